@@ -1,0 +1,45 @@
+# ClaimsBridge — the two commands a fresh machine needs:
+#   make demo   translate the bundled CDAnet fixtures to JSON and back, and show they are byte-identical
+#   make test   run the test suite
+# Each first installs any missing system packages (Debian/Ubuntu, via apt-get).
+
+SWIFT ?= swift
+SYSTEM_PACKAGES ?=
+BIN = .build/debug/claimsbridge
+
+.PHONY: demo test build deps bench clean
+
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed: https://swift.org/install"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+demo: build
+	@mkdir -p .demo
+	@echo "== CDAnet v04 fixtures -> JSON Lines (.demo/v04.jsonl)"
+	cat Fixtures/cdanet/v04/*.txt | $(BIN) translate --from cdanet --to json > .demo/v04.jsonl
+	@head -c 600 .demo/v04.jsonl; echo " …"
+	@echo "== JSON Lines -> CDAnet, compared with the original bytes"
+	$(BIN) translate --from json --to cdanet < .demo/v04.jsonl > .demo/v04.back
+	cat Fixtures/cdanet/v04/*.txt | cmp - .demo/v04.back && echo "v04: $$(wc -l < .demo/v04.jsonl) messages, round trip byte-identical"
+	cat Fixtures/cdanet/v02/*.txt | $(BIN) translate --from cdanet --to json | $(BIN) translate --from json --to cdanet > .demo/v02.back
+	cat Fixtures/cdanet/v02/*.txt | cmp - .demo/v02.back && echo "v02: round trip byte-identical"
+	@echo "== A batch with bad messages: the good ones are translated, the bad ones reported and kept"
+	-$(BIN) translate --from cdanet --to json --input Fixtures/cdanet/invalid/bad-date.txt --errors .demo/errors.jsonl > .demo/bad-date.jsonl
+	@echo "(rejected messages with their original bytes: .demo/errors.jsonl)"
+
+test: deps
+	$(SWIFT) test
+
+bench: deps
+	$(SWIFT) run -c release --package-path Benchmarks claimsbridge-bench
+
+clean:
+	rm -rf .build .demo

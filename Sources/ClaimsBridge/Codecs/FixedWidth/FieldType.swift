@@ -1,0 +1,127 @@
+/// The data type of a fixed-width field, which decides its padding and which bytes it may hold.
+///
+/// | type | bytes | padding |
+/// |---|---|---|
+/// | N | digits | right, zeros |
+/// | A | ASCII letters, space, `'` `-` `,` `.` | left, spaces |
+/// | AN | printable ASCII | left, spaces |
+/// | AE | A plus accented letters (code page 850) | left, spaces |
+/// | AEN | printable ASCII and code page 850 | left, spaces |
+/// | money | whole cents, optional leading sign | right, zeros |
+/// | date | `YYYYMMDD`, zeros = none | — |
+package enum FieldType: String, Sendable, CaseIterable {
+    case numeric = "N"
+    case alpha = "A"
+    case alphanumeric = "AN"
+    case alphaExtended = "AE"
+    case alphanumericExtended = "AEN"
+    case money
+    case date
+
+    /// Whether values are text (left-justified, space-padded).
+    package var isText: Bool {
+        switch self {
+        case .alpha, .alphanumeric, .alphaExtended, .alphanumericExtended: return true
+        case .numeric, .money, .date: return false
+        }
+    }
+
+    /// The byte an empty field is filled with.
+    package var padByte: UInt8 { isText ? UInt8(ascii: " ") : UInt8(ascii: "0") }
+
+    /// Plain words for the kind of content, used in error messages.
+    package var expectation: String {
+        switch self {
+        case .numeric: return "digits only"
+        case .alpha: return "letters only (no digits or accents)"
+        case .alphaExtended: return "letters only (accents allowed, no digits)"
+        case .alphanumeric: return "letters, digits and common punctuation (no accents)"
+        case .alphanumericExtended: return "printable characters"
+        case .money: return "an amount in cents (digits, optionally a leading sign)"
+        case .date: return "a date written YYYYMMDD"
+        }
+    }
+}
+
+/// The result of checking one field's bytes against its type.
+package enum FieldCheck: Equatable {
+    case valid
+    /// The byte at `index` (0-based, inside the field) is not allowed.
+    case badByte(index: Int)
+    /// The field is not a calendar date; the reason is in plain words.
+    case badDate(String)
+}
+
+extension FieldType {
+    /// Checks a field's bytes without allocating.
+    package func check(_ bytes: UnsafeBufferPointer<UInt8>) -> FieldCheck {
+        switch self {
+        case .numeric:
+            for i in 0..<bytes.count where !bytes[i].isDigit { return .badByte(index: i) }
+        case .money:
+            for i in 0..<bytes.count where !bytes[i].isDigit {
+                if i == 0 && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { continue }
+                return .badByte(index: i)
+            }
+        case .date:
+            for i in 0..<bytes.count where !bytes[i].isDigit { return .badByte(index: i) }
+            return Self.checkDate(bytes)
+        case .alpha:
+            for i in 0..<bytes.count where !bytes[i].isNameCharacter { return .badByte(index: i) }
+        case .alphaExtended:
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                if byte.isNameCharacter || (byte >= 0x80 && CodePage850.isLetter(byte)) { continue }
+                return .badByte(index: i)
+            }
+        case .alphanumeric:
+            for i in 0..<bytes.count where !(bytes[i] >= 0x20 && bytes[i] <= 0x7E) { return .badByte(index: i) }
+        case .alphanumericExtended:
+            for i in 0..<bytes.count where !CodePage850.isPrintable(bytes[i]) { return .badByte(index: i) }
+        }
+        return .valid
+    }
+
+    private static func checkDate(_ bytes: UnsafeBufferPointer<UInt8>) -> FieldCheck {
+        guard bytes.count == 8 else { return .badDate("a date needs 8 digits") }
+        if bytes.allSatisfy({ $0 == UInt8(ascii: "0") }) { return .valid }
+        let year = Int(digits: bytes, 0, 4)
+        let month = Int(digits: bytes, 4, 2)
+        let day = Int(digits: bytes, 6, 2)
+        guard (1...12).contains(month) else { return .badDate("the month is \(month); it must be 01 to 12") }
+        let days = daysIn(month: month, year: year)
+        guard (1...days).contains(day) else {
+            return .badDate("day \(day) does not exist in month \(month) of \(year)")
+        }
+        guard year >= 1800 else { return .badDate("the year \(year) is not plausible") }
+        return .valid
+    }
+
+    /// The number of days in a month of the Gregorian calendar.
+    package static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
+
+extension UInt8 {
+    @inline(__always) package var isDigit: Bool { self &- UInt8(ascii: "0") < 10 }
+    @inline(__always) package var isASCIILetter: Bool { (self | 0x20) &- UInt8(ascii: "a") < 26 }
+    /// Letters and the punctuation that occurs in names: space, apostrophe, hyphen, comma, period.
+    @inline(__always) package var isNameCharacter: Bool {
+        isASCIILetter || self == 0x20 || self == UInt8(ascii: "'") || self == UInt8(ascii: "-")
+            || self == UInt8(ascii: ",") || self == UInt8(ascii: ".")
+    }
+}
+
+extension Int {
+    /// Parses `length` ASCII digits at `start`; the caller has checked they are digits.
+    @inline(__always) package init(digits bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) {
+        var value = 0
+        for i in start..<(start + length) { value = value &* 10 &+ Int(bytes[i] &- UInt8(ascii: "0")) }
+        self = value
+    }
+}

@@ -1,0 +1,107 @@
+/// Appends JSON text to a byte buffer: strings with escapes, keys, and text converted from code page 850.
+///
+/// A hand-written writer: bulk output is several times faster than `JSONEncoder`, and key order is the
+/// order of the mapping, so output is stable for golden files.
+package enum JSONWriter {
+    /// `"key":` as bytes.
+    package static func keyBytes(_ key: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendString(Array(key.utf8)[...], to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        return bytes
+    }
+
+    /// Appends a JSON string from UTF-8 bytes.
+    @inline(__always)
+    package static func appendString(_ utf8: ArraySlice<UInt8>, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in utf8 { appendEscaped(byte, to: &output) }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a JSON string from code page 850 bytes.
+    @inline(__always)
+    package static func appendCodePage850String(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            if byte < 0x80 {
+                appendEscaped(byte, to: &output)
+            } else {
+                CodePage850.appendUTF8(of: byte, to: &output)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0..<0x20, 0x7F:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            output.append(contentsOf: [
+                UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
+                hex[Int(byte & 0xF)],
+            ])
+        default: output.append(byte)
+        }
+    }
+
+    /// Appends a whole number given as ASCII digits, without leading zeros.
+    @inline(__always)
+    package static func appendInteger(digits bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var start = 0
+        while start < bytes.count - 1 && bytes[start] == UInt8(ascii: "0") { start += 1 }
+        for i in start..<bytes.count { output.append(bytes[i]) }
+    }
+
+    /// Appends `"125.50"` for a money field `012550` (optional leading sign).
+    @inline(__always)
+    package static func appendMoney(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var start = 0
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            if first == UInt8(ascii: "-") { output.append(first) }
+            start = 1
+        }
+        let end = bytes.count
+        let units = end - 2
+        var i = start
+        while i < units - 1 && bytes[i] == UInt8(ascii: "0") { i += 1 }
+        if i >= units {
+            output.append(UInt8(ascii: "0"))
+        } else {
+            while i < units {
+                output.append(bytes[i])
+                i += 1
+            }
+        }
+        output.append(UInt8(ascii: "."))
+        if end - start >= 2 {
+            output.append(bytes[end - 2])
+            output.append(bytes[end - 1])
+        } else {
+            output.append(UInt8(ascii: "0"))
+            output.append(end - start == 1 ? bytes[end - 1] : UInt8(ascii: "0"))
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `"2026-11-25"` for `20261125`.
+    @inline(__always)
+    package static func appendDate(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for i in 0..<4 { output.append(bytes[i]) }
+        output.append(UInt8(ascii: "-"))
+        output.append(bytes[4])
+        output.append(bytes[5])
+        output.append(UInt8(ascii: "-"))
+        output.append(bytes[6])
+        output.append(bytes[7])
+        output.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A source of input bytes read in chunks.
+public protocol ByteInput {
+    /// Reads up to `buffer.count` bytes; returns 0 at the end of the input.
+    /// - Throws: ``BridgeError`` (`io`) when reading fails.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// A destination for output bytes.
+public protocol ByteOutput {
+    /// Writes all of `bytes`.
+    /// - Throws: ``BridgeError`` (`io`) when writing fails.
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+/// Reads a file descriptor (standard input or an opened file).
+public struct FileDescriptorInput: ByteInput {
+    private let descriptor: Int32
+    private let name: String
+
+    /// Reads from an open descriptor, e.g. 0 for standard input.
+    public init(descriptor: Int32, name: String) {
+        self.descriptor = descriptor
+        self.name = name
+    }
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw BridgeError(.io, "cannot read the input (error \(errno))", at: .init(file: name))
+        }
+    }
+}
+
+/// Writes to a file descriptor (standard output or an opened file).
+public struct FileDescriptorOutput: ByteOutput {
+    private let descriptor: Int32
+    private let name: String
+
+    public init(descriptor: Int32, name: String) {
+        self.descriptor = descriptor
+        self.name = name
+    }
+
+    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw BridgeError(.io, "cannot write the output (error \(errno))", at: .init(file: name))
+            }
+            offset += count
+        }
+    }
+}
+
+/// Input held in memory, for tests and embedding.
+public struct MemoryInput: ByteInput {
+    private let bytes: [UInt8]
+    private var position = 0
+    /// The most bytes returned by one read, to exercise chunk boundaries.
+    private let chunkSize: Int
+
+    public init(_ bytes: [UInt8], chunkSize: Int = .max) {
+        self.bytes = bytes
+        self.chunkSize = max(1, chunkSize)
+    }
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = min(buffer.count, bytes.count - position, chunkSize)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + position, byteCount: count)
+        }
+        position += count
+        return count
+    }
+}
+
+/// Output collected in memory, for tests and embedding.
+public struct MemoryOutput: ByteOutput {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
+}
+
+/// Discards output while counting it, for benchmarks.
+public struct CountingOutput: ByteOutput {
+    public private(set) var count = 0
+    public init() {}
+    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws { count += bytes.count }
+}
+
+/// Buffers small writes and passes them on in large blocks.
+struct BufferedOutput<Output: ByteOutput> {
+    var output: Output
+    var buffer: [UInt8] = []
+    let limit: Int
+
+    init(_ output: Output, limit: Int = 256 * 1024) {
+        self.output = output
+        self.limit = limit
+        buffer.reserveCapacity(limit + 4096)
+    }
+
+    mutating func flushIfFull() throws {
+        if buffer.count >= limit { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try output.write($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

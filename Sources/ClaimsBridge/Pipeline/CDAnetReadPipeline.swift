@@ -1,0 +1,138 @@
+/// What reading CDAnet produces.
+public enum CDAnetOutputFormat: Sendable {
+    /// One model object per message, as JSON Lines.
+    case json
+    /// Every field with its ID, offset, width and value, for people debugging a message.
+    case fields(showPersonalData: Bool)
+}
+
+/// Counts of what a translation did.
+public struct TranslationSummary: Sendable, Equatable {
+    /// Messages (or input lines) seen, good and bad.
+    public var messages = 0
+    public var translated = 0
+    public var rejected = 0
+    /// True when `failFast` stopped the run at the first reject.
+    public var stoppedEarly = false
+    public init() {}
+}
+
+/// Reads a CDAnet byte stream message by message and writes the model's JSON form (or a field listing).
+///
+/// Memory stays bounded by one message and one input chunk, however large the batch. A message that
+/// cannot be read is passed to `onReject` with its original bytes; the following messages are still read.
+public struct CDAnetReadPipeline {
+    public let catalog: CDAnetCatalog
+    public var format: CDAnetOutputFormat
+    /// Stop at the first rejected message.
+    public var failFast: Bool
+    /// The size of each read from the input.
+    public var chunkSize: Int
+
+    public init(catalog: CDAnetCatalog, format: CDAnetOutputFormat = .json, failFast: Bool = false, chunkSize: Int = 256 * 1024) {
+        self.catalog = catalog
+        self.format = format
+        self.failFast = failFast
+        self.chunkSize = chunkSize
+    }
+
+    /// Translates all of `input` into `output`.
+    /// - Parameter onReject: called for each message that cannot be translated.
+    /// - Throws: ``BridgeError`` (`io`) when the input or output fails, or what `onReject` throws.
+    public func run<Input: ByteInput, Output: ByteOutput>(
+        input: inout Input, output: inout Output, onReject: (RejectedMessage) throws -> Void
+    ) throws -> TranslationSummary {
+        var framer = CDAnetFramer(catalog: catalog)
+        var out = BufferedOutput(output)
+        var summary = TranslationSummary()
+        var records: [ObjectIdentifier: DecodedRecord] = [:]
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var isFinal = false
+        var sawInput = false
+        reading: while !isFinal {
+            let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
+            if count == 0 {
+                isFinal = true
+            } else {
+                sawInput = true
+                chunk.withUnsafeBytes { framer.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            }
+            while let frame = framer.next(isFinal: isFinal) {
+                summary.messages += 1
+                let number = summary.messages
+                var rejection: RejectedMessage?
+                switch frame {
+                case .malformed(let offset, _, let error):
+                    rejection = RejectedMessage(
+                        messageNumber: number, messageOffset: offset, error: error,
+                        original: framer.withBytes(of: frame) { Array($0) })
+                case .message(let offset, let length):
+                    do {
+                        try framer.withBytes(of: frame) { bytes in
+                            try translate(bytes, offset: offset, records: &records, to: &out.buffer)
+                        }
+                        summary.translated += 1
+                    } catch let error as BridgeError {
+                        var end = offset + length
+                        if error.code == .lengthMismatch, let byte = error.location.byteOffset, byte < end,
+                            framer.looksLikeHeader(at: byte)
+                        {
+                            end = byte
+                            framer.rewind(to: byte)
+                        }
+                        rejection = RejectedMessage(
+                            messageNumber: number, messageOffset: offset, error: error,
+                            original: framer.withBytes(of: .message(offset: offset, length: end - offset)) { Array($0) })
+                    }
+                }
+                if let rejection {
+                    summary.rejected += 1
+                    try onReject(rejection)
+                    if failFast {
+                        summary.stoppedEarly = true
+                        break reading
+                    }
+                }
+                try out.flushIfFull()
+            }
+        }
+        try out.flush()
+        output = out.output
+        if !sawInput {
+            summary.messages = 1
+            summary.rejected = 1
+            try onReject(
+                RejectedMessage(
+                    messageNumber: 1, messageOffset: 0,
+                    error: BridgeError(.emptyInput, "the input is empty: there is no message to translate"),
+                    original: []))
+        }
+        return summary
+    }
+
+    private func translate(
+        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, records: inout [ObjectIdentifier: DecodedRecord],
+        to buffer: inout [UInt8]
+    ) throws(BridgeError) {
+        let mapping = try catalog.mappingForMessage(bytes, baseOffset: offset, checkLength: false)
+        let key = ObjectIdentifier(mapping)
+        var record = records.removeValue(forKey: key) ?? DecodedRecord()
+        defer { records[key] = record }
+        try FixedWidthDecoder(layout: mapping.layout).decode(bytes, baseOffset: offset, into: &record)
+        switch format {
+        case .json:
+            let mark = buffer.count
+            do throws(BridgeError) {
+                try mapping.appendJSON(of: record, message: bytes, baseOffset: offset, embedded: catalog, to: &buffer)
+            } catch {
+                buffer.removeSubrange(mark...)
+                throw error
+            }
+            buffer.append(0x0A)
+        case .fields(let showPersonalData):
+            FieldListing.append(
+                record: record, layout: mapping.layout, message: bytes, offset: offset, catalog: catalog,
+                showPersonalData: showPersonalData, indent: "", to: &buffer)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+/// Reads model objects as JSON Lines and writes CDAnet messages back to back.
+///
+/// Each line is parsed into a reusable token tape and written with the mapping chosen by its `type` and
+/// `routing.version`. A line that cannot be written is passed to `onReject` with its original bytes; the
+/// following lines are still written. Blank lines are skipped.
+public struct ModelWritePipeline {
+    public let catalog: CDAnetCatalog
+    public var failFast: Bool
+    public var chunkSize: Int
+    /// The longest line accepted, in bytes.
+    public var maximumLineLength: Int
+
+    public init(catalog: CDAnetCatalog, failFast: Bool = false, chunkSize: Int = 256 * 1024, maximumLineLength: Int = 32_000_000) {
+        self.catalog = catalog
+        self.failFast = failFast
+        self.chunkSize = chunkSize
+        self.maximumLineLength = maximumLineLength
+    }
+
+    /// Translates all of `input` into `output`.
+    /// - Throws: ``BridgeError`` (`io`) when the input or output fails, or what `onReject` throws.
+    public func run<Input: ByteInput, Output: ByteOutput>(
+        input: inout Input, output: inout Output, onReject: (RejectedMessage) throws -> Void
+    ) throws -> TranslationSummary {
+        var out = BufferedOutput(output)
+        var summary = TranslationSummary()
+        var tape = JSONTape()
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var lineNumber = 0
+        var lineOffset = 0
+        var skippingLongLine = false
+        var sawContent = false
+
+        func handle(_ line: UnsafeBufferPointer<UInt8>, offset: Int) throws -> Bool {
+            lineNumber += 1
+            var end = line.count
+            if end > 0 && line[end - 1] == 0x0D { end -= 1 }
+            let body = UnsafeBufferPointer(rebasing: line[0..<end])
+            if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
+            sawContent = true
+            summary.messages += 1
+            let mark = out.buffer.count
+            do throws(BridgeError) {
+                try write(body, tape: &tape, to: &out.buffer)
+                summary.translated += 1
+            } catch {
+                out.buffer.removeSubrange(mark...)
+                summary.rejected += 1
+                var located = error
+                located.location.byteOffset = offset + (error.location.byteOffset ?? 0)
+                try onReject(
+                    RejectedMessage(
+                        messageNumber: lineNumber, messageOffset: offset, error: located, original: Array(body)))
+                if failFast {
+                    summary.stoppedEarly = true
+                    return false
+                }
+            }
+            try out.flushIfFull()
+            return true
+        }
+
+        reading: while true {
+            let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
+            if count == 0 { break }
+            var from = 0
+            while from < count {
+                guard let newline = chunk[from..<count].firstIndex(of: 0x0A) else {
+                    if !skippingLongLine { pending.append(contentsOf: chunk[from..<count]) }
+                    if pending.count > maximumLineLength && !skippingLongLine {
+                        skippingLongLine = true
+                        summary.messages += 1
+                        summary.rejected += 1
+                        lineNumber += 1
+                        try onReject(
+                            RejectedMessage(
+                                messageNumber: lineNumber, messageOffset: lineOffset,
+                                error: BridgeError(
+                                    .messageTooLarge, "the line is longer than \(maximumLineLength) bytes",
+                                    at: .init(byteOffset: lineOffset)),
+                                original: Array(pending.prefix(maximumLineLength))))
+                        pending.removeAll()
+                        if failFast {
+                            summary.stoppedEarly = true
+                            break reading
+                        }
+                    }
+                    break
+                }
+                if skippingLongLine {
+                    skippingLongLine = false
+                } else if pending.isEmpty {
+                    let keepGoing = try chunk.withUnsafeBufferPointer {
+                        try handle(UnsafeBufferPointer(rebasing: $0[from..<newline]), offset: lineOffset)
+                    }
+                    if !keepGoing { break reading }
+                } else {
+                    pending.append(contentsOf: chunk[from..<newline])
+                    let keepGoing = try pending.withUnsafeBufferPointer { try handle($0, offset: lineOffset) }
+                    pending.removeAll(keepingCapacity: true)
+                    if !keepGoing { break reading }
+                }
+                lineOffset += (newline - from) + (pending.isEmpty ? 0 : 0) + 1
+                from = newline + 1
+            }
+            if from < count { lineOffset += 0 }
+        }
+        if !pending.isEmpty && !summary.stoppedEarly {
+            _ = try pending.withUnsafeBufferPointer { try handle($0, offset: lineOffset) }
+        }
+        try out.flush()
+        output = out.output
+        if !sawContent && !summary.stoppedEarly && summary.messages == 0 {
+            summary.messages = 1
+            summary.rejected = 1
+            try onReject(
+                RejectedMessage(
+                    messageNumber: 1, messageOffset: 0,
+                    error: BridgeError(.emptyInput, "the input is empty: there is no message to translate"),
+                    original: []))
+        }
+        return summary
+    }
+
+    private func write(_ line: UnsafeBufferPointer<UInt8>, tape: inout JSONTape, to output: inout [UInt8]) throws(BridgeError) {
+        do {
+            try tape.parse(UnsafeRawBufferPointer(line))
+        } catch {
+            throw BridgeError(.invalidJSON, "this line is not valid JSON: \(error.reason)", at: .init(byteOffset: error.offset))
+        }
+        let mapping = try catalog.mappingForModel(tape.root, in: tape)
+        try mapping.appendMessage(from: tape, object: tape.root, embedded: catalog, to: &output)
+    }
+}

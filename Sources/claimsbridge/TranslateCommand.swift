@@ -1,0 +1,86 @@
+import ArgumentParser
+import ClaimsBridge
+import Foundation
+
+struct TranslateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "translate",
+        abstract: "Translate messages from standard input (or --input) to standard output (or --output).",
+        discussion: """
+            cdanet → json    one model object per message, as JSON Lines
+            json → cdanet    CDAnet messages back to back, exactly as the carrier expects them
+            cdanet → fields  every field with its ID, offset, width and value
+
+            A message that cannot be translated is reported on standard error with its message number, \
+            byte offset and field ID, written with its original bytes to --errors, and skipped; the others \
+            are still translated (unless --fail-fast).
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case cdanet, json, fields
+    }
+
+    @Option(help: "What the input is: cdanet or json.")
+    var from: Format
+
+    @Option(help: "What to write: json, cdanet or fields.")
+    var to: Format
+
+    @Option(help: "Read this file instead of standard input.")
+    var input: String?
+
+    @Option(help: "Write to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "Write each rejected message to this file as a JSON line: where, why, and its original bytes (Base64).")
+    var errors: String?
+
+    @Flag(help: "Stop at the first rejected message.")
+    var failFast = false
+
+    @Flag(help: "Show personal data (names, birth dates, ID numbers) in --to fields output.")
+    var showPersonalData = false
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        switch (from, to) {
+        case (.cdanet, .json), (.cdanet, .fields), (.json, .cdanet): break
+        default:
+            throw ValidationError("cannot translate --from \(from.rawValue) --to \(to.rawValue); use cdanet→json, cdanet→fields or json→cdanet")
+        }
+    }
+
+    func run() throws {
+        let catalog = try common.loadCatalog()
+        let inputName = input ?? "stdin"
+        var source = try Files.openInput(input)
+        var sink = try Files.openOutput(output)
+        var rejects = try errors.map { try Files.openOutput($0) }
+        let onReject: (RejectedMessage) throws -> Void = { rejected in
+            Files.printError(rejected.diagnostic(inputName: inputName))
+            if var sinkForErrors = rejects {
+                var line = rejected.jsonLine
+                line.append(0x0A)
+                try line.withUnsafeBytes { try sinkForErrors.write($0) }
+                rejects = sinkForErrors
+            }
+        }
+        let summary: TranslationSummary
+        if from == .cdanet {
+            let format: CDAnetOutputFormat = to == .fields ? .fields(showPersonalData: showPersonalData) : .json
+            summary = try CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast)
+                .run(input: &source, output: &sink, onReject: onReject)
+        } else {
+            summary = try ModelWritePipeline(catalog: catalog, failFast: failFast)
+                .run(input: &source, output: &sink, onReject: onReject)
+        }
+        if summary.rejected > 0 {
+            let stopped = summary.stoppedEarly ? " (stopped at the first reject: --fail-fast)" : ""
+            let details = errors.map { "; details in \($0)" } ?? "; use --errors FILE to keep them"
+            Files.printError(
+                "claimsbridge: \(summary.messages) messages read, \(summary.translated) translated, \(summary.rejected) rejected\(stopped)\(details)")
+            throw ExitCode(2)
+        }
+    }
+}

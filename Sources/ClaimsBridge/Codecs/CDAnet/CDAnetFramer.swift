@@ -33,6 +33,9 @@ package struct CDAnetFramer {
     /// Input offset of the last frame returned, which stays readable until the next `append`.
     private var lastFrameOffset = 0
 
+    /// Bytes kept visible after a message: CR/LF plus a header up to its length field.
+    static let lookahead = 64
+
     package init(catalog: CDAnetCatalog, maximumMessageLength: Int = 10_000_000) {
         self.catalog = catalog
         self.maximumMessageLength = maximumMessageLength
@@ -128,6 +131,9 @@ package struct CDAnetFramer {
             guard isFinal else { return nil }
             return take(available, truncated(available, layout: layout, stated: length))
         }
+        // Hold a message back until the next header is visible too, so that a reader who finds the length
+        // field too large can check whether the next message starts early (see ``looksLikeHeader(at:)``).
+        guard isFinal || available >= length + Self.lookahead else { return nil }
         let frame = Frame.message(offset: bufferOffset + start, length: length)
         start += length
         return frame

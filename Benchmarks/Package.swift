@@ -1,0 +1,19 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ClaimsBridgeBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "ClaimsBridge", path: "..")
+    ],
+    targets: [
+        .executableTarget(
+            name: "claimsbridge-bench",
+            dependencies: [
+                .product(name: "ClaimsBridge", package: "ClaimsBridge")
+            ]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import ClaimsBridge
+print("ok")

@@ -76,6 +76,8 @@ extension BridgeError {
         public static let valueTooLong = Code("valueTooLong")
         public static let notEncodable = Code("notEncodable")
         public static let tooManyItems = Code("tooManyItems")
+        public static let unknownKey = Code("unknownKey")
+        public static let unsupportedSchemaVersion = Code("unsupportedSchemaVersion")
 
         // Other
         public static let io = Code("io")

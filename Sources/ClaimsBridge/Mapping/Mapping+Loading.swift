@@ -71,7 +71,7 @@ private final class Trie {
                 case .node(let trie): node = trie.emitNode()
                 case .leaf(let leaf): node = leaf
                 }
-                return EmitMember(keyBytes: JSONWriter.keyBytes(key), node: node)
+                return EmitMember(key: Array(key.utf8), keyBytes: JSONWriter.keyBytes(key), node: node)
             }, always: always)
     }
 

@@ -17,6 +17,7 @@ extension Mapping {
         to output: inout [UInt8]
     ) throws(BridgeError) {
         if let notReversibleBecause { throw notReversibleBecause }
+        try ModelKeyCheck(mapping: self, tape: tape).check(root: object)
         var writer = ModelMessageWriter(mapping: self, tape: tape, root: object, embedded: embedded, depth: depth)
         try writer.write(to: &output)
     }

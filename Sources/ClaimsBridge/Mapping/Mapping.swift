@@ -108,6 +108,8 @@ package indirect enum EmitNode: Sendable {
 
 /// A member of an emitted object.
 package struct EmitMember: Sendable {
+    /// The key as UTF-8.
+    package var key: [UInt8]
     /// `"key":` ready to copy into the output.
     package var keyBytes: [UInt8]
     package var node: EmitNode

@@ -1,11 +1,28 @@
 import ArgumentParser
 import ClaimsBridge
 import Foundation
+import Logging
 
 /// Options every subcommand shares.
 struct CommonOptions: ParsableArguments {
     @Option(help: "The folder of layouts and mappings (default: $CLAIMSBRIDGE_MAPPINGS, ./Mappings, or the one shipped with claimsbridge).")
     var mappings: String?
+
+    @Option(help: "How much to log on standard error: trace, debug, info, notice, warning, error or critical. Logs never contain patient data.")
+    var logLevel: String = "warning"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    /// The logger the commands pass to the library; it writes to standard error.
+    func makeLogger() -> Logger {
+        var logger = Logger(label: "claimsbridge") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        return logger
+    }
 
     /// Loads the CDAnet catalog from the mappings folder.
     func loadCatalog() throws -> CDAnetCatalog {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClaimsBridge
 import Foundation
+import Logging
 
 struct TranslateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,6 +53,7 @@ struct TranslateCommand: ParsableCommand {
     }
 
     func run() throws {
+        let logger = common.makeLogger()
         let catalog = try common.loadCatalog()
         let inputName = input ?? "stdin"
         var source = try Files.openInput(input)
@@ -69,10 +71,10 @@ struct TranslateCommand: ParsableCommand {
         let summary: TranslationSummary
         if from == .cdanet {
             let format: CDAnetOutputFormat = to == .fields ? .fields(showPersonalData: showPersonalData) : .json
-            summary = try CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast)
+            summary = try CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast, logger: logger)
                 .run(input: &source, output: &sink, onReject: onReject)
         } else {
-            summary = try ModelWritePipeline(catalog: catalog, failFast: failFast)
+            summary = try ModelWritePipeline(catalog: catalog, failFast: failFast, logger: logger)
                 .run(input: &source, output: &sink, onReject: onReject)
         }
         if summary.rejected > 0 {

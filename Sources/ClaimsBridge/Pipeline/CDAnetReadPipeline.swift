@@ -1,3 +1,5 @@
+public import Logging
+
 /// What reading CDAnet produces.
 public enum CDAnetOutputFormat: Sendable {
     /// One model object per message, as JSON Lines.
@@ -28,8 +30,14 @@ public struct CDAnetReadPipeline {
     public var failFast: Bool
     /// The size of each read from the input.
     public var chunkSize: Int
+    /// Receives a debug line per rejected message and an info summary; never payload values.
+    public var logger: Logger
 
-    public init(catalog: CDAnetCatalog, format: CDAnetOutputFormat = .json, failFast: Bool = false, chunkSize: Int = 256 * 1024) {
+    public init(
+        catalog: CDAnetCatalog, format: CDAnetOutputFormat = .json, failFast: Bool = false, chunkSize: Int = 256 * 1024,
+        logger: Logger = Logger(label: "claimsbridge", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.logger = logger
         self.catalog = catalog
         self.format = format
         self.failFast = failFast
@@ -40,8 +48,17 @@ public struct CDAnetReadPipeline {
     /// - Parameter onReject: called for each message that cannot be translated.
     /// - Throws: ``BridgeError`` (`io`) when the input or output fails, or what `onReject` throws.
     public func run<Input: ByteInput, Output: ByteOutput>(
-        input: inout Input, output: inout Output, onReject: (RejectedMessage) throws -> Void
+        input: inout Input, output: inout Output, onReject rejectHandler: (RejectedMessage) throws -> Void
     ) throws -> TranslationSummary {
+        func onReject(_ rejected: RejectedMessage) throws {
+            logger.debug(
+                "message rejected",
+                metadata: [
+                    "message.index": "\(rejected.messageNumber)", "message.offset": "\(rejected.messageOffset)",
+                    "error.code": "\(rejected.error.code)", "field.id": "\(rejected.error.location.fieldID ?? "-")",
+                ])
+            try rejectHandler(rejected)
+        }
         var framer = CDAnetFramer(catalog: catalog)
         var out = BufferedOutput(output)
         var summary = TranslationSummary()
@@ -98,6 +115,14 @@ public struct CDAnetReadPipeline {
         }
         try out.flush()
         output = out.output
+        defer {
+            logger.info(
+                "translation finished",
+                metadata: [
+                    "messages": "\(summary.messages)", "translated": "\(summary.translated)",
+                    "rejected": "\(summary.rejected)",
+                ])
+        }
         if !sawInput {
             summary.messages = 1
             summary.rejected = 1

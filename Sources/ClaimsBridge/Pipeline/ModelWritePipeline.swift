@@ -1,3 +1,5 @@
+public import Logging
+
 /// Reads model objects as JSON Lines and writes CDAnet messages back to back.
 ///
 /// Each line is parsed into a reusable token tape and written with the mapping chosen by its `type` and
@@ -9,8 +11,14 @@ public struct ModelWritePipeline {
     public var chunkSize: Int
     /// The longest line accepted, in bytes.
     public var maximumLineLength: Int
+    /// Receives a debug line per rejected message and an info summary; never payload values.
+    public var logger: Logger
 
-    public init(catalog: CDAnetCatalog, failFast: Bool = false, chunkSize: Int = 256 * 1024, maximumLineLength: Int = 32_000_000) {
+    public init(
+        catalog: CDAnetCatalog, failFast: Bool = false, chunkSize: Int = 256 * 1024, maximumLineLength: Int = 32_000_000,
+        logger: Logger = Logger(label: "claimsbridge", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.logger = logger
         self.catalog = catalog
         self.failFast = failFast
         self.chunkSize = chunkSize
@@ -20,8 +28,17 @@ public struct ModelWritePipeline {
     /// Translates all of `input` into `output`.
     /// - Throws: ``BridgeError`` (`io`) when the input or output fails, or what `onReject` throws.
     public func run<Input: ByteInput, Output: ByteOutput>(
-        input: inout Input, output: inout Output, onReject: (RejectedMessage) throws -> Void
+        input: inout Input, output: inout Output, onReject rejectHandler: (RejectedMessage) throws -> Void
     ) throws -> TranslationSummary {
+        func onReject(_ rejected: RejectedMessage) throws {
+            logger.debug(
+                "message rejected",
+                metadata: [
+                    "message.index": "\(rejected.messageNumber)", "message.offset": "\(rejected.messageOffset)",
+                    "error.code": "\(rejected.error.code)", "field.id": "\(rejected.error.location.fieldID ?? "-")",
+                ])
+            try rejectHandler(rejected)
+        }
         var out = BufferedOutput(output)
         var summary = TranslationSummary()
         var tape = JSONTape()
@@ -111,6 +128,14 @@ public struct ModelWritePipeline {
         }
         try out.flush()
         output = out.output
+        defer {
+            logger.info(
+                "translation finished",
+                metadata: [
+                    "messages": "\(summary.messages)", "translated": "\(summary.translated)",
+                    "rejected": "\(summary.rejected)",
+                ])
+        }
         if !sawContent && !summary.stoppedEarly && summary.messages == 0 {
             summary.messages = 1
             summary.rejected = 1

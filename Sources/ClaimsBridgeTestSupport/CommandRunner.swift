@@ -12,7 +12,9 @@ public enum CommandRunner {
     /// The `claimsbridge` executable of this build.
     public static var executable: URL {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for folder in [besideTests, besideTests.deletingLastPathComponent(), Fixtures.root.appendingPathComponent(".build/debug")] {
+        for folder in [
+            besideTests, besideTests.deletingLastPathComponent(), Fixtures.root.appendingPathComponent(".build/debug"),
+        ] {
             let candidate = folder.appendingPathComponent("claimsbridge")
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }

@@ -12,7 +12,9 @@ public enum Fixtures {
     public static var mappings: URL { root.appendingPathComponent("Mappings") }
 
     /// A path below `Fixtures/`.
-    public static func url(_ relative: String) -> URL { root.appendingPathComponent("Fixtures").appendingPathComponent(relative) }
+    public static func url(_ relative: String) -> URL {
+        root.appendingPathComponent("Fixtures").appendingPathComponent(relative)
+    }
 
     /// The bytes of a fixture file.
     public static func bytes(_ relative: String) throws -> [UInt8] { Array(try Data(contentsOf: url(relative))) }
@@ -20,7 +22,9 @@ public enum Fixtures {
     /// The fixture files in a folder with an extension, sorted by name (relative paths).
     public static func files(in folder: String, withExtension ext: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url(folder).path)) ?? []
-        return names.filter { $0.hasSuffix("." + ext) && !$0.hasSuffix(".expected." + ext) }.sorted().map { folder + "/" + $0 }
+        return names.filter { $0.hasSuffix("." + ext) && !$0.hasSuffix(".expected." + ext) }.sorted().map {
+            folder + "/" + $0
+        }
     }
 
     /// The CDAnet catalog loaded from the shipped mappings, once per test process.

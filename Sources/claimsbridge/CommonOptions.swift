@@ -5,10 +5,16 @@ import Logging
 
 /// Options every subcommand shares.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "The folder of layouts and mappings (default: $CLAIMSBRIDGE_MAPPINGS, ./Mappings, or the one shipped with claimsbridge).")
+    @Option(
+        help:
+            "The folder of layouts and mappings (default: $CLAIMSBRIDGE_MAPPINGS, ./Mappings, or the one shipped with claimsbridge)."
+    )
     var mappings: String?
 
-    @Option(help: "How much to log on standard error: trace, debug, info, notice, warning, error or critical. Logs never contain patient data.")
+    @Option(
+        help:
+            "How much to log on standard error: trace, debug, info, notice, warning, error or critical. Logs never contain patient data."
+    )
     var logLevel: String = "warning"
 
     func validate() throws {
@@ -35,7 +41,8 @@ struct CommonOptions: ParsableArguments {
         if let fromEnvironment = ProcessInfo.processInfo.environment["CLAIMSBRIDGE_MAPPINGS"] { return fromEnvironment }
         let manager = FileManager.default
         if manager.fileExists(atPath: "Mappings/cdanet") { return "Mappings" }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<6 {
             let candidate = folder.appendingPathComponent("Mappings")
             if manager.fileExists(atPath: candidate.appendingPathComponent("cdanet").path) { return candidate.path }

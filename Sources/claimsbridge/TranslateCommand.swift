@@ -33,7 +33,8 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: "Write to this file instead of standard output.")
     var output: String?
 
-    @Option(help: "Write each rejected message to this file as a JSON line: where, why, and its original bytes (Base64).")
+    @Option(
+        help: "Write each rejected message to this file as a JSON line: where, why, and its original bytes (Base64).")
     var errors: String?
 
     @Flag(help: "Stop at the first rejected message.")
@@ -48,7 +49,9 @@ struct TranslateCommand: ParsableCommand {
         switch (from, to) {
         case (.cdanet, .json), (.cdanet, .fields), (.json, .cdanet): break
         default:
-            throw ValidationError("cannot translate --from \(from.rawValue) --to \(to.rawValue); use cdanet→json, cdanet→fields or json→cdanet")
+            throw ValidationError(
+                "cannot translate --from \(from.rawValue) --to \(to.rawValue); use cdanet→json, cdanet→fields or json→cdanet"
+            )
         }
     }
 
@@ -81,7 +84,8 @@ struct TranslateCommand: ParsableCommand {
             let stopped = summary.stoppedEarly ? " (stopped at the first reject: --fail-fast)" : ""
             let details = errors.map { "; details in \($0)" } ?? "; use --errors FILE to keep them"
             Files.printError(
-                "claimsbridge: \(summary.messages) messages read, \(summary.translated) translated, \(summary.rejected) rejected\(stopped)\(details)")
+                "claimsbridge: \(summary.messages) messages read, \(summary.translated) translated, \(summary.rejected) rejected\(stopped)\(details)"
+            )
             throw ExitCode(2)
         }
     }

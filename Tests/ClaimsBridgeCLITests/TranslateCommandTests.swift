@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func rejectsGiveExitCode2AndAnErrorsFile() throws {
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("cb-errors-\(UUID().uuidString).jsonl")
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cb-errors-\(UUID().uuidString).jsonl")
         let result = try CommandRunner.run([
             "translate", "--from", "cdanet", "--to", "json", "--input", "Fixtures/cdanet/invalid/bad-date.txt",
             "--errors", errors.path,

@@ -56,7 +56,8 @@ package struct CodeTable: Sendable {
         } else {
             codesNode = node
         }
-        var table = CodeTable(name: name, entries: [], aliases: [], ambiguousName: nil, line: node.line, file: node.file)
+        var table = CodeTable(
+            name: name, entries: [], aliases: [], ambiguousName: nil, line: node.line, file: node.file)
         for entry in try codesNode.entries("code table \(name)") {
             let code = Array(entry.key.utf8.reversed().drop(while: { $0 == 0x20 }).reversed())
             let value = Array(try entry.value.string("a code's name").utf8)
@@ -72,7 +73,9 @@ package struct CodeTable: Sendable {
         for alias in try aliasNode?.entries("aliases of \(name)") ?? [] {
             let target = Array(try alias.value.string("an alias target").utf8)
             guard let index = table.entries.firstIndex(where: { $0.code == target }) else {
-                throw alias.value.error("alias \"\(alias.key)\" points to \"\(String(decoding: target, as: UTF8.self))\", which is not a code of table \(name)")
+                throw alias.value.error(
+                    "alias \"\(alias.key)\" points to \"\(String(decoding: target, as: UTF8.self))\", which is not a code of table \(name)"
+                )
             }
             let code = Array(alias.key.utf8)
             guard !table.entries.contains(where: { $0.code == code }) else {

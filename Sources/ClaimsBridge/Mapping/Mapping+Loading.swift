@@ -47,7 +47,8 @@ extension Mapping {
             throw typeNode.error("`type` must be a name made of letters and digits, e.g. claim")
         }
         var compiler = MappingCompiler(layout: layout, tables: tables, file: path)
-        try compiler.compileRules(try root.required("rules").items("`rules`"), scope: .root, group: nil, trie: compiler.rootTrie)
+        try compiler.compileRules(
+            try root.required("rules").items("`rules`"), scope: .root, group: nil, trie: compiler.rootTrie)
         return try compiler.finish(name: try root.required("mapping").string("`mapping`"), type: type)
     }
 }
@@ -158,7 +159,8 @@ private struct MappingCompiler {
             case .repeating:
                 let element = Trie()
                 try compileRules(items, scope: .group(index), group: index, trie: element, prefix: path.text + "[].")
-                try parent.setLeaf(key, .array(group: index, element: element.emitNode()), at: pathNode, path: path.text)
+                try parent.setLeaf(
+                    key, .array(group: index, element: element.emitNode()), at: pathNode, path: path.text)
             case .conditional:
                 let object = Trie(always: true)
                 try compileRules(items, scope: .group(index), group: index, trie: object, prefix: path.text + ".")
@@ -186,7 +188,8 @@ private struct MappingCompiler {
             let element = Trie()
             let first = rules.count
             try compileRules(
-                try slot.items("a slot"), scope: .slot(parent: group, path: path, index: index, count: slotItems.count), group: group,
+                try slot.items("a slot"), scope: .slot(parent: group, path: path, index: index, count: slotItems.count),
+                group: group,
                 trie: element, prefix: prefix + path.text + "[\(index)].")
             guard rules.count > first else { throw slot.error("a slot needs at least one rule") }
             slotNodes.append(element.emitNode())
@@ -265,7 +268,9 @@ private struct MappingCompiler {
         let text = try node.string("`path`")
         let keys = text.split(separator: ".", omittingEmptySubsequences: false)
         guard !keys.isEmpty,
-            keys.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0.isASCIILetter || $0.isDigit || $0 == UInt8(ascii: "_") } })
+            keys.allSatisfy({
+                !$0.isEmpty && $0.utf8.allSatisfy { $0.isASCIILetter || $0.isDigit || $0 == UInt8(ascii: "_") }
+            })
         else {
             throw node.error("`\(text)` is not a model path; write keys separated by dots, e.g. patient.lastName")
         }

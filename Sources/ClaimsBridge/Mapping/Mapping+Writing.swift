@@ -51,7 +51,8 @@ private struct ModelMessageWriter {
 
     mutating func write(to output: inout [UInt8]) throws(BridgeError) {
         guard tape.kind(root) == .object else {
-            throw BridgeError(.wrongValueType, "a message must be a JSON object", at: .init(byteOffset: tape.offset(root)))
+            throw BridgeError(
+                .wrongValueType, "a message must be a JSON object", at: .init(byteOffset: tape.offset(root)))
         }
         let start = output.count
         var lengthPosition = -1
@@ -76,7 +77,8 @@ private struct ModelMessageWriter {
         guard String(length).utf8.count <= width else {
             let field = layout.fields[layout.lengthField]
             throw BridgeError(
-                .valueTooLong, "the message would be \(length) bytes, more than \(field.id) (\(width) digits) can state",
+                .valueTooLong,
+                "the message would be \(length) bytes, more than \(field.id) (\(width) digits) can state",
                 at: .init(fieldID: field.id, fieldName: field.name))
         }
         writeNumber(length, width: width, at: lengthPosition, in: &output)
@@ -262,7 +264,9 @@ private struct ModelMessageWriter {
         var current = base
         for (position, key) in keys.enumerated() {
             guard tape.kind(current) == .object else {
-                throw wrongKind(keys[..<position].map { String(decoding: $0, as: UTF8.self) }.joined(separator: "."), current, expected: "an object")
+                throw wrongKind(
+                    keys[..<position].map { String(decoding: $0, as: UTF8.self) }.joined(separator: "."), current,
+                    expected: "an object")
             }
             guard let next = tape.member(current, key) else { return nil }
             current = next

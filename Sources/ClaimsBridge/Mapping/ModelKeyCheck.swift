@@ -15,7 +15,8 @@ struct ModelKeyCheck {
             let key = tape.withStringBytes(keyToken) { Array($0) }
             if key == Self.typeKey { continue }
             if key == Self.schemaVersionKey {
-                let supported = tape.kind(valueToken) == .number
+                let supported =
+                    tape.kind(valueToken) == .number
                     && tape.withNumberBytes(valueToken) { $0.elementsEqual("\(Mapping.schemaVersion)".utf8) }
                 guard supported else {
                     throw BridgeError(

@@ -10,12 +10,16 @@ package enum ValueEncoder {
             switch kind {
             case .string:
                 let failure = tape.withStringBytes(token) { bytes in
-                    Result { () throws(BridgeError) in try write(bytes, isNumber: false, rule: rule, field: field, to: &output) }
+                    Result { () throws(BridgeError) in
+                        try write(bytes, isNumber: false, rule: rule, field: field, to: &output)
+                    }
                 }
                 try failure.get()
             case .number:
                 let failure = tape.withNumberBytes(token) { bytes in
-                    Result { () throws(BridgeError) in try write(bytes, isNumber: true, rule: rule, field: field, to: &output) }
+                    Result { () throws(BridgeError) in
+                        try write(bytes, isNumber: true, rule: rule, field: field, to: &output)
+                    }
                 }
                 try failure.get()
             default:

@@ -99,7 +99,8 @@ public struct CDAnetReadPipeline {
                         }
                         rejection = RejectedMessage(
                             messageNumber: number, messageOffset: offset, error: error,
-                            original: framer.withBytes(of: .message(offset: offset, length: end - offset)) { Array($0) })
+                            original: framer.withBytes(of: .message(offset: offset, length: end - offset)) { Array($0) }
+                        )
                     }
                 }
                 if let rejection {

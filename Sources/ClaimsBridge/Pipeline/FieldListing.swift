@@ -14,7 +14,8 @@ enum FieldListing {
         for item in layout.items {
             switch item {
             case .field(let field):
-                appendField(field, instance: 0, record, layout, message, offset, catalog, showPersonalData, indent, &out)
+                appendField(
+                    field, instance: 0, record, layout, message, offset, catalog, showPersonalData, indent, &out)
             case .group(let group):
                 let spec = layout.groups[group]
                 for instance in 0..<Int(record.groupCount[group]) {

@@ -15,7 +15,8 @@ public struct ModelWritePipeline {
     public var logger: Logger
 
     public init(
-        catalog: CDAnetCatalog, failFast: Bool = false, chunkSize: Int = 256 * 1024, maximumLineLength: Int = 32_000_000,
+        catalog: CDAnetCatalog, failFast: Bool = false, chunkSize: Int = 256 * 1024,
+        maximumLineLength: Int = 32_000_000,
         logger: Logger = Logger(label: "claimsbridge", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.logger = logger
@@ -148,11 +149,14 @@ public struct ModelWritePipeline {
         return summary
     }
 
-    private func write(_ line: UnsafeBufferPointer<UInt8>, tape: inout JSONTape, to output: inout [UInt8]) throws(BridgeError) {
+    private func write(_ line: UnsafeBufferPointer<UInt8>, tape: inout JSONTape, to output: inout [UInt8])
+        throws(BridgeError)
+    {
         do {
             try tape.parse(UnsafeRawBufferPointer(line))
         } catch {
-            throw BridgeError(.invalidJSON, "this line is not valid JSON: \(error.reason)", at: .init(byteOffset: error.offset))
+            throw BridgeError(
+                .invalidJSON, "this line is not valid JSON: \(error.reason)", at: .init(byteOffset: error.offset))
         }
         let mapping = try catalog.mappingForModel(tape.root, in: tape)
         try mapping.appendMessage(from: tape, object: tape.root, embedded: catalog, to: &output)

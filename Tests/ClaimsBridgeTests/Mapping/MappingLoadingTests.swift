@@ -13,7 +13,8 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let source = Fixtures.mappings.appendingPathComponent("cdanet/v04")
         for name in ["01-claim.layout.yaml", "fields.yaml", "codes.yaml"] {
-            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         let text = try String(contentsOf: source.appendingPathComponent("claim.mapping.yaml"), encoding: .utf8)
         let path = folder.appendingPathComponent("claim.mapping.yaml").path
@@ -39,7 +40,10 @@ import Testing
 
     @Test(arguments: [
         ("{field: C06, path: patient.lastName}", "{field: Z99, path: patient.lastName}", "Z99"),
-        ("{field: C06, path: patient.lastName}", "{field: C06, path: patient.lastName, codes: nosuchtable}", "nosuchtable"),
+        (
+            "{field: C06, path: patient.lastName}", "{field: C06, path: patient.lastName, codes: nosuchtable}",
+            "nosuchtable"
+        ),
         ("{field: C06, path: patient.lastName}", "{field: C06, path: patient.lastName, as: money}", "as: money"),
         ("{field: C06, path: patient.lastName}", "{field: C06, path: patient.lastName, colour: red}", "colour"),
         ("{field: C06, path: patient.lastName}", "{field: F06, path: patient.lastName}", "computed"),
@@ -65,7 +69,8 @@ import Testing
     @Test func mappingThatCannotBeReversedRefusesToWrite() throws {
         let (result, path) = try load {
             $0.replacingOccurrences(
-                of: "codes: relationship}", with: "codes: {\"1\": self, \"2\": partner, \"3\": child, \"4\": partner, \"5\": other}}")
+                of: "codes: relationship}",
+                with: "codes: {\"1\": self, \"2\": partner, \"3\": child, \"4\": partner, \"5\": other}}")
         }
         let mapping = try result.get()
         let reason = try #require(mapping.notReversibleBecause)
@@ -80,9 +85,13 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cb-layout-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let source = Fixtures.mappings.appendingPathComponent("cdanet/v04")
-        try FileManager.default.copyItem(at: source.appendingPathComponent("fields.yaml"), to: folder.appendingPathComponent("fields.yaml"))
-        let layout = try String(contentsOf: source.appendingPathComponent("04-request-for-outstanding-transactions.layout.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "  - B03", with: "  - B99")
+        try FileManager.default.copyItem(
+            at: source.appendingPathComponent("fields.yaml"), to: folder.appendingPathComponent("fields.yaml"))
+        let layout = try String(
+            contentsOf: source.appendingPathComponent("04-request-for-outstanding-transactions.layout.yaml"),
+            encoding: .utf8
+        )
+        .replacingOccurrences(of: "  - B03", with: "  - B99")
         let path = folder.appendingPathComponent("04.layout.yaml").path
         try layout.write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: BridgeError(.invalidConfiguration, "")) {

@@ -22,18 +22,43 @@ import Testing
     }
 
     static let cases: [Case] = [
-        .init(name: "name too long", replace: "\"lastName\":\"Tremblay\"", with: "\"lastName\":\"Tremblay-Gauthier-Bouchard-Lefebvre\"", code: .valueTooLong, path: "patient.lastName", fieldID: "C06"),
-        .init(name: "digit in a name", replace: "\"firstName\":\"Marc\"", with: "\"firstName\":\"Marc2\"", code: .notLetters, path: "patient.firstName", fieldID: "C07"),
-        .init(name: "character outside code page 850", replace: "\"firstName\":\"Marc\"", with: "\"firstName\":\"Ma\\u4e00c\"", code: .notEncodable, path: "patient.firstName", fieldID: "C07"),
-        .init(name: "impossible date", replace: "\"birthDate\":\"1982-06-14\"", with: "\"birthDate\":\"1982-02-30\"", code: .invalidDate, path: "patient.birthDate", fieldID: "C05"),
-        .init(name: "unknown code name", replace: "\"relationship\":\"self\"", with: "\"relationship\":\"cousin\"", code: .unknownCode, path: "coverage.primary.relationship", fieldID: "C03"),
-        .init(name: "money with three decimals", replace: "\"fee\":\"48.50\"", with: "\"fee\":\"48.505\"", code: .invalidMoney, path: "procedures[0].fee", fieldID: "F12"),
-        .init(name: "money too large", replace: "\"fee\":\"48.50\"", with: "\"fee\":\"10000.00\"", code: .valueTooLong, path: "procedures[0].fee", fieldID: "F12"),
-        .init(name: "number where text is expected", replace: "\"lastName\":\"Tremblay\"", with: "\"lastName\":42", code: .wrongValueType, path: "patient.lastName", fieldID: "C06"),
-        .init(name: "unknown type", replace: "\"type\":\"claim\"", with: "\"type\":\"invoice\"", code: .unknownModelType, path: "type", fieldID: nil),
-        .init(name: "misspelt key", replace: "\"lastName\":\"Tremblay\"", with: "\"lastname\":\"Tremblay\"", code: .unknownKey, path: "patient.lastname", fieldID: nil),
-        .init(name: "no procedures", replace: "\"procedures\":[", with: "\"ignored\":[", code: .unknownKey, path: "ignored", fieldID: nil),
-        .init(name: "version without a layout", replace: "\"version\":\"04\"", with: "\"version\":\"03\"", code: .unknownModelType, path: "routing.version", fieldID: nil),
+        .init(
+            name: "name too long", replace: "\"lastName\":\"Tremblay\"",
+            with: "\"lastName\":\"Tremblay-Gauthier-Bouchard-Lefebvre\"", code: .valueTooLong, path: "patient.lastName",
+            fieldID: "C06"),
+        .init(
+            name: "digit in a name", replace: "\"firstName\":\"Marc\"", with: "\"firstName\":\"Marc2\"",
+            code: .notLetters, path: "patient.firstName", fieldID: "C07"),
+        .init(
+            name: "character outside code page 850", replace: "\"firstName\":\"Marc\"",
+            with: "\"firstName\":\"Ma\\u4e00c\"", code: .notEncodable, path: "patient.firstName", fieldID: "C07"),
+        .init(
+            name: "impossible date", replace: "\"birthDate\":\"1982-06-14\"", with: "\"birthDate\":\"1982-02-30\"",
+            code: .invalidDate, path: "patient.birthDate", fieldID: "C05"),
+        .init(
+            name: "unknown code name", replace: "\"relationship\":\"self\"", with: "\"relationship\":\"cousin\"",
+            code: .unknownCode, path: "coverage.primary.relationship", fieldID: "C03"),
+        .init(
+            name: "money with three decimals", replace: "\"fee\":\"48.50\"", with: "\"fee\":\"48.505\"",
+            code: .invalidMoney, path: "procedures[0].fee", fieldID: "F12"),
+        .init(
+            name: "money too large", replace: "\"fee\":\"48.50\"", with: "\"fee\":\"10000.00\"", code: .valueTooLong,
+            path: "procedures[0].fee", fieldID: "F12"),
+        .init(
+            name: "number where text is expected", replace: "\"lastName\":\"Tremblay\"", with: "\"lastName\":42",
+            code: .wrongValueType, path: "patient.lastName", fieldID: "C06"),
+        .init(
+            name: "unknown type", replace: "\"type\":\"claim\"", with: "\"type\":\"invoice\"", code: .unknownModelType,
+            path: "type", fieldID: nil),
+        .init(
+            name: "misspelt key", replace: "\"lastName\":\"Tremblay\"", with: "\"lastname\":\"Tremblay\"",
+            code: .unknownKey, path: "patient.lastname", fieldID: nil),
+        .init(
+            name: "no procedures", replace: "\"procedures\":[", with: "\"ignored\":[", code: .unknownKey,
+            path: "ignored", fieldID: nil),
+        .init(
+            name: "version without a layout", replace: "\"version\":\"04\"", with: "\"version\":\"03\"",
+            code: .unknownModelType, path: "routing.version", fieldID: nil),
     ]
 
     @Test(arguments: cases)

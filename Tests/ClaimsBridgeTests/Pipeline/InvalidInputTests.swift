@@ -18,15 +18,31 @@ import Testing
     }
 
     static let cases: [Case] = [
-        .init(name: "truncated-message", code: .truncatedMessage, messageNumber: 3, byteOffset: 832, fieldID: "A07", translated: 2),
-        .init(name: "length-mismatch", code: .lengthMismatch, messageNumber: 2, byteOffset: 508, fieldID: "A07", translated: 2),
-        .init(name: "non-digit-in-numeric", code: .notDigits, messageNumber: 2, byteOffset: 78, fieldID: "A02", translated: 2),
+        .init(
+            name: "truncated-message", code: .truncatedMessage, messageNumber: 3, byteOffset: 832, fieldID: "A07",
+            translated: 2),
+        .init(
+            name: "length-mismatch", code: .lengthMismatch, messageNumber: 2, byteOffset: 508, fieldID: "A07",
+            translated: 2),
+        .init(
+            name: "non-digit-in-numeric", code: .notDigits, messageNumber: 2, byteOffset: 78, fieldID: "A02",
+            translated: 2),
         .init(name: "bad-date", code: .invalidDate, messageNumber: 2, byteOffset: 608, fieldID: "F09", translated: 2),
-        .init(name: "unknown-version", code: .unknownVersion, messageNumber: 2, byteOffset: 82, fieldID: "A03", translated: 2),
-        .init(name: "unknown-transaction", code: .unknownTransaction, messageNumber: 2, byteOffset: 84, fieldID: "A04", translated: 2),
-        .init(name: "count-out-of-range", code: .countOutOfRange, messageNumber: 2, byteOffset: 405, fieldID: "F06", translated: 2),
-        .init(name: "letter-field-digit", code: .notLetters, messageNumber: 2, byteOffset: 390, fieldID: "D08", translated: 2),
-        .init(name: "trailing-garbage", code: .unrecognisedData, messageNumber: 2, byteOffset: 444, fieldID: nil, translated: 1),
+        .init(
+            name: "unknown-version", code: .unknownVersion, messageNumber: 2, byteOffset: 82, fieldID: "A03",
+            translated: 2),
+        .init(
+            name: "unknown-transaction", code: .unknownTransaction, messageNumber: 2, byteOffset: 84, fieldID: "A04",
+            translated: 2),
+        .init(
+            name: "count-out-of-range", code: .countOutOfRange, messageNumber: 2, byteOffset: 405, fieldID: "F06",
+            translated: 2),
+        .init(
+            name: "letter-field-digit", code: .notLetters, messageNumber: 2, byteOffset: 390, fieldID: "D08",
+            translated: 2),
+        .init(
+            name: "trailing-garbage", code: .unrecognisedData, messageNumber: 2, byteOffset: 444, fieldID: nil,
+            translated: 1),
         .init(name: "empty", code: .emptyInput, messageNumber: 1, byteOffset: 0, fieldID: nil, translated: 0),
     ]
 

@@ -6,7 +6,8 @@ extension CDAnetCatalog: EmbeddedMessageReader, EmbeddedMessageWriter {
         embedded message: UnsafeBufferPointer<UInt8>, baseOffset: Int, depth: Int, to output: inout [UInt8]
     ) throws(BridgeError) {
         guard depth <= Self.maximumEmbeddingDepth else {
-            throw BridgeError(.embeddedMessage, "embedded messages are nested more than \(Self.maximumEmbeddingDepth) deep")
+            throw BridgeError(
+                .embeddedMessage, "embedded messages are nested more than \(Self.maximumEmbeddingDepth) deep")
         }
         let mapping = try mappingForMessage(message, baseOffset: baseOffset)
         var record = DecodedRecord()
@@ -27,7 +28,8 @@ extension CDAnetCatalog: EmbeddedMessageReader, EmbeddedMessageWriter {
         _ message: UnsafeBufferPointer<UInt8>, baseOffset: Int, checkLength: Bool = true
     ) throws(BridgeError) -> Mapping {
         guard message.count >= 22 else {
-            throw BridgeError(.truncatedMessage, "is only \(message.count) bytes long", at: .init(byteOffset: baseOffset))
+            throw BridgeError(
+                .truncatedMessage, "is only \(message.count) bytes long", at: .init(byteOffset: baseOffset))
         }
         func digits(_ index: Int) -> Int? {
             let high = message[index] &- UInt8(ascii: "0")
@@ -60,7 +62,8 @@ extension CDAnetCatalog: EmbeddedMessageReader, EmbeddedMessageWriter {
     /// The mapping that writes a model object, from its `type` and `routing.version`.
     package func mappingForModel(_ object: Int, in tape: JSONTape) throws(BridgeError) -> Mapping {
         guard tape.kind(object) == .object else {
-            throw BridgeError(.wrongValueType, "a message must be a JSON object", at: .init(byteOffset: tape.offset(object)))
+            throw BridgeError(
+                .wrongValueType, "a message must be a JSON object", at: .init(byteOffset: tape.offset(object)))
         }
         guard let typeToken = tape.member(object, Array("type".utf8)), tape.kind(typeToken) == .string else {
             throw BridgeError(

@@ -43,7 +43,8 @@ public final class CDAnetCatalog: Sendable {
         if problems.count > 1 {
             throw BridgeError(
                 .invalidConfiguration,
-                "\(problems.count) mapping files have problems:\n" + problems.map { "  \($0.description)" }.joined(separator: "\n"))
+                "\(problems.count) mapping files have problems:\n"
+                    + problems.map { "  \($0.description)" }.joined(separator: "\n"))
         }
         try self.init(mappings: mappings)
     }

@@ -57,7 +57,9 @@ package struct CDAnetFramer {
     /// Calls `body` with the bytes of a frame returned by the last ``next(isFinal:)``.
     package func withBytes<R>(of frame: Frame, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let from = frame.offset - bufferOffset
-        return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[from..<(from + frame.length)])) }
+        return try buffer.withUnsafeBufferPointer {
+            try body(UnsafeBufferPointer(rebasing: $0[from..<(from + frame.length)]))
+        }
     }
 
     /// Moves back to an input offset inside the last frame, e.g. when the frame's length field was too large
@@ -97,7 +99,8 @@ package struct CDAnetFramer {
         let transaction = twoDigits(bytes, start + 20)
         guard let version, let transaction, let mapping = catalog.mapping(version: version, transaction: transaction)
         else {
-            return resync(bytes, isFinal: isFinal, error: headerError(bytes, version: version, transaction: transaction))
+            return resync(
+                bytes, isFinal: isFinal, error: headerError(bytes, version: version, transaction: transaction))
         }
         let layout = mapping.layout
         let lengthEnd = layout.lengthFieldOffset + layout.lengthFieldWidth
@@ -116,7 +119,8 @@ package struct CDAnetFramer {
                         fieldName: lengthField.name)))
         }
         guard length >= layout.minimumLength, length <= maximumMessageLength else {
-            let limit = length < layout.minimumLength
+            let limit =
+                length < layout.minimumLength
                 ? "less than the shortest possible \(layout.title.lowercased()) (\(layout.minimumLength) bytes)"
                 : "more than the largest message accepted (\(maximumMessageLength) bytes)"
             return resync(
@@ -142,7 +146,9 @@ package struct CDAnetFramer {
     private func truncated(_ available: Int, layout: RecordLayout, stated: Int?) -> BridgeError {
         let field = layout.fields[layout.lengthField]
         let reason =
-            stated.map { "the message is cut short: its length field says \($0) bytes, but the input ends after \(available)" }
+            stated.map {
+                "the message is cut short: its length field says \($0) bytes, but the input ends after \(available)"
+            }
             ?? "the message is cut short: the input ends after \(available) bytes, before its length field"
         return BridgeError(
             .truncatedMessage, reason,

@@ -59,7 +59,8 @@ package enum CodePage850 {
         if byte < 0x80 { return Unicode.Scalar(byte) }
         let entry = utf8Table[Int(byte &- 0x80)]
         let b0 = entry & 0xFF, b1 = (entry &>> 8) & 0xFF, b2 = (entry &>> 16) & 0xFF
-        let value = entry &>> 24 == 3
+        let value =
+            entry &>> 24 == 3
             ? (b0 & 0x0F) &<< 12 | (b1 & 0x3F) &<< 6 | (b2 & 0x3F)
             : (b0 & 0x1F) &<< 6 | (b1 & 0x3F)
         return Unicode.Scalar(value)!
@@ -125,8 +126,8 @@ package enum CodePage850 {
             case 0xE0...0xEF:
                 guard i &+ 2 < n else { return i }
                 let b1 = p[i &+ 1], b2 = p[i &+ 2]
-                let lower: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80   // no overlong forms
-                let upper: UInt8 = b0 == 0xED ? 0x9F : 0xBF   // no surrogates
+                let lower: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80  // no overlong forms
+                let upper: UInt8 = b0 == 0xED ? 0x9F : 0xBF  // no surrogates
                 guard b1 >= lower, b1 <= upper, b2 & 0xC0 == 0x80 else { return i }
                 value = UInt32(b0 & 0x0F) &<< 12 | UInt32(b1 & 0x3F) &<< 6 | UInt32(b2 & 0x3F)
                 length = 3

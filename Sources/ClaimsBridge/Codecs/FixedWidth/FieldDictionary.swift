@@ -40,7 +40,9 @@ package struct FieldDictionary: Sendable {
                 throw typeNode.error("unknown field type; use one of \(known)")
             }
             if type == .date, width != 8 { throw typeNode.error("a date field is 8 bytes wide (YYYYMMDD)") }
-            guard definitions[entry.key] == nil else { throw entry.keyNode.error("field \(entry.key) is defined twice") }
+            guard definitions[entry.key] == nil else {
+                throw entry.keyNode.error("field \(entry.key) is defined twice")
+            }
             definitions[entry.key] = FieldDefinition(
                 id: entry.key, name: try spec.required("name").string("`name`"), width: width, type: type,
                 isPersonal: try spec["personal"]?.bool("`personal`") ?? false)

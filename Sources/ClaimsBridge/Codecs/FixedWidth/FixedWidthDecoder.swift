@@ -66,7 +66,8 @@ package struct FixedWidthDecoder {
             case .valid: break
             case .badByte(let at):
                 throw BridgeError(
-                    field.type == .numeric || field.type == .date || field.type == .money ? .notDigits
+                    field.type == .numeric || field.type == .date || field.type == .money
+                        ? .notDigits
                         : (field.type.isText && field.type != .alphanumeric && field.type != .alphanumericExtended
                             ? .notLetters : .notPrintable),
                     "must hold \(field.type.expectation), but character \(at + 1) of \(width) is not allowed"
@@ -75,7 +76,8 @@ package struct FixedWidthDecoder {
             case .badDate(let why):
                 throw BridgeError(
                     .invalidDate,
-                    field.isPersonal ? "is not a valid date (YYYYMMDD)" : "is not a valid date: \(why)" + shown(field, bytes),
+                    field.isPersonal
+                        ? "is not a valid date (YYYYMMDD)" : "is not a valid date: \(why)" + shown(field, bytes),
                     at: location(field, baseOffset + position))
             }
         }

@@ -91,7 +91,9 @@ private struct LayoutBuilder {
     private mutating func addGroup(_ node: ConfigNode, nameNode: ConfigNode) throws {
         try node.expectKeys(["group", "if", "repeat", "min", "max", "fields"], in: "a group")
         let name = try nameNode.string("`group`")
-        guard !groups.contains(where: { $0.name == name }) else { throw nameNode.error("group \(name) is declared twice") }
+        guard !groups.contains(where: { $0.name == name }) else {
+            throw nameNode.error("group \(name) is declared twice")
+        }
         let groupIndex = groups.count
         let kind: LayoutGroup.Kind
         let controlNode: ConfigNode
@@ -102,7 +104,9 @@ private struct LayoutBuilder {
         } else if let count = node["repeat"] {
             let minimum = try node["min"]?.int("`min`") ?? 0
             let maximum = try node.required("max").int("`max`")
-            guard minimum >= 0, maximum >= minimum else { throw node.error("`min` must be 0 or more and not above `max`") }
+            guard minimum >= 0, maximum >= minimum else {
+                throw node.error("`min` must be 0 or more and not above `max`")
+            }
             kind = .repeating(minimum: minimum, maximum: maximum)
             controlNode = count
         } else {
@@ -177,10 +181,12 @@ private struct LayoutBuilder {
                     $0.id == sourceID && ($0.group == nil || $0.group == group)
                 })
             else {
-                throw lengthFrom.error("\(sourceID) must be a field that comes earlier (at the root or in the same group)")
+                throw lengthFrom.error(
+                    "\(sourceID) must be a field that comes earlier (at the root or in the same group)")
             }
             guard fields[source].role == .data, fields[source].type == .numeric else {
-                throw lengthFrom.error("\(sourceID) must be a numeric field not already used as a count, flag or length")
+                throw lengthFrom.error(
+                    "\(sourceID) must be a numeric field not already used as a count, flag or length")
             }
             fields[source].role = .length(of: index)
             lengthSource = source

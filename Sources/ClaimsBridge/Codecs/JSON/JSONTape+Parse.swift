@@ -81,8 +81,10 @@ private struct JSONTapeParser {
                 stack[2 &* depth] = UInt32(truncatingIfNeeded: tokenCount)
                 stack[2 &* depth &+ 1] = 0
                 depth &+= 1
-                appendToken(Token(start: UInt32(truncatingIfNeeded: i), length: 0, extra: 0,
-                                  kind: isObject ? .object : .array, escaped: false))
+                appendToken(
+                    Token(
+                        start: UInt32(truncatingIfNeeded: i), length: 0, extra: 0,
+                        kind: isObject ? .object : .array, escaped: false))
                 i = skipWhitespace(i &+ 1)
                 guard i < n else { throw error(n, isObject ? "unterminated object" : "unterminated array") }
                 if p[i] == c &+ 2 {  // '}' is '{' + 2, ']' is '[' + 2
@@ -99,19 +101,19 @@ private struct JSONTapeParser {
                 i = try parseNumber(i)
             case UInt8(ascii: "t"):
                 guard n &- i >= 4, p[i &+ 1] == UInt8(ascii: "r"), p[i &+ 2] == UInt8(ascii: "u"),
-                      p[i &+ 3] == UInt8(ascii: "e")
+                    p[i &+ 3] == UInt8(ascii: "e")
                 else { throw error(i, "invalid literal; expected true, false or null") }
                 appendScalar(.true, i, 4)
                 i &+= 4
             case UInt8(ascii: "f"):
                 guard n &- i >= 5, p[i &+ 1] == UInt8(ascii: "a"), p[i &+ 2] == UInt8(ascii: "l"),
-                      p[i &+ 3] == UInt8(ascii: "s"), p[i &+ 4] == UInt8(ascii: "e")
+                    p[i &+ 3] == UInt8(ascii: "s"), p[i &+ 4] == UInt8(ascii: "e")
                 else { throw error(i, "invalid literal; expected true, false or null") }
                 appendScalar(.false, i, 5)
                 i &+= 5
             case UInt8(ascii: "n"):
                 guard n &- i >= 4, p[i &+ 1] == UInt8(ascii: "u"), p[i &+ 2] == UInt8(ascii: "l"),
-                      p[i &+ 3] == UInt8(ascii: "l")
+                    p[i &+ 3] == UInt8(ascii: "l")
                 else { throw error(i, "invalid literal; expected true, false or null") }
                 appendScalar(.null, i, 4)
                 i &+= 4
@@ -141,8 +143,11 @@ private struct JSONTapeParser {
                     closeContainer()
                     continue
                 }
-                throw error(i, isObject ? "expected ',' or '}' after an object member"
-                                        : "expected ',' or ']' after an array element")
+                throw error(
+                    i,
+                    isObject
+                        ? "expected ',' or '}' after an object member"
+                        : "expected ',' or ']' after an array element")
             }
             break
         }
@@ -196,8 +201,10 @@ private struct JSONTapeParser {
 
     @inline(__always)
     private mutating func appendScalar(_ kind: JSONTape.Kind, _ offset: Int, _ length: Int) {
-        appendToken(Token(start: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: length),
-                          extra: 0, kind: kind, escaped: false))
+        appendToken(
+            Token(
+                start: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: length),
+                extra: 0, kind: kind, escaped: false))
     }
 
     @inline(__always)
@@ -234,9 +241,11 @@ private struct JSONTapeParser {
             guard j < n else { throw error(quote, "unterminated string") }
             let c = p[j]
             if c == UInt8(ascii: "\"") {
-                appendToken(Token(start: UInt32(truncatingIfNeeded: contentStart),
-                                  length: UInt32(truncatingIfNeeded: j &- contentStart),
-                                  extra: 0, kind: .string, escaped: false))
+                appendToken(
+                    Token(
+                        start: UInt32(truncatingIfNeeded: contentStart),
+                        length: UInt32(truncatingIfNeeded: j &- contentStart),
+                        extra: 0, kind: .string, escaped: false))
                 return j &+ 1
             }
             if c == UInt8(ascii: "\\") {
@@ -258,9 +267,11 @@ private struct JSONTapeParser {
             let c = p[j]
             if c == UInt8(ascii: "\"") {
                 appendSide(runStart, j)
-                appendToken(Token(start: UInt32(truncatingIfNeeded: sideStart),
-                                  length: UInt32(truncatingIfNeeded: sideCount &- sideStart),
-                                  extra: UInt32(truncatingIfNeeded: quote), kind: .string, escaped: true))
+                appendToken(
+                    Token(
+                        start: UInt32(truncatingIfNeeded: sideStart),
+                        length: UInt32(truncatingIfNeeded: sideCount &- sideStart),
+                        extra: UInt32(truncatingIfNeeded: quote), kind: .string, escaped: true))
                 return j &+ 1
             }
             if c == UInt8(ascii: "\\") {
@@ -293,7 +304,7 @@ private struct JSONTapeParser {
             var end = j &+ 6
             if unit >= 0xD800 && unit <= 0xDBFF {
                 guard end &+ 1 < n, p[end] == UInt8(ascii: "\\"), p[end &+ 1] == UInt8(ascii: "u"),
-                      let low = hex4(end &+ 2), low >= 0xDC00 && low <= 0xDFFF
+                    let low = hex4(end &+ 2), low >= 0xDC00 && low <= 0xDFFF
                 else { throw error(j, "unpaired surrogate in a \\u escape") }
                 scalar = 0x10000 &+ ((unit &- 0xD800) &<< 10) &+ (low &- 0xDC00)
                 end &+= 6
@@ -316,14 +327,14 @@ private struct JSONTapeParser {
         reserveSide(4)
         let out = side + sideCount
         switch scalar {
-        case 0 ..< 0x80:
+        case 0..<0x80:
             out[0] = UInt8(truncatingIfNeeded: scalar)
             sideCount &+= 1
-        case 0x80 ..< 0x800:
+        case 0x80..<0x800:
             out[0] = UInt8(truncatingIfNeeded: 0xC0 | scalar &>> 6)
             out[1] = UInt8(truncatingIfNeeded: 0x80 | scalar & 0x3F)
             sideCount &+= 2
-        case 0x800 ..< 0x10000:
+        case 0x800..<0x10000:
             out[0] = UInt8(truncatingIfNeeded: 0xE0 | scalar &>> 12)
             out[1] = UInt8(truncatingIfNeeded: 0x80 | (scalar &>> 6) & 0x3F)
             out[2] = UInt8(truncatingIfNeeded: 0x80 | scalar & 0x3F)
@@ -342,7 +353,7 @@ private struct JSONTapeParser {
     private func hex4(_ i: Int) -> UInt32? {
         guard n &- i >= 4 else { return nil }
         var value: UInt32 = 0
-        for k in 0 ..< 4 {
+        for k in 0..<4 {
             let c = p[i &+ k]
             let digit: UInt8
             switch c {
@@ -367,10 +378,11 @@ private struct JSONTapeParser {
             let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
             let quote = w ^ (ones &* 0x22)
             let backslash = w ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote)        // a byte equal to '"'
-                | ((backslash &- ones) & ~backslash)        // a byte equal to '\'
-                | ((w &- ones &* 0x20) & ~w)                // a byte below 0x20
-                | w                                         // a byte at or above 0x80
+            let special =
+                ((quote &- ones) & ~quote)  // a byte equal to '"'
+                | ((backslash &- ones) & ~backslash)  // a byte equal to '\'
+                | ((w &- ones &* 0x20) & ~w)  // a byte below 0x20
+                | w  // a byte at or above 0x80
             if special & highs != 0 { break }
             j &+= 8
         }
@@ -404,15 +416,15 @@ private struct JSONTapeParser {
         case 0xE0...0xEF:
             guard j &+ 2 < n else { return nil }
             let b1 = p[j &+ 1]
-            let lower: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80   // no overlong forms
-            let upper: UInt8 = b0 == 0xED ? 0x9F : 0xBF   // no surrogates
+            let lower: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80  // no overlong forms
+            let upper: UInt8 = b0 == 0xED ? 0x9F : 0xBF  // no surrogates
             guard b1 >= lower, b1 <= upper, continuation(p[j &+ 2]) else { return nil }
             return j &+ 3
         case 0xF0...0xF4:
             guard j &+ 3 < n else { return nil }
             let b1 = p[j &+ 1]
-            let lower: UInt8 = b0 == 0xF0 ? 0x90 : 0x80   // no overlong forms
-            let upper: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF   // nothing above U+10FFFF
+            let lower: UInt8 = b0 == 0xF0 ? 0x90 : 0x80  // no overlong forms
+            let upper: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF  // nothing above U+10FFFF
             guard b1 >= lower, b1 <= upper, continuation(p[j &+ 2]), continuation(p[j &+ 3]) else { return nil }
             return j &+ 4
         default:

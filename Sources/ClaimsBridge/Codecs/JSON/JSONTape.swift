@@ -168,8 +168,9 @@ package struct JSONTape {
     /// Object members in document order as (key token, value token). Empty when `object` is not an object.
     package func members(_ object: Int) -> Members {
         let t = token(object)
-        return Members(storage: storage, base: base, position: object &+ 1,
-                       end: t.kind == .object ? Int(t.extra) : object &+ 1)
+        return Members(
+            storage: storage, base: base, position: object &+ 1,
+            end: t.kind == .object ? Int(t.extra) : object &+ 1)
     }
 
     /// Members of an object; keeps the tape's storage alive, so it stays valid across later parses.
@@ -193,8 +194,9 @@ package struct JSONTape {
     /// The element tokens of `array` in order. Empty when `array` is not an array.
     package func elements(_ array: Int) -> Elements {
         let t = token(array)
-        return Elements(storage: storage, base: base, position: array &+ 1,
-                        end: t.kind == .array ? Int(t.extra) : array &+ 1)
+        return Elements(
+            storage: storage, base: base, position: array &+ 1,
+            end: t.kind == .array ? Int(t.extra) : array &+ 1)
     }
 
     /// Elements of an array; keeps the tape's storage alive, so it stays valid across later parses.
@@ -253,7 +255,9 @@ package struct JSONTape {
         let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
         var i = 0
         while i &+ 8 <= count {
-            if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
                 return false
             }
             i &+= 8

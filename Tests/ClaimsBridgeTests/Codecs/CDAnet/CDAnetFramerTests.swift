@@ -6,7 +6,9 @@ import Testing
 /// The framer finds the same messages however the input is chunked.
 @Suite struct CDAnetFramerTests {
     static let batch: [UInt8] = {
-        let files = Fixtures.files(in: "cdanet/v04", withExtension: "txt") + Fixtures.files(in: "cdanet/v02", withExtension: "txt")
+        let files =
+            Fixtures.files(in: "cdanet/v04", withExtension: "txt")
+            + Fixtures.files(in: "cdanet/v02", withExtension: "txt")
         return files.flatMap { (try? Fixtures.bytes($0)) ?? [] }
     }()
 
@@ -41,7 +43,8 @@ import Testing
             for size in [1, 7, 100] {
                 let dripped = try Translate.cdanet(input, chunkSize: size, readSize: size)
                 #expect(dripped.output == whole.output, "\(name) at \(size)")
-                #expect(dripped.rejects.map(\.messageOffset) == whole.rejects.map(\.messageOffset), "\(name) at \(size)")
+                #expect(
+                    dripped.rejects.map(\.messageOffset) == whole.rejects.map(\.messageOffset), "\(name) at \(size)")
                 #expect(dripped.rejects.map(\.original) == whole.rejects.map(\.original), "\(name) at \(size)")
             }
         }

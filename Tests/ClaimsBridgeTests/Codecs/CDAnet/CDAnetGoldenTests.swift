@@ -6,11 +6,15 @@ import Testing
 
 /// Every good fixture reads into its golden JSON, and writes back to the same bytes.
 @Suite struct CDAnetGoldenTests {
-    static let fixtures = Fixtures.files(in: "cdanet/v04", withExtension: "txt")
+    static let fixtures =
+        Fixtures.files(in: "cdanet/v04", withExtension: "txt")
         + Fixtures.files(in: "cdanet/v02", withExtension: "txt")
 
     @Test func everyTransactionHasAFixture() {
-        let transactions = Set(Self.fixtures.map { String($0.split(separator: "/")[1]) + "-" + String($0.split(separator: "/")[2].prefix(2)) })
+        let transactions = Set(
+            Self.fixtures.map {
+                String($0.split(separator: "/")[1]) + "-" + String($0.split(separator: "/")[2].prefix(2))
+            })
         for mapping in Fixtures.catalog.mappings {
             let key = "v\(mapping.layout.version)-\(mapping.layout.transaction)"
             #expect(transactions.contains(key), "no fixture for \(mapping.name)")
@@ -58,13 +62,15 @@ import Testing
     }
 
     @Test func accentedNamesAreDecodedFromCodePage850() throws {
-        let json = String(decoding: try Translate.cdanet(try Fixtures.bytes("cdanet/v04/01-claim-maximal.txt")).output, as: UTF8.self)
+        let json = String(
+            decoding: try Translate.cdanet(try Fixtures.bytes("cdanet/v04/01-claim-maximal.txt")).output, as: UTF8.self)
         #expect(json.contains("\"lastName\":\"Côté\""))
         #expect(json.range(of: "[éêÇçèà]", options: .regularExpression) != nil)
     }
 
     @Test func embeddedEOBIsReadAsAModelObject() throws {
-        let json = String(decoding: try Translate.cdanet(try Fixtures.bytes("cdanet/v04/07-cob-claim.txt")).output, as: UTF8.self)
+        let json = String(
+            decoding: try Translate.cdanet(try Fixtures.bytes("cdanet/v04/07-cob-claim.txt")).output, as: UTF8.self)
         #expect(json.contains("\"primaryEOB\":{\"schemaVersion\":1,\"type\":\"explanationOfBenefits\""))
     }
 }

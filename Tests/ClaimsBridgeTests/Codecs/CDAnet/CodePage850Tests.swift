@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimsBridge
 
 @Suite struct CodePage850Tests {
@@ -92,8 +93,11 @@ import Testing
         }
         let (encoded, failure) = Self.encode(Self.utf8("Hélène Côté-Ouellet, Québec"))
         #expect(failure == nil)
-        #expect(encoded == [0x48, 0x82, 0x6C, 0x8A, 0x6E, 0x65, 0x20, 0x43, 0x93, 0x74, 0x82, 0x2D, 0x4F, 0x75,
-                            0x65, 0x6C, 0x6C, 0x65, 0x74, 0x2C, 0x20, 0x51, 0x75, 0x82, 0x62, 0x65, 0x63])
+        #expect(
+            encoded == [
+                0x48, 0x82, 0x6C, 0x8A, 0x6E, 0x65, 0x20, 0x43, 0x93, 0x74, 0x82, 0x2D, 0x4F, 0x75,
+                0x65, 0x6C, 0x6C, 0x65, 0x74, 0x2C, 0x20, 0x51, 0x75, 0x82, 0x62, 0x65, 0x63,
+            ])
     }
 
     @Test func letters() {
@@ -103,7 +107,9 @@ import Testing
             let expected = scalar.properties.isAlphabetic && !["ª", "º", "µ", "ƒ"].contains(Character(scalar))
             #expect(CodePage850.isLetter(byte) == expected, "byte \(byte)")
         }
-        for byte: UInt8 in [0x30, 0x39, 0x20, 0x2D, 0x9C, 0x9F, 0xB0, 0xC4, 0xCD, 0xDB, 0xF2, 0xFE, 0xFF, 0xBD, 0xBE, 0xCF] {
+        for byte: UInt8 in [
+            0x30, 0x39, 0x20, 0x2D, 0x9C, 0x9F, 0xB0, 0xC4, 0xCD, 0xDB, 0xF2, 0xFE, 0xFF, 0xBD, 0xBE, 0xCF,
+        ] {
             #expect(!CodePage850.isLetter(byte), "byte \(byte)")
         }
     }
@@ -132,17 +138,17 @@ import Testing
         #expect(result.output == [0x82])
         // Invalid UTF-8.
         let invalid: [([UInt8], Int)] = [
-            ([0x41, 0xFF], 1),                 // never valid
-            ([0x41, 0x80, 0x41], 1),           // stray continuation byte
-            ([0xC3], 0),                       // truncated 2-byte sequence
-            ([0x41, 0xC3, 0x41], 1),           // missing continuation
-            ([0xC0, 0x80], 0),                 // overlong NUL
-            ([0xC1, 0xBF], 0),                 // overlong
-            ([0xE0, 0x80, 0x80], 0),           // overlong 3-byte
-            ([0xED, 0xA0, 0x80], 0),           // surrogate
-            ([0x61, 0xE2, 0x94], 1),           // truncated 3-byte sequence
-            ([0xF0, 0x9F, 0x98, 0x80], 0),     // valid but beyond CP850
-            ([0xF5, 0x80, 0x80, 0x80], 0),     // beyond U+10FFFF
+            ([0x41, 0xFF], 1),  // never valid
+            ([0x41, 0x80, 0x41], 1),  // stray continuation byte
+            ([0xC3], 0),  // truncated 2-byte sequence
+            ([0x41, 0xC3, 0x41], 1),  // missing continuation
+            ([0xC0, 0x80], 0),  // overlong NUL
+            ([0xC1, 0xBF], 0),  // overlong
+            ([0xE0, 0x80, 0x80], 0),  // overlong 3-byte
+            ([0xED, 0xA0, 0x80], 0),  // surrogate
+            ([0x61, 0xE2, 0x94], 1),  // truncated 3-byte sequence
+            ([0xF0, 0x9F, 0x98, 0x80], 0),  // valid but beyond CP850
+            ([0xF5, 0x80, 0x80, 0x80], 0),  // beyond U+10FFFF
         ]
         for (bytes, index) in invalid {
             #expect(Self.encode(bytes).failure == index, "\(bytes)")

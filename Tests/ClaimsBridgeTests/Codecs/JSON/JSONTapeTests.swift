@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimsBridge
 
 @Suite struct JSONTapeTests {
@@ -75,11 +76,11 @@ import Testing
 
     @Test func nestedObjectsAndArrays() throws {
         let json = #"""
-        {"claim": {"id": "C-1", "lines": [{"code": "01201", "fee": 125.50},
-                                          {"code": "02111", "fee": "12.5", "tags": []}],
-                   "empty": {}, "flags": [true, false, null]},
-         "count": 2}
-        """#
+            {"claim": {"id": "C-1", "lines": [{"code": "01201", "fee": 125.50},
+                                              {"code": "02111", "fee": "12.5", "tags": []}],
+                       "empty": {}, "flags": [true, false, null]},
+             "count": 2}
+            """#
         try Self.withParsed(json) { tape in
             #expect(tape.kind(tape.root) == .object)
             #expect(tape.count(tape.root) == 2)
@@ -114,7 +115,7 @@ import Testing
             let count = try #require(tape.member(tape.root, "count"))
             #expect(Self.number(tape, count) == "2")
             #expect(tape.skip(tape.root) == tape.tokenCount)
-            #expect(tape.skip(claim) == count - 1)   // the key "count" follows the claim object
+            #expect(tape.skip(claim) == count - 1)  // the key "count" follows the claim object
 
             // Members in document order, keys included.
             let keys = tape.members(claim).map { Self.string(tape, $0.key) }
@@ -176,13 +177,15 @@ import Testing
     // MARK: - Strings
 
     @Test func escapes() throws {
-        let json = #"["a\nb", "q\"q", "b\\s", "s\/l", "\u00e9t\u00E9", "\ud83d\ude00", "\b\f\r\t", "\u0000", "x\u20acy"]"#
+        let json =
+            #"["a\nb", "q\"q", "b\\s", "s\/l", "\u00e9t\u00E9", "\ud83d\ude00", "\b\f\r\t", "\u0000", "x\u20acy"]"#
         try Self.withParsed(json) { tape in
             let values = tape.elements(tape.root).map { Self.bytes(tape, $0) }
-            #expect(values == [
-                Array("a\nb".utf8), Array("q\"q".utf8), Array("b\\s".utf8), Array("s/l".utf8),
-                Array("été".utf8), Array("😀".utf8), [0x08, 0x0C, 0x0D, 0x09], [0x00], Array("x€y".utf8),
-            ])
+            #expect(
+                values == [
+                    Array("a\nb".utf8), Array("q\"q".utf8), Array("b\\s".utf8), Array("s/l".utf8),
+                    Array("été".utf8), Array("😀".utf8), [0x08, 0x0C, 0x0D, 0x09], [0x00], Array("x€y".utf8),
+                ])
             #expect(Array("😀".utf8) == [0xF0, 0x9F, 0x98, 0x80])
         }
     }
@@ -193,8 +196,9 @@ import Testing
         try Self.withParsed("[\"\(text)\", \"\(escaped)\"]") { tape in
             let items = Array(tape.elements(tape.root))
             #expect(Self.string(tape, items[0]) == text)
-            #expect(Self.string(tape, items[1])
-                == "Line one\nLine two \"quoted\" éè then plain ASCII long enough to use the wide scan\\")
+            #expect(
+                Self.string(tape, items[1])
+                    == "Line one\nLine two \"quoted\" éè then plain ASCII long enough to use the wide scan\\")
         }
     }
 
@@ -216,12 +220,12 @@ import Testing
     @Test func oneMegabyteString() throws {
         let size = 1 << 20
         var json: [UInt8] = [UInt8(ascii: "["), UInt8(ascii: "\"")]
-        json.append(contentsOf: (0 ..< size).map { UInt8(ascii: "a") + UInt8($0 % 26) })
+        json.append(contentsOf: (0..<size).map { UInt8(ascii: "a") + UInt8($0 % 26) })
         json.append(contentsOf: Array(#"", ""#.utf8))
         // The same, with an escape every 1000 bytes and some UTF-8.
         var expected: [UInt8] = []
-        for k in 0 ..< size / 1000 {
-            let chunk = (0 ..< 990).map { UInt8(ascii: "0") + UInt8(($0 + k) % 10) }
+        for k in 0..<size / 1000 {
+            let chunk = (0..<990).map { UInt8(ascii: "0") + UInt8(($0 + k) % 10) }
             json.append(contentsOf: chunk)
             expected.append(contentsOf: chunk)
             json.append(contentsOf: Array(#"\n\u00e9é"#.utf8))
@@ -234,7 +238,7 @@ import Testing
             #expect(items.count == 2)
             tape.withStringBytes(items[0]) { bytes in
                 #expect(bytes.count == size)
-                #expect(bytes.elementsEqual(json[2 ..< 2 + size]))
+                #expect(bytes.elementsEqual(json[2..<2 + size]))
             }
             #expect(Self.bytes(tape, items[1]) == expected)
         }
@@ -243,7 +247,9 @@ import Testing
     // MARK: - Numbers
 
     @Test func numbersStayLiteral() throws {
-        let literals = ["125.50", "-3", "1e5", "0", "-0.0", "1E+10", "2.5e-3", "12345678901234567890.000000000000000001", "0.10"]
+        let literals = [
+            "125.50", "-3", "1e5", "0", "-0.0", "1E+10", "2.5e-3", "12345678901234567890.000000000000000001", "0.10",
+        ]
         try Self.withParsed("[" + literals.joined(separator: ",") + "]") { tape in
             #expect(tape.elements(tape.root).map { Self.number(tape, $0) } == literals)
             #expect(tape.elements(tape.root).allSatisfy { tape.kind($0) == .number })
@@ -259,7 +265,7 @@ import Testing
         let deep = String(repeating: "[", count: 63) + #"{"a":1}"# + String(repeating: "]", count: 63)
         try Self.withParsed(deep) { tape in
             var token = tape.root
-            for _ in 0 ..< 63 { token = try #require(Array(tape.elements(token)).first) }
+            for _ in 0..<63 { token = try #require(Array(tape.elements(token)).first) }
             #expect(tape.kind(token) == .object)
             #expect(Self.number(tape, tape.member(token, "a")) == "1")
         }
@@ -288,93 +294,97 @@ import Testing
         var testDescription: String { "\(reason) @\(offset)" }
     }
 
-    @Test(arguments: [
-        // Trailing commas
-        ("[1,2,]", 5, "trailing comma in an array"),
-        (#"{"a":1,}"#, 7, "trailing comma in an object"),
-        (#"{"a":1 , }"#, 9, "trailing comma in an object"),
-        // Single quotes
-        ("{'a':1}", 1, "strings must be in double quotes"),
-        ("['a']", 1, "strings must be in double quotes"),
-        // Comments
-        ("[1, /* c */ 2]", 4, "comments are not allowed"),
-        ("{// c\n}", 1, "comments are not allowed"),
-        ("[1] // c", 4, "unexpected data after the JSON document"),
-        // Numbers
-        (#"{"a":01}"#, 5, "leading zeros are not allowed in numbers"),
-        ("-01", 1, "leading zeros are not allowed in numbers"),
-        ("NaN", 0, "expected a value (NaN and Infinity are not JSON)"),
-        ("[Infinity]", 1, "expected a value (NaN and Infinity are not JSON)"),
-        ("[-Infinity]", 2, "expected a digit after '-'"),
-        ("-", 1, "expected a digit after '-'"),
-        ("+1", 0, "numbers must not start with '+'"),
-        (".5", 0, "numbers must start with a digit"),
-        ("1.", 2, "expected a digit after the decimal point"),
-        ("[1.e5]", 3, "expected a digit after the decimal point"),
-        ("1e", 2, "expected a digit in the exponent"),
-        ("1e+", 3, "expected a digit in the exponent"),
-        ("0x10", 1, "unexpected data after the JSON document"),
-        // Literals
-        ("tru", 0, "invalid literal; expected true, false or null"),
-        ("[fals]", 1, "invalid literal; expected true, false or null"),
-        ("nul", 0, "invalid literal; expected true, false or null"),
-        ("True", 0, "expected a value"),
-        ("[truex]", 5, "expected ',' or ']' after an array element"),
-        // Strings
-        (#""abc"#, 0, "unterminated string"),
-        (#"["ab\"#, 1, "unterminated string"),
-        ("\"a\tb\"", 2, "unescaped control character in a string"),
-        ("{\"a\":\"line\nbreak\"}", 10, "unescaped control character in a string"),
-        (#""\x""#, 1, "invalid escape sequence"),
-        (#""ab\u12G4""#, 3, "invalid \\u escape"),
-        (#""\u12""#, 1, "invalid \\u escape"),
-        (#""\ud83d""#, 1, "unpaired surrogate in a \\u escape"),
-        (#""x\ude00""#, 2, "unpaired surrogate in a \\u escape"),
-        (#""\ud83d\u0041""#, 1, "unpaired surrogate in a \\u escape"),
-        (#""\ud83dabc""#, 1, "unpaired surrogate in a \\u escape"),
-        // Structure
-        ("", 0, "expected a value, found the end of the document"),
-        ("   ", 3, "expected a value, found the end of the document"),
-        ("[1,2", 4, "unterminated array"),
-        ("[", 1, "unterminated array"),
-        (#"{"a""#, 4, "unterminated object"),
-        (#"{"a":1"#, 6, "unterminated object"),
-        ("{", 1, "unterminated object"),
-        (#"{"a" 1}"#, 5, "expected ':' after an object key"),
-        (#"{"a":1 "b":2}"#, 7, "expected ',' or '}' after an object member"),
-        ("[1 2]", 3, "expected ',' or ']' after an array element"),
-        ("[1}", 2, "expected ',' or ']' after an array element"),
-        (#"{"a":1]"#, 6, "expected ',' or '}' after an object member"),
-        ("{1:2}", 1, "expected a string key"),
-        ("[1,,2]", 3, "expected a value"),
-        (#"{"a":}"#, 5, "expected a value"),
-        ("]", 0, "expected a value"),
-        (#"{"a":1} x"#, 8, "unexpected data after the JSON document"),
-        ("1 2", 2, "unexpected data after the JSON document"),
-        ("{}{}", 2, "unexpected data after the JSON document"),
-        ("\u{FEFF}{}", 0, "expected a value"),
-        ("\u{A0}1", 0, "expected a value"),
-    ].map(Rejection.init))
+    @Test(
+        arguments: [
+            // Trailing commas
+            ("[1,2,]", 5, "trailing comma in an array"),
+            (#"{"a":1,}"#, 7, "trailing comma in an object"),
+            (#"{"a":1 , }"#, 9, "trailing comma in an object"),
+            // Single quotes
+            ("{'a':1}", 1, "strings must be in double quotes"),
+            ("['a']", 1, "strings must be in double quotes"),
+            // Comments
+            ("[1, /* c */ 2]", 4, "comments are not allowed"),
+            ("{// c\n}", 1, "comments are not allowed"),
+            ("[1] // c", 4, "unexpected data after the JSON document"),
+            // Numbers
+            (#"{"a":01}"#, 5, "leading zeros are not allowed in numbers"),
+            ("-01", 1, "leading zeros are not allowed in numbers"),
+            ("NaN", 0, "expected a value (NaN and Infinity are not JSON)"),
+            ("[Infinity]", 1, "expected a value (NaN and Infinity are not JSON)"),
+            ("[-Infinity]", 2, "expected a digit after '-'"),
+            ("-", 1, "expected a digit after '-'"),
+            ("+1", 0, "numbers must not start with '+'"),
+            (".5", 0, "numbers must start with a digit"),
+            ("1.", 2, "expected a digit after the decimal point"),
+            ("[1.e5]", 3, "expected a digit after the decimal point"),
+            ("1e", 2, "expected a digit in the exponent"),
+            ("1e+", 3, "expected a digit in the exponent"),
+            ("0x10", 1, "unexpected data after the JSON document"),
+            // Literals
+            ("tru", 0, "invalid literal; expected true, false or null"),
+            ("[fals]", 1, "invalid literal; expected true, false or null"),
+            ("nul", 0, "invalid literal; expected true, false or null"),
+            ("True", 0, "expected a value"),
+            ("[truex]", 5, "expected ',' or ']' after an array element"),
+            // Strings
+            (#""abc"#, 0, "unterminated string"),
+            (#"["ab\"#, 1, "unterminated string"),
+            ("\"a\tb\"", 2, "unescaped control character in a string"),
+            ("{\"a\":\"line\nbreak\"}", 10, "unescaped control character in a string"),
+            (#""\x""#, 1, "invalid escape sequence"),
+            (#""ab\u12G4""#, 3, "invalid \\u escape"),
+            (#""\u12""#, 1, "invalid \\u escape"),
+            (#""\ud83d""#, 1, "unpaired surrogate in a \\u escape"),
+            (#""x\ude00""#, 2, "unpaired surrogate in a \\u escape"),
+            (#""\ud83d\u0041""#, 1, "unpaired surrogate in a \\u escape"),
+            (#""\ud83dabc""#, 1, "unpaired surrogate in a \\u escape"),
+            // Structure
+            ("", 0, "expected a value, found the end of the document"),
+            ("   ", 3, "expected a value, found the end of the document"),
+            ("[1,2", 4, "unterminated array"),
+            ("[", 1, "unterminated array"),
+            (#"{"a""#, 4, "unterminated object"),
+            (#"{"a":1"#, 6, "unterminated object"),
+            ("{", 1, "unterminated object"),
+            (#"{"a" 1}"#, 5, "expected ':' after an object key"),
+            (#"{"a":1 "b":2}"#, 7, "expected ',' or '}' after an object member"),
+            ("[1 2]", 3, "expected ',' or ']' after an array element"),
+            ("[1}", 2, "expected ',' or ']' after an array element"),
+            (#"{"a":1]"#, 6, "expected ',' or '}' after an object member"),
+            ("{1:2}", 1, "expected a string key"),
+            ("[1,,2]", 3, "expected a value"),
+            (#"{"a":}"#, 5, "expected a value"),
+            ("]", 0, "expected a value"),
+            (#"{"a":1} x"#, 8, "unexpected data after the JSON document"),
+            ("1 2", 2, "unexpected data after the JSON document"),
+            ("{}{}", 2, "unexpected data after the JSON document"),
+            ("\u{FEFF}{}", 0, "expected a value"),
+            ("\u{A0}1", 0, "expected a value"),
+        ].map(Rejection.init))
     func rejects(_ rejection: Rejection) {
-        #expect(Self.syntaxError(rejection.json) == JSONSyntaxError(offset: rejection.offset, reason: rejection.reason),
-                "\(rejection.json.debugDescription)")
+        #expect(
+            Self.syntaxError(rejection.json) == JSONSyntaxError(offset: rejection.offset, reason: rejection.reason),
+            "\(rejection.json.debugDescription)")
     }
 
     @Test func rejectsInvalidUTF8InStrings() {
         let cases: [([UInt8], Int)] = [
-            ([0x22, 0x61, 0xC3, 0x28, 0x22], 2),                     // missing continuation
-            ([0x22, 0xC0, 0xAF, 0x22], 1),                           // overlong
-            ([0x22, 0xE0, 0x80, 0xAF, 0x22], 1),                     // overlong 3-byte
-            ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),                     // UTF-8 encoded surrogate
-            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1),               // above U+10FFFF
-            ([0x22, 0x80, 0x22], 1),                                 // stray continuation
+            ([0x22, 0x61, 0xC3, 0x28, 0x22], 2),  // missing continuation
+            ([0x22, 0xC0, 0xAF, 0x22], 1),  // overlong
+            ([0x22, 0xE0, 0x80, 0xAF, 0x22], 1),  // overlong 3-byte
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),  // UTF-8 encoded surrogate
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1),  // above U+10FFFF
+            ([0x22, 0x80, 0x22], 1),  // stray continuation
             ([0x22, 0xFF, 0x22], 1),
-            ([0x22, 0xE2, 0x82], 1),                                 // truncated at the end
+            ([0x22, 0xE2, 0x82], 1),  // truncated at the end
             (Array(#"["0123456789abcdef"#.utf8) + [0xFE] + Array(#"0123456789"]"#.utf8), 18),
-            (Array(#""a\n0123456789"#.utf8) + [0xC3] + Array(#"""#.utf8), 14),   // after an escape
+            (Array(#""a\n0123456789"#.utf8) + [0xC3] + Array(#"""#.utf8), 14),  // after an escape
         ]
         for (json, offset) in cases {
-            #expect(Self.syntaxError(json) == JSONSyntaxError(offset: offset, reason: "invalid UTF-8 in a string"), "\(json)")
+            #expect(
+                Self.syntaxError(json) == JSONSyntaxError(offset: offset, reason: "invalid UTF-8 in a string"),
+                "\(json)")
         }
         // Valid 2-, 3- and 4-byte sequences pass.
         #expect(Self.syntaxError(Array("\"é€😀\u{10FFFF}\"".utf8)) == nil)
@@ -390,7 +400,7 @@ import Testing
 
     @Test func manyTokens() throws {
         let count = 100_000
-        let json = "[" + (0 ..< count).map { #"{"n": \#($0), "s": "v\u0041\#($0)"}"# }.joined(separator: ",") + "]"
+        let json = "[" + (0..<count).map { #"{"n": \#($0), "s": "v\u0041\#($0)"}"# }.joined(separator: ",") + "]"
         try Self.withParsed(json) { tape in
             #expect(tape.count(tape.root) == count)
             #expect(tape.tokenCount == 1 + 5 * count)
@@ -458,7 +468,7 @@ import Testing
             #expect(tape.kind(tape.root) == .null)
             #expect(tape.tokenCount == 1)
         }
-        for k in 0 ..< 100 {
+        for k in 0..<100 {
             let json = Array(#"{"id": \#(k), "name": "n\u00e9\#(k)"}"#.utf8)
             try Self.withParsed(json, tape: &tape) { tape in
                 #expect(Self.number(tape, tape.member(tape.root, "id")) == "\(k)")

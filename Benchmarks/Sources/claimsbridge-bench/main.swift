@@ -1,2 +1,221 @@
 import ClaimsBridge
-print("ok")
+import Foundation
+
+// Throughput and memory benchmark: CDAnet → JSON Lines and back, on synthetic claims streamed from memory.
+//
+//   swift run -c release --package-path Benchmarks claimsbridge-bench [--megabytes N] [--mappings DIR] [--fixtures DIR]
+
+let usage = """
+    usage: claimsbridge-bench [--megabytes N] [--mappings DIR] [--fixtures DIR]
+      --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
+      --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
+      --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
+    """
+
+/// The repository holding this package (…/Benchmarks/Sources/claimsbridge-bench/main.swift, four levels up).
+let repository = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .path
+
+struct Options {
+    var megabytes = 1024.0
+    var mappings = repository + "/Mappings/cdanet"
+    var fixtures = repository + "/Fixtures"
+
+    init(_ arguments: [String]) throws {
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            if flag == "-h" || flag == "--help" {
+                print(usage)
+                exit(0)
+            }
+            guard ["--megabytes", "--mappings", "--fixtures"].contains(flag) else {
+                throw BenchError("unknown option \(flag)\n\(usage)")
+            }
+            guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value\n\(usage)") }
+            switch flag {
+            case "--megabytes":
+                guard let number = Double(value), number > 0 else {
+                    throw BenchError("--megabytes needs a positive number")
+                }
+                megabytes = number
+            case "--mappings": mappings = value
+            default: fixtures = value
+            }
+        }
+    }
+}
+
+/// One timed run of a pipeline.
+struct Measurement {
+    var inputBytes = 0
+    var outputBytes = 0
+    var summary = TranslationSummary()
+    var seconds = 0.0
+    var residentBefore: Int?
+    var residentAfter: Int?
+    var peak: Int?
+    var firstReject: String?
+
+    var messagesPerSecond: Double { Double(summary.messages) / seconds }
+}
+
+func measure(
+    _ pool: MessagePool, messages: Int,
+    _ run: (inout CyclingInput, inout CountingOutput, (RejectedMessage) -> Void) throws -> TranslationSummary
+) throws -> Measurement {
+    var result = Measurement()
+    var input = CyclingInput(pool, messages: messages)
+    var output = CountingOutput()
+    ProcessMemory.resetPeak()
+    result.residentBefore = ProcessMemory.resident
+    let clock = ContinuousClock()
+    let start = clock.now
+    result.summary = try run(&input, &output) { rejected in
+        if result.firstReject == nil { result.firstReject = rejected.diagnostic(inputName: "bench") }
+    }
+    let elapsed = clock.now - start
+    result.peak = ProcessMemory.peak
+    result.residentAfter = ProcessMemory.resident
+    result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    result.inputBytes = input.totalBytes
+    result.outputBytes = output.count
+    return result
+}
+
+/// Fails loudly unless every one of `messages` messages was translated.
+func requireAllTranslated(_ name: String, _ result: Measurement, messages: Int) throws {
+    if let reject = result.firstReject {
+        throw BenchError("\(name): \(result.summary.rejected) rejected; first: \(reject)")
+    }
+    guard result.summary.messages == messages, result.summary.translated == messages else {
+        throw BenchError("\(name): \(result.summary.translated) of \(messages) messages translated")
+    }
+}
+
+/// Translates the pool to JSON Lines, and those back to CDAnet to check that nothing is lost.
+/// - Returns: the JSON Lines, and the first byte where the round trip differs from the pool (nil: identical).
+func translatePool(_ pool: MessagePool, catalog: CDAnetCatalog) throws -> (json: [UInt8], differsAt: Int?) {
+    var failure: String?
+    var input = MemoryInput(pool.bytes)
+    var json = MemoryOutput()
+    let read = try CDAnetReadPipeline(catalog: catalog, failFast: true).run(input: &input, output: &json) {
+        failure = $0.diagnostic(inputName: "pool")
+    }
+    if let failure { throw BenchError("a synthetic claim does not translate: \(failure)") }
+    guard read.translated == pool.count else { throw BenchError("the pool translated to \(read.translated) messages") }
+    var lines = MemoryInput(json.bytes)
+    var back = MemoryOutput()
+    _ = try ModelWritePipeline(catalog: catalog, failFast: true).run(input: &lines, output: &back) {
+        failure = $0.diagnostic(inputName: "pool.jsonl")
+    }
+    if let failure { throw BenchError("a synthetic claim does not translate back: \(failure)") }
+    var differsAt: Int?
+    if back.bytes != pool.bytes {
+        differsAt =
+            zip(back.bytes, pool.bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            ?? min(back.bytes.count, pool.bytes.count)
+    }
+    return (Array(json.bytes), differsAt)
+}
+
+// MARK: - Formatting
+
+let megabyte = 1_000_000.0
+
+func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+func mb(_ bytes: Int) -> String { fixed(Double(bytes) / megabyte, 1) + " MB" }
+func mb(_ bytes: Int?) -> String { bytes.map { mb($0) } ?? "n/a" }
+func rate(_ bytes: Int, _ seconds: Double) -> Double { Double(bytes) / megabyte / seconds }
+
+/// How far the peak rose above the resident size at the start of a run.
+func growth(_ result: Measurement) -> String {
+    guard let peak = result.peak, let before = result.residentBefore else { return "n/a" }
+    return fixed(Double(peak - before) / megabyte, 2) + " MB"
+}
+
+func grouped(_ value: Int) -> String {
+    let digits = Array(String(value))
+    var text = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
+        text.append(digit)
+    }
+    return text
+}
+
+// MARK: - Run
+
+let targetRate = 150.0
+let targetPeak = 32_000_000
+
+func report(_ name: String, _ result: Measurement, _ throughput: String) {
+    say(
+        "\(name)  \(mb(result.inputBytes)) in \(fixed(result.seconds, 2)) s  \(throughput)  "
+            + "\(grouped(Int(result.messagesPerSecond))) msg/s  \(grouped(result.summary.messages)) msgs  "
+            + "out \(mb(result.outputBytes))  peak RSS \(mb(result.peak))  rejects \(result.summary.rejected)")
+}
+
+/// Prints a line at once (unbuffered), so each result shows as soon as it is known.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+func verdict(_ ok: Bool?) -> String { ok.map { $0 ? "pass" : "MISS" } ?? "n/a" }
+
+do {
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    let catalog = try CDAnetCatalog(directory: options.mappings)
+    let templates = try SyntheticClaims.templates(fixtures: options.fixtures, catalog: catalog)
+    let claims = SyntheticClaims.pool(count: 1_000, templates: templates)
+    let (json, differsAt) = try translatePool(claims, catalog: catalog)
+    let lines = MessagePool(lines: json)
+    guard lines.count == claims.count else { throw BenchError("the pool gave \(lines.count) JSON lines") }
+    // Hand memory freed during setup back to the system so the RSS figures show what the runs hold.
+    ProcessMemory.releaseFreedMemory()
+
+    #if DEBUG
+        let build = "DEBUG build: numbers are not meaningful"
+    #else
+        let build = "release"
+    #endif
+    let peakScope = ProcessMemory.resetPeak() ? "peak RSS per direction" : "peak RSS since process start"
+    say("claimsbridge-bench  (\(build), single-threaded, MB = 1,000,000 bytes, \(peakScope))")
+    say(
+        "pool         \(grouped(claims.count)) claims  \(fixed(Double(claims.bytes.count) / megabyte, 2)) MB CDAnet  "
+            + "\(fixed(Double(json.count) / megabyte, 2)) MB JSON  "
+            + (differsAt.map { "round trip DIFFERS at byte \($0)" } ?? "round trip identical"))
+
+    let messages = claims.messages(coveringBytes: Int(options.megabytes * megabyte))
+    let toJSON = try measure(claims, messages: messages) { input, output, onReject in
+        try CDAnetReadPipeline(catalog: catalog, failFast: true).run(input: &input, output: &output, onReject: onReject)
+    }
+    try requireAllTranslated("cdanet→json", toJSON, messages: messages)
+    let toJSONRate = rate(toJSON.inputBytes, toJSON.seconds)
+    report("cdanet→json", toJSON, "\(fixed(toJSONRate, 1)) MB/s")
+
+    let toCDAnet = try measure(lines, messages: messages) { input, output, onReject in
+        try ModelWritePipeline(catalog: catalog, failFast: true).run(input: &input, output: &output, onReject: onReject)
+    }
+    try requireAllTranslated("json→cdanet", toCDAnet, messages: messages)
+    let toCDAnetRate = rate(toCDAnet.inputBytes, toCDAnet.seconds)
+    report(
+        "json→cdanet", toCDAnet,
+        "\(fixed(toCDAnetRate, 1)) MB/s in (\(fixed(rate(toCDAnet.outputBytes, toCDAnet.seconds), 1)) MB/s out)")
+
+    for (name, result) in [("cdanet→json", toJSON), ("json→cdanet", toCDAnet)] {
+        say(
+            "rss          \(name)  before \(mb(result.residentBefore))  after \(mb(result.residentAfter))  "
+                + "peak \(mb(result.peak))  growth \(growth(result))")
+    }
+    let consistent = toCDAnet.inputBytes == toJSON.outputBytes && toCDAnet.outputBytes == toJSON.inputBytes
+    say("check        byte counts \(consistent ? "agree" : "DISAGREE") both ways (json→cdanet out = cdanet→json in)")
+    say("targets: ≥\(Int(targetRate)) MB/s each way (input bytes), peak RSS ≤ \(mb(targetPeak))")
+    let peaks = [toJSON.peak, toCDAnet.peak].compactMap { $0 }
+    say(
+        "verdict: cdanet→json \(verdict(toJSONRate >= targetRate))  json→cdanet \(verdict(toCDAnetRate >= targetRate))  "
+            + "peak RSS \(verdict(peaks.max().map { $0 <= targetPeak }))")
+} catch {
+    FileHandle.standardError.write(Data("claimsbridge-bench: error: \(error)\n".utf8))
+    exit(1)
+}

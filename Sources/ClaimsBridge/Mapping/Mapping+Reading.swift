@@ -14,28 +14,26 @@ extension Mapping {
         embedded: (any EmbeddedMessageReader)?, depth: Int = 0, to output: inout [UInt8]
     ) throws(BridgeError) {
         for check in constantChecks {
-            guard let span = record.span(of: check.field, instance: 0, in: layout) else { continue }
-            let bytes = UnsafeBufferPointer(rebasing: message[Int(span.offset)..<Int(span.offset + span.length)])
+            guard let range = record.range(of: check.field, instance: 0) else { continue }
+            let bytes = UnsafeBufferPointer(rebasing: message[range])
             if !bytes.elementsEqual(check.bytes) {
                 let field = layout.fields[check.field]
                 throw BridgeError(
                     .unexpectedConstant,
                     "must be \"\(String(decoding: check.bytes, as: UTF8.self))\" for this layout, but it is \"\(String(decoding: bytes, as: UTF8.self))\"",
-                    at: .init(
-                        byteOffset: baseOffset + Int(span.offset), fieldID: field.id, fieldName: field.name))
+                    at: .init(byteOffset: baseOffset + range.lowerBound, fieldID: field.id, fieldName: field.name))
             }
         }
-        var writer = ModelJSONEmitter(
-            mapping: self, record: record, message: message, baseOffset: baseOffset, embedded: embedded,
-            depth: depth)
+        let emitter = ModelJSONEmitter(
+            mapping: self, record: record, message: message, baseOffset: baseOffset, embedded: embedded, depth: depth)
         output.append(contentsOf: headerBytes)
-        guard case .object(let members, _) = emitPlan else { return }
-        _ = try writer.emitMembers(members, instance: 0, first: false, to: &output)
+        _ = try emitter.emitMembers(of: tables.root, instance: 0, first: false, to: &output)
         output.append(UInt8(ascii: "}"))
     }
 }
 
-/// Walks a mapping's emit plan over one decoded record.
+/// Walks a mapping's JSON shape over one decoded record. Everything it reads is a plain value behind a
+/// pointer, so the walk does no reference counting.
 private struct ModelJSONEmitter {
     let mapping: Mapping
     let record: DecodedRecord
@@ -43,6 +41,18 @@ private struct ModelJSONEmitter {
     let baseOffset: Int
     let embedded: (any EmbeddedMessageReader)?
     let depth: Int
+    let nodes: UnsafeMutablePointer<MappingTables.Node>
+    let children: UnsafeMutablePointer<Int32>
+    let rules: UnsafeMutablePointer<MappingTables.Rule>
+    let entries: UnsafeMutablePointer<MappingTables.Entry>
+    let tables: UnsafeMutablePointer<MappingTables.Table>
+    let slotFields: UnsafeMutablePointer<Int32>
+    let pool: UnsafeMutablePointer<UInt8>
+    let fields: UnsafeMutablePointer<LayoutTables.Field>
+    let groups: UnsafeMutablePointer<LayoutTables.Group>
+    let spanOffset: UnsafeMutablePointer<Int32>
+    let spanLength: UnsafeMutablePointer<Int32>
+    let groupCount: UnsafeMutablePointer<Int32>
 
     init(
         mapping: Mapping, record: DecodedRecord, message: UnsafeBufferPointer<UInt8>, baseOffset: Int,
@@ -54,19 +64,52 @@ private struct ModelJSONEmitter {
         self.baseOffset = baseOffset
         self.embedded = embedded
         self.depth = depth
+        let tables = mapping.tables
+        nodes = tables.nodes.base
+        children = tables.children.base
+        rules = tables.rules.base
+        entries = tables.entries.base
+        self.tables = tables.tables.base
+        slotFields = tables.slotFields.base
+        pool = tables.pool.base
+        fields = mapping.layout.tables.fields.base
+        groups = mapping.layout.tables.groups.base
+        spanOffset = record.spanOffset
+        spanLength = record.spanLength
+        groupCount = record.groupCount
     }
 
-    /// Appends `,"key":value` for each member that has a value; returns whether any was written.
-    mutating func emitMembers(
-        _ members: [EmitMember], instance: Int, first: Bool, to output: inout [UInt8]
-    ) throws(BridgeError) -> Bool {
+    @inline(__always)
+    private func append(_ start: Int32, _ length: Int32, to output: inout [UInt8]) {
+        output.append(contentsOf: UnsafeBufferPointer(start: pool + Int(start), count: Int(length)))
+    }
+
+    /// Appends `,"key":value` for each child of `node` that has a value; returns whether any was written.
+    func emitMembers(of node: Int, instance: Int, first: Bool, to output: inout [UInt8]) throws(BridgeError) -> Bool {
+        let spec = nodes[node]
         var isFirst = first
         var wrote = false
-        for member in members {
+        for position in Int(spec.childStart)..<Int(spec.childStart + spec.childCount) {
+            let child = Int(children[position])
+            let childSpec = nodes[child]
+            if childSpec.kind == .value {
+                let rule = rules[Int(childSpec.rule)]
+                let span = record.spanIndex(of: Int(rule.field), instance: instance, fields: fields, groups: groups)
+                guard span >= 0 else { continue }
+                let start = Int(spanOffset[span])
+                let bytes = UnsafeBufferPointer(rebasing: message[start..<(start + Int(spanLength[span]))])
+                guard let entry = try present(rule, bytes, at: start) else { continue }
+                if !isFirst { output.append(UInt8(ascii: ",")) }
+                append(childSpec.keyStart, childSpec.keyLength, to: &output)
+                try writeValue(rule, bytes, entry: entry, at: start, to: &output)
+                isFirst = false
+                wrote = true
+                continue
+            }
             let mark = output.count
             if !isFirst { output.append(UInt8(ascii: ",")) }
-            output.append(contentsOf: member.keyBytes)
-            if try emit(member.node, instance: instance, to: &output) {
+            append(childSpec.keyStart, childSpec.keyLength, to: &output)
+            if try emitContainer(child, childSpec, instance: instance, to: &output) {
                 isFirst = false
                 wrote = true
             } else {
@@ -76,104 +119,143 @@ private struct ModelJSONEmitter {
         return wrote
     }
 
-    /// Appends one value; returns false (having written nothing that must stay) when it is absent.
-    mutating func emit(_ node: EmitNode, instance: Int, to output: inout [UInt8]) throws(BridgeError) -> Bool {
-        switch node {
-        case .value(let rule):
-            return try emitValue(mapping.rules[rule], instance: instance, to: &output)
-        case .object(let members, let always):
+    /// Appends an object, array or slots value; returns false when it is absent.
+    private func emitContainer(
+        _ node: Int, _ spec: MappingTables.Node, instance: Int, to output: inout [UInt8]
+    ) throws(BridgeError) -> Bool {
+        switch spec.kind {
+        case .value:
+            return false
+        case .object:
             output.append(UInt8(ascii: "{"))
-            let wrote = try emitMembers(members, instance: instance, first: true, to: &output)
+            let wrote = try emitMembers(of: node, instance: instance, first: true, to: &output)
             output.append(UInt8(ascii: "}"))
-            return wrote || always
-        case .array(let group, let element):
-            let count = Int(record.groupCount[group])
+            return wrote || spec.always
+        case .conditional:
+            guard groupCount[Int(spec.group)] > 0 else { return false }
+            output.append(UInt8(ascii: "{"))
+            _ = try emitMembers(of: node, instance: 0, first: true, to: &output)
+            output.append(UInt8(ascii: "}"))
+            return true
+        case .array:
+            let count = Int(groupCount[Int(spec.group)])
             guard count > 0 else { return false }
             output.append(UInt8(ascii: "["))
             for index in 0..<count {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                _ = try emit(element, instance: index, to: &output)
+                output.append(UInt8(ascii: "{"))
+                _ = try emitMembers(of: node, instance: index, first: true, to: &output)
+                output.append(UInt8(ascii: "}"))
             }
             output.append(UInt8(ascii: "]"))
             return true
-        case .conditional(let group, let object):
-            guard record.groupCount[group] > 0 else { return false }
-            _ = try emit(object, instance: 0, to: &output)
-            return true
-        case .slots(_, let slots, let fields):
-            output.append(UInt8(ascii: "["))
+        case .slots:
             var wroteAny = false
-            for (index, slot) in slots.enumerated() where !slotIsEmpty(fields[index], instance: instance) {
-                if wroteAny { output.append(UInt8(ascii: ",")) }
-                _ = try emit(slot, instance: instance, to: &output)
+            for position in Int(spec.childStart)..<Int(spec.childStart + spec.childCount) {
+                let slot = Int(children[position])
+                guard !slotIsEmpty(nodes[slot], instance: instance) else { continue }
+                output.append(UInt8(ascii: wroteAny ? "," : "["))
+                output.append(UInt8(ascii: "{"))
+                _ = try emitMembers(of: slot, instance: instance, first: true, to: &output)
+                output.append(UInt8(ascii: "}"))
                 wroteAny = true
             }
-            output.append(UInt8(ascii: "]"))
+            if wroteAny { output.append(UInt8(ascii: "]")) }
             return wroteAny
         }
     }
 
-    private func slotIsEmpty(_ fields: [Int], instance: Int) -> Bool {
-        for field in fields {
-            guard let span = record.span(of: field, instance: instance, in: mapping.layout) else { continue }
-            let pad = mapping.layout.fields[field].type.padByte
-            for i in Int(span.offset)..<Int(span.offset + span.length) where message[i] != pad { return false }
+    private func slotIsEmpty(_ slot: MappingTables.Node, instance: Int) -> Bool {
+        for position in Int(slot.slotFieldStart)..<Int(slot.slotFieldStart + slot.slotFieldCount) {
+            let field = Int(slotFields[position])
+            let span = record.spanIndex(of: field, instance: instance, fields: fields, groups: groups)
+            guard span >= 0 else { continue }
+            let pad = fields[field].type.padByte
+            let start = Int(spanOffset[span])
+            for i in start..<(start + Int(spanLength[span])) where message[i] != pad { return false }
         }
         return true
     }
 
-    private func emitValue(_ rule: MappingRule, instance: Int, to output: inout [UInt8]) throws(BridgeError) -> Bool {
-        guard let span = record.span(of: rule.field, instance: instance, in: mapping.layout) else { return false }
-        let start = Int(span.offset)
-        let bytes = UnsafeBufferPointer(rebasing: message[start..<(start + Int(span.length))])
+    /// Whether a value is written, and for codes the entry found: nil when absent.
+    @inline(__always)
+    private func present(_ rule: MappingTables.Rule, _ bytes: UnsafeBufferPointer<UInt8>, at start: Int)
+        throws(BridgeError) -> Int?
+    {
+        switch rule.transform {
+        case .text:
+            if rule.omitEmpty && bytes.allSatisfy({ $0 == 0x20 }) { return nil }
+        case .digits, .integer, .money:
+            if rule.omitEmpty && isAllZeros(bytes) { return nil }
+        case .date:
+            if isAllZeros(bytes) { return nil }
+        case .embedded:
+            if bytes.isEmpty || embedded == nil { return nil }
+        case .codes:
+            var end = bytes.count
+            while end > 0 && bytes[end - 1] == 0x20 { end -= 1 }
+            let code = UnsafeBufferPointer(rebasing: bytes[0..<end])
+            let table = tables[Int(rule.table)]
+            let last = Int(table.entryStart + table.entryCount + table.aliasCount)
+            for index in Int(table.entryStart)..<last {
+                let entry = entries[index]
+                if Int(entry.codeLength) == end
+                    && (end == 0 || memcmp(pool + Int(entry.codeStart), code.baseAddress!, end) == 0)
+                {
+                    return index
+                }
+            }
+            if end == 0 { return nil }
+            throw unknownCode(rule, code, at: start)
+        }
+        return -1
+    }
+
+    @inline(__always)
+    private func writeValue(
+        _ rule: MappingTables.Rule, _ bytes: UnsafeBufferPointer<UInt8>, entry: Int, at start: Int,
+        to output: inout [UInt8]
+    ) throws(BridgeError) {
         switch rule.transform {
         case .text:
             var end = bytes.count
             while end > 0 && bytes[end - 1] == 0x20 { end -= 1 }
-            if end == 0 && rule.omitEmpty { return false }
             JSONWriter.appendCodePage850String(UnsafeBufferPointer(rebasing: bytes[0..<end]), to: &output)
         case .digits:
-            if rule.omitEmpty && isAllZeros(bytes) { return false }
             output.append(UInt8(ascii: "\""))
             output.append(contentsOf: bytes)
             output.append(UInt8(ascii: "\""))
         case .integer:
-            if rule.omitEmpty && isAllZeros(bytes) { return false }
             JSONWriter.appendInteger(digits: bytes, to: &output)
         case .money:
-            if rule.omitEmpty && isAllZeros(bytes) { return false }
             JSONWriter.appendMoney(bytes, to: &output)
         case .date:
-            if isAllZeros(bytes) { return false }
             JSONWriter.appendDate(bytes, to: &output)
-        case .codes(let table):
-            var end = bytes.count
-            while end > 0 && bytes[end - 1] == 0x20 { end -= 1 }
-            let code = UnsafeBufferPointer(rebasing: bytes[0..<end])
-            guard let entry = table.entry(forCode: code) else {
-                if end == 0 { return false }
-                let field = mapping.layout.fields[rule.field]
-                let shown = field.isPersonal ? "" : " \"\(String(decoding: code, as: UTF8.self))\""
-                throw BridgeError(
-                    .unknownCode,
-                    "holds the code\(shown), which is not one of the codes this field may hold (\(table.codeList))",
-                    at: .init(byteOffset: baseOffset + start, fieldID: field.id, fieldName: field.name))
-            }
-            JSONWriter.appendString(table.entries[entry].name[...], to: &output)
+        case .codes:
+            let found = entries[entry]
+            append(found.jsonStart, found.jsonLength, to: &output)
         case .embedded:
-            if bytes.isEmpty { return false }
-            guard let embedded else { return false }
             do throws(BridgeError) {
-                try embedded.appendModelJSON(
+                try embedded!.appendModelJSON(
                     embedded: bytes, baseOffset: baseOffset + start, depth: depth + 1, to: &output)
             } catch {
-                let field = mapping.layout.fields[rule.field]
+                let field = mapping.layout.fields[Int(rule.field)]
                 var wrapped = error
                 wrapped.reason = "the embedded message in \(field.id) is not valid: " + error.reason
                 throw wrapped
             }
         }
-        return true
+    }
+
+    @inline(never)
+    private func unknownCode(_ rule: MappingTables.Rule, _ code: UnsafeBufferPointer<UInt8>, at start: Int) -> BridgeError {
+        let field = mapping.layout.fields[Int(rule.field)]
+        let table = mapping.tables.codeTables[Int(rule.table)]
+        let shown = field.isPersonal ? "" : " \"\(String(decoding: code, as: UTF8.self))\""
+        return BridgeError(
+            .unknownCode,
+            "holds the code\(shown), which is not one of the codes this field may hold (\(table.codeList))",
+            at: .init(byteOffset: baseOffset + start, fieldID: field.id, fieldName: field.name))
     }
 
     @inline(__always)
@@ -182,3 +264,9 @@ private struct ModelJSONEmitter {
         return true
     }
 }
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

@@ -27,6 +27,20 @@ package final class Mapping: Sendable {
     package let headerBytes: [UInt8]
     /// The version of the model's JSON form.
     package static let schemaVersion = 1
+    /// The plans as plain values, for translating.
+    package let tables: MappingTables
+    /// ``fieldSources`` as plain values, with constants in ``constantPool``.
+    package let sourceTable: FlatTable<Source>
+    package let constantPool: FlatTable<UInt8>
+
+    /// Where a field's bytes come from, as a plain value.
+    package struct Source: BitwiseCopyable {
+        package enum Kind: UInt8, BitwiseCopyable { case fill, constant, rule, derived }
+        package var kind: Kind
+        package var start: Int32
+        package var length: Int32
+        package var rule: Int32
+    }
 
     package init(
         name: String, file: String, type: String, layout: RecordLayout, rules: [MappingRule], emitPlan: EmitNode,
@@ -47,6 +61,21 @@ package final class Mapping: Sendable {
         var header = Array("{\"schemaVersion\":\(Mapping.schemaVersion),\"type\":".utf8)
         JSONWriter.appendString(Array(type.utf8)[...], to: &header)
         self.headerBytes = header
+        self.tables = MappingTables(emitPlan: emitPlan, rules: rules, layout: layout)
+        var pool: [UInt8] = []
+        var sources: [Source] = []
+        for source in fieldSources {
+            switch source {
+            case .fill: sources.append(Source(kind: .fill, start: 0, length: 0, rule: -1))
+            case .derived: sources.append(Source(kind: .derived, start: 0, length: 0, rule: -1))
+            case .rule(let rule): sources.append(Source(kind: .rule, start: 0, length: 0, rule: Int32(rule)))
+            case .constant(let bytes):
+                sources.append(Source(kind: .constant, start: Int32(pool.count), length: Int32(bytes.count), rule: -1))
+                pool.append(contentsOf: bytes)
+            }
+        }
+        self.sourceTable = FlatTable(sources)
+        self.constantPool = FlatTable(pool)
     }
 }
 

@@ -2,89 +2,87 @@
 package enum ValueEncoder {
     /// Writes the value at `token`.
     static func write(
-        token: Int, in tape: JSONTape, rule: MappingRule, field: LayoutField, to output: inout [UInt8]
+        token: Int, in tape: JSONTape, rule: MappingTables.Rule, field: LayoutTables.Field, tables: MappingTables,
+        to output: inout [UInt8]
     ) throws(BridgeError) {
-        let kind = tape.kind(token)
-        let at = BridgeError.Location(byteOffset: tape.offset(token))
-        do throws(BridgeError) {
-            switch kind {
-            case .string:
-                let failure = tape.withStringBytes(token) { bytes in
-                    Result { () throws(BridgeError) in
-                        try write(bytes, isNumber: false, rule: rule, field: field, to: &output)
-                    }
+        let result: Result<Void, BridgeError>
+        switch tape.kind(token) {
+        case .string:
+            result = tape.withStringBytes(token) { bytes in
+                Result { () throws(BridgeError) in
+                    try write(bytes, isNumber: false, rule: rule, field: field, tables: tables, to: &output)
                 }
-                try failure.get()
-            case .number:
-                let failure = tape.withNumberBytes(token) { bytes in
-                    Result { () throws(BridgeError) in
-                        try write(bytes, isNumber: true, rule: rule, field: field, to: &output)
-                    }
-                }
-                try failure.get()
-            default:
-                throw BridgeError(.wrongValueType, "must be \(expectation(rule.transform))")
             }
-        } catch {
-            throw error.located(at)
+        case .number:
+            result = tape.withNumberBytes(token) { bytes in
+                Result { () throws(BridgeError) in
+                    try write(bytes, isNumber: true, rule: rule, field: field, tables: tables, to: &output)
+                }
+            }
+        default:
+            result = .failure(BridgeError(.wrongValueType, "must be \(expectation(rule, tables))"))
+        }
+        if case .failure(let error) = result {
+            throw error.located(.init(byteOffset: tape.offset(token)))
         }
     }
 
     /// Writes a `default:` value from the mapping.
     static func write(
-        literal: ModelLiteral, rule: MappingRule, field: LayoutField, to output: inout [UInt8]
+        literal: ModelLiteral, rule: MappingTables.Rule, field: LayoutTables.Field, tables: MappingTables,
+        to output: inout [UInt8]
     ) throws(BridgeError) {
-        switch literal {
-        case .string(let bytes):
-            try bytes.withUnsafeBufferPointer { (buffer) throws(BridgeError) in
-                try write(buffer, isNumber: false, rule: rule, field: field, to: &output)
+        let (bytes, isNumber): ([UInt8], Bool) =
+            switch literal {
+            case .string(let bytes): (bytes, false)
+            case .number(let bytes): (bytes, true)
             }
-        case .number(let bytes):
-            try bytes.withUnsafeBufferPointer { (buffer) throws(BridgeError) in
-                try write(buffer, isNumber: true, rule: rule, field: field, to: &output)
+        let result = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(BridgeError) in
+                try write(buffer, isNumber: isNumber, rule: rule, field: field, tables: tables, to: &output)
             }
         }
+        try result.get()
     }
 
-    private static func expectation(_ transform: Transform) -> String {
-        switch transform {
+    private static func expectation(_ rule: MappingTables.Rule, _ tables: MappingTables) -> String {
+        switch rule.transform {
         case .text: return "text"
         case .digits: return "a string of digits"
         case .integer: return "a whole number"
         case .money: return "an amount such as \"125.50\""
         case .date: return "a date such as \"2026-11-25\""
-        case .codes(let table): return "one of: \(table.nameList)"
+        case .codes: return "one of: \(tables.codeTables[Int(rule.table)].nameList)"
         case .embedded: return "an object"
         }
     }
 
+    @inline(__always)
     private static func write(
-        _ bytes: UnsafeBufferPointer<UInt8>, isNumber: Bool, rule: MappingRule, field: LayoutField,
-        to output: inout [UInt8]
+        _ bytes: UnsafeBufferPointer<UInt8>, isNumber: Bool, rule: MappingTables.Rule, field: LayoutTables.Field,
+        tables: MappingTables, to output: inout [UInt8]
     ) throws(BridgeError) {
+        let width = Int(field.width)
         switch rule.transform {
         case .text:
             guard !isNumber else { throw BridgeError(.wrongValueType, "must be text (in quotes)") }
             try writeText(bytes, field: field, to: &output)
         case .digits, .integer:
-            if case .integer = rule.transform, !isNumber, !bytes.isEmpty {
-                // A string of digits is accepted for integers too.
-            }
             guard !bytes.isEmpty, bytes.allSatisfy(\.isDigit) else {
-                throw BridgeError(.wrongValueType, "must be \(expectation(rule.transform)) (digits only)")
+                throw BridgeError(.wrongValueType, "must be \(expectation(rule, tables)) (digits only)")
             }
             var start = 0
-            if case .integer = rule.transform {
+            if rule.transform == .integer {
                 while start < bytes.count - 1 && bytes[start] == UInt8(ascii: "0") { start += 1 }
             }
             let digits = bytes.count - start
-            guard digits <= field.width else {
-                throw BridgeError(.valueTooLong, "has \(digits) digits; the field holds at most \(field.width)")
+            guard digits <= width else {
+                throw BridgeError(.valueTooLong, "has \(digits) digits; the field holds at most \(width)")
             }
-            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: field.width - digits))
+            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits))
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         case .money:
-            try writeMoney(bytes, field: field, to: &output)
+            try writeMoney(bytes, width: width, to: &output)
         case .date:
             guard !isNumber, bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else {
                 throw BridgeError(.wrongValueType, "must be a date written YYYY-MM-DD")
@@ -98,15 +96,27 @@ package enum ValueEncoder {
                 output.removeSubrange(start...)
                 throw BridgeError(.invalidDate, "is not a real calendar date (YYYY-MM-DD)")
             }
-        case .codes(let table):
-            guard !isNumber, let entry = table.entry(forName: bytes) else {
-                throw BridgeError(.unknownCode, "must be one of: \(table.nameList)")
+        case .codes:
+            let table = tables.tables[Int(rule.table)]
+            var found = -1
+            if !isNumber {
+                for index in Int(table.entryStart)..<Int(table.entryStart + table.entryCount) {
+                    let entry = tables.entries[index]
+                    if tables.poolEquals(entry.nameStart, entry.nameLength, bytes) {
+                        found = index
+                        break
+                    }
+                }
             }
-            let code = table.entries[entry].code
-            guard code.count <= field.width else {
+            guard found >= 0 else {
+                throw BridgeError(.unknownCode, "must be one of: \(tables.codeTables[Int(rule.table)].nameList)")
+            }
+            let entry = tables.entries[found]
+            let code = UnsafeBufferPointer(start: tables.pool.base + Int(entry.codeStart), count: Int(entry.codeLength))
+            guard code.count <= width else {
                 throw BridgeError(.valueTooLong, "the code for this name does not fit the field")
             }
-            let padding = repeatElement(field.type.padByte, count: field.width - code.count)
+            let padding = repeatElement(field.type.padByte, count: width - code.count)
             if field.type.isText {
                 output.append(contentsOf: code)
                 output.append(contentsOf: padding)
@@ -119,24 +129,20 @@ package enum ValueEncoder {
         }
     }
 
+    @inline(__always)
     private static func writeText(
-        _ utf8: UnsafeBufferPointer<UInt8>, field: LayoutField, to output: inout [UInt8]
+        _ utf8: UnsafeBufferPointer<UInt8>, field: LayoutTables.Field, to output: inout [UInt8]
     ) throws(BridgeError) {
         let start = output.count
+        let isVariable = field.lengthSource >= 0
         if let bad = CodePage850.encodeUTF8(utf8, into: &output) {
             output.removeSubrange(start...)
-            let position = utf8[..<bad].reduce(0) { $0 + (($1 & 0xC0) == 0x80 ? 0 : 1) } + 1
-            throw BridgeError(
-                .notEncodable,
-                "character \(position) cannot be sent: CDAnet text uses code page 850, which does not have it")
+            throw notEncodable(utf8, bad)
         }
         let length = output.count - start
-        if !field.isVariable {
-            guard length <= field.width else {
-                output.removeSubrange(start...)
-                throw BridgeError(
-                    .valueTooLong, "is \(length) characters long; the field holds at most \(field.width)")
-            }
+        if !isVariable && length > Int(field.width) {
+            output.removeSubrange(start...)
+            throw BridgeError(.valueTooLong, "is \(length) characters long; the field holds at most \(field.width)")
         }
         let check = output.withUnsafeBufferPointer { field.type.check(UnsafeBufferPointer(rebasing: $0[start...])) }
         if case .badByte(let index) = check {
@@ -145,14 +151,23 @@ package enum ValueEncoder {
                 field.type == .alpha || field.type == .alphaExtended ? .notLetters : .notPrintable,
                 "character \(index + 1) is not allowed: the field holds \(field.type.expectation)")
         }
-        if !field.isVariable {
-            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: field.width - length))
+        if !isVariable {
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: Int(field.width) - length))
         }
     }
 
+    @inline(never)
+    private static func notEncodable(_ utf8: UnsafeBufferPointer<UInt8>, _ bad: Int) -> BridgeError {
+        let position = utf8[..<bad].reduce(0) { $0 + (($1 & 0xC0) == 0x80 ? 0 : 1) } + 1
+        return BridgeError(
+            .notEncodable,
+            "character \(position) cannot be sent: CDAnet text uses code page 850, which does not have it")
+    }
+
     /// `"125.50"`, `"125.5"`, `"125"`, `125.5` or `-5` → zero-filled cents with an optional leading `-`.
+    @inline(__always)
     private static func writeMoney(
-        _ bytes: UnsafeBufferPointer<UInt8>, field: LayoutField, to output: inout [UInt8]
+        _ bytes: UnsafeBufferPointer<UInt8>, width: Int, to output: inout [UInt8]
     ) throws(BridgeError) {
         var index = 0
         var negative = false
@@ -160,7 +175,9 @@ package enum ValueEncoder {
             negative = true
             index += 1
         }
-        var cents: [UInt8] = []
+        // Up to 18 digits of cents, built without allocating.
+        var cents: UInt64 = 0
+        var digits = 0
         var fraction = -1
         while index < bytes.count {
             let byte = bytes[index]
@@ -168,27 +185,35 @@ package enum ValueEncoder {
                 fraction = 0
             } else if byte.isDigit {
                 if fraction >= 0 { fraction += 1 }
-                cents.append(byte)
+                digits += 1
+                guard digits <= 18 else { throw BridgeError(.valueTooLong, "is larger than the field can hold") }
+                cents = cents * 10 + UInt64(byte &- UInt8(ascii: "0"))
             } else {
                 throw BridgeError(.invalidMoney, "must be an amount such as \"125.50\"")
             }
             index += 1
         }
-        guard !cents.isEmpty, fraction != 0 else {
-            throw BridgeError(.invalidMoney, "must be an amount such as \"125.50\"")
-        }
+        guard digits > 0, fraction != 0 else { throw BridgeError(.invalidMoney, "must be an amount such as \"125.50\"") }
         guard fraction <= 2 else {
             throw BridgeError(.invalidMoney, "has more than two decimals; amounts are in whole cents")
         }
-        for _ in 0..<(2 - max(fraction, 0)) { cents.append(UInt8(ascii: "0")) }
-        while cents.count > 1 && cents[0] == UInt8(ascii: "0") { cents.removeFirst() }
-        if cents == [UInt8(ascii: "0")] { negative = false }
-        let room = field.width - (negative ? 1 : 0)
-        guard cents.count <= room else {
+        for _ in 0..<(2 - max(fraction, 0)) { cents *= 10 }
+        if cents == 0 { negative = false }
+        let room = width - (negative ? 1 : 0)
+        var limit: UInt64 = 1
+        for _ in 0..<room { limit = limit &* 10 }
+        guard cents < limit else {
             throw BridgeError(.valueTooLong, "is larger than the field can hold (\(room) digits of cents)")
         }
+        let start = output.count
         if negative { output.append(UInt8(ascii: "-")) }
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: room - cents.count))
-        output.append(contentsOf: cents)
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: room))
+        var i = output.count - 1
+        while cents > 0 {
+            output[i] = UInt8(ascii: "0") &+ UInt8(cents % 10)
+            cents /= 10
+            i -= 1
+        }
+        _ = start
     }
 }

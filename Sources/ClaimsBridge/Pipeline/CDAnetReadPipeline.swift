@@ -62,7 +62,7 @@ public struct CDAnetReadPipeline {
         var framer = CDAnetFramer(catalog: catalog)
         var out = BufferedOutput(output)
         var summary = TranslationSummary()
-        var records: [ObjectIdentifier: DecodedRecord] = [:]
+        let records = RecordCache()
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var isFinal = false
         var sawInput = false
@@ -86,7 +86,7 @@ public struct CDAnetReadPipeline {
                 case .message(let offset, let length):
                     do {
                         try framer.withBytes(of: frame) { bytes in
-                            try translate(bytes, offset: offset, records: &records, to: &out.buffer)
+                            try translate(bytes, offset: offset, records: records, to: &out.buffer)
                         }
                         summary.translated += 1
                     } catch let error as BridgeError {
@@ -137,14 +137,13 @@ public struct CDAnetReadPipeline {
     }
 
     private func translate(
-        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, records: inout [ObjectIdentifier: DecodedRecord],
+        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, records: RecordCache,
         to buffer: inout [UInt8]
     ) throws(BridgeError) {
         let mapping = try catalog.mappingForMessage(bytes, baseOffset: offset, checkLength: false)
         let key = ObjectIdentifier(mapping)
-        var record = records.removeValue(forKey: key) ?? DecodedRecord()
-        defer { records[key] = record }
-        try FixedWidthDecoder(layout: mapping.layout).decode(bytes, baseOffset: offset, into: &record)
+        let record = records.record(for: key)
+        try FixedWidthDecoder(layout: mapping.layout).decode(bytes, baseOffset: offset, into: record)
         switch format {
         case .json:
             let mark = buffer.count
@@ -160,5 +159,21 @@ public struct CDAnetReadPipeline {
                 record: record, layout: mapping.layout, message: bytes, offset: offset, catalog: catalog,
                 showPersonalData: showPersonalData, indent: "", to: &buffer)
         }
+    }
+}
+
+/// One reusable ``DecodedRecord`` per layout, so that mixed batches do not reallocate.
+private final class RecordCache {
+    private var records: [ObjectIdentifier: DecodedRecord] = [:]
+    private var lastKey: ObjectIdentifier?
+    private var last: DecodedRecord?
+
+    func record(for key: ObjectIdentifier) -> DecodedRecord {
+        if key == lastKey, let last { return last }
+        let record = records[key] ?? DecodedRecord()
+        records[key] = record
+        lastKey = key
+        last = record
+        return record
     }
 }

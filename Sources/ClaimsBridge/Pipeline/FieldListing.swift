@@ -37,10 +37,10 @@ enum FieldListing {
         _ message: UnsafeBufferPointer<UInt8>, _ offset: Int, _ catalog: CDAnetCatalog, _ showPersonalData: Bool,
         _ indent: String, _ out: inout [UInt8]
     ) {
-        guard let span = record.span(of: index, instance: instance, in: layout) else { return }
+        guard let range = record.range(of: index, instance: instance) else { return }
         let field = layout.fields[index]
-        let start = Int(span.offset)
-        let bytes = UnsafeBufferPointer(rebasing: message[start..<(start + Int(span.length))])
+        let start = range.lowerBound
+        let bytes = UnsafeBufferPointer(rebasing: message[range])
         let value: String
         if field.isEmbedded {
             value = bytes.isEmpty ? "(none)" : "(embedded message, listed below)"
@@ -54,13 +54,13 @@ enum FieldListing {
         }
         let name = field.isFiller ? "(reserved)" : field.name
         line(
-            indent + pad(String(offset + start), 8, left: true) + pad(String(span.length), 7, left: true) + "  "
+            indent + pad(String(offset + start), 8, left: true) + pad(String(range.count), 7, left: true) + "  "
                 + pad(field.isFiller ? "-" : field.id, 5) + "  " + pad(name, 42) + value, to: &out)
         if field.isEmbedded, !bytes.isEmpty,
             let mapping = try? catalog.mappingForMessage(bytes, baseOffset: offset + start)
         {
             var nested = DecodedRecord()
-            if (try? FixedWidthDecoder(layout: mapping.layout).decode(bytes, baseOffset: offset + start, into: &nested))
+            if (try? FixedWidthDecoder(layout: mapping.layout).decode(bytes, baseOffset: offset + start, into: nested))
                 != nil
             {
                 append(

@@ -43,6 +43,7 @@ public struct ModelWritePipeline {
         var out = BufferedOutput(output)
         var summary = TranslationSummary()
         var tape = JSONTape()
+        let values = ModelValues()
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var lineNumber = 0
@@ -60,7 +61,7 @@ public struct ModelWritePipeline {
             summary.messages += 1
             let mark = out.buffer.count
             do throws(BridgeError) {
-                try write(body, tape: &tape, to: &out.buffer)
+                try write(body, tape: &tape, values: values, to: &out.buffer)
                 summary.translated += 1
             } catch {
                 out.buffer.removeSubrange(mark...)
@@ -149,7 +150,9 @@ public struct ModelWritePipeline {
         return summary
     }
 
-    private func write(_ line: UnsafeBufferPointer<UInt8>, tape: inout JSONTape, to output: inout [UInt8])
+    private func write(
+        _ line: UnsafeBufferPointer<UInt8>, tape: inout JSONTape, values: ModelValues, to output: inout [UInt8]
+    )
         throws(BridgeError)
     {
         do {
@@ -159,6 +162,6 @@ public struct ModelWritePipeline {
                 .invalidJSON, "this line is not valid JSON: \(error.reason)", at: .init(byteOffset: error.offset))
         }
         let mapping = try catalog.mappingForModel(tape.root, in: tape)
-        try mapping.appendMessage(from: tape, object: tape.root, embedded: catalog, to: &output)
+        try mapping.appendMessage(from: tape, object: tape.root, embedded: catalog, values: values, to: &output)
     }
 }

@@ -11,7 +11,7 @@ extension CDAnetCatalog: EmbeddedMessageReader, EmbeddedMessageWriter {
         }
         let mapping = try mappingForMessage(message, baseOffset: baseOffset)
         var record = DecodedRecord()
-        try FixedWidthDecoder(layout: mapping.layout).decode(message, baseOffset: baseOffset, into: &record)
+        try FixedWidthDecoder(layout: mapping.layout).decode(message, baseOffset: baseOffset, into: record)
         try mapping.appendJSON(
             of: record, message: message, baseOffset: baseOffset, embedded: self, depth: depth, to: &output)
     }

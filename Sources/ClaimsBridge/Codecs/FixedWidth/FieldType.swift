@@ -9,7 +9,7 @@
 /// | AEN | printable ASCII and code page 850 | left, spaces |
 /// | money | whole cents, optional leading sign | right, zeros |
 /// | date | `YYYYMMDD`, zeros = none | — |
-package enum FieldType: String, Sendable, CaseIterable {
+package enum FieldType: String, Sendable, CaseIterable, BitwiseCopyable {
     case numeric = "N"
     case alpha = "A"
     case alphanumeric = "AN"

@@ -14,23 +14,28 @@ package struct FixedWidthDecoder {
     ///   - baseOffset: the message's byte offset in the input, so errors point into the input.
     /// - Throws: ``BridgeError`` naming the field, its byte offset and what is wrong.
     package func decode(
-        _ message: UnsafeBufferPointer<UInt8>, baseOffset: Int, into record: inout DecodedRecord
+        _ message: UnsafeBufferPointer<UInt8>, baseOffset: Int, into record: DecodedRecord
     ) throws(BridgeError) {
         record.reset(for: layout)
+        let fields = layout.tables.fields.base
+        let groups = layout.tables.groups.base
+        let items = layout.tables.items
         var position = 0
-        for item in layout.items {
-            switch item {
-            case .field(let field):
-                record.rootSpan[field] = Int32(record.spans.count)
-                try readField(field, message, &position, baseOffset, &record)
-            case .group(let group):
-                let spec = layout.groups[group]
-                let count = record.controlValues[spec.control]
-                record.groupStart[group] = Int32(record.spans.count)
-                record.groupCount[group] = Int32(count)
+        for itemIndex in 0..<items.count {
+            let item = Int(items.base[itemIndex])
+            if item >= 0 {
+                record.setRootSpan(item, record.spanCount)
+                try readField(item, fields, message, &position, baseOffset, record)
+            } else {
+                let group = -item - 1
+                let spec = groups[group]
+                let count = record.controlValues[Int(spec.control)]
+                record.setGroup(group, start: record.spanCount, count: count)
+                let first = Int(spec.firstField)
+                let end = first + Int(spec.fieldCount)
                 for _ in 0..<count {
-                    for field in spec.fields {
-                        try readField(field, message, &position, baseOffset, &record)
+                    for field in first..<end {
+                        try readField(field, fields, message, &position, baseOffset, record)
                     }
                 }
             }
@@ -46,78 +51,95 @@ package struct FixedWidthDecoder {
 
     @inline(__always)
     private func readField(
-        _ index: Int, _ message: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ baseOffset: Int,
-        _ record: inout DecodedRecord
+        _ index: Int, _ fields: UnsafeMutablePointer<LayoutTables.Field>, _ message: UnsafeBufferPointer<UInt8>,
+        _ position: inout Int, _ baseOffset: Int, _ record: DecodedRecord
     ) throws(BridgeError) {
-        let field = layout.fields[index]
-        let width = field.lengthSource.map { record.controlValues[$0] } ?? field.width
+        let field = fields[index]
+        let width = field.lengthSource >= 0 ? record.controlValues[Int(field.lengthSource)] : Int(field.width)
         guard position + width <= message.count else {
-            let available = message.count - position
-            let reason =
-                field.isVariable
-                ? "\(layout.fields[field.lengthSource!].id) says this field is \(width) bytes, but only \(max(available, 0)) bytes remain in the message"
-                : "the message ends inside this field: it needs \(width) bytes, \(max(available, 0)) remain"
-            throw BridgeError(.truncatedMessage, reason, at: location(field, baseOffset + position))
+            throw truncated(index, width: width, available: message.count - position, at: baseOffset + position)
         }
         let bytes = UnsafeBufferPointer(rebasing: message[position..<(position + width)])
-        record.spans.append(.init(offset: Int32(position), length: Int32(width)))
+        _ = record.appendSpan(offset: position, length: width)
         if !field.isFiller && !field.isEmbedded {
-            switch field.type.check(bytes) {
-            case .valid: break
-            case .badByte(let at):
-                throw BridgeError(
-                    field.type == .numeric || field.type == .date || field.type == .money
-                        ? .notDigits
-                        : (field.type.isText && field.type != .alphanumeric && field.type != .alphanumericExtended
-                            ? .notLetters : .notPrintable),
-                    "must hold \(field.type.expectation), but character \(at + 1) of \(width) is not allowed"
-                        + shown(field, bytes),
-                    at: location(field, baseOffset + position + at))
-            case .badDate(let why):
-                throw BridgeError(
-                    .invalidDate,
-                    field.isPersonal
-                        ? "is not a valid date (YYYYMMDD)" : "is not a valid date: \(why)" + shown(field, bytes),
-                    at: location(field, baseOffset + position))
-            }
+            let check = field.type.check(bytes)
+            if check != .valid { throw invalid(index, check, bytes, at: baseOffset + position) }
         }
         position += width
         if field.role != .data {
-            try readControl(field, bytes, baseOffset + position - width, &record, index)
+            try readControl(index, field, bytes, baseOffset + position - width, record)
         }
     }
 
     private func readControl(
-        _ field: LayoutField, _ bytes: UnsafeBufferPointer<UInt8>, _ offset: Int, _ record: inout DecodedRecord,
-        _ index: Int
+        _ index: Int, _ field: LayoutTables.Field, _ bytes: UnsafeBufferPointer<UInt8>, _ offset: Int,
+        _ record: DecodedRecord
     ) throws(BridgeError) {
         let value = Int(digits: bytes, 0, bytes.count)
         switch field.role {
-        case .count(let group):
-            guard case .repeating(let minimum, let maximum) = layout.groups[group].kind,
-                (minimum...maximum).contains(value)
-            else {
-                let spec = layout.groups[group]
+        case .count:
+            let spec = layout.groups[Int(field.roleTarget)]
+            guard case .repeating(let minimum, let maximum) = spec.kind, (minimum...maximum).contains(value) else {
                 throw BridgeError(
                     .countOutOfRange,
                     "says there are \(value) \(Self.words(spec.name)); this message allows \(Self.range(spec.kind))",
-                    at: location(field, offset))
+                    at: location(index, offset))
             }
-        case .flag(let group):
+        case .flag:
             guard value == 0 || value == 1 else {
                 throw BridgeError(
                     .invalidFlag,
-                    "must be 0 or 1 (whether the \(Self.words(layout.groups[group].name)) block follows), but it is \(value)",
-                    at: location(field, offset))
+                    "must be 0 or 1 (whether the \(Self.words(layout.groups[Int(field.roleTarget)].name)) block follows), but it is \(value)",
+                    at: location(index, offset))
             }
         case .length, .messageLength, .data:
             break
         }
-        record.controlValues[index] = value
+        record.setControl(index, value)
     }
 
-    private func location(_ field: LayoutField, _ offset: Int) -> BridgeError.Location {
-        .init(byteOffset: offset, fieldID: field.id, fieldName: field.name)
+    @inline(never)
+    private func truncated(_ index: Int, width: Int, available: Int, at offset: Int) -> BridgeError {
+        let field = layout.fields[index]
+        let reason =
+            field.isVariable
+            ? "\(layout.fields[field.lengthSource!].id) says this field is \(width) bytes, but only \(max(available, 0)) bytes remain in the message"
+            : "the message ends inside this field: it needs \(width) bytes, \(max(available, 0)) remain"
+        return BridgeError(.truncatedMessage, reason, at: location(index, offset))
+    }
+
+    @inline(never)
+    private func invalid(
+        _ index: Int, _ check: FieldCheck, _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int
+    ) -> BridgeError {
+        let field = layout.fields[index]
+        switch check {
+        case .badByte(let at):
+            let code: BridgeError.Code =
+                switch field.type {
+                case .numeric, .date, .money: .notDigits
+                case .alpha, .alphaExtended: .notLetters
+                case .alphanumeric, .alphanumericExtended: .notPrintable
+                }
+            return BridgeError(
+                code,
+                "must hold \(field.type.expectation), but character \(at + 1) of \(bytes.count) is not allowed"
+                    + shown(field, bytes),
+                at: location(index, offset + at))
+        case .badDate(let why):
+            return BridgeError(
+                .invalidDate,
+                field.isPersonal
+                    ? "is not a valid date (YYYYMMDD)" : "is not a valid date: \(why)" + shown(field, bytes),
+                at: location(index, offset))
+        case .valid:
+            return BridgeError(.notPrintable, "is not valid", at: location(index, offset))
+        }
+    }
+
+    private func location(_ index: Int, _ offset: Int) -> BridgeError.Location {
+        let field = layout.fields[index]
+        return .init(byteOffset: offset, fieldID: field.id, fieldName: field.name)
     }
 
     /// ` (found "…")` for fields that are not personal data; nothing for personal data.

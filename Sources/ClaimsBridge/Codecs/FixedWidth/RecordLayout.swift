@@ -27,6 +27,8 @@ package final class RecordLayout: Sendable {
     package let lengthFieldWidth: Int
     /// The shortest possible message (every repeat at its minimum, every optional block absent).
     package let minimumLength: Int
+    /// The same fields and groups as plain values, for hot loops.
+    package let tables: LayoutTables
 
     package init(
         name: String, file: String, version: String, transaction: String, title: String, isRequest: Bool,
@@ -46,6 +48,7 @@ package final class RecordLayout: Sendable {
         self.lengthFieldOffset = lengthFieldOffset
         self.lengthFieldWidth = fields[lengthField].width
         self.minimumLength = minimumLength
+        self.tables = LayoutTables(fields: fields, groups: groups, items: items)
     }
 
     /// The index of the root-level field with this ID, or of the field in `group`.

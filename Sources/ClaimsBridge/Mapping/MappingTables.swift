@@ -1,0 +1,231 @@
+/// A compiled mapping as plain values: the JSON shape, the rules, the code tables and the byte pool they
+/// point into. Reading walks ``nodes`` to write JSON; writing walks the model document against the same nodes
+/// to find each rule's value. Built once per mapping.
+package final class MappingTables: Sendable {
+    package enum NodeKind: UInt8, BitwiseCopyable {
+        case object, value, array, conditional, slots
+    }
+
+    /// One node of the JSON shape. Its children are `children[childStart..<childStart+childCount]`.
+    /// Arrays and conditional blocks hold their element's members directly; slots hold one object per slot.
+    package struct Node: BitwiseCopyable {
+        package var kind: NodeKind
+        /// Kept even when empty (a conditional block that is present).
+        package var always: Bool
+        /// `"key":` in the pool (length 0 for the root and slot objects).
+        package var keyStart: Int32
+        package var keyLength: Int32
+        /// The bare key in the pool, for matching model documents.
+        package var nameStart: Int32
+        package var nameLength: Int32
+        package var childStart: Int32
+        package var childCount: Int32
+        package var rule: Int32
+        package var group: Int32
+        /// For slot objects: their fields in `slotFields`, to tell an empty slot.
+        package var slotFieldStart: Int32
+        package var slotFieldCount: Int32
+    }
+
+    package enum TransformKind: UInt8, BitwiseCopyable {
+        case text, digits, integer, money, date, codes, embedded
+    }
+
+    package struct Rule: BitwiseCopyable {
+        package var field: Int32
+        package var transform: TransformKind
+        /// The code table, or -1.
+        package var table: Int32
+        package var omitEmpty: Bool
+        package var required: Bool
+        /// The group the rule's field belongs to, or -1.
+        package var group: Int32
+        /// Where the rule's value token is kept while a model document is written: `valueBase + instance`.
+        package var valueBase: Int32
+    }
+
+    package struct Table: BitwiseCopyable {
+        package var entryStart: Int32
+        package var entryCount: Int32
+        /// Aliases follow the entries: `entryStart + entryCount ..< + aliasCount`.
+        package var aliasCount: Int32
+    }
+
+    package struct Entry: BitwiseCopyable {
+        package var codeStart: Int32
+        package var codeLength: Int32
+        package var nameStart: Int32
+        package var nameLength: Int32
+        /// The name as a JSON string, quotes included.
+        package var jsonStart: Int32
+        package var jsonLength: Int32
+        /// For an alias: the canonical entry (absolute index); for an entry: itself.
+        package var canonical: Int32
+    }
+
+    package let nodes: FlatTable<Node>
+    package let children: FlatTable<Int32>
+    package let rules: FlatTable<Rule>
+    package let tables: FlatTable<Table>
+    package let entries: FlatTable<Entry>
+    package let slotFields: FlatTable<Int32>
+    package let pool: FlatTable<UInt8>
+    /// The root object node.
+    package let root: Int
+    /// Value slots needed to write one document.
+    package let valueCount: Int
+    /// The code tables by index, for messages.
+    package let codeTables: [CodeTable]
+
+    init(emitPlan: EmitNode, rules mappingRules: [MappingRule], layout: RecordLayout) {
+        var builder = Builder()
+        var codeTables: [CodeTable] = []
+        var tableIndex: [String: Int32] = [:]
+        var valueBase: Int32 = 0
+        for rule in mappingRules {
+            var table: Int32 = -1
+            let kind: TransformKind
+            switch rule.transform {
+            case .text: kind = .text
+            case .digits: kind = .digits
+            case .integer: kind = .integer
+            case .money: kind = .money
+            case .date: kind = .date
+            case .embedded: kind = .embedded
+            case .codes(let codeTable):
+                kind = .codes
+                let key = "\(codeTable.file):\(codeTable.line):\(codeTable.name)"
+                if let known = tableIndex[key] {
+                    table = known
+                } else {
+                    table = Int32(codeTables.count)
+                    tableIndex[key] = table
+                    codeTables.append(codeTable)
+                    builder.addTable(codeTable)
+                }
+            }
+            let group = layout.fields[rule.field].group
+            builder.rules.append(
+                Rule(
+                    field: Int32(rule.field), transform: kind, table: table, omitEmpty: rule.omitEmpty,
+                    required: rule.required, group: Int32(group ?? -1), valueBase: valueBase))
+            valueBase += Int32(group.map { layout.groups[$0].maximumCount } ?? 1)
+        }
+        let root = builder.add(emitPlan, key: nil)
+        nodes = FlatTable(builder.nodes)
+        children = FlatTable(builder.children)
+        rules = FlatTable(builder.rules)
+        tables = FlatTable(builder.tables)
+        entries = FlatTable(builder.entries)
+        slotFields = FlatTable(builder.slotFields)
+        pool = FlatTable(builder.pool)
+        self.root = root
+        self.valueCount = Int(valueBase)
+        self.codeTables = codeTables
+    }
+
+    /// Whether pool bytes at `start` equal `bytes`.
+    @inline(__always)
+    package func poolEquals(_ start: Int32, _ length: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard Int(length) == bytes.count else { return false }
+        guard let address = bytes.baseAddress, length > 0 else { return true }
+        return memcmp(pool.base + Int(start), address, Int(length)) == 0
+    }
+
+    /// The bare key of a node, for messages.
+    package func name(of node: Int) -> String {
+        let spec = nodes[node]
+        return String(decoding: UnsafeBufferPointer(start: pool.base + Int(spec.nameStart), count: Int(spec.nameLength)), as: UTF8.self)
+    }
+
+    private struct Builder {
+        var nodes: [Node] = []
+        var children: [Int32] = []
+        var rules: [Rule] = []
+        var tables: [Table] = []
+        var entries: [Entry] = []
+        var slotFields: [Int32] = []
+        var pool: [UInt8] = []
+
+        mutating func bytes(_ bytes: [UInt8]) -> (Int32, Int32) {
+            let start = Int32(pool.count)
+            pool.append(contentsOf: bytes)
+            return (start, Int32(bytes.count))
+        }
+
+        mutating func addTable(_ table: CodeTable) {
+            let first = Int32(entries.count)
+            for entry in table.entries {
+                let code = bytes(entry.code)
+                let name = bytes(entry.name)
+                var quoted: [UInt8] = []
+                JSONWriter.appendString(entry.name[...], to: &quoted)
+                let json = bytes(quoted)
+                entries.append(
+                    Entry(
+                        codeStart: code.0, codeLength: code.1, nameStart: name.0, nameLength: name.1,
+                        jsonStart: json.0, jsonLength: json.1, canonical: Int32(entries.count)))
+            }
+            for alias in table.aliases {
+                let code = bytes(alias.code)
+                let canonical = entries[Int(first) + alias.entry]
+                entries.append(
+                    Entry(
+                        codeStart: code.0, codeLength: code.1, nameStart: canonical.nameStart,
+                        nameLength: canonical.nameLength, jsonStart: canonical.jsonStart,
+                        jsonLength: canonical.jsonLength, canonical: first + Int32(alias.entry)))
+            }
+            tables.append(
+                Table(entryStart: first, entryCount: Int32(table.entries.count), aliasCount: Int32(table.aliases.count)))
+        }
+
+        /// Adds a node and its subtree; returns its index.
+        mutating func add(_ node: EmitNode, key: EmitMember?, slotFields fields: [Int]? = nil) -> Int {
+            let index = nodes.count
+            let keyBytes = key.map { bytes($0.keyBytes) } ?? (0, 0)
+            let name = key.map { bytes($0.key) } ?? (0, 0)
+            let slot = fields.map { list -> (Int32, Int32) in
+                let start = Int32(slotFields.count)
+                slotFields.append(contentsOf: list.map(Int32.init))
+                return (start, Int32(list.count))
+            } ?? (0, 0)
+            nodes.append(
+                Node(
+                    kind: .object, always: false, keyStart: keyBytes.0, keyLength: keyBytes.1, nameStart: name.0,
+                    nameLength: name.1, childStart: 0, childCount: 0, rule: -1, group: -1,
+                    slotFieldStart: slot.0, slotFieldCount: slot.1))
+            var childIndices: [Int32] = []
+            switch node {
+            case .object(let members, let always):
+                nodes[index].always = always
+                childIndices = members.map { Int32(add($0.node, key: $0)) }
+            case .value(let rule):
+                nodes[index].kind = .value
+                nodes[index].rule = Int32(rule)
+            case .array(let group, let element):
+                nodes[index].kind = .array
+                nodes[index].group = Int32(group)
+                if case .object(let members, _) = element { childIndices = members.map { Int32(add($0.node, key: $0)) } }
+            case .conditional(let group, let object):
+                nodes[index].kind = .conditional
+                nodes[index].group = Int32(group)
+                nodes[index].always = true
+                if case .object(let members, _) = object { childIndices = members.map { Int32(add($0.node, key: $0)) } }
+            case .slots(let group, let slots, let fields):
+                nodes[index].kind = .slots
+                nodes[index].group = Int32(group ?? -1)
+                childIndices = slots.enumerated().map { Int32(add($0.element, key: nil, slotFields: fields[$0.offset])) }
+            }
+            nodes[index].childStart = Int32(children.count)
+            nodes[index].childCount = Int32(childIndices.count)
+            children.append(contentsOf: childIndices)
+            return index
+        }
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

@@ -2,7 +2,7 @@
 package protocol EmbeddedMessageReader {
     /// Decodes a complete embedded message and appends its model object.
     func appendModelJSON(
-        embedded message: UnsafeBufferPointer<UInt8>, baseOffset: Int, depth: Int, to output: inout [UInt8]
+        embedded message: UnsafeBufferPointer<UInt8>, baseOffset: Int, depth: Int, to output: inout OutputBuffer
     ) throws(BridgeError)
 }
 
@@ -11,8 +11,9 @@ extension Mapping {
     /// - Throws: ``BridgeError`` for a code missing from its table, a wrong constant, or a bad embedded message.
     package func appendJSON(
         of record: DecodedRecord, message: UnsafeBufferPointer<UInt8>, baseOffset: Int,
-        embedded: (any EmbeddedMessageReader)?, depth: Int = 0, to output: inout [UInt8]
+        embedded: (any EmbeddedMessageReader)?, depth: Int = 0, to output: inout OutputBuffer
     ) throws(BridgeError) {
+        let view = record.view
         for check in constantChecks {
             guard let range = record.range(of: check.field, instance: 0) else { continue }
             let bytes = UnsafeBufferPointer(rebasing: message[range])
@@ -25,8 +26,8 @@ extension Mapping {
             }
         }
         let emitter = ModelJSONEmitter(
-            mapping: self, record: record, message: message, baseOffset: baseOffset, embedded: embedded, depth: depth)
-        output.append(contentsOf: headerBytes)
+            mapping: self, record: view, message: message, baseOffset: baseOffset, embedded: embedded, depth: depth)
+        output.append(headerBytes)
         _ = try emitter.emitMembers(of: tables.root, instance: 0, first: false, to: &output)
         output.append(UInt8(ascii: "}"))
     }
@@ -36,7 +37,7 @@ extension Mapping {
 /// pointer, so the walk does no reference counting.
 private struct ModelJSONEmitter {
     let mapping: Mapping
-    let record: DecodedRecord
+    let record: DecodedRecord.View
     let message: UnsafeBufferPointer<UInt8>
     let baseOffset: Int
     let embedded: (any EmbeddedMessageReader)?
@@ -55,7 +56,7 @@ private struct ModelJSONEmitter {
     let groupCount: UnsafeMutablePointer<Int32>
 
     init(
-        mapping: Mapping, record: DecodedRecord, message: UnsafeBufferPointer<UInt8>, baseOffset: Int,
+        mapping: Mapping, record: DecodedRecord.View, message: UnsafeBufferPointer<UInt8>, baseOffset: Int,
         embedded: (any EmbeddedMessageReader)?, depth: Int
     ) {
         self.mapping = mapping
@@ -80,12 +81,12 @@ private struct ModelJSONEmitter {
     }
 
     @inline(__always)
-    private func append(_ start: Int32, _ length: Int32, to output: inout [UInt8]) {
-        output.append(contentsOf: UnsafeBufferPointer(start: pool + Int(start), count: Int(length)))
+    private func append(_ start: Int32, _ length: Int32, to output: inout OutputBuffer) {
+        output.append(pool + Int(start), count: Int(length))
     }
 
     /// Appends `,"key":value` for each child of `node` that has a value; returns whether any was written.
-    func emitMembers(of node: Int, instance: Int, first: Bool, to output: inout [UInt8]) throws(BridgeError) -> Bool {
+    func emitMembers(of node: Int, instance: Int, first: Bool, to output: inout OutputBuffer) throws(BridgeError) -> Bool {
         let spec = nodes[node]
         var isFirst = first
         var wrote = false
@@ -113,7 +114,7 @@ private struct ModelJSONEmitter {
                 isFirst = false
                 wrote = true
             } else {
-                output.removeSubrange(mark...)
+                output.truncate(to: mark)
             }
         }
         return wrote
@@ -121,7 +122,7 @@ private struct ModelJSONEmitter {
 
     /// Appends an object, array or slots value; returns false when it is absent.
     private func emitContainer(
-        _ node: Int, _ spec: MappingTables.Node, instance: Int, to output: inout [UInt8]
+        _ node: Int, _ spec: MappingTables.Node, instance: Int, to output: inout OutputBuffer
     ) throws(BridgeError) -> Bool {
         switch spec.kind {
         case .value:
@@ -214,7 +215,7 @@ private struct ModelJSONEmitter {
     @inline(__always)
     private func writeValue(
         _ rule: MappingTables.Rule, _ bytes: UnsafeBufferPointer<UInt8>, entry: Int, at start: Int,
-        to output: inout [UInt8]
+        to output: inout OutputBuffer
     ) throws(BridgeError) {
         switch rule.transform {
         case .text:
@@ -222,8 +223,9 @@ private struct ModelJSONEmitter {
             while end > 0 && bytes[end - 1] == 0x20 { end -= 1 }
             JSONWriter.appendCodePage850String(UnsafeBufferPointer(rebasing: bytes[0..<end]), to: &output)
         case .digits:
+            output.reserve(bytes.count + 2)
             output.append(UInt8(ascii: "\""))
-            output.append(contentsOf: bytes)
+            output.append(bytes)
             output.append(UInt8(ascii: "\""))
         case .integer:
             JSONWriter.appendInteger(digits: bytes, to: &output)

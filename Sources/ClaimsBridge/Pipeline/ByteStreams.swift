@@ -102,13 +102,13 @@ public struct CountingOutput: ByteOutput {
 /// Buffers small writes and passes them on in large blocks.
 struct BufferedOutput<Output: ByteOutput> {
     var output: Output
-    var buffer: [UInt8] = []
+    var buffer: OutputBuffer
     let limit: Int
 
     init(_ output: Output, limit: Int = 256 * 1024) {
         self.output = output
         self.limit = limit
-        buffer.reserveCapacity(limit + 4096)
+        buffer = OutputBuffer(capacity: limit + 64 * 1024)
     }
 
     mutating func flushIfFull() throws {
@@ -116,8 +116,11 @@ struct BufferedOutput<Output: ByteOutput> {
     }
 
     mutating func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try buffer.withUnsafeBytes { try output.write($0) }
-        buffer.removeAll(keepingCapacity: true)
+        guard buffer.count > 0 else { return }
+        try output.write(UnsafeRawBufferPointer(buffer.bytes))
+        buffer.removeAll()
     }
+
+    /// Frees the buffer; the output is kept.
+    func close() { buffer.deallocate() }
 }

@@ -116,6 +116,7 @@ public struct CDAnetReadPipeline {
         }
         try out.flush()
         output = out.output
+        out.close()
         defer {
             logger.info(
                 "translation finished",
@@ -138,7 +139,7 @@ public struct CDAnetReadPipeline {
 
     private func translate(
         _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, records: RecordCache,
-        to buffer: inout [UInt8]
+        to buffer: inout OutputBuffer
     ) throws(BridgeError) {
         let mapping = try catalog.mappingForMessage(bytes, baseOffset: offset, checkLength: false)
         let key = ObjectIdentifier(mapping)
@@ -150,14 +151,16 @@ public struct CDAnetReadPipeline {
             do throws(BridgeError) {
                 try mapping.appendJSON(of: record, message: bytes, baseOffset: offset, embedded: catalog, to: &buffer)
             } catch {
-                buffer.removeSubrange(mark...)
+                buffer.truncate(to: mark)
                 throw error
             }
             buffer.append(0x0A)
         case .fields(let showPersonalData):
+            var listing: [UInt8] = []
             FieldListing.append(
                 record: record, layout: mapping.layout, message: bytes, offset: offset, catalog: catalog,
-                showPersonalData: showPersonalData, indent: "", to: &buffer)
+                showPersonalData: showPersonalData, indent: "", to: &listing)
+            buffer.append(listing)
         }
     }
 }

@@ -44,6 +44,7 @@ public struct ModelWritePipeline {
         var summary = TranslationSummary()
         var tape = JSONTape()
         let values = ModelValues()
+        var message: [UInt8] = []
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var lineNumber = 0
@@ -59,12 +60,12 @@ public struct ModelWritePipeline {
             if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
             sawContent = true
             summary.messages += 1
-            let mark = out.buffer.count
             do throws(BridgeError) {
-                try write(body, tape: &tape, values: values, to: &out.buffer)
+                message.removeAll(keepingCapacity: true)
+                try write(body, tape: &tape, values: values, to: &message)
+                out.buffer.append(message)
                 summary.translated += 1
             } catch {
-                out.buffer.removeSubrange(mark...)
                 summary.rejected += 1
                 var located = error
                 located.location.byteOffset = offset + (error.location.byteOffset ?? 0)
@@ -130,6 +131,7 @@ public struct ModelWritePipeline {
         }
         try out.flush()
         output = out.output
+        out.close()
         defer {
             logger.info(
                 "translation finished",

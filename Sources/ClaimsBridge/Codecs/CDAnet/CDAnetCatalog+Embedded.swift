@@ -3,7 +3,7 @@ extension CDAnetCatalog: EmbeddedMessageReader, EmbeddedMessageWriter {
     package static let maximumEmbeddingDepth = 3
 
     package func appendModelJSON(
-        embedded message: UnsafeBufferPointer<UInt8>, baseOffset: Int, depth: Int, to output: inout [UInt8]
+        embedded message: UnsafeBufferPointer<UInt8>, baseOffset: Int, depth: Int, to output: inout OutputBuffer
     ) throws(BridgeError) {
         guard depth <= Self.maximumEmbeddingDepth else {
             throw BridgeError(

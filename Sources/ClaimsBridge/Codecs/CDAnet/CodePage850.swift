@@ -21,6 +21,17 @@ package enum CodePage850 {
         }
     }
 
+    /// Appends the UTF-8 encoding of one CP850 byte at or above 0x80.
+    @inline(__always)
+    package static func appendUTF8(of byte: UInt8, to output: inout OutputBuffer) {
+        let entry = utf8Table[Int(byte &- 0x80)]
+        output.append(UInt8(truncatingIfNeeded: entry))
+        output.append(UInt8(truncatingIfNeeded: entry &>> 8))
+        if entry &>> 24 == 3 {
+            output.append(UInt8(truncatingIfNeeded: entry &>> 16))
+        }
+    }
+
     /// Appends the UTF-8 encoding of CP850 `bytes` to `output` (e.g. a whole fixed-width field), growing
     /// `output` once.
     package static func appendUTF8(of bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {

@@ -6,7 +6,7 @@ package final class DecodedRecord {
     /// Offset and length of every field read, in wire order.
     package private(set) var spanOffset: UnsafeMutablePointer<Int32>
     package private(set) var spanLength: UnsafeMutablePointer<Int32>
-    package private(set) var spanCount = 0
+    package internal(set) var spanCount = 0
     private var spanCapacity: Int
     /// For root fields: the span index, or -1 when the field is absent.
     package private(set) var rootSpan: UnsafeMutablePointer<Int32>
@@ -41,9 +41,16 @@ package final class DecodedRecord {
         groupCount.deallocate()
     }
 
-    /// Prepares for a message of `layout`.
+    /// Prepares for a message of `layout` with room for `spans` field spans.
     @inline(__always)
-    func reset(for layout: RecordLayout) {
+    func reset(for layout: RecordLayout, spans: Int) {
+        if spans > spanCapacity {
+            spanOffset.deallocate()
+            spanLength.deallocate()
+            spanCapacity = spans
+            spanOffset = .allocate(capacity: spans)
+            spanLength = .allocate(capacity: spans)
+        }
         let fields = layout.fields.count
         let groups = layout.groups.count
         if fields > fieldCapacity {
@@ -68,54 +75,43 @@ package final class DecodedRecord {
         self.layout = layout
     }
 
-    /// Records a field's span and returns its index.
-    @inline(__always)
-    func appendSpan(offset: Int, length: Int) -> Int {
-        if spanCount == spanCapacity { growSpans() }
-        spanOffset[spanCount] = Int32(truncatingIfNeeded: offset)
-        spanLength[spanCount] = Int32(truncatingIfNeeded: length)
-        spanCount += 1
-        return spanCount - 1
+
+    /// The pointers of this record for one message, read once so hot loops do not touch the class.
+    package var view: View {
+        View(
+            spanOffset: spanOffset, spanLength: spanLength, rootSpan: rootSpan, groupStart: groupStart,
+            groupCount: groupCount)
     }
 
-    @inline(__always) func setRootSpan(_ field: Int, _ span: Int) { rootSpan[field] = Int32(span) }
-    @inline(__always) func setGroup(_ group: Int, start: Int, count: Int) {
-        groupStart[group] = Int32(start)
-        groupCount[group] = Int32(count)
-    }
-    @inline(__always) func setControl(_ field: Int, _ value: Int) { controlValues[field] = value }
+    /// A decoded message's spans, as plain pointers.
+    package struct View {
+        package let spanOffset: UnsafeMutablePointer<Int32>
+        package let spanLength: UnsafeMutablePointer<Int32>
+        package let rootSpan: UnsafeMutablePointer<Int32>
+        package let groupStart: UnsafeMutablePointer<Int32>
+        package let groupCount: UnsafeMutablePointer<Int32>
 
-    private func growSpans() {
-        let capacity = spanCapacity * 2
-        let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        let lengths = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        offsets.update(from: spanOffset, count: spanCount)
-        lengths.update(from: spanLength, count: spanCount)
-        spanOffset.deallocate()
-        spanLength.deallocate()
-        spanOffset = offsets
-        spanLength = lengths
-        spanCapacity = capacity
-    }
-
-    /// The span index of `field` at the root, or in instance `instance` of its group; -1 when absent.
-    @inline(__always)
-    package func spanIndex(of field: Int, instance: Int, fields: UnsafeMutablePointer<LayoutTables.Field>,
-        groups: UnsafeMutablePointer<LayoutTables.Group>
-    ) -> Int {
-        let group = Int(fields[field].group)
-        if group >= 0 {
-            guard instance < groupCount[group] else { return -1 }
-            let spec = groups[group]
-            return Int(groupStart[group]) + instance * Int(spec.fieldCount) + (field - Int(spec.firstField))
+        /// The span index of `field` at the root, or in instance `instance` of its group; -1 when absent.
+        @inline(__always)
+        package func spanIndex(
+            of field: Int, instance: Int, fields: UnsafeMutablePointer<LayoutTables.Field>,
+            groups: UnsafeMutablePointer<LayoutTables.Group>
+        ) -> Int {
+            let group = Int(fields[field].group)
+            if group >= 0 {
+                guard instance < groupCount[group] else { return -1 }
+                let spec = groups[group]
+                return Int(groupStart[group]) + instance * Int(spec.fieldCount) + (field - Int(spec.firstField))
+            }
+            return Int(rootSpan[field])
         }
-        return Int(rootSpan[field])
     }
 
     /// The byte range of `field` in the message, or nil when absent.
     package func range(of field: Int, instance: Int) -> Range<Int>? {
         guard let layout else { return nil }
-        let index = spanIndex(of: field, instance: instance, fields: layout.tables.fields.base, groups: layout.tables.groups.base)
+        let index = view.spanIndex(
+            of: field, instance: instance, fields: layout.tables.fields.base, groups: layout.tables.groups.base)
         guard index >= 0 else { return nil }
         let start = Int(spanOffset[index])
         return start..<(start + Int(spanLength[index]))

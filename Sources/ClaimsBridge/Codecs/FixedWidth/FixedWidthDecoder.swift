@@ -16,65 +16,84 @@ package struct FixedWidthDecoder {
     package func decode(
         _ message: UnsafeBufferPointer<UInt8>, baseOffset: Int, into record: DecodedRecord
     ) throws(BridgeError) {
-        record.reset(for: layout)
-        let fields = layout.tables.fields.base
+        let fieldCount = layout.fields.count
+        record.reset(for: layout, spans: 2 * message.count + fieldCount)
+        var state = State(
+            fields: layout.tables.fields.base, spanOffset: record.spanOffset, spanLength: record.spanLength,
+            controlValues: record.controlValues)
+        defer { record.spanCount = state.spanCount }
+        let rootSpan = record.rootSpan
+        let groupStart = record.groupStart
+        let groupCount = record.groupCount
         let groups = layout.tables.groups.base
         let items = layout.tables.items
-        var position = 0
         for itemIndex in 0..<items.count {
             let item = Int(items.base[itemIndex])
             if item >= 0 {
-                record.setRootSpan(item, record.spanCount)
-                try readField(item, fields, message, &position, baseOffset, record)
+                rootSpan[item] = Int32(state.spanCount)
+                try readField(item, &state, message, baseOffset, record)
             } else {
                 let group = -item - 1
                 let spec = groups[group]
-                let count = record.controlValues[Int(spec.control)]
-                record.setGroup(group, start: record.spanCount, count: count)
+                let count = state.controlValues[Int(spec.control)]
+                groupStart[group] = Int32(state.spanCount)
+                groupCount[group] = Int32(count)
                 let first = Int(spec.firstField)
                 let end = first + Int(spec.fieldCount)
                 for _ in 0..<count {
                     for field in first..<end {
-                        try readField(field, fields, message, &position, baseOffset, record)
+                        try readField(field, &state, message, baseOffset, record)
                     }
                 }
             }
         }
-        if position != message.count {
+        if state.position != message.count {
             let lengthField = layout.fields[layout.lengthField]
             throw BridgeError(
                 .lengthMismatch,
-                "the message length \(lengthField.id) says \(message.count) bytes, but the message content ends after \(position) bytes",
-                at: .init(byteOffset: baseOffset + position, fieldID: lengthField.id, fieldName: lengthField.name))
+                "the message length \(lengthField.id) says \(message.count) bytes, but the message content ends after \(state.position) bytes",
+                at: .init(byteOffset: baseOffset + state.position, fieldID: lengthField.id, fieldName: lengthField.name))
         }
+    }
+
+    /// The decoder's position and the record's storage, as locals for the inner loop.
+    private struct State {
+        let fields: UnsafeMutablePointer<LayoutTables.Field>
+        let spanOffset: UnsafeMutablePointer<Int32>
+        let spanLength: UnsafeMutablePointer<Int32>
+        let controlValues: UnsafeMutablePointer<Int>
+        var spanCount = 0
+        var position = 0
     }
 
     @inline(__always)
     private func readField(
-        _ index: Int, _ fields: UnsafeMutablePointer<LayoutTables.Field>, _ message: UnsafeBufferPointer<UInt8>,
-        _ position: inout Int, _ baseOffset: Int, _ record: DecodedRecord
+        _ index: Int, _ state: inout State, _ message: UnsafeBufferPointer<UInt8>, _ baseOffset: Int,
+        _ record: DecodedRecord
     ) throws(BridgeError) {
-        let field = fields[index]
-        let width = field.lengthSource >= 0 ? record.controlValues[Int(field.lengthSource)] : Int(field.width)
+        let field = state.fields[index]
+        let position = state.position
+        let width = field.lengthSource >= 0 ? state.controlValues[Int(field.lengthSource)] : Int(field.width)
         guard position + width <= message.count else {
             throw truncated(index, width: width, available: message.count - position, at: baseOffset + position)
         }
         let bytes = UnsafeBufferPointer(rebasing: message[position..<(position + width)])
-        _ = record.appendSpan(offset: position, length: width)
+        state.spanOffset[state.spanCount] = Int32(truncatingIfNeeded: position)
+        state.spanLength[state.spanCount] = Int32(truncatingIfNeeded: width)
+        state.spanCount += 1
         if !field.isFiller && !field.isEmbedded {
             let check = field.type.check(bytes)
             if check != .valid { throw invalid(index, check, bytes, at: baseOffset + position) }
         }
-        position += width
+        state.position = position + width
         if field.role != .data {
-            try readControl(index, field, bytes, baseOffset + position - width, record)
+            state.controlValues[index] = try readControl(index, field, bytes, baseOffset + position)
         }
     }
 
     private func readControl(
-        _ index: Int, _ field: LayoutTables.Field, _ bytes: UnsafeBufferPointer<UInt8>, _ offset: Int,
-        _ record: DecodedRecord
-    ) throws(BridgeError) {
+        _ index: Int, _ field: LayoutTables.Field, _ bytes: UnsafeBufferPointer<UInt8>, _ offset: Int
+    ) throws(BridgeError) -> Int {
         let value = Int(digits: bytes, 0, bytes.count)
         switch field.role {
         case .count:
@@ -95,7 +114,7 @@ package struct FixedWidthDecoder {
         case .length, .messageLength, .data:
             break
         }
-        record.setControl(index, value)
+        return value
     }
 
     @inline(never)

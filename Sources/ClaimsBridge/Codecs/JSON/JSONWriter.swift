@@ -105,3 +105,84 @@ package enum JSONWriter {
         output.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONWriter {
+    /// Appends a JSON string from code page 850 bytes.
+    @inline(__always)
+    package static func appendCodePage850String(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout OutputBuffer) {
+        output.reserve(bytes.count &* 6 &+ 2)
+        output.append(UInt8(ascii: "\""))
+        var plainStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }
+            if index > plainStart { output.append(UnsafeBufferPointer(rebasing: bytes[plainStart..<index])) }
+            plainStart = index + 1
+            if byte >= 0x80 {
+                CodePage850.appendUTF8(of: byte, to: &output)
+            } else {
+                appendEscaped(byte, to: &output)
+            }
+        }
+        if bytes.count > plainStart { output.append(UnsafeBufferPointer(rebasing: bytes[plainStart...])) }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    @inline(never)
+    private static func appendEscaped(_ byte: UInt8, to output: inout OutputBuffer) {
+        var escaped: [UInt8] = []
+        appendString([byte][...], to: &escaped)
+        escaped.withUnsafeBufferPointer { output.append(UnsafeBufferPointer(rebasing: $0[1..<($0.count - 1)])) }
+    }
+
+    /// Appends a whole number given as ASCII digits, without leading zeros.
+    @inline(__always)
+    package static func appendInteger(digits bytes: UnsafeBufferPointer<UInt8>, to output: inout OutputBuffer) {
+        var start = 0
+        while start < bytes.count - 1 && bytes[start] == UInt8(ascii: "0") { start += 1 }
+        output.append(UnsafeBufferPointer(rebasing: bytes[start...]))
+    }
+
+    /// Appends `"125.50"` for a money field `012550` (optional leading sign).
+    @inline(__always)
+    package static func appendMoney(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout OutputBuffer) {
+        output.reserve(bytes.count + 4)
+        output.append(UInt8(ascii: "\""))
+        var start = 0
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            if first == UInt8(ascii: "-") { output.append(first) }
+            start = 1
+        }
+        let end = bytes.count
+        let units = end - 2
+        var i = start
+        while i < units - 1 && bytes[i] == UInt8(ascii: "0") { i += 1 }
+        if i >= units {
+            output.append(UInt8(ascii: "0"))
+        } else {
+            output.append(UnsafeBufferPointer(rebasing: bytes[i..<units]))
+        }
+        output.append(UInt8(ascii: "."))
+        if end - start >= 2 {
+            output.append(bytes[end - 2])
+            output.append(bytes[end - 1])
+        } else {
+            output.append(UInt8(ascii: "0"))
+            output.append(end - start == 1 ? bytes[end - 1] : UInt8(ascii: "0"))
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `"2026-11-25"` for `20261125`.
+    @inline(__always)
+    package static func appendDate(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout OutputBuffer) {
+        output.reserve(12)
+        output.append(UInt8(ascii: "\""))
+        output.append(UnsafeBufferPointer(rebasing: bytes[0..<4]))
+        output.append(UInt8(ascii: "-"))
+        output.append(UnsafeBufferPointer(rebasing: bytes[4..<6]))
+        output.append(UInt8(ascii: "-"))
+        output.append(UnsafeBufferPointer(rebasing: bytes[6..<8]))
+        output.append(UInt8(ascii: "\""))
+    }
+}

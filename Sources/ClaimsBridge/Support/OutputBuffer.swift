@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A growable byte buffer for hot output paths: appending is a bounds check and a store, with none of
+/// `Array`'s uniqueness checks. It owns its memory; call ``deallocate()`` when done.
+package struct OutputBuffer {
+    package private(set) var base: UnsafeMutablePointer<UInt8>
+    package private(set) var count = 0
+    private var capacity: Int
+
+    package init(capacity: Int = 64 * 1024) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    package func deallocate() { base.deallocate() }
+
+    /// The bytes written so far.
+    package var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    package mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    package mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    package mutating func append(_ source: UnsafePointer<UInt8>, count length: Int) {
+        reserve(length)
+        memcpy(base + count, source, length)
+        count += length
+    }
+
+    @inline(__always)
+    package mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let address = bytes.baseAddress else { return }
+        append(address, count: bytes.count)
+    }
+
+    package mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    @inline(__always)
+    package mutating func append(repeating byte: UInt8, count length: Int) {
+        reserve(length)
+        memset(base + count, Int32(byte), length)
+        count += length
+    }
+
+    /// Drops everything after `length` bytes.
+    @inline(__always)
+    package mutating func truncate(to length: Int) { count = length }
+
+    /// Empties the buffer, keeping its memory.
+    package mutating func removeAll() { count = 0 }
+}

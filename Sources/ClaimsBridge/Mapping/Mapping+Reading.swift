@@ -90,19 +90,26 @@ private struct ModelJSONEmitter {
         let spec = nodes[node]
         var isFirst = first
         var wrote = false
-        for position in Int(spec.childStart)..<Int(spec.childStart + spec.childCount) {
+        var position = Int(spec.childStart)
+        let endPosition = position &+ Int(spec.childCount)
+        while position < endPosition {
             let child = Int(children[position])
+            position &+= 1
             let childSpec = nodes[child]
             if childSpec.kind == .value {
                 let rule = rules[Int(childSpec.rule)]
                 let span = record.spanIndex(of: Int(rule.field), instance: instance, fields: fields, groups: groups)
                 guard span >= 0 else { continue }
                 let start = Int(spanOffset[span])
-                let bytes = UnsafeBufferPointer(rebasing: message[start..<(start + Int(spanLength[span]))])
-                guard let entry = try present(rule, bytes, at: start) else { continue }
+                let bytes = UnsafeBufferPointer(start: message.baseAddress! + start, count: Int(spanLength[span]))
+                var end = bytes.count
+                if rule.transform == .text || rule.transform == .codes {
+                    while end > 0 && bytes[end &- 1] == 0x20 { end &-= 1 }
+                }
+                guard let entry = try present(rule, bytes, trimmedEnd: end, at: start) else { continue }
                 if !isFirst { output.append(UInt8(ascii: ",")) }
                 append(childSpec.keyStart, childSpec.keyLength, to: &output)
-                try writeValue(rule, bytes, entry: entry, at: start, to: &output)
+                try writeValue(rule, bytes, entry: entry, trimmedEnd: end, at: start, to: &output)
                 isFirst = false
                 wrote = true
                 continue
@@ -143,7 +150,7 @@ private struct ModelJSONEmitter {
             guard count > 0 else { return false }
             output.append(UInt8(ascii: "["))
             for index in 0..<count {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
+                if index != 0 { output.append(UInt8(ascii: ",")) }
                 output.append(UInt8(ascii: "{"))
                 _ = try emitMembers(of: node, instance: index, first: true, to: &output)
                 output.append(UInt8(ascii: "}"))
@@ -173,19 +180,24 @@ private struct ModelJSONEmitter {
             guard span >= 0 else { continue }
             let pad = fields[field].type.padByte
             let start = Int(spanOffset[span])
-            for i in start..<(start + Int(spanLength[span])) where message[i] != pad { return false }
+            var i = start
+            let end = start &+ Int(spanLength[span])
+            while i < end {
+                if message[i] != pad { return false }
+                i &+= 1
+            }
         }
         return true
     }
 
     /// Whether a value is written, and for codes the entry found: nil when absent.
     @inline(__always)
-    private func present(_ rule: MappingTables.Rule, _ bytes: UnsafeBufferPointer<UInt8>, at start: Int)
-        throws(BridgeError) -> Int?
-    {
+    private func present(
+        _ rule: MappingTables.Rule, _ bytes: UnsafeBufferPointer<UInt8>, trimmedEnd end: Int, at start: Int
+    ) throws(BridgeError) -> Int? {
         switch rule.transform {
         case .text:
-            if rule.omitEmpty && bytes.allSatisfy({ $0 == 0x20 }) { return nil }
+            if rule.omitEmpty && end == 0 { return nil }
         case .digits, .integer, .money:
             if rule.omitEmpty && isAllZeros(bytes) { return nil }
         case .date:
@@ -193,13 +205,13 @@ private struct ModelJSONEmitter {
         case .embedded:
             if bytes.isEmpty || embedded == nil { return nil }
         case .codes:
-            var end = bytes.count
-            while end > 0 && bytes[end - 1] == 0x20 { end -= 1 }
-            let code = UnsafeBufferPointer(rebasing: bytes[0..<end])
+            let code = UnsafeBufferPointer(start: bytes.baseAddress, count: end)
             let table = tables[Int(rule.table)]
-            let last = Int(table.entryStart + table.entryCount + table.aliasCount)
-            for index in Int(table.entryStart)..<last {
+            var index = Int(table.entryStart)
+            let last = index &+ Int(table.entryCount) &+ Int(table.aliasCount)
+            while index < last {
                 let entry = entries[index]
+                defer { index &+= 1 }
                 if Int(entry.codeLength) == end
                     && (end == 0 || memcmp(pool + Int(entry.codeStart), code.baseAddress!, end) == 0)
                 {
@@ -214,14 +226,12 @@ private struct ModelJSONEmitter {
 
     @inline(__always)
     private func writeValue(
-        _ rule: MappingTables.Rule, _ bytes: UnsafeBufferPointer<UInt8>, entry: Int, at start: Int,
-        to output: inout OutputBuffer
+        _ rule: MappingTables.Rule, _ bytes: UnsafeBufferPointer<UInt8>, entry: Int, trimmedEnd end: Int,
+        at start: Int, to output: inout OutputBuffer
     ) throws(BridgeError) {
         switch rule.transform {
         case .text:
-            var end = bytes.count
-            while end > 0 && bytes[end - 1] == 0x20 { end -= 1 }
-            JSONWriter.appendCodePage850String(UnsafeBufferPointer(rebasing: bytes[0..<end]), to: &output)
+            JSONWriter.appendCodePage850String(UnsafeBufferPointer(start: bytes.baseAddress, count: end), to: &output)
         case .digits:
             output.reserve(bytes.count + 2)
             output.append(UInt8(ascii: "\""))
@@ -262,7 +272,11 @@ private struct ModelJSONEmitter {
 
     @inline(__always)
     private func isAllZeros(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for byte in bytes where byte != UInt8(ascii: "0") { return false }
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] != UInt8(ascii: "0") { return false }
+            i &+= 1
+        }
         return true
     }
 }

@@ -23,7 +23,7 @@ package struct OutputBuffer {
 
     @inline(__always)
     package mutating func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(to: count + extra) }
+        if count &+ extra > capacity { grow(to: count &+ extra) }
     }
 
     @inline(never)
@@ -41,14 +41,14 @@ package struct OutputBuffer {
     package mutating func append(_ byte: UInt8) {
         if count == capacity { grow(to: count + 1) }
         base[count] = byte
-        count += 1
+        count &+= 1
     }
 
     @inline(__always)
     package mutating func append(_ source: UnsafePointer<UInt8>, count length: Int) {
         reserve(length)
         memcpy(base + count, source, length)
-        count += length
+        count &+= length
     }
 
     @inline(__always)
@@ -65,7 +65,7 @@ package struct OutputBuffer {
     package mutating func append(repeating byte: UInt8, count length: Int) {
         reserve(length)
         memset(base + count, Int32(byte), length)
-        count += length
+        count &+= length
     }
 
     /// Drops everything after `length` bytes.

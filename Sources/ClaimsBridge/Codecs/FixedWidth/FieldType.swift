@@ -55,32 +55,44 @@ package enum FieldCheck: Equatable {
 extension FieldType {
     /// Checks a field's bytes without allocating.
     package func check(_ bytes: UnsafeBufferPointer<UInt8>) -> FieldCheck {
-        switch self {
-        case .numeric:
-            for i in 0..<bytes.count where !bytes[i].isDigit { return .badByte(index: i) }
-        case .money:
-            for i in 0..<bytes.count where !bytes[i].isDigit {
-                if i == 0 && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { continue }
-                return .badByte(index: i)
+        let mask: UInt8 = 1 &<< Self.index(of: self)
+        let table = Self.allowedBytes.base
+        var index = 0
+        while index < bytes.count {
+            let i = index
+            index &+= 1
+            if table[Int(bytes[i])] & mask != 0 { continue }
+            if self == .money && i == 0 && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) {
+                continue
             }
-        case .date:
-            for i in 0..<bytes.count where !bytes[i].isDigit { return .badByte(index: i) }
-            return Self.checkDate(bytes)
-        case .alpha:
-            for i in 0..<bytes.count where !bytes[i].isNameCharacter { return .badByte(index: i) }
-        case .alphaExtended:
-            for i in 0..<bytes.count {
-                let byte = bytes[i]
-                if byte.isNameCharacter || (byte >= 0x80 && CodePage850.isLetter(byte)) { continue }
-                return .badByte(index: i)
-            }
-        case .alphanumeric:
-            for i in 0..<bytes.count where !(bytes[i] >= 0x20 && bytes[i] <= 0x7E) { return .badByte(index: i) }
-        case .alphanumericExtended:
-            for i in 0..<bytes.count where !CodePage850.isPrintable(bytes[i]) { return .badByte(index: i) }
+            return .badByte(index: i)
         }
-        return .valid
+        return self == .date ? Self.checkDate(bytes) : .valid
     }
+
+    @inline(__always)
+    private static func index(of type: FieldType) -> UInt8 {
+        switch type {
+        case .numeric, .money, .date: return 0
+        case .alpha: return 1
+        case .alphaExtended: return 2
+        case .alphanumeric: return 3
+        case .alphanumericExtended: return 4
+        }
+    }
+
+    /// For each byte, a bit per kind of field that may hold it (digits, A, AE, AN, AEN).
+    private static let allowedBytes: FlatTable<UInt8> = FlatTable(
+        (0...255).map { (value: Int) -> UInt8 in
+            let byte = UInt8(value)
+            var bits: UInt8 = 0
+            if byte.isDigit { bits |= 1 }
+            if byte.isNameCharacter { bits |= 2 }
+            if byte.isNameCharacter || (byte >= 0x80 && CodePage850.isLetter(byte)) { bits |= 4 }
+            if byte >= 0x20 && byte <= 0x7E { bits |= 8 }
+            if CodePage850.isPrintable(byte) { bits |= 16 }
+            return bits
+        })
 
     private static func checkDate(_ bytes: UnsafeBufferPointer<UInt8>) -> FieldCheck {
         guard bytes.count == 8 else { return .badDate("a date needs 8 digits") }

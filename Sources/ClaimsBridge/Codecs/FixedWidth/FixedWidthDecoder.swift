@@ -74,18 +74,18 @@ package struct FixedWidthDecoder {
         let field = state.fields[index]
         let position = state.position
         let width = field.lengthSource >= 0 ? state.controlValues[Int(field.lengthSource)] : Int(field.width)
-        guard position + width <= message.count else {
+        guard width <= message.count &- position else {
             throw truncated(index, width: width, available: message.count - position, at: baseOffset + position)
         }
-        let bytes = UnsafeBufferPointer(rebasing: message[position..<(position + width)])
+        let bytes = UnsafeBufferPointer(start: message.baseAddress! + position, count: width)
         state.spanOffset[state.spanCount] = Int32(truncatingIfNeeded: position)
         state.spanLength[state.spanCount] = Int32(truncatingIfNeeded: width)
-        state.spanCount += 1
+        state.spanCount &+= 1
         if !field.isFiller && !field.isEmbedded {
             let check = field.type.check(bytes)
             if check != .valid { throw invalid(index, check, bytes, at: baseOffset + position) }
         }
-        state.position = position + width
+        state.position = position &+ width
         if field.role != .data {
             state.controlValues[index] = try readControl(index, field, bytes, baseOffset + position)
         }

@@ -113,18 +113,22 @@ extension JSONWriter {
         output.reserve(bytes.count &* 6 &+ 2)
         output.append(UInt8(ascii: "\""))
         var plainStart = 0
-        for index in 0..<bytes.count {
+        var index = 0
+        while index < bytes.count {
             let byte = bytes[index]
+            index &+= 1
             if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }
-            if index > plainStart { output.append(UnsafeBufferPointer(rebasing: bytes[plainStart..<index])) }
-            plainStart = index + 1
+            if index &- 1 > plainStart {
+                output.append(bytes.baseAddress! + plainStart, count: index &- 1 &- plainStart)
+            }
+            plainStart = index
             if byte >= 0x80 {
                 CodePage850.appendUTF8(of: byte, to: &output)
             } else {
                 appendEscaped(byte, to: &output)
             }
         }
-        if bytes.count > plainStart { output.append(UnsafeBufferPointer(rebasing: bytes[plainStart...])) }
+        if bytes.count > plainStart { output.append(bytes.baseAddress! + plainStart, count: bytes.count &- plainStart) }
         output.append(UInt8(ascii: "\""))
     }
 

@@ -54,6 +54,8 @@ private struct ModelJSONEmitter {
     let spanOffset: UnsafeMutablePointer<Int32>
     let spanLength: UnsafeMutablePointer<Int32>
     let groupCount: UnsafeMutablePointer<Int32>
+    let groupStart: UnsafeMutablePointer<Int32>
+    let rootSpan: UnsafeMutablePointer<Int32>
 
     init(
         mapping: Mapping, record: DecodedRecord.View, message: UnsafeBufferPointer<UInt8>, baseOffset: Int,
@@ -78,6 +80,8 @@ private struct ModelJSONEmitter {
         spanOffset = record.spanOffset
         spanLength = record.spanLength
         groupCount = record.groupCount
+        groupStart = record.groupStart
+        rootSpan = record.rootSpan
     }
 
     @inline(__always)
@@ -97,19 +101,25 @@ private struct ModelJSONEmitter {
             position &+= 1
             let childSpec = nodes[child]
             if childSpec.kind == .value {
-                let rule = rules[Int(childSpec.rule)]
-                let span = record.spanIndex(of: Int(rule.field), instance: instance, fields: fields, groups: groups)
+                let span: Int
+                if childSpec.fieldGroup < 0 {
+                    span = Int(rootSpan[Int(childSpec.field)])
+                } else {
+                    let group = Int(childSpec.fieldGroup)
+                    guard instance < Int(groupCount[group]) else { continue }
+                    span = Int(groupStart[group]) &+ instance &* Int(childSpec.groupFieldCount) &+ Int(childSpec.fieldInGroup)
+                }
                 guard span >= 0 else { continue }
                 let start = Int(spanOffset[span])
                 let bytes = UnsafeBufferPointer(start: message.baseAddress! + start, count: Int(spanLength[span]))
                 var end = bytes.count
-                if rule.transform == .text || rule.transform == .codes {
-                    while end > 0 && bytes[end &- 1] == 0x20 { end &-= 1 }
+                if childSpec.transform == .text || childSpec.transform == .codes {
+                    end = JSONWriter.lengthWithoutTrailingSpaces(bytes)
                 }
-                guard let entry = try present(rule, bytes, trimmedEnd: end, at: start) else { continue }
+                guard let entry = try present(childSpec, bytes, trimmedEnd: end, at: start) else { continue }
                 if !isFirst { output.append(UInt8(ascii: ",")) }
                 append(childSpec.keyStart, childSpec.keyLength, to: &output)
-                try writeValue(rule, bytes, entry: entry, trimmedEnd: end, at: start, to: &output)
+                try writeValue(childSpec, bytes, entry: entry, trimmedEnd: end, at: start, to: &output)
                 isFirst = false
                 wrote = true
                 continue
@@ -193,7 +203,7 @@ private struct ModelJSONEmitter {
     /// Whether a value is written, and for codes the entry found: nil when absent.
     @inline(__always)
     private func present(
-        _ rule: MappingTables.Rule, _ bytes: UnsafeBufferPointer<UInt8>, trimmedEnd end: Int, at start: Int
+        _ rule: MappingTables.Node, _ bytes: UnsafeBufferPointer<UInt8>, trimmedEnd end: Int, at start: Int
     ) throws(BridgeError) -> Int? {
         switch rule.transform {
         case .text:
@@ -226,7 +236,7 @@ private struct ModelJSONEmitter {
 
     @inline(__always)
     private func writeValue(
-        _ rule: MappingTables.Rule, _ bytes: UnsafeBufferPointer<UInt8>, entry: Int, trimmedEnd end: Int,
+        _ rule: MappingTables.Node, _ bytes: UnsafeBufferPointer<UInt8>, entry: Int, trimmedEnd end: Int,
         at start: Int, to output: inout OutputBuffer
     ) throws(BridgeError) {
         switch rule.transform {
@@ -260,7 +270,7 @@ private struct ModelJSONEmitter {
     }
 
     @inline(never)
-    private func unknownCode(_ rule: MappingTables.Rule, _ code: UnsafeBufferPointer<UInt8>, at start: Int) -> BridgeError {
+    private func unknownCode(_ rule: MappingTables.Node, _ code: UnsafeBufferPointer<UInt8>, at start: Int) -> BridgeError {
         let field = mapping.layout.fields[Int(rule.field)]
         let table = mapping.tables.codeTables[Int(rule.table)]
         let shown = field.isPersonal ? "" : " \"\(String(decoding: code, as: UTF8.self))\""

@@ -25,6 +25,15 @@ package final class MappingTables: Sendable {
         /// For slot objects: their fields in `slotFields`, to tell an empty slot.
         package var slotFieldStart: Int32
         package var slotFieldCount: Int32
+        /// For values, copied from the rule and layout so reading touches one record: the field, its group
+        /// (-1 at the root), its position in the group, the group's field count, the transform and table.
+        package var field: Int32 = -1
+        package var fieldGroup: Int32 = -1
+        package var fieldInGroup: Int32 = 0
+        package var groupFieldCount: Int32 = 0
+        package var transform: TransformKind = .text
+        package var omitEmpty: Bool = false
+        package var table: Int32 = -1
     }
 
     package enum TransformKind: UInt8, BitwiseCopyable {
@@ -112,6 +121,18 @@ package final class MappingTables: Sendable {
             valueBase += Int32(group.map { layout.groups[$0].maximumCount } ?? 1)
         }
         let root = builder.add(emitPlan, key: nil)
+        for index in builder.nodes.indices where builder.nodes[index].kind == .value {
+            let rule = builder.rules[Int(builder.nodes[index].rule)]
+            builder.nodes[index].field = rule.field
+            builder.nodes[index].transform = rule.transform
+            builder.nodes[index].omitEmpty = rule.omitEmpty
+            builder.nodes[index].table = rule.table
+            if let group = layout.fields[Int(rule.field)].group {
+                builder.nodes[index].fieldGroup = Int32(group)
+                builder.nodes[index].fieldInGroup = Int32(Int(rule.field) - layout.groups[group].fields.lowerBound)
+                builder.nodes[index].groupFieldCount = Int32(layout.groups[group].fields.count)
+            }
+        }
         nodes = FlatTable(builder.nodes)
         children = FlatTable(builder.children)
         rules = FlatTable(builder.rules)

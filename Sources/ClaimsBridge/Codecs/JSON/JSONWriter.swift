@@ -190,3 +190,20 @@ extension JSONWriter {
         output.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONWriter {
+    /// The length of `bytes` without its trailing spaces, testing eight bytes at a time.
+    @inline(__always)
+    package static func lengthWithoutTrailingSpaces(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var end = bytes.count
+        guard let base = bytes.baseAddress else { return 0 }
+        let spaces: UInt64 = 0x2020_2020_2020_2020
+        while end >= 8 {
+            let word = UnsafeRawPointer(base + (end &- 8)).loadUnaligned(as: UInt64.self)
+            if word != spaces { break }
+            end &-= 8
+        }
+        while end > 0 && base[end &- 1] == 0x20 { end &-= 1 }
+        return end
+    }
+}

@@ -55,8 +55,13 @@ package enum FieldCheck: Equatable {
 extension FieldType {
     /// Checks a field's bytes without allocating.
     package func check(_ bytes: UnsafeBufferPointer<UInt8>) -> FieldCheck {
+        check(bytes, allowed: Self.allowedBytes.base)
+    }
+
+    /// Checks a field's bytes with the byte table taken once by the caller (see ``allowedBytes``).
+    @inline(__always)
+    package func check(_ bytes: UnsafeBufferPointer<UInt8>, allowed table: UnsafeMutablePointer<UInt8>) -> FieldCheck {
         let mask: UInt8 = 1 &<< Self.index(of: self)
-        let table = Self.allowedBytes.base
         var index = 0
         while index < bytes.count {
             let i = index
@@ -82,7 +87,7 @@ extension FieldType {
     }
 
     /// For each byte, a bit per kind of field that may hold it (digits, A, AE, AN, AEN).
-    private static let allowedBytes: FlatTable<UInt8> = FlatTable(
+    package static let allowedBytes: FlatTable<UInt8> = FlatTable(
         (0...255).map { (value: Int) -> UInt8 in
             let byte = UInt8(value)
             var bits: UInt8 = 0

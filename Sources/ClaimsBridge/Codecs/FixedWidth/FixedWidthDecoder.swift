@@ -20,7 +20,7 @@ package struct FixedWidthDecoder {
         record.reset(for: layout, spans: 2 * message.count + fieldCount)
         var state = State(
             fields: layout.tables.fields.base, spanOffset: record.spanOffset, spanLength: record.spanLength,
-            controlValues: record.controlValues)
+            controlValues: record.controlValues, allowed: FieldType.allowedBytes.base)
         defer { record.spanCount = state.spanCount }
         let rootSpan = record.rootSpan
         let groupStart = record.groupStart
@@ -62,6 +62,7 @@ package struct FixedWidthDecoder {
         let spanOffset: UnsafeMutablePointer<Int32>
         let spanLength: UnsafeMutablePointer<Int32>
         let controlValues: UnsafeMutablePointer<Int>
+        let allowed: UnsafeMutablePointer<UInt8>
         var spanCount = 0
         var position = 0
     }
@@ -82,7 +83,7 @@ package struct FixedWidthDecoder {
         state.spanLength[state.spanCount] = Int32(truncatingIfNeeded: width)
         state.spanCount &+= 1
         if !field.isFiller && !field.isEmbedded {
-            let check = field.type.check(bytes)
+            let check = field.type.check(bytes, allowed: state.allowed)
             if check != .valid { throw invalid(index, check, bytes, at: baseOffset + position) }
         }
         state.position = position &+ width

@@ -2,7 +2,7 @@
 package protocol EmbeddedMessageWriter {
     /// Appends the complete message for the model object at `object`.
     func appendMessage(
-        embedded object: Int, in tape: JSONTape, depth: Int, to output: inout [UInt8]
+        embedded object: Int, in tape: JSONTape, depth: Int, to output: inout OutputBuffer
     ) throws(BridgeError)
 }
 
@@ -14,7 +14,7 @@ extension Mapping {
     ///   kind, not in a code table, a character the field cannot carry, or a key the mapping does not know.
     package func appendMessage(
         from tape: JSONTape, object: Int, embedded: (any EmbeddedMessageWriter)?, depth: Int = 0,
-        values: ModelValues = ModelValues(), to output: inout [UInt8]
+        values: ModelValues = ModelValues(), to output: inout OutputBuffer
     ) throws(BridgeError) {
         if let notReversibleBecause { throw notReversibleBecause }
         try ModelDocumentWalker(mapping: self, tape: tape, values: values).walk(root: object)
@@ -35,6 +35,7 @@ private struct ModelMessageWriter {
     let rules: UnsafeMutablePointer<MappingTables.Rule>
     let sources: UnsafeMutablePointer<Mapping.Source>
     let constants: UnsafeMutablePointer<UInt8>
+    let tables: MappingTables
     /// Bytes of a variable-length field, encoded early to fill its length field.
     var pending: [UInt8] = []
 
@@ -49,9 +50,10 @@ private struct ModelMessageWriter {
         rules = mapping.tables.rules.base
         sources = mapping.sourceTable.base
         constants = mapping.constantPool.base
+        tables = mapping.tables
     }
 
-    mutating func write(to output: inout [UInt8]) throws(BridgeError) {
+    mutating func write(to output: inout OutputBuffer) throws(BridgeError) {
         let start = output.count
         var lengthPosition = -1
         let items = mapping.layout.tables.items
@@ -84,20 +86,22 @@ private struct ModelMessageWriter {
 
     /// Elements of a repeating group, or 1/0 for a conditional block.
     private func count(of group: Int) -> Int {
-        if groups[group].isConditional && mapping.groupPaths[group] == nil {
-            for rule in mapping.groupPresenceRules[group] {
-                if values.token(Int(rules[rule].valueBase)) >= 0 { return 1 }
+        let presence = mapping.presenceTable.base[group]
+        if presence.count > 0 {
+            let ruleList = mapping.presenceRules.base
+            for position in Int(presence.start)..<Int(presence.start + presence.count) {
+                if values.token(Int(rules[Int(ruleList[position])].valueBase)) >= 0 { return 1 }
             }
             return 0
         }
         return Int(values.groupCounts[group])
     }
 
-    private mutating func writeField(_ index: Int, instance: Int, to output: inout [UInt8]) throws(BridgeError) {
+    private mutating func writeField(_ index: Int, instance: Int, to output: inout OutputBuffer) throws(BridgeError) {
         let field = fields[index]
         switch field.role {
         case .messageLength:
-            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: Int(field.width)))
+            output.append(repeating: UInt8(ascii: "0"), count: Int(field.width))
         case .count:
             let group = Int(field.roleTarget)
             let value = count(of: group)
@@ -114,12 +118,14 @@ private struct ModelMessageWriter {
         case .flag:
             try writeCount(count(of: Int(field.roleTarget)) > 0 ? 1 : 0, index, to: &output)
         case .length:
-            pending.removeAll(keepingCapacity: true)
-            try writeData(Int(field.roleTarget), instance: instance, to: &pending)
+            var scratch = OutputBuffer(capacity: 4096)
+            defer { scratch.deallocate() }
+            try writeData(Int(field.roleTarget), instance: instance, to: &scratch)
+            pending = Array(scratch.bytes)
             try writeCount(pending.count, index, to: &output)
         case .data:
             if field.lengthSource >= 0 {
-                output.append(contentsOf: pending)
+                output.append(pending)
                 pending.removeAll(keepingCapacity: true)
             } else {
                 try writeData(index, instance: instance, to: &output)
@@ -127,7 +133,7 @@ private struct ModelMessageWriter {
         }
     }
 
-    private func writeCount(_ value: Int, _ index: Int, to output: inout [UInt8]) throws(BridgeError) {
+    private func writeCount(_ value: Int, _ index: Int, to output: inout OutputBuffer) throws(BridgeError) {
         let width = Int(fields[index].width)
         guard value < power10(width) else {
             let field = mapping.layout.fields[index]
@@ -136,12 +142,12 @@ private struct ModelMessageWriter {
                 at: .init(fieldID: field.id, fieldName: field.name))
         }
         let position = output.count
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+        output.append(repeating: UInt8(ascii: "0"), count: width)
         writeNumber(value, width: width, at: position, in: &output)
     }
 
     @inline(__always)
-    private func writeNumber(_ value: Int, width: Int, at position: Int, in output: inout [UInt8]) {
+    private func writeNumber(_ value: Int, width: Int, at position: Int, in output: inout OutputBuffer) {
         var remaining = value
         var i = position + width - 1
         while i >= position {
@@ -154,14 +160,14 @@ private struct ModelMessageWriter {
     private func power10(_ exponent: Int) -> Int { (0..<min(exponent, 18)).reduce(1) { value, _ in value * 10 } }
 
     /// Writes a data field from its source (rule, constant or fill).
-    private func writeData(_ index: Int, instance: Int, to output: inout [UInt8]) throws(BridgeError) {
+    private func writeData(_ index: Int, instance: Int, to output: inout OutputBuffer) throws(BridgeError) {
         let field = fields[index]
         let source = sources[index]
         switch source.kind {
         case .fill, .derived:
-            if field.lengthSource < 0 { output.append(contentsOf: repeatElement(field.fill, count: Int(field.width))) }
+            if field.lengthSource < 0 { output.append(repeating: field.fill, count: Int(field.width)) }
         case .constant:
-            output.append(contentsOf: UnsafeBufferPointer(start: constants + Int(source.start), count: Int(source.length)))
+            output.append(constants + Int(source.start), count: Int(source.length))
         case .rule:
             let rule = rules[Int(source.rule)]
             let token = values.token(Int(rule.valueBase) + instance)
@@ -179,24 +185,24 @@ private struct ModelMessageWriter {
                     try embedded.appendMessage(embedded: token, in: tape, depth: depth + 1, to: &output)
                 } else {
                     try ValueEncoder.write(
-                        token: token, in: tape, rule: rule, field: field, tables: mapping.tables, to: &output)
+                        token: token, in: tape, rule: rule, field: field, tables: tables, to: &output)
                 }
             } catch {
-                output.removeSubrange(start...)
+                output.truncate(to: start)
                 throw located(error, field: index, rule: Int(source.rule), instance: instance)
             }
         }
     }
 
     private func writeAbsent(
-        _ source: Mapping.Source, _ rule: MappingTables.Rule, _ field: LayoutTables.Field, to output: inout [UInt8]
+        _ source: Mapping.Source, _ rule: MappingTables.Rule, _ field: LayoutTables.Field, to output: inout OutputBuffer
     ) throws(BridgeError) {
-        if let literal = mapping.rules[Int(source.rule)].defaultValue {
-            try ValueEncoder.write(literal: literal, rule: rule, field: field, tables: mapping.tables, to: &output)
+        if rule.hasDefault, let literal = mapping.rules[Int(source.rule)].defaultValue {
+            try ValueEncoder.write(literal: literal, rule: rule, field: field, tables: tables, to: &output)
         } else if rule.required {
             throw BridgeError(.missingValue, "is required but missing")
         } else if field.lengthSource < 0 {
-            output.append(contentsOf: repeatElement(field.fill, count: Int(field.width)))
+            output.append(repeating: field.fill, count: Int(field.width))
         }
     }
 

@@ -32,6 +32,15 @@ package final class Mapping: Sendable {
     /// ``fieldSources`` as plain values, with constants in ``constantPool``.
     package let sourceTable: FlatTable<Source>
     package let constantPool: FlatTable<UInt8>
+    /// ``groupPresenceRules`` as plain values: per group a range of `presenceRules`.
+    package let presenceTable: FlatTable<PresenceRange>
+    package let presenceRules: FlatTable<Int32>
+
+    /// The rules that turn a conditional block without a path on.
+    package struct PresenceRange: BitwiseCopyable {
+        package var start: Int32
+        package var count: Int32
+    }
 
     /// Where a field's bytes come from, as a plain value.
     package struct Source: BitwiseCopyable {
@@ -75,6 +84,15 @@ package final class Mapping: Sendable {
             }
         }
         self.sourceTable = FlatTable(sources)
+        var ranges: [PresenceRange] = []
+        var presence: [Int32] = []
+        for (group, ruleList) in groupPresenceRules.enumerated() {
+            let start = Int32(presence.count)
+            if groupPaths[group] == nil { presence.append(contentsOf: ruleList.map(Int32.init)) }
+            ranges.append(PresenceRange(start: start, count: Int32(presence.count) - start))
+        }
+        self.presenceTable = FlatTable(ranges)
+        self.presenceRules = FlatTable(presence)
         self.constantPool = FlatTable(pool)
     }
 }

@@ -47,6 +47,8 @@ package final class MappingTables: Sendable {
         package var table: Int32
         package var omitEmpty: Bool
         package var required: Bool
+        /// Whether the mapping gives a `default:` value.
+        package var hasDefault: Bool
         /// The group the rule's field belongs to, or -1.
         package var group: Int32
         /// Where the rule's value token is kept while a model document is written: `valueBase + instance`.
@@ -117,7 +119,8 @@ package final class MappingTables: Sendable {
             builder.rules.append(
                 Rule(
                     field: Int32(rule.field), transform: kind, table: table, omitEmpty: rule.omitEmpty,
-                    required: rule.required, group: Int32(group ?? -1), valueBase: valueBase))
+                    required: rule.required, hasDefault: rule.defaultValue != nil, group: Int32(group ?? -1),
+                    valueBase: valueBase))
             valueBase += Int32(group.map { layout.groups[$0].maximumCount } ?? 1)
         }
         let root = builder.add(emitPlan, key: nil)

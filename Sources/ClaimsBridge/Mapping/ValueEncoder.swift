@@ -3,7 +3,7 @@ package enum ValueEncoder {
     /// Writes the value at `token`.
     static func write(
         token: Int, in tape: JSONTape, rule: MappingTables.Rule, field: LayoutTables.Field, tables: MappingTables,
-        to output: inout [UInt8]
+        to output: inout OutputBuffer
     ) throws(BridgeError) {
         let result: Result<Void, BridgeError>
         switch tape.kind(token) {
@@ -30,7 +30,7 @@ package enum ValueEncoder {
     /// Writes a `default:` value from the mapping.
     static func write(
         literal: ModelLiteral, rule: MappingTables.Rule, field: LayoutTables.Field, tables: MappingTables,
-        to output: inout [UInt8]
+        to output: inout OutputBuffer
     ) throws(BridgeError) {
         let (bytes, isNumber): ([UInt8], Bool) =
             switch literal {
@@ -60,7 +60,7 @@ package enum ValueEncoder {
     @inline(__always)
     private static func write(
         _ bytes: UnsafeBufferPointer<UInt8>, isNumber: Bool, rule: MappingTables.Rule, field: LayoutTables.Field,
-        tables: MappingTables, to output: inout [UInt8]
+        tables: MappingTables, to output: inout OutputBuffer
     ) throws(BridgeError) {
         let width = Int(field.width)
         switch rule.transform {
@@ -79,8 +79,8 @@ package enum ValueEncoder {
             guard digits <= width else {
                 throw BridgeError(.valueTooLong, "has \(digits) digits; the field holds at most \(width)")
             }
-            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits))
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            output.append(repeating: UInt8(ascii: "0"), count: width - digits)
+            output.append(UnsafeBufferPointer(rebasing: bytes[start...]))
         case .money:
             try writeMoney(bytes, width: width, to: &output)
         case .date:
@@ -89,11 +89,9 @@ package enum ValueEncoder {
             }
             let start = output.count
             for i in [0, 1, 2, 3, 5, 6, 8, 9] { output.append(bytes[i]) }
-            let check = output.withUnsafeBufferPointer {
-                field.type.check(UnsafeBufferPointer(rebasing: $0[start...]))
-            }
+            let check = field.type.check(output.suffix(from: start))
             if check != .valid {
-                output.removeSubrange(start...)
+                output.truncate(to: start)
                 throw BridgeError(.invalidDate, "is not a real calendar date (YYYY-MM-DD)")
             }
         case .codes:
@@ -116,13 +114,12 @@ package enum ValueEncoder {
             guard code.count <= width else {
                 throw BridgeError(.valueTooLong, "the code for this name does not fit the field")
             }
-            let padding = repeatElement(field.type.padByte, count: width - code.count)
             if field.type.isText {
-                output.append(contentsOf: code)
-                output.append(contentsOf: padding)
+                output.append(code)
+                output.append(repeating: field.type.padByte, count: width - code.count)
             } else {
-                output.append(contentsOf: padding)
-                output.append(contentsOf: code)
+                output.append(repeating: field.type.padByte, count: width - code.count)
+                output.append(code)
             }
         case .embedded:
             throw BridgeError(.wrongValueType, "must be an object")
@@ -131,28 +128,28 @@ package enum ValueEncoder {
 
     @inline(__always)
     private static func writeText(
-        _ utf8: UnsafeBufferPointer<UInt8>, field: LayoutTables.Field, to output: inout [UInt8]
+        _ utf8: UnsafeBufferPointer<UInt8>, field: LayoutTables.Field, to output: inout OutputBuffer
     ) throws(BridgeError) {
         let start = output.count
         let isVariable = field.lengthSource >= 0
         if let bad = CodePage850.encodeUTF8(utf8, into: &output) {
-            output.removeSubrange(start...)
+            output.truncate(to: start)
             throw notEncodable(utf8, bad)
         }
         let length = output.count - start
         if !isVariable && length > Int(field.width) {
-            output.removeSubrange(start...)
+            output.truncate(to: start)
             throw BridgeError(.valueTooLong, "is \(length) characters long; the field holds at most \(field.width)")
         }
-        let check = output.withUnsafeBufferPointer { field.type.check(UnsafeBufferPointer(rebasing: $0[start...])) }
+        let check = field.type.check(output.suffix(from: start))
         if case .badByte(let index) = check {
-            output.removeSubrange(start...)
+            output.truncate(to: start)
             throw BridgeError(
                 field.type == .alpha || field.type == .alphaExtended ? .notLetters : .notPrintable,
                 "character \(index + 1) is not allowed: the field holds \(field.type.expectation)")
         }
         if !isVariable {
-            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: Int(field.width) - length))
+            output.append(repeating: UInt8(ascii: " "), count: Int(field.width) - length)
         }
     }
 
@@ -167,7 +164,7 @@ package enum ValueEncoder {
     /// `"125.50"`, `"125.5"`, `"125"`, `125.5` or `-5` → zero-filled cents with an optional leading `-`.
     @inline(__always)
     private static func writeMoney(
-        _ bytes: UnsafeBufferPointer<UInt8>, width: Int, to output: inout [UInt8]
+        _ bytes: UnsafeBufferPointer<UInt8>, width: Int, to output: inout OutputBuffer
     ) throws(BridgeError) {
         var index = 0
         var negative = false
@@ -207,7 +204,7 @@ package enum ValueEncoder {
         }
         let start = output.count
         if negative { output.append(UInt8(ascii: "-")) }
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: room))
+        output.append(repeating: UInt8(ascii: "0"), count: room)
         var i = output.count - 1
         while cents > 0 {
             output[i] = UInt8(ascii: "0") &+ UInt8(cents % 10)

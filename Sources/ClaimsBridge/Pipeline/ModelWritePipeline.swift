@@ -1,5 +1,11 @@
 public import Logging
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads model objects as JSON Lines and writes CDAnet messages back to back.
 ///
 /// Each line is parsed into a reusable token tape and written with the mapping chosen by its `type` and
@@ -44,7 +50,6 @@ public struct ModelWritePipeline {
         var summary = TranslationSummary()
         var tape = JSONTape()
         let values = ModelValues()
-        var message: [UInt8] = []
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var lineNumber = 0
@@ -60,12 +65,12 @@ public struct ModelWritePipeline {
             if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
             sawContent = true
             summary.messages += 1
+            let mark = out.buffer.count
             do throws(BridgeError) {
-                message.removeAll(keepingCapacity: true)
-                try write(body, tape: &tape, values: values, to: &message)
-                out.buffer.append(message)
+                try write(body, tape: &tape, values: values, to: &out.buffer)
                 summary.translated += 1
             } catch {
+                out.buffer.truncate(to: mark)
                 summary.rejected += 1
                 var located = error
                 located.location.byteOffset = offset + (error.location.byteOffset ?? 0)
@@ -86,7 +91,10 @@ public struct ModelWritePipeline {
             if count == 0 { break }
             var from = 0
             while from < count {
-                guard let newline = chunk[from..<count].firstIndex(of: 0x0A) else {
+                let found = chunk.withUnsafeBufferPointer { buffer in
+                    memchr(buffer.baseAddress! + from, 0x0A, count - from)
+                }
+                guard let found else {
                     if !skippingLongLine { pending.append(contentsOf: chunk[from..<count]) }
                     if pending.count > maximumLineLength && !skippingLongLine {
                         skippingLongLine = true
@@ -107,6 +115,9 @@ public struct ModelWritePipeline {
                         }
                     }
                     break
+                }
+                let newline = chunk.withUnsafeBufferPointer { buffer in
+                    UnsafeRawPointer(found) - UnsafeRawPointer(buffer.baseAddress!)
                 }
                 if skippingLongLine {
                     skippingLongLine = false
@@ -153,7 +164,7 @@ public struct ModelWritePipeline {
     }
 
     private func write(
-        _ line: UnsafeBufferPointer<UInt8>, tape: inout JSONTape, values: ModelValues, to output: inout [UInt8]
+        _ line: UnsafeBufferPointer<UInt8>, tape: inout JSONTape, values: ModelValues, to output: inout OutputBuffer
     )
         throws(BridgeError)
     {

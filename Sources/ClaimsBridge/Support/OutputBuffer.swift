@@ -4,9 +4,20 @@
     import Darwin
 #endif
 
+/// Something bytes can be appended to: an array or an ``OutputBuffer``.
+package protocol ByteAppending {
+    mutating func append(_ byte: UInt8)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension Array: ByteAppending where Element == UInt8 {
+    @inline(__always)
+    package mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+}
+
 /// A growable byte buffer for hot output paths: appending is a bounds check and a store, with none of
 /// `Array`'s uniqueness checks. It owns its memory; call ``deallocate()`` when done.
-package struct OutputBuffer {
+package struct OutputBuffer: ByteAppending {
     package private(set) var base: UnsafeMutablePointer<UInt8>
     package private(set) var count = 0
     private var capacity: Int
@@ -66,6 +77,19 @@ package struct OutputBuffer {
         reserve(length)
         memset(base + count, Int32(byte), length)
         count &+= length
+    }
+
+    /// The byte at `index`, which must be below ``count``.
+    @inline(__always)
+    package subscript(index: Int) -> UInt8 {
+        get { base[index] }
+        set { base[index] = newValue }
+    }
+
+    /// The bytes from `start` to the end.
+    @inline(__always)
+    package func suffix(from start: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + start, count: count &- start)
     }
 
     /// Drops everything after `length` bytes.

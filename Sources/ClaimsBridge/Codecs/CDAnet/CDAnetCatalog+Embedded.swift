@@ -17,7 +17,7 @@ extension CDAnetCatalog: EmbeddedMessageReader, EmbeddedMessageWriter {
     }
 
     package func appendMessage(
-        embedded object: Int, in tape: JSONTape, depth: Int, to output: inout [UInt8]
+        embedded object: Int, in tape: JSONTape, depth: Int, to output: inout OutputBuffer
     ) throws(BridgeError) {
         let mapping = try mappingForModel(object, in: tape)
         try mapping.appendMessage(from: tape, object: object, embedded: self, depth: depth, to: &output)

@@ -111,7 +111,7 @@ package enum CodePage850 {
     /// Returns nil on success, or the index (into `bytes`) of the first character that is invalid UTF-8
     /// (including overlong forms, surrogates and truncated sequences) or has no CP850 byte. On failure,
     /// the bytes before that character have already been appended.
-    package static func encodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) -> Int? {
+    package static func encodeUTF8<Output: ByteAppending>(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout Output) -> Int? {
         guard let p = bytes.baseAddress else { return nil }
         let n = bytes.count
         var i = 0
@@ -120,7 +120,7 @@ package enum CodePage850 {
             if p[i] < 0x80 {
                 var j = i &+ 1
                 while j < n && p[j] < 0x80 { j &+= 1 }
-                output.append(contentsOf: UnsafeBufferPointer(start: p + i, count: j &- i))
+                output.append(UnsafeBufferPointer(start: p + i, count: j &- i))
                 i = j
                 continue
             }

@@ -116,10 +116,13 @@ private struct ModelJSONEmitter {
                 if childSpec.transform == .text || childSpec.transform == .codes {
                     end = JSONWriter.lengthWithoutTrailingSpaces(bytes)
                 }
-                guard let entry = try present(childSpec, bytes, trimmedEnd: end, at: start) else { continue }
+                let value = Value(
+                    transform: childSpec.transform, omitEmpty: childSpec.omitEmpty, table: childSpec.table,
+                    field: childSpec.field)
+                guard let entry = try present(value, bytes, trimmedEnd: end, at: start) else { continue }
                 if !isFirst { output.append(UInt8(ascii: ",")) }
                 append(childSpec.keyStart, childSpec.keyLength, to: &output)
-                try writeValue(childSpec, bytes, entry: entry, trimmedEnd: end, at: start, to: &output)
+                try writeValue(value, bytes, entry: entry, trimmedEnd: end, at: start, to: &output)
                 isFirst = false
                 wrote = true
                 continue
@@ -200,10 +203,18 @@ private struct ModelJSONEmitter {
         return true
     }
 
+    /// What reading a value needs from its node.
+    private struct Value {
+        var transform: MappingTables.TransformKind
+        var omitEmpty: Bool
+        var table: Int32
+        var field: Int32
+    }
+
     /// Whether a value is written, and for codes the entry found: nil when absent.
     @inline(__always)
     private func present(
-        _ rule: MappingTables.Node, _ bytes: UnsafeBufferPointer<UInt8>, trimmedEnd end: Int, at start: Int
+        _ rule: Value, _ bytes: UnsafeBufferPointer<UInt8>, trimmedEnd end: Int, at start: Int
     ) throws(BridgeError) -> Int? {
         switch rule.transform {
         case .text:
@@ -236,7 +247,7 @@ private struct ModelJSONEmitter {
 
     @inline(__always)
     private func writeValue(
-        _ rule: MappingTables.Node, _ bytes: UnsafeBufferPointer<UInt8>, entry: Int, trimmedEnd end: Int,
+        _ rule: Value, _ bytes: UnsafeBufferPointer<UInt8>, entry: Int, trimmedEnd end: Int,
         at start: Int, to output: inout OutputBuffer
     ) throws(BridgeError) {
         switch rule.transform {
@@ -270,7 +281,7 @@ private struct ModelJSONEmitter {
     }
 
     @inline(never)
-    private func unknownCode(_ rule: MappingTables.Node, _ code: UnsafeBufferPointer<UInt8>, at start: Int) -> BridgeError {
+    private func unknownCode(_ rule: Value, _ code: UnsafeBufferPointer<UInt8>, at start: Int) -> BridgeError {
         let field = mapping.layout.fields[Int(rule.field)]
         let table = mapping.tables.codeTables[Int(rule.table)]
         let shown = field.isPersonal ? "" : " \"\(String(decoding: code, as: UTF8.self))\""

@@ -215,7 +215,10 @@ extension JSONWriter {
         let spaces: UInt64 = 0x2020_2020_2020_2020
         while end >= 8 {
             let word = UnsafeRawPointer(base + (end &- 8)).loadUnaligned(as: UInt64.self)
-            if word != spaces { break }
+            if word != spaces {
+                // Little-endian: the last byte in memory is the most significant; count its trailing spaces.
+                return end &- (word ^ spaces).bigEndian.trailingZeroBitCount &>> 3
+            }
             end &-= 8
         }
         while end > 0 && base[end &- 1] == 0x20 { end &-= 1 }

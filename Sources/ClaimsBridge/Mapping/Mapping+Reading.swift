@@ -239,7 +239,7 @@ private struct ModelJSONEmitter {
                     return index
                 }
             }
-            if end == 0 { return nil }
+            if end == 0 || (fields[Int(rule.field)].type == .numeric && isAllZeros(bytes)) { return nil }
             throw unknownCode(rule, code, at: start)
         }
         return -1

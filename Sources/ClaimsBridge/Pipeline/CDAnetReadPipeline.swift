@@ -51,12 +51,7 @@ public struct CDAnetReadPipeline {
         input: inout Input, output: inout Output, onReject rejectHandler: (RejectedMessage) throws -> Void
     ) throws -> TranslationSummary {
         func onReject(_ rejected: RejectedMessage) throws {
-            logger.debug(
-                "message rejected",
-                metadata: [
-                    "message.index": "\(rejected.messageNumber)", "message.offset": "\(rejected.messageOffset)",
-                    "error.code": "\(rejected.error.code)", "field.id": "\(rejected.error.location.fieldID ?? "-")",
-                ])
+            rejected.log(to: logger)
             try rejectHandler(rejected)
         }
         var framer = CDAnetFramer(catalog: catalog)
@@ -117,14 +112,7 @@ public struct CDAnetReadPipeline {
         try out.flush()
         output = out.output
         out.close()
-        defer {
-            logger.info(
-                "translation finished",
-                metadata: [
-                    "messages": "\(summary.messages)", "translated": "\(summary.translated)",
-                    "rejected": "\(summary.rejected)",
-                ])
-        }
+        defer { summary.log(to: logger) }
         if !sawInput {
             summary.messages = 1
             summary.rejected = 1

@@ -38,12 +38,7 @@ public struct ModelWritePipeline {
         input: inout Input, output: inout Output, onReject rejectHandler: (RejectedMessage) throws -> Void
     ) throws -> TranslationSummary {
         func onReject(_ rejected: RejectedMessage) throws {
-            logger.debug(
-                "message rejected",
-                metadata: [
-                    "message.index": "\(rejected.messageNumber)", "message.offset": "\(rejected.messageOffset)",
-                    "error.code": "\(rejected.error.code)", "field.id": "\(rejected.error.location.fieldID ?? "-")",
-                ])
+            rejected.log(to: logger)
             try rejectHandler(rejected)
         }
         var out = BufferedOutput(output)
@@ -143,14 +138,7 @@ public struct ModelWritePipeline {
         try out.flush()
         output = out.output
         out.close()
-        defer {
-            logger.info(
-                "translation finished",
-                metadata: [
-                    "messages": "\(summary.messages)", "translated": "\(summary.translated)",
-                    "rejected": "\(summary.rejected)",
-                ])
-        }
+        defer { summary.log(to: logger) }
         if !sawContent && !summary.stoppedEarly && summary.messages == 0 {
             summary.messages = 1
             summary.rejected = 1

@@ -1,3 +1,5 @@
+import Logging
+
 /// A message that could not be translated, with its original bytes so nothing is lost.
 public struct RejectedMessage: Sendable {
     /// The 1-based number of the message in the input (for JSON Lines input: the line number).
@@ -100,5 +102,26 @@ package enum Base64 {
             }
         }
         return out
+    }
+}
+
+extension RejectedMessage {
+    /// A debug line with the position and error code; never the message's content.
+    func log(to logger: Logger) {
+        logger.debug(
+            "message rejected",
+            metadata: [
+                "message.index": "\(messageNumber)", "message.offset": "\(messageOffset)",
+                "error.code": "\(error.code)", "field.id": "\(error.location.fieldID ?? "-")",
+            ])
+    }
+}
+
+extension TranslationSummary {
+    /// An info line with the counts.
+    func log(to logger: Logger) {
+        logger.info(
+            "translation finished",
+            metadata: ["messages": "\(messages)", "translated": "\(translated)", "rejected": "\(rejected)"])
     }
 }

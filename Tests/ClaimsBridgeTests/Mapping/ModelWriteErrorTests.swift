@@ -110,4 +110,16 @@ import Testing
         #expect(run.rejects.isEmpty)
         #expect(run.summary.translated == 2)
     }
+
+    @Test func sparseModelWritesBlanksThatReadBack() throws {
+        let json = #"{"schemaVersion":1,"type":"claimReversal","routing":{"version":"04"},"originalTransactionReference":"A\"B\\C"}"#
+        let written = try Translate.json(Array((json + "\n").utf8))
+        #expect(written.rejects.isEmpty)
+        #expect(written.output.count == 164)
+        let read = try Translate.cdanet(written.output)
+        #expect(read.rejects.isEmpty, "\(read.rejects.map(\.error.description))")
+        let text = String(decoding: read.output, as: UTF8.self)
+        #expect(text.contains(#""originalTransactionReference":"A\"B\\C""#))
+        #expect(!text.contains("relationship"))
+    }
 }

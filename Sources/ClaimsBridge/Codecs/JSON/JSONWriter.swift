@@ -19,91 +19,31 @@ package enum JSONWriter {
         output.append(UInt8(ascii: "\""))
     }
 
-    /// Appends a JSON string from code page 850 bytes.
+    /// Appends one ASCII byte, escaped as JSON requires.
     @inline(__always)
-    package static func appendCodePage850String(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in bytes {
-            if byte < 0x80 {
-                appendEscaped(byte, to: &output)
-            } else {
-                CodePage850.appendUTF8(of: byte, to: &output)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
-    }
-
-    @inline(__always)
-    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+    private static func appendEscaped<Output: ByteAppending>(_ byte: UInt8, to output: inout Output) {
+        let escape: UInt8
         switch byte {
-        case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-        case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-        case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-        case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-        case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte
+        case 0x0A: escape = UInt8(ascii: "n")
+        case 0x0D: escape = UInt8(ascii: "r")
+        case 0x09: escape = UInt8(ascii: "t")
         case 0..<0x20, 0x7F:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            output.append(contentsOf: [
-                UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
-                hex[Int(byte & 0xF)],
-            ])
-        default: output.append(byte)
-        }
-    }
-
-    /// Appends a whole number given as ASCII digits, without leading zeros.
-    @inline(__always)
-    package static func appendInteger(digits bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        var start = 0
-        while start < bytes.count - 1 && bytes[start] == UInt8(ascii: "0") { start += 1 }
-        for i in start..<bytes.count { output.append(bytes[i]) }
-    }
-
-    /// Appends `"125.50"` for a money field `012550` (optional leading sign).
-    @inline(__always)
-    package static func appendMoney(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        var start = 0
-        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
-            if first == UInt8(ascii: "-") { output.append(first) }
-            start = 1
-        }
-        let end = bytes.count
-        let units = end - 2
-        var i = start
-        while i < units - 1 && bytes[i] == UInt8(ascii: "0") { i += 1 }
-        if i >= units {
-            output.append(UInt8(ascii: "0"))
-        } else {
-            while i < units {
-                output.append(bytes[i])
-                i += 1
+            let hex: StaticString = "0123456789abcdef"
+            for character in [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")] {
+                output.append(character)
             }
+            output.append(hex.utf8Start[Int(byte >> 4)])
+            output.append(hex.utf8Start[Int(byte & 0xF)])
+            return
+        default:
+            output.append(byte)
+            return
         }
-        output.append(UInt8(ascii: "."))
-        if end - start >= 2 {
-            output.append(bytes[end - 2])
-            output.append(bytes[end - 1])
-        } else {
-            output.append(UInt8(ascii: "0"))
-            output.append(end - start == 1 ? bytes[end - 1] : UInt8(ascii: "0"))
-        }
-        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\\"))
+        output.append(escape)
     }
 
-    /// Appends `"2026-11-25"` for `20261125`.
-    @inline(__always)
-    package static func appendDate(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for i in 0..<4 { output.append(bytes[i]) }
-        output.append(UInt8(ascii: "-"))
-        output.append(bytes[4])
-        output.append(bytes[5])
-        output.append(UInt8(ascii: "-"))
-        output.append(bytes[6])
-        output.append(bytes[7])
-        output.append(UInt8(ascii: "\""))
-    }
 }
 
 extension JSONWriter {
@@ -145,13 +85,6 @@ extension JSONWriter {
         }
         if bytes.count > plainStart { output.append(bytes.baseAddress! + plainStart, count: bytes.count &- plainStart) }
         output.append(UInt8(ascii: "\""))
-    }
-
-    @inline(never)
-    private static func appendEscaped(_ byte: UInt8, to output: inout OutputBuffer) {
-        var escaped: [UInt8] = []
-        appendString([byte][...], to: &escaped)
-        escaped.withUnsafeBufferPointer { output.append(UnsafeBufferPointer(rebasing: $0[1..<($0.count - 1)])) }
     }
 
     /// Appends a whole number given as ASCII digits, without leading zeros.

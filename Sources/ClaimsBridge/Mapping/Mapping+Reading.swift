@@ -90,7 +90,9 @@ private struct ModelJSONEmitter {
     }
 
     /// Appends `,"key":value` for each child of `node` that has a value; returns whether any was written.
-    func emitMembers(of node: Int, instance: Int, first: Bool, to output: inout OutputBuffer) throws(BridgeError) -> Bool {
+    func emitMembers(of node: Int, instance: Int, first: Bool, to output: inout OutputBuffer) throws(BridgeError)
+        -> Bool
+    {
         let spec = nodes[node]
         var isFirst = first
         var wrote = false
@@ -107,7 +109,9 @@ private struct ModelJSONEmitter {
                 } else {
                     let group = Int(childSpec.fieldGroup)
                     guard instance < Int(groupCount[group]) else { continue }
-                    span = Int(groupStart[group]) &+ instance &* Int(childSpec.groupFieldCount) &+ Int(childSpec.fieldInGroup)
+                    span =
+                        Int(groupStart[group]) &+ instance &* Int(childSpec.groupFieldCount)
+                        &+ Int(childSpec.fieldInGroup)
                 }
                 guard span >= 0 else { continue }
                 let start = Int(spanOffset[span])

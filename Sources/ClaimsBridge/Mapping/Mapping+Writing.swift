@@ -78,7 +78,8 @@ private struct ModelMessageWriter {
         guard length < power10(width) else {
             let field = mapping.layout.fields[mapping.layout.lengthField]
             throw BridgeError(
-                .valueTooLong, "the message would be \(length) bytes, more than \(field.id) (\(width) digits) can state",
+                .valueTooLong,
+                "the message would be \(length) bytes, more than \(field.id) (\(width) digits) can state",
                 at: .init(fieldID: field.id, fieldName: field.name))
         }
         writeNumber(length, width: width, at: lengthPosition, in: &output)
@@ -177,7 +178,8 @@ private struct ModelMessageWriter {
                     try writeAbsent(source, rule, field, to: &output)
                 } else if rule.transform == .embedded {
                     guard tape.kind(token) == .object else {
-                        throw BridgeError(.wrongValueType, "must be an object", at: .init(byteOffset: tape.offset(token)))
+                        throw BridgeError(
+                            .wrongValueType, "must be an object", at: .init(byteOffset: tape.offset(token)))
                     }
                     guard let embedded, depth < 3 else {
                         throw BridgeError(.embeddedMessage, "embedded messages nest too deeply")

@@ -159,7 +159,9 @@ package final class MappingTables: Sendable {
     /// The bare key of a node, for messages.
     package func name(of node: Int) -> String {
         let spec = nodes[node]
-        return String(decoding: UnsafeBufferPointer(start: pool.base + Int(spec.nameStart), count: Int(spec.nameLength)), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: pool.base + Int(spec.nameStart), count: Int(spec.nameLength)),
+            as: UTF8.self)
     }
 
     private struct Builder {
@@ -200,7 +202,8 @@ package final class MappingTables: Sendable {
                         jsonLength: canonical.jsonLength, canonical: first + Int32(alias.entry)))
             }
             tables.append(
-                Table(entryStart: first, entryCount: Int32(table.entries.count), aliasCount: Int32(table.aliases.count)))
+                Table(entryStart: first, entryCount: Int32(table.entries.count), aliasCount: Int32(table.aliases.count))
+            )
         }
 
         /// Adds a node and its subtree; returns its index.
@@ -208,11 +211,12 @@ package final class MappingTables: Sendable {
             let index = nodes.count
             let keyBytes = key.map { bytes($0.keyBytes) } ?? (0, 0)
             let name = key.map { bytes($0.key) } ?? (0, 0)
-            let slot = fields.map { list -> (Int32, Int32) in
-                let start = Int32(slotFields.count)
-                slotFields.append(contentsOf: list.map(Int32.init))
-                return (start, Int32(list.count))
-            } ?? (0, 0)
+            let slot =
+                fields.map { list -> (Int32, Int32) in
+                    let start = Int32(slotFields.count)
+                    slotFields.append(contentsOf: list.map(Int32.init))
+                    return (start, Int32(list.count))
+                } ?? (0, 0)
             nodes.append(
                 Node(
                     kind: .object, always: false, keyStart: keyBytes.0, keyLength: keyBytes.1, nameStart: name.0,
@@ -229,7 +233,9 @@ package final class MappingTables: Sendable {
             case .array(let group, let element):
                 nodes[index].kind = .array
                 nodes[index].group = Int32(group)
-                if case .object(let members, _) = element { childIndices = members.map { Int32(add($0.node, key: $0)) } }
+                if case .object(let members, _) = element {
+                    childIndices = members.map { Int32(add($0.node, key: $0)) }
+                }
             case .conditional(let group, let object):
                 nodes[index].kind = .conditional
                 nodes[index].group = Int32(group)
@@ -238,7 +244,9 @@ package final class MappingTables: Sendable {
             case .slots(let group, let slots, let fields):
                 nodes[index].kind = .slots
                 nodes[index].group = Int32(group ?? -1)
-                childIndices = slots.enumerated().map { Int32(add($0.element, key: nil, slotFields: fields[$0.offset])) }
+                childIndices = slots.enumerated().map {
+                    Int32(add($0.element, key: nil, slotFields: fields[$0.offset]))
+                }
             }
             nodes[index].childStart = Int32(children.count)
             nodes[index].childCount = Int32(childIndices.count)

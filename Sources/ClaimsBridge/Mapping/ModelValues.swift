@@ -171,7 +171,8 @@ struct ModelDocumentWalker {
             && tape.withNumberBytes(valueToken) { $0.elementsEqual("\(Mapping.schemaVersion)".utf8) }
         guard supported else {
             throw BridgeError(
-                .unsupportedSchemaVersion, "this version of ClaimsBridge reads schemaVersion \(Mapping.schemaVersion) only",
+                .unsupportedSchemaVersion,
+                "this version of ClaimsBridge reads schemaVersion \(Mapping.schemaVersion) only",
                 at: .init(byteOffset: tape.offset(valueToken), modelPath: "schemaVersion"))
         }
         return true

@@ -190,7 +190,9 @@ package enum ValueEncoder {
             }
             index += 1
         }
-        guard digits > 0, fraction != 0 else { throw BridgeError(.invalidMoney, "must be an amount such as \"125.50\"") }
+        guard digits > 0, fraction != 0 else {
+            throw BridgeError(.invalidMoney, "must be an amount such as \"125.50\"")
+        }
         guard fraction <= 2 else {
             throw BridgeError(.invalidMoney, "has more than two decimals; amounts are in whole cents")
         }

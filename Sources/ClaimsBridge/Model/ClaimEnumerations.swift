@@ -20,7 +20,7 @@ public struct Payee: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [Payee] = [
-        .subscriber, .other2, .other3, .dentist
+        .subscriber, .other2, .other3, .dentist,
     ]
 }
 
@@ -93,7 +93,7 @@ public struct MaterialsForwarded: ModelEnumeration {
         .xraysImages, .emailCorrespondenceModels, .emailCorrespondenceXrays, .emailCorrespondenceImages,
         .correspondenceModelsXrays, .modelsXraysImages, .emailCorrespondenceModelsXrays,
         .emailCorrespondenceModelsImages, .emailCorrespondenceXraysImages, .correspondenceModelsXraysImages,
-        .emailCorrespondenceModelsXraysImages
+        .emailCorrespondenceModelsXraysImages,
     ]
 }
 
@@ -114,7 +114,7 @@ public struct EmailFlag: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [EmailFlag] = [
-        .none, .emailToFollow, .letterToFollow
+        .none, .emailToFollow, .letterToFollow,
     ]
 }
 
@@ -135,7 +135,7 @@ public struct InitialPlacement: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [InitialPlacement] = [
-        .yes, .no, .notApplicable
+        .yes, .no, .notApplicable,
     ]
 }
 
@@ -165,7 +165,7 @@ public struct ProsthesisMaterial: ModelEnumeration {
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [ProsthesisMaterial] = [
         .notApplicable, .fixedBridge, .marylandBridge, .acrylicDenture, .chromeCobaltDenture, .fixedImplant,
-        .removableImplant
+        .removableImplant,
     ]
 }
 
@@ -184,7 +184,7 @@ public struct AttachmentSource: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [AttachmentSource] = [
-        .`internal`, .user
+        .`internal`, .user,
     ]
 }
 

@@ -50,7 +50,7 @@ public struct EncryptionMethod: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [EncryptionMethod] = [
-        .none, .cdanetStandard1, .cdanetStandard2
+        .none, .cdanetStandard1, .cdanetStandard2,
     ]
 }
 
@@ -69,7 +69,7 @@ public struct Mailbox: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [Mailbox] = [
-        .itemsWaiting, .empty
+        .itemsWaiting, .empty,
     ]
 }
 
@@ -94,7 +94,7 @@ public struct Relationship: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [Relationship] = [
-        .`self`, .spouse, .child, .commonLawSpouse, .other
+        .`self`, .spouse, .child, .commonLawSpouse, .other,
     ]
 }
 
@@ -113,7 +113,7 @@ public struct Sex: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [Sex] = [
-        .male, .female
+        .male, .female,
     ]
 }
 
@@ -134,7 +134,7 @@ public struct Language: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [Language] = [
-        .english, .french, .other
+        .english, .french, .other,
     ]
 }
 
@@ -157,7 +157,7 @@ public struct EligibilityException: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [EligibilityException] = [
-        .fullTimeStudent, .disabled, .disabledStudent, .notApplicable
+        .fullTimeStudent, .disabled, .disabledStudent, .notApplicable,
     ]
 }
 
@@ -178,7 +178,7 @@ public struct PlanFlag: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [PlanFlag] = [
-        .newfoundlandMCP, .veteransAffairs, .nihb
+        .newfoundlandMCP, .veteransAffairs, .nihb,
     ]
 }
 
@@ -199,7 +199,7 @@ public struct SecondaryCoverageFlag: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [SecondaryCoverageFlag] = [
-        .yes, .no, .unknown
+        .yes, .no, .unknown,
     ]
 }
 
@@ -218,7 +218,7 @@ public struct YesNo: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [YesNo] = [
-        .yes, .no
+        .yes, .no,
     ]
 }
 
@@ -263,6 +263,6 @@ public struct ReferralReason: ModelEnumeration {
     public static let knownValues: [ReferralReason] = [
         .none, .pathologicalAnomalies, .disabled, .complexityOfTreatment, .seizureDisorders, .extensiveSurgery,
         .surgicalComplexity, .rampantDecay, .medicalHistory, .tmjAnomalies, .accidentalInjury,
-        .anaesthesiaComplications, .developmentalAnomalies, .behaviouralManagement
+        .anaesthesiaComplications, .developmentalAnomalies, .behaviouralManagement,
     ]
 }

@@ -31,7 +31,7 @@ public struct ResponseStatus: ModelEnumeration {
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [ResponseStatus] = [
         .accepted, .eligible, .rejected, .heldByCarrier, .batchForwarded, .heldReplyLater, .networkReplyLater,
-        .submitOnPaper, .noMoreResponses
+        .submitOnPaper, .noMoreResponses,
     ]
 }
 
@@ -63,7 +63,7 @@ public struct FormID: ModelEnumeration {
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [FormID] = [
         .eob, .dentaide, .claimAcknowledgement, .employerCertified, .paperClaimForm, .predeterminationAcknowledgement,
-        .predeterminationEOB, .eligibility
+        .predeterminationEOB, .eligibility,
     ]
 }
 
@@ -84,6 +84,6 @@ public struct MessageOutput: ModelEnumeration {
 
     /// Every name the shipped code tables define, in code-table order.
     public static let knownValues: [MessageOutput] = [
-        .prompt, .displayOnly, .print
+        .prompt, .displayOnly, .print,
     ]
 }

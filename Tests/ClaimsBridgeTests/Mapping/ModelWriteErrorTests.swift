@@ -112,7 +112,8 @@ import Testing
     }
 
     @Test func sparseModelWritesBlanksThatReadBack() throws {
-        let json = #"{"schemaVersion":1,"type":"claimReversal","routing":{"version":"04"},"originalTransactionReference":"A\"B\\C"}"#
+        let json =
+            #"{"schemaVersion":1,"type":"claimReversal","routing":{"version":"04"},"originalTransactionReference":"A\"B\\C"}"#
         let written = try Translate.json(Array((json + "\n").utf8))
         #expect(written.rejects.isEmpty)
         #expect(written.output.count == 164)

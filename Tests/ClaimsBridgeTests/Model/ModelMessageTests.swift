@@ -67,11 +67,13 @@ import Testing
                 status: .rejected, totals: Totals(serviceAmount: Money(cents: 4850)),
                 errors: [ResponseError(lineNumber: 0, code: "011")]))
         let json = try JSONValue.parse(try JSONEncoder().encode(message))
-        let expected = try JSONValue.parse(Data(#"""
-            {"schemaVersion":1,"type":"claimAcknowledgement",
-             "routing":{"officeSequenceNumber":"000101","version":"04","carrierId":"000125","mailbox":"empty"},
-             "status":"rejected","totals":{"serviceAmount":"48.50"},"errors":[{"lineNumber":0,"code":"011"}]}
-            """#.utf8))
+        let expected = try JSONValue.parse(
+            Data(
+                #"""
+                {"schemaVersion":1,"type":"claimAcknowledgement",
+                 "routing":{"officeSequenceNumber":"000101","version":"04","carrierId":"000125","mailbox":"empty"},
+                 "status":"rejected","totals":{"serviceAmount":"48.50"},"errors":[{"lineNumber":0,"code":"011"}]}
+                """#.utf8))
         #expect(json == expected, "\(json.firstDifference(from: expected) ?? "")")
     }
 

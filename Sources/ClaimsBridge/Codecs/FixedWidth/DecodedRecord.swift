@@ -75,7 +75,6 @@ package final class DecodedRecord {
         self.layout = layout
     }
 
-
     /// The pointers of this record for one message, read once so hot loops do not touch the class.
     package var view: View {
         View(

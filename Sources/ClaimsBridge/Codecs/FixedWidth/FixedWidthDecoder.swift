@@ -52,7 +52,8 @@ package struct FixedWidthDecoder {
             throw BridgeError(
                 .lengthMismatch,
                 "the message length \(lengthField.id) says \(message.count) bytes, but the message content ends after \(state.position) bytes",
-                at: .init(byteOffset: baseOffset + state.position, fieldID: lengthField.id, fieldName: lengthField.name))
+                at: .init(byteOffset: baseOffset + state.position, fieldID: lengthField.id, fieldName: lengthField.name)
+            )
         }
     }
 

@@ -124,16 +124,22 @@ private struct ModelJSONEmitter {
                     transform: childSpec.transform, omitEmpty: childSpec.omitEmpty, table: childSpec.table,
                     field: childSpec.field)
                 guard let entry = try present(value, bytes, trimmedEnd: end, at: start) else { continue }
-                if !isFirst { output.append(UInt8(ascii: ",")) }
-                append(childSpec.keyStart, childSpec.keyLength, to: &output)
+                if isFirst {
+                    append(childSpec.keyStart &+ 1, childSpec.keyLength &- 1, to: &output)
+                } else {
+                    append(childSpec.keyStart, childSpec.keyLength, to: &output)
+                }
                 try writeValue(value, bytes, entry: entry, trimmedEnd: end, at: start, to: &output)
                 isFirst = false
                 wrote = true
                 continue
             }
             let mark = output.count
-            if !isFirst { output.append(UInt8(ascii: ",")) }
-            append(childSpec.keyStart, childSpec.keyLength, to: &output)
+            if isFirst {
+                append(childSpec.keyStart &+ 1, childSpec.keyLength &- 1, to: &output)
+            } else {
+                append(childSpec.keyStart, childSpec.keyLength, to: &output)
+            }
             if try emitContainer(child, childSpec, instance: instance, to: &output) {
                 isFirst = false
                 wrote = true

@@ -12,7 +12,7 @@ package final class MappingTables: Sendable {
         package var kind: NodeKind
         /// Kept even when empty (a conditional block that is present).
         package var always: Bool
-        /// `"key":` in the pool (length 0 for the root and slot objects).
+        /// `,"key":` in the pool (length 0 for the root and slot objects); the key alone starts one byte later.
         package var keyStart: Int32
         package var keyLength: Int32
         /// The bare key in the pool, for matching model documents.
@@ -209,7 +209,7 @@ package final class MappingTables: Sendable {
         /// Adds a node and its subtree; returns its index.
         mutating func add(_ node: EmitNode, key: EmitMember?, slotFields fields: [Int]? = nil) -> Int {
             let index = nodes.count
-            let keyBytes = key.map { bytes($0.keyBytes) } ?? (0, 0)
+            let keyBytes = key.map { bytes([UInt8(ascii: ",")] + $0.keyBytes) } ?? (0, 0)
             let name = key.map { bytes($0.key) } ?? (0, 0)
             let slot =
                 fields.map { list -> (Int32, Int32) in

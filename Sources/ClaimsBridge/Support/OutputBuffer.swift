@@ -58,7 +58,29 @@ package struct OutputBuffer: ByteAppending {
     @inline(__always)
     package mutating func append(_ source: UnsafePointer<UInt8>, count length: Int) {
         reserve(length)
-        memcpy(base + count, source, length)
+        let target = base + count
+        // Short copies (keys, most field values) with two overlapping loads instead of a call to memcpy.
+        if length >= 8 && length <= 16 {
+            let raw = UnsafeRawPointer(source)
+            let head = raw.loadUnaligned(as: UInt64.self)
+            let tail = raw.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: head, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: tail, toByteOffset: length &- 8, as: UInt64.self)
+        } else if length >= 4 && length < 8 {
+            let raw = UnsafeRawPointer(source)
+            let head = raw.loadUnaligned(as: UInt32.self)
+            let tail = raw.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: head, as: UInt32.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: tail, toByteOffset: length &- 4, as: UInt32.self)
+        } else if length < 4 {
+            var index = 0
+            while index < length {
+                target[index] = source[index]
+                index &+= 1
+            }
+        } else {
+            memcpy(target, source, length)
+        }
         count &+= length
     }
 

@@ -77,6 +77,7 @@ struct TranslateCommand: ParsableCommand {
             summary = try CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast, logger: logger)
                 .run(input: &source, output: &sink, onReject: onReject)
         } else {
+            try catalog.checkWritable()
             summary = try ModelWritePipeline(catalog: catalog, failFast: failFast, logger: logger)
                 .run(input: &source, output: &sink, onReject: onReject)
         }

@@ -82,4 +82,29 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("x.mapping.yaml:2: error:"), "\(result.stderr)")
     }
+
+    @Test func mappingThatCannotWriteIsRefusedBeforeTranslating() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cb-maps-\(UUID().uuidString)")
+        let target = folder.appendingPathComponent("cdanet/v04")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        let source = Fixtures.mappings.appendingPathComponent("cdanet/v04")
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+            try FileManager.default.copyItem(
+                at: source.appendingPathComponent(name), to: target.appendingPathComponent(name))
+        }
+        let codes = target.appendingPathComponent("codes.yaml")
+        let text = try String(contentsOf: codes, encoding: .utf8)
+            .replacingOccurrences(of: "\"4\": commonLawSpouse", with: "\"4\": spouse")
+        try text.write(to: codes, atomically: true, encoding: .utf8)
+        let json = try CommandRunner.run(
+            ["translate", "--from", "cdanet", "--to", "json", "--mappings", folder.path],
+            stdin: try Fixtures.bytes("cdanet/v04/01-claim-basic.txt"))
+        #expect(json.status == 0, "reading still works: \(json.stderr)")
+        let cdanet = try CommandRunner.run(
+            ["translate", "--from", "json", "--to", "cdanet", "--mappings", folder.path], stdin: json.stdout)
+        #expect(cdanet.status == 1)
+        #expect(cdanet.stdout.isEmpty)
+        #expect(cdanet.stderr.contains(".mapping.yaml:"), "\(cdanet.stderr)")
+        #expect(cdanet.stderr.contains("spouse"))
+    }
 }

@@ -71,7 +71,8 @@ public struct ModelWritePipeline {
                 located.location.byteOffset = offset + (error.location.byteOffset ?? 0)
                 try onReject(
                     RejectedMessage(
-                        messageNumber: lineNumber, messageOffset: offset, error: located, original: Array(body)))
+                        messageNumber: lineNumber, messageOffset: offset, error: located, original: Array(body),
+                        isLine: true))
                 if failFast {
                     summary.stoppedEarly = true
                     return false
@@ -102,7 +103,7 @@ public struct ModelWritePipeline {
                                 error: BridgeError(
                                     .messageTooLarge, "the line is longer than \(maximumLineLength) bytes",
                                     at: .init(byteOffset: lineOffset)),
-                                original: Array(pending.prefix(maximumLineLength))))
+                                original: Array(pending.prefix(maximumLineLength)), isLine: true))
                         pending.removeAll()
                         if failFast {
                             summary.stoppedEarly = true

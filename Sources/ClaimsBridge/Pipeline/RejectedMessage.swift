@@ -10,12 +10,15 @@ public struct RejectedMessage: Sendable {
     public var error: BridgeError
     /// The message's bytes exactly as received.
     public var original: [UInt8]
+    /// Whether the input is JSON Lines, so that the message number is a line number.
+    public var isLine: Bool
 
-    public init(messageNumber: Int, messageOffset: Int, error: BridgeError, original: [UInt8]) {
+    public init(messageNumber: Int, messageOffset: Int, error: BridgeError, original: [UInt8], isLine: Bool = false) {
         self.messageNumber = messageNumber
         self.messageOffset = messageOffset
         self.error = error
         self.original = original
+        self.isLine = isLine
     }
 
     /// One line of the errors file (JSON, no newline): position, field, reason and the original bytes in Base64.
@@ -47,11 +50,12 @@ public struct RejectedMessage: Sendable {
     /// The diagnostic line for the terminal: `input: message 2, byte 608, field F09 (Date of service): error: …`.
     public func diagnostic(inputName: String) -> String {
         var location = error.location
-        location.file = inputName
-        location.messageNumber = messageNumber
+        location.file = isLine ? nil : inputName
+        location.messageNumber = isLine ? nil : messageNumber
         location.line = nil
         if location.byteOffset == nil { location.byteOffset = messageOffset }
-        return BridgeError(error.code, error.reason, at: location).description
+        let place = isLine ? "\(inputName), line \(messageNumber), " : ""
+        return place + BridgeError(error.code, error.reason, at: location).description
     }
 }
 

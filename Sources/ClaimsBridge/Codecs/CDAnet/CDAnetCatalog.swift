@@ -81,6 +81,14 @@ public final class CDAnetCatalog: Sendable {
         self.versions = Array(Set(mappings.map(\.layout.version))).sorted()
     }
 
+    /// Refuses, before anything is translated, a catalog with a mapping that cannot be used to write messages.
+    /// - Throws: the first such mapping's reason, with `file:line`.
+    public func checkWritable() throws {
+        for mapping in mappings {
+            if let reason = mapping.notReversibleBecause { throw reason }
+        }
+    }
+
     /// The mapping for a message whose bytes 18–21 are `version` and `transaction`, as two-digit numbers.
     @inline(__always)
     package func mapping(version: Int, transaction: Int) -> Mapping? {

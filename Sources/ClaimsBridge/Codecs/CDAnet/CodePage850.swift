@@ -24,7 +24,7 @@ package enum CodePage850 {
     /// Appends the UTF-8 encoding of one CP850 byte at or above 0x80.
     @inline(__always)
     package static func appendUTF8(of byte: UInt8, to output: inout OutputBuffer) {
-        let entry = utf8Table[Int(byte &- 0x80)]
+        let entry = flatUTF8Table.base[Int(byte &- 0x80)]
         output.append(UInt8(truncatingIfNeeded: entry))
         output.append(UInt8(truncatingIfNeeded: entry &>> 8))
         if entry &>> 24 == 3 {
@@ -207,6 +207,9 @@ package enum CodePage850 {
 
     /// UTF-8 of bytes 0x80–0xFF, one entry per byte: bits 0–7, 8–15, 16–23 are the UTF-8 bytes in order
     /// (the third is 0 for 2-byte sequences), bits 24–31 the sequence length (2 or 3).
+    /// ``utf8Table`` behind a plain pointer, for the JSON writer's inner loop.
+    static let flatUTF8Table = FlatTable(utf8Table)
+
     static let utf8Table: [UInt32] = [
         0x0200_87C3, 0x0200_BCC3, 0x0200_A9C3, 0x0200_A2C3, 0x0200_A4C3, 0x0200_A0C3, 0x0200_A5C3, 0x0200_A7C3,  // 0x80 Ç ü é â ä à å ç
         0x0200_AAC3, 0x0200_ABC3, 0x0200_A8C3, 0x0200_AFC3, 0x0200_AEC3, 0x0200_ACC3, 0x0200_84C3, 0x0200_85C3,  // 0x88 ê ë è ï î ì Ä Å

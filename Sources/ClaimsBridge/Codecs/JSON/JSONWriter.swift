@@ -58,18 +58,20 @@ extension JSONWriter {
             output.append(UInt8(ascii: "\""))
             return
         }
-        // Eight bytes at a time while none needs escaping or converting (ASCII 0x20–0x7F except " and \).
+        // Eight bytes at a time while none needs escaping or converting (ASCII 0x20–0x7F except " and \),
+        // then one byte by hand, and again.
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        while index &+ 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let control = (word &- ones &* 0x20) & ~word & highs
-            let quote = ((word ^ (ones &* 0x22)) &- ones) & ~(word ^ (ones &* 0x22)) & highs
-            let backslash = ((word ^ (ones &* 0x5C)) &- ones) & ~(word ^ (ones &* 0x5C)) & highs
-            if (word & highs) | control | quote | backslash != 0 { break }
-            index &+= 8
-        }
         while index < bytes.count {
+            while index &+ 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let control = (word &- ones &* 0x20) & ~word & highs
+                let quote = ((word ^ (ones &* 0x22)) &- ones) & ~(word ^ (ones &* 0x22)) & highs
+                let backslash = ((word ^ (ones &* 0x5C)) &- ones) & ~(word ^ (ones &* 0x5C)) & highs
+                if (word & highs) | control | quote | backslash != 0 { break }
+                index &+= 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             index &+= 1
             if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }

@@ -85,7 +85,9 @@ private struct ModelJSONEmitter {
     }
 
     @inline(__always)
-    private func append(_ start: Int32, _ length: Int32, to output: inout OutputBuffer) {
+    private func append<Start: BinaryInteger, Length: BinaryInteger>(
+        _ start: Start, _ length: Length, to output: inout OutputBuffer
+    ) {
         output.append(pool + Int(start), count: Int(length))
     }
 
@@ -182,7 +184,7 @@ private struct ModelJSONEmitter {
             return true
         case .slots:
             var wroteAny = false
-            for position in Int(spec.childStart)..<Int(spec.childStart + spec.childCount) {
+            for position in Int(spec.childStart)..<(Int(spec.childStart) + Int(spec.childCount)) {
                 let slot = Int(children[position])
                 guard !slotIsEmpty(nodes[slot], instance: instance) else { continue }
                 output.append(UInt8(ascii: wroteAny ? "," : "["))
@@ -197,7 +199,7 @@ private struct ModelJSONEmitter {
     }
 
     private func slotIsEmpty(_ slot: MappingTables.Node, instance: Int) -> Bool {
-        for position in Int(slot.slotFieldStart)..<Int(slot.slotFieldStart + slot.slotFieldCount) {
+        for position in Int(slot.slotFieldStart)..<(Int(slot.slotFieldStart) + Int(slot.slotFieldCount)) {
             let field = Int(slotFields[position])
             let span = record.spanIndex(of: field, instance: instance, fields: fields, groups: groups)
             guard span >= 0 else { continue }
@@ -217,8 +219,8 @@ private struct ModelJSONEmitter {
     private struct Value {
         var transform: MappingTables.TransformKind
         var omitEmpty: Bool
-        var table: Int32
-        var field: Int32
+        var table: Int16
+        var field: UInt16
     }
 
     /// Whether a value is written, and for codes the entry found: nil when absent.

@@ -8,32 +8,34 @@ package final class MappingTables: Sendable {
 
     /// One node of the JSON shape. Its children are `children[childStart..<childStart+childCount]`.
     /// Arrays and conditional blocks hold their element's members directly; slots hold one object per slot.
+    /// Fields are as narrow as they can be, so a node fits in one cache line.
     package struct Node: BitwiseCopyable {
         package var kind: NodeKind
         /// Kept even when empty (a conditional block that is present).
         package var always: Bool
-        /// `,"key":` in the pool (length 0 for the root and slot objects); the key alone starts one byte later.
-        package var keyStart: Int32
-        package var keyLength: Int32
-        /// The bare key in the pool, for matching model documents.
-        package var nameStart: Int32
-        package var nameLength: Int32
-        package var childStart: Int32
-        package var childCount: Int32
-        package var rule: Int32
-        package var group: Int32
-        /// For slot objects: their fields in `slotFields`, to tell an empty slot.
-        package var slotFieldStart: Int32
-        package var slotFieldCount: Int32
-        /// For values, copied from the rule and layout so reading touches one record: the field, its group
-        /// (-1 at the root), its position in the group, the group's field count, the transform and table.
-        package var field: Int32 = -1
-        package var fieldGroup: Int32 = -1
-        package var fieldInGroup: Int32 = 0
-        package var groupFieldCount: Int32 = 0
         package var transform: TransformKind = .text
         package var omitEmpty: Bool = false
-        package var table: Int32 = -1
+        /// `,"key":` in the pool (length 0 for the root and slot objects); the key alone starts one byte later.
+        package var keyStart: UInt32
+        package var keyLength: UInt16
+        /// The bare key in the pool, for matching model documents.
+        package var nameLength: UInt16
+        package var nameStart: UInt32
+        package var childStart: UInt32
+        package var childCount: UInt16
+        package var group: Int16
+        package var rule: Int16
+        /// The code table of a value, or -1.
+        package var table: Int16 = -1
+        /// For slot objects: their fields in `slotFields`, to tell an empty slot.
+        package var slotFieldStart: UInt16
+        package var slotFieldCount: UInt16
+        /// For values, copied from the rule and layout so reading touches one record: the field, its group
+        /// (-1 at the root), its position in the group and the group's field count.
+        package var field: UInt16 = 0
+        package var fieldGroup: Int16 = -1
+        package var fieldInGroup: UInt16 = 0
+        package var groupFieldCount: UInt16 = 0
     }
 
     package enum TransformKind: UInt8, BitwiseCopyable {
@@ -126,14 +128,14 @@ package final class MappingTables: Sendable {
         let root = builder.add(emitPlan, key: nil)
         for index in builder.nodes.indices where builder.nodes[index].kind == .value {
             let rule = builder.rules[Int(builder.nodes[index].rule)]
-            builder.nodes[index].field = rule.field
+            builder.nodes[index].field = UInt16(rule.field)
             builder.nodes[index].transform = rule.transform
             builder.nodes[index].omitEmpty = rule.omitEmpty
-            builder.nodes[index].table = rule.table
+            builder.nodes[index].table = Int16(rule.table)
             if let group = layout.fields[Int(rule.field)].group {
-                builder.nodes[index].fieldGroup = Int32(group)
-                builder.nodes[index].fieldInGroup = Int32(Int(rule.field) - layout.groups[group].fields.lowerBound)
-                builder.nodes[index].groupFieldCount = Int32(layout.groups[group].fields.count)
+                builder.nodes[index].fieldGroup = Int16(group)
+                builder.nodes[index].fieldInGroup = UInt16(Int(rule.field) - layout.groups[group].fields.lowerBound)
+                builder.nodes[index].groupFieldCount = UInt16(layout.groups[group].fields.count)
             }
         }
         nodes = FlatTable(builder.nodes)
@@ -150,7 +152,9 @@ package final class MappingTables: Sendable {
 
     /// Whether pool bytes at `start` equal `bytes`.
     @inline(__always)
-    package func poolEquals(_ start: Int32, _ length: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package func poolEquals<Start: BinaryInteger, Length: BinaryInteger>(
+        _ start: Start, _ length: Length, _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
         guard Int(length) == bytes.count else { return false }
         guard let address = bytes.baseAddress, length > 0 else { return true }
         return memcmp(pool.base + Int(start), address, Int(length)) == 0
@@ -212,16 +216,16 @@ package final class MappingTables: Sendable {
             let keyBytes = key.map { bytes([UInt8(ascii: ",")] + $0.keyBytes) } ?? (0, 0)
             let name = key.map { bytes($0.key) } ?? (0, 0)
             let slot =
-                fields.map { list -> (Int32, Int32) in
-                    let start = Int32(slotFields.count)
+                fields.map { list -> (UInt16, UInt16) in
+                    let start = UInt16(slotFields.count)
                     slotFields.append(contentsOf: list.map(Int32.init))
-                    return (start, Int32(list.count))
+                    return (start, UInt16(list.count))
                 } ?? (0, 0)
             nodes.append(
                 Node(
-                    kind: .object, always: false, keyStart: keyBytes.0, keyLength: keyBytes.1, nameStart: name.0,
-                    nameLength: name.1, childStart: 0, childCount: 0, rule: -1, group: -1,
-                    slotFieldStart: slot.0, slotFieldCount: slot.1))
+                    kind: .object, always: false, keyStart: UInt32(keyBytes.0), keyLength: UInt16(keyBytes.1),
+                    nameLength: UInt16(name.1), nameStart: UInt32(name.0), childStart: 0, childCount: 0, group: -1,
+                    rule: -1, slotFieldStart: slot.0, slotFieldCount: slot.1))
             var childIndices: [Int32] = []
             switch node {
             case .object(let members, let always):
@@ -229,27 +233,27 @@ package final class MappingTables: Sendable {
                 childIndices = members.map { Int32(add($0.node, key: $0)) }
             case .value(let rule):
                 nodes[index].kind = .value
-                nodes[index].rule = Int32(rule)
+                nodes[index].rule = Int16(rule)
             case .array(let group, let element):
                 nodes[index].kind = .array
-                nodes[index].group = Int32(group)
+                nodes[index].group = Int16(group)
                 if case .object(let members, _) = element {
                     childIndices = members.map { Int32(add($0.node, key: $0)) }
                 }
             case .conditional(let group, let object):
                 nodes[index].kind = .conditional
-                nodes[index].group = Int32(group)
+                nodes[index].group = Int16(group)
                 nodes[index].always = true
                 if case .object(let members, _) = object { childIndices = members.map { Int32(add($0.node, key: $0)) } }
             case .slots(let group, let slots, let fields):
                 nodes[index].kind = .slots
-                nodes[index].group = Int32(group ?? -1)
+                nodes[index].group = Int16(group ?? -1)
                 childIndices = slots.enumerated().map {
                     Int32(add($0.element, key: nil, slotFields: fields[$0.offset]))
                 }
             }
-            nodes[index].childStart = Int32(children.count)
-            nodes[index].childCount = Int32(childIndices.count)
+            nodes[index].childStart = UInt32(children.count)
+            nodes[index].childCount = UInt16(childIndices.count)
             children.append(contentsOf: childIndices)
             return index
         }

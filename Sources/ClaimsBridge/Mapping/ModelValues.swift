@@ -105,7 +105,7 @@ struct ModelDocumentWalker {
 
     @inline(__always)
     private func findChild(_ spec: MappingTables.Node, _ key: UnsafeBufferPointer<UInt8>) -> Int {
-        for position in Int(spec.childStart)..<Int(spec.childStart + spec.childCount) {
+        for position in Int(spec.childStart)..<(Int(spec.childStart) + Int(spec.childCount)) {
             let child = Int(children[position])
             let childSpec = nodes[child]
             if mapping.tables.poolEquals(childSpec.nameStart, childSpec.nameLength, key) { return child }
@@ -182,7 +182,7 @@ struct ModelDocumentWalker {
     private func unknownKey(_ keyToken: Int, _ spec: MappingTables.Node) -> BridgeError {
         let name = tape.withStringBytes(keyToken) { String(decoding: $0, as: UTF8.self) }
         var hint = ""
-        for position in Int(spec.childStart)..<Int(spec.childStart + spec.childCount) {
+        for position in Int(spec.childStart)..<(Int(spec.childStart) + Int(spec.childCount)) {
             let candidate = mapping.tables.name(of: Int(children[position]))
             if candidate.lowercased() == name.lowercased() { hint = "; did you mean \(candidate)?" }
         }

@@ -32,8 +32,9 @@ demo: build
 	cat Fixtures/cdanet/v02/*.txt | $(BIN) translate --from cdanet --to json | $(BIN) translate --from json --to cdanet > .demo/v02.back
 	cat Fixtures/cdanet/v02/*.txt | cmp - .demo/v02.back && echo "v02: round trip byte-identical"
 	@echo "== A batch with bad messages: the good ones are translated, the bad ones reported and kept"
-	-$(BIN) translate --from cdanet --to json --input Fixtures/cdanet/invalid/bad-date.txt --errors .demo/errors.jsonl > .demo/bad-date.jsonl
-	@echo "(rejected messages with their original bytes: .demo/errors.jsonl)"
+	@$(BIN) translate --from cdanet --to json --input Fixtures/cdanet/invalid/bad-date.txt --errors .demo/errors.jsonl > .demo/bad-date.jsonl; \
+	status=$$?; echo "exit code $$status (2 = finished, some messages rejected); rejected messages with their original bytes: .demo/errors.jsonl"; \
+	test $$status -eq 2
 
 test: deps
 	$(SWIFT) test

@@ -244,12 +244,13 @@ private struct ModelJSONEmitter {
             let last = index &+ Int(table.entryCount) &+ Int(table.aliasCount)
             while index < last {
                 let entry = entries[index]
-                defer { index &+= 1 }
-                if Int(entry.codeLength) == end
-                    && (end == 0 || memcmp(pool + Int(entry.codeStart), code.baseAddress!, end) == 0)
-                {
-                    return index
+                if Int(entry.codeLength) == end {
+                    let known = pool + Int(entry.codeStart)
+                    var at = 0
+                    while at < end && known[at] == code[at] { at &+= 1 }
+                    if at == end { return index }
                 }
+                index &+= 1
             }
             if end == 0 || (fields[Int(rule.field)].type == .numeric && isAllZeros(bytes)) { return nil }
             throw unknownCode(rule, code, at: start)

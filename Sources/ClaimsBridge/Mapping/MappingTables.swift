@@ -155,9 +155,23 @@ package final class MappingTables: Sendable {
     package func poolEquals<Start: BinaryInteger, Length: BinaryInteger>(
         _ start: Start, _ length: Length, _ bytes: UnsafeBufferPointer<UInt8>
     ) -> Bool {
-        guard Int(length) == bytes.count else { return false }
-        guard let address = bytes.baseAddress, length > 0 else { return true }
-        return memcmp(pool.base + Int(start), address, Int(length)) == 0
+        let count = Int(length)
+        guard count == bytes.count else { return false }
+        guard let address = bytes.baseAddress, count > 0 else { return true }
+        let known = pool.base + Int(start)
+        if count >= 8 {
+            // Keys are short: compare the first and last eight bytes, then anything between.
+            let raw = UnsafeRawPointer(known)
+            let other = UnsafeRawPointer(address)
+            guard raw.loadUnaligned(as: UInt64.self) == other.loadUnaligned(as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+                    == other.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            else { return false }
+            return count <= 16 || memcmp(known + 8, address + 8, count &- 16) == 0
+        }
+        var at = 0
+        while at < count && known[at] == address[at] { at &+= 1 }
+        return at == count
     }
 
     /// The bare key of a node, for messages.

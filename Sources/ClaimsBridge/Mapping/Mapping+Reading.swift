@@ -15,7 +15,9 @@ extension Mapping {
     ) throws(BridgeError) {
         let view = record.view
         for check in constantChecks {
-            guard let range = record.range(of: check.field, instance: 0) else { continue }
+            let span = Int(view.rootSpan[check.field])
+            guard span >= 0 else { continue }
+            let range = Int(view.spanOffset[span])..<Int(view.spanOffset[span] + view.spanLength[span])
             let bytes = UnsafeBufferPointer(rebasing: message[range])
             if !bytes.elementsEqual(check.bytes) {
                 let field = layout.fields[check.field]

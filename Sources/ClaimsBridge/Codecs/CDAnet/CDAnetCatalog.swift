@@ -7,7 +7,8 @@ import Foundation
 public final class CDAnetCatalog: Sendable {
     /// All mappings, sorted by version and transaction code.
     package let mappings: [Mapping]
-    private let byWireKey: [Int: Mapping]
+    /// Mappings by `version * 100 + transaction`, a direct index for the per-message lookup.
+    private let byWireKey: [Mapping?]
     private let byModelKey: [String: Mapping]
     /// The versions present, e.g. `["02", "04"]`.
     package let versions: [String]
@@ -52,7 +53,7 @@ public final class CDAnetCatalog: Sendable {
     /// Builds a catalog from mappings already loaded.
     /// - Throws: when two mappings read the same transaction or write the same model type and version.
     package init(mappings: [Mapping]) throws {
-        var byWireKey: [Int: Mapping] = [:]
+        var byWireKey = [Mapping?](repeating: nil, count: 100 * 100)
         var byModelKey: [String: Mapping] = [:]
         for mapping in mappings {
             let layout = mapping.layout
@@ -92,7 +93,8 @@ public final class CDAnetCatalog: Sendable {
     /// The mapping for a message whose bytes 18–21 are `version` and `transaction`, as two-digit numbers.
     @inline(__always)
     package func mapping(version: Int, transaction: Int) -> Mapping? {
-        byWireKey[version * 100 + transaction]
+        guard (0..<100).contains(version), (0..<100).contains(transaction) else { return nil }
+        return byWireKey[version &* 100 &+ transaction]
     }
 
     /// The mapping that writes a model type in a version.

@@ -17,8 +17,8 @@ package final class DecodedRecord {
     package private(set) var controlValues: UnsafeMutablePointer<Int>
     private var fieldCapacity: Int
     private var groupCapacity: Int
-    /// The layout last decoded into this record.
-    package private(set) weak var layout: RecordLayout?
+    /// The layout last decoded into this record (unowned: the catalog outlives every record).
+    package private(set) unowned(unsafe) var layout: RecordLayout?
 
     package init() {
         spanCapacity = 256
@@ -68,7 +68,6 @@ package final class DecodedRecord {
             groupCount = .allocate(capacity: groups)
         }
         rootSpan.update(repeating: -1, count: fields)
-        controlValues.update(repeating: 0, count: fields)
         groupStart.update(repeating: 0, count: max(groups, 1))
         groupCount.update(repeating: 0, count: max(groups, 1))
         spanCount = 0

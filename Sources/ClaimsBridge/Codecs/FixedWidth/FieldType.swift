@@ -62,7 +62,7 @@ extension FieldType {
     @inline(__always)
     package func check(_ bytes: UnsafeBufferPointer<UInt8>, allowed table: UnsafeMutablePointer<UInt8>) -> FieldCheck {
         let mask: UInt8 = 1 &<< Self.index(of: self)
-        var index = 0
+        var index = Self.validPrefix(bytes, of: self)
         while index < bytes.count {
             let i = index
             index &+= 1
@@ -73,6 +73,39 @@ extension FieldType {
             return .badByte(index: i)
         }
         return self == .date ? Self.checkDate(bytes) : .valid
+    }
+
+    /// How many leading bytes are valid for `type`, checked eight at a time (a multiple of 8; the rest, and
+    /// any word with a doubtful byte, are left to the byte-by-byte check).
+    @inline(__always)
+    private static func validPrefix(_ bytes: UnsafeBufferPointer<UInt8>, of type: FieldType) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        while index &+ 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let valid: Bool
+            switch type {
+            case .numeric, .date, .money:
+                // Every byte 0x30–0x39: high nibble 3, and adding 6 keeps it 3.
+                valid = word & (ones &* 0xF0) == ones &* 0x30 && (word &+ ones &* 0x06) & (ones &* 0xF0) == ones &* 0x30
+            case .alphanumeric:
+                // Every byte 0x20–0x7E: no high bit, none below 0x20, none equal to 0x7F.
+                valid = word & highs == 0 && (word &- ones &* 0x20) & highs == 0 && (word &+ ones) & highs == 0
+            case .alphanumericExtended:
+                // No byte below 0x20 and none equal to 0x7F (bytes 0x80–0xFF are printable in code page 850).
+                let low = (word &- ones &* 0x20) & ~word & highs
+                let delete = word ^ (ones &* 0x7F)
+                valid = low == 0 && ((delete &- ones) & ~delete & highs) == 0
+            case .alpha, .alphaExtended:
+                // Only the common case is taken in bulk: a word of spaces.
+                valid = word == ones &* 0x20
+            }
+            if !valid { break }
+            index &+= 8
+        }
+        return index
     }
 
     @inline(__always)

@@ -93,6 +93,16 @@ private struct ModelJSONEmitter {
         output.append(pool + Int(start), count: Int(length))
     }
 
+    /// Appends `"key":`, with a comma before it unless it is the object's first member.
+    @inline(__always)
+    private func writeKey(_ node: MappingTables.Node, isFirst: Bool, to output: inout OutputBuffer) {
+        if isFirst {
+            append(node.keyStart &+ 1, node.keyLength &- 1, to: &output)
+        } else {
+            append(node.keyStart, node.keyLength, to: &output)
+        }
+    }
+
     /// Appends `,"key":value` for each child of `node` that has a value; returns whether any was written.
     func emitMembers(of node: Int, instance: Int, first: Bool, to output: inout OutputBuffer) throws(BridgeError)
         -> Bool
@@ -120,30 +130,48 @@ private struct ModelJSONEmitter {
                 guard span >= 0 else { continue }
                 let start = Int(spanOffset[span])
                 let bytes = UnsafeBufferPointer(start: message.baseAddress! + start, count: Int(spanLength[span]))
-                var end = bytes.count
-                if childSpec.transform == .text || childSpec.transform == .codes {
-                    end = JSONWriter.lengthWithoutTrailingSpaces(bytes)
+                switch childSpec.transform {
+                case .text:
+                    let end = JSONWriter.lengthWithoutTrailingSpaces(bytes)
+                    if childSpec.omitEmpty && end == 0 { continue }
+                    writeKey(childSpec, isFirst: isFirst, to: &output)
+                    JSONWriter.appendCodePage850String(
+                        UnsafeBufferPointer(start: bytes.baseAddress, count: end), to: &output)
+                case .digits:
+                    if childSpec.omitEmpty && isAllZeros(bytes) { continue }
+                    writeKey(childSpec, isFirst: isFirst, to: &output)
+                    output.reserve(bytes.count &+ 2)
+                    output.append(UInt8(ascii: "\""))
+                    output.append(bytes)
+                    output.append(UInt8(ascii: "\""))
+                case .integer:
+                    if childSpec.omitEmpty && isAllZeros(bytes) { continue }
+                    writeKey(childSpec, isFirst: isFirst, to: &output)
+                    JSONWriter.appendInteger(digits: bytes, to: &output)
+                case .money:
+                    if childSpec.omitEmpty && isAllZeros(bytes) { continue }
+                    writeKey(childSpec, isFirst: isFirst, to: &output)
+                    JSONWriter.appendMoney(bytes, to: &output)
+                case .date:
+                    if isAllZeros(bytes) { continue }
+                    writeKey(childSpec, isFirst: isFirst, to: &output)
+                    JSONWriter.appendDate(bytes, to: &output)
+                case .codes, .embedded:
+                    let value = Value(
+                        transform: childSpec.transform, omitEmpty: childSpec.omitEmpty, table: childSpec.table,
+                        field: childSpec.field)
+                    let end =
+                        childSpec.transform == .codes ? JSONWriter.lengthWithoutTrailingSpaces(bytes) : bytes.count
+                    guard let entry = try present(value, bytes, trimmedEnd: end, at: start) else { continue }
+                    writeKey(childSpec, isFirst: isFirst, to: &output)
+                    try writeValue(value, bytes, entry: entry, trimmedEnd: end, at: start, to: &output)
                 }
-                let value = Value(
-                    transform: childSpec.transform, omitEmpty: childSpec.omitEmpty, table: childSpec.table,
-                    field: childSpec.field)
-                guard let entry = try present(value, bytes, trimmedEnd: end, at: start) else { continue }
-                if isFirst {
-                    append(childSpec.keyStart &+ 1, childSpec.keyLength &- 1, to: &output)
-                } else {
-                    append(childSpec.keyStart, childSpec.keyLength, to: &output)
-                }
-                try writeValue(value, bytes, entry: entry, trimmedEnd: end, at: start, to: &output)
                 isFirst = false
                 wrote = true
                 continue
             }
             let mark = output.count
-            if isFirst {
-                append(childSpec.keyStart &+ 1, childSpec.keyLength &- 1, to: &output)
-            } else {
-                append(childSpec.keyStart, childSpec.keyLength, to: &output)
-            }
+            writeKey(childSpec, isFirst: isFirst, to: &output)
             if try emitContainer(child, childSpec, instance: instance, to: &output) {
                 isFirst = false
                 wrote = true
@@ -225,18 +253,14 @@ private struct ModelJSONEmitter {
         var field: UInt16
     }
 
-    /// Whether a value is written, and for codes the entry found: nil when absent.
+    /// Whether a code or embedded message is written, and for codes the entry found: nil when absent.
     @inline(__always)
     private func present(
         _ rule: Value, _ bytes: UnsafeBufferPointer<UInt8>, trimmedEnd end: Int, at start: Int
     ) throws(BridgeError) -> Int? {
         switch rule.transform {
-        case .text:
-            if rule.omitEmpty && end == 0 { return nil }
-        case .digits, .integer, .money:
-            if rule.omitEmpty && isAllZeros(bytes) { return nil }
-        case .date:
-            if isAllZeros(bytes) { return nil }
+        case .text, .digits, .integer, .money, .date:
+            break
         case .embedded:
             if bytes.isEmpty || embedded == nil { return nil }
         case .codes:
@@ -260,25 +284,13 @@ private struct ModelJSONEmitter {
         return -1
     }
 
-    @inline(__always)
     private func writeValue(
         _ rule: Value, _ bytes: UnsafeBufferPointer<UInt8>, entry: Int, trimmedEnd end: Int,
         at start: Int, to output: inout OutputBuffer
     ) throws(BridgeError) {
         switch rule.transform {
-        case .text:
-            JSONWriter.appendCodePage850String(UnsafeBufferPointer(start: bytes.baseAddress, count: end), to: &output)
-        case .digits:
-            output.reserve(bytes.count + 2)
-            output.append(UInt8(ascii: "\""))
-            output.append(bytes)
-            output.append(UInt8(ascii: "\""))
-        case .integer:
-            JSONWriter.appendInteger(digits: bytes, to: &output)
-        case .money:
-            JSONWriter.appendMoney(bytes, to: &output)
-        case .date:
-            JSONWriter.appendDate(bytes, to: &output)
+        case .text, .digits, .integer, .money, .date:
+            break
         case .codes:
             let found = entries[entry]
             append(found.jsonStart, found.jsonLength, to: &output)

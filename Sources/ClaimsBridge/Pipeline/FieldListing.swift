@@ -48,7 +48,7 @@ enum FieldListing {
             value = "(personal data hidden; --show-personal-data shows it)"
         } else {
             var utf8: [UInt8] = [UInt8(ascii: "\"")]
-            for byte in bytes { CodePage850.appendUTF8(of: byte, to: &utf8) }
+            CodePage850.appendUTF8(of: bytes, to: &utf8)
             utf8.append(UInt8(ascii: "\""))
             value = String(decoding: utf8, as: UTF8.self)
         }

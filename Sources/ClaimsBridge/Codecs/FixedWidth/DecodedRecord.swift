@@ -114,7 +114,4 @@ package final class DecodedRecord {
         let start = Int(spanOffset[index])
         return start..<(start + Int(spanLength[index]))
     }
-
-    /// How many instances of a group were read.
-    package func count(ofGroup group: Int) -> Int { Int(groupCount[group]) }
 }

@@ -1,0 +1,53 @@
+import ClaimsBridgeTestSupport
+import Testing
+
+@testable import ClaimsBridge
+
+/// Randomly damaged input never crashes the translator, and every message is either translated or rejected
+/// with its original bytes taken from the input.
+@Suite struct MutatedInputTests {
+    static let batch: [UInt8] = Fixtures.files(in: "cdanet/v04", withExtension: "txt").flatMap {
+        (try? Fixtures.bytes($0)) ?? []
+    }
+
+    static func damaged(_ input: [UInt8], using generator: inout SystemRandomNumberGenerator) -> [UInt8] {
+        var bytes = input
+        for _ in 0..<Int.random(in: 1...6, using: &generator) {
+            let index = Int.random(in: 0..<bytes.count, using: &generator)
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0: bytes[index] = UInt8.random(in: 0...255, using: &generator)
+            case 1: bytes[index] = UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &generator)
+            case 2: bytes.remove(at: index)
+            default: bytes.insert(UInt8(ascii: " "), at: index)
+            }
+        }
+        if Bool.random(using: &generator) { bytes.removeLast(Int.random(in: 0..<200, using: &generator)) }
+        return bytes
+    }
+
+    @Test func damagedCDAnetIsTranslatedOrRejected() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let input = Self.damaged(Self.batch, using: &generator)
+            let run = try Translate.cdanet(input, chunkSize: Int.random(in: 1...4096, using: &generator))
+            #expect(run.summary.messages == run.summary.translated + run.summary.rejected)
+            for reject in run.rejects where !reject.original.isEmpty {
+                let end = reject.messageOffset + reject.original.count
+                #expect(end <= input.count)
+                #expect(Array(input[reject.messageOffset..<min(end, input.count)]) == reject.original)
+            }
+        }
+    }
+
+    @Test func damagedJSONIsWrittenOrRejected() throws {
+        var generator = SystemRandomNumberGenerator()
+        let json = try Translate.cdanet(Self.batch).output
+        for _ in 0..<300 {
+            var input = Self.damaged(json, using: &generator)
+            input.append(0x0A)
+            let run = try Translate.json(input)
+            #expect(run.summary.messages == run.summary.translated + run.summary.rejected)
+            #expect(run.summary.messages >= 1)
+        }
+    }
+}

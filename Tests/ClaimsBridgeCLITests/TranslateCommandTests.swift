@@ -107,4 +107,25 @@ import Testing
         #expect(cdanet.stderr.contains(".mapping.yaml:"), "\(cdanet.stderr)")
         #expect(cdanet.stderr.contains("spouse"))
     }
+
+    @Test func validateAndLintPassOnTheShippedFiles() throws {
+        let validate = try CommandRunner.run(["validate"])
+        #expect(validate.status == 0, "\(validate.stdoutText)")
+        #expect(validate.stdoutText.hasSuffix("46 passed, 0 failed\n"))
+        let lint = try CommandRunner.run(["lint"])
+        #expect(lint.status == 0)
+        #expect(lint.stdoutText == "0 errors, 0 warnings\n")
+    }
+
+    @Test func validateFailsWithExitCode1() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cb-v-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(try Fixtures.bytes("cdanet/v04/02-claim-reversal.txt")).write(
+            to: folder.appendingPathComponent("x.txt"))
+        try "{}\n".write(to: folder.appendingPathComponent("x.expected.json"), atomically: true, encoding: .utf8)
+        let result = try CommandRunner.run(["validate", folder.path, "--format", "json"])
+        #expect(result.status == 1)
+        #expect(result.stdoutText.contains("\"passed\":false"))
+        #expect(result.stdoutText.hasSuffix("{\"passed\":0,\"failed\":1,\"updated\":0}\n"))
+    }
 }

@@ -11,11 +11,18 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// Every `*.expected.json` under Fixtures/cdanet, as "v04/01-claim-basic.expected.json".
+    /// Every single-message `*.expected.json` under Fixtures/cdanet (its input is a `.txt`), as
+    /// "v04/01-claim-basic.expected.json".
     static let fixtures: [String] = ["v04", "v02"].flatMap { folder in
         let directory = packageRoot.appendingPathComponent("Fixtures/cdanet/\(folder)")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix(".expected.json") }.sorted().map { "\(folder)/\($0)" }
+        return names.filter {
+            $0.hasSuffix(".expected.json")
+                && FileManager.default.fileExists(
+                    atPath: directory.appendingPathComponent(
+                        $0.replacingOccurrences(of: ".expected.json", with: ".txt")
+                    ).path)
+        }.sorted().map { "\(folder)/\($0)" }
     }
 
     static func fixtureData(_ name: String) throws -> Data {

@@ -9,7 +9,10 @@ extension RecordLayout {
     package static func load(path: String, dictionaries: inout [String: FieldDictionary]) throws -> RecordLayout {
         let root = try ConfigNode.load(path: path)
         try root.expectKeys(
-            ["layout", "version", "transaction", "name", "direction", "dictionary", "lengthField", "fields"],
+            [
+                "layout", "version", "transaction", "name", "direction", "dictionary", "lengthField", "fixedLength",
+                "fields",
+            ],
             in: "a layout")
         let folder = (path as NSString).deletingLastPathComponent
         let dictionaryPath = (folder as NSString).appendingPathComponent(
@@ -58,6 +61,19 @@ extension RecordLayout {
             throw lengthNode.error("the length field \(lengthID) must be numeric")
         }
         builder.fields[lengthField].role = .messageLength
+        if let fixedNode = root["fixedLength"] {
+            let stated = try fixedNode.int("`fixedLength`")
+            let isFixed = builder.groups.isEmpty && !builder.fields.contains(where: \.isVariable)
+            guard isFixed else {
+                throw fixedNode.error("`fixedLength` suits only layouts without groups or variable fields")
+            }
+            let total = builder.minimumLength()
+            guard total == stated else {
+                throw fixedNode.error(
+                    "the field widths add up to \(total) bytes, not the stated fixed length \(stated); check the widths and fillers"
+                )
+            }
+        }
         guard offset >= 22 else {
             throw lengthNode.error("the length field must come after the version and transaction code (offset 22)")
         }

@@ -85,7 +85,7 @@ struct TranslateCommand: ParsableCommand {
             let stopped = summary.stoppedEarly ? " (stopped at the first reject: --fail-fast)" : ""
             let details = errors.map { "; details in \($0)" } ?? "; use --errors FILE to keep them"
             Files.printError(
-                "claimsbridge: \(summary.messages) messages read, \(summary.translated) translated, \(summary.rejected) rejected\(stopped)\(details)"
+                "claimsbridge: \(summary.messages) message\(summary.messages == 1 ? "" : "s") read, \(summary.translated) translated, \(summary.rejected) rejected\(stopped)\(details)"
             )
             throw ExitCode(2)
         }

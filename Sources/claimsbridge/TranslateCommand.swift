@@ -37,6 +37,12 @@ struct TranslateCommand: ParsableCommand {
         help: "Write each rejected message to this file as a JSON line: where, why, and its original bytes (Base64).")
     var errors: String?
 
+    @Option(
+        help:
+            "Write, for each translated message, where every output value came from: field ID, byte offset, model path and the mapping rule (file:line), as JSON Lines."
+    )
+    var explain: String?
+
     @Flag(help: "Stop at the first rejected message.")
     var failFast = false
 
@@ -71,15 +77,24 @@ struct TranslateCommand: ParsableCommand {
                 rejects = sinkForErrors
             }
         }
+        var explanations = try explain.map { try Files.openOutput($0) }
+        let onExplain: (Int, [LineageEntry]) throws -> Void = { number, lineage in
+            guard var sink = explanations else { return }
+            let line = "{\"messageNumber\":\(number),\"fields\":[" + lineage.map(\.json).joined(separator: ",") + "]}\n"
+            try Array(line.utf8).withUnsafeBytes { try sink.write($0) }
+            explanations = sink
+        }
         let summary: TranslationSummary
         if from == .cdanet {
             let format: CDAnetOutputFormat = to == .fields ? .fields(showPersonalData: showPersonalData) : .json
-            summary = try CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast, logger: logger)
-                .run(input: &source, output: &sink, onReject: onReject)
+            var pipeline = CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast, logger: logger)
+            if explain != nil { pipeline.onExplain = onExplain }
+            summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
         } else {
             try catalog.checkWritable()
-            summary = try ModelWritePipeline(catalog: catalog, failFast: failFast, logger: logger)
-                .run(input: &source, output: &sink, onReject: onReject)
+            var pipeline = ModelWritePipeline(catalog: catalog, failFast: failFast, logger: logger)
+            if explain != nil { pipeline.onExplain = onExplain }
+            summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
         }
         if summary.rejected > 0 {
             let stopped = summary.stoppedEarly ? " (stopped at the first reject: --fail-fast)" : ""

@@ -128,4 +128,16 @@ import Testing
         #expect(result.stdoutText.contains("\"passed\":false"))
         #expect(result.stdoutText.hasSuffix("{\"passed\":0,\"failed\":1,\"updated\":0}\n"))
     }
+
+    @Test func explainWritesTheLineageOfEveryMessage() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cb-explain-\(UUID().uuidString).jsonl")
+        let result = try CommandRunner.run(
+            ["translate", "--from", "cdanet", "--to", "json", "--explain", file.path], stdin: Self.v04Batch)
+        #expect(result.status == 0)
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 24)
+        #expect(lines[0].hasPrefix("{\"messageNumber\":1,\"fields\":[{"))
+        #expect(lines[0].contains("\"path\":\"procedures[0].fee\""))
+    }
 }

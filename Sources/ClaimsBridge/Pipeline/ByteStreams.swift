@@ -104,6 +104,8 @@ struct BufferedOutput<Output: ByteOutput> {
     var output: Output
     var buffer: OutputBuffer
     let limit: Int
+    /// Bytes already passed on, so that `flushedCount + buffer.count` is the output offset.
+    var flushedCount = 0
 
     init(_ output: Output, limit: Int = 256 * 1024) {
         self.output = output
@@ -118,6 +120,7 @@ struct BufferedOutput<Output: ByteOutput> {
     mutating func flush() throws {
         guard buffer.count > 0 else { return }
         try output.write(UnsafeRawBufferPointer(buffer.bytes))
+        flushedCount += buffer.count
         buffer.removeAll()
     }
 

@@ -32,6 +32,8 @@ public struct CDAnetReadPipeline {
     public var chunkSize: Int
     /// Receives a debug line per rejected message and an info summary; never payload values.
     public var logger: Logger
+    /// When set, called after each translated message with where every value of its JSON came from.
+    public var onExplain: ((_ messageNumber: Int, _ lineage: [LineageEntry]) throws -> Void)?
 
     public init(
         catalog: CDAnetCatalog, format: CDAnetOutputFormat = .json, failFast: Bool = false, chunkSize: Int = 256 * 1024,
@@ -80,10 +82,12 @@ public struct CDAnetReadPipeline {
                         original: framer.withBytes(of: frame) { Array($0) })
                 case .message(let offset, let length):
                     do {
+                        var lineage: [LineageEntry]?
                         try framer.withBytes(of: frame) { bytes in
-                            try translate(bytes, offset: offset, records: records, to: &out.buffer)
+                            try translate(bytes, offset: offset, records: records, to: &out.buffer, lineage: &lineage)
                         }
                         summary.translated += 1
+                        if let lineage, let onExplain { try onExplain(number, lineage) }
                     } catch let error as BridgeError {
                         var end = offset + length
                         if error.code == .lengthMismatch, let byte = error.location.byteOffset, byte < end,
@@ -127,7 +131,7 @@ public struct CDAnetReadPipeline {
 
     private func translate(
         _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, records: RecordCache,
-        to buffer: inout OutputBuffer
+        to buffer: inout OutputBuffer, lineage: inout [LineageEntry]?
     ) throws(BridgeError) {
         let mapping = try catalog.mappingForMessage(bytes, baseOffset: offset, checkLength: false)
         let key = ObjectIdentifier(mapping)
@@ -141,6 +145,11 @@ public struct CDAnetReadPipeline {
             } catch {
                 buffer.truncate(to: mark)
                 throw error
+            }
+            if onExplain != nil {
+                lineage = mapping.lineageOfReading(
+                    record: record, message: bytes, baseOffset: offset,
+                    json: UnsafeBufferPointer(start: buffer.base + mark, count: buffer.count - mark))
             }
             buffer.append(0x0A)
         case .fields(let showPersonalData):

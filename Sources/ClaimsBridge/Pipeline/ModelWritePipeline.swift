@@ -19,6 +19,8 @@ public struct ModelWritePipeline {
     public var maximumLineLength: Int
     /// Receives a debug line per rejected message and an info summary; never payload values.
     public var logger: Logger
+    /// When set, called after each written message with where every field of it came from.
+    public var onExplain: ((_ lineNumber: Int, _ lineage: [LineageEntry]) throws -> Void)?
 
     public init(
         catalog: CDAnetCatalog, failFast: Bool = false, chunkSize: Int = 256 * 1024,
@@ -45,6 +47,7 @@ public struct ModelWritePipeline {
         var summary = TranslationSummary()
         var tape = JSONTape()
         let values = ModelValues()
+        var explainFailure: (any Error)?
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var lineNumber = 0
@@ -62,8 +65,14 @@ public struct ModelWritePipeline {
             summary.messages += 1
             let mark = out.buffer.count
             do throws(BridgeError) {
-                try write(body, tape: &tape, values: values, to: &out.buffer)
+                let mapping = try write(body, tape: &tape, values: values, to: &out.buffer)
                 summary.translated += 1
+                if let onExplain {
+                    let lineage = mapping.lineageOfWriting(
+                        message: UnsafeBufferPointer(start: out.buffer.base + mark, count: out.buffer.count - mark),
+                        outputOffset: out.flushedCount + mark, tape: tape, values: values)
+                    do { try onExplain(lineNumber, lineage) } catch { explainFailure = error }
+                }
             } catch {
                 out.buffer.truncate(to: mark)
                 summary.rejected += 1
@@ -78,6 +87,7 @@ public struct ModelWritePipeline {
                     return false
                 }
             }
+            if let explainFailure { throw explainFailure }
             try out.flushIfFull()
             return true
         }
@@ -154,9 +164,7 @@ public struct ModelWritePipeline {
 
     private func write(
         _ line: UnsafeBufferPointer<UInt8>, tape: inout JSONTape, values: ModelValues, to output: inout OutputBuffer
-    )
-        throws(BridgeError)
-    {
+    ) throws(BridgeError) -> Mapping {
         do {
             try tape.parse(UnsafeRawBufferPointer(line))
         } catch {
@@ -165,5 +173,6 @@ public struct ModelWritePipeline {
         }
         let mapping = try catalog.mappingForModel(tape.root, in: tape)
         try mapping.appendMessage(from: tape, object: tape.root, embedded: catalog, values: values, to: &output)
+        return mapping
     }
 }

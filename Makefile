@@ -40,6 +40,8 @@ test: deps
 	$(SWIFT) test
 
 bench: deps
+	@# A path dependency's source list is cached in the build description; drop it so new files are seen.
+	@rm -f Benchmarks/.build/*/release/description.json
 	$(SWIFT) run -c release --package-path Benchmarks claimsbridge-bench
 
 clean:

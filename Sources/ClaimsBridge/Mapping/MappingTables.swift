@@ -51,8 +51,6 @@ package final class MappingTables: Sendable {
         package var required: Bool
         /// Whether the mapping gives a `default:` value.
         package var hasDefault: Bool
-        /// The group the rule's field belongs to, or -1.
-        package var group: Int32
         /// Where the rule's value token is kept while a model document is written: `valueBase + instance`.
         package var valueBase: Int32
     }
@@ -121,7 +119,7 @@ package final class MappingTables: Sendable {
             builder.rules.append(
                 Rule(
                     field: Int32(rule.field), transform: kind, table: table, omitEmpty: rule.omitEmpty,
-                    required: rule.required, hasDefault: rule.defaultValue != nil, group: Int32(group ?? -1),
+                    required: rule.required, hasDefault: rule.defaultValue != nil,
                     valueBase: valueBase))
             valueBase += Int32(group.map { layout.groups[$0].maximumCount } ?? 1)
         }

@@ -25,11 +25,9 @@ package final class ModelValues {
 
     func reset(valueCount: Int, groupCount: Int) {
         if valueCount > capacity {
-            tokens.deallocate()
-            stamps.deallocate()
             capacity = valueCount
-            tokens = .allocate(capacity: capacity)
-            stamps = .allocate(capacity: capacity)
+            tokens = .replacing(tokens, capacity: capacity)
+            stamps = .replacing(stamps, capacity: capacity)
             stamps.initialize(repeating: 0, count: capacity)
             stamp = 0
         }

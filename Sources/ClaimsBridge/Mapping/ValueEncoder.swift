@@ -204,7 +204,6 @@ package enum ValueEncoder {
         guard cents < limit else {
             throw BridgeError(.valueTooLong, "is larger than the field can hold (\(room) digits of cents)")
         }
-        let start = output.count
         if negative { output.append(UInt8(ascii: "-")) }
         output.append(repeating: UInt8(ascii: "0"), count: room)
         var i = output.count - 1
@@ -213,6 +212,5 @@ package enum ValueEncoder {
             cents /= 10
             i -= 1
         }
-        _ = start
     }
 }

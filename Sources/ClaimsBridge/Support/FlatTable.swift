@@ -18,3 +18,11 @@ package final class FlatTable<Element: BitwiseCopyable>: @unchecked Sendable {
 
     @inline(__always) package subscript(index: Int) -> Element { base[index] }
 }
+
+extension UnsafeMutablePointer {
+    /// Frees `old` and returns new, uninitialised memory for `capacity` elements; the old contents are not kept.
+    static func replacing(_ old: UnsafeMutablePointer<Pointee>, capacity: Int) -> UnsafeMutablePointer<Pointee> {
+        old.deallocate()
+        return .allocate(capacity: capacity)
+    }
+}

@@ -107,20 +107,25 @@ public struct FixtureValidator {
         }
     }
 
-    /// ` (field F12 (Dentist fee claimed) of message …)` for a byte offset of the input.
+    /// ` (field F12 (Dentist fee claimed))` for a byte offset of a one-message input.
     private func fieldAt(_ offset: Int, in input: [UInt8]) -> String {
-        var run = MemoryInput(input)
-        var listing = MemoryOutput()
-        guard
-            (try? CDAnetReadPipeline(catalog: catalog, format: .fields(showPersonalData: false)).run(
-                input: &run, output: &listing, onReject: { _ in })) != nil
-        else { return "" }
-        for line in String(decoding: listing.bytes, as: UTF8.self).split(separator: "\n") {
-            let columns = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard columns.count >= 3, let start = Int(columns[0]), let width = Int(columns[1]) else { continue }
-            if (start..<(start + width)).contains(offset) { return " (field \(columns[2]))" }
+        input.withUnsafeBufferPointer { bytes in
+            guard let mapping = try? catalog.mappingForMessage(bytes, baseOffset: 0) else { return "" }
+            let layout = mapping.layout
+            let record = DecodedRecord()
+            guard (try? FixedWidthDecoder(layout: layout).decode(bytes, baseOffset: 0, into: record)) != nil else {
+                return ""
+            }
+            for (index, field) in layout.fields.enumerated() {
+                let instances = field.group.map { Int(record.view.groupCount[$0]) } ?? 1
+                for instance in 0..<instances {
+                    if let range = record.range(of: index, instance: instance), range.contains(offset) {
+                        return " (field \(field.label))"
+                    }
+                }
+            }
+            return ""
         }
-        return ""
     }
 
     /// Differences between two JSON Lines texts, by message and model path.

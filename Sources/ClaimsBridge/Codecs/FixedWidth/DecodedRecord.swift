@@ -45,27 +45,21 @@ package final class DecodedRecord {
     @inline(__always)
     func reset(for layout: RecordLayout, spans: Int) {
         if spans > spanCapacity {
-            spanOffset.deallocate()
-            spanLength.deallocate()
             spanCapacity = spans
-            spanOffset = .allocate(capacity: spans)
-            spanLength = .allocate(capacity: spans)
+            spanOffset = .replacing(spanOffset, capacity: spans)
+            spanLength = .replacing(spanLength, capacity: spans)
         }
         let fields = layout.fields.count
         let groups = layout.groups.count
         if fields > fieldCapacity {
-            rootSpan.deallocate()
-            controlValues.deallocate()
             fieldCapacity = fields
-            rootSpan = .allocate(capacity: fields)
-            controlValues = .allocate(capacity: fields)
+            rootSpan = .replacing(rootSpan, capacity: fields)
+            controlValues = .replacing(controlValues, capacity: fields)
         }
         if groups > groupCapacity {
-            groupStart.deallocate()
-            groupCount.deallocate()
             groupCapacity = groups
-            groupStart = .allocate(capacity: groups)
-            groupCount = .allocate(capacity: groups)
+            groupStart = .replacing(groupStart, capacity: groups)
+            groupCount = .replacing(groupCount, capacity: groups)
         }
         rootSpan.update(repeating: -1, count: fields)
         groupStart.update(repeating: 0, count: max(groups, 1))

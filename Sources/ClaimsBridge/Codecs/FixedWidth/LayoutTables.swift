@@ -21,7 +21,6 @@ package final class LayoutTables: Sendable {
     }
 
     package struct Group: BitwiseCopyable {
-        package var isConditional: Bool
         package var minimum: Int32
         package var maximum: Int32
         package var control: Int32
@@ -58,7 +57,7 @@ package final class LayoutTables: Sendable {
                     case .conditional: (0, 1)
                     }
                 return Group(
-                    isConditional: group.kind == .conditional, minimum: Int32(minimum), maximum: Int32(maximum),
+                    minimum: Int32(minimum), maximum: Int32(maximum),
                     control: Int32(group.control), firstField: Int32(group.fields.lowerBound),
                     fieldCount: Int32(group.fields.count))
             })

@@ -4,7 +4,7 @@
 # Each first installs any missing system packages (Debian/Ubuntu, via apt-get).
 
 SWIFT ?= swift
-SYSTEM_PACKAGES ?=
+SYSTEM_PACKAGES ?= pkg-config libxml2-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3
 BIN = .build/debug/claimsbridge
 
 .PHONY: demo test build deps bench clean

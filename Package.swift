@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ClaimsBridge", targets: ["ClaimsBridge"]),
+        .library(name: "ClaimsBridgeStorage", targets: ["ClaimsBridgeStorage"]),
         .executable(name: "claimsbridge", targets: ["claimsbridge"]),
     ],
     dependencies: [
@@ -14,12 +15,22 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // System libraries, each through a module map in Sources/<name>/ (see the README's "System libraries").
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "ClaimsBridge",
             dependencies: [
+                "CLibXML2",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .target(
+            name: "ClaimsBridgeStorage",
+            dependencies: ["CSQLite"]
         ),
         .executableTarget(
             name: "claimsbridge",
@@ -38,13 +49,17 @@ let package = Package(
             dependencies: ["ClaimsBridge", "ClaimsBridgeTestSupport"]
         ),
         .testTarget(
+            name: "ClaimsBridgeStorageTests",
+            dependencies: ["ClaimsBridgeStorage"]
+        ),
+        .testTarget(
             name: "ClaimsBridgeCLITests",
             dependencies: ["ClaimsBridge", "ClaimsBridgeTestSupport", "claimsbridge"]
         ),
     ]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -59,7 +59,7 @@ enum FieldListing {
         if field.isEmbedded, !bytes.isEmpty,
             let mapping = try? catalog.mappingForMessage(bytes, baseOffset: offset + start)
         {
-            var nested = DecodedRecord()
+            let nested = DecodedRecord()
             if (try? FixedWidthDecoder(layout: mapping.layout).decode(bytes, baseOffset: offset + start, into: nested))
                 != nil
             {

@@ -53,7 +53,7 @@ extension Mapping {
             return []
         }
         var entries: [LineageEntry] = []
-        var walker = ReadingLineage(mapping: self, record: record, message: message, baseOffset: baseOffset, tape: tape)
+        let walker = ReadingLineage(mapping: self, record: record, message: message, baseOffset: baseOffset, tape: tape)
         walker.walk(members, object: tape.root, instance: 0, path: "", into: &entries)
         return entries
     }

@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries, each through a module map in Sources/<name>/ (see the README's "System libraries").
@@ -32,10 +33,21 @@ let package = Package(
             name: "ClaimsBridgeStorage",
             dependencies: ["CSQLite"]
         ),
+        .target(
+            name: "ClaimsBridgeWatcher",
+            dependencies: [
+                "ClaimsBridge",
+                "ClaimsBridgeStorage",
+                "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "claimsbridge",
             dependencies: [
                 "ClaimsBridge",
+                "ClaimsBridgeWatcher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,6 +63,10 @@ let package = Package(
         .testTarget(
             name: "ClaimsBridgeStorageTests",
             dependencies: ["ClaimsBridgeStorage"]
+        ),
+        .testTarget(
+            name: "ClaimsBridgeWatcherTests",
+            dependencies: ["ClaimsBridge", "ClaimsBridgeWatcher", "ClaimsBridgeTestSupport"]
         ),
         .testTarget(
             name: "ClaimsBridgeCLITests",

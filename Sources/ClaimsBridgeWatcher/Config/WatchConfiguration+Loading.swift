@@ -1,0 +1,118 @@
+internal import ClaimsBridge
+import Foundation
+
+extension WatchConfiguration {
+    /// Reads and checks a routes file. Relative folders are taken from the file's own folder.
+    /// - Parameter knownTransports: the transport names defined for the routes; a route naming another is an error.
+    /// - Throws: `BridgeError` (`invalidConfiguration`) naming `file:line`.
+    public static func load(path: String, knownTransports: Set<String>? = nil) throws -> WatchConfiguration {
+        let root = try ConfigNode.load(path: path)
+        let base = (path as NSString).deletingLastPathComponent
+        func resolve(_ folder: String) -> String {
+            folder.hasPrefix("/") ? folder : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(folder)
+        }
+        try root.expectKeys(["state", "mappings", "rescanSeconds", "listen", "transports", "routes"], in: "the routes file")
+        let state = try root["state"].map { resolve(try $0.string("`state`")) } ?? resolve(".claimsbridge-state")
+        let mappings = try root["mappings"].map { resolve(try $0.string("`mappings`")) }
+        let rescan = try root["rescanSeconds"]?.int("`rescanSeconds`") ?? 30
+        guard rescan > 0 else { throw try root.required("rescanSeconds").error("`rescanSeconds` must be at least 1") }
+        let listen = try root["listen"].map { try $0.string("`listen`") }
+        if let listen, let node = root["listen"], !listen.contains(":") {
+            throw node.error("`listen` must be host:port, e.g. 127.0.0.1:9464")
+        }
+        let transportNames = try knownTransports ?? Set(root["transports"]?.entries("`transports`").map(\.key) ?? [])
+        let routesNode = try root.required("routes")
+        var routes: [Route] = []
+        var inboxes: [String: Int] = [:]
+        for node in try routesNode.items("`routes`") {
+            let route = try loadRoute(node, resolve: resolve, transports: transportNames)
+            if routes.contains(where: { $0.name == route.name }) {
+                throw try node.required("name").error("the route name `\(route.name)` is used twice")
+            }
+            if let other = inboxes[route.inbox] {
+                throw try node.required("inbox").error("this inbox is already watched by the route at line \(other)")
+            }
+            inboxes[route.inbox] = node.line
+            routes.append(route)
+        }
+        if routes.isEmpty { throw routesNode.error("`routes` lists no route") }
+        return WatchConfiguration(
+            stateDirectory: state, mappingsDirectory: mappings, rescanInterval: .seconds(rescan),
+            listenAddress: listen, routes: routes, file: path)
+    }
+
+    private static func loadRoute(
+        _ node: ConfigNode, resolve: (String) -> String, transports: Set<String>
+    ) throws -> Route {
+        try node.expectKeys(
+            [
+                "name", "inbox", "pattern", "stableSeconds", "doneMarker", "from", "to", "deliver", "resubmit",
+                "processing", "archive", "error", "rejects",
+            ], in: "a route")
+        let name = try node.required("name").string("`name`")
+        guard !name.isEmpty, name.utf8.allSatisfy({ $0.isRouteNameByte }) else {
+            throw try node.required("name").error("a route name may use only letters, digits, `-` and `_`")
+        }
+        let inbox = resolve(try node.required("inbox").string("`inbox`"))
+        var patterns: [String] = []
+        if let pattern = node["pattern"] {
+            patterns = pattern.scalar != nil ? [try pattern.string("`pattern`")] : try pattern.items("`pattern`").map {
+                try $0.string("a pattern")
+            }
+        }
+        var readiness = Route.Readiness.stableFor(.seconds(2))
+        if let marker = node["doneMarker"] {
+            if node["stableSeconds"] != nil {
+                throw marker.error("use either `doneMarker` or `stableSeconds`, not both")
+            }
+            let suffix = try marker.string("`doneMarker`")
+            guard !suffix.isEmpty else { throw marker.error("`doneMarker` must be a suffix such as .done") }
+            readiness = .doneMarker(suffix: suffix)
+        } else if let stable = node["stableSeconds"] {
+            guard let seconds = Double(try stable.string("`stableSeconds`")), seconds >= 0 else {
+                throw stable.error("`stableSeconds` must be a number of seconds, e.g. 2 or 0.5")
+            }
+            readiness = .stableFor(.milliseconds(Int64(seconds * 1000)))
+        }
+        let translation = try loadTranslation(node)
+        let deliverNode = try node.required("deliver")
+        let deliver =
+            deliverNode.scalar != nil
+            ? [try deliverNode.string("`deliver`")] : try deliverNode.items("`deliver`").map { try $0.string("a transport") }
+        guard !deliver.isEmpty else { throw deliverNode.error("`deliver` names no transport") }
+        for transport in deliver where !transports.contains(transport) {
+            let known = transports.isEmpty ? "none is defined under `transports`" : "known: " + transports.sorted().joined(separator: ", ")
+            throw deliverNode.error("unknown transport `\(transport)` (\(known))")
+        }
+        return Route(
+            name: name, inbox: inbox, patterns: patterns, readiness: readiness, translation: translation,
+            transports: deliver, allowsResubmission: try node["resubmit"]?.bool("`resubmit`") ?? false,
+            processingDirectory: try node["processing"].map { resolve(try $0.string("`processing`")) },
+            archiveDirectory: try node["archive"].map { resolve(try $0.string("`archive`")) },
+            errorDirectory: try node["error"].map { resolve(try $0.string("`error`")) },
+            rejectsDirectory: try node["rejects"].map { resolve(try $0.string("`rejects`")) })
+    }
+
+    private static func loadTranslation(_ node: ConfigNode) throws -> Route.Translation {
+        let from = try node["from"]?.string("`from`")
+        let to = try node["to"]?.string("`to`")
+        switch (from, to) {
+        case (nil, nil): return .none
+        case ("cdanet", "json"): return .cdanetToJSON
+        case ("json", "cdanet"): return .jsonToCDAnet
+        default:
+            let at = node["from"] ?? node["to"] ?? node
+            let choices = Route.Translation.allCases.filter { $0 != .none }.map(\.rawValue).joined(separator: ", ")
+            throw at.error(
+                "cannot translate from `\(from ?? "?")` to `\(to ?? "?")`; use \(choices), or leave out both to deliver files as they are"
+            )
+        }
+    }
+}
+
+extension UInt8 {
+    fileprivate var isRouteNameByte: Bool {
+        (0x30...0x39).contains(self) || (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self) || self == 0x2D
+            || self == 0x5F
+    }
+}

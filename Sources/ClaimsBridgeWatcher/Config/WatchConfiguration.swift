@@ -1,0 +1,99 @@
+/// Everything `claimsbridge watch` runs: where it keeps its state, and the routes from inbox folders
+/// through a translation to one or more transports. Loaded from a routes file with
+/// ``WatchConfiguration/load(path:)``; every problem is reported as `file:line` before anything is touched.
+public struct WatchConfiguration: Sendable {
+    /// The folder holding the ledger and the outbox (`ledger.sqlite`, `outbox.sqlite`).
+    public var stateDirectory: String
+    /// The layouts and mappings folder, when the routes file names one.
+    public var mappingsDirectory: String?
+    /// How often every inbox is listed in full, as a safety net under change notifications.
+    public var rescanInterval: Duration
+    /// Where `/metrics` and `/healthz` are served (`host:port`), if anywhere.
+    public var listenAddress: String?
+    /// The routes, in file order.
+    public var routes: [Route]
+    /// The file this configuration was read from.
+    public var file: String
+
+    public init(
+        stateDirectory: String, mappingsDirectory: String? = nil, rescanInterval: Duration = .seconds(30),
+        listenAddress: String? = nil, routes: [Route], file: String = "routes.yaml"
+    ) {
+        self.stateDirectory = stateDirectory
+        self.mappingsDirectory = mappingsDirectory
+        self.rescanInterval = rescanInterval
+        self.listenAddress = listenAddress
+        self.routes = routes
+        self.file = file
+    }
+}
+
+/// One inbox folder, what to do with the files dropped in it, and where the results go.
+public struct Route: Sendable, Equatable {
+    /// A short unique name, used in the ledger, logs and delivery keys.
+    public var name: String
+    /// The folder the files are dropped in. `processing/`, `archive/`, `error/` and `rejects/` are made inside it
+    /// unless set otherwise, so that every move is a rename on one file system.
+    public var inbox: String
+    /// Shell-style patterns a file name must match (`*.txt`); empty means every file.
+    public var patterns: [String]
+    /// How a file is known to be complete.
+    public var readiness: Readiness
+    /// The translation applied to each file.
+    public var translation: Translation
+    /// Names of the transports each result is delivered through.
+    public var transports: [String]
+    /// Whether a file whose content was already processed is processed again (otherwise it is a duplicate).
+    public var allowsResubmission: Bool
+    /// Folders, each defaulting to a subfolder of the inbox.
+    public var processingDirectory: String
+    public var archiveDirectory: String
+    public var errorDirectory: String
+    public var rejectsDirectory: String
+
+    public init(
+        name: String, inbox: String, patterns: [String] = [], readiness: Readiness = .stableFor(.seconds(2)),
+        translation: Translation, transports: [String], allowsResubmission: Bool = false,
+        processingDirectory: String? = nil, archiveDirectory: String? = nil, errorDirectory: String? = nil,
+        rejectsDirectory: String? = nil
+    ) {
+        self.name = name
+        self.inbox = inbox
+        self.patterns = patterns
+        self.readiness = readiness
+        self.translation = translation
+        self.transports = transports
+        self.allowsResubmission = allowsResubmission
+        self.processingDirectory = processingDirectory ?? inbox + "/processing"
+        self.archiveDirectory = archiveDirectory ?? inbox + "/archive"
+        self.errorDirectory = errorDirectory ?? inbox + "/error"
+        self.rejectsDirectory = rejectsDirectory ?? inbox + "/rejects"
+    }
+
+    /// How the watcher decides a dropped file is complete.
+    public enum Readiness: Sendable, Equatable {
+        /// Size and modification time unchanged for this long.
+        case stableFor(Duration)
+        /// A marker file `<name><suffix>` exists next to it (the marker is archived with it).
+        case doneMarker(suffix: String)
+    }
+
+    /// The translation of a file's content.
+    public enum Translation: String, Sendable, Equatable, CaseIterable {
+        /// CDAnet messages to model JSON Lines.
+        case cdanetToJSON = "cdanet→json"
+        /// Model JSON Lines to CDAnet messages.
+        case jsonToCDAnet = "json→cdanet"
+        /// Delivered as it is.
+        case none = "none"
+
+        /// The file-name extension of the translated output.
+        public var outputExtension: String {
+            switch self {
+            case .cdanetToJSON: "jsonl"
+            case .jsonToCDAnet: "txt"
+            case .none: ""
+            }
+        }
+    }
+}

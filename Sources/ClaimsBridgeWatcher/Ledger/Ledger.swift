@@ -1,0 +1,59 @@
+import ClaimsBridgeStorage
+import Foundation
+
+/// The watcher's record of every file it has seen, in SQLite (WAL): states, content hashes, message counts,
+/// rejects, the deliveries each file produced, and the sequence numbers it has handed out.
+/// One instance per task; several processes may open the same file.
+public final class Ledger {
+    let database: SQLiteDatabase
+
+    /// Opens or creates the ledger at `path`.
+    public init(path: String) throws {
+        database = try SQLiteDatabase(path: path)
+        try migrate()
+    }
+
+    private func migrate() throws {
+        guard try database.userVersion < 1 else { return }
+        try database.transaction {
+            try database.execute(
+                """
+                CREATE TABLE IF NOT EXISTS files (
+                    id INTEGER PRIMARY KEY,
+                    route TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    claimed_at REAL NOT NULL,
+                    finished_at REAL,
+                    messages INTEGER NOT NULL DEFAULT 0,
+                    translated INTEGER NOT NULL DEFAULT 0,
+                    rejected INTEGER NOT NULL DEFAULT 0,
+                    error TEXT,
+                    duplicate_of INTEGER REFERENCES files(id),
+                    reprocess_of INTEGER REFERENCES files(id)
+                );
+                CREATE INDEX IF NOT EXISTS files_by_content ON files(route, sha256);
+                CREATE INDEX IF NOT EXISTS files_by_state ON files(state);
+                CREATE UNIQUE INDEX IF NOT EXISTS files_by_path ON files(path);
+                CREATE TABLE IF NOT EXISTS deliveries (
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    transport TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    outbox_id INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    PRIMARY KEY (file_id, transport)
+                );
+                CREATE TABLE IF NOT EXISTS sequences (
+                    scope TEXT PRIMARY KEY,
+                    next INTEGER NOT NULL
+                );
+                PRAGMA user_version = 1;
+                """)
+        }
+    }
+
+    static var now: Double { Date().timeIntervalSince1970 }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// File moves and writes that survive a crash: write under a temporary name, fsync, rename, fsync the folder.
+enum DurableFiles {
+    /// An error naming the file and the system's reason.
+    static func failure(_ what: String, _ path: String) -> WatchError {
+        WatchError("\(what) \(path): \(String(cString: strerror(errno)))")
+    }
+
+    /// Creates `path` and its parents when missing.
+    static func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw WatchError("cannot create the folder \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically: a reader sees either nothing or the whole file.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let temporary = temporaryName(for: path)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw failure("cannot create", temporary) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                close(descriptor)
+                unlink(temporary)
+                throw failure("cannot write", temporary)
+            }
+            written += count
+        }
+        guard fsync(descriptor) == 0 else {
+            close(descriptor)
+            throw failure("cannot flush", temporary)
+        }
+        close(descriptor)
+        try rename(temporary, to: path)
+    }
+
+    /// Flushes a file already written (by a stream) and renames it into place.
+    static func commit(temporary: String, to path: String) throws {
+        let descriptor = open(temporary, O_RDONLY)
+        guard descriptor >= 0 else { throw failure("cannot open", temporary) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure("cannot flush", temporary) }
+        try rename(temporary, to: path)
+    }
+
+    /// Renames and flushes both folders, so the move is on disk when this returns.
+    static func rename(_ source: String, to destination: String) throws {
+        guard Foundation.rename(source, destination) == 0 else { throw failure("cannot move \(source) to", destination) }
+        syncDirectory(containing: destination)
+        let sourceFolder = (source as NSString).deletingLastPathComponent
+        if sourceFolder != (destination as NSString).deletingLastPathComponent { syncDirectory(sourceFolder) }
+    }
+
+    /// Moves `source` into `folder` under its own name, or `name-2`, `name-3`… if that is taken; never overwrites.
+    /// Returns the new path. Renaming a file is exclusive: if another process moves it first, this fails.
+    static func moveWithoutOverwriting(_ source: String, into folder: String, name: String) throws -> String {
+        try makeDirectory(folder)
+        var attempt = 1
+        while true {
+            let candidate = (folder as NSString).appendingPathComponent(numbered(name, attempt))
+            if exists(candidate) {
+                attempt += 1
+                continue
+            }
+            try rename(source, to: candidate)
+            return candidate
+        }
+    }
+
+    /// `claim.txt`, `claim-2.txt`, `claim-3.txt`…
+    static func numbered(_ name: String, _ attempt: Int) -> String {
+        guard attempt > 1 else { return name }
+        let stem = (name as NSString).deletingPathExtension
+        let suffix = (name as NSString).pathExtension
+        return suffix.isEmpty ? "\(stem)-\(attempt)" : "\(stem)-\(attempt).\(suffix)"
+    }
+
+    static func temporaryName(for path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        return (folder as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
+    }
+
+    static func syncDirectory(_ path: String) {
+        let descriptor = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    static func syncDirectory(containing path: String) {
+        syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+}

@@ -1,0 +1,217 @@
+import ClaimsBridge
+import Foundation
+import Logging
+
+/// Takes one route's files from the inbox to the outbox: claim, record, translate, queue, file away.
+/// Everything it does is recorded in the ledger first or made idempotent, so it can be stopped at any
+/// point and ``resumeFilesInHand()`` finishes the work without losing or repeating anything.
+final class FileProcessor {
+    let route: Route
+    let ledger: Ledger
+    let queue: any DeliveryQueue
+    let translator: RouteTranslator
+    let logger: Logger
+    /// Called after each step; a test throws here to simulate a crash at that point.
+    var afterStep: ((ProcessingStep, _ name: String) throws -> Void)?
+
+    init(route: Route, ledger: Ledger, queue: any DeliveryQueue, catalog: CDAnetCatalog?, logger: Logger) {
+        self.route = route
+        self.ledger = ledger
+        self.queue = queue
+        self.translator = RouteTranslator(translation: route.translation, catalog: catalog, logger: logger)
+        var logger = logger
+        logger[metadataKey: "route"] = "\(route.name)"
+        self.logger = logger
+    }
+
+    /// Creates the route's folders.
+    func prepareFolders() throws {
+        for folder in [route.inbox, route.processingDirectory, route.archiveDirectory, route.errorDirectory, route.rejectsDirectory] {
+            try DurableFiles.makeDirectory(folder)
+        }
+    }
+
+    /// Claims and processes one ready inbox file. Returns nil when another process claimed it first.
+    @discardableResult
+    func process(inboxName name: String) throws -> LedgerFile? {
+        let source = route.inbox + "/" + name
+        let claimed: String
+        do {
+            claimed = try DurableFiles.moveWithoutOverwriting(source, into: route.processingDirectory, name: name)
+        } catch {
+            if !DurableFiles.exists(source) { return nil }
+            throw error
+        }
+        if case .doneMarker(let suffix) = route.readiness { unlink(source + suffix) }
+        try afterStep?(.claimed, name)
+        let id = try record(claimedPath: claimed, name: name, reprocessOf: nil)
+        return try resume(id)
+    }
+
+    /// Records a file already in `processing/` (just claimed, or found there after a crash).
+    func record(claimedPath: String, name: String, reprocessOf: Int64?) throws -> Int64 {
+        let digest = try FileDigest.sha256(path: claimedPath)
+        let id = try ledger.recordClaim(
+            route: route.name, name: name, path: claimedPath, sha256: digest.hex, size: digest.size, reprocessOf: reprocessOf)
+        logger.info("claimed", metadata: ["file": "\(id)", "bytes": "\(digest.size)"])
+        try afterStep?(.recorded, name)
+        return id
+    }
+
+    /// Finishes every file this route has in `processing/`: those the ledger knows, then any it does not
+    /// (claimed just before a crash, not yet recorded).
+    func resumeFilesInHand() throws {
+        for file in try ledger.filesInHand(processingDirectories: [route.processingDirectory]) where file.route == route.name {
+            if DurableFiles.exists(file.path) {
+                try resume(file.id)
+            } else {
+                logger.warning("the original of a file in hand is missing", metadata: ["file": "\(file.id)"])
+                try ledger.markFailed(file.id, reason: "the original disappeared from processing/ while in hand")
+                try ledger.moveOriginal(file.id, to: file.path, finished: true)
+            }
+        }
+        for name in Self.originals(in: route.processingDirectory) {
+            let path = route.processingDirectory + "/" + name
+            if try ledger.file(atPath: path) == nil {
+                let id = try record(claimedPath: path, name: name, reprocessOf: nil)
+                try resume(id)
+            }
+        }
+    }
+
+    /// Carries a recorded file on from whatever step it reached.
+    @discardableResult
+    func resume(_ id: Int64) throws -> LedgerFile? {
+        guard var file = try ledger.file(id) else { return nil }
+        if file.state == .claimed {
+            file = try translateAndQueue(file)
+        }
+        if file.finishedAt == nil {
+            file = try fileAway(file)
+        }
+        return file
+    }
+
+    private func translateAndQueue(_ file: LedgerFile) throws -> LedgerFile {
+        if !route.allowsResubmission, file.reprocessOf == nil,
+            let original = try ledger.processedFile(route: route.name, sha256: file.sha256, other: file.id)
+        {
+            try ledger.markDuplicate(file.id, of: original)
+            logger.notice("duplicate of an earlier file; not sent again", metadata: ["file": "\(file.id)", "original": "\(original)"])
+            return try ledger.file(file.id) ?? file
+        }
+        let output = outputPath(file)
+        let outcome = try translator.translate(inputPath: file.path, outputPath: output)
+        try writeRejects(outcome.rejects, for: file)
+        try afterStep?(.translated, file.name)
+        if let failure = outcome.failure {
+            try ledger.markFailed(file.id, reason: failure, messages: outcome.summary.messages, rejected: outcome.rejects.count)
+            try DurableFiles.write(
+                ErrorReport(
+                    fileName: file.name, route: route.name, ledgerID: file.id, reason: failure, summary: outcome.summary,
+                    rejects: outcome.rejects
+                ).json, to: errorReportPath(file))
+            unlink(output)
+            logger.error("file failed", metadata: ["file": "\(file.id)", "reason": "\(failure)"])
+            return try ledger.file(file.id) ?? file
+        }
+        let payload = try Self.readAll(output)
+        var deliveries: [LedgerDelivery] = []
+        for transport in route.transports {
+            let key = "\(route.name)-\(file.id)-\(file.sha256.prefix(12))-\(transport)"
+            let outboxID = try queue.enqueue(
+                transport: transport, payload: payload, fileName: deliveryName(file), idempotencyKey: key)
+            deliveries.append(
+                LedgerDelivery(fileID: file.id, transport: transport, idempotencyKey: key, outboxID: outboxID, state: "queued"))
+        }
+        try afterStep?(.queued, file.name)
+        try ledger.markTranslated(
+            file.id, messages: outcome.summary.messages, translated: outcome.summary.translated,
+            rejected: outcome.rejects.count, deliveries: deliveries)
+        try afterStep?(.ledgerUpdated, file.name)
+        unlink(output)
+        logger.info(
+            "translated",
+            metadata: [
+                "file": "\(file.id)", "messages": "\(outcome.summary.messages)", "rejected": "\(outcome.rejects.count)",
+            ])
+        return try ledger.file(file.id) ?? file
+    }
+
+    /// Moves the original (and its rejects) out of `processing/`: to `error/` when the file failed,
+    /// otherwise to `archive/<date>/`.
+    private func fileAway(_ file: LedgerFile) throws -> LedgerFile {
+        unlink(outputPath(file))
+        let rejects = rejectsTemporaryPath(file)
+        if DurableFiles.exists(rejects) {
+            _ = try DurableFiles.moveWithoutOverwriting(
+                rejects, into: route.rejectsDirectory + "/" + Self.day(file.claimedAt), name: file.name + ".rejects.jsonl")
+        }
+        var destination = file.path
+        if file.path.hasPrefix(route.processingDirectory + "/") {
+            if file.state == .failed {
+                let report = errorReportPath(file)
+                if !DurableFiles.exists(report) {
+                    let reason = file.error ?? "the file could not be processed"
+                    var summary = TranslationSummary()
+                    summary.messages = file.messages
+                    try DurableFiles.write(
+                        ErrorReport(
+                            fileName: file.name, route: route.name, ledgerID: file.id, reason: reason, summary: summary,
+                            rejects: []
+                        ).json, to: report)
+                }
+                destination = try DurableFiles.moveWithoutOverwriting(file.path, into: route.errorDirectory, name: file.name)
+                if DurableFiles.exists(report) {
+                    let reportName = (destination as NSString).lastPathComponent + ".error.json"
+                    try DurableFiles.rename(report, to: route.errorDirectory + "/" + reportName)
+                }
+            } else {
+                destination = try DurableFiles.moveWithoutOverwriting(
+                    file.path, into: route.archiveDirectory + "/" + Self.day(file.claimedAt), name: file.name)
+            }
+        }
+        try ledger.moveOriginal(file.id, to: destination, finished: true)
+        try afterStep?(.filed, file.name)
+        return try ledger.file(file.id) ?? file
+    }
+
+    private func writeRejects(_ rejects: [RejectedMessage], for file: LedgerFile) throws {
+        guard !rejects.isEmpty else { return }
+        var bytes: [UInt8] = []
+        for rejected in rejects {
+            bytes += rejected.jsonLine
+            bytes.append(0x0A)
+        }
+        try DurableFiles.write(bytes, to: rejectsTemporaryPath(file))
+    }
+
+    // Work files live in processing/ under hidden names tied to the ledger number, so a resumed run finds them.
+    private func outputPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).output" }
+    private func rejectsTemporaryPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).rejects" }
+    private func errorReportPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).error.json" }
+
+    /// The name results are delivered under: the original's stem with the output's extension.
+    private func deliveryName(_ file: LedgerFile) -> String {
+        let suffix = route.translation.outputExtension
+        guard !suffix.isEmpty else { return file.name }
+        return (file.name as NSString).deletingPathExtension + "." + suffix
+    }
+
+    static func day(_ time: Double) -> String {
+        var seconds = time_t(time)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
+    }
+
+    /// Originals in a processing folder (work files are hidden).
+    static func originals(in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    static func readAll(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw DurableFiles.failure("cannot read", path) }
+        return [UInt8](data)
+    }
+}

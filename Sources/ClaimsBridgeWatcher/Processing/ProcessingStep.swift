@@ -1,0 +1,16 @@
+/// The steps a file goes through, in order. After a crash at any point the watcher resumes from the
+/// ledger and the folders, so every step is safe to repeat.
+public enum ProcessingStep: String, CaseIterable, Sendable {
+    /// Renamed from the inbox into `processing/` (an exclusive claim).
+    case claimed
+    /// Hashed and recorded in the ledger.
+    case recorded
+    /// Translated into a temporary output next to it.
+    case translated
+    /// Results handed to the outbox.
+    case queued
+    /// Ledger updated with the counts and deliveries.
+    case ledgerUpdated
+    /// Original moved to `archive/` or `error/`, rejects to `rejects/`.
+    case filed
+}

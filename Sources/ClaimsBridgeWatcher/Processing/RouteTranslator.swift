@@ -1,0 +1,72 @@
+import ClaimsBridge
+import Foundation
+import Logging
+
+/// Runs a route's translation over one claimed file, streaming from the file to an output file.
+struct RouteTranslator {
+    let translation: Route.Translation
+    let catalog: CDAnetCatalog?
+    let logger: Logger
+
+    /// What one translation produced.
+    struct Outcome {
+        var summary = TranslationSummary()
+        /// Rejected messages, in input order, with their original bytes.
+        var rejects: [RejectedMessage] = []
+        /// A failure of the whole file (unreadable, empty, nothing could be translated).
+        var failure: String?
+    }
+
+    /// Translates `inputPath` into `outputPath` (created or replaced).
+    func translate(inputPath: String, outputPath: String) throws -> Outcome {
+        let inputDescriptor = open(inputPath, O_RDONLY)
+        guard inputDescriptor >= 0 else { throw DurableFiles.failure("cannot read", inputPath) }
+        defer { close(inputDescriptor) }
+        let outputDescriptor = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard outputDescriptor >= 0 else { throw DurableFiles.failure("cannot create", outputPath) }
+        defer { close(outputDescriptor) }
+        var input = FileDescriptorInput(descriptor: inputDescriptor, name: inputPath)
+        var output = FileDescriptorOutput(descriptor: outputDescriptor, name: outputPath)
+        var outcome = Outcome()
+        let collect: (RejectedMessage) throws -> Void = { outcome.rejects.append($0) }
+        do {
+            switch translation {
+            case .none:
+                try copy(&input, to: &output)
+                outcome.summary.messages = 1
+                outcome.summary.translated = 1
+            case .cdanetToJSON:
+                let pipeline = CDAnetReadPipeline(catalog: try requireCatalog(), format: .json, logger: logger)
+                outcome.summary = try pipeline.run(input: &input, output: &output, onReject: collect)
+            case .jsonToCDAnet:
+                let pipeline = ModelWritePipeline(catalog: try requireCatalog(), logger: logger)
+                outcome.summary = try pipeline.run(input: &input, output: &output, onReject: collect)
+            }
+        } catch let error as BridgeError {
+            outcome.failure = error.description
+            return outcome
+        }
+        if outcome.summary.messages == 0 {
+            outcome.failure = "the file holds no message"
+        } else if outcome.summary.translated == 0 {
+            let count = outcome.summary.messages
+            outcome.failure = "none of its \(count) message\(count == 1 ? "" : "s") could be translated"
+        }
+        return outcome
+    }
+
+    private func requireCatalog() throws -> CDAnetCatalog {
+        guard let catalog else { throw WatchError("no CDAnet layouts are loaded") }
+        return catalog
+    }
+
+    private func copy(_ input: inout FileDescriptorInput, to output: inout FileDescriptorOutput) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try input.read(into: buffer)
+            if count == 0 { return }
+            try output.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+}

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ClaimsBridge", targets: ["ClaimsBridge"]),
         .library(name: "ClaimsBridgeStorage", targets: ["ClaimsBridgeStorage"]),
+        .library(name: "ClaimsBridgeTransports", targets: ["ClaimsBridgeTransports"]),
         .executable(name: "claimsbridge", targets: ["claimsbridge"]),
     ],
     dependencies: [
@@ -34,10 +35,19 @@ let package = Package(
             dependencies: ["CSQLite"]
         ),
         .target(
+            name: "ClaimsBridgeTransports",
+            dependencies: [
+                "ClaimsBridge", "ClaimsBridgeStorage", "CCurl", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "ClaimsBridgeWatcher",
             dependencies: [
                 "ClaimsBridge",
                 "ClaimsBridgeStorage",
+                "ClaimsBridgeTransports",
                 "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -47,6 +57,7 @@ let package = Package(
             name: "claimsbridge",
             dependencies: [
                 "ClaimsBridge",
+                "ClaimsBridgeTransports",
                 "ClaimsBridgeWatcher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,8 +76,13 @@ let package = Package(
             dependencies: ["ClaimsBridgeStorage"]
         ),
         .testTarget(
+            name: "ClaimsBridgeTransportsTests",
+            dependencies: ["ClaimsBridgeTransports", "ClaimsBridgeTestSupport"],
+            exclude: ["Servers"]
+        ),
+        .testTarget(
             name: "ClaimsBridgeWatcherTests",
-            dependencies: ["ClaimsBridge", "ClaimsBridgeWatcher", "ClaimsBridgeTestSupport"]
+            dependencies: ["ClaimsBridge", "ClaimsBridgeWatcher", "ClaimsBridgeTransports", "ClaimsBridgeTestSupport"]
         ),
         .testTarget(
             name: "ClaimsBridgeCLITests",

@@ -65,6 +65,9 @@ extension Ledger {
                     .integer(delivery.outboxID), .text(delivery.state),
                 ])
             }
+            if !deliveries.isEmpty && deliveries.allSatisfy({ $0.state == "delivered" }) {
+                try database.prepare("UPDATE files SET state = 'delivered' WHERE id = ?").run([.integer(id)])
+            }
         }
     }
 
@@ -104,16 +107,16 @@ extension Ledger {
     }
 
     /// Updates a delivery's state from the outbox; when every delivery of the file is delivered, so is the file.
-    public func updateDelivery(key: String, state: String) throws {
+    public func updateDelivery(outboxID: Int64, state: String) throws {
         try database.transaction {
-            try database.prepare("UPDATE deliveries SET state = ? WHERE idempotency_key = ?").run([.text(state), .text(key)])
+            try database.prepare("UPDATE deliveries SET state = ? WHERE outbox_id = ?").run([.text(state), .integer(outboxID)])
             try database.prepare(
                 """
                 UPDATE files SET state = 'delivered'
-                WHERE state = 'translated' AND id = (SELECT file_id FROM deliveries WHERE idempotency_key = ?)
+                WHERE state = 'translated' AND id IN (SELECT file_id FROM deliveries WHERE outbox_id = ?)
                   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.file_id = files.id AND d.state <> 'delivered')
                 """
-            ).run([.text(key)])
+            ).run([.integer(outboxID)])
         }
     }
 

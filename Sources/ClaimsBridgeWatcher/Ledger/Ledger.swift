@@ -41,11 +41,12 @@ public final class Ledger {
                 CREATE TABLE IF NOT EXISTS deliveries (
                     file_id INTEGER NOT NULL REFERENCES files(id),
                     transport TEXT NOT NULL,
-                    idempotency_key TEXT NOT NULL UNIQUE,
+                    idempotency_key TEXT NOT NULL,
                     outbox_id INTEGER NOT NULL,
                     state TEXT NOT NULL,
                     PRIMARY KEY (file_id, transport)
                 );
+                CREATE INDEX IF NOT EXISTS deliveries_by_outbox ON deliveries(outbox_id);
                 CREATE TABLE IF NOT EXISTS sequences (
                     scope TEXT PRIMARY KEY,
                     next INTEGER NOT NULL

@@ -118,11 +118,12 @@ final class FileProcessor {
         let payload = try Self.readAll(output)
         var deliveries: [LedgerDelivery] = []
         for transport in route.transports {
-            let key = "\(route.name)-\(file.id)-\(file.sha256.prefix(12))-\(transport)"
-            let outboxID = try queue.enqueue(
+            let key = "\(route.name)-\(file.id)-\(file.sha256.prefix(16))"
+            let queued = try queue.enqueue(
                 transport: transport, payload: payload, fileName: deliveryName(file), idempotencyKey: key)
             deliveries.append(
-                LedgerDelivery(fileID: file.id, transport: transport, idempotencyKey: key, outboxID: outboxID, state: "queued"))
+                LedgerDelivery(
+                    fileID: file.id, transport: transport, idempotencyKey: key, outboxID: queued.id, state: queued.state))
         }
         try afterStep?(.queued, file.name)
         try ledger.markTranslated(

@@ -50,7 +50,8 @@ struct RouteTranslator {
             outcome.failure = "the file holds no message"
         } else if outcome.summary.translated == 0 {
             let count = outcome.summary.messages
-            outcome.failure = "none of its \(count) message\(count == 1 ? "" : "s") could be translated"
+            outcome.failure =
+                count == 1 ? "its only message could not be translated" : "none of its \(count) messages could be translated"
         }
         return outcome
     }

@@ -1,84 +1,114 @@
 public import ClaimsBridge
+public import ClaimsBridgeTransports
 import Foundation
 public import Logging
 import Synchronization
 
 /// The drop-folder watcher: takes files from every route's inbox, translates them and hands the results to
-/// the outbox, while a second thread delivers them. ``run(drain:)`` blocks until ``stop()`` is called or,
-/// with `drain`, until every inbox is empty and nothing is left to deliver.
+/// the outbox (on a thread of its own, as file and database work blocks), while deliveries run concurrently.
+/// ``run(drain:)`` returns when ``stop()`` is called or, with `drain`, when every inbox is empty and
+/// nothing is left to deliver.
 public final class Watcher: Sendable {
     public let configuration: WatchConfiguration
     let catalog: CDAnetCatalog?
-    let deliveries: any DeliveryFactory
+    let transports: [String: any Transport]
+    let retryPolicy: RetryPolicy
     let logger: Logger
-    let metrics: WatchMetrics
+    /// Counters served at `/metrics`.
+    public let metrics: WatchMetrics
     private let state = Mutex(RunState())
+    private let deliveryWork = Atomic<Bool>(false)
 
     private struct RunState {
         var stopping = false
         var intakeIdle = false
         var wakeIntake: (@Sendable () -> Void)?
-        var wakeDelivery: (@Sendable () -> Void)?
     }
 
-    public init(
-        configuration: WatchConfiguration, catalog: CDAnetCatalog?, deliveries: any DeliveryFactory,
-        metrics: WatchMetrics = WatchMetrics(), logger: Logger
+    /// Test hook: called after each processing step of each file; throwing there stops the watcher as a crash would.
+    let afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?
+
+    public convenience init(
+        configuration: WatchConfiguration, catalog: CDAnetCatalog?, transports: [String: any Transport],
+        retryPolicy: RetryPolicy = RetryPolicy(), metrics: WatchMetrics = WatchMetrics(), logger: Logger
+    ) {
+        self.init(
+            configuration: configuration, catalog: catalog, transports: transports, retryPolicy: retryPolicy,
+            metrics: metrics, logger: logger, afterStep: nil)
+    }
+
+    init(
+        configuration: WatchConfiguration, catalog: CDAnetCatalog?, transports: [String: any Transport],
+        retryPolicy: RetryPolicy, metrics: WatchMetrics, logger: Logger,
+        afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?
     ) {
         self.configuration = configuration
         self.catalog = catalog
-        self.deliveries = deliveries
+        self.transports = transports
+        self.retryPolicy = retryPolicy
         self.metrics = metrics
         self.logger = logger
+        self.afterStep = afterStep
     }
 
     /// The ledger's location for this configuration.
     public var ledgerPath: String { configuration.stateDirectory + "/ledger.sqlite" }
+    /// The outbox's location for this configuration.
+    public var outboxPath: String { configuration.stateDirectory + "/outbox.sqlite" }
 
     /// Asks the watcher to stop after the file in hand. Safe from any thread.
     public func stop() {
-        let wakers = state.withLock { state in
+        let wake = state.withLock { state in
             state.stopping = true
-            return [state.wakeIntake, state.wakeDelivery]
+            return state.wakeIntake
         }
-        for wake in wakers { wake?() }
+        wake?()
+        deliveryWork.store(true, ordering: .relaxed)
     }
 
     private var isStopping: Bool { state.withLock { $0.stopping } }
 
-    /// Runs intake on the calling thread and delivery on a second one until stopped (or drained).
-    public func run(drain: Bool) throws {
+    /// Runs until stopped (or, with `drain`, until there is nothing left to take in or deliver).
+    public func run(drain: Bool) async throws {
         try DurableFiles.makeDirectory(configuration.stateDirectory)
-        let deliveryDone = DispatchSemaphore(value: 0)
-        let deliveryFailure = Mutex<(any Error)?>(nil)
-        let deliveryThread = Thread { [self] in
-            do {
-                try runDelivery(drain: drain)
-            } catch {
-                deliveryFailure.withLock { $0 = error }
-                logger.critical("delivery stopped", metadata: ["error": "\(error)"])
+        async let intake: Void = runIntakeOnThread(drain: drain)
+        do {
+            try await withTaskCancellationHandler {
+                try await runDelivery(drain: drain)
+            } onCancel: {
                 stop()
             }
-            deliveryDone.signal()
-        }
-        deliveryThread.name = "claimsbridge-delivery"
-        deliveryThread.start()
-        do {
-            try runIntake(drain: drain)
         } catch {
             stop()
-            deliveryDone.wait()
+            try? await intake
             throw error
         }
-        deliveryDone.wait()
-        if let failure = deliveryFailure.withLock({ $0 }) { throw failure }
+        try await intake
+    }
+
+    private func runIntakeOnThread(drain: Bool) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread { [self] in
+                do {
+                    try runIntake(drain: drain)
+                    continuation.resume()
+                } catch {
+                    stop()
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "claimsbridge-intake"
+            thread.start()
+        }
     }
 
     private func runIntake(drain: Bool) throws {
         let ledger = try Ledger(path: ledgerPath)
-        let queue = try deliveries.makeQueue()
-        let processors = configuration.routes.map {
-            FileProcessor(route: $0, ledger: ledger, queue: queue, catalog: catalog, logger: logger)
+        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, logger: logger)
+        let processors = configuration.routes.map { route in
+            let processor = FileProcessor(route: route, ledger: ledger, queue: outbox, catalog: catalog, logger: logger)
+            processor.afterStep = afterStep
+            return processor
         }
         for processor in processors { try processor.prepareFolders() }
         let monitor = InboxMonitor(folders: configuration.routes.map(\.inbox))
@@ -104,15 +134,15 @@ public final class Watcher: Sendable {
                         if let file = try processor.process(inboxName: candidate.name) {
                             metrics.recordFile(file, pickedUpAfter: Date().timeIntervalSince1970 - candidate.modified)
                             processed += 1
+                            deliveryWork.store(true, ordering: .relaxed)
                         }
                     }
                 }
             }
-            if processed > 0 { wakeDelivery() }
             if processed > 0 { continue }
             if drain && nextCheck == nil {
                 state.withLock { $0.intakeIdle = true }
-                wakeDelivery()
+                deliveryWork.store(true, ordering: .relaxed)
                 return
             }
             let untilNext = nextCheck.map { max(0.01, $0 - Date().timeIntervalSince1970) } ?? rescan
@@ -120,8 +150,8 @@ public final class Watcher: Sendable {
         }
     }
 
-    /// Runs `body`; a failure that is not the ledger's or the queue's own is logged and the loop goes on,
-    /// leaving the file in `processing/` to be resumed.
+    /// Runs `body`; a file-system failure is logged and the loop goes on, leaving the file in `processing/`
+    /// to be resumed at the next rescan. Ledger and outbox failures stop the watcher.
     private func guarded(_ processor: FileProcessor, _ body: () throws -> Void) throws {
         do {
             try body()
@@ -131,26 +161,43 @@ public final class Watcher: Sendable {
         }
     }
 
-    private func runDelivery(drain: Bool) throws {
+    private func runDelivery(drain: Bool) async throws {
         let ledger = try Ledger(path: ledgerPath)
-        let worker = try deliveries.makeWorker()
-        let signal = DispatchSemaphore(value: 0)
-        state.withLock { $0.wakeDelivery = { signal.signal() } }
-        defer { state.withLock { $0.wakeDelivery = nil } }
+        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, logger: logger)
         while !isStopping {
-            let intakeIdle = state.withLock { $0.intakeIdle }
-            let next = try worker.deliverDue { key, deliveryState in
-                try ledger.updateDelivery(key: key, state: deliveryState)
-                metrics.recordDelivery(state: deliveryState)
+            deliveryWork.store(false, ordering: .relaxed)
+            let summary = try await outbox.deliverDue(transports: transports)
+            try reconcile(ledger: ledger, outbox: outbox)
+            if summary.attempted > 0 { continue }
+            let nextDue = try outbox.nextDueDate(destinations: Array(transports.keys))
+            if drain && state.withLock({ $0.intakeIdle }) {
+                let counts = try outbox.counts()
+                if (counts[.pending] ?? 0) + (counts[.inFlight] ?? 0) == 0 { return }
             }
-            if drain && intakeIdle && next == nil { return }
-            let wait = min(next ?? 1, 1)
-            _ = signal.wait(timeout: .now() + .milliseconds(Int(wait * 1000)))
+            let wait = min(nextDue.map { max(0, $0.timeIntervalSinceNow) } ?? 1, 1)
+            await waitForDeliveryWork(seconds: wait)
         }
     }
 
-    private func wakeDelivery() {
-        state.withLock { $0.wakeDelivery }?()
+    /// Copies settled outbox states into the ledger. Reading them from the outbox (rather than from one run's
+    /// summary) also catches deliveries made before the ledger recorded them, or by another process.
+    private func reconcile(ledger: Ledger, outbox: Outbox) throws {
+        for delivery in try ledger.openDeliveries() {
+            guard let record = try outbox.delivery(DeliveryID(delivery.outboxID)) else { continue }
+            let current = record.state == .inFlight || record.state == .pending
+                ? (record.attempts > 0 ? "retrying" : "queued") : record.state.name
+            guard current != delivery.state else { continue }
+            try ledger.updateDelivery(outboxID: delivery.outboxID, state: current)
+            if current == "delivered" || current == "dead" { metrics.recordDelivery(state: current) }
+        }
+    }
+
+    /// Sleeps up to `seconds`, waking early when the intake queues something.
+    private func waitForDeliveryWork(seconds: Double) async {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline && !deliveryWork.load(ordering: .relaxed) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     static func seconds(_ duration: Duration) -> Double {

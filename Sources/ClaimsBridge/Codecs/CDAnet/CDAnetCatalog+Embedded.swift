@@ -10,7 +10,7 @@ extension CDAnetCatalog: EmbeddedMessageReader, EmbeddedMessageWriter {
                 .embeddedMessage, "embedded messages are nested more than \(Self.maximumEmbeddingDepth) deep")
         }
         let mapping = try mappingForMessage(message, baseOffset: baseOffset)
-        var record = DecodedRecord()
+        let record = DecodedRecord()
         try FixedWidthDecoder(layout: mapping.layout).decode(message, baseOffset: baseOffset, into: record)
         try mapping.appendJSON(
             of: record, message: message, baseOffset: baseOffset, embedded: self, depth: depth, to: &output)

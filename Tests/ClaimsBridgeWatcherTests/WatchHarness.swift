@@ -1,0 +1,64 @@
+import ClaimsBridge
+@testable import ClaimsBridgeWatcher
+import ClaimsBridgeTestSupport
+import ClaimsBridgeTransports
+import Foundation
+import Logging
+
+/// A scratch folder with an inbox, an output folder and a routes file, and a way to run the watcher over it.
+struct WatchHarness {
+    let root: String
+    var inbox: String { root + "/inbox" }
+    var output: String { root + "/out" }
+    var configuration: WatchConfiguration
+
+    init(routeOptions: String = "stableSeconds: 0", from: String? = "cdanet", to: String? = "json") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)
+        let translation = [from.map { "    from: \($0)" }, to.map { "    to: \($0)" }].compactMap { $0 }.joined(separator: "\n")
+        let yaml = """
+            state: state
+            routes:
+              - name: claims
+                inbox: inbox
+                pattern: "*.txt"
+                \(routeOptions)
+            \(translation)
+                deliver: [out]
+
+            """
+        try yaml.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
+        configuration = try WatchConfiguration.load(path: root + "/routes.yaml", knownTransports: ["out"])
+    }
+
+    /// Drops a file into the inbox the way a careful writer does: a temporary name, then a rename.
+    func drop(_ name: String, _ bytes: [UInt8]) throws {
+        let temporary = inbox + "/." + name + ".tmp"
+        try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, inbox + "/" + name) == 0 else { throw WatchError("cannot drop \(name)") }
+    }
+
+    func makeWatcher(afterStep: (@Sendable (ProcessingStep, String) throws -> Void)? = nil) throws -> Watcher {
+        Watcher(
+            configuration: configuration, catalog: Fixtures.catalog,
+            transports: ["out": try FolderTransport(directory: output, namePattern: "{key}-{name}")],
+            retryPolicy: RetryPolicy(), metrics: WatchMetrics(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), afterStep: afterStep)
+    }
+
+    /// Runs the watcher until the inbox is drained and every delivery is made.
+    func drain(afterStep: (@Sendable (ProcessingStep, String) throws -> Void)? = nil) async throws {
+        try await makeWatcher(afterStep: afterStep).run(drain: true)
+    }
+
+    func files(in folder: String) -> [String] {
+        ((try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []).filter { path in
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: folder + "/" + path, isDirectory: &isDirectory)
+            return !isDirectory.boolValue
+        }.sorted()
+    }
+
+    func ledger() throws -> Ledger { try Ledger(path: configuration.stateDirectory + "/ledger.sqlite") }
+}

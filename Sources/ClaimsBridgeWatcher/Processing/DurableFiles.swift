@@ -73,6 +73,15 @@ enum DurableFiles {
         }
     }
 
+    /// Copies `source` into `folder` (under a free name, as ``moveWithoutOverwriting(_:into:name:)``), flushed to disk.
+    static func copyWithoutOverwriting(_ source: String, into folder: String, name: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: source) else { throw failure("cannot read", source) }
+        try makeDirectory(folder)
+        let staged = (folder as NSString).appendingPathComponent(".\(name).\(getpid()).copy")
+        try write([UInt8](data), to: staged)
+        return try moveWithoutOverwriting(staged, into: folder, name: name)
+    }
+
     /// `claim.txt`, `claim-2.txt`, `claim-3.txt`…
     static func numbered(_ name: String, _ attempt: Int) -> String {
         guard attempt > 1 else { return name }

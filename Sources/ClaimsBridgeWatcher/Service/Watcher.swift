@@ -16,10 +16,11 @@ public final class Watcher: Sendable {
     let logger: Logger
     /// Counters served at `/metrics`.
     public let metrics: WatchMetrics
-    private let state = Mutex(RunState())
+    let state = Mutex(RunState())
     private let deliveryWork = Atomic<Bool>(false)
+    private let heartbeat = Atomic<Int64>(0)
 
-    private struct RunState {
+    struct RunState {
         var stopping = false
         var intakeIdle = false
         var wakeIntake: (@Sendable () -> Void)?
@@ -67,6 +68,13 @@ public final class Watcher: Sendable {
     }
 
     private var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// True while the intake loop has gone round within the last two rescan intervals (plus a minute
+    /// for a large file in hand).
+    public var isHealthy: Bool {
+        let last = Double(heartbeat.load(ordering: .relaxed))
+        return last > 0 && Date().timeIntervalSince1970 - last < 2 * Self.seconds(configuration.rescanInterval) + 60
+    }
 
     /// Runs until stopped (or, with `drain`, until there is nothing left to take in or deliver).
     public func run(drain: Bool) async throws {
@@ -119,6 +127,7 @@ public final class Watcher: Sendable {
         var lastResume = 0.0
         while !isStopping {
             let now = Date().timeIntervalSince1970
+            heartbeat.store(Int64(now), ordering: .relaxed)
             if now - lastResume >= rescan {
                 for processor in processors { try guarded(processor) { try processor.resumeFilesInHand() } }
                 lastResume = now
@@ -161,7 +170,7 @@ public final class Watcher: Sendable {
         }
     }
 
-    private func runDelivery(drain: Bool) async throws {
+    func runDelivery(drain: Bool) async throws {
         let ledger = try Ledger(path: ledgerPath)
         let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, logger: logger)
         while !isStopping {

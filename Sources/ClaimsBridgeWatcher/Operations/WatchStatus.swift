@@ -1,0 +1,89 @@
+import ClaimsBridgeTransports
+import Foundation
+
+/// What the watcher has done and has in hand, read from the ledger, the outbox and the inboxes:
+/// counts per state, files in progress, files waiting in each inbox (and the oldest), failures and
+/// deliveries given up. It names files, never their content.
+public struct WatchStatus: Sendable {
+    public var filesByState: [LedgerFile.State: Int]
+    /// Files taken from an inbox and not finished yet.
+    public var inHand: [LedgerFile]
+    /// Files waiting in each route's inbox.
+    public var waiting: [Waiting]
+    /// Deliveries per outbox state.
+    public var deliveries: [String: Int]
+    /// The most recent failures.
+    public var recentFailures: [LedgerFile]
+
+    public struct Waiting: Sendable {
+        public var route: String
+        public var count: Int
+        public var oldestName: String?
+        public var oldestAgeSeconds: Double?
+    }
+
+    /// Reads the status for a configuration.
+    public static func gather(_ configuration: WatchConfiguration) throws -> WatchStatus {
+        let ledgerPath = configuration.stateDirectory + "/ledger.sqlite"
+        let outboxPath = configuration.stateDirectory + "/outbox.sqlite"
+        guard DurableFiles.exists(ledgerPath) else {
+            throw WatchError("no ledger at \(ledgerPath): the watcher has not run with this routes file yet")
+        }
+        let ledger = try Ledger(path: ledgerPath)
+        var deliveries: [String: Int] = [:]
+        if DurableFiles.exists(outboxPath) {
+            for (state, count) in try Outbox(path: outboxPath).counts() { deliveries[state.name] = count }
+        }
+        let now = Date().timeIntervalSince1970
+        let waiting = configuration.routes.map { route in
+            let listing = InboxScanner(route: route.withReadiness(.stableFor(.zero))).scan(now: now)
+            let oldest = listing.ready.first
+            return Waiting(
+                route: route.name, count: listing.ready.count, oldestName: oldest?.name,
+                oldestAgeSeconds: oldest.map { now - $0.modified })
+        }
+        return WatchStatus(
+            filesByState: try ledger.countsByState(),
+            inHand: try ledger.filesInHand(processingDirectories: configuration.routes.map(\.processingDirectory)),
+            waiting: waiting, deliveries: deliveries, recentFailures: try ledger.files(state: .failed, limit: 10))
+    }
+
+    /// The status as text for a terminal.
+    public var text: String {
+        var lines = ["Files by state:"]
+        for state in LedgerFile.State.allCases {
+            lines.append("  \(state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(filesByState[state] ?? 0)")
+        }
+        lines.append("Waiting in the inboxes:")
+        for route in waiting {
+            let oldest = route.oldestName.map { name in
+                " (oldest: \(name), \(Self.age(route.oldestAgeSeconds ?? 0)))"
+            } ?? ""
+            lines.append("  \(route.route): \(route.count)\(oldest)")
+        }
+        lines.append("In hand: \(inHand.count)")
+        for file in inHand { lines.append("  file \(file.id) \(file.name) (\(file.state.rawValue))") }
+        lines.append("Deliveries: " + ["pending", "inFlight", "delivered", "dead"].map { "\($0) \(deliveries[$0] ?? 0)" }.joined(separator: ", "))
+        if !recentFailures.isEmpty {
+            lines.append("Recent failures:")
+            for file in recentFailures { lines.append("  file \(file.id) \(file.name): \(file.error ?? "failed")") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func age(_ seconds: Double) -> String {
+        switch seconds {
+        case ..<120: "\(Int(seconds)) s"
+        case ..<7200: "\(Int(seconds / 60)) min"
+        default: "\(Int(seconds / 3600)) h"
+        }
+    }
+}
+
+extension Route {
+    func withReadiness(_ readiness: Readiness) -> Route {
+        var copy = self
+        copy.readiness = readiness
+        return copy
+    }
+}

@@ -13,30 +13,37 @@ struct WatchHarness {
     var configuration: WatchConfiguration
 
     init(routeOptions: String = "stableSeconds: 0", from: String? = "cdanet", to: String? = "json") throws {
+        let translation = [from.map { "    from: \($0)" }, to.map { "    to: \($0)" }].compactMap { $0 }.joined(separator: "\n")
+        try self.init(
+            routesYAML: """
+                state: state
+                routes:
+                  - name: claims
+                    inbox: inbox
+                    pattern: "*.txt"
+                    \(routeOptions)
+                \(translation)
+                    deliver: [out]
+
+                """)
+    }
+
+    /// A harness with a routes file of its own; `out` is the one transport.
+    init(routesYAML: String) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)
-        let translation = [from.map { "    from: \($0)" }, to.map { "    to: \($0)" }].compactMap { $0 }.joined(separator: "\n")
-        let yaml = """
-            state: state
-            routes:
-              - name: claims
-                inbox: inbox
-                pattern: "*.txt"
-                \(routeOptions)
-            \(translation)
-                deliver: [out]
-
-            """
-        try yaml.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
+        try routesYAML.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
         configuration = try WatchConfiguration.load(path: root + "/routes.yaml", knownTransports: ["out"])
     }
 
     /// Drops a file into the inbox the way a careful writer does: a temporary name, then a rename.
-    func drop(_ name: String, _ bytes: [UInt8]) throws {
-        let temporary = inbox + "/." + name + ".tmp"
+    func drop(_ name: String, _ bytes: [UInt8], into folder: String? = nil) throws {
+        let target = folder ?? inbox
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        let temporary = target + "/." + name + ".tmp"
         try Data(bytes).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, inbox + "/" + name) == 0 else { throw WatchError("cannot drop \(name)") }
+        guard rename(temporary, target + "/" + name) == 0 else { throw WatchError("cannot drop \(name)") }
     }
 
     func makeWatcher(afterStep: (@Sendable (ProcessingStep, String) throws -> Void)? = nil) throws -> Watcher {

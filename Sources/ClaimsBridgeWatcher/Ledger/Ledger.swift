@@ -51,6 +51,28 @@ public final class Ledger {
                     scope TEXT PRIMARY KEY,
                     next INTEGER NOT NULL
                 );
+                CREATE TABLE IF NOT EXISTS allocations (
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    line INTEGER NOT NULL,
+                    field TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    PRIMARY KEY (file_id, line, field)
+                );
+                CREATE TABLE IF NOT EXISTS messages (
+                    id INTEGER PRIMARY KEY,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    message_number INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    is_request INTEGER NOT NULL,
+                    office_sequence TEXT NOT NULL,
+                    carrier TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    request_id INTEGER REFERENCES messages(id),
+                    recorded_at REAL NOT NULL,
+                    UNIQUE (file_id, message_number)
+                );
+                CREATE INDEX IF NOT EXISTS messages_by_header ON messages(office_sequence, provider, carrier);
                 PRAGMA user_version = 1;
                 """)
         }

@@ -101,7 +101,14 @@ final class FileProcessor {
             return try ledger.file(file.id) ?? file
         }
         let output = outputPath(file)
-        let outcome = try translator.translate(inputPath: file.path, outputPath: output)
+        var input = file.path
+        if route.translation == .jsonToCDAnet {
+            let numbered = numberedInputPath(file)
+            let allocated = try SequenceNumbering(ledger: ledger, fileID: file.id).fill(
+                inputPath: file.path, outputPath: numbered)
+            if allocated > 0 { input = numbered }
+        }
+        let outcome = try translator.translate(inputPath: input, outputPath: output)
         try writeRejects(outcome.rejects, for: file)
         try afterStep?(.translated, file.name)
         if let failure = outcome.failure {
@@ -115,6 +122,7 @@ final class FileProcessor {
             logger.error("file failed", metadata: ["file": "\(file.id)", "reason": "\(failure)"])
             return try ledger.file(file.id) ?? file
         }
+        try recordMessages(file, input: input, output: output, rejects: outcome.rejects)
         let payload = try Self.readAll(output)
         var deliveries: [LedgerDelivery] = []
         for transport in route.transports {
@@ -143,6 +151,7 @@ final class FileProcessor {
     /// otherwise to `archive/<date>/`.
     private func fileAway(_ file: LedgerFile) throws -> LedgerFile {
         unlink(outputPath(file))
+        unlink(numberedInputPath(file))
         let rejects = rejectsTemporaryPath(file)
         if DurableFiles.exists(rejects) {
             _ = try DurableFiles.moveWithoutOverwriting(
@@ -177,6 +186,28 @@ final class FileProcessor {
         return try ledger.file(file.id) ?? file
     }
 
+    /// Records each translated message's identity, and reports responses that answer no known request.
+    private func recordMessages(_ file: LedgerFile, input: String, output: String, rejects: [RejectedMessage]) throws {
+        let unmatched: [MessageIdentity]
+        switch route.translation {
+        case .jsonToCDAnet:
+            unmatched = try MessageRecorder.record(
+                fileID: file.id, jsonLinesPath: input, skippedLines: Set(rejects.map(\.messageNumber)), ledger: ledger)
+        case .cdanetToJSON:
+            unmatched = try MessageRecorder.record(fileID: file.id, jsonLinesPath: output, skippedLines: [], ledger: ledger)
+        case .none:
+            return
+        }
+        for response in unmatched {
+            logger.warning(
+                "a response matches no request sent",
+                metadata: [
+                    "file": "\(file.id)", "type": "\(response.type)", "officeSequenceNumber": "\(response.officeSequenceNumber)",
+                    "carrier": "\(response.carrierId)",
+                ])
+        }
+    }
+
     private func writeRejects(_ rejects: [RejectedMessage], for file: LedgerFile) throws {
         guard !rejects.isEmpty else { return }
         var bytes: [UInt8] = []
@@ -189,6 +220,7 @@ final class FileProcessor {
 
     // Work files live in processing/ under hidden names tied to the ledger number, so a resumed run finds them.
     private func outputPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).output" }
+    private func numberedInputPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).numbered" }
     private func rejectsTemporaryPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).rejects" }
     private func errorReportPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).error.json" }
 

@@ -1,0 +1,34 @@
+import ClaimsBridge
+import Foundation
+
+/// Reads the model JSON Lines a file was translated from or to, and records each message's identity in the
+/// ledger for correlation.
+enum MessageRecorder {
+    /// - Parameters:
+    ///   - jsonLinesPath: the model side of the translation.
+    ///   - skippedLines: line numbers that were rejected (when the JSON side is the input).
+    /// - Returns: the responses that match no request.
+    static func record(
+        fileID: Int64, jsonLinesPath: String, skippedLines: Set<Int>, ledger: Ledger
+    ) throws -> [MessageIdentity] {
+        guard let data = FileManager.default.contents(atPath: jsonLinesPath) else { return [] }
+        var tape = JSONTape()
+        var messages: [(number: Int, identity: MessageIdentity)] = []
+        var lineNumber = 0
+        data.withUnsafeBytes { raw in
+            var start = 0
+            while start < raw.count {
+                var end = start
+                while end < raw.count && raw[end] != 0x0A { end += 1 }
+                lineNumber += 1
+                if end > start && !skippedLines.contains(lineNumber),
+                    let identity = MessageIdentity.read(UnsafeRawBufferPointer(rebasing: raw[start..<end]), tape: &tape)
+                {
+                    messages.append((lineNumber, identity))
+                }
+                start = end + 1
+            }
+        }
+        return try ledger.recordMessages(fileID: fileID, messages)
+    }
+}

@@ -1,0 +1,90 @@
+import ClaimsBridgeStorage
+
+/// One message of the request–response chain of a claim, as the ledger recorded it.
+public struct ChainEntry: Sendable, Equatable {
+    public var messageID: Int64
+    public var fileID: Int64
+    public var fileName: String
+    public var messageNumber: Int
+    public var type: String
+    public var isRequest: Bool
+    /// For a response, the request it answers (nil: no matching request was found).
+    public var requestID: Int64?
+    public var recordedAt: Double
+}
+
+extension Ledger {
+    /// Records the messages of a file (idempotent per file and message number). Each response is matched to
+    /// the latest request with the same office sequence number, provider and carrier that it can answer.
+    /// - Returns: the responses no request was found for.
+    @discardableResult
+    func recordMessages(fileID: Int64, _ messages: [(number: Int, identity: MessageIdentity)]) throws -> [MessageIdentity] {
+        let insert = try database.prepare(
+            """
+            INSERT OR IGNORE INTO messages (file_id, message_number, type, is_request, office_sequence, carrier, provider,
+                request_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var unmatched: [MessageIdentity] = []
+        try database.transaction {
+            for (number, identity) in messages {
+                var request: Int64?
+                if !identity.isRequest {
+                    request = try matchingRequest(for: identity)
+                    if request == nil && identity.type != "email" { unmatched.append(identity) }
+                }
+                try insert.run([
+                    .integer(fileID), .integer(Int64(number)), .text(identity.type), .integer(identity.isRequest ? 1 : 0),
+                    .text(identity.officeSequenceNumber), .text(identity.carrierId), .text(identity.providerNumber),
+                    request.map { .integer($0) } ?? .null, .real(Self.now),
+                ])
+            }
+        }
+        return unmatched
+    }
+
+    private func matchingRequest(for response: MessageIdentity) throws -> Int64? {
+        let types = ResponseMatching.answers[response.type] ?? []
+        guard !types.isEmpty else { return nil }
+        let placeholders = types.map { _ in "?" }.joined(separator: ", ")
+        return try database.prepare(
+            """
+            SELECT id FROM messages WHERE is_request = 1 AND office_sequence = ? AND provider = ? AND carrier = ?
+              AND type IN (\(placeholders)) ORDER BY id DESC LIMIT 1
+            """
+        ).query(
+            [.text(response.officeSequenceNumber), .text(response.providerNumber), .text(response.carrierId)]
+                + types.map { .text($0) }
+        ) { $0.int64(0) }.first
+    }
+
+    /// Every message recorded with this office sequence number (optionally only this provider's), oldest first:
+    /// a claim, its acknowledgement or EOB, a reversal and its response.
+    public func chain(officeSequenceNumber: String, provider: String? = nil) throws -> [ChainEntry] {
+        try database.prepare(
+            """
+            SELECT m.id, m.file_id, f.name, m.message_number, m.type, m.is_request, m.request_id, m.recorded_at
+            FROM messages m JOIN files f ON f.id = m.file_id
+            WHERE m.office_sequence = ?1 AND (?2 IS NULL OR m.provider = ?2) ORDER BY m.id
+            """
+        ).query([.text(officeSequenceNumber), provider.map { .text($0) } ?? .null], Self.readChainEntry)
+    }
+
+    /// Responses for which no request was found, most recent first.
+    public func unmatchedResponses(limit: Int = 20) throws -> [ChainEntry] {
+        try database.prepare(
+            """
+            SELECT m.id, m.file_id, f.name, m.message_number, m.type, m.is_request, m.request_id, m.recorded_at
+            FROM messages m JOIN files f ON f.id = m.file_id
+            WHERE m.is_request = 0 AND m.request_id IS NULL AND m.type <> 'email' ORDER BY m.id DESC LIMIT ?
+            """
+        ).query([.integer(Int64(limit))], Self.readChainEntry)
+    }
+
+    private static func readChainEntry(_ row: SQLiteRow) -> ChainEntry {
+        ChainEntry(
+            messageID: row.int64(0), fileID: row.int64(1), fileName: row.text(2) ?? "", messageNumber: row.int(3),
+            type: row.text(4) ?? "", isRequest: row.int(5) == 1, requestID: row.isNull(6) ? nil : row.int64(6),
+            recordedAt: row.double(7))
+    }
+}

@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ClaimsBridge", targets: ["ClaimsBridge"]),
         .library(name: "ClaimsBridgeStorage", targets: ["ClaimsBridgeStorage"]),
         .library(name: "ClaimsBridgeTransports", targets: ["ClaimsBridgeTransports"]),
+        .library(name: "ClaimsBridgeWatcher", targets: ["ClaimsBridgeWatcher"]),
         .executable(name: "claimsbridge", targets: ["claimsbridge"]),
     ],
     dependencies: [

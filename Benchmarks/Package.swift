@@ -13,7 +13,15 @@ let package = Package(
             dependencies: [
                 .product(name: "ClaimsBridge", package: "ClaimsBridge")
             ]
-        )
+        ),
+        .executableTarget(
+            name: "claimsbridge-watch-bench",
+            dependencies: [
+                .product(name: "ClaimsBridge", package: "ClaimsBridge"),
+                .product(name: "ClaimsBridgeTransports", package: "ClaimsBridge"),
+                .product(name: "ClaimsBridgeWatcher", package: "ClaimsBridge"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 internal import CSQLite
+import Foundation
 
 /// A connection to one SQLite database file, opened in WAL mode for a durable store
 /// (the outbox and the ledger). Not shared between threads: open one per task that needs it.
@@ -20,9 +21,28 @@ public final class SQLiteDatabase {
         }
         handle = connection
         self.path = path
-        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
+        // SQLite's own busy handler sleeps in steps of up to 100 ms, which stalls two busy writers;
+        // this one retries every 200 µs until the timeout.
+        let retries = max(1, busyTimeoutMilliseconds * 5)
+        sqlite3_busy_handler(
+            connection,
+            { limit, attempt in
+                guard attempt < Int32(Int(bitPattern: limit)) else { return 0 }
+                usleep(200)
+                return 1
+            }, UnsafeMutableRawPointer(bitPattern: Int(retries)))
         sqlite3_extended_result_codes(connection, 1)
-        try execute("PRAGMA journal_mode=WAL")
+        // Switching a new file to WAL needs a moment alone with it; another process opening it may be in the way.
+        var attempts = 0
+        while true {
+            do {
+                try execute("PRAGMA journal_mode=WAL")
+                break
+            } catch where error.isBusy && attempts < Int(busyTimeoutMilliseconds) {
+                attempts += 1
+                usleep(1000)
+            }
+        }
         try execute("PRAGMA synchronous=NORMAL")
         try execute("PRAGMA foreign_keys=ON")
     }

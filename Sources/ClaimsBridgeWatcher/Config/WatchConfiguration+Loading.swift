@@ -36,6 +36,12 @@ extension WatchConfiguration {
             routes.append(route)
         }
         if routes.isEmpty { throw routesNode.error("`routes` lists no route") }
+        for (route, node) in zip(routes, try routesNode.items("`routes`")) {
+            guard let reply = route.replyRoute else { continue }
+            guard reply != route.name, routes.contains(where: { $0.name == reply }) else {
+                throw try node.required("replies").error("`replies` must name another route of this file")
+            }
+        }
         return WatchConfiguration(
             stateDirectory: state, mappingsDirectory: mappings, rescanInterval: .seconds(rescan),
             listenAddress: listen, routes: routes, file: path)
@@ -46,7 +52,7 @@ extension WatchConfiguration {
     ) throws -> Route {
         try node.expectKeys(
             [
-                "name", "inbox", "pattern", "stableSeconds", "doneMarker", "from", "to", "deliver", "resubmit",
+                "name", "inbox", "pattern", "stableSeconds", "doneMarker", "from", "to", "deliver", "resubmit", "replies",
                 "processing", "archive", "error", "rejects",
             ], in: "a route")
         let name = try node.required("name").string("`name`")
@@ -87,6 +93,7 @@ extension WatchConfiguration {
         return Route(
             name: name, inbox: inbox, patterns: patterns, readiness: readiness, translation: translation,
             transports: deliver, allowsResubmission: try node["resubmit"]?.bool("`resubmit`") ?? false,
+            replyRoute: try node["replies"]?.string("`replies`"),
             processingDirectory: try node["processing"].map { resolve(try $0.string("`processing`")) },
             archiveDirectory: try node["archive"].map { resolve(try $0.string("`archive`")) },
             errorDirectory: try node["error"].map { resolve(try $0.string("`error`")) },

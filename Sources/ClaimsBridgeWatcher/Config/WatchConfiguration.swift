@@ -45,6 +45,9 @@ public struct Route: Sendable, Equatable {
     public var transports: [String]
     /// Whether a file whose content was already processed is processed again (otherwise it is a duplicate).
     public var allowsResubmission: Bool
+    /// The route whose inbox receives the response bodies of this route's HTTPS deliveries (a carrier's
+    /// synchronous reply), so that they are translated and matched to their requests like reply files.
+    public var replyRoute: String?
     /// Folders, each defaulting to a subfolder of the inbox.
     public var processingDirectory: String
     public var archiveDirectory: String
@@ -53,7 +56,7 @@ public struct Route: Sendable, Equatable {
 
     public init(
         name: String, inbox: String, patterns: [String] = [], readiness: Readiness = .stableFor(.seconds(2)),
-        translation: Translation, transports: [String], allowsResubmission: Bool = false,
+        translation: Translation, transports: [String], allowsResubmission: Bool = false, replyRoute: String? = nil,
         processingDirectory: String? = nil, archiveDirectory: String? = nil, errorDirectory: String? = nil,
         rejectsDirectory: String? = nil
     ) {
@@ -64,6 +67,7 @@ public struct Route: Sendable, Equatable {
         self.translation = translation
         self.transports = transports
         self.allowsResubmission = allowsResubmission
+        self.replyRoute = replyRoute
         self.processingDirectory = processingDirectory ?? inbox + "/processing"
         self.archiveDirectory = archiveDirectory ?? inbox + "/archive"
         self.errorDirectory = errorDirectory ?? inbox + "/error"

@@ -5,13 +5,12 @@ import Foundation
 /// ledger for correlation.
 enum MessageRecorder {
     /// - Parameters:
-    ///   - jsonLinesPath: the model side of the translation.
+    ///   - jsonLines: the model side of the translation.
     ///   - skippedLines: line numbers that were rejected (when the JSON side is the input).
     /// - Returns: the responses that match no request.
     static func record(
-        fileID: Int64, jsonLinesPath: String, skippedLines: Set<Int>, ledger: Ledger
+        fileID: Int64, jsonLines data: [UInt8], skippedLines: Set<Int>, ledger: Ledger
     ) throws -> [MessageIdentity] {
-        guard let data = FileManager.default.contents(atPath: jsonLinesPath) else { return [] }
         var tape = JSONTape()
         var messages: [(number: Int, identity: MessageIdentity)] = []
         var lineNumber = 0

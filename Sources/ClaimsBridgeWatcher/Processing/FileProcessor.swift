@@ -100,7 +100,6 @@ final class FileProcessor {
             logger.notice("duplicate of an earlier file; not sent again", metadata: ["file": "\(file.id)", "original": "\(original)"])
             return try ledger.file(file.id) ?? file
         }
-        let output = outputPath(file)
         var input = file.path
         if route.translation == .jsonToCDAnet {
             let numbered = numberedInputPath(file)
@@ -108,7 +107,7 @@ final class FileProcessor {
                 inputPath: file.path, outputPath: numbered)
             if allocated > 0 { input = numbered }
         }
-        let outcome = try translator.translate(inputPath: input, outputPath: output)
+        let outcome = try translator.translate(inputPath: input)
         try writeRejects(outcome.rejects, for: file)
         try afterStep?(.translated, file.name)
         if let failure = outcome.failure {
@@ -118,12 +117,11 @@ final class FileProcessor {
                     fileName: file.name, route: route.name, ledgerID: file.id, reason: failure, summary: outcome.summary,
                     rejects: outcome.rejects
                 ).json, to: errorReportPath(file))
-            unlink(output)
             logger.error("file failed", metadata: ["file": "\(file.id)", "reason": "\(failure)"])
             return try ledger.file(file.id) ?? file
         }
-        try recordMessages(file, input: input, output: output, rejects: outcome.rejects)
-        let payload = try Self.readAll(output)
+        try recordMessages(file, input: input, output: outcome.output, rejects: outcome.rejects)
+        let payload = outcome.output
         var deliveries: [LedgerDelivery] = []
         for transport in route.transports {
             let key = "\(route.name)-\(file.id)-\(file.sha256.prefix(16))"
@@ -138,7 +136,6 @@ final class FileProcessor {
             file.id, messages: outcome.summary.messages, translated: outcome.summary.translated,
             rejected: outcome.rejects.count, deliveries: deliveries)
         try afterStep?(.ledgerUpdated, file.name)
-        unlink(output)
         logger.info(
             "translated",
             metadata: [
@@ -150,7 +147,6 @@ final class FileProcessor {
     /// Moves the original (and its rejects) out of `processing/`: to `error/` when the file failed,
     /// otherwise to `archive/<date>/`.
     private func fileAway(_ file: LedgerFile) throws -> LedgerFile {
-        unlink(outputPath(file))
         unlink(numberedInputPath(file))
         let rejects = rejectsTemporaryPath(file)
         if DurableFiles.exists(rejects) {
@@ -187,14 +183,15 @@ final class FileProcessor {
     }
 
     /// Records each translated message's identity, and reports responses that answer no known request.
-    private func recordMessages(_ file: LedgerFile, input: String, output: String, rejects: [RejectedMessage]) throws {
+    private func recordMessages(_ file: LedgerFile, input: String, output: [UInt8], rejects: [RejectedMessage]) throws {
         let unmatched: [MessageIdentity]
         switch route.translation {
         case .jsonToCDAnet:
+            let lines = try Self.readAll(input)
             unmatched = try MessageRecorder.record(
-                fileID: file.id, jsonLinesPath: input, skippedLines: Set(rejects.map(\.messageNumber)), ledger: ledger)
+                fileID: file.id, jsonLines: lines, skippedLines: Set(rejects.map(\.messageNumber)), ledger: ledger)
         case .cdanetToJSON:
-            unmatched = try MessageRecorder.record(fileID: file.id, jsonLinesPath: output, skippedLines: [], ledger: ledger)
+            unmatched = try MessageRecorder.record(fileID: file.id, jsonLines: output, skippedLines: [], ledger: ledger)
         case .none:
             return
         }
@@ -219,7 +216,6 @@ final class FileProcessor {
     }
 
     // Work files live in processing/ under hidden names tied to the ledger number, so a resumed run finds them.
-    private func outputPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).output" }
     private func numberedInputPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).numbered" }
     private func rejectsTemporaryPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).rejects" }
     private func errorReportPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).error.json" }

@@ -15,18 +15,17 @@ struct RouteTranslator {
         var rejects: [RejectedMessage] = []
         /// A failure of the whole file (unreadable, empty, nothing could be translated).
         var failure: String?
+        /// The translated bytes (they are stored in the outbox, so they are held in memory).
+        var output: [UInt8] = []
     }
 
-    /// Translates `inputPath` into `outputPath` (created or replaced).
-    func translate(inputPath: String, outputPath: String) throws -> Outcome {
+    /// Translates the file at `inputPath`.
+    func translate(inputPath: String) throws -> Outcome {
         let inputDescriptor = open(inputPath, O_RDONLY)
         guard inputDescriptor >= 0 else { throw DurableFiles.failure("cannot read", inputPath) }
         defer { close(inputDescriptor) }
-        let outputDescriptor = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard outputDescriptor >= 0 else { throw DurableFiles.failure("cannot create", outputPath) }
-        defer { close(outputDescriptor) }
         var input = FileDescriptorInput(descriptor: inputDescriptor, name: inputPath)
-        var output = FileDescriptorOutput(descriptor: outputDescriptor, name: outputPath)
+        var output = MemoryOutput()
         var outcome = Outcome()
         let collect: (RejectedMessage) throws -> Void = { outcome.rejects.append($0) }
         do {
@@ -46,6 +45,7 @@ struct RouteTranslator {
             outcome.failure = error.description
             return outcome
         }
+        outcome.output = output.bytes
         if outcome.summary.messages == 0 {
             outcome.failure = "the file holds no message"
         } else if outcome.summary.translated == 0 {
@@ -61,7 +61,7 @@ struct RouteTranslator {
         return catalog
     }
 
-    private func copy(_ input: inout FileDescriptorInput, to output: inout FileDescriptorOutput) throws {
+    private func copy(_ input: inout FileDescriptorInput, to output: inout MemoryOutput) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buffer.deallocate() }
         while true {

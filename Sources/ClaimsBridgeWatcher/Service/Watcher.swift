@@ -79,6 +79,9 @@ public final class Watcher: Sendable {
     /// Runs until stopped (or, with `drain`, until there is nothing left to take in or deliver).
     public func run(drain: Bool) async throws {
         try DurableFiles.makeDirectory(configuration.stateDirectory)
+        // Create both databases here, before two connections race to set them up.
+        _ = try Ledger(path: ledgerPath)
+        _ = try Outbox(path: outboxPath, retryPolicy: retryPolicy, logger: logger)
         async let intake: Void = runIntakeOnThread(drain: drain)
         do {
             try await withTaskCancellationHandler {
@@ -196,9 +199,26 @@ public final class Watcher: Sendable {
             let current = record.state == .inFlight || record.state == .pending
                 ? (record.attempts > 0 ? "retrying" : "queued") : record.state.name
             guard current != delivery.state else { continue }
+            if current == "delivered", let body = record.receipt?.responseBody, !body.isEmpty {
+                try forwardReply(body, of: delivery, ledger: ledger)
+            }
             try ledger.updateDelivery(outboxID: delivery.outboxID, state: current)
             if current == "delivered" || current == "dead" { metrics.recordDelivery(state: current) }
         }
+    }
+
+    /// Drops a delivery's response body into the inbox of its route's reply route, once: the name is
+    /// derived from the delivery, and an existing file of that name is left as it is.
+    private func forwardReply(_ body: [UInt8], of delivery: LedgerDelivery, ledger: Ledger) throws {
+        guard let file = try ledger.file(delivery.fileID),
+            let replyName = configuration.routes.first(where: { $0.name == file.route })?.replyRoute,
+            let replyRoute = configuration.routes.first(where: { $0.name == replyName })
+        else { return }
+        let path = replyRoute.inbox + "/\(delivery.idempotencyKey)-\(delivery.transport).reply"
+        guard !DurableFiles.exists(path) else { return }
+        try DurableFiles.makeDirectory(replyRoute.inbox)
+        try DurableFiles.write(body, to: path)
+        logger.info("reply received", metadata: ["file": "\(file.id)", "route": "\(replyName)", "bytes": "\(body.count)"])
     }
 
     /// Sleeps up to `seconds`, waking early when the intake queues something.

@@ -95,6 +95,17 @@ extension Ledger {
         }
     }
 
+    /// The delivery with this outbox number, if the ledger has recorded it.
+    public func delivery(outboxID: Int64) throws -> LedgerDelivery? {
+        try database.prepare(
+            "SELECT file_id, transport, idempotency_key, outbox_id, state FROM deliveries WHERE outbox_id = ?"
+        ).query([.integer(outboxID)]) { row in
+            LedgerDelivery(
+                fileID: row.int64(0), transport: row.text(1) ?? "", idempotencyKey: row.text(2) ?? "",
+                outboxID: row.int64(3), state: row.text(4) ?? "")
+        }.first
+    }
+
     /// Deliveries not yet settled (neither delivered nor dead), oldest first.
     public func openDeliveries(limit: Int = 1000) throws -> [LedgerDelivery] {
         try database.prepare(

@@ -11,6 +11,8 @@ final class FileProcessor {
     let queue: any DeliveryQueue
     let translator: RouteTranslator
     let logger: Logger
+    /// Folder changes (claims, archiving) not yet flushed to disk; see ``flushFolders()``.
+    let pendingFlushes = FolderFlushes()
     /// Called after each step; a test throws here to simulate a crash at that point.
     var afterStep: ((ProcessingStep, _ name: String) throws -> Void)?
 
@@ -37,7 +39,8 @@ final class FileProcessor {
         let source = route.inbox + "/" + name
         let claimed: String
         do {
-            claimed = try DurableFiles.moveWithoutOverwriting(source, into: route.processingDirectory, name: name)
+            claimed = try DurableFiles.moveWithoutOverwriting(
+                source, into: route.processingDirectory, name: name, later: pendingFlushes)
         } catch {
             if !DurableFiles.exists(source) { return nil }
             throw error
@@ -46,6 +49,13 @@ final class FileProcessor {
         try afterStep?(.claimed, name)
         let id = try record(claimedPath: claimed, name: name, reprocessOf: nil)
         return try resume(id)
+    }
+
+    /// Flushes the folders of the claims and archive moves made so far. The watcher calls this after each
+    /// batch: a process crash loses nothing either way, and after a power failure a file whose move was lost is
+    /// taken again and delivered under the same idempotency key, which receivers recognise.
+    func flushFolders() {
+        pendingFlushes.flush()
     }
 
     /// Records a file already in `processing/` (just claimed, or found there after a crash).
@@ -123,8 +133,8 @@ final class FileProcessor {
         try recordMessages(file, input: input, output: outcome.output, rejects: outcome.rejects)
         let payload = outcome.output
         var deliveries: [LedgerDelivery] = []
+        let key = idempotencyKey(file)
         for transport in route.transports {
-            let key = "\(route.name)-\(file.id)-\(file.sha256.prefix(16))"
             let queued = try queue.enqueue(
                 transport: transport, payload: payload, fileName: deliveryName(file), idempotencyKey: key)
             deliveries.append(
@@ -174,7 +184,8 @@ final class FileProcessor {
                 }
             } else {
                 destination = try DurableFiles.moveWithoutOverwriting(
-                    file.path, into: route.archiveDirectory + "/" + Self.day(file.claimedAt), name: file.name)
+                    file.path, into: route.archiveDirectory + "/" + Self.day(file.claimedAt), name: file.name,
+                    later: pendingFlushes)
             }
         }
         try ledger.moveOriginal(file.id, to: destination, finished: true)
@@ -219,6 +230,14 @@ final class FileProcessor {
     private func numberedInputPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).numbered" }
     private func rejectsTemporaryPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).rejects" }
     private func errorReportPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).error.json" }
+
+    /// The key receivers use to recognise a repeated delivery. It comes from the route and the content, so a
+    /// file taken twice (after a power failure, say) is delivered under the same key; a deliberate repeat
+    /// (a reprocessed file, or a resubmission where the route allows it) gets a key of its own.
+    private func idempotencyKey(_ file: LedgerFile) -> String {
+        let base = "\(route.name)-\(file.sha256.prefix(32))"
+        return file.reprocessOf != nil || route.allowsResubmission ? "\(base)-\(file.id)" : base
+    }
 
     /// The name results are delivered under: the original's stem with the output's extension.
     private func deliveryName(_ file: LedgerFile) -> String {

@@ -151,6 +151,7 @@ public final class Watcher: Sendable {
                     }
                 }
             }
+            for processor in processors { processor.flushFolders() }
             if processed > 0 { continue }
             if drain && nextCheck == nil {
                 state.withLock { $0.intakeIdle = true }
@@ -176,10 +177,17 @@ public final class Watcher: Sendable {
     func runDelivery(drain: Bool) async throws {
         let ledger = try Ledger(path: ledgerPath)
         let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, logger: logger)
+        var lastReconcile = ContinuousClock.now
         while !isStopping {
             deliveryWork.store(false, ordering: .relaxed)
             let summary = try await outbox.deliverDue(transports: transports)
-            try reconcile(ledger: ledger, outbox: outbox)
+            for (ids, outcome) in [(summary.delivered, "delivered"), (summary.dead, "dead")] where !ids.isEmpty {
+                try settle(ids, as: outcome, ledger: ledger, outbox: outbox)
+            }
+            if summary.attempted == 0 || ContinuousClock.now - lastReconcile > .seconds(2) {
+                try reconcile(ledger: ledger, outbox: outbox)
+                lastReconcile = .now
+            }
             if summary.attempted > 0 { continue }
             let nextDue = try outbox.nextDueDate(destinations: Array(transports.keys))
             if drain && state.withLock({ $0.intakeIdle }) {
@@ -188,6 +196,18 @@ public final class Watcher: Sendable {
             }
             let wait = min(nextDue.map { max(0, $0.timeIntervalSinceNow) } ?? 1, 1)
             await waitForDeliveryWork(seconds: wait)
+        }
+    }
+
+    /// Records deliveries the last run settled (those the ledger does not know yet are caught by ``reconcile``).
+    private func settle(_ ids: [DeliveryID], as outcome: String, ledger: Ledger, outbox: Outbox) throws {
+        for id in ids {
+            guard let delivery = try ledger.delivery(outboxID: id.rawValue), delivery.state != outcome else { continue }
+            if outcome == "delivered", let body = try outbox.delivery(id)?.receipt?.responseBody, !body.isEmpty {
+                try forwardReply(body, of: delivery, ledger: ledger)
+            }
+            try ledger.updateDelivery(outboxID: id.rawValue, state: outcome)
+            metrics.recordDelivery(state: outcome)
         }
     }
 

@@ -8,6 +8,7 @@ import Testing
 struct CorrelationTests {
     static let routes = """
         state: state
+        delivery: delivery.yaml
         routes:
           - name: outgoing
             inbox: inbox

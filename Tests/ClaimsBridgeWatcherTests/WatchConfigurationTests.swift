@@ -18,6 +18,7 @@ struct WatchConfigurationTests {
         let configuration = try load(
             """
             state: /var/lib/claimsbridge
+            delivery: delivery.yaml
             rescanSeconds: 10
             routes:
               - name: outgoing-claims
@@ -34,6 +35,7 @@ struct WatchConfigurationTests {
                 deliver: archive
             """)
         #expect(configuration.stateDirectory == "/var/lib/claimsbridge")
+        #expect(configuration.deliveryConfigurationPath?.hasSuffix("/delivery.yaml") == true)
         #expect(configuration.rescanInterval == .seconds(10))
         let first = configuration.routes[0]
         #expect(first.inbox.hasSuffix("/drop/claims") && first.inbox.hasPrefix("/"))
@@ -49,7 +51,7 @@ struct WatchConfigurationTests {
     @Test(
         "Mistakes are reported with the file and line",
         arguments: [
-            ("routes:\n  - name: a\n    inbox: in\n    deliver: nowhere\n", 4, "unknown transport `nowhere`"),
+            ("routes:\n  - name: a\n    inbox: in\n    deliver: nowhere\n", 4, "unknown destination `nowhere`"),
             ("routes:\n  - name: a\n    inbox: in\n    deliver: carrier\n    colour: red\n", 5, "unknown key `colour`"),
             ("routes:\n  - name: a\n    inbox: in\n    from: cdanet\n    to: xml\n    deliver: carrier\n", 4, "cannot translate"),
             (
@@ -60,8 +62,8 @@ struct WatchConfigurationTests {
             ("routes: []\n", 1, "no route"),
         ])
     func mistakes(yaml: String, line: Int, reason: String) throws {
-        let error = #expect(throws: BridgeError.self) { try load(yaml) }
-        #expect(error?.location.line == line, "\(String(describing: error))")
+        let error = #expect(throws: BridgeError.self) { try load("delivery: delivery.yaml\n" + yaml) }
+        #expect(error?.location.line == line + 1, "\(String(describing: error))")
         #expect(error?.reason.contains(reason) == true, "\(String(describing: error))")
     }
 }

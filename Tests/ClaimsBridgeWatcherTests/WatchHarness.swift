@@ -17,6 +17,7 @@ struct WatchHarness {
         try self.init(
             routesYAML: """
                 state: state
+                delivery: delivery.yaml
                 routes:
                   - name: claims
                     inbox: inbox

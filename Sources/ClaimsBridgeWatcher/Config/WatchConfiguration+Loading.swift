@@ -3,7 +3,8 @@ import Foundation
 
 extension WatchConfiguration {
     /// Reads and checks a routes file. Relative folders are taken from the file's own folder.
-    /// - Parameter knownTransports: the transport names defined for the routes; a route naming another is an error.
+    /// - Parameter knownTransports: the destination names of the delivery configuration; a route naming
+    ///   another is an error. Without it, any name is accepted (for reading the file without its delivery side).
     /// - Throws: `BridgeError` (`invalidConfiguration`) naming `file:line`.
     public static func load(path: String, knownTransports: Set<String>? = nil) throws -> WatchConfiguration {
         let root = try ConfigNode.load(path: path)
@@ -11,7 +12,7 @@ extension WatchConfiguration {
         func resolve(_ folder: String) -> String {
             folder.hasPrefix("/") ? folder : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(folder)
         }
-        try root.expectKeys(["state", "mappings", "rescanSeconds", "listen", "transports", "routes"], in: "the routes file")
+        try root.expectKeys(["state", "mappings", "delivery", "rescanSeconds", "listen", "routes"], in: "the routes file")
         let state = try root["state"].map { resolve(try $0.string("`state`")) } ?? resolve(".claimsbridge-state")
         let mappings = try root["mappings"].map { resolve(try $0.string("`mappings`")) }
         let rescan = try root["rescanSeconds"]?.int("`rescanSeconds`") ?? 30
@@ -20,12 +21,12 @@ extension WatchConfiguration {
         if let listen, let node = root["listen"], !listen.contains(":") {
             throw node.error("`listen` must be host:port, e.g. 127.0.0.1:9464")
         }
-        let transportNames = try knownTransports ?? Set(root["transports"]?.entries("`transports`").map(\.key) ?? [])
+        let delivery = resolve(try root.required("delivery").string("`delivery`"))
         let routesNode = try root.required("routes")
         var routes: [Route] = []
         var inboxes: [String: Int] = [:]
         for node in try routesNode.items("`routes`") {
-            let route = try loadRoute(node, resolve: resolve, transports: transportNames)
+            let route = try loadRoute(node, resolve: resolve, transports: knownTransports)
             if routes.contains(where: { $0.name == route.name }) {
                 throw try node.required("name").error("the route name `\(route.name)` is used twice")
             }
@@ -43,12 +44,13 @@ extension WatchConfiguration {
             }
         }
         return WatchConfiguration(
-            stateDirectory: state, mappingsDirectory: mappings, rescanInterval: .seconds(rescan),
+            stateDirectory: state, mappingsDirectory: mappings, deliveryConfigurationPath: delivery,
+            rescanInterval: .seconds(rescan),
             listenAddress: listen, routes: routes, file: path)
     }
 
     private static func loadRoute(
-        _ node: ConfigNode, resolve: (String) -> String, transports: Set<String>
+        _ node: ConfigNode, resolve: (String) -> String, transports: Set<String>?
     ) throws -> Route {
         try node.expectKeys(
             [
@@ -86,9 +88,12 @@ extension WatchConfiguration {
             deliverNode.scalar != nil
             ? [try deliverNode.string("`deliver`")] : try deliverNode.items("`deliver`").map { try $0.string("a transport") }
         guard !deliver.isEmpty else { throw deliverNode.error("`deliver` names no transport") }
-        for transport in deliver where !transports.contains(transport) {
-            let known = transports.isEmpty ? "none is defined under `transports`" : "known: " + transports.sorted().joined(separator: ", ")
-            throw deliverNode.error("unknown transport `\(transport)` (\(known))")
+        if let transports {
+            for transport in deliver where !transports.contains(transport) {
+                let known = transports.isEmpty ? "none" : transports.sorted().joined(separator: ", ")
+                throw deliverNode.error(
+                    "unknown destination `\(transport)`; the delivery configuration defines: \(known)")
+            }
         }
         return Route(
             name: name, inbox: inbox, patterns: patterns, readiness: readiness, translation: translation,

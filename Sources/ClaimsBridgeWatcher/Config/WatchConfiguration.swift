@@ -2,10 +2,15 @@
 /// through a translation to one or more transports. Loaded from a routes file with
 /// ``WatchConfiguration/load(path:)``; every problem is reported as `file:line` before anything is touched.
 public struct WatchConfiguration: Sendable {
-    /// The folder holding the ledger and the outbox (`ledger.sqlite`, `outbox.sqlite`).
+    /// The folder holding the ledger (`ledger.sqlite`) and, unless the delivery configuration says otherwise,
+    /// the outbox (`outbox.sqlite`).
     public var stateDirectory: String
     /// The layouts and mappings folder, when the routes file names one.
     public var mappingsDirectory: String?
+    /// The delivery configuration (`claimsbridge send`'s file) naming the destinations and the outbox.
+    public var deliveryConfigurationPath: String?
+    /// The outbox the results are queued in; the delivery configuration's when there is one.
+    public var outboxPath: String
     /// How often every inbox is listed in full, as a safety net under change notifications.
     public var rescanInterval: Duration
     /// Where `/metrics` and `/healthz` are served (`host:port`), if anywhere.
@@ -16,11 +21,14 @@ public struct WatchConfiguration: Sendable {
     public var file: String
 
     public init(
-        stateDirectory: String, mappingsDirectory: String? = nil, rescanInterval: Duration = .seconds(30),
-        listenAddress: String? = nil, routes: [Route], file: String = "routes.yaml"
+        stateDirectory: String, mappingsDirectory: String? = nil, deliveryConfigurationPath: String? = nil,
+        outboxPath: String? = nil, rescanInterval: Duration = .seconds(30), listenAddress: String? = nil,
+        routes: [Route], file: String = "routes.yaml"
     ) {
         self.stateDirectory = stateDirectory
         self.mappingsDirectory = mappingsDirectory
+        self.deliveryConfigurationPath = deliveryConfigurationPath
+        self.outboxPath = outboxPath ?? stateDirectory + "/outbox.sqlite"
         self.rescanInterval = rescanInterval
         self.listenAddress = listenAddress
         self.routes = routes

@@ -25,7 +25,7 @@ public struct WatchStatus: Sendable {
     /// Reads the status for a configuration.
     public static func gather(_ configuration: WatchConfiguration) throws -> WatchStatus {
         let ledgerPath = configuration.stateDirectory + "/ledger.sqlite"
-        let outboxPath = configuration.stateDirectory + "/outbox.sqlite"
+        let outboxPath = configuration.outboxPath
         guard DurableFiles.exists(ledgerPath) else {
             throw WatchError("no ledger at \(ledgerPath): the watcher has not run with this routes file yet")
         }

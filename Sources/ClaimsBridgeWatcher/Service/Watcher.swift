@@ -55,7 +55,7 @@ public final class Watcher: Sendable {
     /// The ledger's location for this configuration.
     public var ledgerPath: String { configuration.stateDirectory + "/ledger.sqlite" }
     /// The outbox's location for this configuration.
-    public var outboxPath: String { configuration.stateDirectory + "/outbox.sqlite" }
+    public var outboxPath: String { configuration.outboxPath }
 
     /// Asks the watcher to stop after the file in hand. Safe from any thread.
     public func stop() {

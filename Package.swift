@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClaimsBridgeTransportsTests",
-            dependencies: ["ClaimsBridgeTransports", "ClaimsBridgeTestSupport"],
+            dependencies: ["ClaimsBridgeTransports", "ClaimsBridgeTestSupport", "claimsbridge"],
             exclude: ["Servers"]
         ),
         .testTarget(

@@ -16,6 +16,8 @@ public struct HTTPSTransport: Transport {
     public let headers: [String]
     /// The `Content-Type` used when the delivery's metadata names none.
     public let defaultContentType: String
+    /// Where the value of the `Authorization` header (e.g. `Bearer …`) is read from at each delivery, if any.
+    public let authorization: SecretReference?
 
     /// Creates the transport.
     /// - Parameters:
@@ -23,12 +25,14 @@ public struct HTTPSTransport: Transport {
     ///   - tls: trust and client-certificate options.
     ///   - headers: extra headers as `Name: value`.
     ///   - contentType: the default `Content-Type`.
+    ///   - authorization: where the `Authorization` header's value is read from (never written in configuration).
     ///   - connectTimeoutSeconds: how long to wait for the connection and TLS handshake.
     ///   - timeoutSeconds: how long the whole request may take.
     /// - Throws: ``TransportError`` (`invalidConfiguration`) when the URL is not `https://`.
     public init(
         url: String, tls: TLSOptions = TLSOptions(), headers: [String] = [],
-        contentType: String = "application/octet-stream", connectTimeoutSeconds: Double = 10,
+        contentType: String = "application/octet-stream", authorization: SecretReference? = nil,
+        connectTimeoutSeconds: Double = 10,
         timeoutSeconds: Double = 60
     ) throws(TransportError) {
         guard url.lowercased().hasPrefix("https://") else {
@@ -38,15 +42,18 @@ public struct HTTPSTransport: Transport {
             url: url, tls: tls, connectTimeoutSeconds: connectTimeoutSeconds, timeoutSeconds: timeoutSeconds)
         self.headers = headers
         defaultContentType = contentType
+        self.authorization = authorization
     }
 
     public var endpointDescription: String { post.url }
 
     public func deliver(_ delivery: OutgoingDelivery) async throws(TransportError) -> DeliveryReceipt {
         let contentType = delivery.metadata[OutgoingDelivery.contentTypeKey] ?? defaultContentType
-        let headers =
+        var requestHeaders =
             self.headers + ["Content-Type: \(contentType)", "Idempotency-Key: \(delivery.idempotencyKey)"]
+        if let authorization { requestHeaders.append("Authorization: \(try authorization.resolve())") }
         let post = self.post
+        let headers = requestHeaders
         return try await BlockingWork.run { () throws(TransportError) in
             try post.send(body: delivery.payload, headers: headers)
         }

@@ -47,9 +47,9 @@ extension Outbox {
                 if next < claimed.count { start() }
             }
         }
-        let finished = Date()
+        // Retries are scheduled from the time of the claim, so that `now` alone decides what is due.
         for (claim, result) in results {
-            try record(claim, result, at: max(finished, now), into: &summary)
+            try record(claim, result, at: now, into: &summary)
         }
         return summary
     }

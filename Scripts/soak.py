@@ -41,7 +41,7 @@ def main() -> int:
     os.makedirs(inbox)
     os.makedirs(out)
     with open(os.path.join(root, "delivery.yaml"), "w") as f:
-        f.write("outbox:\n  path: state/outbox.sqlite\n  initialDelaySeconds: 0.2\n"
+        f.write("outbox:\n  path: state/outbox.sqlite\n  initialDelaySeconds: 0.2\n  leaseSeconds: 3\n"
                 "destinations:\n  receiver:\n    type: folder\n    directory: out\n    namePattern: \"{key}-{name}\"\n")
     with open(os.path.join(root, "routes.yaml"), "w") as f:
         f.write("state: state\ndelivery: delivery.yaml\nrescanSeconds: 2\nroutes:\n"

@@ -11,5 +11,6 @@ struct ClaimsBridgeCommand: AsyncParsableCommand {
             """,
         subcommands: [
             TranslateCommand.self, ValidateCommand.self, LintCommand.self, SendCommand.self, OutboxCommand.self,
+            WatchCommand.self, StatusCommand.self, ReprocessCommand.self,
         ])
 }

@@ -2,7 +2,7 @@ import ClaimsBridgeStorage
 
 extension Ledger {
     private static let columns =
-        "id, route, name, sha256, size, state, path, claimed_at, finished_at, messages, translated, rejected, error, duplicate_of, reprocess_of"
+        "id, route, name, sha256, size, state, path, claimed_at, finished_at, messages, translated, rejected, error, duplicate_of, reprocess_of, moving_to"
 
     /// Records a file just claimed into `processing/`.
     public func recordClaim(
@@ -76,6 +76,11 @@ extension Ledger {
         try database.prepare(
             "UPDATE files SET state = 'failed', error = ?, messages = ?, rejected = ? WHERE id = ?"
         ).run([.text(reason), .integer(Int64(messages)), .integer(Int64(rejected)), .integer(id)])
+    }
+
+    /// Records where the original is about to be moved.
+    public func planMove(_ id: Int64, to path: String) throws {
+        try database.prepare("UPDATE files SET moving_to = ? WHERE id = ?").run([.text(path), .integer(id)])
     }
 
     /// Records where the original now lies; `finished` closes the file's handling.
@@ -154,7 +159,7 @@ extension Ledger {
         LedgerFile(
             id: row.int64(0), route: row.text(1) ?? "", name: row.text(2) ?? "", sha256: row.text(3) ?? "",
             size: row.int64(4), state: LedgerFile.State(rawValue: row.text(5) ?? "") ?? .claimed, path: row.text(6) ?? "",
-            claimedAt: row.double(7), finishedAt: row.isNull(8) ? nil : row.double(8), messages: row.int(9),
+            movingTo: row.text(15), claimedAt: row.double(7), finishedAt: row.isNull(8) ? nil : row.double(8), messages: row.int(9),
             translated: row.int(10), rejected: row.int(11), error: row.text(12),
             duplicateOf: row.isNull(13) ? nil : row.int64(13), reprocessOf: row.isNull(14) ? nil : row.int64(14))
     }

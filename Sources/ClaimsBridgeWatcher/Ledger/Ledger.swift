@@ -26,6 +26,7 @@ public final class Ledger {
                     size INTEGER NOT NULL,
                     state TEXT NOT NULL,
                     path TEXT NOT NULL,
+                    moving_to TEXT,
                     claimed_at REAL NOT NULL,
                     finished_at REAL,
                     messages INTEGER NOT NULL DEFAULT 0,

@@ -11,6 +11,8 @@ public struct LedgerFile: Sendable, Equatable {
     public var state: State
     /// Where the original is now: under `processing/` while in hand, then `archive/` or `error/`.
     public var path: String
+    /// Where the original is being moved to, recorded just before the move.
+    public var movingTo: String?
     public var claimedAt: Double
     public var finishedAt: Double?
     public var messages: Int

@@ -48,6 +48,11 @@ public struct WatchStatus: Sendable {
             waiting: waiting, deliveries: deliveries, recentFailures: try ledger.files(state: .failed, limit: 10))
     }
 
+    /// The names of the files in a route's inbox that it would take (ready now or not yet), oldest first.
+    public static func waitingFiles(in route: Route) -> [String] {
+        InboxScanner(route: route.withReadiness(.stableFor(.zero))).scan().ready.map(\.name)
+    }
+
     /// The status as text for a terminal.
     public var text: String {
         var lines = ["Files by state:"]

@@ -78,6 +78,17 @@ enum DurableFiles {
         }
     }
 
+    /// The first of `folder/name`, `folder/name-2`, `folder/name-3`… that does not exist; creates `folder`.
+    static func freePath(in folder: String, name: String) throws -> String {
+        try makeDirectory(folder)
+        var attempt = 1
+        while true {
+            let candidate = (folder as NSString).appendingPathComponent(numbered(name, attempt))
+            if !exists(candidate) { return candidate }
+            attempt += 1
+        }
+    }
+
     /// Copies `source` into `folder` (under a free name, as ``moveWithoutOverwriting(_:into:name:)``), flushed to disk.
     static func copyWithoutOverwriting(_ source: String, into folder: String, name: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: source) else { throw failure("cannot read", source) }

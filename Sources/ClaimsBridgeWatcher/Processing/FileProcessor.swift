@@ -74,6 +74,9 @@ final class FileProcessor {
         for file in try ledger.filesInHand(processingDirectories: [route.processingDirectory]) where file.route == route.name {
             if DurableFiles.exists(file.path) {
                 try resume(file.id)
+            } else if let planned = file.movingTo, DurableFiles.exists(planned) {
+                // Stopped between moving the original out and recording it.
+                try ledger.moveOriginal(file.id, to: planned, finished: true)
             } else {
                 logger.warning("the original of a file in hand is missing", metadata: ["file": "\(file.id)"])
                 try ledger.markFailed(file.id, reason: "the original disappeared from processing/ while in hand")
@@ -165,32 +168,38 @@ final class FileProcessor {
         }
         var destination = file.path
         if file.path.hasPrefix(route.processingDirectory + "/") {
+            let folder: String
             if file.state == .failed {
-                let report = errorReportPath(file)
-                if !DurableFiles.exists(report) {
-                    let reason = file.error ?? "the file could not be processed"
-                    var summary = TranslationSummary()
-                    summary.messages = file.messages
-                    try DurableFiles.write(
-                        ErrorReport(
-                            fileName: file.name, route: route.name, ledgerID: file.id, reason: reason, summary: summary,
-                            rejects: []
-                        ).json, to: report)
-                }
-                destination = try DurableFiles.moveWithoutOverwriting(file.path, into: route.errorDirectory, name: file.name)
-                if DurableFiles.exists(report) {
-                    let reportName = (destination as NSString).lastPathComponent + ".error.json"
-                    try DurableFiles.rename(report, to: route.errorDirectory + "/" + reportName)
-                }
+                folder = route.errorDirectory
+                destination = try DurableFiles.freePath(in: folder, name: file.name)
+                try fileErrorReport(file, besides: destination)
             } else {
-                destination = try DurableFiles.moveWithoutOverwriting(
-                    file.path, into: route.archiveDirectory + "/" + Self.day(file.claimedAt), name: file.name,
-                    later: pendingFlushes)
+                folder = route.archiveDirectory + "/" + Self.day(file.claimedAt)
+                destination = try DurableFiles.freePath(in: folder, name: file.name)
             }
+            // The ledger learns the destination first, so a crash right after the rename is recognised on restart.
+            try ledger.planMove(file.id, to: destination)
+            try DurableFiles.rename(file.path, to: destination, later: pendingFlushes)
+            try afterStep?(.movedOut, file.name)
         }
         try ledger.moveOriginal(file.id, to: destination, finished: true)
         try afterStep?(.filed, file.name)
         return try ledger.file(file.id) ?? file
+    }
+
+    /// Puts the `<name>.error.json` for a failed file into the error folder, next to where the original goes.
+    private func fileErrorReport(_ file: LedgerFile, besides destination: String) throws {
+        let report = errorReportPath(file)
+        if !DurableFiles.exists(report) {
+            var summary = TranslationSummary()
+            summary.messages = file.messages
+            try DurableFiles.write(
+                ErrorReport(
+                    fileName: file.name, route: route.name, ledgerID: file.id,
+                    reason: file.error ?? "the file could not be processed", summary: summary, rejects: []
+                ).json, to: report)
+        }
+        try DurableFiles.rename(report, to: destination + ".error.json")
     }
 
     /// Records each translated message's identity, and reports responses that answer no known request.

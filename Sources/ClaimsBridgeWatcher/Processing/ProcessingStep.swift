@@ -11,6 +11,8 @@ public enum ProcessingStep: String, CaseIterable, Sendable {
     case queued
     /// Ledger updated with the counts and deliveries.
     case ledgerUpdated
-    /// Original moved to `archive/` or `error/`, rejects to `rejects/`.
+    /// Original renamed into `archive/<date>/` or `error/`; the ledger not yet told.
+    case movedOut
+    /// The ledger records where the original now is; the file is done.
     case filed
 }

@@ -19,7 +19,7 @@ extension Watcher {
         guard DurableFiles.exists(original.path) else {
             throw WatchError("the original of file \(fileID) is no longer at \(original.path)")
         }
-        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, logger: logger)
+        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
         let processor = FileProcessor(route: route, ledger: ledger, queue: outbox, catalog: catalog, logger: logger)
         try processor.prepareFolders()
         let copy = try DurableFiles.copyWithoutOverwriting(

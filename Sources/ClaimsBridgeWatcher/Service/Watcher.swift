@@ -13,6 +13,7 @@ public final class Watcher: Sendable {
     let catalog: CDAnetCatalog?
     let transports: [String: any Transport]
     let retryPolicy: RetryPolicy
+    let leaseSeconds: Double
     let logger: Logger
     /// Counters served at `/metrics`.
     public let metrics: WatchMetrics
@@ -29,24 +30,28 @@ public final class Watcher: Sendable {
     /// Test hook: called after each processing step of each file; throwing there stops the watcher as a crash would.
     let afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?
 
+    /// - Parameters:
+    ///   - retryPolicy, leaseSeconds: the outbox's settings (see ``Outbox``), normally from the delivery configuration.
     public convenience init(
         configuration: WatchConfiguration, catalog: CDAnetCatalog?, transports: [String: any Transport],
-        retryPolicy: RetryPolicy = RetryPolicy(), metrics: WatchMetrics = WatchMetrics(), logger: Logger
+        retryPolicy: RetryPolicy = RetryPolicy(), leaseSeconds: Double = 300, metrics: WatchMetrics = WatchMetrics(),
+        logger: Logger
     ) {
         self.init(
             configuration: configuration, catalog: catalog, transports: transports, retryPolicy: retryPolicy,
-            metrics: metrics, logger: logger, afterStep: nil)
+            leaseSeconds: leaseSeconds, metrics: metrics, logger: logger, afterStep: nil)
     }
 
     init(
         configuration: WatchConfiguration, catalog: CDAnetCatalog?, transports: [String: any Transport],
-        retryPolicy: RetryPolicy, metrics: WatchMetrics, logger: Logger,
+        retryPolicy: RetryPolicy, leaseSeconds: Double = 300, metrics: WatchMetrics, logger: Logger,
         afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?
     ) {
         self.configuration = configuration
         self.catalog = catalog
         self.transports = transports
         self.retryPolicy = retryPolicy
+        self.leaseSeconds = leaseSeconds
         self.metrics = metrics
         self.logger = logger
         self.afterStep = afterStep
@@ -81,7 +86,7 @@ public final class Watcher: Sendable {
         try DurableFiles.makeDirectory(configuration.stateDirectory)
         // Create both databases here, before two connections race to set them up.
         _ = try Ledger(path: ledgerPath)
-        _ = try Outbox(path: outboxPath, retryPolicy: retryPolicy, logger: logger)
+        _ = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
         async let intake: Void = runIntakeOnThread(drain: drain)
         do {
             try await withTaskCancellationHandler {
@@ -115,7 +120,7 @@ public final class Watcher: Sendable {
 
     private func runIntake(drain: Bool) throws {
         let ledger = try Ledger(path: ledgerPath)
-        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, logger: logger)
+        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
         let processors = configuration.routes.map { route in
             let processor = FileProcessor(route: route, ledger: ledger, queue: outbox, catalog: catalog, logger: logger)
             processor.afterStep = afterStep
@@ -176,7 +181,7 @@ public final class Watcher: Sendable {
 
     func runDelivery(drain: Bool) async throws {
         let ledger = try Ledger(path: ledgerPath)
-        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, logger: logger)
+        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
         var lastReconcile = ContinuousClock.now
         while !isStopping {
             deliveryWork.store(false, ordering: .relaxed)

@@ -1,0 +1,66 @@
+import ArgumentParser
+import ClaimsBridge
+import ClaimsBridgeTransports
+import ClaimsBridgeWatcher
+import Foundation
+import Logging
+
+/// A routes file with everything it refers to loaded and checked: the delivery configuration (destinations,
+/// outbox, retries) and the CDAnet layouts and mappings.
+struct RoutesFile {
+    var configuration: WatchConfiguration
+    var delivery: DeliveryConfiguration
+    var transports: [String: any Transport]
+    var catalog: CDAnetCatalog?
+
+    static func load(path: String, common: CommonOptions, logger: Logger) throws -> RoutesFile {
+        let unchecked = try WatchConfiguration.load(path: path)
+        guard let deliveryPath = unchecked.deliveryConfigurationPath else {
+            throw ValidationError("\(path): the routes file must name its delivery configuration (`delivery:`)")
+        }
+        let delivery = try DeliveryConfiguration.load(path: deliveryPath)
+        var configuration = try WatchConfiguration.load(
+            path: path, knownTransports: Set(delivery.destinations.map(\.name)))
+        configuration.outboxPath = delivery.outboxPath
+        var catalog: CDAnetCatalog?
+        if configuration.routes.contains(where: { $0.translation != .none }) {
+            let mappings = try configuration.mappingsDirectory ?? common.resolveMappings()
+            catalog = try CDAnetCatalog(directory: (mappings as NSString).appendingPathComponent("cdanet"))
+        }
+        if configuration.routes.contains(where: { $0.translation == .jsonToCDAnet }) { try catalog?.checkWritable() }
+        return RoutesFile(
+            configuration: configuration, delivery: delivery, transports: try delivery.makeTransports(), catalog: catalog)
+    }
+
+    /// What `watch --check` prints; with `listingInboxes`, also the files each inbox holds now (`--dry-run`).
+    func summary(listingInboxes: Bool) -> String {
+        var lines = [
+            "routes file \(configuration.file): \(configuration.routes.count) route\(configuration.routes.count == 1 ? "" : "s") ok",
+            "  ledger   \(configuration.stateDirectory)/ledger.sqlite",
+            "  outbox   \(configuration.outboxPath) (from \(delivery.file))",
+        ]
+        if let listen = configuration.listenAddress { lines.append("  serving  http://\(listen)/metrics and /healthz") }
+        for route in configuration.routes {
+            let patterns = route.patterns.isEmpty ? "every file" : route.patterns.joined(separator: ", ")
+            let readiness: String
+            switch route.readiness {
+            case .stableFor(let duration): readiness = duration == .zero ? "as soon as it appears" : "when unchanged for \(duration)"
+            case .doneMarker(let suffix): readiness = "once <name>\(suffix) exists"
+            }
+            lines.append("route \(route.name): \(route.inbox) (\(patterns); taken \(readiness))")
+            lines.append("  translate \(route.translation.rawValue)")
+            for name in route.transports {
+                lines.append("  deliver to \(name): \(transports[name]?.endpointDescription ?? "?")")
+            }
+            if let reply = route.replyRoute { lines.append("  HTTPS reply bodies go to route \(reply)") }
+            if listingInboxes {
+                let waiting = WatchStatus.waitingFiles(in: route)
+                lines.append("  \(waiting.count) file\(waiting.count == 1 ? "" : "s") waiting:")
+                for name in waiting.prefix(50) { lines.append("    \(name)") }
+                if waiting.count > 50 { lines.append("    … and \(waiting.count - 50) more") }
+            }
+        }
+        if listingInboxes { lines.append("dry run: nothing was taken, translated or sent") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

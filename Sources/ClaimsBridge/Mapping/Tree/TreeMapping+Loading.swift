@@ -95,7 +95,7 @@ private struct RuleCompiler {
         let nameNode = node["element"] ?? node["object"] ?? node["array"]!
         if format == .json && node["element"] != nil { throw node.error("json mappings use `object` or `array`") }
         if format == .xml && node["element"] == nil { throw node.error("xml mappings use `element`") }
-        var repeats = try node["repeat"].map { _ in true } ?? (node["array"] != nil)
+        var repeats = node["repeat"] != nil || node["array"] != nil
         var path = try node["path"].map { try Self.path(try $0.string("`path`")) }
         if let repeatNode = node["repeat"], repeatNode.scalar != "true" {
             path = try Self.path(try repeatNode.string("`repeat`"))
@@ -129,6 +129,8 @@ private struct RuleCompiler {
             name = try attribute.string("the attribute name")
         } else if try node["text"]?.bool("`text`") == true {
             name = "#text"
+        } else if node["compute"] != nil, let pathNode = node["path"] {
+            name = "#computed " + (try pathNode.string("`path`"))
         } else {
             throw node.error("a rule needs `\(format == .xml ? "attribute" : "key")`, `text: true`, or `element`")
         }

@@ -83,7 +83,9 @@ private struct TreeWriter {
                 guard let (text, kind) = try write(value, object: item, modelPath: itemPath, partnerPath: here) else {
                     continue
                 }
-                if value.name == "#text" {
+                if value.name.hasPrefix("#computed") {
+                    continue
+                } else if value.name == "#text" {
                     node.text = text
                 } else {
                     node.attributes.append(.init(value.name, text, kind: kind))

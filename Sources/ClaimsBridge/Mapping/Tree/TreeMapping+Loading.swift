@@ -48,7 +48,7 @@ extension TreeMapping {
         let recordNode = try root.required("record")
         let record = ElementRule(
             name: recordName ?? rootName ?? "record", namespace: recordName == nil ? rootNamespace : "", path: nil,
-            repeats: recordName != nil, when: nil, required: true, values: [], children: [], then: [],
+            repeats: false, when: nil, required: true, values: [], children: [], then: [],
             line: recordNode.line)
         var compiled = record
         try compiler.compileRules(recordNode, into: &compiled)

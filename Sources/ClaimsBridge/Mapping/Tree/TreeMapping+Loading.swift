@@ -68,7 +68,7 @@ private struct RuleCompiler {
 
     static let valueKeys: Set<String> = [
         "attribute", "key", "text", "path", "as", "width", "maxLength", "format", "codes", "const", "default",
-        "param", "compute", "omitEmpty", "required", "absentWhen", "personal",
+        "param", "compute", "omitEmpty", "required", "absentWhen", "personal", "json",
     ]
     static let elementKeys: Set<String> = [
         "element", "object", "array", "namespace", "path", "repeat", "when", "required", "rules", "then",
@@ -175,7 +175,17 @@ private struct RuleCompiler {
             parameter: parameter, compute: try node["compute"].map(compileCompute),
             required: try node["required"]?.bool("`required`") ?? false,
             omitEmpty: try node["omitEmpty"]?.bool("`omitEmpty`") ?? omitDefault,
-            absentWhen: try node["absentWhen"]?.string("`absentWhen`"), line: node.line)
+            absentWhen: try node["absentWhen"]?.string("`absentWhen`"), jsonKind: try jsonKind(node["json"]),
+            line: node.line)
+    }
+
+    func jsonKind(_ node: ConfigNode?) throws -> TreeNode.Kind? {
+        guard let node else { return nil }
+        switch try node.string("`json`") {
+        case "string": return .string
+        case "number": return .number
+        default: throw node.error("`json` must be string or number")
+        }
     }
 
     func compileCompute(_ node: ConfigNode) throws -> TreeMapping.Compute {

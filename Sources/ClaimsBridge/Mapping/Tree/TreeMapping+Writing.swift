@@ -126,7 +126,8 @@ private struct TreeWriter {
             throw failure(.missingValue, "is required and missing\(hint)")
         }
         do {
-            return try rule.transform.write(value)
+            let (text, kind) = try rule.transform.write(value)
+            return (text, rule.jsonKind ?? kind)
         } catch {
             throw failure(.invalidValue, error.reason)
         }

@@ -84,6 +84,8 @@ public struct TreeMapping: Sendable {
         package var omitEmpty: Bool
         /// A model value that means "not given" (e.g. tooth `00`): written as no attribute.
         package var absentWhen: String?
+        /// Partner JSON: how the value is spelled (`number` writes `48.50` bare); nil follows the transform.
+        package var jsonKind: TreeNode.Kind?
         package var line: Int
     }
 

@@ -105,3 +105,20 @@ import Testing
         #expect(throws: BridgeError.self) { _ = try TreeWritePipeline(mapping: mapping, parameters: ["transmiter": "1"]) }
     }
 }
+
+/// `claimsbridge lint` checks tree mappings and their schemas too.
+@Suite struct TreeMappingLintTests {
+    @Test func brokenSchemaIsAFinding() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cb-lint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"><xs:element/></xs:schema>".write(
+            to: folder.appendingPathComponent("bad.xsd"), atomically: true, encoding: .utf8)
+        try "mapping: x\nformat: xml\nschema: bad.xsd\ndocument: {root: R}\nrecord:\n  - {attribute: A, path: a}\n".write(
+            to: folder.appendingPathComponent("x.mapping.yaml"), atomically: true, encoding: .utf8)
+        let findings = MappingLinter.lint(directory: folder.path)
+        #expect(findings.count == 1)
+        #expect(findings.first?.description.contains("not a valid XML Schema") == true, "\(findings)")
+        #expect(MappingLinter.lint(directory: Fixtures.mappings.path).isEmpty)
+    }
+}

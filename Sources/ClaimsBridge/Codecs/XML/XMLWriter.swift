@@ -32,7 +32,7 @@ package struct XMLWriter: Sendable {
         _ node: TreeNode, depth: Int, parentNamespace: String, to out: inout [UInt8], paths: inout [String]?,
         path: String = ""
     ) {
-        let here = path.isEmpty ? node.name : path
+        let here = paths == nil ? "" : (path.isEmpty ? node.name : path)
         paths?.append(here)
         if let indent { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth)) }
         out.append(UInt8(ascii: "<"))
@@ -50,8 +50,11 @@ package struct XMLWriter: Sendable {
             if indent != nil { out.append(0x0A) }
             var counts: [String: Int] = [:]
             for child in node.children {
-                counts[child.name, default: 0] += 1
-                let childPath = "\(here)/\(child.name)[\(counts[child.name]!)]"
+                var childPath = ""
+                if paths != nil {
+                    counts[child.name, default: 0] += 1
+                    childPath = "\(here)/\(child.name)[\(counts[child.name]!)]"
+                }
                 append(child, depth: depth + 1, parentNamespace: node.namespace, to: &out, paths: &paths, path: childPath)
             }
             if let indent { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth)) }
@@ -71,6 +74,10 @@ package struct XMLWriter: Sendable {
     }
 
     private func appendEscaped(_ text: String, inAttribute: Bool, to out: inout [UInt8]) {
+        if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 < 0x20 }) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)

@@ -106,10 +106,9 @@ private struct TreeWriter {
     func write(
         _ rule: TreeMapping.ValueRule, object: TreeValue, modelPath: String, partnerPath: String
     ) throws(BridgeError) -> (String, TreeNode.Kind)? {
-        let attributePath = rule.name == "#text" ? partnerPath : "\(partnerPath)/@\(rule.name)"
-        let joined = rule.path.map { join(modelPath, $0) }
         func failure(_ code: BridgeError.Code, _ reason: String) -> BridgeError {
-            BridgeError(code, reason, at: .init(fieldID: attributePath, modelPath: joined))
+            let attributePath = rule.name == "#text" ? partnerPath : "\(partnerPath)/@\(rule.name)"
+            return BridgeError(code, reason, at: .init(fieldID: attributePath, modelPath: rule.path.map { join(modelPath, $0) }))
         }
         if let constant = rule.constant { return (constant, .string) }
         var value = rule.path.flatMap { object.value(at: $0[...]) }

@@ -66,7 +66,7 @@ public struct TreeReadPipeline {
             guard mapping.recordName != nil else {
                 number = 1
                 try reader.readRemainingChildren(into: &root)
-                try state.handle(number: 1, original: serialize(root, writer)) { () throws(BridgeError) in
+                try state.handle(number: 1, original: { serialize(root, writer) }) { () throws(BridgeError) in
                     try validate(root, root: nil)
                     return try mapping.readRecord(root)
                 }
@@ -74,7 +74,7 @@ public struct TreeReadPipeline {
             }
             while let record = try reader.nextRecord() {
                 number += 1
-                let keepGoing = try state.handle(number: number, original: serialize(record, writer, root: root)) {
+                let keepGoing = try state.handle(number: number, original: { serialize(record, writer, root: root) }) {
                     () throws(BridgeError) in
                     guard record.name == mapping.recordName, record.namespace == "" || record.namespace == mapping.record.namespace
                     else {
@@ -91,7 +91,7 @@ public struct TreeReadPipeline {
         } catch let error as BridgeError where error.code != .io {
             var located = error
             located.reason += number > 0 ? "; the rest of the document after record \(number) cannot be read" : ""
-            _ = try state.handle(number: number + 1, original: []) { () throws(BridgeError) -> TreeValue in throw located }
+            _ = try state.handle(number: number + 1, original: { [] }) { () throws(BridgeError) -> TreeValue in throw located }
         }
     }
 
@@ -106,18 +106,22 @@ public struct TreeReadPipeline {
     private func validate(_ record: TreeNode, root: TreeNode?) throws(BridgeError) {
         guard let validator else { return }
         let writer = XMLWriter(indent: 0)
-        var paths: [String]? = []
+        var paths: [String]? = nil
+        var document = XMLWriter.declaration
+        if let root { writer.appendStart(ofRoot: TreeNode(name: root.name, namespace: root.namespace), to: &document) }
+        writer.append(record, depth: root == nil ? 0 : 1, parentNamespace: root?.namespace ?? "", to: &document, paths: &paths)
+        if let root { writer.appendEnd(ofRoot: root, to: &document) }
+        guard let issue = validator.validate(document).first else { return }
+        // Only for the message: the path and original line of each element, in writing order (one per line).
+        paths = []
+        var scratch: [UInt8] = []
+        writer.append(record, depth: 1, parentNamespace: root?.namespace ?? "", to: &scratch, paths: &paths)
         var lines: [Int] = []
         func collect(_ node: TreeNode) {
             lines.append(node.line)
             node.children.forEach(collect)
         }
         collect(record)
-        var document = XMLWriter.declaration
-        if let root { writer.appendStart(ofRoot: TreeNode(name: root.name, namespace: root.namespace), to: &document) }
-        writer.append(record, depth: root == nil ? 0 : 1, parentNamespace: root?.namespace ?? "", to: &document, paths: &paths)
-        if let root { writer.appendEnd(ofRoot: root, to: &document) }
-        guard let issue = validator.validate(document).first else { return }
         let index = issue.line - (root == nil ? 2 : 3)
         let path = paths.flatMap { $0.indices.contains(index) ? $0[index] : nil }
         let line = lines.indices.contains(index) && lines[index] > 0 ? lines[index] : record.line
@@ -145,20 +149,23 @@ public struct TreeReadPipeline {
             switch parsed {
             case .success(let value): document = value
             case .failure(let error):
-                _ = try state.handle(number: 1, original: bytes) { () throws(BridgeError) -> TreeValue in
+                _ = try state.handle(number: 1, original: { bytes }) { () throws(BridgeError) -> TreeValue in
                     throw BridgeError(.invalidJSON, "the document is not valid JSON: \(error.reason)", at: .init(byteOffset: error.offset))
                 }
                 return
             }
             guard case .array(let records)? = document[key] else {
-                _ = try state.handle(number: 1, original: bytes) { () throws(BridgeError) -> TreeValue in
+                _ = try state.handle(number: 1, original: { bytes }) { () throws(BridgeError) -> TreeValue in
                     throw BridgeError(.missingValue, "the document has no list \"\(key)\" of records", at: .init(fieldID: key))
                 }
                 return
             }
             for (index, record) in records.enumerated() {
-                var original: [UInt8] = []
-                record.appendJSON(to: &original)
+                let original = {
+                    var bytes: [UInt8] = []
+                    record.appendJSON(to: &bytes)
+                    return bytes
+                }
                 let keepGoing = try state.handle(number: index + 1, original: original) { () throws(BridgeError) in
                     try mapping.readRecord(TreeNode(json: record, name: name))
                 }
@@ -170,12 +177,12 @@ public struct TreeReadPipeline {
         var tape = JSONTape()
         try lines.forEachLine(
             onTooLong: { number, _, prefix in
-                try state.handle(number: number, original: prefix) { () throws(BridgeError) -> TreeValue in
+                try state.handle(number: number, original: { prefix }) { () throws(BridgeError) -> TreeValue in
                     throw BridgeError(.messageTooLarge, "the line is too long")
                 }
             },
             { line, number, offset in
-                try state.handle(number: number, original: Array(line)) { () throws(BridgeError) in
+                try state.handle(number: number, original: { Array(line) }) { () throws(BridgeError) in
                     let value: TreeValue
                     do throws(JSONSyntaxError) {
                         value = try TreeValue.parse(UnsafeRawBufferPointer(line), tape: &tape)
@@ -208,7 +215,7 @@ private struct RunState<Output: ByteOutput> {
 
     /// Runs one record's translation; returns false when the run should stop.
     mutating func handle(
-        number: Int, original: [UInt8], _ translate: () throws(BridgeError) -> TreeValue
+        number: Int, original: () -> [UInt8], _ translate: () throws(BridgeError) -> TreeValue
     ) throws -> Bool {
         summary.messages += 1
         let model: TreeValue
@@ -218,7 +225,7 @@ private struct RunState<Output: ByteOutput> {
             summary.rejected += 1
             var located = error
             located.location.messageNumber = number
-            let rejected = RejectedMessage(messageNumber: number, messageOffset: 0, error: located, original: original)
+            let rejected = RejectedMessage(messageNumber: number, messageOffset: 0, error: located, original: original())
             rejected.log(to: logger)
             try onReject(rejected)
             if failFast { summary.stoppedEarly = true }

@@ -125,7 +125,7 @@ public struct TreeWritePipeline {
         _ record: TreeNode, root: TreeNode, writer: XMLWriter, to out: inout [UInt8]
     ) throws(BridgeError) {
         let lined = XMLWriter(indent: indent ?? 0)
-        var paths: [String]? = []
+        var paths: [String]? = nil
         var body: [UInt8] = []
         let isRoot = mapping.recordName == nil
         lined.append(record, depth: isRoot ? 0 : 1, parentNamespace: isRoot ? "" : root.namespace, to: &body, paths: &paths)
@@ -135,6 +135,9 @@ public struct TreeWritePipeline {
             document += body
             if !isRoot { lined.appendEnd(ofRoot: root, to: &document) }
             if let issue = validator.validate(document).first {
+                paths = []
+                var scratch: [UInt8] = []
+                lined.append(record, depth: 1, parentNamespace: root.namespace, to: &scratch, paths: &paths)
                 let index = issue.line - (isRoot ? 2 : 3)
                 let path = paths.flatMap { $0.indices.contains(index) ? $0[index] : nil }
                 let message = showPersonalData ? issue.message : LibXML2Setup.redactValues(issue.message)

@@ -42,7 +42,13 @@ package final class XMLSchemaValidator {
         schema = parsed
     }
 
-    deinit { xmlSchemaFree(schema) }
+    /// One reader, reset for each document (`xmlReaderNewMemory`), so its buffers are allocated once.
+    private var reader: xmlTextReaderPtr?
+
+    deinit {
+        if let reader { xmlFreeTextReader(reader) }
+        xmlSchemaFree(schema)
+    }
 
     /// Every rule the document breaks (empty when it is valid), or a single issue when it is not well-formed.
     package func validate(_ document: [UInt8]) -> [Issue] {
@@ -50,12 +56,22 @@ package final class XMLSchemaValidator {
         var valid = true
         document.withUnsafeBytes { bytes in
             let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
-            guard let reader = xmlReaderForMemory(base, Int32(bytes.count), "batch.xml", nil, LibXML2Setup.readerOptions)
-            else {
+            let reader: xmlTextReaderPtr
+            if let existing = self.reader,
+                xmlReaderNewMemory(existing, base, Int32(bytes.count), "batch.xml", nil, LibXML2Setup.readerOptions) == 0
+            {
+                reader = existing
+            } else if let created = xmlReaderForMemory(
+                base, Int32(bytes.count), "batch.xml", nil, LibXML2Setup.readerOptions)
+            {
+                if let old = self.reader { xmlFreeTextReader(old) }
+                self.reader = created
+                reader = created
+            } else {
                 valid = false
                 return
             }
-            defer { xmlFreeTextReader(reader) }
+            defer { xmlTextReaderClose(reader) }
             xmlTextReaderSetStructuredErrorHandler(reader, LibXML2ErrorSink.handler, Unmanaged.passUnretained(sink).toOpaque())
             guard xmlTextReaderSetSchema(reader, schema) == 0 else {
                 valid = false

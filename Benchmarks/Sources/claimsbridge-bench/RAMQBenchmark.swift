@@ -112,10 +112,18 @@ enum RAMQBenchmark {
                     "\(name)    \(mb(result.inputBytes)) in \(fixed(result.seconds, 2)) s  "
                         + "\(fixed(rate(result.inputBytes, result.seconds), 1)) MB/s in  "
                         + "\(fixed(rate(result.outputBytes, result.seconds), 1)) MB/s out  "
+                        + "(\(fixed(rate(result.inputBytes, result.cpuSeconds), 1)) MB/s in per CPU second)  "
                         + "\(grouped(Int(result.messagesPerSecond))) claims/s  out \(mb(result.outputBytes))  "
                         + "peak RSS \(mb(result.peak))")
             }
         }
+    }
+
+    /// CPU time of this thread, so that figures mean something on a shared machine.
+    static func cpuSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     static func timed(_ body: () throws -> TranslationSummary) throws -> Measurement {
@@ -124,8 +132,10 @@ enum RAMQBenchmark {
         result.residentBefore = ProcessMemory.resident
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = cpuSeconds()
         result.summary = try body()
         let elapsed = clock.now - start
+        result.cpuSeconds = cpuSeconds() - cpuStart
         result.peak = ProcessMemory.peak
         result.residentAfter = ProcessMemory.resident
         result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18

@@ -62,6 +62,7 @@ struct Measurement {
     var outputBytes = 0
     var summary = TranslationSummary()
     var seconds = 0.0
+    var cpuSeconds = 0.0
     var residentBefore: Int?
     var residentAfter: Int?
     var peak: Int?

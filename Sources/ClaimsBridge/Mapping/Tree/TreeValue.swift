@@ -2,7 +2,7 @@
 ///
 /// Used by the tree mappings (XML and JSON partner formats) for the model side and for partner JSON.
 /// Numbers are never converted to floating point, so amounts stay exact.
-package indirect enum TreeValue: Sendable, Equatable {
+package enum TreeValue: Sendable, Equatable {
     case object([Member])
     case array([TreeValue])
     case string(String)

@@ -54,6 +54,23 @@ public struct TreeReadPipeline {
         let reader = XMLStreamReader(input: input, name: "input", limits: limits)
         let writer = XMLWriter(indent: 2)
         var number = 0
+        var pending: [(number: Int, record: TreeNode)] = []
+        var check: RecordSchemaCheck?
+        var outer: TreeNode?
+        /// Checks the waiting records against the schema, then translates them in order; false to stop.
+        func flush() throws -> Bool {
+            defer { pending.removeAll(keepingCapacity: true) }
+            let verdicts = check?.check(pending.map(\.record)) ?? Array(repeating: nil, count: pending.count)
+            for (item, verdict) in zip(pending, verdicts) {
+                let keepGoing = try state.handle(number: item.number, original: { serialize(item.record, writer, root: outer) }) {
+                    () throws(BridgeError) in
+                    if let verdict { throw verdict }
+                    return try mapping.readRecord(item.record)
+                }
+                if !keepGoing { return false }
+            }
+            return true
+        }
         do {
             var root = try reader.readRoot()
             guard root.name == mapping.rootName, root.namespace == mapping.rootNamespace else {
@@ -63,35 +80,46 @@ public struct TreeReadPipeline {
                     .unexpectedElement, "the document's root element is \(root.name); \(mapping.name) expects \(expected)",
                     at: .init(line: root.line, fieldID: root.name))
             }
+            if mapping.recordName != nil { outer = root }
+            check = validator.map {
+                RecordSchemaCheck(
+                    validator: $0, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
+            }
             guard mapping.recordName != nil else {
                 number = 1
                 try reader.readRemainingChildren(into: &root)
-                try state.handle(number: 1, original: { serialize(root, writer) }) { () throws(BridgeError) in
-                    try validate(root, root: nil)
-                    return try mapping.readRecord(root)
-                }
+                pending = [(1, root)]
+                _ = try flush()
                 return
             }
             while let record = try reader.nextRecord() {
                 number += 1
-                let keepGoing = try state.handle(number: number, original: { serialize(record, writer, root: root) }) {
-                    () throws(BridgeError) in
-                    guard record.name == mapping.recordName, record.namespace == "" || record.namespace == mapping.record.namespace
-                    else {
+                guard record.name == mapping.recordName,
+                    record.namespace == "" || record.namespace == mapping.record.namespace
+                else {
+                    guard try flush() else { return }
+                    let keepGoing = try state.handle(number: number, original: { serialize(record, writer, root: outer) }) {
+                        () throws(BridgeError) -> TreeValue in
                         throw BridgeError(
                             .unexpectedElement, "is not a \(mapping.recordName ?? "") record",
                             at: .init(line: record.line, fieldID: record.name))
                     }
-                    try validate(record, root: root)
-                    return try mapping.readRecord(record)
+                    if !keepGoing { return }
+                    continue
                 }
-                if !keepGoing { return }
+                pending.append((number, record))
+                if pending.count >= (check?.groupSize ?? 1) {
+                    guard try flush() else { return }
+                }
             }
+            guard try flush() else { return }
             if number == 0 { state.summary.messages = 0 }
         } catch let error as BridgeError where error.code != .io {
+            let complete = number
+            guard try flush() else { return }
             var located = error
-            located.reason += number > 0 ? "; the rest of the document after record \(number) cannot be read" : ""
-            _ = try state.handle(number: number + 1, original: { [] }) { () throws(BridgeError) -> TreeValue in throw located }
+            located.reason += complete > 0 ? "; the rest of the document after record \(complete) cannot be read" : ""
+            _ = try state.handle(number: complete + 1, original: { [] }) { () throws(BridgeError) -> TreeValue in throw located }
         }
     }
 
@@ -100,35 +128,6 @@ public struct TreeReadPipeline {
         var none: [String]? = nil
         writer.append(node, depth: 0, parentNamespace: root?.namespace ?? "", to: &bytes, paths: &none)
         return bytes
-    }
-
-    /// Validates one record inside a copy of its root (or a whole one-record document).
-    private func validate(_ record: TreeNode, root: TreeNode?) throws(BridgeError) {
-        guard let validator else { return }
-        let writer = XMLWriter(indent: 0)
-        var paths: [String]? = nil
-        var document = XMLWriter.declaration
-        if let root { writer.appendStart(ofRoot: TreeNode(name: root.name, namespace: root.namespace), to: &document) }
-        writer.append(record, depth: root == nil ? 0 : 1, parentNamespace: root?.namespace ?? "", to: &document, paths: &paths)
-        if let root { writer.appendEnd(ofRoot: root, to: &document) }
-        guard let issue = validator.validate(document).first else { return }
-        // Only for the message: the path and original line of each element, in writing order (one per line).
-        paths = []
-        var scratch: [UInt8] = []
-        writer.append(record, depth: 1, parentNamespace: root?.namespace ?? "", to: &scratch, paths: &paths)
-        var lines: [Int] = []
-        func collect(_ node: TreeNode) {
-            lines.append(node.line)
-            node.children.forEach(collect)
-        }
-        collect(record)
-        let index = issue.line - (root == nil ? 2 : 3)
-        let path = paths.flatMap { $0.indices.contains(index) ? $0[index] : nil }
-        let line = lines.indices.contains(index) && lines[index] > 0 ? lines[index] : record.line
-        let message = showPersonalData ? issue.message : LibXML2Setup.redactValues(issue.message)
-        let schema = (validator.path as NSString).lastPathComponent
-        throw BridgeError(
-            .schemaViolation, "breaks a rule of \(schema): \(message)", at: .init(line: line, fieldID: path ?? record.name))
     }
 
     private func readJSON<Input: ByteInput, Output: ByteOutput>(_ input: inout Input, _ state: inout RunState<Output>) throws {

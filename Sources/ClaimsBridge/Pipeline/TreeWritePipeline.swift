@@ -65,18 +65,48 @@ public struct TreeWritePipeline {
         let repeated = mapping.repeatedNames
         var tape = JSONTape()
         var lines = JSONLinesReader(input: input)
+        let check = validator.map {
+            RecordSchemaCheck(validator: $0, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
+        }
+        /// Records waiting for their schema check, in input order.
+        var pending: [(record: TreeNode, number: Int, offset: Int, original: [UInt8])] = []
+        var stopped = false
         func reject(_ error: BridgeError, _ number: Int, _ offset: Int, _ original: [UInt8]) throws -> Bool {
             summary.rejected += 1
+            var located = error
+            located.location.byteOffset = offset + (error.location.byteOffset ?? 0)
             let rejected = RejectedMessage(
-                messageNumber: number, messageOffset: offset, error: error, original: original, isLine: true)
+                messageNumber: number, messageOffset: offset, error: located, original: original, isLine: true)
             rejected.log(to: logger)
             try rejectHandler(rejected)
-            if failFast { summary.stoppedEarly = true }
+            if failFast {
+                summary.stoppedEarly = true
+                stopped = true
+            }
             return !failFast
+        }
+        /// Checks the waiting records and writes the valid ones; false when the run must stop.
+        func flush() throws -> Bool {
+            defer { pending.removeAll(keepingCapacity: true) }
+            let verdicts = check?.check(pending.map(\.record)) ?? Array(repeating: nil, count: pending.count)
+            for (item, verdict) in zip(pending, verdicts) {
+                if let verdict {
+                    guard try reject(verdict, item.number, item.offset, item.original) else { return false }
+                    continue
+                }
+                var none: [String]? = nil
+                let isRoot = mapping.recordName == nil
+                writer.append(
+                    item.record, depth: isRoot ? 0 : 1, parentNamespace: isRoot ? "" : root.namespace, to: &out,
+                    paths: &none)
+                summary.translated += 1
+            }
+            return true
         }
         try lines.forEachLine(
             onTooLong: { number, offset, prefix in
                 summary.messages += 1
+                guard try flush() else { return false }
                 return try reject(BridgeError(.messageTooLarge, "the line is too long"), number, offset, prefix)
             },
             { line, number, offset in
@@ -90,22 +120,22 @@ public struct TreeWritePipeline {
                     }
                     let record = try mapping.writeRecord(model, parameters: parameters)
                     if isXML {
-                        if mapping.recordName == nil && summary.translated > 0 {
+                        if mapping.recordName == nil && summary.translated + pending.count > 0 {
                             throw BridgeError(.tooManyItems, "\(mapping.name) writes one document; this is a second one")
                         }
-                        var bytes: [UInt8] = []
-                        try appendValidated(record, root: root, writer: writer, to: &bytes)
-                        out += bytes
+                        pending.append((record, number, offset, Array(line)))
                     } else {
                         if oneDocumentJSON && summary.translated > 0 { out.append(UInt8(ascii: ",")) }
                         record.jsonValue(repeated: repeated).appendJSON(to: &out)
                         if !oneDocumentJSON { out.append(0x0A) }
+                        summary.translated += 1
                     }
-                    summary.translated += 1
                 } catch {
-                    var located = error
-                    located.location.byteOffset = offset + (error.location.byteOffset ?? 0)
-                    return try reject(located, number, offset, Array(line))
+                    guard try flush() else { return false }
+                    return try reject(error, number, offset, Array(line))
+                }
+                if pending.count >= (check?.groupSize ?? 1) {
+                    guard try flush() else { return false }
                 }
                 if out.count >= 256 * 1024 {
                     try out.withUnsafeBytes { try output.write($0) }
@@ -113,45 +143,12 @@ public struct TreeWritePipeline {
                 }
                 return true
             })
+        if !stopped { _ = try flush() }
         if isXML && mapping.recordName != nil { writer.appendEnd(ofRoot: root, to: &out) }
         if oneDocumentJSON { out += Array("]}\n".utf8) }
         try out.withUnsafeBytes { try output.write($0) }
         summary.log(to: logger)
         return summary
-    }
-
-    /// Serializes a record and validates it (inside the root) before it is appended.
-    private func appendValidated(
-        _ record: TreeNode, root: TreeNode, writer: XMLWriter, to out: inout [UInt8]
-    ) throws(BridgeError) {
-        let lined = XMLWriter(indent: indent ?? 0)
-        var paths: [String]? = nil
-        var body: [UInt8] = []
-        let isRoot = mapping.recordName == nil
-        lined.append(record, depth: isRoot ? 0 : 1, parentNamespace: isRoot ? "" : root.namespace, to: &body, paths: &paths)
-        if let validator {
-            var document = XMLWriter.declaration
-            if !isRoot { lined.appendStart(ofRoot: root, to: &document) }
-            document += body
-            if !isRoot { lined.appendEnd(ofRoot: root, to: &document) }
-            if let issue = validator.validate(document).first {
-                paths = []
-                var scratch: [UInt8] = []
-                lined.append(record, depth: 1, parentNamespace: root.namespace, to: &scratch, paths: &paths)
-                let index = issue.line - (isRoot ? 2 : 3)
-                let path = paths.flatMap { $0.indices.contains(index) ? $0[index] : nil }
-                let message = showPersonalData ? issue.message : LibXML2Setup.redactValues(issue.message)
-                let schema = (validator.path as NSString).lastPathComponent
-                throw BridgeError(
-                    .schemaViolation, "breaks a rule of \(schema): \(message)", at: .init(fieldID: path ?? record.name))
-            }
-        }
-        if indent == nil {
-            var none: [String]? = nil
-            writer.append(record, depth: isRoot ? 0 : 1, parentNamespace: isRoot ? "" : root.namespace, to: &out, paths: &none)
-        } else {
-            out += body
-        }
     }
 }
 

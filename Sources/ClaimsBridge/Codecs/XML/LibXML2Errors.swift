@@ -6,6 +6,8 @@ final class LibXML2ErrorSink {
         var message: String
         var line: Int
         var isError: Bool
+        /// A well-formedness error (libxml2 level "fatal"), after which the parser stops.
+        var isFatal = false
     }
 
     var issues: [Issue] = []
@@ -22,7 +24,8 @@ final class LibXML2ErrorSink {
         sink.issues.append(
             Issue(
                 message: message, line: Int(error.pointee.line),
-                isError: error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue))
+                isError: error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue,
+                isFatal: error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue))
     }
 }
 

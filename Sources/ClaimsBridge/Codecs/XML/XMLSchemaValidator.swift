@@ -16,6 +16,8 @@ package final class XMLSchemaValidator {
         package var line: Int
         /// libxml2's message, e.g. `Element 'ACTE', attribute 'MNT': [facet 'pattern'] …`.
         package var message: String
+        /// The document is not well-formed (nothing after this point was checked).
+        package var isFatal = false
     }
 
     /// Loads and compiles the schema.
@@ -81,14 +83,24 @@ package final class XMLSchemaValidator {
             while result == 1 {
                 result = xmlTextReaderRead(reader)
                 if result == 1 && xmlTextReaderNodeType(reader) == 10 {
-                    sink.issues.append(.init(message: "document type declarations are not accepted", line: 1, isError: true))
+                    sink.issues.append(
+                        .init(message: "document type declarations are not accepted", line: 1, isError: true, isFatal: true))
                     break
                 }
             }
             if result < 0 || xmlTextReaderIsValid(reader) != 1 { valid = false }
+            // With a schema attached, libxml2 2.9 does not always pass well-formedness errors to the handler.
+            if result < 0 && !sink.issues.contains(where: \.isFatal) {
+                sink.issues.append(
+                    .init(
+                        message: "not well-formed XML: a value holds a character XML cannot carry, such as a control character",
+                        line: Int(xmlTextReaderGetParserLineNumber(reader)), isError: true, isFatal: true))
+            }
         }
-        let issues = sink.issues.filter(\.isError).map { Issue(line: $0.line, message: $0.message) }
-        if !valid && issues.isEmpty { return [Issue(line: 0, message: "the document does not match the schema")] }
+        let issues = sink.issues.filter(\.isError).map { Issue(line: $0.line, message: $0.message, isFatal: $0.isFatal) }
+        if !valid && issues.isEmpty {
+            return [Issue(line: 0, message: "the document does not match the schema", isFatal: true)]
+        }
         return issues
     }
 }

@@ -62,4 +62,23 @@ import Testing
             #expect(run.rejects.first?.original == Array(bad.dropLast().utf8))
         }
     }
+
+    /// Records are checked against the schema in groups; errors must land on the right claim in any group,
+    /// and a claim that makes its group ill-formed must not take the others down with it.
+    @Test func schemaErrorsLandOnTheirOwnClaimAcrossGroups() throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        let good = String(decoding: try Fixtures.bytes("ramq/one-claim.input.jsonl"), as: UTF8.self)
+        var lines: [String] = Array(repeating: good, count: 150)
+        lines[2] = good.replacingOccurrences(of: "\"toothOrArea\":\"16\"", with: "\"toothOrArea\":\"99\"")
+        lines[69] = good.replacingOccurrences(of: "\"212345\"", with: "\"912345\"")
+        lines[100] = good.replacingOccurrences(of: "\"Jean\"", with: "\"Je\\u0001an\"")
+        let run = try TreeTranslate.write(Array(lines.joined().utf8), mapping: mapping, parameters: ["batchDate": "2024-01-05"])
+        #expect(run.summary.translated == 147)
+        #expect(run.rejects.map(\.messageNumber) == [3, 70, 101])
+        #expect(run.rejects.map { $0.error.location.fieldID ?? "" } == ["DP/ACTE[1]", "DP", "DP/PERS_ASSU[1]"])
+        let validator = try XMLSchemaValidator(path: Fixtures.mappings.appendingPathComponent("ramq/DP_DENTI.xsd").path)
+        #expect(validator.validate(run.output).isEmpty)
+        let read = try TreeTranslate.read(run.output, mapping: mapping)
+        #expect(read.summary.translated == 147)
+    }
 }

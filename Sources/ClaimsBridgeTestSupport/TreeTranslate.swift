@@ -29,8 +29,10 @@ public enum TreeTranslate {
         var source = MemoryInput(input)
         var sink = MemoryOutput()
         var rejects: [RejectedMessage] = []
-        let summary = try TreeWritePipeline(mapping: mapping, parameters: parameters, failFast: failFast, indent: indent)
-            .run(input: &source, output: &sink) { rejects.append($0) }
+        let summary = try TreeWritePipeline(
+            mapping: mapping, parameters: parameters, failFast: failFast, indent: indent
+        )
+        .run(input: &source, output: &sink) { rejects.append($0) }
         return TranslationRun(output: sink.bytes, rejects: rejects, summary: summary)
     }
 }

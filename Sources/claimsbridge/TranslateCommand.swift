@@ -63,7 +63,9 @@ struct TranslateCommand: ParsableCommand {
         case (.cdanet, .json), (.cdanet, .fields), (.json, .cdanet): break
         case (.json, .ramq), (.ramq, .json), (.ramqResponse, .json), (.json, .ramqResponse): break
         case (.xml, .json), (.json, .xml), (.partnerJSON, .json), (.json, .partnerJSON):
-            guard tree.mapping != nil else { throw ValidationError("--from/--to \(from == .json ? to.rawValue : from.rawValue) needs --mapping FILE") }
+            guard tree.mapping != nil else {
+                throw ValidationError("--from/--to \(from == .json ? to.rawValue : from.rawValue) needs --mapping FILE")
+            }
         default:
             throw ValidationError(
                 "cannot translate --from \(from.rawValue) --to \(to.rawValue); use cdanet→json, cdanet→fields or json→cdanet"

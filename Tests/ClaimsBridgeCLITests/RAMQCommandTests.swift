@@ -4,13 +4,17 @@ import Testing
 
 /// `claimsbridge translate` with RAMQ batches, XML and partner JSON, end to end through the built binary.
 @Suite struct RAMQCommandTests {
-    static let office = ["--param", "transmitter=18001", "--param", "provider=212345", "--param", "establishment=12345"]
+    static let office = [
+        "--param", "transmitter=18001", "--param", "provider=212345", "--param", "establishment=12345",
+    ]
 
     @Test func bundledClaimsBecomeABatchAndComeBack() throws {
-        let claims = try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")
+        let claims =
+            try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")
             + Fixtures.bytes("cdanet/v04/01-claim-maximal.expected.json")
         let batch = try CommandRunner.run(
-            ["translate", "--from", "json", "--to", "ramq", "--param", "batchDate=2026-03-31"] + Self.office, stdin: claims)
+            ["translate", "--from", "json", "--to", "ramq", "--param", "batchDate=2026-03-31"] + Self.office,
+            stdin: claims)
         #expect(batch.status == 0, "\(batch.stderr)")
         #expect(batch.stdoutText.components(separatedBy: "<DP ").count == 3)
         #expect(batch.stdoutText.contains("ATTES=\"6090101\""))
@@ -57,7 +61,10 @@ import Testing
         let claims = try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")
         let result = try CommandRunner.run(["translate", "--from", "json", "--to", "ramq"], stdin: claims)
         #expect(result.status == 2)
-        #expect(result.stderr.contains("stdin, line 1, byte 0, DP/@TRNSM, model path ramq.transmitter: error: is required and missing (or give it for the whole batch with --param transmitter=…)"))
+        #expect(
+            result.stderr.contains(
+                "stdin, line 1, byte 0, DP/@TRNSM, model path ramq.transmitter: error: is required and missing (or give it for the whole batch with --param transmitter=…)"
+            ))
         #expect(result.stdoutText.hasSuffix("<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">\n</DP_RACIN>\n"))
     }
 
@@ -65,8 +72,14 @@ import Testing
         let result = try CommandRunner.run(
             ["translate", "--from", "ramq-response", "--to", "json", "--input", "Fixtures/ramq/response-accepted.xml"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdoutText.hasPrefix("{\"schemaVersion\":1,\"type\":\"ramqBatchResponse\",\"batch\":{\"transmitter\":\"18001\",\"status\":\"accepted\""))
-        #expect(result.stdoutText.contains("{\"attestation\":\"6090102\",\"status\":\"refused\",\"claimedAmount\":\"9115.30\",\"paidAmount\":\"0.00\""))
+        #expect(
+            result.stdoutText.hasPrefix(
+                "{\"schemaVersion\":1,\"type\":\"ramqBatchResponse\",\"batch\":{\"transmitter\":\"18001\",\"status\":\"accepted\""
+            ))
+        #expect(
+            result.stdoutText.contains(
+                "{\"attestation\":\"6090102\",\"status\":\"refused\",\"claimedAmount\":\"9115.30\",\"paidAmount\":\"0.00\""
+            ))
     }
 
     @Test func genericFormatsNeedAMapping() throws {

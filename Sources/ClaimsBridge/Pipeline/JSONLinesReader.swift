@@ -51,12 +51,16 @@ struct JSONLinesReader<Input: ByteInput> {
                     }
                     break
                 }
-                let newline = chunk.withUnsafeBufferPointer { UnsafeRawPointer(found) - UnsafeRawPointer($0.baseAddress!) }
+                let newline = chunk.withUnsafeBufferPointer {
+                    UnsafeRawPointer(found) - UnsafeRawPointer($0.baseAddress!)
+                }
                 if skipping {
                     skipping = false
                     offset += newline - from + 1
                 } else if pending.isEmpty {
-                    let keepGoing = try chunk.withUnsafeBufferPointer { try emit(UnsafeBufferPointer(rebasing: $0[from..<newline])) }
+                    let keepGoing = try chunk.withUnsafeBufferPointer {
+                        try emit(UnsafeBufferPointer(rebasing: $0[from..<newline]))
+                    }
                     if !keepGoing { return }
                 } else {
                     pending.append(contentsOf: chunk[from..<newline])

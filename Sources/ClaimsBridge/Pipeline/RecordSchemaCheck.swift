@@ -60,7 +60,8 @@ final class RecordSchemaCheck {
             places.append((path, node.line))
         }
         visit(record, record.name)
-        let place = places.indices.contains(relativeLine) ? places[relativeLine] : (path: record.name, line: record.line)
+        let place =
+            places.indices.contains(relativeLine) ? places[relativeLine] : (path: record.name, line: record.line)
         let message = showPersonalData ? issue.message : LibXML2Setup.redactValues(issue.message)
         let schema = (validator.path as NSString).lastPathComponent
         return BridgeError(

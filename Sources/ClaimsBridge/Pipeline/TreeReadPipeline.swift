@@ -62,7 +62,9 @@ public struct TreeReadPipeline {
             defer { pending.removeAll(keepingCapacity: true) }
             let verdicts = check?.check(pending.map(\.record)) ?? Array(repeating: nil, count: pending.count)
             for (item, verdict) in zip(pending, verdicts) {
-                let keepGoing = try state.handle(number: item.number, original: { serialize(item.record, writer, root: outer) }) {
+                let keepGoing = try state.handle(
+                    number: item.number, original: { serialize(item.record, writer, root: outer) }
+                ) {
                     () throws(BridgeError) in
                     if let verdict { throw verdict }
                     return try mapping.readRecord(item.record)
@@ -74,10 +76,12 @@ public struct TreeReadPipeline {
         do {
             var root = try reader.readRoot()
             guard root.name == mapping.rootName, root.namespace == mapping.rootNamespace else {
-                let expected = mapping.rootNamespace.isEmpty
+                let expected =
+                    mapping.rootNamespace.isEmpty
                     ? (mapping.rootName ?? "") : "\(mapping.rootName ?? "") in namespace \(mapping.rootNamespace)"
                 throw BridgeError(
-                    .unexpectedElement, "the document's root element is \(root.name); \(mapping.name) expects \(expected)",
+                    .unexpectedElement,
+                    "the document's root element is \(root.name); \(mapping.name) expects \(expected)",
                     at: .init(line: root.line, fieldID: root.name))
             }
             if mapping.recordName != nil { outer = root }
@@ -98,7 +102,9 @@ public struct TreeReadPipeline {
                     record.namespace == "" || record.namespace == mapping.record.namespace
                 else {
                     guard try flush() else { return }
-                    let keepGoing = try state.handle(number: number, original: { serialize(record, writer, root: outer) }) {
+                    let keepGoing = try state.handle(
+                        number: number, original: { serialize(record, writer, root: outer) }
+                    ) {
                         () throws(BridgeError) -> TreeValue in
                         throw BridgeError(
                             .unexpectedElement, "is not a \(mapping.recordName ?? "") record",
@@ -119,7 +125,9 @@ public struct TreeReadPipeline {
             guard try flush() else { return }
             var located = error
             located.reason += complete > 0 ? "; the rest of the document after record \(complete) cannot be read" : ""
-            _ = try state.handle(number: complete + 1, original: { [] }) { () throws(BridgeError) -> TreeValue in throw located }
+            _ = try state.handle(number: complete + 1, original: { [] }) { () throws(BridgeError) -> TreeValue in
+                throw located
+            }
         }
     }
 
@@ -130,7 +138,9 @@ public struct TreeReadPipeline {
         return bytes
     }
 
-    private func readJSON<Input: ByteInput, Output: ByteOutput>(_ input: inout Input, _ state: inout RunState<Output>) throws {
+    private func readJSON<Input: ByteInput, Output: ByteOutput>(_ input: inout Input, _ state: inout RunState<Output>)
+        throws
+    {
         let name = mapping.record.name
         if let key = mapping.jsonRecordsKey {
             var bytes: [UInt8] = []
@@ -143,19 +153,24 @@ public struct TreeReadPipeline {
             var tape = JSONTape()
             let document: TreeValue
             let parsed: Result<TreeValue, JSONSyntaxError> = bytes.withUnsafeBytes { bytes in
-                do throws(JSONSyntaxError) { return .success(try TreeValue.parse(bytes, tape: &tape)) } catch { return .failure(error) }
+                do throws(JSONSyntaxError) { return .success(try TreeValue.parse(bytes, tape: &tape)) } catch {
+                    return .failure(error)
+                }
             }
             switch parsed {
             case .success(let value): document = value
             case .failure(let error):
                 _ = try state.handle(number: 1, original: { bytes }) { () throws(BridgeError) -> TreeValue in
-                    throw BridgeError(.invalidJSON, "the document is not valid JSON: \(error.reason)", at: .init(byteOffset: error.offset))
+                    throw BridgeError(
+                        .invalidJSON, "the document is not valid JSON: \(error.reason)",
+                        at: .init(byteOffset: error.offset))
                 }
                 return
             }
             guard case .array(let records)? = document[key] else {
                 _ = try state.handle(number: 1, original: { bytes }) { () throws(BridgeError) -> TreeValue in
-                    throw BridgeError(.missingValue, "the document has no list \"\(key)\" of records", at: .init(fieldID: key))
+                    throw BridgeError(
+                        .missingValue, "the document has no list \"\(key)\" of records", at: .init(fieldID: key))
                 }
                 return
             }
@@ -224,7 +239,8 @@ private struct RunState<Output: ByteOutput> {
             summary.rejected += 1
             var located = error
             located.location.messageNumber = number
-            let rejected = RejectedMessage(messageNumber: number, messageOffset: 0, error: located, original: original())
+            let rejected = RejectedMessage(
+                messageNumber: number, messageOffset: 0, error: located, original: original())
             rejected.log(to: logger)
             try onReject(rejected)
             if failFast { summary.stoppedEarly = true }

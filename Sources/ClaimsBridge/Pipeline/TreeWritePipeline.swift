@@ -66,7 +66,8 @@ public struct TreeWritePipeline {
         var tape = JSONTape()
         var lines = JSONLinesReader(input: input)
         let check = validator.map {
-            RecordSchemaCheck(validator: $0, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
+            RecordSchemaCheck(
+                validator: $0, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
         }
         /// Records waiting for their schema check, in input order.
         var pending: [(record: TreeNode, number: Int, offset: Int, original: [UInt8])] = []
@@ -116,12 +117,15 @@ public struct TreeWritePipeline {
                     do throws(JSONSyntaxError) {
                         model = try TreeValue.parse(UnsafeRawBufferPointer(line), tape: &tape)
                     } catch {
-                        throw BridgeError(.invalidJSON, "this line is not valid JSON: \(error.reason)", at: .init(byteOffset: error.offset))
+                        throw BridgeError(
+                            .invalidJSON, "this line is not valid JSON: \(error.reason)",
+                            at: .init(byteOffset: error.offset))
                     }
                     let record = try mapping.writeRecord(model, parameters: parameters)
                     if isXML {
                         if mapping.recordName == nil && summary.translated + pending.count > 0 {
-                            throw BridgeError(.tooManyItems, "\(mapping.name) writes one document; this is a second one")
+                            throw BridgeError(
+                                .tooManyItems, "\(mapping.name) writes one document; this is a second one")
                         }
                         pending.append((record, number, offset, Array(line)))
                     } else {
@@ -162,7 +166,8 @@ extension TreeMapping {
             guard parameters.contains(where: { $0.name == name }) else {
                 let known = parameters.map(\.name).joined(separator: ", ")
                 throw BridgeError(
-                    .invalidConfiguration, "\(self.name) has no parameter \(name) (it has: \(known.isEmpty ? "none" : known))")
+                    .invalidConfiguration,
+                    "\(self.name) has no parameter \(name) (it has: \(known.isEmpty ? "none" : known))")
             }
             values[name] = value
         }

@@ -32,7 +32,8 @@ package final class XMLSchemaValidator {
         let parsed: xmlSchemaPtr? = data.withUnsafeBytes { bytes in
             guard let context = xmlSchemaNewMemParserCtxt(bytes.baseAddress, Int32(bytes.count)) else { return nil }
             defer { xmlSchemaFreeParserCtxt(context) }
-            xmlSchemaSetParserStructuredErrors(context, LibXML2ErrorSink.handler, Unmanaged.passUnretained(sink).toOpaque())
+            xmlSchemaSetParserStructuredErrors(
+                context, LibXML2ErrorSink.handler, Unmanaged.passUnretained(sink).toOpaque())
             return xmlSchemaParse(context)
         }
         guard let parsed else {
@@ -60,7 +61,8 @@ package final class XMLSchemaValidator {
             let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
             let reader: xmlTextReaderPtr
             if let existing = self.reader,
-                xmlReaderNewMemory(existing, base, Int32(bytes.count), "batch.xml", nil, LibXML2Setup.readerOptions) == 0
+                xmlReaderNewMemory(existing, base, Int32(bytes.count), "batch.xml", nil, LibXML2Setup.readerOptions)
+                    == 0
             {
                 reader = existing
             } else if let created = xmlReaderForMemory(
@@ -74,7 +76,8 @@ package final class XMLSchemaValidator {
                 return
             }
             defer { xmlTextReaderClose(reader) }
-            xmlTextReaderSetStructuredErrorHandler(reader, LibXML2ErrorSink.handler, Unmanaged.passUnretained(sink).toOpaque())
+            xmlTextReaderSetStructuredErrorHandler(
+                reader, LibXML2ErrorSink.handler, Unmanaged.passUnretained(sink).toOpaque())
             guard xmlTextReaderSetSchema(reader, schema) == 0 else {
                 valid = false
                 return
@@ -84,7 +87,9 @@ package final class XMLSchemaValidator {
                 result = xmlTextReaderRead(reader)
                 if result == 1 && xmlTextReaderNodeType(reader) == 10 {
                     sink.issues.append(
-                        .init(message: "document type declarations are not accepted", line: 1, isError: true, isFatal: true))
+                        .init(
+                            message: "document type declarations are not accepted", line: 1, isError: true,
+                            isFatal: true))
                     break
                 }
             }
@@ -93,11 +98,14 @@ package final class XMLSchemaValidator {
             if result < 0 && !sink.issues.contains(where: \.isFatal) {
                 sink.issues.append(
                     .init(
-                        message: "not well-formed XML: a value holds a character XML cannot carry, such as a control character",
+                        message:
+                            "not well-formed XML: a value holds a character XML cannot carry, such as a control character",
                         line: Int(xmlTextReaderGetParserLineNumber(reader)), isError: true, isFatal: true))
             }
         }
-        let issues = sink.issues.filter(\.isError).map { Issue(line: $0.line, message: $0.message, isFatal: $0.isFatal) }
+        let issues = sink.issues.filter(\.isError).map {
+            Issue(line: $0.line, message: $0.message, isFatal: $0.isFatal)
+        }
         if !valid && issues.isEmpty {
             return [Issue(line: 0, message: "the document does not match the schema", isFatal: true)]
         }

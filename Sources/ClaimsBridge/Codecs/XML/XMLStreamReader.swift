@@ -26,7 +26,8 @@ package final class XMLStreamReader {
                 let box = Unmanaged<SourceBox>.fromOpaque(context).takeUnretainedValue()
                 return box.read(UnsafeMutableRawBufferPointer(start: buffer, count: Int(length)))
             }, nil, context, name, nil, LibXML2Setup.readerOptions)
-        xmlTextReaderSetStructuredErrorHandler(reader, LibXML2ErrorSink.handler, Unmanaged.passUnretained(errors).toOpaque())
+        xmlTextReaderSetStructuredErrorHandler(
+            reader, LibXML2ErrorSink.handler, Unmanaged.passUnretained(errors).toOpaque())
     }
 
     deinit { xmlFreeTextReader(reader) }
@@ -103,10 +104,13 @@ package final class XMLStreamReader {
             if type == 10 {
                 throw failure(
                     .invalidXML,
-                    "the document has a document type declaration (<!DOCTYPE …>); DTDs and entity declarations are not accepted")
+                    "the document has a document type declaration (<!DOCTYPE …>); DTDs and entity declarations are not accepted"
+                )
             }
             if type == 5 {
-                throw failure(.invalidXML, "the document uses an entity reference (&name;); only the five predefined entities are accepted")
+                throw failure(
+                    .invalidXML,
+                    "the document uses an entity reference (&name;); only the five predefined entities are accepted")
             }
             return true
         }
@@ -141,7 +145,8 @@ package final class XMLStreamReader {
             line: currentLine ?? 0)
         let count = Int(xmlTextReaderAttributeCount(reader))
         guard count <= limits.maximumAttributes else {
-            throw failure(.limitExceeded, "an element has \(count) attributes; at most \(limits.maximumAttributes) are accepted")
+            throw failure(
+                .limitExceeded, "an element has \(count) attributes; at most \(limits.maximumAttributes) are accepted")
         }
         if count > 0, xmlTextReaderMoveToFirstAttribute(reader) == 1 {
             repeat {

@@ -55,7 +55,8 @@ package struct XMLWriter: Sendable {
                     counts[child.name, default: 0] += 1
                     childPath = "\(here)/\(child.name)[\(counts[child.name]!)]"
                 }
-                append(child, depth: depth + 1, parentNamespace: node.namespace, to: &out, paths: &paths, path: childPath)
+                append(
+                    child, depth: depth + 1, parentNamespace: node.namespace, to: &out, paths: &paths, path: childPath)
             }
             if let indent { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth)) }
         }

@@ -13,7 +13,9 @@ extension TreeMapping {
             ["mapping", "format", "type", "codes", "schema", "document", "parameters", "record", "provisional"],
             in: "a tree mapping")
         let folder = (path as NSString).deletingLastPathComponent
-        func relative(_ name: String) -> String { name.hasPrefix("/") ? name : (folder as NSString).appendingPathComponent(name) }
+        func relative(_ name: String) -> String {
+            name.hasPrefix("/") ? name : (folder as NSString).appendingPathComponent(name)
+        }
         let formatNode = try root.required("format")
         guard let format = Format(rawValue: try formatNode.string("`format`")) else {
             throw formatNode.error("`format` must be xml or json")
@@ -192,7 +194,8 @@ private struct RuleCompiler {
         if node.scalar == "position" { return .position }
         let entries = try node.entries("`compute`")
         guard entries.count == 1, let entry = entries.first else {
-            throw node.error("`compute` takes one of: position, {sum: [...]}, {first: PATH}, {attestation: …}, {lastDigits: …}")
+            throw node.error(
+                "`compute` takes one of: position, {sum: [...]}, {first: PATH}, {attestation: …}, {lastDigits: …}")
         }
         switch entry.key {
         case "sum": return .sum(try entry.value.items("`sum`").map { try Self.path(try $0.string("a path")) })
@@ -203,9 +206,11 @@ private struct RuleCompiler {
                 date: try source(entry.value.required("date")), counter: try source(entry.value.required("counter")))
         case "lastDigits":
             try entry.value.expectKeys(["of", "count"], in: "`lastDigits`")
-            return .lastDigits(try source(entry.value.required("of")), count: try entry.value.required("count").int("`count`"))
+            return .lastDigits(
+                try source(entry.value.required("of")), count: try entry.value.required("count").int("`count`"))
         default:
-            throw entry.keyNode.error("unknown computation `\(entry.key)`; expected sum, first, position, attestation or lastDigits")
+            throw entry.keyNode.error(
+                "unknown computation `\(entry.key)`; expected sum, first, position, attestation or lastDigits")
         }
     }
 

@@ -68,8 +68,11 @@ private struct TreeReader {
                     continue
                 }
                 consumed[index] = true
-                let here = child.repeats ? "\(partnerPath)/\(child.name)[\(items.count + 1)]" : "\(partnerPath)/\(child.name)"
-                var item = child.path == nil ? object : (object.value(at: child.path![...]).flatMap { child.repeats ? nil : $0 } ?? .object([]))
+                let here =
+                    child.repeats ? "\(partnerPath)/\(child.name)[\(items.count + 1)]" : "\(partnerPath)/\(child.name)"
+                var item =
+                    child.path == nil
+                    ? object : (object.value(at: child.path![...]).flatMap { child.repeats ? nil : $0 } ?? .object([]))
                 try read(child, node: candidate, into: &item, position: items.count + 1, partnerPath: here)
                 index += 1
                 var siblings: [[TreeValue]] = Array(repeating: [], count: child.then.count)
@@ -107,11 +110,14 @@ private struct TreeReader {
         }
         for value in rule.values {
             guard case .sum(let paths) = value.compute, let text = node.attribute(value.name) ?? nil,
-                let stated = try? value.transform.read(text), let statedCents = stated.scalarText.flatMap(Money.parseCents)
+                let stated = try? value.transform.read(text),
+                let statedCents = stated.scalarText.flatMap(Money.parseCents)
             else { continue }
             var total: Int64 = 0
             for path in paths {
-                for amount in object.values(along: path[...]) { total += amount.scalarText.flatMap(Money.parseCents) ?? 0 }
+                for amount in object.values(along: path[...]) {
+                    total += amount.scalarText.flatMap(Money.parseCents) ?? 0
+                }
             }
             guard total == statedCents else {
                 throw failure(

@@ -108,7 +108,8 @@ private struct TreeWriter {
     ) throws(BridgeError) -> (String, TreeNode.Kind)? {
         func failure(_ code: BridgeError.Code, _ reason: String) -> BridgeError {
             let attributePath = rule.name == "#text" ? partnerPath : "\(partnerPath)/@\(rule.name)"
-            return BridgeError(code, reason, at: .init(fieldID: attributePath, modelPath: rule.path.map { join(modelPath, $0) }))
+            return BridgeError(
+                code, reason, at: .init(fieldID: attributePath, modelPath: rule.path.map { join(modelPath, $0) }))
         }
         if let constant = rule.constant { return (constant, .string) }
         var value = rule.path.flatMap { object.value(at: $0[...]) }

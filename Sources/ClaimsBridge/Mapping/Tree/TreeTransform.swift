@@ -153,7 +153,9 @@ package enum TreeTransform: Sendable {
         case .yyyymmdd: return iso.filter { $0 != "-" }
         case .yyyymm: return String(iso.filter { $0 != "-" }.prefix(6))
         case .yymmdd, .yymm:
-            guard (2000...2099).contains(date.year) else { throw .init("only dates in 2000–2099 can be written YYMMDD") }
+            guard (2000...2099).contains(date.year) else {
+                throw .init("only dates in 2000–2099 can be written YYMMDD")
+            }
             return two(date.year % 100) + two(date.month) + (format == .yymmdd ? two(date.day) : "")
         }
     }

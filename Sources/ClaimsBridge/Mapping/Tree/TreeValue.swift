@@ -107,7 +107,9 @@ extension TreeValue {
 
     /// Parses one JSON document.
     /// - Throws: ``JSONSyntaxError`` with the byte offset of the problem.
-    package static func parse(_ bytes: UnsafeRawBufferPointer, tape: inout JSONTape) throws(JSONSyntaxError) -> TreeValue {
+    package static func parse(_ bytes: UnsafeRawBufferPointer, tape: inout JSONTape) throws(JSONSyntaxError)
+        -> TreeValue
+    {
         try tape.parse(bytes)
         return TreeValue(tape: tape, token: tape.root)
     }

@@ -10,7 +10,9 @@ import Testing
     static let claimMapping = Result { try TreeTranslate.mapping("ramq/claim.mapping.yaml") }
 
     /// Compares with a golden file, or records it when `RECORD_SNAPSHOTS=1` (the run then fails).
-    static func expectGolden(_ output: [UInt8], _ file: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectGolden(_ output: [UInt8], _ file: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
         let url = Fixtures.url(file)
         if Fixtures.isRecording {
             try Data(output).write(to: url)
@@ -32,7 +34,8 @@ import Testing
 
     @Test(arguments: batches)
     func batchReadsIntoGoldenClaims(_ name: String) throws {
-        let run = try TreeTranslate.read(try Fixtures.bytes(name + ".expected.xml"), mapping: try Self.claimMapping.get())
+        let run = try TreeTranslate.read(
+            try Fixtures.bytes(name + ".expected.xml"), mapping: try Self.claimMapping.get())
         #expect(run.rejects.isEmpty, "\(run.rejects.map(\.error.description))")
         try Self.expectGolden(run.output, name + ".expected.jsonl")
     }
@@ -90,7 +93,9 @@ import Testing
         #expect(count >= 3)
         let run = try TreeTranslate.write(
             claims, mapping: try Self.claimMapping.get(),
-            parameters: ["transmitter": "18001", "provider": "212345", "establishment": "12345", "batchDate": "2026-03-31"])
+            parameters: [
+                "transmitter": "18001", "provider": "212345", "establishment": "12345", "batchDate": "2026-03-31",
+            ])
         #expect(run.rejects.count == 0, "\(run.rejects.map(\.error.description))")
         #expect(run.summary.translated == count)
         let validator = try XMLSchemaValidator(path: Fixtures.mappings.appendingPathComponent("ramq/DP_DENTI.xsd").path)
@@ -114,7 +119,8 @@ import Testing
         let validator = try XMLSchemaValidator(path: Fixtures.mappings.appendingPathComponent("ramq/DP_DENTI.xsd").path)
         let good = try Fixtures.bytes("ramq/one-claim.expected.xml")
         #expect(validator.validate(good).isEmpty)
-        let comma = String(decoding: good, as: UTF8.self).replacingOccurrences(of: "MNT=\"012550\"", with: "MNT=\"125,50\"")
+        let comma = String(decoding: good, as: UTF8.self).replacingOccurrences(
+            of: "MNT=\"012550\"", with: "MNT=\"125,50\"")
         let issues = validator.validate(Array(comma.utf8))
         #expect(issues.count == 1)
         #expect(issues.first?.line == 5)

@@ -21,15 +21,21 @@ import Testing
     @Test func theGoodClaimOfABadBatchIsStillTranslated() throws {
         let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
         let run = try TreeTranslate.read(try Fixtures.bytes("ramq/invalid/od-defects.xml"), mapping: mapping)
-        #expect(run.summary == { var s = TranslationSummary(); s.messages = 5; s.translated = 1; s.rejected = 4; return s }())
+        #expect(
+            run.summary
+                == {
+                    var s = TranslationSummary(); s.messages = 5; s.translated = 1; s.rejected = 4; return s
+                }())
         #expect(String(decoding: run.output, as: UTF8.self).contains("\"attestation\":\"4005105\""))
-        #expect(run.rejects.map(\.error.code) == [.totalMismatch, .schemaViolation, .schemaViolation, .schemaViolation])
+        #expect(
+            run.rejects.map(\.error.code) == [.totalMismatch, .schemaViolation, .schemaViolation, .schemaViolation])
         #expect(run.rejects.map(\.error.location.line) == [3, 9, 11, 17])
     }
 
     @Test func failFastStopsAtTheFirstBadClaim() throws {
         let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
-        let run = try TreeTranslate.read(try Fixtures.bytes("ramq/invalid/od-defects.xml"), mapping: mapping, failFast: true)
+        let run = try TreeTranslate.read(
+            try Fixtures.bytes("ramq/invalid/od-defects.xml"), mapping: mapping, failFast: true)
         #expect(run.summary.stoppedEarly)
         #expect(run.rejects.count == 1)
     }
@@ -49,12 +55,16 @@ import Testing
             ("\"toothOrArea\":\"16\"", "\"toothOrArea\":\"03\"", .schemaViolation, "DP/ACTE[1]"),
             ("\"fee\":\"125.50\"", "\"fee\":\"125.505\"", .invalidValue, "DP/ACTE[1]/@MNT"),
             ("\"ramqNumber\":\"212345\"", "\"ramqNumber\":\"312345\"", .schemaViolation, "DP"),
-            ("\"firstName\":\"Jean\"", "\"firstName\":\"Jean-Christophe-Alexandre\"", .invalidValue, "DP/PERS_ASSU/@PRE"),
+            (
+                "\"firstName\":\"Jean\"", "\"firstName\":\"Jean-Christophe-Alexandre\"", .invalidValue,
+                "DP/PERS_ASSU/@PRE"
+            ),
             ("\"type\":\"claim\"", "\"type\":\"claimReversal\"", .unknownModelType, ""),
         ]
         for (from, to, code, field) in cases {
             let bad = good.replacingOccurrences(of: from, with: to)
-            let run = try TreeTranslate.write(Array((good + bad).utf8), mapping: mapping, parameters: ["batchDate": "2024-01-05"])
+            let run = try TreeTranslate.write(
+                Array((good + bad).utf8), mapping: mapping, parameters: ["batchDate": "2024-01-05"])
             #expect(run.summary.translated == 1, "\(to)")
             #expect(run.rejects.first?.error.code == code, "\(to): \(run.rejects.first?.error.description ?? "")")
             #expect((run.rejects.first?.error.location.fieldID ?? "") == field, "\(to)")
@@ -72,7 +82,8 @@ import Testing
         lines[2] = good.replacingOccurrences(of: "\"toothOrArea\":\"16\"", with: "\"toothOrArea\":\"99\"")
         lines[69] = good.replacingOccurrences(of: "\"212345\"", with: "\"912345\"")
         lines[100] = good.replacingOccurrences(of: "\"Jean\"", with: "\"Je\\u0001an\"")
-        let run = try TreeTranslate.write(Array(lines.joined().utf8), mapping: mapping, parameters: ["batchDate": "2024-01-05"])
+        let run = try TreeTranslate.write(
+            Array(lines.joined().utf8), mapping: mapping, parameters: ["batchDate": "2024-01-05"])
         #expect(run.summary.translated == 147)
         #expect(run.rejects.map(\.messageNumber) == [3, 70, 101])
         #expect(run.rejects.map { $0.error.location.fieldID ?? "" } == ["DP/ACTE[1]", "DP", "DP/PERS_ASSU[1]"])

@@ -50,7 +50,8 @@ import Testing
 
     @Test func deepNestingIsRefused() throws {
         let depth = 10_000
-        let xml = "<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">" + String(repeating: "<DP>", count: depth)
+        let xml =
+            "<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">" + String(repeating: "<DP>", count: depth)
             + String(repeating: "</DP>", count: depth) + "</DP_RACIN>"
         let (error, _) = try Self.rejectReason(xml)
         #expect(error?.code == .limitExceeded || error?.code == .invalidXML)
@@ -78,7 +79,9 @@ import Testing
 
     @Test func notWellFormedMidBatchKeepsTheRecordsBefore() throws {
         let good = String(decoding: try Fixtures.bytes("ramq/many-claims.expected.xml"), as: UTF8.self)
-        let broken = good.replacingOccurrences(of: "</DP>\n  <DP xmlns=\"\" CHN=\"06\" ENRG=\"1\" TRNSM=\"18001\" DISP=\"712345\"", with: "</DP>\n  <DP <<")
+        let broken = good.replacingOccurrences(
+            of: "</DP>\n  <DP xmlns=\"\" CHN=\"06\" ENRG=\"1\" TRNSM=\"18001\" DISP=\"712345\"", with: "</DP>\n  <DP <<"
+        )
         let run = try TreeTranslate.read(Array(broken.utf8), mapping: try Self.mapping.get())
         #expect(run.summary.translated == 2)
         #expect(run.rejects.count == 1)
@@ -93,10 +96,16 @@ import Testing
     }
 
     @Test func schemaMessagesHideValues() {
-        let message = "Element 'PERS_ASSU', attribute 'NAM': [facet 'pattern'] The value 'TREJ1' is not accepted by the pattern 'X'."
-        #expect(LibXML2Setup.redactValues(message) == "Element 'PERS_ASSU', attribute 'NAM': [facet 'pattern'] The value (hidden) is not accepted by the pattern 'X'.")
-        #expect(LibXML2Setup.redactValues("Element 'DP', attribute 'SERV': 'abc' is not a valid value of the atomic type 'xs:string'.")
-            == "Element 'DP', attribute 'SERV': (hidden) is not a valid value of the atomic type 'xs:string'.")
+        let message =
+            "Element 'PERS_ASSU', attribute 'NAM': [facet 'pattern'] The value 'TREJ1' is not accepted by the pattern 'X'."
+        #expect(
+            LibXML2Setup.redactValues(message)
+                == "Element 'PERS_ASSU', attribute 'NAM': [facet 'pattern'] The value (hidden) is not accepted by the pattern 'X'."
+        )
+        #expect(
+            LibXML2Setup.redactValues(
+                "Element 'DP', attribute 'SERV': 'abc' is not a valid value of the atomic type 'xs:string'.")
+                == "Element 'DP', attribute 'SERV': (hidden) is not a valid value of the atomic type 'xs:string'.")
     }
 }
 

@@ -8,7 +8,8 @@ import Testing
 @Suite struct ZipArchiveOutputTests {
     @Test func archiveHoldsTheBatch() throws {
         let batch = try Fixtures.bytes("ramq/many-claims.expected.xml")
-        var zip = ZipArchiveOutput(MemoryOutput(), entryName: "claims20240105.xml", modified: CalendarDate("2024-01-05"))
+        var zip = ZipArchiveOutput(
+            MemoryOutput(), entryName: "claims20240105.xml", modified: CalendarDate("2024-01-05"))
         for chunk in stride(from: 0, to: batch.count, by: 100) {
             try Array(batch[chunk..<min(chunk + 100, batch.count)]).withUnsafeBytes { try zip.write($0) }
         }

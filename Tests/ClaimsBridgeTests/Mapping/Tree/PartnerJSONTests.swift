@@ -18,7 +18,8 @@ import Testing
     }
 
     @Test func amountsStayExact() throws {
-        let line = #"{"claimId":"1","total":0.30,"patient":{"last":"X"},"lines":[{"procedure":"01202","amount":0.1},{"procedure":"01202","amount":0.2}]}"#
+        let line =
+            #"{"claimId":"1","total":0.30,"patient":{"last":"X"},"lines":[{"procedure":"01202","amount":0.1},{"procedure":"01202","amount":0.2}]}"#
         let model = try TreeTranslate.read(Array(line.utf8), mapping: try Self.mapping.get())
         #expect(String(decoding: model.output, as: UTF8.self).contains(#""fee":"0.10"},{"code":"01202","fee":"0.20"}"#))
         let back = try TreeTranslate.write(model.output, mapping: try Self.mapping.get())
@@ -48,8 +49,11 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var text = try String(
-            contentsOf: Fixtures.mappings.appendingPathComponent("partners/example-claim.mapping.yaml"), encoding: .utf8)
-        text = text.replacingOccurrences(of: "codes: ../ramq/codes.yaml", with: "codes: \(Fixtures.mappings.path)/ramq/codes.yaml\ndocument: {records: claims}")
+            contentsOf: Fixtures.mappings.appendingPathComponent("partners/example-claim.mapping.yaml"), encoding: .utf8
+        )
+        text = text.replacingOccurrences(
+            of: "codes: ../ramq/codes.yaml",
+            with: "codes: \(Fixtures.mappings.path)/ramq/codes.yaml\ndocument: {records: claims}")
         let path = folder.appendingPathComponent("batch.mapping.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let mapping = try TreeMapping.load(path: path)
@@ -69,7 +73,8 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cb-tree-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("x.mapping.yaml").path
-        try ("mapping: x\nformat: json\n" + header + "record:\n" + rules).write(toFile: path, atomically: true, encoding: .utf8)
+        try ("mapping: x\nformat: json\n" + header + "record:\n" + rules).write(
+            toFile: path, atomically: true, encoding: .utf8)
         return try TreeMapping.load(path: path)
     }
 
@@ -102,7 +107,9 @@ import Testing
 
     @Test func unknownParameterIsRefusedBeforeAnyInput() throws {
         let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
-        #expect(throws: BridgeError.self) { _ = try TreeWritePipeline(mapping: mapping, parameters: ["transmiter": "1"]) }
+        #expect(throws: BridgeError.self) {
+            _ = try TreeWritePipeline(mapping: mapping, parameters: ["transmiter": "1"])
+        }
     }
 }
 
@@ -114,8 +121,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         try "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"><xs:element/></xs:schema>".write(
             to: folder.appendingPathComponent("bad.xsd"), atomically: true, encoding: .utf8)
-        try "mapping: x\nformat: xml\nschema: bad.xsd\ndocument: {root: R}\nrecord:\n  - {attribute: A, path: a}\n".write(
-            to: folder.appendingPathComponent("x.mapping.yaml"), atomically: true, encoding: .utf8)
+        try "mapping: x\nformat: xml\nschema: bad.xsd\ndocument: {root: R}\nrecord:\n  - {attribute: A, path: a}\n"
+            .write(
+                to: folder.appendingPathComponent("x.mapping.yaml"), atomically: true, encoding: .utf8)
         let findings = MappingLinter.lint(directory: folder.path)
         #expect(findings.count == 1)
         #expect(findings.first?.description.contains("not a valid XML Schema") == true, "\(findings)")

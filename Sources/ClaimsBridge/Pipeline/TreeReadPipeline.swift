@@ -9,11 +9,15 @@ public import Logging
 /// path and the rule broken, and the others are still translated. A document that stops being well-formed
 /// ends the run at that point: what came before is kept, and the rest is reported as one reject.
 public struct TreeReadPipeline {
+    /// The partner format.
     public let mapping: TreeMapping
+    /// Stop at the first rejected record.
     public var failFast: Bool
+    /// Safety limits for XML input.
     public var limits: XMLLimits
     /// Whether schema messages may quote values (names, health numbers); off by default.
     public var showPersonalData: Bool
+    /// Receives a debug line per rejected record and an info summary; never payload values.
     public var logger: Logger
     private let validator: XMLSchemaValidator?
 

@@ -14,14 +14,17 @@ public import Logging
 /// let summary = try pipeline.run(input: &input, output: &output) { reject in print(reject.error) }
 /// ```
 public struct TreeWritePipeline {
+    /// The partner format.
     public let mapping: TreeMapping
     /// The mapping's parameters: defaults, overridden by the values given.
     public private(set) var parameters: [String: String]
+    /// Stop at the first rejected model object.
     public var failFast: Bool
     /// Spaces per level in XML output; nil puts the whole document on one line.
     public var indent: Int?
     /// Whether schema messages may quote values (names, health numbers); off by default.
     public var showPersonalData: Bool
+    /// Receives a debug line per rejected object and an info summary; never payload values.
     public var logger: Logger
     private let validator: XMLSchemaValidator?
 

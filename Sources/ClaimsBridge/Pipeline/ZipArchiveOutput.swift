@@ -10,6 +10,7 @@
 /// try zip.finish()
 /// ```
 public struct ZipArchiveOutput<Output: ByteOutput>: ByteOutput {
+    /// The wrapped output (read it back after ``finish()``).
     public private(set) var output: Output
     private let name: [UInt8]
     private let dosTime: UInt16
@@ -29,6 +30,8 @@ public struct ZipArchiveOutput<Output: ByteOutput>: ByteOutput {
         dosDate = UInt16(max(date.year - 1980, 0) << 9 | date.month << 5 | date.day)
     }
 
+    /// Adds bytes to the entry.
+    /// - Throws: what the wrapped output throws, or ``BridgeError`` (`io`) past 4 GiB.
     public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         if !started { try start() }
         var value = crc

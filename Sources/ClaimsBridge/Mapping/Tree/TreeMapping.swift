@@ -12,6 +12,7 @@ public struct TreeMapping: Sendable {
     public package(set) var name: String
     /// The file it was loaded from.
     public package(set) var file: String
+    /// XML or JSON on the partner side.
     public package(set) var format: Format
     /// The model `type` the records translate to and from; nil when any type is accepted.
     package var modelType: String?

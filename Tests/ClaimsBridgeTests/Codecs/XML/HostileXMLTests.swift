@@ -95,6 +95,21 @@ import Testing
         #expect(error?.reason.contains("namespace http://tempuri.org/DP_DENTI.xsd") == true)
     }
 
+    @Test func namespacesAreMatchedByURINotPrefix() throws {
+        let good = String(decoding: try Fixtures.bytes("ramq/one-claim.expected.xml"), as: UTF8.self)
+        let expected = try TreeTranslate.read(Array(good.utf8), mapping: try Self.mapping.get()).output
+        let prefixed = good.replacingOccurrences(
+            of: "<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">", with: "<r:DP_RACIN xmlns:r=\"http://tempuri.org/DP_DENTI.xsd\">"
+        ).replacingOccurrences(of: "</DP_RACIN>", with: "</r:DP_RACIN>").replacingOccurrences(of: "<DP xmlns=\"\" ", with: "<DP ")
+        let run = try TreeTranslate.read(Array(prefixed.utf8), mapping: try Self.mapping.get())
+        #expect(run.rejects.count == 0)
+        #expect(run.output == expected)
+        let qualified = good.replacingOccurrences(of: "<DP xmlns=\"\" ", with: "<DP ")
+        let wrong = try TreeTranslate.read(Array(qualified.utf8), mapping: try Self.mapping.get())
+        #expect(wrong.rejects.first?.error.code == .unexpectedElement)
+        #expect(wrong.summary.translated == 0)
+    }
+
     @Test func schemaMessagesHideValues() {
         let message =
             "Element 'PERS_ASSU', attribute 'NAM': [facet 'pattern'] The value 'TREJ1' is not accepted by the pattern 'X'."

@@ -17,6 +17,15 @@ import Testing
         #expect(back.output == partner)
     }
 
+    @Test(arguments: [1, 3, 64])
+    func chunkBoundariesDoNotMatter(_ chunkSize: Int) throws {
+        let partner = try Fixtures.bytes("partners/example-claims.jsonl")
+        let whole = try TreeTranslate.read(partner, mapping: try Self.mapping.get())
+        let chunked = try TreeTranslate.read(partner, mapping: try Self.mapping.get(), chunkSize: chunkSize)
+        #expect(chunked.output == whole.output)
+        #expect(chunked.summary.translated == 2)
+    }
+
     @Test func amountsStayExact() throws {
         let line =
             #"{"claimId":"1","total":0.30,"patient":{"last":"X"},"lines":[{"procedure":"01202","amount":0.1},{"procedure":"01202","amount":0.2}]}"#

@@ -68,7 +68,7 @@ struct TranslateCommand: ParsableCommand {
             }
         default:
             throw ValidationError(
-                "cannot translate --from \(from.rawValue) --to \(to.rawValue); use cdanet→json, cdanet→fields or json→cdanet"
+                "cannot translate --from \(from.rawValue) --to \(to.rawValue); one side must be json (cdanet→fields excepted): cdanet, ramq, ramq-response, xml or partner-json"
             )
         }
     }

@@ -80,7 +80,8 @@ private struct RuleCompiler {
         var seen: Set<String> = []
         for item in try list.items("the rules") {
             if item["element"] != nil || item["object"] != nil || item["array"] != nil {
-                let child = try compileElement(item, inheritedNamespace: element.namespace == "" ? "" : "")
+                // Child elements are unqualified unless their rule names a namespace.
+                let child = try compileElement(item, inheritedNamespace: "")
                 element.children.append(child)
             } else {
                 let rule = try compileValue(item)

@@ -27,7 +27,9 @@ enum RAMQBenchmark {
                     let part = stage == 0 ? prefix : suffix
                     if offset < part.count {
                         let count = min(buffer.count, part.count - offset)
-                        part.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
+                        part.withUnsafeBytes {
+                            buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count)
+                        }
                         offset += count
                         return count
                     }
@@ -51,7 +53,6 @@ enum RAMQBenchmark {
         for index in 0..<count {
             let sequence = String(format: "%03d", index % 1000)
             var line = templates[index % templates.count]
-            line = line.replacingOccurrences(of: #""attestation":"40052"#, with: #""attestation":"40052"#)
             line = line.replacingOccurrences(
                 of: #"(\"attestation\":\"4005)\d{3}"#, with: "$1" + sequence, options: .regularExpression)
             line = line.replacingOccurrences(of: #""firstName":""#, with: #""firstName":"N\#(index % 97)"#)
@@ -65,7 +66,9 @@ enum RAMQBenchmark {
         let claims = try claimLines(repository: repository, count: 1_000)
         var poolInput = MemoryInput(claims.bytes)
         var poolBatch = MemoryOutput()
-        let check = try TreeWritePipeline(mapping: mapping, failFast: true).run(input: &poolInput, output: &poolBatch) { _ in }
+        let check = try TreeWritePipeline(mapping: mapping, failFast: true).run(input: &poolInput, output: &poolBatch) {
+            _ in
+        }
         guard check.translated == claims.count else { throw BenchError("the RAMQ claim pool does not translate") }
         let batchText = String(decoding: poolBatch.bytes, as: UTF8.self)
         let lines = batchText.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) + "\n" }
@@ -81,7 +84,8 @@ enum RAMQBenchmark {
         ProcessMemory.releaseFreedMemory()
         say(
             "ramq pool    \(grouped(claims.count)) claims  \(fixed(Double(claims.bytes.count) / megabyte, 2)) MB JSON  "
-                + "\(fixed(Double(recordBytes.count) / megabyte, 2)) MB batch XML (each claim checked against DP_DENTI.xsd)")
+                + "\(fixed(Double(recordBytes.count) / megabyte, 2)) MB batch XML (each claim checked against DP_DENTI.xsd)"
+        )
         for size in [megabytes / 4, megabytes] {
             let messages = records.messages(coveringBytes: Int(size * megabyte))
             var toXML = Measurement()

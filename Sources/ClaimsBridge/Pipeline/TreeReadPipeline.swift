@@ -15,6 +15,8 @@ public struct TreeReadPipeline {
     public var failFast: Bool
     /// Safety limits for XML input.
     public var limits: XMLLimits
+    /// The largest single JSON document read (JSON Lines input is streamed and has no such limit).
+    public var maximumDocumentBytes = 256_000_000
     /// Whether schema messages may quote values (names, health numbers); off by default.
     public var showPersonalData: Bool
     /// Receives a debug line per rejected record and an info summary; never payload values.
@@ -153,6 +155,15 @@ public struct TreeReadPipeline {
                 let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
                 if count == 0 { break }
                 bytes += chunk[0..<count]
+                if bytes.count > maximumDocumentBytes {
+                    _ = try state.handle(number: 1, original: { [] }) { () throws(BridgeError) -> TreeValue in
+                        throw BridgeError(
+                            .messageTooLarge,
+                            "the document is larger than \(maximumDocumentBytes / 1_000_000) MB; send large batches as JSON Lines"
+                        )
+                    }
+                    return
+                }
             }
             var tape = JSONTape()
             let document: TreeValue

@@ -130,6 +130,11 @@ public struct TreeWritePipeline {
                             throw BridgeError(
                                 .tooManyItems, "\(mapping.name) writes one document; this is a second one")
                         }
+                        if let path = record.pathOfCharacterXMLCannotCarry() {
+                            throw BridgeError(
+                                .notEncodable, "holds a control character, which XML cannot carry",
+                                at: .init(fieldID: path))
+                        }
                         pending.append((record, number, offset, Array(line)))
                     } else {
                         if oneDocumentJSON && summary.translated > 0 { out.append(UInt8(ascii: ",")) }

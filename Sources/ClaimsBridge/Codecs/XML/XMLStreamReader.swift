@@ -75,7 +75,7 @@ package final class XMLStreamReader {
 
     /// Reads the root element's whole content (for documents that are one record).
     package func readRemainingChildren(into root: inout TreeNode) throws(BridgeError) {
-        var budget = limits.maximumElementsPerRecord
+        var budget = limits.maximumElementsPerDocument
         while let child = try nextRecordCounting(&budget) { root.children.append(child) }
     }
 
@@ -164,7 +164,7 @@ package final class XMLStreamReader {
     private func element(depth: Int, budget: inout Int) throws(BridgeError) -> TreeNode {
         budget -= 1
         guard budget >= 0 else {
-            throw failure(.limitExceeded, "a record holds more than \(limits.maximumElementsPerRecord) elements")
+            throw failure(.limitExceeded, "a record holds more elements than the limit allows")
         }
         var node = try startElement(depth: depth)
         if xmlTextReaderIsEmptyElement(reader) == 1 { return node }

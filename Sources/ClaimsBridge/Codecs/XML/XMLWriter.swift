@@ -93,3 +93,22 @@ package struct XMLWriter: Sendable {
         }
     }
 }
+
+extension TreeNode {
+    /// The path of the first attribute or text holding a character XML 1.0 cannot carry (a control character
+    /// other than tab, line feed and carriage return), or nil.
+    package func pathOfCharacterXMLCannotCarry(path: String = "") -> String? {
+        let here = path.isEmpty ? name : path
+        func bad(_ text: String) -> Bool { text.utf8.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } }
+        for attribute in attributes where bad(attribute.value) { return "\(here)/@\(attribute.name)" }
+        if let text, bad(text) { return here }
+        var counts: [String: Int] = [:]
+        for child in children {
+            counts[child.name, default: 0] += 1
+            if let found = child.pathOfCharacterXMLCannotCarry(path: "\(here)/\(child.name)[\(counts[child.name]!)]") {
+                return found
+            }
+        }
+        return nil
+    }
+}

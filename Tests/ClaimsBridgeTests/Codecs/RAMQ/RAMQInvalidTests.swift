@@ -82,14 +82,19 @@ import Testing
         lines[2] = good.replacingOccurrences(of: "\"toothOrArea\":\"16\"", with: "\"toothOrArea\":\"99\"")
         lines[69] = good.replacingOccurrences(of: "\"212345\"", with: "\"912345\"")
         lines[100] = good.replacingOccurrences(of: "\"Jean\"", with: "\"Je\\u0001an\"")
+        lines[120] = good.replacingOccurrences(of: "\"Tremblay\"", with: "\"Trem\\uffffblay\"")  // not an XML character
         let run = try TreeTranslate.write(
             Array(lines.joined().utf8), mapping: mapping, parameters: ["batchDate": "2024-01-05"])
-        #expect(run.summary.translated == 147)
-        #expect(run.rejects.map(\.messageNumber) == [3, 70, 101])
-        #expect(run.rejects.map { $0.error.location.fieldID ?? "" } == ["DP/ACTE[1]", "DP", "DP/PERS_ASSU[1]"])
+        #expect(run.summary.translated == 146)
+        #expect(run.rejects.map(\.messageNumber) == [3, 70, 101, 121])
+        #expect(
+            run.rejects.map { $0.error.location.fieldID ?? "" } == [
+                "DP/ACTE[1]", "DP", "DP/PERS_ASSU[1]/@PRE", "DP/PERS_ASSU[1]",
+            ])
+        #expect(run.rejects.map(\.error.code) == [.schemaViolation, .schemaViolation, .notEncodable, .schemaViolation])
         let validator = try XMLSchemaValidator(path: Fixtures.mappings.appendingPathComponent("ramq/DP_DENTI.xsd").path)
         #expect(validator.validate(run.output).isEmpty)
         let read = try TreeTranslate.read(run.output, mapping: mapping)
-        #expect(read.summary.translated == 147)
+        #expect(read.summary.translated == 146)
     }
 }

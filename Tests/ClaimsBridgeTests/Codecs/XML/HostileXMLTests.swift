@@ -99,8 +99,10 @@ import Testing
         let good = String(decoding: try Fixtures.bytes("ramq/one-claim.expected.xml"), as: UTF8.self)
         let expected = try TreeTranslate.read(Array(good.utf8), mapping: try Self.mapping.get()).output
         let prefixed = good.replacingOccurrences(
-            of: "<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">", with: "<r:DP_RACIN xmlns:r=\"http://tempuri.org/DP_DENTI.xsd\">"
-        ).replacingOccurrences(of: "</DP_RACIN>", with: "</r:DP_RACIN>").replacingOccurrences(of: "<DP xmlns=\"\" ", with: "<DP ")
+            of: "<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">",
+            with: "<r:DP_RACIN xmlns:r=\"http://tempuri.org/DP_DENTI.xsd\">"
+        ).replacingOccurrences(of: "</DP_RACIN>", with: "</r:DP_RACIN>").replacingOccurrences(
+            of: "<DP xmlns=\"\" ", with: "<DP ")
         let run = try TreeTranslate.read(Array(prefixed.utf8), mapping: try Self.mapping.get())
         #expect(run.rejects.count == 0)
         #expect(run.output == expected)

@@ -44,7 +44,7 @@ import Testing
         ])
         #expect(result.status == 2)
         #expect(result.stdoutText.split(separator: "\n").count == 1)
-        #expect(result.stderr.contains("record 2, line 8, DP/PERS_ASSU[1]: error: breaks a rule of DP_DENTI.xsd"))
+        #expect(result.stderr.contains("record 2, byte 339, line 8, DP/PERS_ASSU[1]: error: breaks a rule of DP_DENTI.xsd"))
         #expect(result.stderr.contains("5 messages read, 1 translated, 4 rejected"))
         #expect(!result.stderr.contains("TREJ1001021"))
         let saved = try String(contentsOf: errors, encoding: .utf8)

@@ -60,7 +60,7 @@ public struct TreeReadPipeline {
         let reader = XMLStreamReader(input: input, name: "input", limits: limits)
         let writer = XMLWriter(indent: 2)
         var number = 0
-        var pending: [(number: Int, record: TreeNode)] = []
+        var pending: [(number: Int, record: TreeNode, original: (offset: Int, bytes: [UInt8])?)] = []
         var check: RecordSchemaCheck?
         var outer: TreeNode?
         /// Checks the waiting records against the schema, then translates them in order; false to stop.
@@ -69,7 +69,8 @@ public struct TreeReadPipeline {
             let verdicts = check?.check(pending.map(\.record)) ?? Array(repeating: nil, count: pending.count)
             for (item, verdict) in zip(pending, verdicts) {
                 let keepGoing = try state.handle(
-                    number: item.number, original: { serialize(item.record, writer, root: outer) }
+                    number: item.number, offset: item.original?.offset ?? 0,
+                    original: { item.original?.bytes ?? serialize(item.record, writer, root: outer) }
                 ) {
                     () throws(BridgeError) in
                     if let verdict { throw verdict }
@@ -98,7 +99,7 @@ public struct TreeReadPipeline {
             guard mapping.recordName != nil else {
                 number = 1
                 try reader.readRemainingChildren(into: &root)
-                pending = [(1, root)]
+                pending = [(1, root, nil)]
                 _ = try flush()
                 return
             }
@@ -108,8 +109,10 @@ public struct TreeReadPipeline {
                     record.namespace == "" || record.namespace == mapping.record.namespace
                 else {
                     guard try flush() else { return }
+                    let original = reader.lastOriginal
                     let keepGoing = try state.handle(
-                        number: number, original: { serialize(record, writer, root: outer) }
+                        number: number, offset: original?.offset ?? 0,
+                        original: { original?.bytes ?? serialize(record, writer, root: outer) }
                     ) {
                         () throws(BridgeError) -> TreeValue in
                         throw BridgeError(
@@ -119,7 +122,7 @@ public struct TreeReadPipeline {
                     if !keepGoing { return }
                     continue
                 }
-                pending.append((number, record))
+                pending.append((number, record, reader.lastOriginal))
                 if pending.count >= (check?.groupSize ?? 1) {
                     guard try flush() else { return }
                 }
@@ -131,7 +134,9 @@ public struct TreeReadPipeline {
             guard try flush() else { return }
             var located = error
             located.reason += complete > 0 ? "; the rest of the document after record \(complete) cannot be read" : ""
-            _ = try state.handle(number: complete + 1, original: { [] }) { () throws(BridgeError) -> TreeValue in
+            let partial = reader.partialOriginal
+            _ = try state.handle(number: complete + 1, offset: partial?.offset ?? 0, original: { partial?.bytes ?? [] })
+            { () throws(BridgeError) -> TreeValue in
                 throw located
             }
         }
@@ -244,7 +249,7 @@ private struct RunState<Output: ByteOutput> {
 
     /// Runs one record's translation; returns false when the run should stop.
     mutating func handle(
-        number: Int, original: () -> [UInt8], _ translate: () throws(BridgeError) -> TreeValue
+        number: Int, offset: Int = 0, original: () -> [UInt8], _ translate: () throws(BridgeError) -> TreeValue
     ) throws -> Bool {
         summary.messages += 1
         let model: TreeValue
@@ -255,7 +260,7 @@ private struct RunState<Output: ByteOutput> {
             var located = error
             located.location.messageNumber = number
             let rejected = RejectedMessage(
-                messageNumber: number, messageOffset: 0, error: located, original: original())
+                messageNumber: number, messageOffset: offset, error: located, original: original())
             rejected.log(to: logger)
             try onReject(rejected)
             if failFast { summary.stoppedEarly = true }
@@ -284,6 +289,7 @@ extension RejectedMessage {
             if let offset = error.location.byteOffset { parts.append("byte \(offset)") }
         } else {
             parts.append("record \(messageNumber)")
+            if messageOffset > 0 { parts.append("byte \(messageOffset)") }
             if let line = error.location.line { parts.append("line \(line)") }
         }
         if let field = error.location.fieldID { parts.append(field) }

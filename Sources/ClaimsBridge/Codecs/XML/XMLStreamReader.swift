@@ -35,6 +35,30 @@ package final class XMLStreamReader {
     /// Bytes taken from the input so far (the parser reads ahead of the element being returned).
     package var bytesRead: Int { source.total }
 
+    /// The exact input bytes and byte offset of the record last returned by ``nextRecord()``, when they could
+    /// be found (ASCII-compatible encodings); nil otherwise.
+    package private(set) var lastOriginal: (offset: Int, bytes: [UInt8])?
+
+    /// The input bytes of the record that was being read when the document stopped being readable.
+    package var partialOriginal: (offset: Int, bytes: [UInt8])? {
+        source.scanner.partialRecord.map { ($0.offset, $0.bytes) }
+    }
+
+    private func takeOriginal(of record: TreeNode) -> (offset: Int, bytes: [UInt8])? {
+        guard source.scanner.enabled, let found = source.scanner.takeRecord() else { return nil }
+        // The scanner and the parser must agree on which element this is; otherwise stop trusting the scanner.
+        let head = found.bytes.prefix(record.name.utf8.count + 64)
+        let tagName = head.dropFirst().prefix {
+            $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x3E && $0 != 0x2F
+        }
+        let local = tagName.split(separator: UInt8(ascii: ":")).last.map(Array.init) ?? []
+        guard found.bytes.first == UInt8(ascii: "<"), local == Array(record.name.utf8) else {
+            source.scanner.disable()
+            return nil
+        }
+        return (found.offset, found.bytes)
+    }
+
     /// Reads up to the root element and returns it without children.
     /// - Throws: ``BridgeError`` (`invalidXML`, `limitExceeded`, `emptyInput`, `io`).
     package func readRoot() throws(BridgeError) -> TreeNode {
@@ -59,7 +83,9 @@ package final class XMLStreamReader {
             switch xmlTextReaderNodeType(reader) {
             case 1:
                 var budget = limits.maximumElementsPerRecord
-                return try element(depth: 2, budget: &budget)
+                let record = try element(depth: 2, budget: &budget)
+                lastOriginal = takeOriginal(of: record)
+                return record
             case 15:
                 finished = true
                 while try step() {}
@@ -75,6 +101,7 @@ package final class XMLStreamReader {
 
     /// Reads the root element's whole content (for documents that are one record).
     package func readRemainingChildren(into root: inout TreeNode) throws(BridgeError) {
+        source.scanner.disable()  // the whole document is the record; its children need no bytes of their own
         var budget = limits.maximumElementsPerDocument
         while let child = try nextRecordCounting(&budget) { root.children.append(child) }
     }
@@ -189,6 +216,8 @@ package final class XMLStreamReader {
 class SourceBox {
     var error: BridgeError?
     var total = 0
+    /// Sees every byte the parser gets, to find each record's original bytes.
+    var scanner = XMLRecordScanner()
     func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int32 { 0 }
 }
 
@@ -199,6 +228,7 @@ private final class InputSourceBox<Input: ByteInput>: SourceBox {
     override func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int32 {
         do {
             let count = try input.read(into: buffer)
+            scanner.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             total += count
             return Int32(count)
         } catch let error as BridgeError {

@@ -32,7 +32,7 @@ import Testing
         #expect(Array(zipped.stdout.prefix(4)) == [0x50, 0x4B, 0x03, 0x04])
         let name = Array("claims20240105.xml".utf8)
         #expect(Array(zipped.stdout[30..<(30 + name.count)]) == name)
-        let batch = try Fixtures.bytes("ramq/one-claim.expected.xml")
+        let batch = try Fixtures.bytes("ramq/one-claim.xml")
         #expect(Array(zipped.stdout[(30 + name.count)..<(30 + name.count + batch.count)]) == batch)
     }
 
@@ -70,7 +70,7 @@ import Testing
 
     @Test func responseReadsIntoJSON() throws {
         let result = try CommandRunner.run(
-            ["translate", "--from", "ramq-response", "--to", "json", "--input", "Fixtures/ramq/response-accepted.xml"])
+            ["translate", "--from", "ramq-response", "--to", "json", "--input", "Fixtures/ramq/response/accepted.xml"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(
             result.stdoutText.hasPrefix(

@@ -29,20 +29,20 @@ import Testing
             try Fixtures.bytes(name + ".input.jsonl"), mapping: try Self.claimMapping.get(),
             parameters: ["batchDate": "2024-01-05"])
         #expect(run.rejects.isEmpty, "\(run.rejects.map(\.error.description))")
-        try Self.expectGolden(run.output, name + ".expected.xml")
+        try Self.expectGolden(run.output, name + ".xml")
     }
 
     @Test(arguments: batches)
     func batchReadsIntoGoldenClaims(_ name: String) throws {
         let run = try TreeTranslate.read(
-            try Fixtures.bytes(name + ".expected.xml"), mapping: try Self.claimMapping.get())
+            try Fixtures.bytes(name + ".xml"), mapping: try Self.claimMapping.get())
         #expect(run.rejects.isEmpty, "\(run.rejects.map(\.error.description))")
         try Self.expectGolden(run.output, name + ".expected.jsonl")
     }
 
     @Test(arguments: batches)
     func batchRoundTripsByteForByte(_ name: String) throws {
-        let xml = try Fixtures.bytes(name + ".expected.xml")
+        let xml = try Fixtures.bytes(name + ".xml")
         let mapping = try Self.claimMapping.get()
         for chunkSize in [1, 7, 4096] {
             let claims = try TreeTranslate.read(xml, mapping: mapping, chunkSize: chunkSize)
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func intendedValuesNotTheKnownDefects() throws {
-        let xml = String(decoding: try Fixtures.bytes("ramq/one-claim.expected.xml"), as: UTF8.self)
+        let xml = String(decoding: try Fixtures.bytes("ramq/one-claim.xml"), as: UTF8.self)
         #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"))  // one encoding, declared and used
         #expect(xml.contains("ATTES=\"4005101\""))  // 2024-01-05 is day 005 (not 357)
         #expect(xml.contains("TOT_DEM=\"022400\""))  // 125.50 + 48.50 + 50.00 in cents
@@ -117,7 +117,7 @@ import Testing
 
     @Test func theSchemaRejectsWhatTheWriterMustNotProduce() throws {
         let validator = try XMLSchemaValidator(path: Fixtures.mappings.appendingPathComponent("ramq/DP_DENTI.xsd").path)
-        let good = try Fixtures.bytes("ramq/one-claim.expected.xml")
+        let good = try Fixtures.bytes("ramq/one-claim.xml")
         #expect(validator.validate(good).isEmpty)
         let comma = String(decoding: good, as: UTF8.self).replacingOccurrences(
             of: "MNT=\"012550\"", with: "MNT=\"125,50\"")

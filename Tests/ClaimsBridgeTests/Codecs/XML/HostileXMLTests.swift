@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func notWellFormedMidBatchKeepsTheRecordsBefore() throws {
-        let good = String(decoding: try Fixtures.bytes("ramq/many-claims.expected.xml"), as: UTF8.self)
+        let good = String(decoding: try Fixtures.bytes("ramq/many-claims.xml"), as: UTF8.self)
         let broken = good.replacingOccurrences(
             of: "</DP>\n  <DP xmlns=\"\" CHN=\"06\" ENRG=\"1\" TRNSM=\"18001\" DISP=\"712345\"", with: "</DP>\n  <DP <<"
         )
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func namespacesAreMatchedByURINotPrefix() throws {
-        let good = String(decoding: try Fixtures.bytes("ramq/one-claim.expected.xml"), as: UTF8.self)
+        let good = String(decoding: try Fixtures.bytes("ramq/one-claim.xml"), as: UTF8.self)
         let expected = try TreeTranslate.read(Array(good.utf8), mapping: try Self.mapping.get()).output
         let prefixed = good.replacingOccurrences(
             of: "<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">",

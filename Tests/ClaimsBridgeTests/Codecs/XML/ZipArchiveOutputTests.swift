@@ -7,7 +7,7 @@ import Testing
 /// The zip writer's archives open with a standard unzip implementation (Python's zipfile) and hold the bytes.
 @Suite struct ZipArchiveOutputTests {
     @Test func archiveHoldsTheBatch() throws {
-        let batch = try Fixtures.bytes("ramq/many-claims.expected.xml")
+        let batch = try Fixtures.bytes("ramq/many-claims.xml")
         var zip = ZipArchiveOutput(
             MemoryOutput(), entryName: "claims20240105.xml", modified: CalendarDate("2024-01-05"))
         for chunk in stride(from: 0, to: batch.count, by: 100) {

@@ -4,9 +4,10 @@ public import Logging
 /// Reads a partner document described by a ``TreeMapping`` — an XML batch, or partner JSON (JSON Lines or one
 /// document) — and writes one model object per record as JSON Lines.
 ///
-/// XML is streamed with libxml2's reader (see ``XMLStreamReader`` for the security settings); each record is
-/// validated against the mapping's XML Schema on its own, so one bad record is rejected with its line, element
-/// path and the rule broken, and the others are still translated. A document that stops being well-formed
+/// XML is streamed with libxml2's reader (see `XMLStreamReader` for the security settings); records are
+/// validated against the mapping's XML Schema in small groups, each error traced back to its own record, so
+/// one bad record is rejected with its byte offset, line, element path and the rule broken (and its original
+/// bytes), and the others are still translated. A document that stops being well-formed
 /// ends the run at that point: what came before is kept, and the rest is reported as one reject.
 public struct TreeReadPipeline {
     /// The partner format.

@@ -4,9 +4,10 @@ public import Logging
 /// Writes model objects (JSON Lines) as a partner document described by a ``TreeMapping``: an XML batch
 /// (root element, one record element per model object) or partner JSON (JSON Lines, or one document).
 ///
-/// Every XML record is validated against the mapping's XML Schema before it is written, inside a copy of
-/// the root element; a record that breaks a rule is rejected with the element path and the rule, and the
-/// others are still written. Memory stays at one record plus the output buffer, however large the batch.
+/// Every XML record is validated against the mapping's XML Schema before it is written (in groups of up to 64
+/// records inside a copy of the root element, see `RecordSchemaCheck`); a record that breaks a rule is
+/// rejected with the element path and the rule, and the others are still written. Memory stays at one group
+/// of records plus the output buffer, however large the batch. One pipeline runs one translation at a time.
 ///
 /// ```swift
 /// let ramq = try TreeMapping.load(path: "Mappings/ramq/claim.mapping.yaml")

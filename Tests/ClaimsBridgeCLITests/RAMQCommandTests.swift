@@ -82,6 +82,22 @@ import Testing
             ))
     }
 
+    @Test func genericXMLWithAMappingFileIsTheSameAsTheBundledFormat() throws {
+        let batch = try Fixtures.bytes("ramq/many-claims.xml")
+        let bundled = try CommandRunner.run(["translate", "--from", "ramq", "--to", "json"], stdin: batch)
+        let generic = try CommandRunner.run(
+            ["translate", "--from", "xml", "--to", "json", "--mapping", "Mappings/ramq/claim.mapping.yaml"], stdin: batch)
+        #expect(generic.status == 0, "\(generic.stderr)")
+        #expect(generic.stdout == bundled.stdout)
+        let compact = try CommandRunner.run(
+            ["translate", "--from", "json", "--to", "xml", "--mapping", "Mappings/ramq/claim.mapping.yaml", "--compact"],
+            stdin: generic.stdout)
+        #expect(compact.status == 0, "\(compact.stderr)")
+        #expect(compact.stdoutText.split(separator: "\n").count == 2)  // declaration, then the whole batch
+        let back = try CommandRunner.run(["translate", "--from", "ramq", "--to", "json"], stdin: compact.stdout)
+        #expect(back.stdout == bundled.stdout)
+    }
+
     @Test func genericFormatsNeedAMapping() throws {
         let result = try CommandRunner.run(["translate", "--from", "xml", "--to", "json"])
         #expect(result.status == 64)

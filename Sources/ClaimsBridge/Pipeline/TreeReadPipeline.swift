@@ -95,7 +95,7 @@ public struct TreeReadPipeline {
             if mapping.recordName != nil { outer = root }
             check = validator.map {
                 RecordSchemaCheck(
-                    validator: $0, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
+                    validator: $0, mapping: mapping, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
             }
             guard mapping.recordName != nil else {
                 number = 1

@@ -71,7 +71,7 @@ public struct TreeWritePipeline {
         var lines = JSONLinesReader(input: input)
         let check = validator.map {
             RecordSchemaCheck(
-                validator: $0, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
+                validator: $0, mapping: mapping, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
         }
         /// Records waiting for their schema check, in input order.
         var pending: [(record: TreeNode, number: Int, offset: Int, original: [UInt8])] = []

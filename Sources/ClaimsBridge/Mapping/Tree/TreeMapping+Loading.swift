@@ -70,7 +70,7 @@ private struct RuleCompiler {
 
     static let valueKeys: Set<String> = [
         "attribute", "key", "text", "path", "as", "width", "maxLength", "format", "codes", "const", "default",
-        "param", "compute", "omitEmpty", "required", "absentWhen", "personal", "json",
+        "param", "compute", "omitEmpty", "required", "absentWhen", "personal", "json", "about",
     ]
     static let elementKeys: Set<String> = [
         "element", "object", "array", "namespace", "path", "repeat", "when", "required", "rules", "then",
@@ -179,6 +179,7 @@ private struct RuleCompiler {
             required: try node["required"]?.bool("`required`") ?? false,
             omitEmpty: try node["omitEmpty"]?.bool("`omitEmpty`") ?? omitDefault,
             absentWhen: try node["absentWhen"]?.string("`absentWhen`"), jsonKind: try jsonKind(node["json"]),
+            about: try node["about"]?.string("`about`"),
             line: node.line)
     }
 

@@ -87,6 +87,8 @@ public struct TreeMapping: Sendable {
         package var absentWhen: String?
         /// Partner JSON: how the value is spelled (`number` writes `48.50` bare); nil follows the transform.
         package var jsonKind: TreeNode.Kind?
+        /// What the value is, in a clerk's words (`about:`), added to schema messages about it.
+        package var about: String?
         package var line: Int
     }
 
@@ -109,6 +111,26 @@ public struct TreeMapping: Sendable {
     package enum Source: Sendable {
         case path([String])
         case parameter(String)
+    }
+
+    /// The rule for attribute `attribute` of element `element` anywhere in the mapping, with its model path
+    /// from the record (array elements without an index, e.g. `procedures.fee`), for explaining schema messages.
+    package func valueRule(element: String, attribute: String, node: TreeNode? = nil) -> (
+        rule: ValueRule, path: String?
+    )? {
+        func search(_ rule: ElementRule, _ base: [String]) -> (ValueRule, String?)? {
+            let here = base + (rule.path ?? [])
+            if rule.name == element, node.map({ rule.when?.holds(for: $0) ?? true }) ?? true,
+                let value = rule.values.first(where: { $0.name == attribute })
+            {
+                return (value, value.path.map { (here + $0).joined(separator: ".") })
+            }
+            for child in rule.children + rule.then {
+                if let found = search(child, here) { return found }
+            }
+            return nil
+        }
+        return search(record, [])
     }
 
     /// Names of repeated elements, for writing partner JSON arrays.

@@ -52,9 +52,9 @@ import Testing
         let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
         let good = String(decoding: try Fixtures.bytes("ramq/one-claim.input.jsonl"), as: UTF8.self)
         let cases: [(String, String, BridgeError.Code, String)] = [
-            ("\"toothOrArea\":\"16\"", "\"toothOrArea\":\"03\"", .schemaViolation, "DP/ACTE[1]"),
+            ("\"toothOrArea\":\"16\"", "\"toothOrArea\":\"03\"", .schemaViolation, "DP/ACTE[1]/@DENT"),
             ("\"fee\":\"125.50\"", "\"fee\":\"125.505\"", .invalidValue, "DP/ACTE[1]/@MNT"),
-            ("\"ramqNumber\":\"212345\"", "\"ramqNumber\":\"312345\"", .schemaViolation, "DP"),
+            ("\"ramqNumber\":\"212345\"", "\"ramqNumber\":\"312345\"", .schemaViolation, "DP/@DISP"),
             (
                 "\"firstName\":\"Jean\"", "\"firstName\":\"Jean-Christophe-Alexandre\"", .invalidValue,
                 "DP/PERS_ASSU/@PRE"
@@ -89,7 +89,7 @@ import Testing
         #expect(run.rejects.map(\.messageNumber) == [3, 70, 101, 121])
         #expect(
             run.rejects.map { $0.error.location.fieldID ?? "" } == [
-                "DP/ACTE[1]", "DP", "DP/PERS_ASSU[1]/@PRE", "DP/PERS_ASSU[1]",
+                "DP/ACTE[1]/@DENT", "DP/@DISP", "DP/PERS_ASSU[1]/@PRE", "DP/PERS_ASSU[1]",
             ])
         #expect(run.rejects.map(\.error.code) == [.schemaViolation, .schemaViolation, .notEncodable, .schemaViolation])
         let validator = try XMLSchemaValidator(path: Fixtures.mappings.appendingPathComponent("ramq/DP_DENTI.xsd").path)

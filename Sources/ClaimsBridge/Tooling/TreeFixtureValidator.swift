@@ -67,7 +67,7 @@ public struct TreeFixtureValidator {
             let expected = FileManager.default.contents(atPath: file).map(Array.init)
             guard expected != actual else { return }
             if update {
-                FileManager.default.createFile(atPath: file, contents: Data(actual))
+                _ = FileManager.default.createFile(atPath: file, contents: Data(actual))
                 result.updated = true
             } else {
                 result.passed = false

@@ -11,6 +11,9 @@ struct TranslateCommand: ParsableCommand {
             cdanet → json    one model object per message, as JSON Lines
             json → cdanet    CDAnet messages back to back, exactly as the carrier expects them
             cdanet → fields  every field with its ID, offset, width and value
+            json → ramq      a RAMQ dental claim batch (DP_RACIN), every claim checked against the XSD (--zip)
+            ramq → json      a RAMQ batch back to claims; ramq-response → json: RAMQ's answer (provisional)
+            json ↔ xml, json ↔ partner-json   any partner format, with --mapping FILE
 
             A message that cannot be translated is reported on standard error with its message number, \
             byte offset and field ID, written with its original bytes to --errors, and skipped; the others \
@@ -18,13 +21,15 @@ struct TranslateCommand: ParsableCommand {
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case cdanet, json, fields
+        case cdanet, json, fields, ramq, xml
+        case ramqResponse = "ramq-response"
+        case partnerJSON = "partner-json"
     }
 
-    @Option(help: "What the input is: cdanet or json.")
+    @Option(help: "What the input is: cdanet, json, ramq, ramq-response, xml or partner-json.")
     var from: Format
 
-    @Option(help: "What to write: json, cdanet or fields.")
+    @Option(help: "What to write: json, cdanet, fields, ramq, ramq-response, xml or partner-json.")
     var to: Format
 
     @Option(help: "Read this file instead of standard input.")
@@ -46,17 +51,24 @@ struct TranslateCommand: ParsableCommand {
     @Flag(help: "Stop at the first rejected message.")
     var failFast = false
 
-    @Flag(help: "Show personal data (names, birth dates, ID numbers) in --to fields output.")
+    @Flag(help: "Show personal data (names, birth dates, ID numbers) in --to fields output and in XML Schema messages.")
     var showPersonalData = false
+
+    @OptionGroup var tree: TreeFormatOptions
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         switch (from, to) {
         case (.cdanet, .json), (.cdanet, .fields), (.json, .cdanet): break
+        case (.json, .ramq), (.ramq, .json), (.ramqResponse, .json), (.json, .ramqResponse): break
+        case (.xml, .json), (.json, .xml), (.partnerJSON, .json), (.json, .partnerJSON):
+            guard tree.mapping != nil else {
+                throw ValidationError("--from/--to \(from == .json ? to.rawValue : from.rawValue) needs --mapping FILE")
+            }
         default:
             throw ValidationError(
-                "cannot translate --from \(from.rawValue) --to \(to.rawValue); use cdanet→json, cdanet→fields or json→cdanet"
+                "cannot translate --from \(from.rawValue) --to \(to.rawValue); one side must be json (cdanet→fields excepted): cdanet, ramq, ramq-response, xml or partner-json"
             )
         }
     }
@@ -69,7 +81,9 @@ struct TranslateCommand: ParsableCommand {
         var sink = try Files.openOutput(output)
         var rejects = try errors.map { try Files.openOutput($0) }
         let onReject: (RejectedMessage) throws -> Void = { rejected in
-            Files.printError(rejected.diagnostic(inputName: inputName))
+            Files.printError(
+                TreeDirection(from: from, to: to) == nil
+                    ? rejected.diagnostic(inputName: inputName) : rejected.treeDiagnostic(inputName: inputName))
             if var sinkForErrors = rejects {
                 var line = rejected.jsonLine
                 line.append(0x0A)
@@ -85,7 +99,11 @@ struct TranslateCommand: ParsableCommand {
             explanations = sink
         }
         let summary: TranslationSummary
-        if from == .cdanet {
+        if let direction = TreeDirection(from: from, to: to) {
+            summary = try tree.run(
+                direction, mappings: try common.resolveMappings(), input: &source, output: &sink, failFast: failFast,
+                showPersonalData: showPersonalData, logger: logger, onReject: onReject)
+        } else if from == .cdanet {
             let format: CDAnetOutputFormat = to == .fields ? .fields(showPersonalData: showPersonalData) : .json
             var pipeline = CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast, logger: logger)
             if explain != nil { pipeline.onExplain = onExplain }

@@ -9,8 +9,9 @@ struct ValidateCommand: ParsableCommand {
         discussion: """
             Every input (*.txt, *.stream) next to an *.expected.json must translate without a reject, give \
             exactly that JSON, and write back to the same bytes; every input next to an *.expected-errors.jsonl \
-            must give exactly those rejects. Differences are listed by model path and field ID. Exit code 1 when \
-            any fixture fails.
+            must give exactly those rejects. Differences are listed by model path and field ID. Folders with a \
+            fixtures.yaml hold XML or partner JSON documents checked with their tree mapping (see \
+            TreeFixtureValidator). Exit code 1 when any fixture fails.
             """)
 
     @Argument(help: "Fixture folders or files (default: Fixtures).")
@@ -33,18 +34,25 @@ struct ValidateCommand: ParsableCommand {
         let catalog = try common.loadCatalog()
         let validator = FixtureValidator(catalog: catalog, showPersonalData: showPersonalData)
         var fixtures: [String] = []
+        var suites: [String] = []
         for path in paths.isEmpty ? ["Fixtures"] : paths {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
                 throw ValidationError("\(path) does not exist")
             }
             fixtures += isFolder.boolValue ? FixtureValidator.fixtures(in: path) : [path]
+            suites += TreeFixtureValidator.suites(in: path)
+        }
+        var results = fixtures.map { validator.validate($0, update: update) }
+        let mappings = try common.resolveMappings()
+        for suite in suites {
+            results += try TreeFixtureValidator(suite: suite, mappingsFolder: mappings).validate(update: update)
         }
         var passed = 0
         var failed = 0
         var updated = 0
-        for fixture in fixtures {
-            let result = validator.validate(fixture, update: update)
+        for result in results {
+            let fixture = result.fixture
             if result.passed { passed += 1 } else { failed += 1 }
             if result.updated { updated += 1 }
             switch format {
@@ -62,7 +70,7 @@ struct ValidateCommand: ParsableCommand {
         } else {
             print(summary)
         }
-        if fixtures.isEmpty { throw ValidationError("no fixtures with expected files were found") }
+        if results.isEmpty { throw ValidationError("no fixtures with expected files were found") }
         if failed > 0 { throw ExitCode.failure }
     }
 

@@ -6,8 +6,10 @@ import Foundation
 //   swift run -c release --package-path Benchmarks claimsbridge-bench [--megabytes N] [--mappings DIR] [--fixtures DIR]
 
 let usage = """
-    usage: claimsbridge-bench [--megabytes N] [--mappings DIR] [--fixtures DIR]
+    usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--mappings DIR] [--fixtures DIR]
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
+      --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
+      --only NAME      run only the cdanet or the ramq part
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
       --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
     """
@@ -21,6 +23,8 @@ struct Options {
     var megabytes = 1024.0
     var mappings = repository + "/Mappings/cdanet"
     var fixtures = repository + "/Fixtures"
+    var ramqMegabytes = 100.0
+    var only: String?
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -29,7 +33,7 @@ struct Options {
                 print(usage)
                 exit(0)
             }
-            guard ["--megabytes", "--mappings", "--fixtures"].contains(flag) else {
+            guard ["--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only"].contains(flag) else {
                 throw BenchError("unknown option \(flag)\n\(usage)")
             }
             guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value\n\(usage)") }
@@ -40,6 +44,12 @@ struct Options {
                 }
                 megabytes = number
             case "--mappings": mappings = value
+            case "--ramq-megabytes":
+                guard let number = Double(value), number > 0 else { throw BenchError("--ramq-megabytes needs a positive number") }
+                ramqMegabytes = number
+            case "--only":
+                guard ["cdanet", "ramq"].contains(value) else { throw BenchError("--only takes cdanet or ramq") }
+                only = value
             default: fixtures = value
             }
         }
@@ -52,6 +62,7 @@ struct Measurement {
     var outputBytes = 0
     var summary = TranslationSummary()
     var seconds = 0.0
+    var cpuSeconds = 0.0
     var residentBefore: Int?
     var residentAfter: Int?
     var peak: Int?
@@ -165,6 +176,10 @@ func verdict(_ ok: Bool?) -> String { ok.map { $0 ? "pass" : "MISS" } ?? "n/a" }
 
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    if options.only == "ramq" {
+        try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes)
+        exit(0)
+    }
     let catalog = try CDAnetCatalog(directory: options.mappings)
     let templates = try SyntheticClaims.templates(fixtures: options.fixtures, catalog: catalog)
     let claims = SyntheticClaims.pool(count: 1_000, templates: templates)
@@ -215,6 +230,7 @@ do {
     say(
         "verdict: cdanet→json \(verdict(toJSONRate >= targetRate))  json→cdanet \(verdict(toCDAnetRate >= targetRate))  "
             + "peak RSS \(verdict(peaks.max().map { $0 <= targetPeak }))")
+    if options.only == nil { try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes) }
 } catch {
     FileHandle.standardError.write(Data("claimsbridge-bench: error: \(error)\n".utf8))
     exit(1)

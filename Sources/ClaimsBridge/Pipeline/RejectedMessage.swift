@@ -25,6 +25,7 @@ public struct RejectedMessage: Sendable {
     public var jsonLine: [UInt8] {
         var out: [UInt8] = Array("{\"messageNumber\":\(messageNumber),\"messageOffset\":\(messageOffset)".utf8)
         if let offset = error.location.byteOffset { out += Array(",\"byteOffset\":\(offset)".utf8) }
+        if let line = error.location.line { out += Array(",\"line\":\(line)".utf8) }
         if let id = error.location.fieldID {
             out += JSONWriter.keyBytes("fieldId").prefixComma()
             JSONWriter.appendString(Array(id.utf8)[...], to: &out)

@@ -24,6 +24,10 @@ public enum MappingLinter {
         var findings: [LintFinding] = []
         var mappings: [Mapping] = []
         for path in paths.sorted() {
+            if TreeMappingLinter.isTreeMapping(path: path) {
+                findings += TreeMappingLinter.lint(path: path)
+                continue
+            }
             var cache = MappingLoadCache()
             do {
                 mappings.append(try Mapping.load(path: path, cache: &cache))

@@ -1,0 +1,148 @@
+import ClaimsBridge
+import Foundation
+
+/// RAMQ dental claim batches through the tree pipelines: claims (JSON Lines) → batch XML, validated claim by
+/// claim against the XSD, and batch XML → claims, streamed from memory at two batch sizes.
+enum RAMQBenchmark {
+    /// A batch document made on the fly: a prefix, the record pool repeated, a suffix.
+    struct BatchInput: ByteInput {
+        let prefix: [UInt8]
+        var records: CyclingInput
+        let suffix: [UInt8]
+        private var stage = 0
+        private var offset = 0
+        let totalBytes: Int
+
+        init(prefix: [UInt8], records: MessagePool, count: Int, suffix: [UInt8]) {
+            self.prefix = prefix
+            self.records = CyclingInput(records, messages: count)
+            self.suffix = suffix
+            totalBytes = prefix.count + self.records.totalBytes + suffix.count
+        }
+
+        mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            while true {
+                switch stage {
+                case 0, 2:
+                    let part = stage == 0 ? prefix : suffix
+                    if offset < part.count {
+                        let count = min(buffer.count, part.count - offset)
+                        part.withUnsafeBytes {
+                            buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count)
+                        }
+                        offset += count
+                        return count
+                    }
+                    if stage == 2 { return 0 }
+                    stage = 1
+                    offset = 0
+                default:
+                    let count = try records.read(into: buffer)
+                    if count > 0 { return count }
+                    stage = 2
+                }
+            }
+        }
+    }
+
+    /// Claims with distinct numbers and names, from the golden RAMQ fixture.
+    static func claimLines(repository: String, count: Int) throws -> MessagePool {
+        let text = try String(contentsOfFile: repository + "/Fixtures/ramq/many-claims.expected.jsonl", encoding: .utf8)
+        let templates = text.split(separator: "\n").map(String.init)
+        var bytes: [UInt8] = []
+        for index in 0..<count {
+            let sequence = String(format: "%03d", index % 1000)
+            var line = templates[index % templates.count]
+            line = line.replacingOccurrences(
+                of: #"(\"attestation\":\"4005)\d{3}"#, with: "$1" + sequence, options: .regularExpression)
+            line = line.replacingOccurrences(of: #""firstName":""#, with: #""firstName":"N\#(index % 97)"#)
+            bytes += Array(line.utf8) + [0x0A]
+        }
+        return MessagePool(lines: bytes)
+    }
+
+    static func run(repository: String, megabytes: Double) throws {
+        let mapping = try TreeMapping.load(path: repository + "/Mappings/ramq/claim.mapping.yaml")
+        let claims = try claimLines(repository: repository, count: 1_000)
+        var poolInput = MemoryInput(claims.bytes)
+        var poolBatch = MemoryOutput()
+        let check = try TreeWritePipeline(mapping: mapping, failFast: true).run(input: &poolInput, output: &poolBatch) {
+            _ in
+        }
+        guard check.translated == claims.count else { throw BenchError("the RAMQ claim pool does not translate") }
+        let batchText = String(decoding: poolBatch.bytes, as: UTF8.self)
+        let lines = batchText.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) + "\n" }
+        let prefix = Array((lines[0] + lines[1]).utf8)
+        let suffix = Array("</DP_RACIN>\n".utf8)
+        var recordBytes: [UInt8] = []
+        var ends: [Int] = []
+        for line in lines.dropFirst(2) where !line.hasPrefix("</DP_RACIN>") && line != "\n" {
+            recordBytes += Array(line.utf8)
+            if line == "  </DP>\n" { ends.append(recordBytes.count) }
+        }
+        let records = MessagePool(bytes: recordBytes, ends: ends)
+        ProcessMemory.releaseFreedMemory()
+        say(
+            "ramq pool    \(grouped(claims.count)) claims  \(fixed(Double(claims.bytes.count) / megabyte, 2)) MB JSON  "
+                + "\(fixed(Double(recordBytes.count) / megabyte, 2)) MB batch XML (each claim checked against DP_DENTI.xsd)"
+        )
+        for size in [megabytes / 4, megabytes] {
+            let messages = records.messages(coveringBytes: Int(size * megabyte))
+            var toXML = Measurement()
+            do {
+                var input = CyclingInput(claims, messages: messages)
+                var output = CountingOutput()
+                toXML = try timed {
+                    try TreeWritePipeline(mapping: mapping, failFast: true).run(input: &input, output: &output) { _ in }
+                }
+                toXML.inputBytes = input.totalBytes
+                toXML.outputBytes = output.count
+            }
+            var toJSON = Measurement()
+            do {
+                var input = BatchInput(prefix: prefix, records: records, count: messages, suffix: suffix)
+                var output = CountingOutput()
+                toJSON = try timed {
+                    try TreeReadPipeline(mapping: mapping, failFast: true).run(input: &input, output: &output) { _ in }
+                }
+                toJSON.inputBytes = input.totalBytes
+                toJSON.outputBytes = output.count
+            }
+            for (name, result) in [("json→ramq", toXML), ("ramq→json", toJSON)] {
+                guard result.summary.translated == messages, result.summary.rejected == 0 else {
+                    throw BenchError("\(name): \(result.summary.translated) of \(messages) claims translated")
+                }
+                say(
+                    "\(name)    \(mb(result.inputBytes)) in \(fixed(result.seconds, 2)) s  "
+                        + "\(fixed(rate(result.inputBytes, result.seconds), 1)) MB/s in  "
+                        + "\(fixed(rate(result.outputBytes, result.seconds), 1)) MB/s out  "
+                        + "(\(fixed(rate(result.inputBytes, result.cpuSeconds), 1)) MB/s in per CPU second)  "
+                        + "\(grouped(Int(result.messagesPerSecond))) claims/s  out \(mb(result.outputBytes))  "
+                        + "peak RSS \(mb(result.peak))")
+            }
+        }
+    }
+
+    /// CPU time of this thread, so that figures mean something on a shared machine.
+    static func cpuSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    static func timed(_ body: () throws -> TranslationSummary) throws -> Measurement {
+        var result = Measurement()
+        ProcessMemory.resetPeak()
+        result.residentBefore = ProcessMemory.resident
+        let clock = ContinuousClock()
+        let start = clock.now
+        let cpuStart = cpuSeconds()
+        result.summary = try body()
+        let elapsed = clock.now - start
+        result.cpuSeconds = cpuSeconds() - cpuStart
+        result.peak = ProcessMemory.peak
+        result.residentAfter = ProcessMemory.resident
+        result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return result
+    }
+}

@@ -1,0 +1,241 @@
+import CLibXML2
+
+/// Reads a partner XML document as a stream: the root element first, then its child elements one at a time,
+/// each as a small ``TreeNode`` tree. The whole document is never held in memory.
+///
+/// Secure by default: libxml2's `xmlTextReader` with `XML_PARSE_NONET` only (no DTD loading, no entity
+/// substitution), an external-entity loader that loads nothing, and a document type declaration
+/// (`<!DOCTYPE …>`, the carrier of XXE and "billion laughs" attacks) refused outright. ``XMLLimits`` bound
+/// depth, attributes, text size and elements per record.
+package final class XMLStreamReader {
+    private let reader: xmlTextReaderPtr
+    private let source: SourceBox
+    private let errors = LibXML2ErrorSink()
+    private let limits: XMLLimits
+    private var finished = false
+
+    /// Opens a reader over a byte stream.
+    package init<Input: ByteInput>(input: Input, name: String, limits: XMLLimits = XMLLimits()) {
+        _ = LibXML2Setup.once
+        self.limits = limits
+        source = InputSourceBox(input)
+        let context = Unmanaged.passUnretained(source).toOpaque()
+        reader = xmlReaderForIO(
+            { context, buffer, length in
+                guard let context, let buffer else { return -1 }
+                let box = Unmanaged<SourceBox>.fromOpaque(context).takeUnretainedValue()
+                return box.read(UnsafeMutableRawBufferPointer(start: buffer, count: Int(length)))
+            }, nil, context, name, nil, LibXML2Setup.readerOptions)
+        xmlTextReaderSetStructuredErrorHandler(
+            reader, LibXML2ErrorSink.handler, Unmanaged.passUnretained(errors).toOpaque())
+    }
+
+    deinit { xmlFreeTextReader(reader) }
+
+    /// Bytes taken from the input so far (the parser reads ahead of the element being returned).
+    package var bytesRead: Int { source.total }
+
+    /// The exact input bytes and byte offset of the record last returned by ``nextRecord()``, when they could
+    /// be found (ASCII-compatible encodings); nil otherwise.
+    package private(set) var lastOriginal: (offset: Int, bytes: [UInt8])?
+
+    /// The input bytes of the record that was being read when the document stopped being readable.
+    package var partialOriginal: (offset: Int, bytes: [UInt8])? {
+        source.scanner.partialRecord.map { ($0.offset, $0.bytes) }
+    }
+
+    private func takeOriginal(of record: TreeNode) -> (offset: Int, bytes: [UInt8])? {
+        guard source.scanner.enabled, let found = source.scanner.takeRecord() else { return nil }
+        // The scanner and the parser must agree on which element this is; otherwise stop trusting the scanner.
+        let head = found.bytes.prefix(record.name.utf8.count + 64)
+        let tagName = head.dropFirst().prefix {
+            $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x3E && $0 != 0x2F
+        }
+        let local = tagName.split(separator: UInt8(ascii: ":")).last.map(Array.init) ?? []
+        guard found.bytes.first == UInt8(ascii: "<"), local == Array(record.name.utf8) else {
+            source.scanner.disable()
+            return nil
+        }
+        return (found.offset, found.bytes)
+    }
+
+    /// Reads up to the root element and returns it without children.
+    /// - Throws: ``BridgeError`` (`invalidXML`, `limitExceeded`, `emptyInput`, `io`).
+    package func readRoot() throws(BridgeError) -> TreeNode {
+        while try step() {
+            switch xmlTextReaderNodeType(reader) {
+            case 1:
+                var root = try startElement(depth: 1)
+                root.children = []
+                if xmlTextReaderIsEmptyElement(reader) == 1 { finished = true }
+                return root
+            default: continue
+            }
+        }
+        throw BridgeError(.emptyInput, "the input holds no XML element")
+    }
+
+    /// The next child element of the root with everything inside it, or nil after the root's end tag.
+    /// - Throws: ``BridgeError``; after a throw the document cannot be read further.
+    package func nextRecord() throws(BridgeError) -> TreeNode? {
+        guard !finished else { return nil }
+        while try step() {
+            switch xmlTextReaderNodeType(reader) {
+            case 1:
+                var budget = limits.maximumElementsPerRecord
+                let record = try element(depth: 2, budget: &budget)
+                lastOriginal = takeOriginal(of: record)
+                return record
+            case 15:
+                finished = true
+                while try step() {}
+                return nil
+            case 3, 4:
+                throw failure(.unexpectedElement, "text directly inside the root element is not expected here")
+            default: continue
+            }
+        }
+        finished = true
+        return nil
+    }
+
+    /// Reads the root element's whole content (for documents that are one record).
+    package func readRemainingChildren(into root: inout TreeNode) throws(BridgeError) {
+        source.scanner.disable()  // the whole document is the record; its children need no bytes of their own
+        var budget = limits.maximumElementsPerDocument
+        while let child = try nextRecordCounting(&budget) { root.children.append(child) }
+    }
+
+    private func nextRecordCounting(_ budget: inout Int) throws(BridgeError) -> TreeNode? {
+        guard !finished else { return nil }
+        while try step() {
+            switch xmlTextReaderNodeType(reader) {
+            case 1: return try element(depth: 2, budget: &budget)
+            case 15:
+                finished = true
+                while try step() {}
+                return nil
+            default: continue
+            }
+        }
+        finished = true
+        return nil
+    }
+
+    /// Advances one node; false at the end of the document.
+    private func step() throws(BridgeError) -> Bool {
+        let result = xmlTextReaderRead(reader)
+        if let error = source.error { throw error }
+        if result == 1 {
+            let type = xmlTextReaderNodeType(reader)
+            if type == 10 {
+                throw failure(
+                    .invalidXML,
+                    "the document has a document type declaration (<!DOCTYPE …>); DTDs and entity declarations are not accepted"
+                )
+            }
+            if type == 5 {
+                throw failure(
+                    .invalidXML,
+                    "the document uses an entity reference (&name;); only the five predefined entities are accepted")
+            }
+            return true
+        }
+        if result == 0 { return false }
+        let issue = errors.firstError
+        throw BridgeError(
+            .invalidXML, "the document is not well-formed XML: \(issue?.message ?? "unreadable")",
+            at: .init(line: issue.map(\.line)))
+    }
+
+    private func failure(_ code: BridgeError.Code, _ reason: String) -> BridgeError {
+        BridgeError(code, reason, at: .init(line: currentLine))
+    }
+
+    private var currentLine: Int? {
+        guard let node = xmlTextReaderCurrentNode(reader) else { return nil }
+        let line = xmlGetLineNo(node)
+        return line > 0 ? Int(line) : nil
+    }
+
+    private func text(_ pointer: UnsafePointer<xmlChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? ""
+    }
+
+    /// The element the reader is on, with its attributes (namespace declarations left out).
+    private func startElement(depth: Int) throws(BridgeError) -> TreeNode {
+        guard depth <= limits.maximumDepth else {
+            throw failure(.limitExceeded, "elements are nested more than \(limits.maximumDepth) deep")
+        }
+        var node = TreeNode(
+            name: text(xmlTextReaderConstLocalName(reader)), namespace: text(xmlTextReaderConstNamespaceUri(reader)),
+            line: currentLine ?? 0)
+        let count = Int(xmlTextReaderAttributeCount(reader))
+        guard count <= limits.maximumAttributes else {
+            throw failure(
+                .limitExceeded, "an element has \(count) attributes; at most \(limits.maximumAttributes) are accepted")
+        }
+        if count > 0, xmlTextReaderMoveToFirstAttribute(reader) == 1 {
+            repeat {
+                if text(xmlTextReaderConstNamespaceUri(reader)) != "http://www.w3.org/2000/xmlns/" {
+                    node.attributes.append(
+                        .init(text(xmlTextReaderConstLocalName(reader)), text(xmlTextReaderConstValue(reader))))
+                }
+            } while xmlTextReaderMoveToNextAttribute(reader) == 1
+            xmlTextReaderMoveToElement(reader)
+        }
+        return node
+    }
+
+    /// The element the reader is on and everything inside it.
+    private func element(depth: Int, budget: inout Int) throws(BridgeError) -> TreeNode {
+        budget -= 1
+        guard budget >= 0 else {
+            throw failure(.limitExceeded, "a record holds more elements than the limit allows")
+        }
+        var node = try startElement(depth: depth)
+        if xmlTextReaderIsEmptyElement(reader) == 1 { return node }
+        while try step() {
+            switch xmlTextReaderNodeType(reader) {
+            case 1: node.children.append(try element(depth: depth + 1, budget: &budget))
+            case 15: return node
+            case 3, 4:
+                let chunk = text(xmlTextReaderConstValue(reader))
+                guard (node.text?.utf8.count ?? 0) + chunk.utf8.count <= limits.maximumTextBytes else {
+                    throw failure(.limitExceeded, "an element's text is longer than \(limits.maximumTextBytes) bytes")
+                }
+                node.text = (node.text ?? "") + chunk
+            default: continue
+            }
+        }
+        throw failure(.invalidXML, "the document ends inside an element")
+    }
+}
+
+/// The input behind the C read callback.
+class SourceBox {
+    var error: BridgeError?
+    var total = 0
+    /// Sees every byte the parser gets, to find each record's original bytes.
+    var scanner = XMLRecordScanner()
+    func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int32 { 0 }
+}
+
+private final class InputSourceBox<Input: ByteInput>: SourceBox {
+    var input: Input
+    init(_ input: Input) { self.input = input }
+
+    override func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int32 {
+        do {
+            let count = try input.read(into: buffer)
+            scanner.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            total += count
+            return Int32(count)
+        } catch let error as BridgeError {
+            self.error = error
+        } catch {
+            self.error = BridgeError(.io, "cannot read the input")
+        }
+        return -1
+    }
+}

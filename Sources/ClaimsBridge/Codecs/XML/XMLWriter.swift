@@ -1,0 +1,114 @@
+/// Writes XML as UTF-8 bytes: a fixed declaration, attributes in the order given (the mapping's order),
+/// one element per line indented by a fixed number of spaces, or everything on one line. The same input
+/// always gives the same bytes, so golden files are stable.
+package struct XMLWriter: Sendable {
+    /// Spaces per nesting level; nil writes no line breaks at all.
+    package var indent: Int?
+
+    package init(indent: Int? = 2) { self.indent = indent }
+
+    /// `<?xml version="1.0" encoding="UTF-8"?>` and a line break.
+    package static let declaration = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8)
+
+    /// The root's start tag, declaring its namespace as the default one.
+    package func appendStart(ofRoot root: TreeNode, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "<"))
+        out.append(contentsOf: root.name.utf8)
+        if !root.namespace.isEmpty { appendAttribute("xmlns", root.namespace, to: &out) }
+        for attribute in root.attributes { appendAttribute(attribute.name, attribute.value, to: &out) }
+        out.append(UInt8(ascii: ">"))
+        if indent != nil { out.append(0x0A) }
+    }
+
+    /// The root's end tag and a final line break.
+    package func appendEnd(ofRoot root: TreeNode, to out: inout [UInt8]) {
+        out.append(contentsOf: "</\(root.name)>\n".utf8)
+    }
+
+    /// An element and its content at `depth` (1 = child of the root), declaring its namespace where it
+    /// differs from the parent's (`xmlns=""` for an unqualified element under a namespaced root).
+    /// - Parameter paths: when given, receives the path of each element in writing order (one per line).
+    package func append(
+        _ node: TreeNode, depth: Int, parentNamespace: String, to out: inout [UInt8], paths: inout [String]?,
+        path: String = ""
+    ) {
+        let here = paths == nil ? "" : (path.isEmpty ? node.name : path)
+        paths?.append(here)
+        if let indent { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth)) }
+        out.append(UInt8(ascii: "<"))
+        out.append(contentsOf: node.name.utf8)
+        if node.namespace != parentNamespace { appendAttribute("xmlns", node.namespace, to: &out) }
+        for attribute in node.attributes { appendAttribute(attribute.name, attribute.value, to: &out) }
+        if node.children.isEmpty && node.text == nil {
+            out.append(contentsOf: "/>".utf8)
+            if indent != nil { out.append(0x0A) }
+            return
+        }
+        out.append(UInt8(ascii: ">"))
+        if let text = node.text { appendEscaped(text, inAttribute: false, to: &out) }
+        if !node.children.isEmpty {
+            if indent != nil { out.append(0x0A) }
+            var counts: [String: Int] = [:]
+            for child in node.children {
+                var childPath = ""
+                if paths != nil {
+                    counts[child.name, default: 0] += 1
+                    childPath = "\(here)/\(child.name)[\(counts[child.name]!)]"
+                }
+                append(
+                    child, depth: depth + 1, parentNamespace: node.namespace, to: &out, paths: &paths, path: childPath)
+            }
+            if let indent { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth)) }
+        }
+        out.append(contentsOf: "</".utf8)
+        out.append(contentsOf: node.name.utf8)
+        out.append(UInt8(ascii: ">"))
+        if indent != nil { out.append(0x0A) }
+    }
+
+    private func appendAttribute(_ name: String, _ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: "=\"".utf8)
+        appendEscaped(value, inAttribute: true, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private func appendEscaped(_ text: String, inAttribute: Bool, to out: inout [UInt8]) {
+        if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 < 0x20 }) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\"") where inAttribute: out.append(contentsOf: "&quot;".utf8)
+            case 0x09 where inAttribute: out.append(contentsOf: "&#9;".utf8)
+            case 0x0A where inAttribute: out.append(contentsOf: "&#10;".utf8)
+            case 0x0D: out.append(contentsOf: "&#13;".utf8)
+            default: out.append(byte)
+            }
+        }
+    }
+}
+
+extension TreeNode {
+    /// The path of the first attribute or text holding a character XML 1.0 cannot carry (a control character
+    /// other than tab, line feed and carriage return), or nil.
+    package func pathOfCharacterXMLCannotCarry(path: String = "") -> String? {
+        let here = path.isEmpty ? name : path
+        func bad(_ text: String) -> Bool { text.utf8.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } }
+        for attribute in attributes where bad(attribute.value) { return "\(here)/@\(attribute.name)" }
+        if let text, bad(text) { return here }
+        var counts: [String: Int] = [:]
+        for child in children {
+            counts[child.name, default: 0] += 1
+            if let found = child.pathOfCharacterXMLCannotCarry(path: "\(here)/\(child.name)[\(counts[child.name]!)]") {
+                return found
+            }
+        }
+        return nil
+    }
+}

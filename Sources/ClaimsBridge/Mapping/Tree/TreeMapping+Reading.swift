@@ -1,0 +1,134 @@
+extension TreeMapping {
+    /// Reads one record element (or partner JSON object) into a model object, `schemaVersion` and `type` first.
+    /// - Throws: ``BridgeError`` naming the partner element/attribute (and its line when known).
+    package func readRecord(_ node: TreeNode) throws(BridgeError) -> TreeValue {
+        var object = TreeValue.object([.init("schemaVersion", .number("1"))])
+        if let modelType { object.set(.string(modelType), at: ["type"]) }
+        try TreeReader().read(record, node: node, into: &object, position: 1, partnerPath: node.name)
+        return object
+    }
+}
+
+/// Walks a partner node along the element rules and fills in a model object.
+private struct TreeReader {
+    func read(
+        _ rule: TreeMapping.ElementRule, node: TreeNode, into object: inout TreeValue, position: Int,
+        partnerPath: String
+    ) throws(BridgeError) {
+        func failure(_ code: BridgeError.Code, _ reason: String, _ name: String?, _ path: [String]?) -> BridgeError {
+            BridgeError(
+                code, reason,
+                at: .init(
+                    line: node.line > 0 ? node.line : nil,
+                    fieldID: name.map { $0 == "#text" ? partnerPath : "\(partnerPath)/@\($0)" } ?? partnerPath,
+                    modelPath: path?.joined(separator: ".")))
+        }
+        for attribute in node.attributes where !rule.values.contains(where: { $0.name == attribute.name }) {
+            throw failure(.unexpectedElement, "is not part of this format", attribute.name, nil)
+        }
+        for value in rule.values {
+            let text = value.name == "#text" ? node.text : node.attribute(value.name)
+            if case .position = value.compute, let path = value.path {
+                object.set(.number(String(position)), at: path[...])
+                continue
+            }
+            if let constant = value.constant {
+                guard let text else {
+                    if value.required { throw failure(.missingValue, "is required and missing", value.name, nil) }
+                    continue
+                }
+                guard text == constant else {
+                    throw failure(.unexpectedConstant, "must be \(constant)", value.name, value.path)
+                }
+                if let path = value.path { object.set(.string(constant), at: path[...]) }
+                continue
+            }
+            guard let text, !(text.isEmpty && value.omitEmpty) else {
+                if value.required && value.compute == nil && value.parameter == nil {
+                    throw failure(.missingValue, "is required and missing", value.name, value.path)
+                }
+                continue
+            }
+            let model: TreeValue
+            do {
+                model = try value.transform.read(text)
+            } catch {
+                throw failure(.invalidValue, error.reason, value.name, value.path)
+            }
+            if let path = value.path { object.set(model, at: path[...]) }
+        }
+        var consumed = [Bool](repeating: false, count: node.children.count)
+        for child in rule.children {
+            var items: [TreeValue] = []
+            var index = 0
+            while index < node.children.count {
+                let candidate = node.children[index]
+                guard !consumed[index], matches(child, candidate) else {
+                    index += 1
+                    continue
+                }
+                consumed[index] = true
+                let here =
+                    child.repeats ? "\(partnerPath)/\(child.name)[\(items.count + 1)]" : "\(partnerPath)/\(child.name)"
+                var item =
+                    child.path == nil
+                    ? object : (object.value(at: child.path![...]).flatMap { child.repeats ? nil : $0 } ?? .object([]))
+                try read(child, node: candidate, into: &item, position: items.count + 1, partnerPath: here)
+                index += 1
+                var siblings: [[TreeValue]] = Array(repeating: [], count: child.then.count)
+                while index < node.children.count,
+                    let which = child.then.firstIndex(where: { matches($0, node.children[index]) })
+                {
+                    consumed[index] = true
+                    var nested = TreeValue.object([])
+                    let siblingPath = "\(here)+\(child.then[which].name)[\(siblings[which].count + 1)]"
+                    try read(
+                        child.then[which], node: node.children[index], into: &nested,
+                        position: siblings[which].count + 1, partnerPath: siblingPath)
+                    siblings[which].append(nested)
+                    index += 1
+                }
+                for (which, list) in siblings.enumerated() where !list.isEmpty {
+                    item.set(.array(list), at: child.then[which].path![...])
+                }
+                if child.path == nil {
+                    object = item
+                } else if !child.repeats {
+                    if item != .object([]) { object.set(item, at: child.path![...]) }
+                } else {
+                    items.append(item)
+                }
+                if !child.repeats { break }
+            }
+            if child.repeats && !items.isEmpty { object.set(.array(items), at: child.path![...]) }
+        }
+        if let index = consumed.firstIndex(of: false) {
+            let stray = node.children[index]
+            throw BridgeError(
+                .unexpectedElement, "is not expected here",
+                at: .init(line: stray.line > 0 ? stray.line : nil, fieldID: "\(partnerPath)/\(stray.name)"))
+        }
+        for value in rule.values {
+            guard case .sum(let paths) = value.compute, let text = node.attribute(value.name) ?? nil,
+                let stated = try? value.transform.read(text),
+                let statedCents = stated.scalarText.flatMap(Money.parseCents)
+            else { continue }
+            var total: Int64 = 0
+            for path in paths {
+                for amount in object.values(along: path[...]) {
+                    total += amount.scalarText.flatMap(Money.parseCents) ?? 0
+                }
+            }
+            guard total == statedCents else {
+                throw failure(
+                    .totalMismatch,
+                    "the total is \(Money(cents: statedCents)) but the lines add up to \(Money(cents: total))",
+                    value.name, nil)
+            }
+        }
+    }
+
+    func matches(_ rule: TreeMapping.ElementRule, _ node: TreeNode) -> Bool {
+        node.name == rule.name && node.namespace == rule.namespace && (rule.when?.holds(for: node) ?? true)
+    }
+}

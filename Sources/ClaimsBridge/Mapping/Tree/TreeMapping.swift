@@ -1,0 +1,147 @@
+/// A compiled mapping between a tree-shaped partner format (XML or JSON) and the model's JSON form.
+///
+/// Loaded once from a `*.mapping.yaml` file with `format: xml` or `format: json` (see
+/// `Docs/mapping-language.md`, "Tree mappings"), and used in both directions: reading partner documents into
+/// model objects (`TreeReadPipeline`) and writing model objects as partner documents (`TreeWritePipeline`).
+/// A new partner format is a new mapping file; no Swift code is involved.
+public struct TreeMapping: Sendable {
+    /// The partner side's syntax.
+    public enum Format: String, Sendable { case xml, json }
+
+    /// The mapping's name (`mapping:`).
+    public package(set) var name: String
+    /// The file it was loaded from.
+    public package(set) var file: String
+    /// XML or JSON on the partner side.
+    public package(set) var format: Format
+    /// The model `type` the records translate to and from; nil when any type is accepted.
+    package var modelType: String?
+    /// The XML Schema every document is validated against (absolute path), if any.
+    package var schemaPath: String?
+    /// XML: the root element's name and namespace.
+    package var rootName: String?
+    package var rootNamespace: String
+    /// XML: the repeated record element under the root; nil when the root itself is the one record.
+    package var recordName: String?
+    /// JSON: in single-document input, the key of the array holding the records (nil: JSON Lines).
+    package var jsonRecordsKey: String?
+    /// Named values given on the command line (`--param name=value`), with their defaults.
+    package var parameters: [Parameter]
+    /// The rules of the record element (or JSON object).
+    package var record: ElementRule
+
+    /// A value given per run, such as a transmitter number.
+    package struct Parameter: Sendable {
+        package var name: String
+        package var defaultValue: String?
+        package var about: String
+        package var line: Int
+    }
+
+    /// An element (XML) or object (JSON) of the partner side, with the rules of what it carries.
+    package struct ElementRule: Sendable {
+        package var name: String
+        package var namespace: String
+        /// The model object (relative) this element corresponds to; nil: the enclosing object.
+        package var path: [String]?
+        /// Repeated element ↔ model array.
+        package var repeats: Bool
+        /// When reading: which elements of this name the rule takes.
+        package var when: Condition?
+        /// Written even when none of its values is present.
+        package var required: Bool
+        package var values: [ValueRule]
+        package var children: [ElementRule]
+        /// Repeated sibling elements written right after each element of this rule (e.g. lab lines after
+        /// their procedure line), read back into arrays of the same model object.
+        package var then: [ElementRule]
+        package var line: Int
+    }
+
+    /// Reading condition on an element's attributes.
+    package enum Condition: Sendable {
+        case present(String)
+        case absent(String)
+
+        func holds(for node: TreeNode) -> Bool {
+            switch self {
+            case .present(let name): return node.attribute(name) != nil
+            case .absent(let name): return node.attribute(name) == nil
+            }
+        }
+    }
+
+    /// One attribute (XML), scalar member (JSON) or text content ↔ one model value.
+    package struct ValueRule: Sendable {
+        /// The attribute or key name; `#text` for an element's text.
+        package var name: String
+        package var path: [String]?
+        package var transform: TreeTransform
+        package var constant: String?
+        package var defaultValue: String?
+        package var parameter: String?
+        package var compute: Compute?
+        package var required: Bool
+        package var omitEmpty: Bool
+        /// A model value that means "not given" (e.g. tooth `00`): written as no attribute.
+        package var absentWhen: String?
+        /// Partner JSON: how the value is spelled (`number` writes `48.50` bare); nil follows the transform.
+        package var jsonKind: TreeNode.Kind?
+        /// What the value is, in a clerk's words (`about:`), added to schema messages about it.
+        package var about: String?
+        package var line: Int
+    }
+
+    /// A value worked out from other values when writing (and checked or filled in when reading).
+    package enum Compute: Sendable {
+        /// The sum of the amounts along these paths (through arrays); reading checks the total.
+        case sum([[String]])
+        /// The first value along the path.
+        case first([String])
+        /// The 1-based position of the element among its repeats (reading only).
+        case position
+        /// Attestation number `Y DDD SSS`: last digit of the year, ordinal day 001–366 of the date (Gregorian),
+        /// and the counter's last three digits.
+        case attestation(date: Source, counter: Source)
+        /// The last `count` digits of a value, zero-filled.
+        case lastDigits(Source, count: Int)
+    }
+
+    /// Where a computed value's input comes from.
+    package enum Source: Sendable {
+        case path([String])
+        case parameter(String)
+    }
+
+    /// The rule for attribute `attribute` of element `element` anywhere in the mapping, with its model path
+    /// from the record (array elements without an index, e.g. `procedures.fee`), for explaining schema messages.
+    package func valueRule(element: String, attribute: String, node: TreeNode? = nil) -> (
+        rule: ValueRule, path: String?
+    )? {
+        func search(_ rule: ElementRule, _ base: [String]) -> (ValueRule, String?)? {
+            let here = base + (rule.path ?? [])
+            if rule.name == element, node.map({ rule.when?.holds(for: $0) ?? true }) ?? true,
+                let value = rule.values.first(where: { $0.name == attribute })
+            {
+                return (value, value.path.map { (here + $0).joined(separator: ".") })
+            }
+            for child in rule.children + rule.then {
+                if let found = search(child, here) { return found }
+            }
+            return nil
+        }
+        return search(record, [])
+    }
+
+    /// Names of repeated elements, for writing partner JSON arrays.
+    package var repeatedNames: Set<String> {
+        var names: Set<String> = []
+        func visit(_ rule: ElementRule) {
+            if rule.repeats { names.insert(rule.name) }
+            rule.children.forEach(visit)
+            rule.then.forEach(visit)
+        }
+        visit(record)
+        return names
+    }
+}

@@ -1,0 +1,168 @@
+/// How a partner value (XML attribute, JSON member) becomes a model value and back, in a tree mapping.
+///
+/// Every transform has an exact inverse on canonical values. Errors name the problem, never the value.
+package enum TreeTransform: Sendable {
+    /// Text ↔ text; `maxLength` characters at most when writing.
+    case text(maxLength: Int?)
+    /// A string of digits (identifiers, leading zeros kept) ↔ digits, zero-filled on the left to `width`.
+    case digits(width: Int?)
+    /// A JSON number ↔ digits, zero-filled to `width`.
+    case integer(width: Int?)
+    /// `"125.50"` ↔ `"125.50"` (partner JSON may also carry a number; never floating point).
+    case money
+    /// `"125.50"` ↔ whole cents `012550`, zero-filled to `width`.
+    case cents(width: Int?)
+    /// `"2026-03-12"` ↔ the date in `format`.
+    case date(DateFormat)
+    /// A code table name ↔ its code.
+    case codes(CodeTable)
+
+    /// Date spellings on the partner side.
+    package enum DateFormat: String, Sendable, CaseIterable {
+        case yyyymmdd = "YYYYMMDD", yymmdd = "YYMMDD", iso = "YYYY-MM-DD", yyyymm = "YYYYMM", yymm = "YYMM"
+    }
+
+    /// The name used in mapping files.
+    package var name: String {
+        switch self {
+        case .text: return "text"
+        case .digits: return "digits"
+        case .integer: return "integer"
+        case .money: return "money"
+        case .cents: return "cents"
+        case .date(let format): return "date \(format.rawValue)"
+        case .codes(let table): return "codes \(table.name)"
+        }
+    }
+
+    /// Partner text → model value.
+    /// - Throws: a reason (without the value) when the text does not fit the transform.
+    package func read(_ text: String) throws(TransformFailure) -> TreeValue {
+        switch self {
+        case .text: return .string(text)
+        case .digits:
+            guard !text.isEmpty, text.utf8.allSatisfy(Self.isDigit) else { throw .init("must be digits only") }
+            return .string(text)
+        case .integer:
+            guard !text.isEmpty, text.utf8.allSatisfy(Self.isDigit) else { throw .init("must be a whole number") }
+            let trimmed = text.drop(while: { $0 == "0" })
+            return .number(trimmed.isEmpty ? "0" : String(trimmed))
+        case .money:
+            guard let cents = Money.parseCents(text) else {
+                throw .init("must be an amount with at most two decimals, such as 125.50")
+            }
+            return .string(Money(cents: cents).description)
+        case .cents:
+            guard !text.isEmpty, text.utf8.allSatisfy(Self.isDigit), text.utf8.count <= 15, let cents = Int64(text)
+            else { throw .init("must be an amount in whole cents (digits only, such as 012550 for 125.50)") }
+            return .string(Money(cents: cents).description)
+        case .date(let format): return .string(try Self.readDate(text, format: format))
+        case .codes(let table):
+            let code = Array(text.utf8)
+            guard let index = code.withUnsafeBufferPointer({ table.entry(forCode: $0) }) else {
+                throw .init("is not a code of table \(table.name) (expected one of \(table.codeList))")
+            }
+            return .string(String(decoding: table.entries[index].name, as: UTF8.self))
+        }
+    }
+
+    /// Model value → partner text and its JSON kind.
+    /// - Throws: a reason (without the value) when the model value cannot be written.
+    package func write(_ value: TreeValue) throws(TransformFailure) -> (String, TreeNode.Kind) {
+        switch self {
+        case .text(let maxLength):
+            guard let text = value.scalarText else { throw .init("must be text but is \(value.kindName)") }
+            if let maxLength, text.count > maxLength {
+                throw .init("is \(text.count) characters long; at most \(maxLength) fit")
+            }
+            return (text, .string)
+        case .digits(let width):
+            guard let text = value.scalarText, !text.isEmpty, text.utf8.allSatisfy(Self.isDigit) else {
+                throw .init("must be a string of digits")
+            }
+            return (try Self.pad(text, width), .string)
+        case .integer(let width):
+            guard let text = value.scalarText, !text.isEmpty, text.utf8.allSatisfy(Self.isDigit) else {
+                throw .init("must be a whole number")
+            }
+            return (try Self.pad(text, width), .number)
+        case .money:
+            guard let text = value.scalarText, let cents = Money.parseCents(text) else {
+                throw .init("must be an amount with at most two decimals, such as \"125.50\"")
+            }
+            return (Money(cents: cents).description, .string)
+        case .cents(let width):
+            guard let text = value.scalarText, let cents = Money.parseCents(text) else {
+                throw .init("must be an amount with at most two decimals, such as \"125.50\"")
+            }
+            guard cents >= 0 else { throw .init("must not be negative") }
+            return (try Self.pad(String(cents), width), .number)
+        case .date(let format):
+            guard case .string(let text) = value, let date = CalendarDate(text) else {
+                throw .init("must be a real date written YYYY-MM-DD")
+            }
+            return (try Self.writeDate(date, format: format), .string)
+        case .codes(let table):
+            guard let text = value.scalarText else { throw .init("must be a name but is \(value.kindName)") }
+            let name = Array(text.utf8)
+            guard let index = name.withUnsafeBufferPointer({ table.entry(forName: $0) }) else {
+                throw .init("is not a name of table \(table.name) (expected one of \(table.nameList))")
+            }
+            return (String(decoding: table.entries[index].code, as: UTF8.self), .string)
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func pad(_ text: String, _ width: Int?) throws(TransformFailure) -> String {
+        guard let width else { return text }
+        guard text.count <= width else { throw .init("has \(text.count) digits; at most \(width) fit") }
+        return String(repeating: "0", count: width - text.count) + text
+    }
+
+    private static func readDate(_ text: String, format: DateFormat) throws(TransformFailure) -> String {
+        let digits = Array(text.utf8.filter { $0 != UInt8(ascii: "-") })
+        let expected = format.rawValue.filter { $0 != "-" }.count
+        guard digits.count == expected, digits.allSatisfy(isDigit),
+            format != .iso || text.utf8.count == 10
+        else { throw .init("must be a date written \(format.rawValue)") }
+        func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + Int(digits[$1] - 48) } }
+        let year: Int
+        let rest: Int
+        switch format {
+        case .yymmdd, .yymm:
+            year = 2000 + number(0..<2)
+            rest = 2
+        default:
+            year = number(0..<4)
+            rest = 4
+        }
+        let month = number(rest..<(rest + 2))
+        let day = format == .yyyymm || format == .yymm ? 1 : number((rest + 2)..<(rest + 4))
+        guard let date = CalendarDate(year: year, month: month, day: day) else {
+            throw .init("is not a real calendar date")
+        }
+        return date.description
+    }
+
+    private static func writeDate(_ date: CalendarDate, format: DateFormat) throws(TransformFailure) -> String {
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let iso = date.description
+        switch format {
+        case .iso: return iso
+        case .yyyymmdd: return iso.filter { $0 != "-" }
+        case .yyyymm: return String(iso.filter { $0 != "-" }.prefix(6))
+        case .yymmdd, .yymm:
+            guard (2000...2099).contains(date.year) else {
+                throw .init("only dates in 2000–2099 can be written YYMMDD")
+            }
+            return two(date.year % 100) + two(date.month) + (format == .yymmdd ? two(date.day) : "")
+        }
+    }
+}
+
+/// Why a value does not fit its transform; becomes a ``BridgeError`` with the rule's location.
+package struct TransformFailure: Error {
+    package var reason: String
+    package init(_ reason: String) { self.reason = reason }
+}

@@ -1,0 +1,142 @@
+/// A JSON value whose object members keep their order and whose numbers keep their literal text.
+///
+/// Used by the tree mappings (XML and JSON partner formats) for the model side and for partner JSON.
+/// Numbers are never converted to floating point, so amounts stay exact.
+package enum TreeValue: Sendable, Equatable {
+    case object([Member])
+    case array([TreeValue])
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+
+    /// One member of an object.
+    package struct Member: Sendable, Equatable {
+        package var key: String
+        package var value: TreeValue
+        package init(_ key: String, _ value: TreeValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The member `key` of an object, or nil.
+    package subscript(key: String) -> TreeValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first(where: { $0.key == key })?.value
+    }
+
+    /// The value at a dotted path below this object, or nil (`null` counts as absent).
+    package func value(at path: ArraySlice<String>) -> TreeValue? {
+        guard let first = path.first else { return self == .null ? nil : self }
+        return self[first]?.value(at: path.dropFirst())
+    }
+
+    /// Every value reached by `path`, stepping into each element of the arrays met on the way.
+    package func values(along path: ArraySlice<String>) -> [TreeValue] {
+        if case .array(let items) = self { return items.flatMap { $0.values(along: path) } }
+        guard let first = path.first else { return self == .null ? [] : [self] }
+        return self[first]?.values(along: path.dropFirst()) ?? []
+    }
+
+    /// Sets the value at a dotted path, creating intermediate objects; new keys go last.
+    package mutating func set(_ value: TreeValue, at path: ArraySlice<String>) {
+        guard let first = path.first else {
+            self = value
+            return
+        }
+        if case .object = self {} else { self = .object([]) }
+        guard case .object(var members) = self else { return }
+        self = .null
+        if let index = members.firstIndex(where: { $0.key == first }) {
+            members[index].value.set(value, at: path.dropFirst())
+        } else {
+            var child = TreeValue.null
+            child.set(value, at: path.dropFirst())
+            members.append(Member(first, child))
+        }
+        self = .object(members)
+    }
+
+    /// The text of a string or number.
+    package var scalarText: String? {
+        switch self {
+        case .string(let text), .number(let text): return text
+        case .bool(let flag): return flag ? "true" : "false"
+        default: return nil
+        }
+    }
+
+    /// `object`, `array`, `string`… for error messages.
+    package var kindName: String {
+        switch self {
+        case .object: return "an object"
+        case .array: return "a list"
+        case .string: return "text"
+        case .number: return "a number"
+        case .bool: return "true/false"
+        case .null: return "null"
+        }
+    }
+}
+
+extension TreeValue {
+    /// Builds a value from a parsed tape (the tape's document must still be alive).
+    package init(tape: JSONTape, token: Int) {
+        switch tape.kind(token) {
+        case .object:
+            var members: [Member] = []
+            var iterator = tape.members(token)
+            while let (key, value) = iterator.next() {
+                let name = tape.withStringBytes(key) { String(decoding: $0, as: UTF8.self) }
+                members.append(Member(name, TreeValue(tape: tape, token: value)))
+            }
+            self = .object(members)
+        case .array:
+            var items: [TreeValue] = []
+            var iterator = tape.elements(token)
+            while let element = iterator.next() { items.append(TreeValue(tape: tape, token: element)) }
+            self = .array(items)
+        case .string: self = .string(tape.withStringBytes(token) { String(decoding: $0, as: UTF8.self) })
+        case .number: self = .number(tape.withNumberBytes(token) { String(decoding: $0, as: UTF8.self) })
+        case .true: self = .bool(true)
+        case .false: self = .bool(false)
+        case .null: self = .null
+        }
+    }
+
+    /// Parses one JSON document.
+    /// - Throws: ``JSONSyntaxError`` with the byte offset of the problem.
+    package static func parse(_ bytes: UnsafeRawBufferPointer, tape: inout JSONTape) throws(JSONSyntaxError)
+        -> TreeValue
+    {
+        try tape.parse(bytes)
+        return TreeValue(tape: tape, token: tape.root)
+    }
+
+    /// Appends compact JSON, members in their order.
+    package func appendJSON(to out: inout [UInt8]) {
+        switch self {
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.appendString(Array(member.key.utf8)[...], to: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.appendJSON(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                item.appendJSON(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .string(let text): JSONWriter.appendString(Array(text.utf8)[...], to: &out)
+        case .number(let text): out.append(contentsOf: text.utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        }
+    }
+}

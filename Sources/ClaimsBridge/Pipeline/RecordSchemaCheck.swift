@@ -1,0 +1,91 @@
+import Foundation
+
+/// Validates XML records against a schema in groups: up to `groupSize` records are written one tag per line
+/// inside a copy of the root element and validated as one document, and each rule broken is traced back, by
+/// line, to its record and element. Records are independent siblings, so one record's error never affects
+/// another's verdict; a group that is not even well-formed is checked record by record instead.
+final class RecordSchemaCheck {
+    let validator: XMLSchemaValidator
+    /// Explains messages: the model path and `about` text of the attribute a message names.
+    let mapping: TreeMapping
+    /// The root the records sit in; nil when each record is a whole document.
+    let root: TreeNode?
+    let showPersonalData: Bool
+    let groupSize = 64
+    private let writer = XMLWriter(indent: 0)
+
+    init(validator: XMLSchemaValidator, mapping: TreeMapping, root: TreeNode?, showPersonalData: Bool) {
+        self.validator = validator
+        self.mapping = mapping
+        self.root = root
+        self.showPersonalData = showPersonalData
+    }
+
+    /// One verdict per record, in order: nil when it is valid.
+    func check(_ records: [TreeNode]) -> [BridgeError?] {
+        var document = XMLWriter.declaration
+        if let root { writer.appendStart(ofRoot: TreeNode(name: root.name, namespace: root.namespace), to: &document) }
+        var starts: [Int] = []
+        var line = root == nil ? 2 : 3
+        for record in records {
+            starts.append(line)
+            let before = document.count
+            var none: [String]? = nil
+            writer.append(
+                record, depth: root == nil ? 0 : 1, parentNamespace: root?.namespace ?? "", to: &document, paths: &none)
+            line += document[before...].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+        }
+        if let root { writer.appendEnd(ofRoot: root, to: &document) }
+        let issues = validator.validate(document)
+        var verdicts = [BridgeError?](repeating: nil, count: records.count)
+        if issues.contains(where: \.isFatal) && records.count > 1 {
+            return records.map { check([$0])[0] }
+        }
+        for issue in issues {
+            guard let index = starts.lastIndex(where: { $0 <= issue.line }) ?? (records.isEmpty ? nil : 0),
+                verdicts[index] == nil
+            else { continue }
+            verdicts[index] = error(for: issue, in: records[index], relativeLine: issue.line - starts[index])
+        }
+        return verdicts
+    }
+
+    private func error(for issue: XMLSchemaValidator.Issue, in record: TreeNode, relativeLine: Int) -> BridgeError {
+        var places: [(path: String, line: Int, node: TreeNode?)] = []
+        func visit(_ node: TreeNode, _ path: String) {
+            places.append((path, node.line, node))
+            guard !node.children.isEmpty else { return }
+            var counts: [String: Int] = [:]
+            for child in node.children {
+                counts[child.name, default: 0] += 1
+                visit(child, "\(path)/\(child.name)[\(counts[child.name]!)]")
+            }
+            places.append((path, node.line, node))
+        }
+        visit(record, record.name)
+        let place =
+            places.indices.contains(relativeLine)
+            ? places[relativeLine] : (path: record.name, line: record.line, node: nil)
+        var message = showPersonalData ? issue.message : LibXML2Setup.redactValues(issue.message)
+        let schema = (validator.path as NSString).lastPathComponent
+        var modelPath: String?
+        var field = place.path
+        if let (element, attribute) = Self.elementAndAttribute(in: issue.message) {
+            field += "/@\(attribute)"
+            if let (rule, path) = mapping.valueRule(element: element, attribute: attribute, node: place.node) {
+                modelPath = path
+                if let about = rule.about { message += " \(attribute) is \(about)." }
+            }
+        }
+        return BridgeError(
+            .schemaViolation, "breaks a rule of \(schema): \(message)",
+            at: .init(line: place.line > 0 ? place.line : nil, fieldID: field, modelPath: modelPath))
+    }
+
+    /// `("ACTE", "MNT")` from libxml2's `Element 'ACTE', attribute 'MNT': …`.
+    static func elementAndAttribute(in message: String) -> (String, String)? {
+        let parts = message.split(separator: "'", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0].hasSuffix("Element "), parts[2] == ", attribute " else { return nil }
+        return (String(parts[1]), String(parts[3]))
+    }
+}

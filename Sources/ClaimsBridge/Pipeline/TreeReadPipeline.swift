@@ -1,0 +1,300 @@
+import Foundation
+public import Logging
+
+/// Reads a partner document described by a ``TreeMapping`` — an XML batch, or partner JSON (JSON Lines or one
+/// document) — and writes one model object per record as JSON Lines.
+///
+/// XML is streamed with libxml2's reader (see `XMLStreamReader` for the security settings); records are
+/// validated against the mapping's XML Schema in small groups, each error traced back to its own record, so
+/// one bad record is rejected with its byte offset, line, element path and the rule broken (and its original
+/// bytes), and the others are still translated. A document that stops being well-formed
+/// ends the run at that point: what came before is kept, and the rest is reported as one reject.
+public struct TreeReadPipeline {
+    /// The partner format.
+    public let mapping: TreeMapping
+    /// Stop at the first rejected record.
+    public var failFast: Bool
+    /// Safety limits for XML input.
+    public var limits: XMLLimits
+    /// The largest single JSON document read (JSON Lines input is streamed and has no such limit).
+    public var maximumDocumentBytes = 256_000_000
+    /// Whether schema messages may quote values (names, health numbers); off by default.
+    public var showPersonalData: Bool
+    /// Receives a debug line per rejected record and an info summary; never payload values.
+    public var logger: Logger
+    private let validator: XMLSchemaValidator?
+
+    /// Prepares a pipeline and compiles the mapping's XML Schema.
+    /// - Throws: ``BridgeError`` (`invalidConfiguration`) when the schema is broken.
+    public init(
+        mapping: TreeMapping, failFast: Bool = false, limits: XMLLimits = XMLLimits(), showPersonalData: Bool = false,
+        logger: Logger = Logger(label: "claimsbridge", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
+        self.mapping = mapping
+        self.failFast = failFast
+        self.limits = limits
+        self.showPersonalData = showPersonalData
+        self.logger = logger
+        validator = try mapping.schemaPath.map { path throws(BridgeError) in try XMLSchemaValidator(path: path) }
+    }
+
+    /// Translates all of `input` into `output`.
+    /// - Throws: ``BridgeError`` (`io`) when the output fails, or what `onReject` throws.
+    public func run<Input: ByteInput, Output: ByteOutput>(
+        input: inout Input, output: inout Output, onReject rejectHandler: (RejectedMessage) throws -> Void
+    ) throws -> TranslationSummary {
+        try withoutActuallyEscaping(rejectHandler) { handler in
+            var state = RunState(output: output, onReject: handler, logger: logger, failFast: failFast)
+            if mapping.format == .xml {
+                try readXML(input, &state)
+            } else {
+                try readJSON(&input, &state)
+            }
+            try state.flush()
+            output = state.output
+            state.summary.log(to: logger)
+            return state.summary
+        }
+    }
+
+    private func readXML<Input: ByteInput, Output: ByteOutput>(_ input: Input, _ state: inout RunState<Output>) throws {
+        let reader = XMLStreamReader(input: input, name: "input", limits: limits)
+        let writer = XMLWriter(indent: 2)
+        var number = 0
+        var pending: [(number: Int, record: TreeNode, original: (offset: Int, bytes: [UInt8])?)] = []
+        var check: RecordSchemaCheck?
+        var outer: TreeNode?
+        /// Checks the waiting records against the schema, then translates them in order; false to stop.
+        func flush() throws -> Bool {
+            defer { pending.removeAll(keepingCapacity: true) }
+            let verdicts = check?.check(pending.map(\.record)) ?? Array(repeating: nil, count: pending.count)
+            for (item, verdict) in zip(pending, verdicts) {
+                let keepGoing = try state.handle(
+                    number: item.number, offset: item.original?.offset ?? 0,
+                    original: { item.original?.bytes ?? serialize(item.record, writer, root: outer) }
+                ) {
+                    () throws(BridgeError) in
+                    if let verdict { throw verdict }
+                    return try mapping.readRecord(item.record)
+                }
+                if !keepGoing { return false }
+            }
+            return true
+        }
+        do {
+            var root = try reader.readRoot()
+            guard root.name == mapping.rootName, root.namespace == mapping.rootNamespace else {
+                let expected =
+                    mapping.rootNamespace.isEmpty
+                    ? (mapping.rootName ?? "") : "\(mapping.rootName ?? "") in namespace \(mapping.rootNamespace)"
+                throw BridgeError(
+                    .unexpectedElement,
+                    "the document's root element is \(root.name); \(mapping.name) expects \(expected)",
+                    at: .init(line: root.line, fieldID: root.name))
+            }
+            if mapping.recordName != nil { outer = root }
+            check = validator.map {
+                RecordSchemaCheck(
+                    validator: $0, mapping: mapping, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
+            }
+            guard mapping.recordName != nil else {
+                number = 1
+                try reader.readRemainingChildren(into: &root)
+                pending = [(1, root, nil)]
+                _ = try flush()
+                return
+            }
+            while let record = try reader.nextRecord() {
+                number += 1
+                guard record.name == mapping.recordName,
+                    record.namespace == "" || record.namespace == mapping.record.namespace
+                else {
+                    guard try flush() else { return }
+                    let original = reader.lastOriginal
+                    let keepGoing = try state.handle(
+                        number: number, offset: original?.offset ?? 0,
+                        original: { original?.bytes ?? serialize(record, writer, root: outer) }
+                    ) {
+                        () throws(BridgeError) -> TreeValue in
+                        throw BridgeError(
+                            .unexpectedElement, "is not a \(mapping.recordName ?? "") record",
+                            at: .init(line: record.line, fieldID: record.name))
+                    }
+                    if !keepGoing { return }
+                    continue
+                }
+                pending.append((number, record, reader.lastOriginal))
+                if pending.count >= (check?.groupSize ?? 1) {
+                    guard try flush() else { return }
+                }
+            }
+            guard try flush() else { return }
+            if number == 0 { state.summary.messages = 0 }
+        } catch let error as BridgeError where error.code != .io {
+            let complete = number
+            guard try flush() else { return }
+            var located = error
+            located.reason += complete > 0 ? "; the rest of the document after record \(complete) cannot be read" : ""
+            let partial = reader.partialOriginal
+            _ = try state.handle(number: complete + 1, offset: partial?.offset ?? 0, original: { partial?.bytes ?? [] })
+            { () throws(BridgeError) -> TreeValue in
+                throw located
+            }
+        }
+    }
+
+    private func serialize(_ node: TreeNode, _ writer: XMLWriter, root: TreeNode? = nil) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var none: [String]? = nil
+        writer.append(node, depth: 0, parentNamespace: root?.namespace ?? "", to: &bytes, paths: &none)
+        return bytes
+    }
+
+    private func readJSON<Input: ByteInput, Output: ByteOutput>(_ input: inout Input, _ state: inout RunState<Output>)
+        throws
+    {
+        let name = mapping.record.name
+        if let key = mapping.jsonRecordsKey {
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+            while true {
+                let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
+                if count == 0 { break }
+                bytes += chunk[0..<count]
+                if bytes.count > maximumDocumentBytes {
+                    _ = try state.handle(number: 1, original: { [] }) { () throws(BridgeError) -> TreeValue in
+                        throw BridgeError(
+                            .messageTooLarge,
+                            "the document is larger than \(maximumDocumentBytes / 1_000_000) MB; send large batches as JSON Lines"
+                        )
+                    }
+                    return
+                }
+            }
+            var tape = JSONTape()
+            let document: TreeValue
+            let parsed: Result<TreeValue, JSONSyntaxError> = bytes.withUnsafeBytes { bytes in
+                do throws(JSONSyntaxError) { return .success(try TreeValue.parse(bytes, tape: &tape)) } catch {
+                    return .failure(error)
+                }
+            }
+            switch parsed {
+            case .success(let value): document = value
+            case .failure(let error):
+                _ = try state.handle(number: 1, original: { bytes }) { () throws(BridgeError) -> TreeValue in
+                    throw BridgeError(
+                        .invalidJSON, "the document is not valid JSON: \(error.reason)",
+                        at: .init(byteOffset: error.offset))
+                }
+                return
+            }
+            guard case .array(let records)? = document[key] else {
+                _ = try state.handle(number: 1, original: { bytes }) { () throws(BridgeError) -> TreeValue in
+                    throw BridgeError(
+                        .missingValue, "the document has no list \"\(key)\" of records", at: .init(fieldID: key))
+                }
+                return
+            }
+            for (index, record) in records.enumerated() {
+                let original = {
+                    var bytes: [UInt8] = []
+                    record.appendJSON(to: &bytes)
+                    return bytes
+                }
+                let keepGoing = try state.handle(number: index + 1, original: original) { () throws(BridgeError) in
+                    try mapping.readRecord(TreeNode(json: record, name: name))
+                }
+                if !keepGoing { return }
+            }
+            return
+        }
+        var lines = JSONLinesReader(input: input)
+        var tape = JSONTape()
+        try lines.forEachLine(
+            onTooLong: { number, _, prefix in
+                try state.handle(number: number, original: { prefix }) { () throws(BridgeError) -> TreeValue in
+                    throw BridgeError(.messageTooLarge, "the line is too long")
+                }
+            },
+            { line, number, offset in
+                try state.handle(number: number, original: { Array(line) }) { () throws(BridgeError) in
+                    let value: TreeValue
+                    do throws(JSONSyntaxError) {
+                        value = try TreeValue.parse(UnsafeRawBufferPointer(line), tape: &tape)
+                    } catch {
+                        throw BridgeError(
+                            .invalidJSON, "this line is not valid JSON: \(error.reason)",
+                            at: .init(byteOffset: offset + error.offset))
+                    }
+                    return try mapping.readRecord(TreeNode(json: value, name: name))
+                }
+            })
+    }
+}
+
+/// Output, counts and reject handling shared by the reading paths.
+private struct RunState<Output: ByteOutput> {
+    var output: Output
+    let onReject: (RejectedMessage) throws -> Void
+    let logger: Logger
+    let failFast: Bool
+    var summary = TranslationSummary()
+    var buffer: [UInt8] = []
+
+    init(output: Output, onReject: @escaping (RejectedMessage) throws -> Void, logger: Logger, failFast: Bool) {
+        self.output = output
+        self.onReject = onReject
+        self.logger = logger
+        self.failFast = failFast
+    }
+
+    /// Runs one record's translation; returns false when the run should stop.
+    mutating func handle(
+        number: Int, offset: Int = 0, original: () -> [UInt8], _ translate: () throws(BridgeError) -> TreeValue
+    ) throws -> Bool {
+        summary.messages += 1
+        let model: TreeValue
+        do throws(BridgeError) {
+            model = try translate()
+        } catch {
+            summary.rejected += 1
+            var located = error
+            located.location.messageNumber = number
+            let rejected = RejectedMessage(
+                messageNumber: number, messageOffset: offset, error: located, original: original())
+            rejected.log(to: logger)
+            try onReject(rejected)
+            if failFast { summary.stoppedEarly = true }
+            return !failFast
+        }
+        model.appendJSON(to: &buffer)
+        buffer.append(0x0A)
+        summary.translated += 1
+        if buffer.count >= 256 * 1024 { try flush() }
+        return true
+    }
+
+    mutating func flush() throws {
+        try buffer.withUnsafeBytes { try output.write($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+extension RejectedMessage {
+    /// The diagnostic line for a tree-format reject: `input, record 3, line 12, DP/ACTE[2]/@MNT: error: …`
+    /// (`line N` is the JSON line when the input is JSON Lines).
+    public func treeDiagnostic(inputName: String) -> String {
+        var parts = [inputName]
+        if isLine {
+            parts.append("line \(messageNumber)")
+            if let offset = error.location.byteOffset { parts.append("byte \(offset)") }
+        } else {
+            parts.append("record \(messageNumber)")
+            if messageOffset > 0 { parts.append("byte \(messageOffset)") }
+            if let line = error.location.line { parts.append("line \(line)") }
+        }
+        if let field = error.location.fieldID { parts.append(field) }
+        if let path = error.location.modelPath { parts.append("model path \(path)") }
+        return parts.joined(separator: ", ") + ": error: " + error.reason
+    }
+}

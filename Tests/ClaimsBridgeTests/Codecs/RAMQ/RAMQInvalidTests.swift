@@ -1,0 +1,100 @@
+import ClaimsBridgeTestSupport
+import Foundation
+import Testing
+
+@testable import ClaimsBridge
+
+/// Bad RAMQ batches: each bad claim is rejected with its line, element path and rule; the good ones still pass.
+@Suite struct RAMQInvalidTests {
+    static let fixtures = ["od-defects", "schema-violations", "declared-utf16"]
+
+    @Test(arguments: fixtures)
+    func rejectsMatchTheExpectedErrors(_ name: String) throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        let run = try TreeTranslate.read(try Fixtures.bytes("ramq/invalid/\(name).xml"), mapping: mapping)
+        var lines: [UInt8] = []
+        for reject in run.rejects { lines += reject.jsonLine + [0x0A] }
+        try RAMQGoldenTests.expectGolden(lines, "ramq/invalid/\(name).expected-errors.jsonl")
+        #expect(!run.rejects.isEmpty)
+    }
+
+    @Test func theGoodClaimOfABadBatchIsStillTranslated() throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        let run = try TreeTranslate.read(try Fixtures.bytes("ramq/invalid/od-defects.xml"), mapping: mapping)
+        #expect(
+            run.summary
+                == {
+                    var s = TranslationSummary(); s.messages = 5; s.translated = 1; s.rejected = 4; return s
+                }())
+        #expect(String(decoding: run.output, as: UTF8.self).contains("\"attestation\":\"4005105\""))
+        #expect(
+            run.rejects.map(\.error.code) == [.totalMismatch, .schemaViolation, .schemaViolation, .schemaViolation])
+        #expect(run.rejects.map(\.error.location.line) == [3, 9, 11, 17])
+    }
+
+    @Test func failFastStopsAtTheFirstBadClaim() throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        let run = try TreeTranslate.read(
+            try Fixtures.bytes("ramq/invalid/od-defects.xml"), mapping: mapping, failFast: true)
+        #expect(run.summary.stoppedEarly)
+        #expect(run.rejects.count == 1)
+    }
+
+    @Test func errorsNeverShowPersonalData() throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        let run = try TreeTranslate.read(try Fixtures.bytes("ramq/invalid/schema-violations.xml"), mapping: mapping)
+        let text = run.rejects.map { $0.error.description + String(decoding: $0.jsonLine, as: UTF8.self) }.joined()
+        #expect(text.contains("NAM"))
+        for secret in ["TREJ1001021", "Tremblay", "Jean"] { #expect(!text.contains(secret)) }
+    }
+
+    @Test func writingRefusesClaimsRAMQCannotTake() throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        let good = String(decoding: try Fixtures.bytes("ramq/one-claim.input.jsonl"), as: UTF8.self)
+        let cases: [(String, String, BridgeError.Code, String)] = [
+            ("\"toothOrArea\":\"16\"", "\"toothOrArea\":\"03\"", .schemaViolation, "DP/ACTE[1]/@DENT"),
+            ("\"fee\":\"125.50\"", "\"fee\":\"125.505\"", .invalidValue, "DP/ACTE[1]/@MNT"),
+            ("\"ramqNumber\":\"212345\"", "\"ramqNumber\":\"312345\"", .schemaViolation, "DP/@DISP"),
+            (
+                "\"firstName\":\"Jean\"", "\"firstName\":\"Jean-Christophe-Alexandre\"", .invalidValue,
+                "DP/PERS_ASSU/@PRE"
+            ),
+            ("\"type\":\"claim\"", "\"type\":\"claimReversal\"", .unknownModelType, ""),
+        ]
+        for (from, to, code, field) in cases {
+            let bad = good.replacingOccurrences(of: from, with: to)
+            let run = try TreeTranslate.write(
+                Array((good + bad).utf8), mapping: mapping, parameters: ["batchDate": "2024-01-05"])
+            #expect(run.summary.translated == 1, "\(to)")
+            #expect(run.rejects.first?.error.code == code, "\(to): \(run.rejects.first?.error.description ?? "")")
+            #expect((run.rejects.first?.error.location.fieldID ?? "") == field, "\(to)")
+            #expect(run.rejects.first?.messageNumber == 2)
+            #expect(run.rejects.first?.original == Array(bad.dropLast().utf8))
+        }
+    }
+
+    /// Records are checked against the schema in groups; errors must land on the right claim in any group,
+    /// and a claim that makes its group ill-formed must not take the others down with it.
+    @Test func schemaErrorsLandOnTheirOwnClaimAcrossGroups() throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        let good = String(decoding: try Fixtures.bytes("ramq/one-claim.input.jsonl"), as: UTF8.self)
+        var lines: [String] = Array(repeating: good, count: 150)
+        lines[2] = good.replacingOccurrences(of: "\"toothOrArea\":\"16\"", with: "\"toothOrArea\":\"99\"")
+        lines[69] = good.replacingOccurrences(of: "\"212345\"", with: "\"912345\"")
+        lines[100] = good.replacingOccurrences(of: "\"Jean\"", with: "\"Je\\u0001an\"")
+        lines[120] = good.replacingOccurrences(of: "\"Tremblay\"", with: "\"Trem\\uffffblay\"")  // not an XML character
+        let run = try TreeTranslate.write(
+            Array(lines.joined().utf8), mapping: mapping, parameters: ["batchDate": "2024-01-05"])
+        #expect(run.summary.translated == 146)
+        #expect(run.rejects.map(\.messageNumber) == [3, 70, 101, 121])
+        #expect(
+            run.rejects.map { $0.error.location.fieldID ?? "" } == [
+                "DP/ACTE[1]/@DENT", "DP/@DISP", "DP/PERS_ASSU[1]/@PRE", "DP/PERS_ASSU[1]",
+            ])
+        #expect(run.rejects.map(\.error.code) == [.schemaViolation, .schemaViolation, .notEncodable, .schemaViolation])
+        let validator = try XMLSchemaValidator(path: Fixtures.mappings.appendingPathComponent("ramq/DP_DENTI.xsd").path)
+        #expect(validator.validate(run.output).isEmpty)
+        let read = try TreeTranslate.read(run.output, mapping: mapping)
+        #expect(read.summary.translated == 146)
+    }
+}

@@ -7,10 +7,15 @@ import Foundation
 
 let usage = """
     usage: claimsbridge-bench [--megabytes N] [--mappings DIR] [--fixtures DIR]
+           claimsbridge-bench --transports [--deliveries N]   (outbox → folder and loopback HTTPS)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
       --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
     """
+
+if CommandLine.arguments.dropFirst().first == "--transports" {
+    exit(TransportBenchmark.runBlocking(Array(CommandLine.arguments.dropFirst(2))))
+}
 
 /// The repository holding this package (…/Benchmarks/Sources/claimsbridge-bench/main.swift, four levels up).
 let repository = URL(fileURLWithPath: #filePath)

@@ -62,14 +62,17 @@ enum TransportBenchmark {
         let clock = ContinuousClock()
         let start = clock.now
         for index in 0..<deliveries {
-            try outbox.enqueue(destination: "d", payload: payload, idempotencyKey: "\(name.prefix(5))-\(concurrency)-\(index)")
+            try outbox.enqueue(
+                destination: "d", payload: payload, idempotencyKey: "\(name.prefix(5))-\(concurrency)-\(index)")
         }
         let enqueued = clock.now
         var delivered = 0
         while delivered < deliveries {
-            let summary = try await outbox.deliverDue(transports: ["d": transport], limit: 200, concurrency: concurrency)
+            let summary = try await outbox.deliverDue(
+                transports: ["d": transport], limit: 200, concurrency: concurrency)
             guard summary.retrying.isEmpty && summary.dead.isEmpty, summary.attempted > 0 else {
-                throw BenchError("\(name): a delivery failed: \(try outbox.deliveries(in: .pending).first?.lastError ?? "?")")
+                throw BenchError(
+                    "\(name): a delivery failed: \(try outbox.deliveries(in: .pending).first?.lastError ?? "?")")
             }
             delivered += summary.delivered.count
         }
@@ -118,7 +121,8 @@ final class LoopbackReceiver {
         try openssl("req \(ec) -keyout server.key -out server.csr -subj /CN=127.0.0.1")
         try "subjectAltName=IP:127.0.0.1\n".write(toFile: folder + "/san.ext", atomically: true, encoding: .utf8)
         try openssl(
-            "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.pem")
+            "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.pem"
+        )
         caBundle = folder + "/ca.pem"
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

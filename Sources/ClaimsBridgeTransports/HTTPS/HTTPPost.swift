@@ -32,7 +32,8 @@ struct HTTPPost: Sendable {
         case 200..<300:
             return receipt
         case 429:
-            throw TransportError(.rateLimited, retryable: true, "\(url) answered 429 Too Many Requests", statusCode: 429)
+            throw TransportError(
+                .rateLimited, retryable: true, "\(url) answered 429 Too Many Requests", statusCode: 429)
         case 408, 500..<600:
             throw TransportError(.serverError, retryable: true, "\(url) answered \(status)", statusCode: status)
         default:

@@ -1,8 +1,9 @@
 import ClaimsBridge
 import ClaimsBridgeTestSupport
-@testable import ClaimsBridgeTransports
 import Foundation
 import Testing
+
+@testable import ClaimsBridgeTransports
 
 @Suite("Outbox")
 struct OutboxTests {
@@ -74,7 +75,8 @@ struct OutboxTests {
         let outbox = try Outbox(path: path, leaseSeconds: 60)
         #expect(try outbox.delivery(id)?.state == .inFlight)
         let memory = InMemoryTransport()
-        #expect(try await outbox.deliverDue(transports: ["m": memory], now: start.addingTimeInterval(59)).attempted == 0)
+        #expect(
+            try await outbox.deliverDue(transports: ["m": memory], now: start.addingTimeInterval(59)).attempted == 0)
         let summary = try await outbox.deliverDue(transports: ["m": memory], now: start.addingTimeInterval(60))
         #expect(summary.delivered == [id])
         #expect(memory.received == ["k": [7]])
@@ -91,4 +93,3 @@ struct OutboxTests {
         }
     }
 }
-

@@ -30,7 +30,9 @@ final class SSHServer: @unchecked Sendable {
         }
         let hostKey = try String(contentsOfFile: folder + "/host_ed25519.pub", encoding: .utf8)
         let otherKey = try String(contentsOfFile: folder + "/other_ed25519.pub", encoding: .utf8)
-        func entry(_ key: String) -> String { "[127.0.0.1]:\(port) " + key.split(separator: " ").prefix(2).joined(separator: " ") + "\n" }
+        func entry(_ key: String) -> String {
+            "[127.0.0.1]:\(port) " + key.split(separator: " ").prefix(2).joined(separator: " ") + "\n"
+        }
         try entry(hostKey).write(toFile: folder + "/known_hosts", atomically: true, encoding: .utf8)
         try entry(otherKey).write(toFile: folder + "/wrong_known_hosts", atomically: true, encoding: .utf8)
         try "[127.0.0.2]:\(port) \(hostKey)".write(

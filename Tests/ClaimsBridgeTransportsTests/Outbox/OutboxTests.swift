@@ -83,6 +83,26 @@ struct OutboxTests {
         #expect(try outbox.delivery(id)?.attempts == 2)
     }
 
+    @Test("run() delivers what another connection enqueues, and returns when cancelled")
+    func runLoop() async throws {
+        let memory = InMemoryTransport()
+        let path = self.path
+        let writer = try Outbox(path: path)
+        let runner = Task {
+            let outbox = try Outbox(path: path)
+            try await outbox.run(transports: ["m": memory], pollIntervalSeconds: 0.05)
+        }
+        let id = try writer.enqueue(destination: "m", payload: [5], idempotencyKey: "late")
+        let deadline = Date().addingTimeInterval(10)
+        while try writer.delivery(id)?.state != .delivered && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        runner.cancel()
+        try await runner.value
+        #expect(try writer.delivery(id)?.state == .delivered)
+        #expect(memory.received == ["late": [5]])
+    }
+
     @Test("Jittered delays stay within the policy's bounds")
     func jitterBounds() {
         let policy = RetryPolicy(initialDelaySeconds: 4, maxDelaySeconds: 60, multiplier: 2, jitter: 0.5)

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ClaimsBridge", targets: ["ClaimsBridge"]),
         .library(name: "ClaimsBridgeStorage", targets: ["ClaimsBridgeStorage"]),
+        .library(name: "ClaimsBridgeTransports", targets: ["ClaimsBridgeTransports"]),
         .executable(name: "claimsbridge", targets: ["claimsbridge"]),
     ],
     dependencies: [
@@ -32,10 +33,19 @@ let package = Package(
             name: "ClaimsBridgeStorage",
             dependencies: ["CSQLite"]
         ),
+        .target(
+            name: "ClaimsBridgeTransports",
+            dependencies: [
+                "ClaimsBridge", "ClaimsBridgeStorage", "CCurl", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "claimsbridge",
             dependencies: [
                 "ClaimsBridge",
+                "ClaimsBridgeTransports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,6 +61,11 @@ let package = Package(
         .testTarget(
             name: "ClaimsBridgeStorageTests",
             dependencies: ["ClaimsBridgeStorage"]
+        ),
+        .testTarget(
+            name: "ClaimsBridgeTransportsTests",
+            dependencies: ["ClaimsBridgeTransports", "ClaimsBridgeTestSupport", "claimsbridge"],
+            exclude: ["Servers"]
         ),
         .testTarget(
             name: "ClaimsBridgeCLITests",

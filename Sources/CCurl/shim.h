@@ -24,6 +24,10 @@ static inline CURLcode cb_curl_setopt_write_callback(CURL *handle, CURLoption op
                                                      size_t (*callback)(char *, size_t, size_t, void *)) {
     return curl_easy_setopt(handle, option, callback);
 }
+static inline CURLcode cb_curl_setopt_read_callback(CURL *handle, CURLoption option,
+                                                    size_t (*callback)(char *, size_t, size_t, void *)) {
+    return curl_easy_setopt(handle, option, callback);
+}
 static inline CURLcode cb_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

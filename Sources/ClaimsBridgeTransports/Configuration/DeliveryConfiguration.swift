@@ -1,0 +1,100 @@
+public import ClaimsBridge
+import Foundation
+
+/// A delivery configuration file: where the outbox lives, how it retries, and the named destinations.
+///
+/// ```yaml
+/// outbox:
+///   path: outbox.sqlite          # relative paths are relative to this file's folder
+///   maxAttempts: 10
+///   initialDelaySeconds: 5
+///   maxDelaySeconds: 3600
+///   leaseSeconds: 300
+/// destinations:
+///   insurer:
+///     type: https
+///     url: https://claims.example/inbox
+///     caBundle: certs/insurer-ca.pem
+///   drop:
+///     type: sftp
+///     host: sftp.example
+///     user: clinic
+///     privateKey: keys/id_ed25519
+///     hostKeySHA256: SHA256:…
+///     directory: inbound
+/// ```
+/// Secrets are references (`env:NAME` or `file:PATH`), never values.
+public struct DeliveryConfiguration: Sendable {
+    /// The configuration file.
+    public var file: String
+    /// The outbox database file (absolute).
+    public var outboxPath: String
+    /// The retry policy.
+    public var retryPolicy: RetryPolicy
+    /// The lease of an in-flight delivery, in seconds.
+    public var leaseSeconds: Double
+    /// The destinations by name, in file order.
+    public var destinations: [DestinationConfiguration]
+
+    /// The destination called `name`.
+    public func destination(_ name: String) -> DestinationConfiguration? { destinations.first { $0.name == name } }
+
+    /// Builds a transport for every destination.
+    /// - Throws: ``BridgeError`` (`invalidConfiguration`) with the destination's `file:line`.
+    public func makeTransports() throws -> [String: any Transport] {
+        var transports: [String: any Transport] = [:]
+        for destination in destinations { transports[destination.name] = try destination.makeTransport() }
+        return transports
+    }
+
+    /// Reads and checks a configuration file.
+    /// - Throws: ``BridgeError`` (`invalidConfiguration`) with `file:line` for every kind of mistake: YAML syntax,
+    ///   unknown keys, missing values, a literal where a secret reference belongs.
+    public static func load(path: String) throws -> DeliveryConfiguration {
+        let root = try ConfigNode.load(path: path)
+        try root.expectKeys(["outbox", "destinations"], in: "the delivery configuration")
+        let base = (path as NSString).deletingLastPathComponent
+        let resolve = { (value: String) -> String in
+            value.hasPrefix("/") || base.isEmpty ? value : (base as NSString).appendingPathComponent(value)
+        }
+        var outboxPath = resolve("outbox.sqlite")
+        var policy = RetryPolicy()
+        var lease = 300.0
+        if let outbox = root["outbox"] {
+            try outbox.expectKeys(
+                ["path", "maxAttempts", "initialDelaySeconds", "maxDelaySeconds", "leaseSeconds"], in: "outbox")
+            if let value = outbox["path"] { outboxPath = resolve(try value.string("outbox.path")) }
+            if let value = outbox["maxAttempts"] { policy.maxAttempts = max(1, try value.int("maxAttempts")) }
+            if let value = outbox["initialDelaySeconds"] {
+                policy.initialDelaySeconds = try value.seconds("initialDelaySeconds")
+            }
+            if let value = outbox["maxDelaySeconds"] { policy.maxDelaySeconds = try value.seconds("maxDelaySeconds") }
+            if let value = outbox["leaseSeconds"] { lease = try value.seconds("leaseSeconds") }
+        }
+        let list = try root.required("destinations")
+        var destinations: [DestinationConfiguration] = []
+        for entry in try list.entries("destinations") {
+            destinations.append(try DestinationConfiguration(name: entry.key, node: entry.value, resolve: resolve))
+        }
+        guard !destinations.isEmpty else { throw list.error("`destinations` names no destination") }
+        return DeliveryConfiguration(
+            file: path, outboxPath: outboxPath, retryPolicy: policy, leaseSeconds: lease, destinations: destinations)
+    }
+}
+
+extension ConfigNode {
+    func seconds(_ what: String) throws -> Double {
+        guard let text = scalar, let value = Double(text), value >= 0 else {
+            throw error("\(what) must be a number of seconds")
+        }
+        return value
+    }
+
+    func secret(_ what: String) throws -> SecretReference {
+        let text = try string(what)
+        guard let reference = SecretReference(parsing: text) else {
+            throw error("\(what) must be env:VARIABLE or file:PATH; secrets are never written in the configuration")
+        }
+        return reference
+    }
+}

@@ -1,0 +1,130 @@
+public import ClaimsBridge
+import Foundation
+
+/// One named destination of a ``DeliveryConfiguration``: its kind and settings, checked when loaded.
+public struct DestinationConfiguration: Sendable {
+    /// The destination's name, used by `claimsbridge send --to` and stored with each delivery.
+    public var name: String
+    /// `folder`, `https`, `sftp` or `webhook`.
+    public var type: String
+    /// Where the destination is declared.
+    public var location: BridgeError.Location
+    /// The secrets this destination reads, by what they are for (`secret`, `passphrase`, …).
+    public var secrets: [(purpose: String, reference: SecretReference)]
+    private let factory: @Sendable () throws(TransportError) -> any Transport
+
+    /// Builds the transport.
+    /// - Throws: ``BridgeError`` (`invalidConfiguration`) at the destination's `file:line`.
+    public func makeTransport() throws -> any Transport {
+        do throws(TransportError) {
+            return try factory()
+        } catch {
+            throw BridgeError(.invalidConfiguration, "destination \(name): \(error.reason)", at: location)
+        }
+    }
+
+    static let keys: [String: Set<String>] = [
+        "folder": ["type", "directory", "namePattern", "doneMarker"],
+        "https": [
+            "type", "url", "caBundle", "clientCertificate", "clientKey", "clientKeyPassphrase", "pinnedPublicKey",
+            "contentType", "headers", "authorization", "connectTimeoutSeconds", "timeoutSeconds",
+        ],
+        "webhook": [
+            "type", "url", "secret", "caBundle", "clientCertificate", "clientKey", "clientKeyPassphrase",
+            "pinnedPublicKey", "connectTimeoutSeconds", "timeoutSeconds",
+        ],
+        "sftp": [
+            "type", "host", "port", "user", "privateKey", "publicKey", "passphrase", "knownHosts", "hostKeySHA256",
+            "directory", "namePattern", "connectTimeoutSeconds", "timeoutSeconds",
+        ],
+    ]
+
+    init(name: String, node: ConfigNode, resolve: @escaping (String) -> String) throws {
+        self.name = name
+        location = node.location
+        let typeNode = try node.required("type")
+        type = try typeNode.string("type")
+        guard let allowed = Self.keys[type] else {
+            throw typeNode.error("unknown destination type `\(type)`; expected folder, https, sftp or webhook")
+        }
+        try node.expectKeys(allowed, in: "a \(type) destination")
+        guard OutgoingDelivery.isValidKey(name) else {
+            throw node.error("a destination name may use only letters, digits, . _ and -")
+        }
+        func text(_ key: String) throws -> String? { try node[key].map { try $0.string(key) } }
+        func path(_ key: String) throws -> String? { try text(key).map(resolve) }
+        func required(_ key: String) throws -> String { try node.required(key).string(key) }
+        func seconds(_ key: String, _ fallback: Double) throws -> Double { try node[key]?.seconds(key) ?? fallback }
+        var secrets: [(String, SecretReference)] = []
+        func secret(_ key: String) throws -> SecretReference? {
+            guard let value = node[key] else { return nil }
+            let reference = try value.secret(key)
+            secrets.append((key, reference))
+            return reference
+        }
+        let connectTimeout = try seconds("connectTimeoutSeconds", 10)
+        let timeout = try seconds("timeoutSeconds", type == "sftp" ? 120 : 60)
+        switch type {
+        case "folder":
+            let directory = resolve(try required("directory"))
+            let pattern = try text("namePattern") ?? "{key}"
+            let marker = try text("doneMarker")
+            factory = { () throws(TransportError) in
+                try FolderTransport(directory: directory, namePattern: pattern, doneMarkerSuffix: marker)
+            }
+        case "https", "webhook":
+            let url = try required("url")
+            guard url.lowercased().hasPrefix("https://") else {
+                throw try node.required("url").error("url must start with https://")
+            }
+            let tls = TLSOptions(
+                caBundle: try path("caBundle"), clientCertificate: try path("clientCertificate"),
+                clientKey: try path("clientKey"), clientKeyPassphrase: try secret("clientKeyPassphrase"),
+                pinnedPublicKey: try text("pinnedPublicKey"))
+            if type == "webhook" {
+                guard let signing = try secret("secret") else { throw node.error("a webhook needs `secret`") }
+                factory = { () throws(TransportError) in
+                    try WebhookTransport(
+                        url: url, secret: signing, tls: tls, connectTimeoutSeconds: connectTimeout,
+                        timeoutSeconds: timeout)
+                }
+            } else {
+                var headers: [String] = []
+                if let headerNode = node["headers"] {
+                    for entry in try headerNode.entries("headers") {
+                        headers.append("\(entry.key): \(try entry.value.string(entry.key))")
+                    }
+                }
+                let fixedHeaders = headers
+                let contentType = try text("contentType") ?? "application/octet-stream"
+                let authorization = try secret("authorization")
+                factory = { () throws(TransportError) in
+                    try HTTPSTransport(
+                        url: url, tls: tls, headers: fixedHeaders, contentType: contentType,
+                        authorization: authorization,
+                        connectTimeoutSeconds: connectTimeout, timeoutSeconds: timeout)
+                }
+            }
+        default:
+            let hostKey: HostKeyPin
+            if let knownHosts = try path("knownHosts") {
+                hostKey = .knownHosts(path: knownHosts)
+            } else if let fingerprint = try text("hostKeySHA256") {
+                hostKey = .sha256Fingerprint(fingerprint)
+            } else {
+                throw node.error("an sftp destination needs `knownHosts` or `hostKeySHA256`; unknown hosts are refused")
+            }
+            let connection = SFTPConnection(
+                host: try required("host"), port: try node["port"]?.int("port") ?? 22, user: try required("user"),
+                privateKey: resolve(try required("privateKey")), publicKey: try path("publicKey"),
+                passphrase: try secret("passphrase"), hostKey: hostKey, connectTimeoutSeconds: connectTimeout,
+                timeoutSeconds: timeout)
+            let directory = try text("directory") ?? ""
+            let pattern = try text("namePattern") ?? "{key}"
+            factory = { () throws(TransportError) in
+                try SFTPTransport(connection: connection, directory: directory, namePattern: pattern)
+            }
+        }
+        self.secrets = secrets
+    }
+}

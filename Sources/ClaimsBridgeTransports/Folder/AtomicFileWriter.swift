@@ -1,0 +1,70 @@
+import ClaimsBridge
+import Foundation
+
+/// Writes a file into a folder atomically and without overwriting: temporary file, `fsync`, `link` to the final
+/// name (which refuses an existing name), `fsync` of the folder.
+struct AtomicFileWriter: Sendable {
+    let directory: String
+
+    func path(_ name: String) -> String { directory + "/" + name }
+
+    /// Writes `bytes` as `name`.
+    /// - Returns: true when a file with that name and exactly these bytes was already there (nothing written).
+    /// - Throws: `conflict` when a different file has the name; retryable `io` for file system failures.
+    func writeNew(name: String, bytes: [UInt8]) throws(TransportError) -> Bool {
+        let target = path(name)
+        if let existing = FileManager.default.contents(atPath: target) {
+            return try sameOrConflict(existing, bytes, name: name)
+        }
+        let temporary = path(".\(name).\(UInt64.random(in: 0...UInt64.max)).tmp")
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure("cannot create a file in", directory) }
+        defer { unlink(temporary) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                close(descriptor)
+                throw failure("cannot write", temporary)
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else {
+            close(descriptor)
+            throw failure("cannot flush", temporary)
+        }
+        close(descriptor)
+        if link(temporary, target) != 0 {
+            let code = errno
+            if code == EEXIST, let existing = FileManager.default.contents(atPath: target) {
+                return try sameOrConflict(existing, bytes, name: name)
+            }
+            guard code == EPERM || code == ENOTSUP || code == EOPNOTSUPP else { throw failure("cannot create", target) }
+            // File systems without hard links: the existence check above is the guard.
+            guard rename(temporary, target) == 0 else { throw failure("cannot rename into", target) }
+        }
+        try syncDirectory()
+        return false
+    }
+
+    private func sameOrConflict(_ existing: Data, _ bytes: [UInt8], name: String) throws(TransportError) -> Bool {
+        guard existing.elementsEqual(bytes) else {
+            throw TransportError(
+                .conflict, retryable: false,
+                "\(path(name)) already exists with different content; it is never overwritten")
+        }
+        return true
+    }
+
+    private func syncDirectory() throws(TransportError) {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("cannot open", directory) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure("cannot flush", directory) }
+    }
+
+    private func failure(_ what: String, _ path: String) -> TransportError {
+        TransportError(.io, retryable: true, "\(what) \(path): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,57 @@
+internal import CCurl
+import ClaimsBridge
+
+/// One HTTPS POST through libcurl, shared by the HTTPS and webhook transports.
+struct HTTPPost: Sendable {
+    var url: String
+    var tls: TLSOptions
+    var connectTimeoutSeconds: Double
+    var timeoutSeconds: Double
+
+    /// Refuses anything but `https://`, and URLs with credentials in them (they would end up in receipts and
+    /// errors); the URL is not repeated in the error, in case it holds a password.
+    static func check(url: String) throws(TransportError) {
+        guard url.lowercased().hasPrefix("https://") else {
+            throw TransportError(.invalidConfiguration, retryable: false, "the URL must start with https://")
+        }
+        let authority = url.dropFirst(8).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.contains("@") else {
+            throw TransportError(
+                .invalidConfiguration, retryable: false,
+                "the URL must not contain a user name or password; use `authorization` with a secret reference")
+        }
+    }
+
+    /// Posts `body` with `headers` (`Name: value` lines) and classifies the answer.
+    func send(body: [UInt8], headers: [String]) throws(TransportError) -> DeliveryReceipt {
+        let request = try CurlRequest()
+        request.set(CURLOPT_URL, url)
+        request.set(CURLOPT_PROTOCOLS_STR, "https")
+        request.set(CURLOPT_SSL_VERIFYPEER, 1)
+        request.set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caBundle = tls.caBundle { request.set(CURLOPT_CAINFO, caBundle) }
+        if let certificate = tls.clientCertificate { request.set(CURLOPT_SSLCERT, certificate) }
+        if let key = tls.clientKey { request.set(CURLOPT_SSLKEY, key) }
+        if let passphrase = tls.clientKeyPassphrase { request.set(CURLOPT_KEYPASSWD, try passphrase.resolve()) }
+        if let pin = tls.pinnedPublicKey { request.set(CURLOPT_PINNEDPUBLICKEY, pin) }
+        request.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeoutSeconds * 1000))
+        request.set(CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000))
+        request.set(CURLOPT_HTTPHEADER, list: headers + ["Expect:", "User-Agent: claimsbridge"])
+        request.setUpload(body, asPost: true)
+        let (code, message) = request.perform()
+        guard code == CURLE_OK else { throw CurlFailure.error(code, message, endpoint: url) }
+        let status = request.responseCode
+        let receipt = DeliveryReceipt(location: url, statusCode: status, responseBody: request.responseBody)
+        switch status {
+        case 200..<300:
+            return receipt
+        case 429:
+            throw TransportError(
+                .rateLimited, retryable: true, "\(url) answered 429 Too Many Requests", statusCode: 429)
+        case 408, 500..<600:
+            throw TransportError(.serverError, retryable: true, "\(url) answered \(status)", statusCode: status)
+        default:
+            throw TransportError(.rejected, retryable: false, "\(url) answered \(status)", statusCode: status)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+public import ClaimsBridge
+
+/// Delivers each payload as an HTTPS POST, through libcurl.
+///
+/// The server's certificate is always verified (against ``TLSOptions/caBundle`` when given), and so is its host
+/// name; plain `http://` is refused. Each request carries `Idempotency-Key: <key>`. 2xx is a delivery; 5xx,
+/// 408, 429, timeouts and refused connections are retryable; other 4xx and 3xx are permanent.
+///
+/// ```swift
+/// let transport = try HTTPSTransport(url: "https://claims.example/inbox", tls: TLSOptions(caBundle: "partner-ca.pem"))
+/// let receipt = try await transport.deliver(OutgoingDelivery(idempotencyKey: "claim-1", payload: bytes))
+/// ```
+public struct HTTPSTransport: Transport {
+    let post: HTTPPost
+    /// Extra request headers, `Name: value`.
+    public let headers: [String]
+    /// The `Content-Type` used when the delivery's metadata names none.
+    public let defaultContentType: String
+    /// Where the value of the `Authorization` header (e.g. `Bearer …`) is read from at each delivery, if any.
+    public let authorization: SecretReference?
+
+    /// Creates the transport.
+    /// - Parameters:
+    ///   - url: an `https://` URL.
+    ///   - tls: trust and client-certificate options.
+    ///   - headers: extra headers as `Name: value`.
+    ///   - contentType: the default `Content-Type`.
+    ///   - authorization: where the `Authorization` header's value is read from (never written in configuration).
+    ///   - connectTimeoutSeconds: how long to wait for the connection and TLS handshake.
+    ///   - timeoutSeconds: how long the whole request may take.
+    /// - Throws: ``TransportError`` (`invalidConfiguration`) when the URL is not `https://` or carries a user name or password.
+    public init(
+        url: String, tls: TLSOptions = TLSOptions(), headers: [String] = [],
+        contentType: String = "application/octet-stream", authorization: SecretReference? = nil,
+        connectTimeoutSeconds: Double = 10,
+        timeoutSeconds: Double = 60
+    ) throws(TransportError) {
+        try HTTPPost.check(url: url)
+        post = HTTPPost(
+            url: url, tls: tls, connectTimeoutSeconds: connectTimeoutSeconds, timeoutSeconds: timeoutSeconds)
+        self.headers = headers
+        defaultContentType = contentType
+        self.authorization = authorization
+    }
+
+    public var endpointDescription: String { post.url }
+
+    public func deliver(_ delivery: OutgoingDelivery) async throws(TransportError) -> DeliveryReceipt {
+        let contentType = delivery.metadata[OutgoingDelivery.contentTypeKey] ?? defaultContentType
+        var requestHeaders =
+            self.headers + ["Content-Type: \(contentType)", "Idempotency-Key: \(delivery.idempotencyKey)"]
+        if let authorization { requestHeaders.append("Authorization: \(try authorization.resolve())") }
+        let post = self.post
+        let headers = requestHeaders
+        return try await BlockingWork.run { () throws(TransportError) in
+            try post.send(body: delivery.payload, headers: headers)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import ClaimsBridge
+import ClaimsBridgeStorage
+public import Foundation
+public import Logging
+
+/// A durable queue of deliveries in SQLite (WAL): every delivery is a row before anything is sent.
+///
+/// The payload bytes are stored with the row, so the source file may be moved as soon as ``enqueue(destination:payload:metadata:idempotencyKey:now:)``
+/// returns. ``deliverDue(transports:now:limit:concurrency:)`` claims due rows under a lease, sends them, and
+/// records a receipt, a retry time (exponential backoff with jitter), or the dead-letter state. A sender that dies
+/// mid-delivery leaves its rows in flight until the lease expires; then they are due again, and the receiver
+/// recognises the repeat by its idempotency key.
+///
+/// An `Outbox` holds one SQLite connection and is not `Sendable`: open one per task (several processes may
+/// share a file; SQLite locks across them).
+///
+/// ```swift
+/// let outbox = try Outbox(path: "/var/lib/claimsbridge/outbox.sqlite")
+/// let id = try outbox.enqueue(destination: "insurer", payload: bytes, idempotencyKey: "claim-0001")
+/// let summary = try await outbox.deliverDue(transports: ["insurer": transport])
+/// print(try outbox.delivery(id)?.state)   // delivered
+/// ```
+public final class Outbox {
+    let database: SQLiteDatabase
+    /// The database file.
+    public let path: String
+    /// When failed deliveries are retried, and when they are given up.
+    public let retryPolicy: RetryPolicy
+    /// How long a claimed delivery is reserved for its sender, in seconds; after that another sender may retry
+    /// it. Make it longer than the slowest transport timeout.
+    public let leaseSeconds: Double
+    let logger: Logger
+
+    /// Opens (creating if needed) the outbox at `path`.
+    /// - Throws: ``OutboxError`` (`storage`).
+    public init(
+        path: String, retryPolicy: RetryPolicy = RetryPolicy(), leaseSeconds: Double = 300,
+        logger: Logger = Logger(label: "claimsbridge.outbox", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws(OutboxError) {
+        self.path = path
+        self.retryPolicy = retryPolicy
+        self.leaseSeconds = leaseSeconds
+        self.logger = logger
+        do {
+            database = try SQLiteDatabase(path: path)
+            try OutboxSchema.migrate(database)
+        } catch {
+            throw OutboxError(.storage, "cannot open \(path): \(error)")
+        }
+    }
+
+    /// Records a delivery to make. Idempotent: enqueueing the same destination and key again returns the
+    /// existing delivery's ID and changes nothing (whatever its state, and whatever payload is passed).
+    /// - Parameters:
+    ///   - destination: a destination name the transports map will have.
+    ///   - payload: the bytes to send; stored in the outbox.
+    ///   - metadata: values such as `fileName` (see ``OutgoingDelivery``).
+    ///   - idempotencyKey: see ``OutgoingDelivery/isValidKey(_:)``.
+    ///   - now: the enqueue time; the delivery is due at once.
+    /// - Returns: the delivery's ID.
+    /// - Throws: ``OutboxError`` (`invalidKey`, `storage`).
+    @discardableResult
+    public func enqueue(
+        destination: String, payload: [UInt8], metadata: [String: String] = [:], idempotencyKey: String,
+        now: Date = Date()
+    ) throws(OutboxError) -> DeliveryID {
+        guard OutgoingDelivery.isValidKey(idempotencyKey) else {
+            throw OutboxError(
+                .invalidKey, "the idempotency key must be 1–200 characters from A–Z a–z 0–9 . _ - (not starting with .)"
+            )
+        }
+        let time = now.timeIntervalSince1970
+        return try storage {
+            try database.prepare(
+                """
+                INSERT INTO delivery (destination, idempotency_key, payload, metadata, state, next_attempt_at,
+                    created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (destination, idempotency_key) DO NOTHING
+                """
+            ).run([
+                .text(destination), .text(idempotencyKey), .blob(payload), .text(OutboxCoding.encodeMetadata(metadata)),
+                .real(time), .real(time), .real(time),
+            ])
+            let ids = try database.prepare("SELECT id FROM delivery WHERE destination = ? AND idempotency_key = ?")
+                .query([.text(destination), .text(idempotencyKey)]) { row in DeliveryID(row.int64(0)) }
+            guard let id = ids.first else { throw OutboxError(.storage, "the delivery was not recorded") }
+            return id
+        }
+    }
+
+    /// The delivery with `id`, or nil.
+    /// - Throws: ``OutboxError`` (`storage`).
+    public func delivery(_ id: DeliveryID) throws(OutboxError) -> DeliveryRecord? {
+        try storage {
+            try database.prepare("SELECT \(OutboxSchema.recordColumns) FROM delivery WHERE id = ?")
+                .query([.integer(id.rawValue)], DeliveryRecord.init(row:)).first
+        }
+    }
+
+    /// The delivery to `destination` with `idempotencyKey`, or nil.
+    /// - Throws: ``OutboxError`` (`storage`).
+    public func delivery(destination: String, idempotencyKey: String) throws(OutboxError) -> DeliveryRecord? {
+        try storage {
+            try database.prepare(
+                "SELECT \(OutboxSchema.recordColumns) FROM delivery WHERE destination = ? AND idempotency_key = ?"
+            ).query([.text(destination), .text(idempotencyKey)], DeliveryRecord.init(row:)).first
+        }
+    }
+
+    /// The stored payload of a delivery, or nil when there is no such delivery.
+    /// - Throws: ``OutboxError`` (`storage`).
+    public func payload(of id: DeliveryID) throws(OutboxError) -> [UInt8]? {
+        try storage {
+            try database.prepare("SELECT payload FROM delivery WHERE id = ?").query([.integer(id.rawValue)]) {
+                $0.blob(0)
+            }.first
+        }
+    }
+
+    /// Deliveries, oldest first, optionally only those in `state`.
+    /// - Throws: ``OutboxError`` (`storage`).
+    public func deliveries(in state: DeliveryState? = nil, limit: Int = 1000) throws(OutboxError) -> [DeliveryRecord] {
+        try storage {
+            if let state {
+                return try database.prepare(
+                    "SELECT \(OutboxSchema.recordColumns) FROM delivery WHERE state = ? ORDER BY id LIMIT ?"
+                ).query([.text(state.name), .integer(Int64(limit))], DeliveryRecord.init(row:))
+            }
+            return try database.prepare("SELECT \(OutboxSchema.recordColumns) FROM delivery ORDER BY id LIMIT ?")
+                .query([.integer(Int64(limit))], DeliveryRecord.init(row:))
+        }
+    }
+
+    /// How many deliveries are in each state.
+    /// - Throws: ``OutboxError`` (`storage`).
+    public func counts() throws(OutboxError) -> [DeliveryState: Int] {
+        try storage {
+            var counts: [DeliveryState: Int] = [:]
+            for state in DeliveryState.all { counts[state] = 0 }
+            let rows = try database.prepare("SELECT state, count(*) FROM delivery GROUP BY state").query([]) { row in
+                (row.text(0) ?? "", row.int(1))
+            }
+            for (name, count) in rows {
+                if let state = DeliveryState(named: name) { counts[state] = count }
+            }
+            return counts
+        }
+    }
+
+    /// Runs database work, reporting any failure as an ``OutboxError``.
+    func storage<Value>(_ body: () throws -> Value) throws(OutboxError) -> Value {
+        do {
+            return try body()
+        } catch let error as OutboxError {
+            throw error
+        } catch {
+            throw OutboxError(.storage, "\(path): \(error)")
+        }
+    }
+}

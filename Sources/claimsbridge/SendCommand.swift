@@ -1,0 +1,160 @@
+import ArgumentParser
+import ClaimsBridge
+import ClaimsBridgeTransports
+import Foundation
+
+struct SendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Deliver files (or standard input) to a destination of a delivery configuration, through the outbox.",
+        discussion: """
+            Every input is first recorded in the outbox (with its bytes), then delivered; failures are retried with \
+            backoff until --wait runs out, and what is still pending stays in the outbox for the next run. Each input \
+            gets an idempotency key (its name and a hash of its bytes, or --key), so sending the same file again \
+            does not deliver it twice. Secrets come only from environment variables or files named in the \
+            configuration. Exit codes: 0 everything delivered; 2 some deliveries are dead or still pending; \
+            64 wrong command line; 1 any other failure.
+            """)
+
+    @Option(name: .long, help: "The delivery configuration file (YAML).")
+    var config: String
+
+    @Option(name: .customLong("to"), help: "The destination's name in the configuration.")
+    var destination: String
+
+    @Argument(help: "Files to deliver (default: standard input).")
+    var files: [String] = []
+
+    @Option(help: "The idempotency key (only with a single input; default: name and content hash).")
+    var key: String?
+
+    @Option(help: "Seconds to keep retrying before leaving failed deliveries in the outbox.")
+    var wait: Double = 60
+
+    @Flag(help: "Load the configuration, check secrets are present, and print what would be delivered where.")
+    var dryRun = false
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if key != nil && files.count > 1 { throw ValidationError("--key needs a single input") }
+        if let key, !OutgoingDelivery.isValidKey(key) {
+            throw ValidationError("--key may use only letters, digits, . _ - (1–200, not starting with .)")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try DeliveryConfiguration.load(path: config)
+        guard let target = configuration.destination(destination) else {
+            let names = configuration.destinations.map(\.name).joined(separator: ", ")
+            throw ValidationError("\(config) has no destination \(destination) (it has: \(names))")
+        }
+        let transport = try target.makeTransport()
+        let inputs = try SendInputs.read(files, key: key)
+        if dryRun {
+            try DryRun.print(configuration: configuration, destination: target, transport: transport, inputs: inputs)
+            return
+        }
+        let outbox = try Outbox(
+            path: configuration.outboxPath, retryPolicy: configuration.retryPolicy,
+            leaseSeconds: configuration.leaseSeconds, logger: common.makeLogger())
+        var ids: [DeliveryID] = []
+        for input in inputs {
+            ids.append(
+                try outbox.enqueue(
+                    destination: destination, payload: input.payload, metadata: input.metadata,
+                    idempotencyKey: input.key))
+        }
+        let records = try await SendLoop(outbox: outbox, destination: destination, transport: transport, ids: ids)
+            .run(waitSeconds: wait)
+        var settled = true
+        for record in records {
+            switch record.state {
+            case .delivered:
+                print("delivered \(record.idempotencyKey) → \(record.receipt?.location ?? "")")
+            case .dead:
+                settled = false
+                print("dead \(record.idempotencyKey) (delivery \(record.id)): \(record.lastError ?? "")")
+            default:
+                settled = false
+                print("pending \(record.idempotencyKey) (delivery \(record.id)): \(record.lastError ?? "in flight")")
+            }
+        }
+        if !settled { throw ExitCode(2) }
+    }
+}
+
+/// The payloads `send` reads: files or standard input, with their keys and metadata.
+struct SendInputs {
+    var key: String
+    var payload: [UInt8]
+    var metadata: [String: String]
+    var name: String
+
+    static func read(_ files: [String], key: String?) throws -> [SendInputs] {
+        if files.isEmpty {
+            let payload = Array(FileHandle.standardInput.readDataToEndOfFile())
+            return [
+                SendInputs(
+                    key: key ?? IdempotencyKey.derived(name: "stdin", payload: payload), payload: payload,
+                    metadata: [:], name: "stdin")
+            ]
+        }
+        return try files.map { file in
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read \(file)")
+            }
+            let payload = Array(data)
+            let name = (file as NSString).lastPathComponent
+            return SendInputs(
+                key: key ?? IdempotencyKey.derived(name: name, payload: payload), payload: payload,
+                metadata: [OutgoingDelivery.fileNameKey: name], name: file)
+        }
+    }
+}
+
+/// Delivers until the given deliveries are settled or the wait runs out, sleeping until the next one is due.
+struct SendLoop {
+    let outbox: Outbox
+    let destination: String
+    let transport: any Transport
+    let ids: [DeliveryID]
+
+    func run(waitSeconds: Double) async throws -> [DeliveryRecord] {
+        let deadline = Date().addingTimeInterval(waitSeconds)
+        while true {
+            _ = try await outbox.deliverDue(transports: [destination: transport])
+            let records = try ids.compactMap { try outbox.delivery($0) }
+            let open = records.filter { $0.state == .pending || $0.state == .inFlight }
+            guard let next = open.compactMap(\.nextAttemptAt).min(), next < deadline else { return records }
+            let pause = max(0.05, next.timeIntervalSinceNow)
+            try await Task.sleep(nanoseconds: UInt64(pause * 1e9))
+        }
+    }
+}
+
+/// `send --dry-run`: what would happen, without sending anything or opening the outbox.
+enum DryRun {
+    static func print(
+        configuration: DeliveryConfiguration, destination: DestinationConfiguration, transport: any Transport,
+        inputs: [SendInputs]
+    ) throws {
+        Swift.print("configuration: \(configuration.file)")
+        Swift.print("outbox: \(configuration.outboxPath) (not opened)")
+        Swift.print("destination: \(destination.name) (\(destination.type)) \(transport.endpointDescription)")
+        var missing = 0
+        for (purpose, reference) in destination.secrets {
+            let present = reference.isAvailable
+            if !present { missing += 1 }
+            Swift.print("secret \(purpose): \(reference) \(present ? "present" : "MISSING")")
+        }
+        for input in inputs {
+            Swift.print("would deliver \(input.name) (\(input.payload.count) bytes) as \(input.key)")
+        }
+        if missing > 0 {
+            throw BridgeError(
+                .invalidConfiguration, "\(missing) secret(s) of destination \(destination.name) cannot be read",
+                at: destination.location)
+        }
+    }
+}

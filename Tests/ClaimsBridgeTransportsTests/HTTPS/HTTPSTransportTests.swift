@@ -1,0 +1,93 @@
+import ClaimsBridge
+import ClaimsBridgeTransports
+import Foundation
+import Testing
+
+@Suite("HTTPS transport", .enabled(if: Tool.serversAvailable, "needs openssl and python3"))
+struct HTTPSTransportTests {
+    let pki: TestPKI
+
+    init() throws { pki = try TestPKI.shared.get() }
+
+    func deliver(to receiver: HTTPSReceiver, tls: TLSOptions) async throws(TransportError) -> DeliveryReceipt {
+        let transport = try HTTPSTransport(url: receiver.url(), tls: tls)
+        return try await transport.deliver(OutgoingDelivery(idempotencyKey: "tls-1", payload: Array("{}".utf8)))
+    }
+
+    @Test("A server certificate from the partner's CA is accepted; status and body are in the receipt")
+    func trusted() async throws {
+        let receiver = try HTTPSReceiver(pki: pki, script: [201])
+        let receipt = try await deliver(to: receiver, tls: TLSOptions(caBundle: pki.caCertificate))
+        #expect(receipt.statusCode == 201)
+        #expect(String(decoding: receipt.responseBody, as: UTF8.self).contains("\"status\": 201"))
+        #expect(try receiver.requests().first?.headers["idempotency-key"] == "tls-1")
+    }
+
+    @Test(
+        "Self-signed, expired, wrong-host and other-CA certificates are refused, permanently",
+        arguments: ["self-signed", "expired", "wrong-host", "other-ca"])
+    func refused(_ case: String) async throws {
+        let certificate: String
+        var caBundle = pki.caCertificate
+        switch `case` {
+        case "self-signed": certificate = pki.selfSignedCertificate
+        case "expired": certificate = pki.expiredCertificate
+        case "wrong-host": certificate = pki.wrongHostCertificate
+        default:
+            certificate = pki.serverCertificate
+            caBundle = pki.otherCACertificate
+        }
+        let receiver = try HTTPSReceiver(pki: pki, certificate: certificate)
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await deliver(to: receiver, tls: TLSOptions(caBundle: caBundle))
+        }
+        #expect(error?.code == .peerVerificationFailed)
+        #expect(error?.isRetryable == false)
+        #expect(try receiver.requests().isEmpty)
+    }
+
+    @Test("A server that requires a client certificate refuses a request without one and accepts one with it")
+    func mutualTLS() async throws {
+        let receiver = try HTTPSReceiver(pki: pki, requireClientCertificate: true)
+        await #expect(throws: TransportError.self) {
+            _ = try await deliver(to: receiver, tls: TLSOptions(caBundle: pki.caCertificate))
+        }
+        #expect(try receiver.requests().isEmpty)
+        let tls = TLSOptions(
+            caBundle: pki.caCertificate, clientCertificate: pki.clientCertificate, clientKey: pki.clientKey)
+        let receipt = try await deliver(to: receiver, tls: tls)
+        #expect(receipt.statusCode == 200)
+        #expect(try receiver.acceptedKeys() == ["tls-1"])
+    }
+
+    @Test("Status codes: 5xx and 429 are retryable, other 4xx permanent", arguments: [500, 503, 429, 400, 404, 409])
+    func statusCodes(status: Int) async throws {
+        let receiver = try HTTPSReceiver(pki: pki, script: [status])
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await deliver(to: receiver, tls: TLSOptions(caBundle: pki.caCertificate))
+        }
+        #expect(error?.statusCode == status)
+        #expect(error?.isRetryable == (status >= 500 || status == 429))
+    }
+
+    @Test("A server slower than the timeout is a retryable timeout")
+    func timeout() async throws {
+        let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 3)
+        let transport = try HTTPSTransport(
+            url: receiver.url(), tls: TLSOptions(caBundle: pki.caCertificate), timeoutSeconds: 0.5)
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await transport.deliver(OutgoingDelivery(idempotencyKey: "slow", payload: [1]))
+        }
+        #expect(error?.code == .timedOut)
+        #expect(error?.isRetryable == true)
+    }
+
+    @Test("Plain http:// and URLs with credentials are refused, without repeating the URL")
+    func refusedURLs() {
+        #expect(throws: TransportError.self) { try HTTPSTransport(url: "http://127.0.0.1/inbox") }
+        let error = #expect(throws: TransportError.self) {
+            try WebhookTransport(url: "https://clinic:hunter2@127.0.0.1/hook", secret: .environment("X"))
+        }
+        #expect(error?.description.contains("hunter2") == false)
+    }
+}

@@ -11,7 +11,8 @@ let package = Package(
         .executableTarget(
             name: "claimsbridge-bench",
             dependencies: [
-                .product(name: "ClaimsBridge", package: "ClaimsBridge")
+                .product(name: "ClaimsBridge", package: "ClaimsBridge"),
+                .product(name: "ClaimsBridgeTransports", package: "ClaimsBridge"),
             ]
         ),
         .executableTarget(

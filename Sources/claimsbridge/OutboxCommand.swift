@@ -36,7 +36,8 @@ struct OutboxCommand: AsyncParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List deliveries: id, state, attempts, destination, key, last error.")
+        static let configuration = CommandConfiguration(
+            abstract: "List deliveries: id, state, attempts, destination, key, last error.")
 
         @Option(help: "Only deliveries in this state: pending, inFlight, delivered or dead.")
         var state: String?
@@ -56,7 +57,8 @@ struct OutboxCommand: AsyncParsableCommand {
             }
             let outbox = try location.open()
             for record in try outbox.deliveries(in: filter, limit: limit) {
-                var line = "\(record.id)\t\(record.state)\t\(record.attempts)\t\(record.destination)\t\(record.idempotencyKey)"
+                var line =
+                    "\(record.id)\t\(record.state)\t\(record.attempts)\t\(record.destination)\t\(record.idempotencyKey)"
                 if let next = record.nextAttemptAt { line += "\tnext \(ISO8601DateFormatter().string(from: next))" }
                 if let error = record.lastError { line += "\t\(error)" }
                 print(line)

@@ -15,7 +15,8 @@ struct TransportConformanceTests {
     func exactBytes(kind: AdapterKind) async throws {
         let harness = try AdapterHarness(kind)
         let payload = (0..<40).flatMap { _ in (0...255).map(UInt8.init) }
-        let receipt = try await harness.transport.deliver(OutgoingDelivery(idempotencyKey: "claim-0001", payload: payload))
+        let receipt = try await harness.transport.deliver(
+            OutgoingDelivery(idempotencyKey: "claim-0001", payload: payload))
         #expect(!receipt.alreadyPresent)
         #expect(try harness.copies("claim-0001") == [payload])
     }
@@ -79,9 +80,11 @@ final class AdapterHarness: @unchecked Sendable {
             let folder = try makeScratchFolder("folder-transport")
             transport = try FolderTransport(directory: folder, namePattern: "{key}.dat", doneMarkerSuffix: ".done")
             servers = []
-            copiesOf = { key in try Self.files(in: folder, matching: key).filter { !$0.hasSuffix(".done") }.map {
-                Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)))
-            } }
+            copiesOf = { key in
+                try Self.files(in: folder, matching: key).filter { !$0.hasSuffix(".done") }.map {
+                    Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)))
+                }
+            }
         case .https, .webhook:
             let pki = try TestPKI.shared.get()
             let secret = kind == .webhook ? Self.webhookSecret : nil

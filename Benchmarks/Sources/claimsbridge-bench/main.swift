@@ -7,12 +7,17 @@ import Foundation
 
 let usage = """
     usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--mappings DIR] [--fixtures DIR]
+           claimsbridge-bench --transports [--deliveries N]   (outbox → folder and loopback HTTPS)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
       --only NAME      run only the cdanet or the ramq part
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
       --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
     """
+
+if CommandLine.arguments.dropFirst().first == "--transports" {
+    exit(TransportBenchmark.runBlocking(Array(CommandLine.arguments.dropFirst(2))))
+}
 
 /// The repository holding this package (…/Benchmarks/Sources/claimsbridge-bench/main.swift, four levels up).
 let repository = URL(fileURLWithPath: #filePath)

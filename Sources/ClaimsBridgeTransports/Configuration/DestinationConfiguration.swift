@@ -100,7 +100,8 @@ public struct DestinationConfiguration: Sendable {
                 let authorization = try secret("authorization")
                 factory = { () throws(TransportError) in
                     try HTTPSTransport(
-                        url: url, tls: tls, headers: fixedHeaders, contentType: contentType, authorization: authorization,
+                        url: url, tls: tls, headers: fixedHeaders, contentType: contentType,
+                        authorization: authorization,
                         connectTimeoutSeconds: connectTimeout, timeoutSeconds: timeout)
                 }
             }

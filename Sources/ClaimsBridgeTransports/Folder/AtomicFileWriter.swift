@@ -51,7 +51,8 @@ struct AtomicFileWriter: Sendable {
     private func sameOrConflict(_ existing: Data, _ bytes: [UInt8], name: String) throws(TransportError) -> Bool {
         guard existing.elementsEqual(bytes) else {
             throw TransportError(
-                .conflict, retryable: false, "\(path(name)) already exists with different content; it is never overwritten")
+                .conflict, retryable: false,
+                "\(path(name)) already exists with different content; it is never overwritten")
         }
         return true
     }

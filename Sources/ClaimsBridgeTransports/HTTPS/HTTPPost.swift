@@ -8,6 +8,20 @@ struct HTTPPost: Sendable {
     var connectTimeoutSeconds: Double
     var timeoutSeconds: Double
 
+    /// Refuses anything but `https://`, and URLs with credentials in them (they would end up in receipts and
+    /// errors); the URL is not repeated in the error, in case it holds a password.
+    static func check(url: String) throws(TransportError) {
+        guard url.lowercased().hasPrefix("https://") else {
+            throw TransportError(.invalidConfiguration, retryable: false, "the URL must start with https://")
+        }
+        let authority = url.dropFirst(8).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.contains("@") else {
+            throw TransportError(
+                .invalidConfiguration, retryable: false,
+                "the URL must not contain a user name or password; use `authorization` with a secret reference")
+        }
+    }
+
     /// Posts `body` with `headers` (`Name: value` lines) and classifies the answer.
     func send(body: [UInt8], headers: [String]) throws(TransportError) -> DeliveryReceipt {
         let request = try CurlRequest()
@@ -32,7 +46,8 @@ struct HTTPPost: Sendable {
         case 200..<300:
             return receipt
         case 429:
-            throw TransportError(.rateLimited, retryable: true, "\(url) answered 429 Too Many Requests", statusCode: 429)
+            throw TransportError(
+                .rateLimited, retryable: true, "\(url) answered 429 Too Many Requests", statusCode: 429)
         case 408, 500..<600:
             throw TransportError(.serverError, retryable: true, "\(url) answered \(status)", statusCode: status)
         default:

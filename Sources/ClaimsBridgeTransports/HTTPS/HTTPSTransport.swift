@@ -28,16 +28,14 @@ public struct HTTPSTransport: Transport {
     ///   - authorization: where the `Authorization` header's value is read from (never written in configuration).
     ///   - connectTimeoutSeconds: how long to wait for the connection and TLS handshake.
     ///   - timeoutSeconds: how long the whole request may take.
-    /// - Throws: ``TransportError`` (`invalidConfiguration`) when the URL is not `https://`.
+    /// - Throws: ``TransportError`` (`invalidConfiguration`) when the URL is not `https://` or carries a user name or password.
     public init(
         url: String, tls: TLSOptions = TLSOptions(), headers: [String] = [],
         contentType: String = "application/octet-stream", authorization: SecretReference? = nil,
         connectTimeoutSeconds: Double = 10,
         timeoutSeconds: Double = 60
     ) throws(TransportError) {
-        guard url.lowercased().hasPrefix("https://") else {
-            throw TransportError(.invalidConfiguration, retryable: false, "\(url) is not an https:// URL")
-        }
+        try HTTPPost.check(url: url)
         post = HTTPPost(
             url: url, tls: tls, connectTimeoutSeconds: connectTimeoutSeconds, timeoutSeconds: timeoutSeconds)
         self.headers = headers

@@ -157,7 +157,8 @@ extension Outbox {
                     log.info("dead-lettered", metadata: ["error.code": "\(error.code)"])
                 } else {
                     summary.retrying.append(claim.id)
-                    log.info("will retry", metadata: ["error.code": "\(error.code)", "retry.in_seconds": "\(next - time)"])
+                    log.info(
+                        "will retry", metadata: ["error.code": "\(error.code)", "retry.in_seconds": "\(next - time)"])
                 }
             }
         }

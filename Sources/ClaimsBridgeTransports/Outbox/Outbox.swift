@@ -66,7 +66,8 @@ public final class Outbox {
     ) throws(OutboxError) -> DeliveryID {
         guard OutgoingDelivery.isValidKey(idempotencyKey) else {
             throw OutboxError(
-                .invalidKey, "the idempotency key must be 1–200 characters from A–Z a–z 0–9 . _ - (not starting with .)")
+                .invalidKey, "the idempotency key must be 1–200 characters from A–Z a–z 0–9 . _ - (not starting with .)"
+            )
         }
         let time = now.timeIntervalSince1970
         return try storage {

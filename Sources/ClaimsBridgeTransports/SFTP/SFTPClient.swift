@@ -1,6 +1,6 @@
 internal import CCurl
-import Foundation
 public import ClaimsBridge
+import Foundation
 
 /// Remote file operations on an SFTP server: upload with an atomic rename, listing, download and removal (for
 /// picking up replies). Each call opens its own connection; calls block, so run them off the cooperative pool.

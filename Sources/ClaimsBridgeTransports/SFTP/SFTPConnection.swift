@@ -67,7 +67,8 @@ public struct SFTPConnection: Sendable, Hashable {
         switch hostKey {
         case .knownHosts(let path):
             guard FileManager.default.isReadableFile(atPath: path) else {
-                throw TransportError(.invalidConfiguration, retryable: false, "cannot read the known_hosts file \(path)")
+                throw TransportError(
+                    .invalidConfiguration, retryable: false, "cannot read the known_hosts file \(path)")
             }
             request.set(CURLOPT_SSH_KNOWNHOSTS, path)
         case .sha256Fingerprint(let fingerprint):

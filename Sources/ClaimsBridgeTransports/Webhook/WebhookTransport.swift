@@ -20,14 +20,12 @@ public struct WebhookTransport: Transport {
     ///   - tls: trust and client-certificate options.
     ///   - connectTimeoutSeconds: how long to wait for the connection and TLS handshake.
     ///   - timeoutSeconds: how long the whole request may take.
-    /// - Throws: ``TransportError`` (`invalidConfiguration`) when the URL is not `https://`.
+    /// - Throws: ``TransportError`` (`invalidConfiguration`) when the URL is not `https://` or carries a user name or password.
     public init(
         url: String, secret: SecretReference, tls: TLSOptions = TLSOptions(), connectTimeoutSeconds: Double = 10,
         timeoutSeconds: Double = 60
     ) throws(TransportError) {
-        guard url.lowercased().hasPrefix("https://") else {
-            throw TransportError(.invalidConfiguration, retryable: false, "\(url) is not an https:// URL")
-        }
+        try HTTPPost.check(url: url)
         post = HTTPPost(
             url: url, tls: tls, connectTimeoutSeconds: connectTimeoutSeconds, timeoutSeconds: timeoutSeconds)
         self.secret = secret

@@ -82,8 +82,12 @@ struct HTTPSTransportTests {
         #expect(error?.isRetryable == true)
     }
 
-    @Test("Plain http:// is refused")
-    func plainHTTP() {
+    @Test("Plain http:// and URLs with credentials are refused, without repeating the URL")
+    func refusedURLs() {
         #expect(throws: TransportError.self) { try HTTPSTransport(url: "http://127.0.0.1/inbox") }
+        let error = #expect(throws: TransportError.self) {
+            try WebhookTransport(url: "https://clinic:hunter2@127.0.0.1/hook", secret: .environment("X"))
+        }
+        #expect(error?.description.contains("hunter2") == false)
     }
 }

@@ -1,8 +1,9 @@
 import ClaimsBridge
 import ClaimsBridgeTestSupport
-@testable import ClaimsBridgeTransports
 import Foundation
 import Testing
+
+@testable import ClaimsBridgeTransports
 
 @Suite("Outbox")
 struct OutboxTests {
@@ -74,11 +75,32 @@ struct OutboxTests {
         let outbox = try Outbox(path: path, leaseSeconds: 60)
         #expect(try outbox.delivery(id)?.state == .inFlight)
         let memory = InMemoryTransport()
-        #expect(try await outbox.deliverDue(transports: ["m": memory], now: start.addingTimeInterval(59)).attempted == 0)
+        #expect(
+            try await outbox.deliverDue(transports: ["m": memory], now: start.addingTimeInterval(59)).attempted == 0)
         let summary = try await outbox.deliverDue(transports: ["m": memory], now: start.addingTimeInterval(60))
         #expect(summary.delivered == [id])
         #expect(memory.received == ["k": [7]])
         #expect(try outbox.delivery(id)?.attempts == 2)
+    }
+
+    @Test("run() delivers what another connection enqueues, and returns when cancelled")
+    func runLoop() async throws {
+        let memory = InMemoryTransport()
+        let path = self.path
+        let writer = try Outbox(path: path)
+        let runner = Task {
+            let outbox = try Outbox(path: path)
+            try await outbox.run(transports: ["m": memory], pollIntervalSeconds: 0.05)
+        }
+        let id = try writer.enqueue(destination: "m", payload: [5], idempotencyKey: "late")
+        let deadline = Date().addingTimeInterval(10)
+        while try writer.delivery(id)?.state != .delivered && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        runner.cancel()
+        try await runner.value
+        #expect(try writer.delivery(id)?.state == .delivered)
+        #expect(memory.received == ["late": [5]])
     }
 
     @Test("Jittered delays stay within the policy's bounds")
@@ -91,4 +113,3 @@ struct OutboxTests {
         }
     }
 }
-

@@ -34,7 +34,8 @@ final class HTTPSReceiver: @unchecked Sendable {
         self.port = port ?? freePort()
         self.recordPath = try recordPath ?? (makeScratchFolder("receiver") + "/requests.jsonl")
         var arguments = [
-            Self.script, "--port", "\(self.port)", "--cert", certificate ?? pki.serverCertificate, "--key", pki.serverKey,
+            Self.script, "--port", "\(self.port)", "--cert", certificate ?? pki.serverCertificate, "--key",
+            pki.serverKey,
             "--record", self.recordPath, "--script", script.map(String.init).joined(separator: ","),
         ]
         if requireClientCertificate { arguments += ["--client-ca", pki.caCertificate] }

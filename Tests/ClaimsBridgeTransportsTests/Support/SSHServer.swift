@@ -24,13 +24,15 @@ final class SSHServer: @unchecked Sendable {
         self.port = port
         dropFolder = folder + "/drop"
         try FileManager.default.createDirectory(atPath: dropFolder, withIntermediateDirectories: true)
-        user = ProcessInfo.processInfo.environment["USER"] ?? "root"
+        user = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "root"
         for name in ["host_ed25519", "client_ed25519", "other_ed25519"] {
             try Tool.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", folder + "/" + name])
         }
         let hostKey = try String(contentsOfFile: folder + "/host_ed25519.pub", encoding: .utf8)
         let otherKey = try String(contentsOfFile: folder + "/other_ed25519.pub", encoding: .utf8)
-        func entry(_ key: String) -> String { "[127.0.0.1]:\(port) " + key.split(separator: " ").prefix(2).joined(separator: " ") + "\n" }
+        func entry(_ key: String) -> String {
+            "[127.0.0.1]:\(port) " + key.split(separator: " ").prefix(2).joined(separator: " ") + "\n"
+        }
         try entry(hostKey).write(toFile: folder + "/known_hosts", atomically: true, encoding: .utf8)
         try entry(otherKey).write(toFile: folder + "/wrong_known_hosts", atomically: true, encoding: .utf8)
         try "[127.0.0.2]:\(port) \(hostKey)".write(
@@ -58,7 +60,8 @@ final class SSHServer: @unchecked Sendable {
 
             """
         try config.write(toFile: folder + "/sshd_config", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        // sshd wants its privilege-separation folder; only root can make it, and only root needs it.
+        try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         process = try ServerProcess(Tool.path("sshd") ?? "/usr/sbin/sshd", ["-D", "-e", "-f", folder + "/sshd_config"])
         try waitForPort(port)
     }

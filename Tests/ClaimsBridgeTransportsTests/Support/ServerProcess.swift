@@ -18,7 +18,11 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Kills the process and waits until it is gone.
     func stop() {
-        guard let pid = lock.withLock({ () -> pid_t? in defer { self.pid = nil }; return self.pid }) else { return }
+        guard
+            let pid = lock.withLock({ () -> pid_t? in
+                defer { self.pid = nil }; return self.pid
+            })
+        else { return }
         kill(pid, SIGKILL)
         Spawn.wait(pid)
     }

@@ -17,7 +17,8 @@ struct WebhookTests {
     func referenceVector() throws {
         // From the Standard Webhooks specification's reference libraries' tests.
         let body = Array(#"{"test": 2432232314}"#.utf8)
-        let signature = try WebhookSecret(Self.secret).signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1614265330, body: body)
+        let signature = try WebhookSecret(Self.secret).signature(
+            id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1614265330, body: body)
         #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     }
 

@@ -7,7 +7,7 @@ SWIFT ?= swift
 SYSTEM_PACKAGES ?= pkg-config libxml2-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3
 BIN = .build/debug/claimsbridge
 
-.PHONY: demo test build deps bench clean
+.PHONY: demo test build deps bench soak clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -40,6 +40,15 @@ demo: build
 		--param transmitter=18001 --param provider=212345 --param establishment=12345 > .demo/ramq.xml
 	$(BIN) translate --from ramq --to json < .demo/ramq.xml > .demo/ramq.jsonl
 	@echo "ramq: $$(grep -c '<DP ' .demo/ramq.xml) claims in .demo/ramq.xml, read back into .demo/ramq.jsonl"
+	@echo "== The drop-folder watcher (Examples/watch/routes.yaml): claims in, CDAnet out, replies matched; ledger in SQLite"
+	@rm -rf .demo/watch && mkdir -p .demo/watch/inbox/claims .demo/watch/inbox/replies .demo/watch/out/carrier .demo/watch/out/practice
+	@cp Examples/watch/routes.yaml Examples/watch/delivery.yaml .demo/watch/
+	cp Fixtures/cdanet/v04/01-claim-basic.expected.json .demo/watch/inbox/claims/claim-basic.jsonl
+	cp Fixtures/cdanet/v04/11-claim-acknowledgement.txt .demo/watch/inbox/replies/acknowledgement.txt
+	$(BIN) watch --config .demo/watch/routes.yaml --drain
+	$(BIN) status --config .demo/watch/routes.yaml
+	$(BIN) status --config .demo/watch/routes.yaml --claim 000101
+	@echo "watch: results in .demo/watch/out/, originals in .demo/watch/inbox/*/archive/"
 
 test: deps
 	$(SWIFT) test
@@ -48,6 +57,11 @@ bench: deps
 	@# A path dependency's source list is cached in the build description; drop it so new files are seen.
 	@rm -f Benchmarks/.build/*/release/description.json
 	$(SWIFT) run -c release --package-path Benchmarks claimsbridge-bench
+	$(SWIFT) run -c release --package-path Benchmarks claimsbridge-watch-bench
+
+soak: deps
+	$(SWIFT) build -c release --product claimsbridge
+	python3 Scripts/soak.py --binary .build/release/claimsbridge
 
 clean:
 	rm -rf .build .demo

@@ -14,6 +14,8 @@ public struct WatchStatus: Sendable {
     public var deliveries: [String: Int]
     /// The most recent failures.
     public var recentFailures: [LedgerFile]
+    /// The most recent responses that match no request sent.
+    public var unmatchedResponses: [ChainEntry]
 
     public struct Waiting: Sendable {
         public var route: String
@@ -45,7 +47,8 @@ public struct WatchStatus: Sendable {
         return WatchStatus(
             filesByState: try ledger.countsByState(),
             inHand: try ledger.filesInHand(processingDirectories: configuration.routes.map(\.processingDirectory)),
-            waiting: waiting, deliveries: deliveries, recentFailures: try ledger.files(state: .failed, limit: 10))
+            waiting: waiting, deliveries: deliveries, recentFailures: try ledger.files(state: .failed, limit: 10),
+            unmatchedResponses: try ledger.unmatchedResponses(limit: 10))
     }
 
     /// The names of the files in a route's inbox that it would take (ready now or not yet), oldest first.
@@ -72,6 +75,12 @@ public struct WatchStatus: Sendable {
         if !recentFailures.isEmpty {
             lines.append("Recent failures:")
             for file in recentFailures { lines.append("  file \(file.id) \(file.name): \(file.error ?? "failed")") }
+        }
+        if !unmatchedResponses.isEmpty {
+            lines.append("Responses that match no request sent:")
+            for entry in unmatchedResponses {
+                lines.append("  \(entry.type) in file \(entry.fileID) \(entry.fileName), message \(entry.messageNumber)")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import Synchronization
 public import ServiceLifecycle
 
 /// Serves `/metrics` (Prometheus text format) and `/healthz` for a running watcher.
@@ -20,7 +21,8 @@ public struct OperationsServer: Service {
     }
 
     public func run() async throws {
-        let server = HTTPServer(address: try .inet(ip4: host == "localhost" ? "127.0.0.1" : host, port: port))
+        let server = HTTPServer(
+            address: try .inet(ip4: host == "localhost" ? "127.0.0.1" : host, port: port), logger: .disabled)
         let watcher = self.watcher
         await server.appendRoute("GET /metrics") { _ in
             HTTPResponse(
@@ -33,10 +35,16 @@ public struct OperationsServer: Service {
                 statusCode: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                 body: Data((healthy ? "{\"status\":\"ok\"}\n" : "{\"status\":\"stalled\"}\n").utf8))
         }
-        try await withGracefulShutdownHandler {
-            try await server.run()
-        } onGracefulShutdown: {
-            Task { await server.stop(timeout: 1) }
+        let stopping = Mutex(false)
+        do {
+            try await withGracefulShutdownHandler {
+                try await server.run()
+            } onGracefulShutdown: {
+                stopping.withLock { $0 = true }
+                Task { await server.stop(timeout: 1) }
+            }
+        } catch where stopping.withLock({ $0 }) {
+            // Stopping closes the listening socket, which the server reports as an error.
         }
     }
 }

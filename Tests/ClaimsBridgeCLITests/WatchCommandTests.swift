@@ -1,0 +1,123 @@
+import ClaimsBridgeTestSupport
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `claimsbridge watch`, `status` and `reprocess`, run as a user runs them, on a scratch copy of the example routes.
+@Suite("watch, status and reprocess commands")
+struct WatchCommandTests {
+    let root: String
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-cli-\(UUID().uuidString)").path
+        for folder in ["inbox/claims", "inbox/replies", "out/carrier", "out/practice"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        var routes = try String(contentsOf: Fixtures.root.appendingPathComponent("Examples/watch/routes.yaml"), encoding: .utf8)
+        routes = routes.replacingOccurrences(of: "mappings: ../../Mappings", with: "mappings: \(Fixtures.mappings.path)")
+        routes = routes.replacingOccurrences(of: "stableSeconds: 2", with: "stableSeconds: 0")
+        try routes.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Fixtures.root.appendingPathComponent("Examples/watch/delivery.yaml").path, toPath: root + "/delivery.yaml")
+    }
+
+    var config: [String] { ["--config", root + "/routes.yaml"] }
+
+    func drop(_ fixture: String, as name: String, into inbox: String) throws {
+        try FileManager.default.copyItem(atPath: Fixtures.url(fixture).path, toPath: root + "/inbox/\(inbox)/.\(name).tmp")
+        guard rename(root + "/inbox/\(inbox)/.\(name).tmp", root + "/inbox/\(inbox)/\(name)") == 0 else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+
+    func files(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    @Test("--check summarises the routes; a mistake is reported with file:line before anything is touched")
+    func check() throws {
+        let good = try CommandRunner.run(["watch"] + config + ["--check"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdoutText.contains("2 routes ok"))
+        #expect(good.stdoutText.contains("deliver to carrier: folder"))
+
+        var routes = try String(contentsOfFile: root + "/routes.yaml", encoding: .utf8)
+        routes = routes.replacingOccurrences(of: "deliver: [carrier]", with: "deliver: [carier]")
+        try routes.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
+        let bad = try CommandRunner.run(["watch"] + config + ["--check"])
+        #expect(bad.status != 0)
+        let line = routes.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("carier") }! + 1
+        #expect(bad.stderr.contains("routes.yaml:\(line)"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("unknown destination `carier`"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/state"))
+    }
+
+    @Test("--drain processes the inboxes and stops; status shows the counts and the claim's chain; reprocess runs a file again")
+    func drainStatusReprocess() throws {
+        try drop("cdanet/v04/01-claim-basic.expected.json", as: "claim.jsonl", into: "claims")
+        try drop("cdanet/v04/11-claim-acknowledgement.txt", as: "ack.txt", into: "replies")
+        let run = try CommandRunner.run(["watch"] + config + ["--drain"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(files("out/carrier").count == 1)
+        #expect(files("out/practice").count == 1)
+        let carrierFile = try #require(files("out/carrier").first)
+        let sent = try Array(Data(contentsOf: URL(fileURLWithPath: root + "/out/carrier/" + carrierFile)))
+        #expect(sent == (try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")))
+
+        let status = try CommandRunner.run(["status"] + config)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdoutText.contains("delivered   2"), "\(status.stdoutText)")
+        #expect(!status.stdoutText.contains("Tremblay"), "no patient names in status")
+
+        let chain = try CommandRunner.run(["status"] + config + ["--claim", "000101"])
+        #expect(chain.stdoutText.contains("claim  (request"), "\(chain.stdoutText)")
+        #expect(chain.stdoutText.contains("claimAcknowledgement  (answers message 1"), "\(chain.stdoutText)")
+
+        let again = try CommandRunner.run(["reprocess", "1"] + config)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdoutText.contains("reprocessed as file 3: delivered"), "\(again.stdoutText)")
+        #expect(files("out/carrier").count == 2, "a reprocessed file is a new delivery with a key of its own")
+    }
+
+    @Test("A running watcher serves /metrics and /healthz, and SIGTERM stops it cleanly")
+    func operations() async throws {
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        var routes = try String(contentsOfFile: root + "/routes.yaml", encoding: .utf8)
+        routes = routes.replacingOccurrences(of: "# listen: 127.0.0.1:9464", with: "listen: 127.0.0.1:\(port)")
+        try routes.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = CommandRunner.executable
+        process.arguments = ["watch"] + config
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        try drop("cdanet/v04/11-claim-acknowledgement.txt", as: "ack.txt", into: "replies")
+        var metrics = ""
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(100))
+            guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+            else { continue }
+            metrics = String(decoding: data, as: UTF8.self)
+            if metrics.contains("claimsbridge_files_total{state=\"translated\"} 1")
+                || metrics.contains("claimsbridge_deliveries_total{state=\"delivered\"} 1")
+            {
+                break
+            }
+        }
+        #expect(metrics.contains("# TYPE claimsbridge_files_total counter"), "\(metrics)")
+        #expect(metrics.contains("claimsbridge_messages_total 1"), "\(metrics)")
+        let (health, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: health, as: UTF8.self).contains("ok"))
+
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+        #expect(files("inbox/replies/archive").count == 1)
+    }
+}

@@ -83,6 +83,7 @@ public final class Watcher: Sendable {
 
     /// Runs until stopped (or, with `drain`, until there is nothing left to take in or deliver).
     public func run(drain: Bool) async throws {
+        state.withLock { $0.intakeIdle = false }
         try DurableFiles.makeDirectory(configuration.stateDirectory)
         // Create both databases here, before two connections race to set them up.
         _ = try Ledger(path: ledgerPath)

@@ -5,7 +5,8 @@ Accepts POST on any path, answers with a scripted sequence of status codes ("500
 500, every later one the last code), optionally requires a client certificate, and appends one JSON line per
 request to --record: the path, Idempotency-Key / webhook-id, the status sent, the body in Base64, whether the key
 was already accepted before (a duplicate, answered 200 without a new delivery), and, with --webhook-secret,
-whether the Standard Webhooks signature is valid (checked independently of the Swift code).
+whether the Standard Webhooks signature is valid (checked independently of the Swift code). With --reply-file,
+a successful request is answered with that file's bytes, as a carrier answers a claim with its response.
 
 Prints "READY <port>" on standard output once it listens.
 """
@@ -30,6 +31,7 @@ parser.add_argument("--script", default="200")
 parser.add_argument("--record", required=True)
 parser.add_argument("--delay", type=float, default=0.0)
 parser.add_argument("--webhook-secret")
+parser.add_argument("--reply-file", help="answer a 2xx with this file's bytes (a carrier's synchronous reply)")
 options = parser.parse_args()
 
 statuses = [int(code) for code in options.script.split(",")]
@@ -78,8 +80,12 @@ class Handler(BaseHTTPRequestHandler):
                 record.flush()
                 os.fsync(record.fileno())
         answer = json.dumps({"status": status, "duplicate": duplicate}).encode()
+        content_type = "application/json"
+        if options.reply_file and 200 <= status < 300:
+            answer = open(options.reply_file, "rb").read()
+            content_type = "application/octet-stream"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
         self.wfile.write(answer)

@@ -29,7 +29,8 @@ final class HTTPSReceiver: @unchecked Sendable {
     ///   - port: a fixed port (to restart on the same one), or nil for any free one.
     init(
         pki: TestPKI, certificate: String? = nil, requireClientCertificate: Bool = false, script: [Int] = [200],
-        port: Int? = nil, recordPath: String? = nil, delaySeconds: Double = 0, webhookSecret: String? = nil
+        port: Int? = nil, recordPath: String? = nil, delaySeconds: Double = 0, webhookSecret: String? = nil,
+        replyFile: String? = nil
     ) throws {
         self.port = port ?? freePort()
         self.recordPath = try recordPath ?? (makeScratchFolder("receiver") + "/requests.jsonl")
@@ -41,6 +42,7 @@ final class HTTPSReceiver: @unchecked Sendable {
         if requireClientCertificate { arguments += ["--client-ca", pki.caCertificate] }
         if delaySeconds > 0 { arguments += ["--delay", "\(delaySeconds)"] }
         if let webhookSecret { arguments += ["--webhook-secret", webhookSecret] }
+        if let replyFile { arguments += ["--reply-file", replyFile] }
         process = try ServerProcess(Tool.path("python3") ?? "/usr/bin/python3", arguments)
         try waitForPort(self.port)
     }

@@ -93,33 +93,21 @@ extension Ledger {
     public func deliveries(of id: Int64) throws -> [LedgerDelivery] {
         try database.prepare(
             "SELECT file_id, transport, idempotency_key, outbox_id, state FROM deliveries WHERE file_id = ? ORDER BY transport"
-        ).query([.integer(id)]) { row in
-            LedgerDelivery(
-                fileID: row.int64(0), transport: row.text(1) ?? "", idempotencyKey: row.text(2) ?? "",
-                outboxID: row.int64(3), state: row.text(4) ?? "")
-        }
+        ).query([.integer(id)], Self.readDelivery)
     }
 
     /// The delivery with this outbox number, if the ledger has recorded it.
     public func delivery(outboxID: Int64) throws -> LedgerDelivery? {
         try database.prepare(
             "SELECT file_id, transport, idempotency_key, outbox_id, state FROM deliveries WHERE outbox_id = ?"
-        ).query([.integer(outboxID)]) { row in
-            LedgerDelivery(
-                fileID: row.int64(0), transport: row.text(1) ?? "", idempotencyKey: row.text(2) ?? "",
-                outboxID: row.int64(3), state: row.text(4) ?? "")
-        }.first
+        ).query([.integer(outboxID)], Self.readDelivery).first
     }
 
     /// Deliveries not yet settled (neither delivered nor dead), oldest first.
     public func openDeliveries(limit: Int = 1000) throws -> [LedgerDelivery] {
         try database.prepare(
             "SELECT file_id, transport, idempotency_key, outbox_id, state FROM deliveries WHERE state NOT IN ('delivered', 'dead') ORDER BY file_id LIMIT ?"
-        ).query([.integer(Int64(limit))]) { row in
-            LedgerDelivery(
-                fileID: row.int64(0), transport: row.text(1) ?? "", idempotencyKey: row.text(2) ?? "",
-                outboxID: row.int64(3), state: row.text(4) ?? "")
-        }
+        ).query([.integer(Int64(limit))], Self.readDelivery)
     }
 
     /// Updates a delivery's state from the outbox; when every delivery of the file is delivered, so is the file.
@@ -153,6 +141,12 @@ extension Ledger {
             if let state = LedgerFile.State(rawValue: state) { counts[state] = count }
         }
         return counts
+    }
+
+    private static func readDelivery(_ row: SQLiteRow) -> LedgerDelivery {
+        LedgerDelivery(
+            fileID: row.int64(0), transport: row.text(1) ?? "", idempotencyKey: row.text(2) ?? "",
+            outboxID: row.int64(3), state: row.text(4) ?? "")
     }
 
     private static func read(_ row: SQLiteRow) -> LedgerFile {

@@ -1,3 +1,4 @@
+import ClaimsBridge
 import Foundation
 
 /// File moves and writes that survive a crash: write under a temporary name, fsync, rename, fsync the folder.
@@ -21,16 +22,13 @@ enum DurableFiles {
         let temporary = temporaryName(for: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create", temporary) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                close(descriptor)
-                unlink(temporary)
-                throw failure("cannot write", temporary)
-            }
-            written += count
+        var output = FileDescriptorOutput(descriptor: descriptor, name: temporary)
+        do {
+            try bytes.withUnsafeBytes { try output.write($0) }
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw WatchError("cannot write \(temporary): \(error)")
         }
         guard fsync(descriptor) == 0 else {
             close(descriptor)

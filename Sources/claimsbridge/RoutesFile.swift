@@ -32,8 +32,8 @@ struct RoutesFile {
             configuration: configuration, delivery: delivery, transports: try delivery.makeTransports(), catalog: catalog)
     }
 
-    /// What `watch --check` prints; with `listingInboxes`, also the files each inbox holds now (`--dry-run`).
-    func summary(listingInboxes: Bool) -> String {
+    /// What `watch --check` prints.
+    func summary() -> String {
         var lines = [
             "routes file \(configuration.file): \(configuration.routes.count) route\(configuration.routes.count == 1 ? "" : "s") ok",
             "  ledger   \(configuration.stateDirectory)/ledger.sqlite",
@@ -53,14 +53,7 @@ struct RoutesFile {
                 lines.append("  deliver to \(name): \(transports[name]?.endpointDescription ?? "?")")
             }
             if let reply = route.replyRoute { lines.append("  HTTPS reply bodies go to route \(reply)") }
-            if listingInboxes {
-                let waiting = WatchStatus.waitingFiles(in: route)
-                lines.append("  \(waiting.count) file\(waiting.count == 1 ? "" : "s") waiting:")
-                for name in waiting.prefix(50) { lines.append("    \(name)") }
-                if waiting.count > 50 { lines.append("    … and \(waiting.count - 50) more") }
-            }
         }
-        if listingInboxes { lines.append("dry run: nothing was taken, translated or sent") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -34,10 +34,14 @@ struct SendCommand: AsyncParsableCommand {
     @Flag(help: "Load the configuration, check secrets are present, and print what would be delivered where.")
     var dryRun = false
 
+    @Option(help: "With --dry-run: also write each payload to this folder, under the key the receiver would see.")
+    var output: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if key != nil && files.count > 1 { throw ValidationError("--key needs a single input") }
+        if output != nil && !dryRun { throw ValidationError("--output goes with --dry-run") }
         if let key, !OutgoingDelivery.isValidKey(key) {
             throw ValidationError("--key may use only letters, digits, . _ - (1–200, not starting with .)")
         }
@@ -52,7 +56,8 @@ struct SendCommand: AsyncParsableCommand {
         let transport = try target.makeTransport()
         let inputs = try SendInputs.read(files, key: key)
         if dryRun {
-            try DryRun.print(configuration: configuration, destination: target, transport: transport, inputs: inputs)
+            try DryRun.print(
+                configuration: configuration, destination: target, transport: transport, inputs: inputs, output: output)
             return
         }
         let outbox = try Outbox(
@@ -137,7 +142,7 @@ struct SendLoop {
 enum DryRun {
     static func print(
         configuration: DeliveryConfiguration, destination: DestinationConfiguration, transport: any Transport,
-        inputs: [SendInputs]
+        inputs: [SendInputs], output: String?
     ) throws {
         Swift.print("configuration: \(configuration.file)")
         Swift.print("outbox: \(configuration.outboxPath) (not opened)")
@@ -148,8 +153,15 @@ enum DryRun {
             if !present { missing += 1 }
             Swift.print("secret \(purpose): \(reference) \(present ? "present" : "MISSING")")
         }
+        if let output { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
         for input in inputs {
             Swift.print("would deliver \(input.name) (\(input.payload.count) bytes) as \(input.key)")
+            if let output {
+                let path = (output as NSString).appendingPathComponent(input.key)
+                guard FileManager.default.createFile(atPath: path, contents: Data(input.payload)) else {
+                    throw ValidationError("cannot write \(path)")
+                }
+            }
         }
         if missing > 0 {
             throw BridgeError(

@@ -8,6 +8,29 @@ import ServiceLifecycle
 import UnixSignals
 
 struct WatchCommand: AsyncParsableCommand {
+    func validate() throws {
+        if output != nil && !dryRun { throw ValidationError("--output goes with --dry-run") }
+        if check && dryRun { throw ValidationError("use --check or --dry-run, not both") }
+    }
+
+    /// `--dry-run`: the summary, then each waiting file translated into the output folder.
+    private func runDry(_ routes: RoutesFile, logger: Logger) throws {
+        print(routes.summary(), terminator: "")
+        let folder = output ?? NSTemporaryDirectory() + "claimsbridge-dry-run-\(getpid())"
+        let outcomes = try WatchDryRun(configuration: routes.configuration, catalog: routes.catalog, logger: logger)
+            .run(outputDirectory: folder)
+        for outcome in outcomes {
+            let counts = "\(outcome.translated) of \(outcome.messages) messages translated, \(outcome.rejected) rejected"
+            if let failure = outcome.failure {
+                print("\(outcome.route)/\(outcome.name): would go to error/: \(failure) (\(counts))")
+            } else {
+                let destinations = outcome.destinations.joined(separator: ", ")
+                print("\(outcome.route)/\(outcome.name): \(counts); would be delivered to \(destinations)")
+            }
+        }
+        print("dry run: \(outcomes.count) file\(outcomes.count == 1 ? "" : "s") translated into \(folder); nothing was taken, recorded or sent")
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Watch drop folders: translate each file that arrives and deliver the results, unattended.",
@@ -24,8 +47,14 @@ struct WatchCommand: AsyncParsableCommand {
     @Flag(help: "Check the routes file and its transports, print a summary and exit; touch nothing.")
     var check = false
 
-    @Flag(help: "Print what each route would do with the files now in its inbox, without taking them; then exit.")
+    @Flag(
+        help:
+            "Translate the files now in the inboxes as the watcher would, without taking, recording or delivering them; then exit."
+    )
     var dryRun = false
+
+    @Option(help: "With --dry-run: the folder the translated results go to (default: a new temporary folder).")
+    var output: String?
 
     @Flag(help: "Stop once every inbox is empty and every delivery is made (or given up).")
     var drain = false
@@ -35,8 +64,12 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = common.makeLogger()
         let routes = try RoutesFile.load(path: config, common: common, logger: logger)
-        if check || dryRun {
-            print(routes.summary(listingInboxes: dryRun), terminator: "")
+        if check {
+            print(routes.summary(), terminator: "")
+            return
+        }
+        if dryRun {
+            try runDry(routes, logger: logger)
             return
         }
         let watcher = Watcher(

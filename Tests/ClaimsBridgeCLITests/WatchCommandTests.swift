@@ -54,6 +54,32 @@ struct WatchCommandTests {
         #expect(!FileManager.default.fileExists(atPath: root + "/state"))
     }
 
+    @Test("--dry-run translates the waiting files into the folder named, and takes, records and sends nothing")
+    func dryRun() throws {
+        try drop("cdanet/v04/01-claim-basic.expected.json", as: "claim.jsonl", into: "claims")
+        try drop("cdanet/invalid/bad-date.txt", as: "mixed.txt", into: "replies")
+        let output = root + "/dry"
+        let run = try CommandRunner.run(["watch"] + config + ["--dry-run", "--output", output])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdoutText.contains("outgoing-claims/claim.jsonl: 1 of 1 messages translated, 0 rejected; would be delivered to carrier"), "\(run.stdoutText)")
+        #expect(run.stdoutText.contains("carrier-replies/mixed.txt: 2 of 3 messages translated, 1 rejected"), "\(run.stdoutText)")
+        let written = try Array(Data(contentsOf: URL(fileURLWithPath: output + "/outgoing-claims/claim.txt")))
+        #expect(written == (try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")))
+        #expect(FileManager.default.fileExists(atPath: output + "/carrier-replies/mixed.txt.rejects.jsonl"))
+        #expect(files("inbox/claims") == ["claim.jsonl"], "the original stays where it is")
+        #expect(files("out/carrier").isEmpty && files("out/practice").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: root + "/state/ledger.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/state/outbox.sqlite"))
+
+        let send = try CommandRunner.run([
+            "send", "--config", root + "/delivery.yaml", "--to", "carrier", "--dry-run", "--output", root + "/dry-send",
+            output + "/outgoing-claims/claim.txt",
+        ])
+        #expect(send.status == 0, "\(send.stderr)")
+        #expect(files("dry-send").count == 1)
+        #expect(files("out/carrier").isEmpty)
+    }
+
     @Test("--drain processes the inboxes and stops; status shows the counts and the claim's chain; reprocess runs a file again")
     func drainStatusReprocess() throws {
         try drop("cdanet/v04/01-claim-basic.expected.json", as: "claim.jsonl", into: "claims")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything `claimsbridge watch` runs: where it keeps its state, and the routes from inbox folders
 /// through a translation to one or more transports. Loaded from a routes file with
 /// ``WatchConfiguration/load(path:)``; every problem is reported as `file:line` before anything is touched.
@@ -107,5 +109,14 @@ public struct Route: Sendable, Equatable {
             case .none: ""
             }
         }
+    }
+}
+
+extension Route {
+    /// The name a file's result is delivered under: the original's stem with the output's extension.
+    public func deliveryName(for name: String) -> String {
+        let suffix = translation.outputExtension
+        guard !suffix.isEmpty else { return name }
+        return (name as NSString).deletingPathExtension + "." + suffix
     }
 }

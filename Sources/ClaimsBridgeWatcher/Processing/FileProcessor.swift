@@ -139,7 +139,8 @@ final class FileProcessor {
         let key = idempotencyKey(file)
         for transport in route.transports {
             let queued = try queue.enqueue(
-                transport: transport, payload: payload, fileName: deliveryName(file), idempotencyKey: key)
+                transport: transport, payload: payload, fileName: route.deliveryName(for: file.name),
+                idempotencyKey: key)
             deliveries.append(
                 LedgerDelivery(
                     fileID: file.id, transport: transport, idempotencyKey: key, outboxID: queued.id, state: queued.state))
@@ -246,13 +247,6 @@ final class FileProcessor {
     private func idempotencyKey(_ file: LedgerFile) -> String {
         let base = "\(route.name)-\(file.sha256.prefix(32))"
         return file.reprocessOf != nil || route.allowsResubmission ? "\(base)-\(file.id)" : base
-    }
-
-    /// The name results are delivered under: the original's stem with the output's extension.
-    private func deliveryName(_ file: LedgerFile) -> String {
-        let suffix = route.translation.outputExtension
-        guard !suffix.isEmpty else { return file.name }
-        return (file.name as NSString).deletingPathExtension + "." + suffix
     }
 
     static func day(_ time: Double) -> String {

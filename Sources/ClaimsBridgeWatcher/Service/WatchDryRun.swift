@@ -1,0 +1,80 @@
+public import ClaimsBridge
+import Foundation
+public import Logging
+
+/// `watch --dry-run`: every file waiting in every inbox is translated exactly as the watcher would, and the
+/// results are written to a folder of the user's choosing instead of being delivered. Nothing in the inboxes is
+/// moved, and neither the ledger nor the outbox is opened; sequence numbers come from a scratch ledger in the
+/// output folder, so real ones are not used up.
+public struct WatchDryRun {
+    public let configuration: WatchConfiguration
+    public let catalog: CDAnetCatalog?
+    public let logger: Logger
+
+    public init(configuration: WatchConfiguration, catalog: CDAnetCatalog?, logger: Logger) {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.logger = logger
+    }
+
+    /// What a dry run did with one file.
+    public struct Outcome: Sendable {
+        public var route: String
+        public var name: String
+        public var messages: Int
+        public var translated: Int
+        public var rejected: Int
+        /// Why the whole file would go to `error/`, if it would.
+        public var failure: String?
+        /// Where the translated result was written, if anything was translated.
+        public var outputPath: String?
+        /// The destinations the result would be delivered to.
+        public var destinations: [String]
+    }
+
+    /// Translates every waiting file into `outputDirectory/<route>/`.
+    public func run(outputDirectory: String) throws -> [Outcome] {
+        try DurableFiles.makeDirectory(outputDirectory)
+        let scratch = try Ledger(path: outputDirectory + "/.dry-run-ledger.sqlite")
+        var outcomes: [Outcome] = []
+        var fileNumber: Int64 = 0
+        for route in configuration.routes {
+            let folder = outputDirectory + "/" + route.name
+            try DurableFiles.makeDirectory(folder)
+            let translator = RouteTranslator(translation: route.translation, catalog: catalog, logger: logger)
+            for name in WatchStatus.waitingFiles(in: route) {
+                fileNumber += 1
+                var input = route.inbox + "/" + name
+                if route.translation == .jsonToCDAnet {
+                    let numbered = folder + "/.\(name).numbered"
+                    if try SequenceNumbering(ledger: scratch, fileID: fileNumber).fill(inputPath: input, outputPath: numbered) > 0 {
+                        input = numbered
+                    }
+                }
+                let result = try translator.translate(inputPath: input)
+                if input != route.inbox + "/" + name { unlink(input) }
+                var outcome = Outcome(
+                    route: route.name, name: name, messages: result.summary.messages,
+                    translated: result.summary.translated, rejected: result.rejects.count, failure: result.failure,
+                    outputPath: nil, destinations: route.transports)
+                if !result.rejects.isEmpty {
+                    try DurableFiles.write(
+                        result.rejects.flatMap { $0.jsonLine + [0x0A] }, to: folder + "/" + name + ".rejects.jsonl")
+                }
+                if let failure = result.failure {
+                    try DurableFiles.write(
+                        ErrorReport(
+                            fileName: name, route: route.name, ledgerID: 0, reason: failure, summary: result.summary,
+                            rejects: result.rejects
+                        ).json, to: folder + "/" + name + ".error.json")
+                } else {
+                    let path = folder + "/" + route.deliveryName(for: name)
+                    try DurableFiles.write(result.output, to: path)
+                    outcome.outputPath = path
+                }
+                outcomes.append(outcome)
+            }
+        }
+        return outcomes
+    }
+}

@@ -148,7 +148,10 @@ public struct TreeReadPipeline {
 
     private func translate(_ node: TreeNode) throws(BridgeError) -> TreeValue {
         let model = try mapping.readRecord(node)
-        return try modelCheck?(model) ?? model
+        guard let modelCheck else { return model }
+        do { return try modelCheck(model) } catch {
+            throw error.located(.init(line: node.line > 0 ? node.line : nil))
+        }
     }
 
     private func serialize(_ node: TreeNode, _ writer: XMLWriter, root: TreeNode? = nil) -> [UInt8] {

@@ -24,14 +24,14 @@ public struct LabPatient: Sendable, Hashable, Codable {
     public var firstName: String?
     /// Last name.
     public var lastName: String?
-    /// `male`, `female` or `unknown` (the claim model's names).
-    public var sex: String?
+    /// `male` or `female`, as in the claim model.
+    public var sex: Sex?
     /// Birth date.
     public var birthDate: CalendarDate?
 
     /// A patient.
     public init(
-        chartReference: String? = nil, firstName: String? = nil, lastName: String? = nil, sex: String? = nil,
+        chartReference: String? = nil, firstName: String? = nil, lastName: String? = nil, sex: Sex? = nil,
         birthDate: CalendarDate? = nil
     ) {
         self.chartReference = chartReference
@@ -45,12 +45,12 @@ public struct LabPatient: Sendable, Hashable, Codable {
 /// The lab the order goes to.
 public struct LabReference: Sendable, Hashable, Codable {
     /// The lab's identifier, as the partner mappings name it (`example-rest`).
-    public var id: String
+    public var id: String?
     /// The practice's account number at the lab.
     public var accountNumber: String?
 
     /// A lab.
-    public init(id: String, accountNumber: String? = nil) {
+    public init(id: String? = nil, accountNumber: String? = nil) {
         self.id = id
         self.accountNumber = accountNumber
     }

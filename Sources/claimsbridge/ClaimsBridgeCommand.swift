@@ -9,5 +9,5 @@ struct ClaimsBridgeCommand: AsyncParsableCommand {
             Exit codes: 0 every message was translated; 2 finished, but some messages were rejected \
             (see --errors); 64 the command line is wrong; 1 any other failure.
             """,
-        subcommands: [TranslateCommand.self, ValidateCommand.self, LintCommand.self])
+        subcommands: [TranslateCommand.self, ValidateCommand.self, LintCommand.self, CatalogCommand.self])
 }

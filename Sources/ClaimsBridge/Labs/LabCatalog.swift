@@ -34,6 +34,14 @@ public struct LabCatalog: Sendable {
     /// The products, in file order.
     public let entries: [Entry]
 
+    /// The file as messages name it: `labs/<lab>/catalog.csv` for a lab's catalog, wherever the mappings
+    /// folder is, so that messages (and the golden files that pin them) do not depend on it.
+    public var displayName: String {
+        let parts = file.split(separator: "/")
+        guard parts.count >= 3, parts[parts.count - 3] == "labs" else { return file }
+        return parts.suffix(3).joined(separator: "/")
+    }
+
     /// Reads a catalog file without judging its content (see ``LabCatalogCheck`` for that).
     /// - Throws: ``BridgeError`` (`invalidConfiguration`) when the file cannot be read or its header is wrong.
     public init(path: String) throws(BridgeError) {

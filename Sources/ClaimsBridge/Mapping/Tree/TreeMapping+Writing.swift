@@ -125,7 +125,7 @@ private struct TreeWriter {
             else {
                 throw BridgeError(
                     .notInCatalog,
-                    "the lab's catalog \(catalog.file) has no product code for \(kind) in \(material.isEmpty ? "no material" : material)",
+                    "the lab's catalog \(catalog.displayName) has no product code for \(kind) in \(material.isEmpty ? "no material" : material)",
                     at: .init(fieldID: "\(partnerPath)/@\(rule.name)", modelPath: join(modelPath, ["kind"])))
             }
             return (entry.code, rule.jsonKind ?? .string)

@@ -29,7 +29,9 @@ struct CatalogCheckCommand: ParsableCommand {
             print(format == .json ? finding.jsonLine : finding.description)
         }
         if format == .text {
-            print(findings.isEmpty ? "\(partner.catalogPath): ok" : "\(findings.count) problems in \(partner.catalogPath)")
+            print(
+                findings.isEmpty ? "\(partner.catalogPath): ok" : "\(findings.count) problems in \(partner.catalogPath)"
+            )
         }
         if !findings.isEmpty { throw ExitCode.failure }
     }

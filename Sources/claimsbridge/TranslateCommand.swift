@@ -22,10 +22,14 @@ struct TranslateCommand: ParsableCommand {
             are still translated (unless --fail-fast).
             """)
 
-    @Option(help: "What the input is: cdanet, json, ramq, ramq-response, xml, partner-json, lab-order, lab:NAME or lab:NAME-status.")
+    @Option(
+        help:
+            "What the input is: cdanet, json, ramq, ramq-response, xml, partner-json, lab-order, lab:NAME or lab:NAME-status."
+    )
     var from: Format
 
-    @Option(help: "What to write: json, cdanet, fields, ramq, ramq-response, xml, partner-json, lab-order or lab:NAME.")
+    @Option(
+        help: "What to write: json, cdanet, fields, ramq, ramq-response, xml, partner-json, lab-order or lab:NAME.")
     var to: Format
 
     @Option(help: "Read this file instead of standard input.")

@@ -12,7 +12,8 @@ import Testing
                 ["translate", "--from", "lab-order", "--to", "lab:\(lab)", "--input", "Fixtures/\(base).input.jsonl"])
             #expect(written.status == 0, "\(written.stderr)")
             #expect(written.stdout == (try Fixtures.bytes("\(base).\(ext)")))
-            let read = try CommandRunner.run(["translate", "--from", "lab:\(lab)", "--to", "lab-order"], stdin: written.stdout)
+            let read = try CommandRunner.run(
+                ["translate", "--from", "lab:\(lab)", "--to", "lab-order"], stdin: written.stdout)
             #expect(read.status == 0, "\(read.stderr)")
             #expect(read.stdout == (try Fixtures.bytes("\(base).expected.jsonl")))
         }
@@ -47,7 +48,8 @@ import Testing
     }
 
     @Test func rejectedOrdersShowNoPersonalData() throws {
-        let order = #"{"type":"labOrder","orderId":"LO-8","patient":{"lastName":"Tremblay","birthDate":"1982-06-14"},"items":[{"kind":"crown","material":"zirconia","teeth":[{"tooth":"36","role":"pontic"}]}]}"#
+        let order =
+            #"{"type":"labOrder","orderId":"LO-8","patient":{"lastName":"Tremblay","birthDate":"1982-06-14"},"items":[{"kind":"crown","material":"zirconia","teeth":[{"tooth":"36","role":"pontic"}]}]}"#
         let result = try CommandRunner.run(
             ["translate", "--from", "lab-order", "--to", "lab:example-xml"], stdin: Array(order.utf8))
         #expect(result.status == 2)

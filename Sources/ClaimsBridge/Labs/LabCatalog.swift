@@ -103,7 +103,9 @@ public struct LabCatalog: Sendable {
             if quoted {
                 if character == "\"" {
                     let next = iterator.next()
-                    if next == "\"" { current.append("\"") } else {
+                    if next == "\"" {
+                        current.append("\"")
+                    } else {
                         quoted = false
                         pending = next
                     }

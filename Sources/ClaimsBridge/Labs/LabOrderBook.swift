@@ -18,7 +18,8 @@ public final class LabOrderBook {
         self.orders = [:]
         for order in orders {
             guard self.orders.updateValue(order, forKey: order.orderId) == nil else {
-                throw BridgeError(.invalidConfiguration, "order \(order.orderId) is listed twice", at: .init(file: source))
+                throw BridgeError(
+                    .invalidConfiguration, "order \(order.orderId) is listed twice", at: .init(file: source))
             }
         }
     }

@@ -14,7 +14,8 @@ extension LabOrderBook {
         let state = LabOrderState(rawValue: try text("to"))
         guard let timestamp = UTCTimestamp(try text("timestamp")) else {
             throw BridgeError(
-                .invalidValue, "must be a UTC timestamp written YYYY-MM-DDTHH:MM:SSZ", at: .init(modelPath: "timestamp"))
+                .invalidValue, "must be a UTC timestamp written YYYY-MM-DDTHH:MM:SSZ", at: .init(modelPath: "timestamp")
+            )
         }
         let note = update["note"]?.scalarText
         let change = try apply(orderId: orderId, to: state, at: timestamp, note: note)

@@ -19,9 +19,10 @@ import Testing
     }
 
     @Test func quotedFieldsKeepTheirCommas() {
-        #expect(LabCatalog.fields(of: #"1110,bridge,zirconia,179.00,8,"Bridge unit, ""monolithic"" zirconia""#) == [
-            "1110", "bridge", "zirconia", "179.00", "8", #"Bridge unit, "monolithic" zirconia"#,
-        ])
+        #expect(
+            LabCatalog.fields(of: #"1110,bridge,zirconia,179.00,8,"Bridge unit, ""monolithic"" zirconia""#) == [
+                "1110", "bridge", "zirconia", "179.00", "8", #"Bridge unit, "monolithic" zirconia"#,
+            ])
         #expect(LabCatalog.fields(of: "a,,c") == ["a", "", "c"])
     }
 

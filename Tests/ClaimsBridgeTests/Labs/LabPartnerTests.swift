@@ -43,17 +43,21 @@ import Testing
             path: Fixtures.mappings.appendingPathComponent("labs/example-xml/example-xml.xsd").path)
         let document = try Fixtures.bytes("labs/example-xml/\(name).xml")
         #expect(validator.validate(document).isEmpty)
-        let broken = String(decoding: document, as: UTF8.self).replacingOccurrences(of: "article=\"", with: "article=\"x")
+        let broken = String(decoding: document, as: UTF8.self).replacingOccurrences(
+            of: "article=\"", with: "article=\"x")
         #expect(!validator.validate(Array(broken.utf8)).isEmpty)
     }
 
     @Test(arguments: labs)
     func aKindAndMaterialWithoutACodeIsRefusedNamingTheCatalog(_ lab: (String, String)) throws {
-        let order = #"{"type":"labOrder","orderId":"LO-7","patient":{"chartReference":"C-7"},"items":[{"kind":"crown","material":"titanium","teeth":[{"tooth":"11"}]}]}"#
+        let order =
+            #"{"type":"labOrder","orderId":"LO-7","patient":{"chartReference":"C-7"},"items":[{"kind":"crown","material":"titanium","teeth":[{"tooth":"11"}]}]}"#
         let run = try Self.write(lab.0, Array((order + "\n").utf8))
         let reject = try #require(run.rejects.first)
         #expect(reject.error == BridgeError(.notInCatalog, ""))
-        #expect(reject.error.reason == "the lab's catalog labs/\(lab.0)/catalog.csv has no product code for crown in titanium")
+        #expect(
+            reject.error.reason
+                == "the lab's catalog labs/\(lab.0)/catalog.csv has no product code for crown in titanium")
         #expect(reject.messageNumber == 1)
         #expect(reject.original == Array(order.utf8))
     }

@@ -61,7 +61,9 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cb-orders-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: file) }
         var lines = try Fixtures.bytes("labs/orders.jsonl")
-        lines += Array(#"{"orderId":"LO-5","patient":{"chartReference":"C"},"items":[{"kind":"crown","teeth":[{"tooth":"99"}]}]}"#.utf8)
+        lines += Array(
+            #"{"orderId":"LO-5","patient":{"chartReference":"C"},"items":[{"kind":"crown","teeth":[{"tooth":"99"}]}]}"#
+                .utf8)
         try Data(lines).write(to: file)
         let error = try #require(throws: BridgeError.self) { try LabOrderBook(path: file.path) }
         #expect(error.location.line == 5)

@@ -143,7 +143,8 @@ private struct TreeReader {
         }
         guard let entry = catalog.entry(forCode: text) else {
             throw failure(
-                .notInCatalog, "product code \(text) is not in the lab's catalog \(catalog.displayName)", value.name, ["kind"])
+                .notInCatalog, "product code \(text) is not in the lab's catalog \(catalog.displayName)", value.name,
+                ["kind"])
         }
         object.set(.string(entry.kind.rawValue), at: ["kind"])
         object.set(.string(entry.material.rawValue), at: ["material"])

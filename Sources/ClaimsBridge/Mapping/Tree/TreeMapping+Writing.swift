@@ -116,7 +116,8 @@ private struct TreeWriter {
             guard let kind = object["kind"]?.scalarText else {
                 guard rule.required else { return nil }
                 throw BridgeError(
-                    .missingValue, "is required and missing", at: .init(fieldID: partnerPath, modelPath: join(modelPath, ["kind"])))
+                    .missingValue, "is required and missing",
+                    at: .init(fieldID: "\(partnerPath)/@\(rule.name)", modelPath: join(modelPath, ["kind"])))
             }
             let material = object["material"]?.scalarText ?? ""
             guard
@@ -125,7 +126,8 @@ private struct TreeWriter {
             else {
                 throw BridgeError(
                     .notInCatalog,
-                    "the lab's catalog \(catalog.displayName) has no product code for \(kind) in \(material.isEmpty ? "no material" : material)",
+                    "the lab's catalog \(catalog.displayName) has no product code for \(kind) in "
+                        + (material.isEmpty ? "no material" : material),
                     at: .init(fieldID: "\(partnerPath)/@\(rule.name)", modelPath: join(modelPath, ["kind"])))
             }
             return (entry.code, rule.jsonKind ?? .string)

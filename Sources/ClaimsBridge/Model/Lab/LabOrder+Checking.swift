@@ -71,14 +71,19 @@ extension LabOrderItem {
             BridgeError(code, reason, at: .init(modelPath: path + where_))
         }
         guard kind.isKnown else {
-            throw fail(.unknownCode, ".kind", "is not a restoration kind (expected one of \(Self.list(RestorationKind.knownValues)))")
+            throw fail(
+                .unknownCode, ".kind",
+                "is not a restoration kind (expected one of \(Self.list(RestorationKind.knownValues)))")
         }
         if let material, !material.isKnown {
-            throw fail(.unknownCode, ".material", "is not a material (expected one of \(Self.list(LabMaterial.knownValues)))")
+            throw fail(
+                .unknownCode, ".material", "is not a material (expected one of \(Self.list(LabMaterial.knownValues)))")
         }
         if let arch, !arch.isKnown { throw fail(.unknownCode, ".arch", "must be upper, lower or both") }
         if let shade, !shade.system.isKnown {
-            throw fail(.unknownCode, ".shade.system", "is not a shade guide (expected one of \(Self.list(ShadeSystem.knownValues)))")
+            throw fail(
+                .unknownCode, ".shade.system",
+                "is not a shade guide (expected one of \(Self.list(ShadeSystem.knownValues)))")
         }
         if RestorationKind.archKinds.contains(kind) {
             guard arch != nil || !teeth.isEmpty else { throw fail(.missingValue, ".arch", "a \(kind) needs its arch") }
@@ -92,12 +97,17 @@ extension LabOrderItem {
         var seen: Set<ToothNumber> = []
         for (index, unit) in teeth.enumerated() {
             let here = ".teeth[\(index)]"
-            guard seen.insert(unit.tooth).inserted else { throw fail(.invalidValue, here + ".tooth", "is listed twice") }
+            guard seen.insert(unit.tooth).inserted else {
+                throw fail(.invalidValue, here + ".tooth", "is listed twice")
+            }
             if unit.tooth.isPrimary && !RestorationKind.primaryToothKinds.contains(kind) {
-                throw fail(.invalidValue, here + ".tooth", "is a primary tooth; a \(kind) is not made for primary teeth")
+                throw fail(
+                    .invalidValue, here + ".tooth", "is a primary tooth; a \(kind) is not made for primary teeth")
             }
             if let role = unit.role {
-                guard role.isKnown else { throw fail(.unknownCode, here + ".role", "must be restored, abutment or pontic") }
+                guard role.isKnown else {
+                    throw fail(.unknownCode, here + ".role", "must be restored, abutment or pontic")
+                }
                 if role != .restored && kind != .bridge {
                     throw fail(.invalidValue, here + ".role", "\(role) applies to bridges only")
                 }
@@ -129,7 +139,11 @@ func decodeModel<Value: Decodable>(_ type: Value.Type, from json: [UInt8]) throw
         func path(_ keys: [any CodingKey]) -> String {
             var text = ""
             for key in keys {
-                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
+                }
             }
             return text
         }
@@ -144,7 +158,8 @@ func decodeModel<Value: Decodable>(_ type: Value.Type, from json: [UInt8]) throw
         case .valueNotFound(_, let context):
             throw BridgeError(.missingValue, "is required and null", at: .init(modelPath: path(context.codingPath)))
         case .dataCorrupted(let context):
-            let code: BridgeError.Code = context.codingPath.last?.stringValue == "type" ? .unknownModelType : .invalidValue
+            let code: BridgeError.Code =
+                context.codingPath.last?.stringValue == "type" ? .unknownModelType : .invalidValue
             throw BridgeError(code, context.debugDescription, at: .init(modelPath: path(context.codingPath)))
         @unknown default:
             throw BridgeError(.invalidJSON, "cannot be read as a lab order")

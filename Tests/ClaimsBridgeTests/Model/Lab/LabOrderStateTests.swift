@@ -37,8 +37,11 @@ import Testing
         let error = try #require(throws: BridgeError.self) { try LabOrderState.accepted.checkTransition(to: .shipped) }
         #expect(
             error.reason
-                == "an order cannot go from accepted to shipped; from accepted it may go to inProduction, onHold, cancelled")
-        let final = try #require(throws: BridgeError.self) { try LabOrderState.cancelled.checkTransition(to: .accepted) }
+                == "an order cannot go from accepted to shipped; from accepted it may go to inProduction, onHold, cancelled"
+        )
+        let final = try #require(throws: BridgeError.self) {
+            try LabOrderState.cancelled.checkTransition(to: .accepted)
+        }
         #expect(final.reason.hasSuffix("no other state (cancelled is final)"))
     }
 
@@ -55,7 +58,8 @@ import Testing
             items: [LabOrderItem(kind: .crown, material: .zirconia, teeth: [ToothUnit(tooth: ToothNumber(36)!)])])
         let at = try #require(UTCTimestamp("2026-03-02T10:00:00Z"))
         let change = try order.apply(.submitted, at: at, note: "sent")
-        #expect(change == LabOrderStatusChange(orderId: "LO-1", from: .draft, to: .submitted, timestamp: at, note: "sent"))
+        #expect(
+            change == LabOrderStatusChange(orderId: "LO-1", from: .draft, to: .submitted, timestamp: at, note: "sent"))
         #expect(order.status == .submitted)
         #expect(order.statusHistory.count == 1)
         #expect(throws: BridgeError.self) { try order.apply(.delivered, at: at) }

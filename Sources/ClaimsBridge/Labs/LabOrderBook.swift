@@ -77,3 +77,7 @@ public final class LabOrderBook {
         return change
     }
 }
+
+/// A book is used by one translation at a time; it is not shared between tasks.
+@available(*, unavailable)
+extension LabOrderBook: Sendable {}

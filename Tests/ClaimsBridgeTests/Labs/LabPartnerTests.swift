@@ -81,3 +81,27 @@ import Testing
         #expect(throws: BridgeError.self) { try Self.partner("../ramq") }
     }
 }
+
+/// Docs/lab-orders.md, "Adding a third lab": a lab is its folder; a copy under a new name works with no code.
+@Suite struct NewLabTests {
+    @Test func aCopiedFolderIsANewLab() throws {
+        let mappings = FileManager.default.temporaryDirectory.appendingPathComponent("cb-newlab-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: mappings) }
+        try FileManager.default.createDirectory(
+            at: mappings.appendingPathComponent("labs"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: Fixtures.mappings.appendingPathComponent("labs/example-rest"),
+            to: mappings.appendingPathComponent("labs/northlab"))
+        #expect(LabPartner.available(in: mappings.path) == ["northlab"])
+        let lab = try LabPartner(name: "northlab", mappings: mappings.path)
+        #expect(try lab.checkCatalog().isEmpty)
+        let order = try Fixtures.bytes("labs/example-rest/02-bridge-3-unit.input.jsonl")
+        let written = try PipelineRun.write(try lab.orderWriter(), order)
+        #expect(written.output == (try Fixtures.bytes("labs/example-rest/02-bridge-3-unit.jsonl")))
+        let book = try LabOrderBook(path: Fixtures.url("labs/orders.jsonl").path)
+        let event =
+            #"{"event":"case.status_changed","externalId":"LO-1002","status":"IN_PRODUCTION","occurredAt":"2026-03-04T08:00:00Z"}"#
+        let status = try PipelineRun.read(try lab.statusReader(orders: book), Array(event.utf8))
+        #expect(String(decoding: status.output, as: UTF8.self).contains(#""from":"accepted","to":"inProduction""#))
+    }
+}

@@ -4,13 +4,13 @@ import ArgumentParser
 struct ClaimsBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claimsbridge",
-        abstract: "Translate dental insurance messages between CDAnet and the ClaimsBridge model.",
+        abstract: "Translate dental insurance and lab messages (CDAnet, RAMQ, lab partners) and deliver them.",
         discussion: """
             Exit codes: 0 every message was translated; 2 finished, but some messages were rejected \
             (see --errors); 64 the command line is wrong; 1 any other failure.
             """,
         subcommands: [
-            TranslateCommand.self, ValidateCommand.self, LintCommand.self, SendCommand.self, OutboxCommand.self,
-            WatchCommand.self, StatusCommand.self, ReprocessCommand.self,
+            TranslateCommand.self, ValidateCommand.self, LintCommand.self, CatalogCommand.self, SendCommand.self,
+            OutboxCommand.self, WatchCommand.self, StatusCommand.self, ReprocessCommand.self,
         ])
 }

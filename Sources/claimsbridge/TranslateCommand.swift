@@ -14,22 +14,22 @@ struct TranslateCommand: ParsableCommand {
             json → ramq      a RAMQ dental claim batch (DP_RACIN), every claim checked against the XSD (--zip)
             ramq → json      a RAMQ batch back to claims; ramq-response → json: RAMQ's answer (provisional)
             json ↔ xml, json ↔ partner-json   any partner format, with --mapping FILE
+            lab-order ↔ lab:NAME   lab orders to and from a lab's format (Mappings/labs/NAME/)
+            lab:NAME-status → json   a lab's status updates as transitions of the --orders FILE
 
             A message that cannot be translated is reported on standard error with its message number, \
             byte offset and field ID, written with its original bytes to --errors, and skipped; the others \
             are still translated (unless --fail-fast).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case cdanet, json, fields, ramq, xml
-        case ramqResponse = "ramq-response"
-        case partnerJSON = "partner-json"
-    }
-
-    @Option(help: "What the input is: cdanet, json, ramq, ramq-response, xml or partner-json.")
+    @Option(
+        help:
+            "What the input is: cdanet, json, ramq, ramq-response, xml, partner-json, lab-order, lab:NAME or lab:NAME-status."
+    )
     var from: Format
 
-    @Option(help: "What to write: json, cdanet, fields, ramq, ramq-response, xml or partner-json.")
+    @Option(
+        help: "What to write: json, cdanet, fields, ramq, ramq-response, xml, partner-json, lab-order or lab:NAME.")
     var to: Format
 
     @Option(help: "Read this file instead of standard input.")
@@ -56,6 +56,8 @@ struct TranslateCommand: ParsableCommand {
 
     @OptionGroup var tree: TreeFormatOptions
 
+    @OptionGroup var lab: LabFormatOptions
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -66,6 +68,8 @@ struct TranslateCommand: ParsableCommand {
             guard tree.mapping != nil else {
                 throw ValidationError("--from/--to \(from == .json ? to.rawValue : from.rawValue) needs --mapping FILE")
             }
+        case (.labOrder, .lab), (.lab, .labOrder), (.labStatus, .json):
+            try lab.validate(LabDirection(from: from, to: to))
         default:
             throw ValidationError(
                 "cannot translate --from \(from.rawValue) --to \(to.rawValue); one side must be json (cdanet→fields excepted): cdanet, ramq, ramq-response, xml or partner-json"
@@ -82,7 +86,7 @@ struct TranslateCommand: ParsableCommand {
         var rejects = try errors.map { try Files.openOutput($0) }
         let onReject: (RejectedMessage) throws -> Void = { rejected in
             Files.printError(
-                TreeDirection(from: from, to: to) == nil
+                TreeDirection(from: from, to: to) == nil && LabDirection(from: from, to: to) == nil
                     ? rejected.diagnostic(inputName: inputName) : rejected.treeDiagnostic(inputName: inputName))
             if var sinkForErrors = rejects {
                 var line = rejected.jsonLine
@@ -99,7 +103,11 @@ struct TranslateCommand: ParsableCommand {
             explanations = sink
         }
         let summary: TranslationSummary
-        if let direction = TreeDirection(from: from, to: to) {
+        if let direction = LabDirection(from: from, to: to) {
+            summary = try lab.run(
+                direction, mappings: try common.resolveMappings(), input: &source, output: &sink, failFast: failFast,
+                indent: tree.compact ? nil : 2, showPersonalData: showPersonalData, logger: logger, onReject: onReject)
+        } else if let direction = TreeDirection(from: from, to: to) {
             summary = try tree.run(
                 direction, mappings: try common.resolveMappings(), input: &source, output: &sink, failFast: failFast,
                 showPersonalData: showPersonalData, logger: logger, onReject: onReject)

@@ -22,6 +22,9 @@ public struct TreeReadPipeline {
     public var showPersonalData: Bool
     /// Receives a debug line per rejected record and an info summary; never payload values.
     public var logger: Logger
+    /// Runs on each model object read, before it is written: checks it against the model, or turns it into
+    /// another message (a lab status update becomes a status change). A thrown error rejects the record.
+    package var modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
     private let validator: XMLSchemaValidator?
 
     /// Prepares a pipeline and compiles the mapping's XML Schema.
@@ -75,7 +78,7 @@ public struct TreeReadPipeline {
                 ) {
                     () throws(BridgeError) in
                     if let verdict { throw verdict }
-                    return try mapping.readRecord(item.record)
+                    return try translate(item.record)
                 }
                 if !keepGoing { return false }
             }
@@ -143,6 +146,14 @@ public struct TreeReadPipeline {
         }
     }
 
+    private func translate(_ node: TreeNode) throws(BridgeError) -> TreeValue {
+        let model = try mapping.readRecord(node)
+        guard let modelCheck else { return model }
+        do { return try modelCheck(model) } catch {
+            throw error.located(.init(line: node.line > 0 ? node.line : nil))
+        }
+    }
+
     private func serialize(_ node: TreeNode, _ writer: XMLWriter, root: TreeNode? = nil) -> [UInt8] {
         var bytes: [UInt8] = []
         var none: [String]? = nil
@@ -202,7 +213,7 @@ public struct TreeReadPipeline {
                     return bytes
                 }
                 let keepGoing = try state.handle(number: index + 1, original: original) { () throws(BridgeError) in
-                    try mapping.readRecord(TreeNode(json: record, name: name))
+                    try translate(TreeNode(json: record, name: name))
                 }
                 if !keepGoing { return }
             }
@@ -226,7 +237,7 @@ public struct TreeReadPipeline {
                             .invalidJSON, "this line is not valid JSON: \(error.reason)",
                             at: .init(byteOffset: offset + error.offset))
                     }
-                    return try mapping.readRecord(TreeNode(json: value, name: name))
+                    return try translate(TreeNode(json: value, name: name))
                 }
             })
     }

@@ -27,6 +27,9 @@ public struct TreeWritePipeline {
     public var showPersonalData: Bool
     /// Receives a debug line per rejected object and an info summary; never payload values.
     public var logger: Logger
+    /// Runs on each model object before it is written: checks it against the model (a lab order's teeth,
+    /// kinds, attachments). A thrown error rejects the object.
+    package var modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
     private let validator: XMLSchemaValidator?
 
     /// Prepares a pipeline: checks the parameters and compiles the XML Schema.
@@ -125,7 +128,7 @@ public struct TreeWritePipeline {
                             .invalidJSON, "this line is not valid JSON: \(error.reason)",
                             at: .init(byteOffset: error.offset))
                     }
-                    let record = try mapping.writeRecord(model, parameters: parameters)
+                    let record = try mapping.writeRecord(try modelCheck?(model) ?? model, parameters: parameters)
                     if isXML {
                         if mapping.recordName == nil && summary.translated + pending.count > 0 {
                             throw BridgeError(

@@ -34,7 +34,8 @@ extension TreeMapping {
                     name: entry.key, defaultValue: try entry.value["default"]?.string("`default`"),
                     about: try entry.value["about"]?.string("`about`") ?? entry.key, line: entry.keyNode.line))
         }
-        let compiler = RuleCompiler(format: format, tables: tables, parameters: Set(parameters.map(\.name)))
+        let compiler = RuleCompiler(
+            format: format, tables: tables, parameters: Set(parameters.map(\.name)), folder: folder)
         var rootName: String?
         var rootNamespace = ""
         var recordName: String?
@@ -67,10 +68,11 @@ private struct RuleCompiler {
     let format: TreeMapping.Format
     let tables: [String: CodeTable]
     let parameters: Set<String>
+    let folder: String
 
     static let valueKeys: Set<String> = [
         "attribute", "key", "text", "path", "as", "width", "maxLength", "format", "codes", "const", "default",
-        "param", "compute", "omitEmpty", "required", "absentWhen", "personal", "json", "about",
+        "param", "compute", "omitEmpty", "required", "absentWhen", "personal", "json", "about", "catalog",
     ]
     static let elementKeys: Set<String> = [
         "element", "object", "array", "namespace", "path", "repeat", "when", "required", "rules", "then",
@@ -151,6 +153,7 @@ private struct RuleCompiler {
             case "integer": transform = .integer(width: width)
             case "money": transform = .money
             case "cents": transform = .cents(width: width)
+            case "timestamp": transform = .timestamp
             case "date":
                 let spelled = try node["format"]?.string("`format`") ?? "YYYY-MM-DD"
                 guard let format = TreeTransform.DateFormat(rawValue: spelled) else {
@@ -160,7 +163,7 @@ private struct RuleCompiler {
                 transform = .date(format)
             case let other:
                 throw asNode.error(
-                    "unknown transform `\(other)`; expected text, digits, integer, money, cents or date")
+                    "unknown transform `\(other)`; expected text, digits, integer, money, cents, date or timestamp")
             }
         }
         let parameter = try node["param"]?.string("`param`")
@@ -179,8 +182,19 @@ private struct RuleCompiler {
             required: try node["required"]?.bool("`required`") ?? false,
             omitEmpty: try node["omitEmpty"]?.bool("`omitEmpty`") ?? omitDefault,
             absentWhen: try node["absentWhen"]?.string("`absentWhen`"), jsonKind: try jsonKind(node["json"]),
-            about: try node["about"]?.string("`about`"),
+            about: try node["about"]?.string("`about`"), catalog: try catalog(node["catalog"]),
             line: node.line)
+    }
+
+    /// Loads the lab catalog a rule names (relative to the mapping file).
+    func catalog(_ node: ConfigNode?) throws -> LabCatalog? {
+        guard let node else { return nil }
+        let name = try node.string("`catalog`")
+        do {
+            return try LabCatalog(path: name.hasPrefix("/") ? name : (folder as NSString).appendingPathComponent(name))
+        } catch {
+            throw node.error(error.reason)
+        }
     }
 
     func jsonKind(_ node: ConfigNode?) throws -> TreeNode.Kind? {

@@ -43,6 +43,10 @@ private struct TreeReader {
                 if let path = value.path { object.set(.string(constant), at: path[...]) }
                 continue
             }
+            if let catalog = value.catalog {
+                try readProduct(text, value, catalog, into: &object, failure: failure)
+                continue
+            }
             guard let text, !(text.isEmpty && value.omitEmpty) else {
                 if value.required && value.compute == nil && value.parameter == nil {
                     throw failure(.missingValue, "is required and missing", value.name, value.path)
@@ -126,6 +130,24 @@ private struct TreeReader {
                     value.name, nil)
             }
         }
+    }
+
+    /// A product code of a lab catalog becomes the object's `kind` and `material`.
+    func readProduct(
+        _ text: String?, _ value: TreeMapping.ValueRule, _ catalog: LabCatalog, into object: inout TreeValue,
+        failure: (BridgeError.Code, String, String?, [String]?) -> BridgeError
+    ) throws(BridgeError) {
+        guard let text, !text.isEmpty else {
+            if value.required { throw failure(.missingValue, "is required and missing", value.name, ["kind"]) }
+            return
+        }
+        guard let entry = catalog.entry(forCode: text) else {
+            throw failure(
+                .notInCatalog, "product code \(text) is not in the lab's catalog \(catalog.displayName)", value.name,
+                ["kind"])
+        }
+        object.set(.string(entry.kind.rawValue), at: ["kind"])
+        object.set(.string(entry.material.rawValue), at: ["material"])
     }
 
     func matches(_ rule: TreeMapping.ElementRule, _ node: TreeNode) -> Bool {

@@ -112,6 +112,26 @@ private struct TreeWriter {
                 code, reason, at: .init(fieldID: attributePath, modelPath: rule.path.map { join(modelPath, $0) }))
         }
         if let constant = rule.constant { return (constant, .string) }
+        if let catalog = rule.catalog {
+            guard let kind = object["kind"]?.scalarText else {
+                guard rule.required else { return nil }
+                throw BridgeError(
+                    .missingValue, "is required and missing",
+                    at: .init(fieldID: "\(partnerPath)/@\(rule.name)", modelPath: join(modelPath, ["kind"])))
+            }
+            let material = object["material"]?.scalarText ?? ""
+            guard
+                let entry = catalog.entry(
+                    kind: RestorationKind(rawValue: kind), material: LabMaterial(rawValue: material))
+            else {
+                throw BridgeError(
+                    .notInCatalog,
+                    "the lab's catalog \(catalog.displayName) has no product code for \(kind) in "
+                        + (material.isEmpty ? "no material" : material),
+                    at: .init(fieldID: "\(partnerPath)/@\(rule.name)", modelPath: join(modelPath, ["kind"])))
+            }
+            return (entry.code, rule.jsonKind ?? .string)
+        }
         var value = rule.path.flatMap { object.value(at: $0[...]) }
         if case .string(let text)? = value, text.isEmpty, rule.omitEmpty { value = nil }
         if let absentWhen = rule.absentWhen, value?.scalarText == absentWhen { return nil }

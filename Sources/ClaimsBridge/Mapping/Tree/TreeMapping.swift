@@ -89,6 +89,8 @@ public struct TreeMapping: Sendable {
         package var jsonKind: TreeNode.Kind?
         /// What the value is, in a clerk's words (`about:`), added to schema messages about it.
         package var about: String?
+        /// A lab catalog: the partner value is a product code standing for the object's `kind` and `material`.
+        package var catalog: LabCatalog?
         package var line: Int
     }
 

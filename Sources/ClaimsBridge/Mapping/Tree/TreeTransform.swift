@@ -16,6 +16,8 @@ package enum TreeTransform: Sendable {
     case date(DateFormat)
     /// A code table name ↔ its code.
     case codes(CodeTable)
+    /// `"2026-03-12T14:05:00Z"` ↔ ISO 8601; reading accepts offsets and fractions and converts to UTC.
+    case timestamp
 
     /// Date spellings on the partner side.
     package enum DateFormat: String, Sendable, CaseIterable {
@@ -32,6 +34,7 @@ package enum TreeTransform: Sendable {
         case .cents: return "cents"
         case .date(let format): return "date \(format.rawValue)"
         case .codes(let table): return "codes \(table.name)"
+        case .timestamp: return "timestamp"
         }
     }
 
@@ -57,6 +60,11 @@ package enum TreeTransform: Sendable {
             else { throw .init("must be an amount in whole cents (digits only, such as 012550 for 125.50)") }
             return .string(Money(cents: cents).description)
         case .date(let format): return .string(try Self.readDate(text, format: format))
+        case .timestamp:
+            guard let stamp = UTCTimestamp(text) else {
+                throw .init("must be a timestamp written YYYY-MM-DDTHH:MM:SS with Z or an offset such as -05:00")
+            }
+            return .string(stamp.description)
         case .codes(let table):
             let code = Array(text.utf8)
             guard let index = code.withUnsafeBufferPointer({ table.entry(forCode: $0) }) else {
@@ -102,6 +110,11 @@ package enum TreeTransform: Sendable {
                 throw .init("must be a real date written YYYY-MM-DD")
             }
             return (try Self.writeDate(date, format: format), .string)
+        case .timestamp:
+            guard case .string(let text) = value, let stamp = UTCTimestamp(text) else {
+                throw .init("must be a UTC timestamp written YYYY-MM-DDTHH:MM:SSZ")
+            }
+            return (stamp.description, .string)
         case .codes(let table):
             guard let text = value.scalarText else { throw .init("must be a name but is \(value.kindName)") }
             let name = Array(text.utf8)

@@ -1,5 +1,5 @@
 # ClaimsBridge — the two commands a fresh machine needs:
-#   make demo   translate the bundled CDAnet fixtures to JSON and back, and show they are byte-identical
+#   make demo   translate the bundled fixtures to JSON and back (byte-identical), then run the drop-folder watcher on them
 #   make test   run the test suite
 # Each first installs any missing system packages (Debian/Ubuntu, via apt-get).
 

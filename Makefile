@@ -40,6 +40,11 @@ demo: build
 		--param transmitter=18001 --param provider=212345 --param establishment=12345 > .demo/ramq.xml
 	$(BIN) translate --from ramq --to json < .demo/ramq.xml > .demo/ramq.jsonl
 	@echo "ramq: $$(grep -c '<DP ' .demo/ramq.xml) claims in .demo/ramq.xml, read back into .demo/ramq.jsonl"
+	@echo "== A lab order (3-unit bridge) in the example XML lab's format, checked against its schema, and back"
+	$(BIN) translate --from lab-order --to lab:example-xml --input Fixtures/labs/example-xml/02-bridge-3-unit.input.jsonl > .demo/lab-order.xml
+	$(BIN) translate --from lab:example-xml --to lab-order --input .demo/lab-order.xml > .demo/lab-order.jsonl
+	@echo "lab: .demo/lab-order.xml, read back into .demo/lab-order.jsonl"
+	$(BIN) catalog check --lab example-rest
 	@echo "== The drop-folder watcher (Examples/watch/routes.yaml): claims in, CDAnet out, replies matched; ledger in SQLite"
 	@rm -rf .demo/watch && mkdir -p .demo/watch/inbox/claims .demo/watch/inbox/replies .demo/watch/out/carrier .demo/watch/out/practice
 	@cp Examples/watch/routes.yaml Examples/watch/delivery.yaml .demo/watch/

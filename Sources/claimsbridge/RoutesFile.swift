@@ -11,7 +11,7 @@ struct RoutesFile {
     var configuration: WatchConfiguration
     var delivery: DeliveryConfiguration
     var transports: [String: any Transport]
-    var catalog: CDAnetCatalog?
+    var resources: TranslationResources
 
     static func load(path: String, common: CommonOptions, logger: Logger) throws -> RoutesFile {
         let unchecked = try WatchConfiguration.load(path: path)
@@ -22,14 +22,14 @@ struct RoutesFile {
         var configuration = try WatchConfiguration.load(
             path: path, knownTransports: Set(delivery.destinations.map(\.name)))
         configuration.outboxPath = delivery.outboxPath
-        var catalog: CDAnetCatalog?
+        var resources = TranslationResources()
         if configuration.routes.contains(where: { $0.translation != .none }) {
             let mappings = try configuration.mappingsDirectory ?? common.resolveMappings()
-            catalog = try CDAnetCatalog(directory: (mappings as NSString).appendingPathComponent("cdanet"))
+            resources = try TranslationResources.load(for: configuration, mappingsDirectory: mappings)
         }
-        if configuration.routes.contains(where: { $0.translation == .jsonToCDAnet }) { try catalog?.checkWritable() }
         return RoutesFile(
-            configuration: configuration, delivery: delivery, transports: try delivery.makeTransports(), catalog: catalog)
+            configuration: configuration, delivery: delivery, transports: try delivery.makeTransports(),
+            resources: resources)
     }
 
     /// What `watch --check` prints.
@@ -48,7 +48,7 @@ struct RoutesFile {
             case .doneMarker(let suffix): readiness = "once <name>\(suffix) exists"
             }
             lines.append("route \(route.name): \(route.inbox) (\(patterns); taken \(readiness))")
-            lines.append("  translate \(route.translation.rawValue)")
+            lines.append("  translate \(route.translation)")
             for name in route.transports {
                 lines.append("  deliver to \(name): \(transports[name]?.endpointDescription ?? "?")")
             }

@@ -17,7 +17,7 @@ struct WatchCommand: AsyncParsableCommand {
     private func runDry(_ routes: RoutesFile, logger: Logger) throws {
         print(routes.summary(), terminator: "")
         let folder = output ?? NSTemporaryDirectory() + "claimsbridge-dry-run-\(getpid())"
-        let outcomes = try WatchDryRun(configuration: routes.configuration, catalog: routes.catalog, logger: logger)
+        let outcomes = try WatchDryRun(configuration: routes.configuration, resources: routes.resources, logger: logger)
             .run(outputDirectory: folder)
         for outcome in outcomes {
             let counts = "\(outcome.translated) of \(outcome.messages) messages translated, \(outcome.rejected) rejected"
@@ -73,7 +73,7 @@ struct WatchCommand: AsyncParsableCommand {
             return
         }
         let watcher = Watcher(
-            configuration: routes.configuration, catalog: routes.catalog, transports: routes.transports,
+            configuration: routes.configuration, resources: routes.resources, transports: routes.transports,
             retryPolicy: routes.delivery.retryPolicy, leaseSeconds: routes.delivery.leaseSeconds, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: WatchService(watcher: watcher, drain: drain), successTerminationBehavior: .gracefullyShutdownGroup)

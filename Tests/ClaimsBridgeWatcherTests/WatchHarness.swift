@@ -49,7 +49,8 @@ struct WatchHarness {
 
     func makeWatcher(afterStep: (@Sendable (ProcessingStep, String) throws -> Void)? = nil) throws -> Watcher {
         Watcher(
-            configuration: configuration, catalog: Fixtures.catalog,
+            configuration: configuration,
+            resources: try TranslationResources.load(for: configuration, mappingsDirectory: Fixtures.mappings.path),
             transports: ["out": try FolderTransport(directory: output, namePattern: "{key}-{name}")],
             retryPolicy: RetryPolicy(), metrics: WatchMetrics(),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), afterStep: afterStep)

@@ -54,7 +54,8 @@ extension WatchConfiguration {
     ) throws -> Route {
         try node.expectKeys(
             [
-                "name", "inbox", "pattern", "stableSeconds", "doneMarker", "from", "to", "deliver", "resubmit", "replies",
+                "name", "inbox", "pattern", "stableSeconds", "doneMarker", "from", "to", "mapping", "parameters", "deliver",
+                "resubmit", "replies",
                 "processing", "archive", "error", "rejects",
             ], in: "a route")
         let name = try node.required("name").string("`name`")
@@ -82,7 +83,7 @@ extension WatchConfiguration {
             }
             readiness = .stableFor(.milliseconds(Int64(seconds * 1000)))
         }
-        let translation = try loadTranslation(node)
+        let translation = try loadTranslation(node, resolve: resolve)
         let deliverNode = try node.required("deliver")
         let deliver =
             deliverNode.scalar != nil
@@ -105,20 +106,45 @@ extension WatchConfiguration {
             rejectsDirectory: try node["rejects"].map { resolve(try $0.string("`rejects`")) })
     }
 
-    private static func loadTranslation(_ node: ConfigNode) throws -> Route.Translation {
+    /// The translations a route may name: `from → to`, with the bundled tree mapping where there is one.
+    private static let treeTranslations: [(from: String, to: String, bundled: String?, extension: String)] = [
+        ("json", "ramq", "ramq/claim.mapping.yaml", "xml"), ("ramq", "json", "ramq/claim.mapping.yaml", "jsonl"),
+        ("json", "ramq-response", "ramq/response.mapping.yaml", "xml"),
+        ("ramq-response", "json", "ramq/response.mapping.yaml", "jsonl"),
+        ("json", "xml", nil, "xml"), ("xml", "json", nil, "jsonl"),
+        ("json", "partner-json", nil, "json"), ("partner-json", "json", nil, "jsonl"),
+    ]
+
+    private static func loadTranslation(_ node: ConfigNode, resolve: (String) -> String) throws -> Route.Translation {
         let from = try node["from"]?.string("`from`")
         let to = try node["to"]?.string("`to`")
+        let mapping = try node["mapping"].map { resolve(try $0.string("`mapping`")) }
+        var parameters: [String: String] = [:]
+        if let list = node["parameters"] {
+            for entry in try list.entries("`parameters`") { parameters[entry.key] = try entry.value.string(entry.key) }
+        }
         switch (from, to) {
         case (nil, nil): return .none
         case ("cdanet", "json"): return .cdanetToJSON
         case ("json", "cdanet"): return .jsonToCDAnet
-        default:
+        default: break
+        }
+        guard let tree = treeTranslations.first(where: { $0.from == from && $0.to == to }) else {
             let at = node["from"] ?? node["to"] ?? node
-            let choices = Route.Translation.allCases.filter { $0 != .none }.map(\.rawValue).joined(separator: ", ")
+            let choices = (["cdanet → json", "json → cdanet"] + treeTranslations.map { "\($0.from) → \($0.to)" })
+                .joined(separator: ", ")
             throw at.error(
                 "cannot translate from `\(from ?? "?")` to `\(to ?? "?")`; use \(choices), or leave out both to deliver files as they are"
             )
         }
+        guard let path = mapping ?? tree.bundled else {
+            throw (node["to"] ?? node).error(
+                "translating from `\(tree.from)` to `\(tree.to)` needs `mapping:` (the tree mapping file)")
+        }
+        return .tree(
+            Route.TreeRoute(
+                from: tree.from, to: tree.to, mapping: path, isBundled: mapping == nil, writes: tree.from == "json",
+                parameters: parameters, outputExtension: tree.extension))
     }
 }
 

@@ -93,21 +93,65 @@ public struct Route: Sendable, Equatable {
     }
 
     /// The translation of a file's content.
-    public enum Translation: String, Sendable, Equatable, CaseIterable {
+    public enum Translation: Sendable, Equatable, CustomStringConvertible {
         /// CDAnet messages to model JSON Lines.
-        case cdanetToJSON = "cdanet→json"
+        case cdanetToJSON
         /// Model JSON Lines to CDAnet messages.
-        case jsonToCDAnet = "json→cdanet"
+        case jsonToCDAnet
+        /// Through a tree mapping: RAMQ batches, XML or partner JSON, either way.
+        case tree(TreeRoute)
         /// Delivered as it is.
-        case none = "none"
+        case none
 
         /// The file-name extension of the translated output.
         public var outputExtension: String {
             switch self {
             case .cdanetToJSON: "jsonl"
             case .jsonToCDAnet: "txt"
+            case .tree(let tree): tree.outputExtension
             case .none: ""
             }
+        }
+
+        public var description: String {
+            switch self {
+            case .cdanetToJSON: "cdanet → json"
+            case .jsonToCDAnet: "json → cdanet"
+            case .tree(let tree): "\(tree.from) → \(tree.to) (\(tree.mapping))"
+            case .none: "none (delivered as it is)"
+            }
+        }
+    }
+
+    /// A translation through a tree mapping.
+    public struct TreeRoute: Sendable, Equatable {
+        public var from: String
+        public var to: String
+        /// The mapping file: a path, or relative to the mappings folder when `isBundled`.
+        public var mapping: String
+        public var isBundled: Bool
+        /// Model JSON Lines → the partner format (otherwise the partner format → model JSON Lines).
+        public var writes: Bool
+        /// Values for the mapping's parameters (for RAMQ: transmitter, provider, establishment…).
+        public var parameters: [String: String]
+        public var outputExtension: String
+
+        public init(
+            from: String, to: String, mapping: String, isBundled: Bool, writes: Bool, parameters: [String: String] = [:],
+            outputExtension: String
+        ) {
+            self.from = from
+            self.to = to
+            self.mapping = mapping
+            self.isBundled = isBundled
+            self.writes = writes
+            self.parameters = parameters
+            self.outputExtension = outputExtension
+        }
+
+        /// The mapping file's path, given the mappings folder.
+        public func mappingPath(mappingsDirectory: String) -> String {
+            isBundled ? (mappingsDirectory as NSString).appendingPathComponent(mapping) : mapping
         }
     }
 }

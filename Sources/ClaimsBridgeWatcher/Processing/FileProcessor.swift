@@ -16,11 +16,13 @@ final class FileProcessor {
     /// Called after each step; a test throws here to simulate a crash at that point.
     var afterStep: ((ProcessingStep, _ name: String) throws -> Void)?
 
-    init(route: Route, ledger: Ledger, queue: any DeliveryQueue, catalog: CDAnetCatalog?, logger: Logger) {
+    init(
+        route: Route, ledger: Ledger, queue: any DeliveryQueue, resources: TranslationResources, logger: Logger
+    ) throws {
         self.route = route
         self.ledger = ledger
         self.queue = queue
-        self.translator = RouteTranslator(translation: route.translation, catalog: catalog, logger: logger)
+        self.translator = try RouteTranslator(route: route, resources: resources, logger: logger)
         var logger = logger
         logger[metadataKey: "route"] = "\(route.name)"
         self.logger = logger
@@ -213,7 +215,7 @@ final class FileProcessor {
                 fileID: file.id, jsonLines: lines, skippedLines: Set(rejects.map(\.messageNumber)), ledger: ledger)
         case .cdanetToJSON:
             unmatched = try MessageRecorder.record(fileID: file.id, jsonLines: output, skippedLines: [], ledger: ledger)
-        case .none:
+        case .tree, .none:
             return
         }
         for response in unmatched {

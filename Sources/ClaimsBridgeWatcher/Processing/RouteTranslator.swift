@@ -2,11 +2,35 @@ import ClaimsBridge
 import Foundation
 import Logging
 
-/// Runs a route's translation over one claimed file, streaming from the file to an output file.
+/// Runs a route's translation over one claimed file, streaming from the file into memory.
 struct RouteTranslator {
     let translation: Route.Translation
     let catalog: CDAnetCatalog?
     let logger: Logger
+    /// Tree pipelines, compiled once (their XML Schema too) when the route translates through a tree mapping.
+    private let treeRead: TreeReadPipeline?
+    private let treeWrite: TreeWritePipeline?
+
+    init(route: Route, resources: TranslationResources, logger: Logger) throws {
+        translation = route.translation
+        catalog = resources.catalog
+        self.logger = logger
+        guard case .tree(let tree) = route.translation else {
+            treeRead = nil
+            treeWrite = nil
+            return
+        }
+        guard let mapping = resources.treeMappings[route.name] else {
+            throw WatchError("the mapping of route \(route.name) is not loaded")
+        }
+        if tree.writes {
+            treeWrite = try TreeWritePipeline(mapping: mapping, parameters: tree.parameters, logger: logger)
+            treeRead = nil
+        } else {
+            treeRead = try TreeReadPipeline(mapping: mapping, logger: logger)
+            treeWrite = nil
+        }
+    }
 
     /// What one translation produced.
     struct Outcome {
@@ -37,6 +61,12 @@ struct RouteTranslator {
             case .cdanetToJSON:
                 let pipeline = CDAnetReadPipeline(catalog: try requireCatalog(), format: .json, logger: logger)
                 outcome.summary = try pipeline.run(input: &input, output: &output, onReject: collect)
+            case .tree:
+                if let treeWrite {
+                    outcome.summary = try treeWrite.run(input: &input, output: &output, onReject: collect)
+                } else if let treeRead {
+                    outcome.summary = try treeRead.run(input: &input, output: &output, onReject: collect)
+                }
             case .jsonToCDAnet:
                 let pipeline = ModelWritePipeline(catalog: try requireCatalog(), logger: logger)
                 outcome.summary = try pipeline.run(input: &input, output: &output, onReject: collect)

@@ -8,12 +8,12 @@ public import Logging
 /// output folder, so real ones are not used up.
 public struct WatchDryRun {
     public let configuration: WatchConfiguration
-    public let catalog: CDAnetCatalog?
+    public let resources: TranslationResources
     public let logger: Logger
 
-    public init(configuration: WatchConfiguration, catalog: CDAnetCatalog?, logger: Logger) {
+    public init(configuration: WatchConfiguration, resources: TranslationResources, logger: Logger) {
         self.configuration = configuration
-        self.catalog = catalog
+        self.resources = resources
         self.logger = logger
     }
 
@@ -41,7 +41,7 @@ public struct WatchDryRun {
         for route in configuration.routes {
             let folder = outputDirectory + "/" + route.name
             try DurableFiles.makeDirectory(folder)
-            let translator = RouteTranslator(translation: route.translation, catalog: catalog, logger: logger)
+            let translator = try RouteTranslator(route: route, resources: resources, logger: logger)
             for name in WatchStatus.waitingFiles(in: route) {
                 fileNumber += 1
                 var input = route.inbox + "/" + name

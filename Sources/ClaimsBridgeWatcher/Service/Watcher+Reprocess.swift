@@ -20,7 +20,7 @@ extension Watcher {
             throw WatchError("the original of file \(fileID) is no longer at \(original.path)")
         }
         let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
-        let processor = FileProcessor(route: route, ledger: ledger, queue: outbox, catalog: catalog, logger: logger)
+        let processor = try FileProcessor(route: route, ledger: ledger, queue: outbox, resources: resources, logger: logger)
         try processor.prepareFolders()
         let copy = try DurableFiles.copyWithoutOverwriting(
             original.path, into: route.processingDirectory, name: original.name)

@@ -10,7 +10,7 @@ import Synchronization
 /// nothing is left to deliver.
 public final class Watcher: Sendable {
     public let configuration: WatchConfiguration
-    let catalog: CDAnetCatalog?
+    let resources: TranslationResources
     let transports: [String: any Transport]
     let retryPolicy: RetryPolicy
     let leaseSeconds: Double
@@ -33,22 +33,33 @@ public final class Watcher: Sendable {
     /// - Parameters:
     ///   - retryPolicy, leaseSeconds: the outbox's settings (see ``Outbox``), normally from the delivery configuration.
     public convenience init(
+        configuration: WatchConfiguration, resources: TranslationResources, transports: [String: any Transport],
+        retryPolicy: RetryPolicy = RetryPolicy(), leaseSeconds: Double = 300, metrics: WatchMetrics = WatchMetrics(),
+        logger: Logger
+    ) {
+        self.init(
+            configuration: configuration, resources: resources, transports: transports, retryPolicy: retryPolicy,
+            leaseSeconds: leaseSeconds, metrics: metrics, logger: logger, afterStep: nil)
+    }
+
+    /// A watcher for routes that translate only CDAnet (or nothing).
+    public convenience init(
         configuration: WatchConfiguration, catalog: CDAnetCatalog?, transports: [String: any Transport],
         retryPolicy: RetryPolicy = RetryPolicy(), leaseSeconds: Double = 300, metrics: WatchMetrics = WatchMetrics(),
         logger: Logger
     ) {
         self.init(
-            configuration: configuration, catalog: catalog, transports: transports, retryPolicy: retryPolicy,
-            leaseSeconds: leaseSeconds, metrics: metrics, logger: logger, afterStep: nil)
+            configuration: configuration, resources: TranslationResources(catalog: catalog), transports: transports,
+            retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, metrics: metrics, logger: logger, afterStep: nil)
     }
 
     init(
-        configuration: WatchConfiguration, catalog: CDAnetCatalog?, transports: [String: any Transport],
+        configuration: WatchConfiguration, resources: TranslationResources, transports: [String: any Transport],
         retryPolicy: RetryPolicy, leaseSeconds: Double = 300, metrics: WatchMetrics, logger: Logger,
         afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?
     ) {
         self.configuration = configuration
-        self.catalog = catalog
+        self.resources = resources
         self.transports = transports
         self.retryPolicy = retryPolicy
         self.leaseSeconds = leaseSeconds
@@ -122,8 +133,9 @@ public final class Watcher: Sendable {
     private func runIntake(drain: Bool) throws {
         let ledger = try Ledger(path: ledgerPath)
         let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
-        let processors = configuration.routes.map { route in
-            let processor = FileProcessor(route: route, ledger: ledger, queue: outbox, catalog: catalog, logger: logger)
+        let processors = try configuration.routes.map { route in
+            let processor = try FileProcessor(
+                route: route, ledger: ledger, queue: outbox, resources: resources, logger: logger)
             processor.afterStep = afterStep
             return processor
         }

@@ -1,16 +1,13 @@
 import ClaimsBridge
 import Foundation
 
-/// Reads the model JSON Lines a file was translated from or to, and records each message's identity in the
-/// ledger for correlation.
+/// Reads the model JSON Lines a file was translated from or to: the identity of each message, for correlation.
 enum MessageRecorder {
     /// - Parameters:
     ///   - jsonLines: the model side of the translation.
     ///   - skippedLines: line numbers that were rejected (when the JSON side is the input).
-    /// - Returns: the responses that match no request.
-    static func record(
-        fileID: Int64, jsonLines data: [UInt8], skippedLines: Set<Int>, ledger: Ledger
-    ) throws -> [MessageIdentity] {
+    /// - Returns: each message's line number and identity.
+    static func identities(jsonLines data: [UInt8], skippedLines: Set<Int>) -> [(number: Int, identity: MessageIdentity)] {
         var tape = JSONTape()
         var messages: [(number: Int, identity: MessageIdentity)] = []
         var lineNumber = 0
@@ -28,6 +25,6 @@ enum MessageRecorder {
                 start = end + 1
             }
         }
-        return try ledger.recordMessages(fileID: fileID, messages)
+        return messages
     }
 }

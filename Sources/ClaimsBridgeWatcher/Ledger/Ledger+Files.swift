@@ -48,17 +48,27 @@ extension Ledger {
             .run([.integer(original), .integer(id)])
     }
 
-    /// Records a translation and the deliveries it produced, in one transaction.
-    public func markTranslated(
-        _ id: Int64, messages: Int, translated: Int, rejected: Int, deliveries: [LedgerDelivery]
-    ) throws {
+    /// Records a translation in one transaction: the counts, the deliveries it produced, the identity of each
+    /// message (for correlation) and where the original is about to be moved.
+    /// - Returns: the responses among `identities` that match no request sent.
+    @discardableResult
+    func markTranslated(
+        _ id: Int64, messages: Int, translated: Int, rejected: Int, deliveries: [LedgerDelivery],
+        identities: [(number: Int, identity: MessageIdentity)] = [], movingTo: String? = nil
+    ) throws -> [MessageIdentity] {
         let update = try database.prepare(
-            "UPDATE files SET state = 'translated', messages = ?, translated = ?, rejected = ? WHERE id = ?")
+            """
+            UPDATE files SET state = 'translated', messages = ?, translated = ?, rejected = ?,
+                moving_to = coalesce(?, moving_to) WHERE id = ?
+            """)
         let insert = try database.prepare(
             "INSERT OR IGNORE INTO deliveries (file_id, transport, idempotency_key, outbox_id, state) VALUES (?, ?, ?, ?, ?)"
         )
-        try database.transaction {
-            try update.run([.integer(Int64(messages)), .integer(Int64(translated)), .integer(Int64(rejected)), .integer(id)])
+        return try database.transaction {
+            try update.run([
+                .integer(Int64(messages)), .integer(Int64(translated)), .integer(Int64(rejected)),
+                movingTo.map { .text($0) } ?? .null, .integer(id),
+            ])
             for delivery in deliveries {
                 try insert.run([
                     .integer(delivery.fileID), .text(delivery.transport), .text(delivery.idempotencyKey),
@@ -68,6 +78,7 @@ extension Ledger {
             if !deliveries.isEmpty && deliveries.allSatisfy({ $0.state == "delivered" }) {
                 try database.prepare("UPDATE files SET state = 'delivered' WHERE id = ?").run([.integer(id)])
             }
+            return try insertMessages(fileID: id, identities)
         }
     }
 
@@ -112,16 +123,26 @@ extension Ledger {
 
     /// Updates a delivery's state from the outbox; when every delivery of the file is delivered, so is the file.
     public func updateDelivery(outboxID: Int64, state: String) throws {
+        try updateDeliveries([(outboxID, state)])
+    }
+
+    /// Updates several deliveries' states in one transaction.
+    public func updateDeliveries(_ updates: [(outboxID: Int64, state: String)]) throws {
+        guard !updates.isEmpty else { return }
         try database.transaction {
-            try database.prepare("UPDATE deliveries SET state = ? WHERE outbox_id = ?").run([.text(state), .integer(outboxID)])
-            try database.prepare(
-                """
-                UPDATE files SET state = 'delivered'
-                WHERE state = 'translated' AND id IN (SELECT file_id FROM deliveries WHERE outbox_id = ?)
-                  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.file_id = files.id AND d.state <> 'delivered')
-                """
-            ).run([.integer(outboxID)])
+            for (outboxID, state) in updates { try update(outboxID: outboxID, state: state) }
         }
+    }
+
+    private func update(outboxID: Int64, state: String) throws {
+        try database.prepare("UPDATE deliveries SET state = ? WHERE outbox_id = ?").run([.text(state), .integer(outboxID)])
+        try database.prepare(
+            """
+            UPDATE files SET state = 'delivered'
+            WHERE state = 'translated' AND id IN (SELECT file_id FROM deliveries WHERE outbox_id = ?)
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.file_id = files.id AND d.state <> 'delivered')
+            """
+        ).run([.integer(outboxID)])
     }
 
     /// Files recorded, most recent first.

@@ -14,11 +14,12 @@ public struct ChainEntry: Sendable, Equatable {
 }
 
 extension Ledger {
-    /// Records the messages of a file (idempotent per file and message number). Each response is matched to
-    /// the latest request with the same office sequence number, provider and carrier that it can answer.
+    /// Records the messages of a file (idempotent per file and message number), inside the caller's transaction.
+    /// Each response is matched to the latest request with the same office sequence number, provider and carrier
+    /// that it can answer.
     /// - Returns: the responses no request was found for.
-    @discardableResult
-    func recordMessages(fileID: Int64, _ messages: [(number: Int, identity: MessageIdentity)]) throws -> [MessageIdentity] {
+    func insertMessages(fileID: Int64, _ messages: [(number: Int, identity: MessageIdentity)]) throws -> [MessageIdentity] {
+        guard !messages.isEmpty else { return [] }
         let insert = try database.prepare(
             """
             INSERT OR IGNORE INTO messages (file_id, message_number, type, is_request, office_sequence, carrier, provider,
@@ -26,19 +27,17 @@ extension Ledger {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var unmatched: [MessageIdentity] = []
-        try database.transaction {
-            for (number, identity) in messages {
-                var request: Int64?
-                if !identity.isRequest {
-                    request = try matchingRequest(for: identity)
-                    if request == nil && identity.type != "email" { unmatched.append(identity) }
-                }
-                try insert.run([
-                    .integer(fileID), .integer(Int64(number)), .text(identity.type), .integer(identity.isRequest ? 1 : 0),
-                    .text(identity.officeSequenceNumber), .text(identity.carrierId), .text(identity.providerNumber),
-                    request.map { .integer($0) } ?? .null, .real(Self.now),
-                ])
+        for (number, identity) in messages {
+            var request: Int64?
+            if !identity.isRequest {
+                request = try matchingRequest(for: identity)
+                if request == nil && identity.type != "email" { unmatched.append(identity) }
             }
+            try insert.run([
+                .integer(fileID), .integer(Int64(number)), .text(identity.type), .integer(identity.isRequest ? 1 : 0),
+                .text(identity.officeSequenceNumber), .text(identity.carrierId), .text(identity.providerNumber),
+                request.map { .integer($0) } ?? .null, .real(Self.now),
+            ])
         }
         return unmatched
     }

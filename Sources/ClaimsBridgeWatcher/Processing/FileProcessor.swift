@@ -135,7 +135,7 @@ final class FileProcessor {
             logger.error("file failed", metadata: ["file": "\(file.id)", "reason": "\(failure)"])
             return try ledger.file(file.id) ?? file
         }
-        try recordMessages(file, input: input, output: outcome.output, rejects: outcome.rejects)
+        let messages = try messageIdentities(input: input, output: outcome.output, rejects: outcome.rejects)
         let payload = outcome.output
         var deliveries: [LedgerDelivery] = []
         let key = idempotencyKey(file)
@@ -148,9 +148,13 @@ final class FileProcessor {
                     fileID: file.id, transport: transport, idempotencyKey: key, outboxID: queued.id, state: queued.state))
         }
         try afterStep?(.queued, file.name)
-        try ledger.markTranslated(
+        // One transaction records the counts, the deliveries, the messages and where the original will go.
+        let archive = try DurableFiles.freePath(
+            in: route.archiveDirectory + "/" + Self.day(file.claimedAt), name: file.name)
+        let unmatched = try ledger.markTranslated(
             file.id, messages: outcome.summary.messages, translated: outcome.summary.translated,
-            rejected: outcome.rejects.count, deliveries: deliveries)
+            rejected: outcome.rejects.count, deliveries: deliveries, identities: messages, movingTo: archive)
+        reportUnmatched(unmatched, file: file)
         try afterStep?(.ledgerUpdated, file.name)
         logger.info(
             "translated",
@@ -176,12 +180,14 @@ final class FileProcessor {
                 folder = route.errorDirectory
                 destination = try DurableFiles.freePath(in: folder, name: file.name)
                 try fileErrorReport(file, besides: destination)
+            } else if let planned = file.movingTo, !DurableFiles.exists(planned) {
+                destination = planned
             } else {
                 folder = route.archiveDirectory + "/" + Self.day(file.claimedAt)
                 destination = try DurableFiles.freePath(in: folder, name: file.name)
             }
             // The ledger learns the destination first, so a crash right after the rename is recognised on restart.
-            try ledger.planMove(file.id, to: destination)
+            if destination != file.movingTo { try ledger.planMove(file.id, to: destination) }
             try DurableFiles.rename(file.path, to: destination, later: pendingFlushes)
             try afterStep?(.movedOut, file.name)
         }
@@ -205,19 +211,22 @@ final class FileProcessor {
         try DurableFiles.rename(report, to: destination + ".error.json")
     }
 
-    /// Records each translated message's identity, and reports responses that answer no known request.
-    private func recordMessages(_ file: LedgerFile, input: String, output: [UInt8], rejects: [RejectedMessage]) throws {
-        let unmatched: [MessageIdentity]
+    /// The identity of each translated message, read from the model side of the translation.
+    private func messageIdentities(
+        input: String, output: [UInt8], rejects: [RejectedMessage]
+    ) throws -> [(number: Int, identity: MessageIdentity)] {
         switch route.translation {
         case .jsonToCDAnet:
-            let lines = try Self.readAll(input)
-            unmatched = try MessageRecorder.record(
-                fileID: file.id, jsonLines: lines, skippedLines: Set(rejects.map(\.messageNumber)), ledger: ledger)
+            return MessageRecorder.identities(
+                jsonLines: try Self.readAll(input), skippedLines: Set(rejects.map(\.messageNumber)))
         case .cdanetToJSON:
-            unmatched = try MessageRecorder.record(fileID: file.id, jsonLines: output, skippedLines: [], ledger: ledger)
+            return MessageRecorder.identities(jsonLines: output, skippedLines: [])
         case .tree, .none:
-            return
+            return []
         }
+    }
+
+    private func reportUnmatched(_ unmatched: [MessageIdentity], file: LedgerFile) {
         for response in unmatched {
             logger.warning(
                 "a response matches no request sent",

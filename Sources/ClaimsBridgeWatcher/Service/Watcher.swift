@@ -217,16 +217,22 @@ public final class Watcher: Sendable {
         }
     }
 
-    /// Records deliveries the last run settled (those the ledger does not know yet are caught by ``reconcile``).
+    /// Records deliveries the last run settled, in one ledger transaction (those the ledger does not know yet
+    /// are caught by ``reconcile``).
     private func settle(_ ids: [DeliveryID], as outcome: String, ledger: Ledger, outbox: Outbox) throws {
+        var updates: [(outboxID: Int64, state: String)] = []
+        let forwardsReplies = configuration.routes.contains { $0.replyRoute != nil }
         for id in ids {
             guard let delivery = try ledger.delivery(outboxID: id.rawValue), delivery.state != outcome else { continue }
-            if outcome == "delivered", let body = try outbox.delivery(id)?.receipt?.responseBody, !body.isEmpty {
+            if outcome == "delivered", forwardsReplies, let body = try outbox.delivery(id)?.receipt?.responseBody,
+                !body.isEmpty
+            {
                 try forwardReply(body, of: delivery, ledger: ledger)
             }
-            try ledger.updateDelivery(outboxID: id.rawValue, state: outcome)
-            metrics.recordDelivery(state: outcome)
+            updates.append((id.rawValue, outcome))
         }
+        try ledger.updateDeliveries(updates)
+        for _ in updates { metrics.recordDelivery(state: outcome) }
     }
 
     /// Copies settled outbox states into the ledger. Reading them from the outbox (rather than from one run's

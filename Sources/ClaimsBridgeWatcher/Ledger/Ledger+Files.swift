@@ -121,12 +121,8 @@ extension Ledger {
         ).query([.integer(Int64(limit))], Self.readDelivery)
     }
 
-    /// Updates a delivery's state from the outbox; when every delivery of the file is delivered, so is the file.
-    public func updateDelivery(outboxID: Int64, state: String) throws {
-        try updateDeliveries([(outboxID, state)])
-    }
-
-    /// Updates several deliveries' states in one transaction.
+    /// Updates deliveries' states from the outbox, in one transaction; when every delivery of a file is
+    /// delivered, so is the file.
     public func updateDeliveries(_ updates: [(outboxID: Int64, state: String)]) throws {
         guard !updates.isEmpty else { return }
         try database.transaction {

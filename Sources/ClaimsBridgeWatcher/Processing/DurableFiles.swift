@@ -38,15 +38,6 @@ enum DurableFiles {
         try rename(temporary, to: path)
     }
 
-    /// Flushes a file already written (by a stream) and renames it into place.
-    static func commit(temporary: String, to path: String) throws {
-        let descriptor = open(temporary, O_RDONLY)
-        guard descriptor >= 0 else { throw failure("cannot open", temporary) }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw failure("cannot flush", temporary) }
-        try rename(temporary, to: path)
-    }
-
     /// Renames, then flushes both folders now or, with `later`, records them to be flushed together.
     static func rename(_ source: String, to destination: String, later: FolderFlushes? = nil) throws {
         guard Foundation.rename(source, destination) == 0 else { throw failure("cannot move \(source) to", destination) }
@@ -63,17 +54,9 @@ enum DurableFiles {
     static func moveWithoutOverwriting(
         _ source: String, into folder: String, name: String, later: FolderFlushes? = nil
     ) throws -> String {
-        try makeDirectory(folder)
-        var attempt = 1
-        while true {
-            let candidate = (folder as NSString).appendingPathComponent(numbered(name, attempt))
-            if exists(candidate) {
-                attempt += 1
-                continue
-            }
-            try rename(source, to: candidate, later: later)
-            return candidate
-        }
+        let destination = try freePath(in: folder, name: name)
+        try rename(source, to: destination, later: later)
+        return destination
     }
 
     /// The first of `folder/name`, `folder/name-2`, `folder/name-3`… that does not exist; creates `folder`.
@@ -115,10 +98,6 @@ enum DurableFiles {
         guard descriptor >= 0 else { return }
         fsync(descriptor)
         close(descriptor)
-    }
-
-    static func syncDirectory(containing path: String) {
-        syncDirectory((path as NSString).deletingLastPathComponent)
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

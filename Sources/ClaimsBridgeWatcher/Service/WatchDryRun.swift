@@ -1,4 +1,4 @@
-public import ClaimsBridge
+import ClaimsBridge
 import Foundation
 public import Logging
 

@@ -238,6 +238,7 @@ public final class Watcher: Sendable {
     /// Copies settled outbox states into the ledger. Reading them from the outbox (rather than from one run's
     /// summary) also catches deliveries made before the ledger recorded them, or by another process.
     private func reconcile(ledger: Ledger, outbox: Outbox) throws {
+        var updates: [(outboxID: Int64, state: String)] = []
         for delivery in try ledger.openDeliveries() {
             guard let record = try outbox.delivery(DeliveryID(delivery.outboxID)) else { continue }
             let current = record.state == .inFlight || record.state == .pending
@@ -246,9 +247,10 @@ public final class Watcher: Sendable {
             if current == "delivered", let body = record.receipt?.responseBody, !body.isEmpty {
                 try forwardReply(body, of: delivery, ledger: ledger)
             }
-            try ledger.updateDelivery(outboxID: delivery.outboxID, state: current)
+            updates.append((delivery.outboxID, current))
             if current == "delivered" || current == "dead" { metrics.recordDelivery(state: current) }
         }
+        try ledger.updateDeliveries(updates)
     }
 
     /// Drops a delivery's response body into the inbox of its route's reply route, once: the name is

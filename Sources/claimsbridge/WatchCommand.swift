@@ -44,7 +44,11 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "The routes file (YAML).")
     var config: String
 
-    @Flag(help: "Check the routes file and its transports, print a summary and exit; touch nothing.")
+    @Flag(
+        help: """
+            Check the routes file and its destinations as far as can be done without sending (folders exist and \
+            are writable, secrets and key files readable), print a summary and exit; touch nothing.
+            """)
     var check = false
 
     @Flag(
@@ -66,6 +70,9 @@ struct WatchCommand: AsyncParsableCommand {
         let routes = try RoutesFile.load(path: config, common: common, logger: logger)
         if check {
             print(routes.summary(), terminator: "")
+            let problems = routes.readinessProblems()
+            for problem in problems { Files.printError("error: \(problem)") }
+            if !problems.isEmpty { throw ExitCode.failure }
             return
         }
         if dryRun {
@@ -85,5 +92,16 @@ struct WatchCommand: AsyncParsableCommand {
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)
         try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+}
+
+extension RoutesFile {
+    /// What would stop the routes' destinations from taking a delivery now, each line naming the destination.
+    fileprivate func readinessProblems() -> [String] {
+        let used = Set(configuration.routes.flatMap(\.transports))
+        return delivery.destinations.filter { used.contains($0.name) }.flatMap { destination in
+            let problems = (transports[destination.name] as? any ReadinessChecking)?.readinessProblems() ?? []
+            return problems.map { "destination \(destination.name) (\(destination.location)): \($0)" }
+        }
     }
 }

@@ -16,7 +16,7 @@ struct AtomicFileWriter: Sendable {
         if let existing = FileManager.default.contents(atPath: target) {
             return try sameOrConflict(existing, bytes, name: name)
         }
-        let temporary = path(".\(name).\(UInt64.random(in: 0...UInt64.max)).tmp")
+        let temporary = path(Self.temporaryName(for: name))
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create a file in", directory) }
         defer { unlink(temporary) }
@@ -64,7 +64,26 @@ struct AtomicFileWriter: Sendable {
         guard fsync(descriptor) == 0 else { throw failure("cannot flush", directory) }
     }
 
+    /// `.<name>.<random>.tmp`, with `name` shortened if needed so the whole stays within ``FileNameLength/limit``.
+    static func temporaryName(for name: String) -> String {
+        let random = String(UInt64.random(in: 0...UInt64.max))
+        let room = FileNameLength.limit - 6 - random.utf8.count
+        return ".\(FileNameLength.prefix(name, maxBytes: room)).\(random).tmp"
+    }
+
+    /// Whether `name` is one of ours from ``temporaryName(for:)``.
+    static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let parts = name.dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let random = parts.last else { return false }
+        return (1...20).contains(random.utf8.count) && random.utf8.allSatisfy { (0x30...0x39).contains($0) }
+    }
+
+    /// A failure: permanent when the name itself is refused (too long, or invalid on this file system), since
+    /// trying again would fail the same way; otherwise retryable (a full disk, a missing mount may recover).
     private func failure(_ what: String, _ path: String) -> TransportError {
-        TransportError(.io, retryable: true, "\(what) \(path): \(String(cString: strerror(errno)))")
+        let code = errno
+        let permanent = code == ENAMETOOLONG || code == EILSEQ || code == EINVAL
+        return TransportError(.io, retryable: !permanent, "\(what) \(path): \(String(cString: strerror(code)))")
     }
 }

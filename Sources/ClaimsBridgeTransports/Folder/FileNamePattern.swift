@@ -23,10 +23,24 @@ public struct FileNamePattern: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { pattern }
 
-    /// The file name for `delivery`.
-    public func fileName(for delivery: OutgoingDelivery) -> String {
+    /// Bytes a transport may add to a name for its temporary file: `.` + name + `.` + 20 digits + `.tmp`.
+    public static let temporaryNameReserve = 26
+
+    /// The file name for `delivery`, at most `maxBytes` long (by default, room is left for a temporary name).
+    ///
+    /// A long `{name}` is shortened (see ``FileNameLength/fitting(_:maxBytes:)``): the key, the rest of the pattern
+    /// and the original's extension are kept. Only if the pattern and key alone are too long is the whole name
+    /// shortened; its hash still tells it apart from every other.
+    public func fileName(
+        for delivery: OutgoingDelivery, maxBytes: Int = FileNameLength.limit - Self.temporaryNameReserve
+    ) -> String {
         let original = delivery.metadata[OutgoingDelivery.fileNameKey].map(Self.sanitized) ?? delivery.idempotencyKey
-        return pattern.replacingAll("{key}", with: delivery.idempotencyKey).replacingAll("{name}", with: original)
+        let withKey = pattern.replacingAll("{key}", with: delivery.idempotencyKey)
+        let uses = withKey.split(separator: "{name}", omittingEmptySubsequences: false).count - 1
+        let fixed = withKey.utf8.count - uses * "{name}".utf8.count
+        let budget = uses == 0 ? 0 : (maxBytes - fixed) / uses
+        let name = withKey.replacingAll("{name}", with: FileNameLength.fitting(original, maxBytes: max(budget, 17)))
+        return FileNameLength.fitting(name, maxBytes: maxBytes)
     }
 
     /// The last path component with every byte outside `A–Z a–z 0–9 . _ -` replaced by `_`.

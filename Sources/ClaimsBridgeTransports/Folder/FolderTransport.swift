@@ -7,8 +7,9 @@ import Foundation
 /// its final name — which fails rather than overwrite — and the folder itself is flushed, so a reader sees either
 /// no file or the whole file. The name comes from ``FileNamePattern`` and contains the idempotency key: a
 /// re-delivery finds its file already there with the same bytes and reports ``DeliveryReceipt/alreadyPresent``;
-/// a different file with that name is a permanent `conflict`. An optional done-marker (`<name><suffix>`, empty)
-/// is written after the file, for receivers that wait for one.
+/// a different file with that name is a permanent `conflict`. A name that would pass the 255-byte limit (with
+/// its temporary and marker suffixes) is shortened, keeping the key and the extension. An optional done-marker
+/// (`<name><suffix>`, empty) is written after the file, for receivers that wait for one.
 public struct FolderTransport: Transport {
     /// The folder files are written to.
     public let directory: String
@@ -33,9 +34,21 @@ public struct FolderTransport: Transport {
 
     public var endpointDescription: String { "folder \(directory)" }
 
+    /// The longest file name delivered, leaving room for the done-marker suffix and the temporary name.
+    var maxNameBytes: Int {
+        FileNameLength.limit - FileNamePattern.temporaryNameReserve - (doneMarkerSuffix?.utf8.count ?? 0)
+    }
+
+    /// Removes temporaries left in the folder by a writer that was killed (see ``StaleTemporaries``).
+    /// - Returns: the names removed.
+    @discardableResult
+    public func removeStaleTemporaries(safeAge: Double = 3600) -> [String] {
+        StaleTemporaries.folderTransport(safeAge: safeAge).remove(in: directory)
+    }
+
     public func deliver(_ delivery: OutgoingDelivery) async throws(TransportError) -> DeliveryReceipt {
         let writer = AtomicFileWriter(directory: directory)
-        let name = namePattern.fileName(for: delivery)
+        let name = namePattern.fileName(for: delivery, maxBytes: maxNameBytes)
         let marker = doneMarkerSuffix.map { name + $0 }
         return try await BlockingWork.run { () throws(TransportError) in
             let alreadyPresent = try writer.writeNew(name: name, bytes: delivery.payload)

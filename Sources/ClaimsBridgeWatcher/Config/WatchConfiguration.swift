@@ -1,3 +1,4 @@
+import ClaimsBridgeTransports
 import Foundation
 
 /// Everything `claimsbridge watch` runs: where it keeps its state, and the routes from inbox folders
@@ -157,10 +158,11 @@ public struct Route: Sendable, Equatable {
 }
 
 extension Route {
-    /// The name a file's result is delivered under: the original's stem with the output's extension.
+    /// The name a file's result is delivered under: the original's stem with the output's extension, shortened
+    /// if needed to stay within the file name limit.
     public func deliveryName(for name: String) -> String {
         let suffix = translation.outputExtension
         guard !suffix.isEmpty else { return name }
-        return (name as NSString).deletingPathExtension + "." + suffix
+        return FileNameLength.fitting((name as NSString).deletingPathExtension + "." + suffix)
     }
 }

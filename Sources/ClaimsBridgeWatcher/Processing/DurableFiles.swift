@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeTransports
 import Foundation
 
 /// File moves and writes that survive a crash: write under a temporary name, fsync, rename, fsync the folder.
@@ -49,32 +50,38 @@ enum DurableFiles {
         }
     }
 
-    /// Moves `source` into `folder` under its own name, or `name-2`, `name-3`… if that is taken; never overwrites.
-    /// Returns the new path. Renaming a file is exclusive: if another process moves it first, this fails.
+    /// Moves `source` into `folder` under its own name (plus `suffix`), or `name-2`, `name-3`… if that is taken;
+    /// never overwrites. Returns the new path. Renaming a file is exclusive: if another process moves it first,
+    /// this fails.
     static func moveWithoutOverwriting(
-        _ source: String, into folder: String, name: String, later: FolderFlushes? = nil
+        _ source: String, into folder: String, name: String, suffix: String = "", later: FolderFlushes? = nil
     ) throws -> String {
-        let destination = try freePath(in: folder, name: name)
+        let destination = try freePath(in: folder, name: name, suffix: suffix)
         try rename(source, to: destination, later: later)
         return destination
     }
 
-    /// The first of `folder/name`, `folder/name-2`, `folder/name-3`… that does not exist; creates `folder`.
-    static func freePath(in folder: String, name: String) throws -> String {
+    /// The first of `folder/name`, `folder/name-2`, `folder/name-3`… (each followed by `suffix`) that does not
+    /// exist; creates `folder`. A name is shortened (see ``FileNameLength/fitting(_:maxBytes:)``) so that with the
+    /// suffix and `reserving` more bytes (for a file to be put beside it) it stays within the file name limit.
+    static func freePath(in folder: String, name: String, suffix: String = "", reserving: Int = 0) throws -> String {
         try makeDirectory(folder)
+        let room = FileNameLength.limit - suffix.utf8.count - reserving
         var attempt = 1
         while true {
-            let candidate = (folder as NSString).appendingPathComponent(numbered(name, attempt))
+            let candidate = (folder as NSString).appendingPathComponent(
+                FileNameLength.fitting(numbered(name, attempt), maxBytes: room) + suffix)
             if !exists(candidate) { return candidate }
             attempt += 1
         }
     }
 
-    /// Copies `source` into `folder` (under a free name, as ``moveWithoutOverwriting(_:into:name:)``), flushed to disk.
+    /// Copies `source` into `folder` (under a free name, as ``moveWithoutOverwriting(_:into:name:suffix:later:)``),
+    /// flushed to disk.
     static func copyWithoutOverwriting(_ source: String, into folder: String, name: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: source) else { throw failure("cannot read", source) }
         try makeDirectory(folder)
-        let staged = (folder as NSString).appendingPathComponent(".\(name).\(getpid()).copy")
+        let staged = (folder as NSString).appendingPathComponent(WorkFileNames.staged(name))
         try write([UInt8](data), to: staged)
         return try moveWithoutOverwriting(staged, into: folder, name: name)
     }
@@ -90,7 +97,7 @@ enum DurableFiles {
     static func temporaryName(for path: String) -> String {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        return (folder as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
+        return (folder as NSString).appendingPathComponent(WorkFileNames.temporary(name))
     }
 
     static func syncDirectory(_ path: String) {

@@ -171,14 +171,16 @@ final class FileProcessor {
         let rejects = rejectsTemporaryPath(file)
         if DurableFiles.exists(rejects) {
             _ = try DurableFiles.moveWithoutOverwriting(
-                rejects, into: route.rejectsDirectory + "/" + Self.day(file.claimedAt), name: file.name + ".rejects.jsonl")
+                rejects, into: route.rejectsDirectory + "/" + Self.day(file.claimedAt), name: file.name,
+                suffix: ".rejects.jsonl")
         }
         var destination = file.path
         if file.path.hasPrefix(route.processingDirectory + "/") {
             let folder: String
             if file.state == .failed {
                 folder = route.errorDirectory
-                destination = try DurableFiles.freePath(in: folder, name: file.name)
+                destination = try DurableFiles.freePath(
+                    in: folder, name: file.name, reserving: Self.errorReportSuffix.utf8.count)
                 try fileErrorReport(file, besides: destination)
             } else if let planned = file.movingTo, !DurableFiles.exists(planned) {
                 destination = planned
@@ -196,6 +198,8 @@ final class FileProcessor {
         return try ledger.file(file.id) ?? file
     }
 
+    static let errorReportSuffix = ".error.json"
+
     /// Puts the `<name>.error.json` for a failed file into the error folder, next to where the original goes.
     private func fileErrorReport(_ file: LedgerFile, besides destination: String) throws {
         let report = errorReportPath(file)
@@ -208,7 +212,7 @@ final class FileProcessor {
                     reason: file.error ?? "the file could not be processed", summary: summary, rejects: []
                 ).json, to: report)
         }
-        try DurableFiles.rename(report, to: destination + ".error.json")
+        try DurableFiles.rename(report, to: destination + Self.errorReportSuffix)
     }
 
     /// The identity of each translated message, read from the model side of the translation.

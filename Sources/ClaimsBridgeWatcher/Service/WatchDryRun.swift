@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeTransports
 import Foundation
 public import Logging
 
@@ -44,9 +45,11 @@ public struct WatchDryRun {
             let translator = try RouteTranslator(route: route, resources: resources, logger: logger)
             for name in WatchStatus.waitingFiles(in: route) {
                 fileNumber += 1
+                // Room for the longest suffix added below (`.rejects.jsonl`).
+                let stem = FileNameLength.fitting(name, maxBytes: FileNameLength.limit - 14)
                 var input = route.inbox + "/" + name
                 if route.translation == .jsonToCDAnet {
-                    let numbered = folder + "/.\(name).numbered"
+                    let numbered = folder + "/." + FileNameLength.fitting(name, maxBytes: 245) + ".numbered"
                     if try SequenceNumbering(ledger: scratch, fileID: fileNumber).fill(inputPath: input, outputPath: numbered) > 0 {
                         input = numbered
                     }
@@ -59,14 +62,14 @@ public struct WatchDryRun {
                     outputPath: nil, destinations: route.transports)
                 if !result.rejects.isEmpty {
                     try DurableFiles.write(
-                        result.rejects.flatMap { $0.jsonLine + [0x0A] }, to: folder + "/" + name + ".rejects.jsonl")
+                        result.rejects.flatMap { $0.jsonLine + [0x0A] }, to: folder + "/" + stem + ".rejects.jsonl")
                 }
                 if let failure = result.failure {
                     try DurableFiles.write(
                         ErrorReport(
                             fileName: name, route: route.name, ledgerID: 0, reason: failure, summary: result.summary,
                             rejects: result.rejects
-                        ).json, to: folder + "/" + name + ".error.json")
+                        ).json, to: folder + "/" + stem + FileProcessor.errorReportSuffix)
                 } else {
                     let path = folder + "/" + route.deliveryName(for: name)
                     try DurableFiles.write(result.output, to: path)

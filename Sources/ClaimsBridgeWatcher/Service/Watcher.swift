@@ -99,6 +99,7 @@ public final class Watcher: Sendable {
         // Create both databases here, before two connections race to set them up.
         _ = try Ledger(path: ledgerPath)
         _ = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
+        removeAbandonedTemporaries()
         async let intake: Void = runIntakeOnThread(drain: drain)
         do {
             try await withTaskCancellationHandler {
@@ -112,6 +113,7 @@ public final class Watcher: Sendable {
             throw error
         }
         try await intake
+        if drain && !isStopping { try checkNothingLeftInHand() }
     }
 
     private func runIntakeOnThread(drain: Bool) async throws {
@@ -260,7 +262,7 @@ public final class Watcher: Sendable {
             let replyName = configuration.routes.first(where: { $0.name == file.route })?.replyRoute,
             let replyRoute = configuration.routes.first(where: { $0.name == replyName })
         else { return }
-        let path = replyRoute.inbox + "/\(delivery.idempotencyKey)-\(delivery.transport).reply"
+        let path = replyRoute.inbox + "/" + FileNameLength.fitting("\(delivery.idempotencyKey)-\(delivery.transport).reply")
         guard !DurableFiles.exists(path) else { return }
         try DurableFiles.makeDirectory(replyRoute.inbox)
         try DurableFiles.write(body, to: path)

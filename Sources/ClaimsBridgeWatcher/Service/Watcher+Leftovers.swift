@@ -1,0 +1,46 @@
+import ClaimsBridgeTransports
+import Foundation
+import Logging
+
+extension Watcher {
+    /// Removes the temporary files a killed process left behind: the watcher's own work files in its folders, and
+    /// the hidden temporaries of folder destinations (a kill between linking the file to its final name and
+    /// unlinking the temporary leaves a second link behind). Only names of our own making are touched, and only
+    /// when no live writer can need them. Run at start, before anything is written.
+    func removeAbandonedTemporaries() {
+        let folders = configuration.routes.flatMap { [$0.inbox, $0.processingDirectory, $0.errorDirectory] }
+        let own = WorkFileNames.removeAbandoned(in: folders)
+        var delivered = 0
+        for case let folder as FolderTransport in transports.values {
+            delivered += folder.removeStaleTemporaries().count
+        }
+        if own + delivered > 0 {
+            logger.notice(
+                "removed temporary files left by a stopped process",
+                metadata: ["watcherFolders": "\(own)", "destinationFolders": "\(delivered)"])
+        }
+    }
+
+    /// After a drain: the files still in `processing/`, which a drain must not report as done.
+    /// - Throws: ``WatchError`` naming the routes and ledger numbers of the files left (never their names, which may
+    ///   hold personal data); `claimsbridge status` and the log say why.
+    func checkNothingLeftInHand() throws {
+        let ledger = try Ledger(path: ledgerPath)
+        var left: [String] = []
+        for route in configuration.routes {
+            let known = try ledger.filesInHand(processingDirectories: [route.processingDirectory])
+                .filter { $0.route == route.name }
+            let knownPaths = Set(known.map(\.path))
+            let unknown = FileProcessor.originals(in: route.processingDirectory)
+                .filter { !knownPaths.contains(route.processingDirectory + "/" + $0) }
+            guard !known.isEmpty || !unknown.isEmpty else { continue }
+            var parts = known.isEmpty ? [] : ["ledger file\(known.count == 1 ? "" : "s") \(known.map { "\($0.id)" }.joined(separator: ", "))"]
+            if !unknown.isEmpty { parts.append("\(unknown.count) not yet recorded") }
+            left.append("route \(route.name): \(parts.joined(separator: "; "))")
+        }
+        guard !left.isEmpty else { return }
+        throw WatchError(
+            "the drain ended with files still in processing/ (\(left.joined(separator: " / "))); they could not be "
+                + "finished, see the log; they are tried again at the next start")
+    }
+}

@@ -26,8 +26,9 @@ struct WatchCommandTests {
     var config: [String] { ["--config", root + "/routes.yaml"] }
 
     func drop(_ fixture: String, as name: String, into inbox: String) throws {
-        try FileManager.default.copyItem(atPath: Fixtures.url(fixture).path, toPath: root + "/inbox/\(inbox)/.\(name).tmp")
-        guard rename(root + "/inbox/\(inbox)/.\(name).tmp", root + "/inbox/\(inbox)/\(name)") == 0 else {
+        // A short temporary name: a name of 255 bytes has no room for a longer one.
+        try FileManager.default.copyItem(atPath: Fixtures.url(fixture).path, toPath: root + "/inbox/\(inbox)/.dropping")
+        guard rename(root + "/inbox/\(inbox)/.dropping", root + "/inbox/\(inbox)/\(name)") == 0 else {
             throw CocoaError(.fileWriteUnknown)
         }
     }
@@ -52,6 +53,31 @@ struct WatchCommandTests {
         #expect(bad.stderr.contains("routes.yaml:\(line)"), "\(bad.stderr)")
         #expect(bad.stderr.contains("unknown destination `carier`"), "\(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: root + "/state"))
+    }
+
+    @Test("--check fails when a folder destination's directory is missing, naming the destination and its line")
+    func checkFindsMissingFolder() throws {
+        try FileManager.default.removeItem(atPath: root + "/out/practice")
+        let run = try CommandRunner.run(["watch"] + config + ["--check"])
+        #expect(run.status == 1, "\(run.stdoutText)")
+        #expect(run.stderr.contains("destination practice (\(root)/delivery.yaml:"), "\(run.stderr)")
+        #expect(run.stderr.contains("the folder \(root)/out/practice does not exist"), "\(run.stderr)")
+        #expect(!run.stderr.contains("destination carrier"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/state"))
+    }
+
+    @Test("--drain delivers a file whose name is 255 bytes long and exits 0")
+    func drainLongName() throws {
+        let name = String(repeating: "é", count: 121) + "x-claim.jsonl"
+        #expect(name.utf8.count == 255)
+        try drop("cdanet/v04/01-claim-basic.expected.json", as: name, into: "claims")
+        let run = try CommandRunner.run(["watch"] + config + ["--drain"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let delivered = try #require(files("out/carrier").first)
+        #expect(delivered.utf8.count <= 255 && delivered.contains(".txt-outgoing-claims-"), "\(delivered)")
+        let sent = try Array(Data(contentsOf: URL(fileURLWithPath: root + "/out/carrier/" + delivered)))
+        #expect(sent == (try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")))
+        #expect(files("inbox/claims/processing").isEmpty)
     }
 
     @Test("--dry-run translates the waiting files into the folder named, and takes, records and sends nothing")

@@ -11,26 +11,27 @@ public struct MessageIdentity: Sendable, Equatable {
     public var carrierId: String
     public var providerNumber: String
     public var officeNumber: String
+    /// For a response: the request types it answers (from the layouts' `answers:`).
+    public var answers: [String] = []
+    /// For a response: whether it may come without a request (a layout's `unsolicited: true`).
+    public var mayBeUnsolicited = false
 
-    /// Model types sent by the office; every other type is a carrier's response.
-    static let requestTypes: Set<String> = [
-        "claim", "predetermination", "cobClaim", "claimReversal", "eligibilityRequest", "outstandingTransactionsRequest",
-        "summaryReconciliationRequest", "paymentReconciliationRequest", "attachment",
-    ]
-
-    /// Reads the identity from one model JSON line; nil when the line is not a model message.
-    static func read(_ line: UnsafeRawBufferPointer, tape: inout JSONTape) -> MessageIdentity? {
+    /// Reads the identity from one model JSON line; nil when the line is not a model message. Whether its type is
+    /// a request, and what it answers, come from `rules`.
+    static func read(_ line: UnsafeRawBufferPointer, tape: inout JSONTape, rules: TransactionRules) -> MessageIdentity? {
         do { try tape.parse(line) } catch { return nil }
         guard tape.kind(tape.root) == .object, let type = tape.stringMember(tape.root, "type") else { return nil }
         let routing = tape.member(tape.root, "routing")
         let treating = tape.member(tape.root, "providers").flatMap { tape.member($0, "treating") }
+        let role = rules.role(of: type)
         return MessageIdentity(
-            type: type, isRequest: requestTypes.contains(type),
+            type: type, isRequest: role.isRequest,
             version: routing.flatMap { tape.stringMember($0, "version") } ?? "",
             officeSequenceNumber: routing.flatMap { tape.stringMember($0, "officeSequenceNumber") } ?? "",
             carrierId: routing.flatMap { tape.stringMember($0, "carrierId") } ?? "",
             providerNumber: treating.flatMap { tape.stringMember($0, "cdaNumber") } ?? "",
-            officeNumber: treating.flatMap { tape.stringMember($0, "officeNumber") } ?? "")
+            officeNumber: treating.flatMap { tape.stringMember($0, "officeNumber") } ?? "", answers: role.answers,
+            mayBeUnsolicited: role.mayBeUnsolicited)
     }
 }
 

@@ -7,7 +7,10 @@ enum MessageRecorder {
     ///   - jsonLines: the model side of the translation.
     ///   - skippedLines: line numbers that were rejected (when the JSON side is the input).
     /// - Returns: each message's line number and identity.
-    static func identities(jsonLines data: [UInt8], skippedLines: Set<Int>) -> [(number: Int, identity: MessageIdentity)] {
+    ///   - rules: which types are requests and what responses answer.
+    static func identities(
+        jsonLines data: [UInt8], skippedLines: Set<Int>, rules: TransactionRules
+    ) -> [(number: Int, identity: MessageIdentity)] {
         var tape = JSONTape()
         var messages: [(number: Int, identity: MessageIdentity)] = []
         var lineNumber = 0
@@ -18,7 +21,8 @@ enum MessageRecorder {
                 while end < raw.count && raw[end] != 0x0A { end += 1 }
                 lineNumber += 1
                 if end > start && !skippedLines.contains(lineNumber),
-                    let identity = MessageIdentity.read(UnsafeRawBufferPointer(rebasing: raw[start..<end]), tape: &tape)
+                    let identity = MessageIdentity.read(
+                        UnsafeRawBufferPointer(rebasing: raw[start..<end]), tape: &tape, rules: rules)
                 {
                     messages.append((lineNumber, identity))
                 }

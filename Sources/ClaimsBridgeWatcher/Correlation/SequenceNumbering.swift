@@ -1,13 +1,15 @@
 import ClaimsBridge
 import Foundation
 
-/// Gives outgoing model messages the header numbers they lack, before they are written as CDAnet:
-/// the office sequence number (A02, 6 digits, per office) and, in version 04, the carrier transaction counter
-/// (A09, 5 digits, per office and carrier). Numbers come from the ledger, so they are never reused, across
+/// Gives outgoing model messages the header numbers they lack, before they are written as CDAnet. Which numbers a
+/// request gets, and what each counts per, come from its layout's `sequence:` (for version 04 claims: the office
+/// sequence number A02 per office and the carrier transaction counter A09 per office and carrier; a reversal,
+/// which repeats its claim's A02, only A09). Numbers come from the ledger, so they are never reused, across
 /// restarts and routes; a file resumed after a crash gets the same numbers again.
 struct SequenceNumbering {
     let ledger: Ledger
     let fileID: Int64
+    let rules: TransactionRules
 
     /// Rewrites the JSON Lines file at `inputPath` into `outputPath` with missing numbers filled in.
     /// Returns how many numbers were allocated; when none were, `outputPath` is not written.
@@ -38,31 +40,36 @@ struct SequenceNumbering {
     private func filled(
         _ line: [UInt8], lineNumber: Int, tape: inout JSONTape, allocated: inout Int
     ) throws -> [UInt8] {
-        let identity = line.withUnsafeBytes { MessageIdentity.read($0, tape: &tape) }
+        let identity = line.withUnsafeBytes { MessageIdentity.read($0, tape: &tape, rules: rules) }
         guard let identity, identity.isRequest else { return line }
-        guard let routing = tape.member(tape.root, "routing"), tape.kind(routing) == .object else { return line }
+        let wanted = rules.allocations(type: identity.type, version: identity.version)
+        // Every allocated field lives in one object (`routing`), edited in place.
+        guard let container = wanted.first?.container, wanted.allSatisfy({ $0.container == container }),
+            let object = tape.member(tape.root, container), tape.kind(object) == .object
+        else { return line }
         let office = identity.officeNumber.isEmpty ? identity.providerNumber : identity.officeNumber
         var edits: [(range: Range<Int>, text: String)] = []
         var insertions: [String] = []
-        func plan(_ key: String, scope: String, limit: Int, width: Int) throws {
-            let number: Int
-            if let value = tape.member(routing, key) {
-                guard tape.kind(value) == .string, tape.withStringBytes(value, { $0.isEmpty }) else { return }
-                number = try ledger.allocation(fileID: fileID, line: lineNumber, field: key, scope: scope, limit: limit)
+        for allocation in wanted {
+            let scope: String
+            switch allocation.scope {
+            case .perOffice: scope = "\(allocation.fieldID)/\(office)"
+            case .perOfficeAndCarrier: scope = "\(allocation.fieldID)/\(office)/\(identity.carrierId)"
+            }
+            let value = tape.member(object, allocation.key)
+            if let value {
+                guard tape.kind(value) == .string, tape.withStringBytes(value, { $0.isEmpty }) else { continue }
+            }
+            let number = try ledger.allocation(
+                fileID: fileID, line: lineNumber, field: allocation.key, scope: scope, limit: allocation.limit)
+            let text = "\"\(Self.padded(number, allocation.width))\""
+            if let value {
                 let quote = tape.offset(value)
-                edits.append((quote..<quote + 2, "\"\(Self.padded(number, width))\""))
+                edits.append((quote..<quote + 2, text))
             } else {
-                number = try ledger.allocation(fileID: fileID, line: lineNumber, field: key, scope: scope, limit: limit)
-                insertions.append("\"\(key)\":\"\(Self.padded(number, width))\"")
+                insertions.append("\"\(allocation.key)\":" + text)
             }
             allocated += 1
-        }
-        // A reversal must repeat the sequence number of the claim it cancels, so none is made up for it.
-        if identity.type != "claimReversal" {
-            try plan("officeSequenceNumber", scope: "A02/\(office)", limit: 999_999, width: 6)
-        }
-        if identity.version != "02" {
-            try plan("carrierTransactionCounter", scope: "A09/\(office)/\(identity.carrierId)", limit: 99_999, width: 5)
         }
         guard !edits.isEmpty || !insertions.isEmpty else { return line }
         var result = line
@@ -70,9 +77,9 @@ struct SequenceNumbering {
             result.replaceSubrange(edit.range, with: Array(edit.text.utf8))
         }
         if !insertions.isEmpty {
-            let brace = tape.offset(routing)
-            let separator = tape.count(routing) > 0 ? "," : ""
-            // Edits lie after the routing brace, so its offset is unchanged.
+            let brace = tape.offset(object)
+            let separator = tape.count(object) > 0 ? "," : ""
+            // Edits lie after the object's brace, so its offset is unchanged.
             result.insert(contentsOf: Array((insertions.joined(separator: ",") + separator).utf8), at: brace + 1)
         }
         return result

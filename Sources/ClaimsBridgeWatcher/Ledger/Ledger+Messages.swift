@@ -23,27 +23,27 @@ extension Ledger {
         let insert = try database.prepare(
             """
             INSERT OR IGNORE INTO messages (file_id, message_number, type, is_request, office_sequence, carrier, provider,
-                request_id, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                request_id, recorded_at, may_be_unsolicited)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var unmatched: [MessageIdentity] = []
         for (number, identity) in messages {
             var request: Int64?
             if !identity.isRequest {
                 request = try matchingRequest(for: identity)
-                if request == nil && identity.type != "email" { unmatched.append(identity) }
+                if request == nil && !identity.mayBeUnsolicited { unmatched.append(identity) }
             }
             try insert.run([
                 .integer(fileID), .integer(Int64(number)), .text(identity.type), .integer(identity.isRequest ? 1 : 0),
                 .text(identity.officeSequenceNumber), .text(identity.carrierId), .text(identity.providerNumber),
-                request.map { .integer($0) } ?? .null, .real(Self.now),
+                request.map { .integer($0) } ?? .null, .real(Self.now), .integer(identity.mayBeUnsolicited ? 1 : 0),
             ])
         }
         return unmatched
     }
 
     private func matchingRequest(for response: MessageIdentity) throws -> Int64? {
-        let types = ResponseMatching.answers[response.type] ?? []
+        let types = response.answers
         guard !types.isEmpty else { return nil }
         let placeholders = types.map { _ in "?" }.joined(separator: ", ")
         return try database.prepare(
@@ -69,13 +69,13 @@ extension Ledger {
         ).query([.text(officeSequenceNumber), provider.map { .text($0) } ?? .null], Self.readChainEntry)
     }
 
-    /// Responses for which no request was found, most recent first.
+    /// Responses for which no request was found (other than those that may come unsolicited), most recent first.
     public func unmatchedResponses(limit: Int = 20) throws -> [ChainEntry] {
         try database.prepare(
             """
             SELECT m.id, m.file_id, f.name, m.message_number, m.type, m.is_request, m.request_id, m.recorded_at
             FROM messages m JOIN files f ON f.id = m.file_id
-            WHERE m.is_request = 0 AND m.request_id IS NULL AND m.type <> 'email' ORDER BY m.id DESC LIMIT ?
+            WHERE m.is_request = 0 AND m.request_id IS NULL AND m.may_be_unsolicited = 0 ORDER BY m.id DESC LIMIT ?
             """
         ).query([.integer(Int64(limit))], Self.readChainEntry)
     }

@@ -14,6 +14,22 @@ public final class Ledger {
     }
 
     private func migrate() throws {
+        try createTables()
+        guard try database.userVersion < 2 else { return }
+        // Version 2: responses that may come without a request (a layout's `unsolicited: true`) are not reported
+        // as unmatched.
+        try database.transaction {
+            // Another process may have migrated while this one waited for the lock.
+            guard try database.userVersion < 2 else { return }
+            try database.execute(
+                """
+                ALTER TABLE messages ADD COLUMN may_be_unsolicited INTEGER NOT NULL DEFAULT 0;
+                PRAGMA user_version = 2;
+                """)
+        }
+    }
+
+    private func createTables() throws {
         guard try database.userVersion < 1 else { return }
         try database.transaction {
             try database.execute(

@@ -10,6 +10,8 @@ final class FileProcessor {
     let ledger: Ledger
     let queue: any DeliveryQueue
     let translator: RouteTranslator
+    /// Which messages are requests, what responses answer, which numbers requests get: from the layouts.
+    let rules: TransactionRules
     let logger: Logger
     /// Folder changes (claims, archiving) not yet flushed to disk; see ``flushFolders()``.
     let pendingFlushes = FolderFlushes()
@@ -23,6 +25,7 @@ final class FileProcessor {
         self.ledger = ledger
         self.queue = queue
         self.translator = try RouteTranslator(route: route, resources: resources, logger: logger)
+        self.rules = try TransactionRules(catalog: resources.catalog)
         var logger = logger
         logger[metadataKey: "route"] = "\(route.name)"
         self.logger = logger
@@ -118,7 +121,7 @@ final class FileProcessor {
         var input = file.path
         if route.translation == .jsonToCDAnet {
             let numbered = numberedInputPath(file)
-            let allocated = try SequenceNumbering(ledger: ledger, fileID: file.id).fill(
+            let allocated = try SequenceNumbering(ledger: ledger, fileID: file.id, rules: rules).fill(
                 inputPath: file.path, outputPath: numbered)
             if allocated > 0 { input = numbered }
         }
@@ -222,9 +225,9 @@ final class FileProcessor {
         switch route.translation {
         case .jsonToCDAnet:
             return MessageRecorder.identities(
-                jsonLines: try Self.readAll(input), skippedLines: Set(rejects.map(\.messageNumber)))
+                jsonLines: try Self.readAll(input), skippedLines: Set(rejects.map(\.messageNumber)), rules: rules)
         case .cdanetToJSON:
-            return MessageRecorder.identities(jsonLines: output, skippedLines: [])
+            return MessageRecorder.identities(jsonLines: output, skippedLines: [], rules: rules)
         case .tree, .none:
             return []
         }

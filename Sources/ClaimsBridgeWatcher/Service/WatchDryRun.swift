@@ -39,6 +39,7 @@ public struct WatchDryRun {
         let scratch = try Ledger(path: outputDirectory + "/.dry-run-ledger.sqlite")
         var outcomes: [Outcome] = []
         var fileNumber: Int64 = 0
+        let rules = try TransactionRules(catalog: resources.catalog)
         for route in configuration.routes {
             let folder = outputDirectory + "/" + route.name
             try DurableFiles.makeDirectory(folder)
@@ -50,7 +51,7 @@ public struct WatchDryRun {
                 var input = route.inbox + "/" + name
                 if route.translation == .jsonToCDAnet {
                     let numbered = folder + "/." + FileNameLength.fitting(name, maxBytes: 245) + ".numbered"
-                    if try SequenceNumbering(ledger: scratch, fileID: fileNumber).fill(inputPath: input, outputPath: numbered) > 0 {
+                    if try SequenceNumbering(ledger: scratch, fileID: fileNumber, rules: rules).fill(inputPath: input, outputPath: numbered) > 0 {
                         input = numbered
                     }
                 }

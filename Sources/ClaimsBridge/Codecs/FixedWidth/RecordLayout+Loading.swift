@@ -11,7 +11,7 @@ extension RecordLayout {
         try root.expectKeys(
             [
                 "layout", "version", "transaction", "name", "direction", "dictionary", "lengthField", "fixedLength",
-                "fields",
+                "fields", "answers", "unsolicited", "sequence",
             ],
             in: "a layout")
         let folder = (path as NSString).deletingLastPathComponent
@@ -77,12 +77,14 @@ extension RecordLayout {
         guard offset >= 22 else {
             throw lengthNode.error("the length field must come after the version and transaction code (offset 22)")
         }
+        let correlation = try TransactionCorrelation.load(
+            root, isRequest: direction == "request", fields: builder.fields)
         return RecordLayout(
             name: try root.required("layout").string("`layout`"), file: path, version: version,
             transaction: transaction, title: try root.required("name").string("`name`"),
             isRequest: direction == "request", fields: builder.fields, groups: builder.groups,
             items: builder.items, lengthField: lengthField, lengthFieldOffset: offset,
-            minimumLength: builder.minimumLength())
+            minimumLength: builder.minimumLength(), correlation: correlation)
     }
 }
 

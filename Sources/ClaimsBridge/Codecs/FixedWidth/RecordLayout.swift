@@ -29,11 +29,13 @@ package final class RecordLayout: Sendable {
     package let minimumLength: Int
     /// The same fields and groups as plain values, for hot loops.
     package let tables: LayoutTables
+    /// Which requests a response answers; which numbers a request's sender allocates (`answers:`, `sequence:`).
+    package let correlation: TransactionCorrelation
 
     package init(
         name: String, file: String, version: String, transaction: String, title: String, isRequest: Bool,
         fields: [LayoutField], groups: [LayoutGroup], items: [LayoutItem], lengthField: Int,
-        lengthFieldOffset: Int, minimumLength: Int
+        lengthFieldOffset: Int, minimumLength: Int, correlation: TransactionCorrelation = TransactionCorrelation()
     ) {
         self.name = name
         self.file = file
@@ -49,6 +51,7 @@ package final class RecordLayout: Sendable {
         self.lengthFieldWidth = fields[lengthField].width
         self.minimumLength = minimumLength
         self.tables = LayoutTables(fields: fields, groups: groups, items: items)
+        self.correlation = correlation
     }
 
     /// The index of the root-level field with this ID, or of the field in `group`.

@@ -36,24 +36,26 @@ public struct WatchDryRun {
     /// Translates every waiting file into `outputDirectory/<route>/`.
     public func run(outputDirectory: String) throws -> [Outcome] {
         try DurableFiles.makeDirectory(outputDirectory)
-        let scratch = try Ledger(path: outputDirectory + "/.dry-run-ledger.sqlite")
+        // A fresh scratch ledger each run: numbers start again, and each waiting file is recorded in it once.
+        let scratchPath = outputDirectory + "/.dry-run-ledger.sqlite"
+        for suffix in ["", "-wal", "-shm"] { unlink(scratchPath + suffix) }
+        let scratch = try Ledger(path: scratchPath)
         var outcomes: [Outcome] = []
-        var fileNumber: Int64 = 0
         let rules = try TransactionRules(catalog: resources.catalog)
         for route in configuration.routes {
             let folder = outputDirectory + "/" + route.name
             try DurableFiles.makeDirectory(folder)
             let translator = try RouteTranslator(route: route, resources: resources, logger: logger)
             for name in WatchStatus.waitingFiles(in: route) {
-                fileNumber += 1
                 // Room for the longest suffix added below (`.rejects.jsonl`).
                 let stem = FileNameLength.fitting(name, maxBytes: FileNameLength.limit - 14)
                 var input = route.inbox + "/" + name
                 if route.translation == .jsonToCDAnet {
                     let numbered = folder + "/." + FileNameLength.fitting(name, maxBytes: 245) + ".numbered"
-                    if try SequenceNumbering(ledger: scratch, fileID: fileNumber, rules: rules).fill(inputPath: input, outputPath: numbered) > 0 {
-                        input = numbered
-                    }
+                    let fileID = try scratch.recordClaim(
+                        route: route.name, name: name, path: input, sha256: "", size: 0, reprocessOf: nil)
+                    let numbering = SequenceNumbering(ledger: scratch, fileID: fileID, rules: rules)
+                    if try numbering.fill(inputPath: input, outputPath: numbered) > 0 { input = numbered }
                 }
                 let result = try translator.translate(inputPath: input)
                 if input != route.inbox + "/" + name { unlink(input) }

@@ -5,17 +5,9 @@ import ClaimsBridgeTransports
 import Foundation
 import Testing
 
-/// A name of `bytes` UTF-8 bytes: `unit` repeated, padded with `b`, then `.txt`.
-private func longName(_ bytes: Int, unit: String = "a") -> String {
-    var stem = ""
-    while stem.utf8.count + unit.utf8.count + 4 <= bytes { stem += unit }
-    while stem.utf8.count + 4 < bytes { stem += "b" }
-    return stem + ".txt"
-}
-
 @Suite("Long file names in the watcher")
 struct WatcherLongFileNameTests {
-    static let names = [192, 241, 255].map { longName($0) } + ["é", "日", "🦷"].map { longName(255, unit: $0) }
+    static let names = [192, 241, 255].map { longFileName($0) } + ["é", "日", "🦷"].map { longFileName(255, unit: $0) }
 
     /// Drops `bytes` as `name` through a short temporary name (a 255-byte name has no room for a longer one).
     func drop(_ name: String, _ bytes: [UInt8], into harness: WatchHarness) throws {
@@ -110,7 +102,7 @@ struct AbandonedTemporaryTests {
 
     @Test("Work file names record the writer and fit the name limit")
     func workFileNames() {
-        for name in ["a.txt", longName(255, unit: "日")] {
+        for name in ["a.txt", longFileName(255, unit: "日")] {
             for made in [WorkFileNames.temporary(name), WorkFileNames.staged(name)] {
                 #expect(made.utf8.count <= FileNameLength.limit)
                 #expect(WorkFileNames.writer(made) == getpid(), "\(made)")

@@ -100,6 +100,7 @@ public final class Watcher: Sendable {
         _ = try Ledger(path: ledgerPath)
         _ = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
         removeAbandonedTemporaries()
+        warnAboutUnreadyDestinations()
         async let intake: Void = runIntakeOnThread(drain: drain)
         do {
             try await withTaskCancellationHandler {

@@ -1,19 +1,12 @@
 import ClaimsBridge
 @testable import ClaimsBridgeTransports
+import ClaimsBridgeTestSupport
 import Foundation
 import Testing
 
-/// A name of `bytes` UTF-8 bytes: `unit` repeated, then `.txt`.
-func longName(_ bytes: Int, unit: String = "a") -> String {
-    var stem = ""
-    while stem.utf8.count + unit.utf8.count + 4 <= bytes { stem += unit }
-    while stem.utf8.count + 4 < bytes { stem += "b" }
-    return stem + ".txt"
-}
-
 @Suite("Long file names")
 struct LongFileNameTests {
-    static let names = [192, 241, 255].map { longName($0) } + ["é", "日", "🦷"].map { longName(255, unit: $0) }
+    static let names = [192, 241, 255].map { longFileName($0) } + ["é", "日", "🦷"].map { longFileName(255, unit: $0) }
 
     @Test("A shortened name fits, keeps its extension, cuts on a character boundary and stays distinct",
         arguments: names)

@@ -1,11 +1,12 @@
 import ClaimsBridge
-@testable import ClaimsBridgeWatcher
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 import Foundation
 import Logging
 import Synchronization
 import Testing
+
+@testable import ClaimsBridgeWatcher
 
 /// Keeps every log line, for tests that check what is logged.
 final class RecordingLogHandler: LogHandler, Sendable {
@@ -37,7 +38,8 @@ struct DestinationWarningTests {
         let watcher = Watcher(
             configuration: harness.configuration, resources: TranslationResources(),
             transports: ["out": try FolderTransport(directory: harness.root + "/missing")],
-            retryPolicy: RetryPolicy(), metrics: WatchMetrics(), logger: Logger(label: "test", factory: { _ in recorder }),
+            retryPolicy: RetryPolicy(), metrics: WatchMetrics(),
+            logger: Logger(label: "test", factory: { _ in recorder }),
             afterStep: nil)
         watcher.warnAboutUnreadyDestinations()
         let warnings = recorder.lines.withLock { $0 }.filter { $0.level == .warning }

@@ -1,9 +1,10 @@
 import ClaimsBridge
-@testable import ClaimsBridgeWatcher
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 import Foundation
 import Testing
+
+@testable import ClaimsBridgeWatcher
 
 @Suite("Long file names in the watcher")
 struct WatcherLongFileNameTests {
@@ -29,12 +30,14 @@ struct WatcherLongFileNameTests {
         let delivered = harness.files(in: harness.output)
         #expect(delivered.count == 1)
         #expect(delivered.allSatisfy { $0.utf8.count <= FileNameLength.limit && $0.hasSuffix(".jsonl") })
-        #expect(delivered.first?.hasPrefix(try #require(try ledger.deliveries(of: file.id).first).idempotencyKey) == true)
+        #expect(
+            delivered.first?.hasPrefix(try #require(try ledger.deliveries(of: file.id).first).idempotencyKey) == true)
         #expect(harness.files(in: harness.inbox + "/archive").map { ($0 as NSString).lastPathComponent } == [name])
         #expect(harness.files(in: harness.inbox + "/processing").isEmpty)
     }
 
-    @Test("A failed file with a long name goes to error/ with its report; rejects of a long-named file are kept",
+    @Test(
+        "A failed file with a long name goes to error/ with its report; rejects of a long-named file are kept",
         arguments: names)
     func failedAndRejected(name: String) async throws {
         let harness = try WatchHarness()
@@ -56,7 +59,9 @@ struct WatcherLongFileNameTests {
         #expect(FileManager.default.contents(atPath: harness.inbox + "/error/" + original) != nil)
         let rejects = harness.files(in: harness.inbox + "/rejects").map { ($0 as NSString).lastPathComponent }
         // Both files' rejected messages are kept: the failed file's and the mixed file's.
-        #expect(rejects.count == 2 && rejects.allSatisfy { $0.hasSuffix(".rejects.jsonl") && $0.utf8.count <= 255 }, "\(rejects)")
+        #expect(
+            rejects.count == 2 && rejects.allSatisfy { $0.hasSuffix(".rejects.jsonl") && $0.utf8.count <= 255 },
+            "\(rejects)")
     }
 
     @Test("A drain that leaves a file in processing/ fails and says so")
@@ -96,8 +101,14 @@ struct AbandonedTemporaryTests {
 
         let inbox = try FileManager.default.contentsOfDirectory(atPath: harness.inbox).filter { $0.hasPrefix(".") }
         #expect(inbox.isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: processing).sorted() == [".4.error.json.pid1.tmp", ".7.numbered"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: harness.output).sorted() == [".someone-elses.tmp", "delivered-k1.jsonl"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: processing).sorted() == [
+                ".4.error.json.pid1.tmp", ".7.numbered",
+            ])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: harness.output).sorted() == [
+                ".someone-elses.tmp", "delivered-k1.jsonl",
+            ])
     }
 
     @Test("Work file names record the writer and fit the name limit")

@@ -1,8 +1,9 @@
 import ClaimsBridge
-@testable import ClaimsBridgeWatcher
 import ClaimsBridgeTestSupport
 import Foundation
 import Testing
+
+@testable import ClaimsBridgeWatcher
 
 /// Request/response pairing and sequence numbering come from the layout files; these tests derive what they
 /// expect from `Mappings/` (or from an edited copy of it), never from a list of transactions written here.
@@ -18,7 +19,8 @@ struct TransactionRulesTests {
             let path = folder + "/" + file
             let text = try String(contentsOfFile: path, encoding: .utf8)
             #expect(text.contains(edit.0), "\(file) still has \(edit.0)")
-            try text.replacingOccurrences(of: edit.0, with: edit.1).write(toFile: path, atomically: true, encoding: .utf8)
+            try text.replacingOccurrences(of: edit.0, with: edit.1).write(
+                toFile: path, atomically: true, encoding: .utf8)
         }
         return folder
     }
@@ -33,21 +35,26 @@ struct TransactionRulesTests {
             route: "out", name: "in.jsonl", path: folder + "/in.jsonl", sha256: "00", size: 1, reprocessOf: nil)
         let numbering = SequenceNumbering(ledger: ledger, fileID: id, rules: rules)
         let count = try numbering.fill(inputPath: folder + "/in.jsonl", outputPath: folder + "/out.jsonl")
-        return String(decoding: count == 0 ? line : try Array(Data(contentsOf: URL(fileURLWithPath: folder + "/out.jsonl"))), as: UTF8.self)
+        return String(
+            decoding: count == 0 ? line : try Array(Data(contentsOf: URL(fileURLWithPath: folder + "/out.jsonl"))),
+            as: UTF8.self)
     }
 
     /// A fixture's JSON with its routing numbers emptied.
     func withoutNumbers(_ fixture: String) throws -> [UInt8] {
         var text = String(decoding: try Fixtures.bytes(fixture), as: UTF8.self)
         for key in ["officeSequenceNumber", "carrierTransactionCounter"] {
-            text = text.replacingOccurrences(of: "\"\(key)\":\"[0-9]*\"", with: "\"\(key)\":\"\"", options: .regularExpression)
+            text = text.replacingOccurrences(
+                of: "\"\(key)\":\"[0-9]*\"", with: "\"\(key)\":\"\"", options: .regularExpression)
         }
         return Array(text.utf8)
     }
 
     @Test("Every layout file says how it pairs: responses list what they answer, requests their sequence numbers")
     func everyLayoutDeclaresItsRole() throws {
-        let files = try FileManager.default.subpathsOfDirectory(atPath: Self.shipped).filter { $0.hasSuffix(".layout.yaml") }
+        let files = try FileManager.default.subpathsOfDirectory(atPath: Self.shipped).filter {
+            $0.hasSuffix(".layout.yaml")
+        }
         #expect(!files.isEmpty)
         for file in files {
             let lines = try String(contentsOfFile: Self.shipped + "/" + file, encoding: .utf8).split(separator: "\n")
@@ -70,7 +77,8 @@ struct TransactionRulesTests {
             #expect(!role.answers.isEmpty, "\(mapping.layout.file)")
             #expect(role.answers.allSatisfy(requestTypes.contains), "\(mapping.layout.file)")
             for code in mapping.layout.correlation.answers {
-                let request = try #require(catalog.mapping(version: Int(mapping.layout.version)!, transaction: Int(code)!))
+                let request = try #require(
+                    catalog.mapping(version: Int(mapping.layout.version)!, transaction: Int(code)!))
                 #expect(role.answers.contains(request.type))
             }
         }
@@ -81,10 +89,14 @@ struct TransactionRulesTests {
     func numbersFollowTheLayouts() throws {
         let rules = try TransactionRules(catalog: try CDAnetCatalog(directory: Self.shipped))
         let claim = try filled(try withoutNumbers("cdanet/v04/01-claim-basic.expected.json"), rules: rules)
-        #expect(claim.contains("\"officeSequenceNumber\":\"000001\"") && claim.contains("\"carrierTransactionCounter\":\"00001\""))
+        #expect(
+            claim.contains("\"officeSequenceNumber\":\"000001\"")
+                && claim.contains("\"carrierTransactionCounter\":\"00001\""))
         // Version 04 reversal: `sequence: {A09: perOfficeAndCarrier}`; its A02 must repeat the claim's.
         let reversal = try filled(try withoutNumbers("cdanet/v04/02-claim-reversal.expected.json"), rules: rules)
-        #expect(reversal.contains("\"officeSequenceNumber\":\"\"") && reversal.contains("\"carrierTransactionCounter\":\"00001\""))
+        #expect(
+            reversal.contains("\"officeSequenceNumber\":\"\"")
+                && reversal.contains("\"carrierTransactionCounter\":\"00001\""))
         // Version 02 has no A09: `sequence: {A02: perOffice}`.
         let old = try filled(try withoutNumbers("cdanet/v02/01-claim.expected.json"), rules: rules)
         #expect(old.contains("\"officeSequenceNumber\":\"000001\"") && !old.contains("carrierTransactionCounter"))
@@ -102,22 +114,42 @@ struct TransactionRulesTests {
         ])
         let rules = try TransactionRules(catalog: try CDAnetCatalog(directory: folder))
         let reversal = try filled(try withoutNumbers("cdanet/v04/02-claim-reversal.expected.json"), rules: rules)
-        #expect(reversal.contains("\"officeSequenceNumber\":\"000001\"") && reversal.contains("\"carrierTransactionCounter\":\"\""))
+        #expect(
+            reversal.contains("\"officeSequenceNumber\":\"000001\"")
+                && reversal.contains("\"carrierTransactionCounter\":\"\""))
         let acknowledgement = rules.role(of: "claimAcknowledgement").answers
         #expect(acknowledgement.contains("predetermination") && !acknowledgement.contains("cobClaim"))
         #expect(!rules.role(of: "email").mayBeUnsolicited)
     }
 
-    @Test("Mistakes in the new layout keys are reported at their file and line", arguments: [
-        ("v04/01-claim.layout.yaml", "sequence: {A02: perOffice, A09: perOfficeAndCarrier}", "answers: [\"11\"]", "belongs on a response layout"),
-        ("v04/01-claim.layout.yaml", "sequence: {A02: perOffice, A09: perOfficeAndCarrier}", "sequence: {A02: perDay}", "perOffice or perOfficeAndCarrier"),
-        ("v04/01-claim.layout.yaml", "sequence: {A02: perOffice, A09: perOfficeAndCarrier}", "sequence: {C06: perOffice}", "C06 is not a numeric field"),
-        ("v04/11-claim-acknowledgement.layout.yaml", "answers: [\"01\", \"07\"]", "sequence: none", "belongs on a request layout"),
-        ("v04/11-claim-acknowledgement.layout.yaml", "answers: [\"01\", \"07\"]", "answers: [\"1\"]", "two-digit transaction codes"),
-    ])
+    @Test(
+        "Mistakes in the new layout keys are reported at their file and line",
+        arguments: [
+            (
+                "v04/01-claim.layout.yaml", "sequence: {A02: perOffice, A09: perOfficeAndCarrier}", "answers: [\"11\"]",
+                "belongs on a response layout"
+            ),
+            (
+                "v04/01-claim.layout.yaml", "sequence: {A02: perOffice, A09: perOfficeAndCarrier}",
+                "sequence: {A02: perDay}", "perOffice or perOfficeAndCarrier"
+            ),
+            (
+                "v04/01-claim.layout.yaml", "sequence: {A02: perOffice, A09: perOfficeAndCarrier}",
+                "sequence: {C06: perOffice}", "C06 is not a numeric field"
+            ),
+            (
+                "v04/11-claim-acknowledgement.layout.yaml", "answers: [\"01\", \"07\"]", "sequence: none",
+                "belongs on a request layout"
+            ),
+            (
+                "v04/11-claim-acknowledgement.layout.yaml", "answers: [\"01\", \"07\"]", "answers: [\"1\"]",
+                "two-digit transaction codes"
+            ),
+        ])
     func badKeys(file: String, old: String, new: String, message: String) throws {
         let folder = try editedCopy([file: (old, new)])
-        let lines = try String(contentsOfFile: folder + "/" + file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try String(contentsOfFile: folder + "/" + file, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         let line = try #require(lines.firstIndex { $0.hasPrefix(new.prefix(8)) }) + 1
         do {
             _ = try CDAnetCatalog(directory: folder)
@@ -139,14 +171,16 @@ struct TransactionRulesTests {
     @Test("A response that may come unsolicited is recorded but not reported when no request matches")
     func unsolicitedResponses() throws {
         let rules = try TransactionRules(catalog: try CDAnetCatalog(directory: Self.shipped))
-        let lines = try Fixtures.bytes("cdanet/v04/24-email.expected.json") + [0x0A]
+        let lines =
+            try Fixtures.bytes("cdanet/v04/24-email.expected.json") + [0x0A]
             + Fixtures.bytes("cdanet/v04/11-claim-acknowledgement.expected.json")
         let identities = MessageRecorder.identities(jsonLines: lines, skippedLines: [], rules: rules)
         #expect(identities.map(\.identity.type) == ["email", "claimAcknowledgement"])
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let ledger = try Ledger(path: folder + "/ledger.sqlite")
-        let id = try ledger.recordClaim(route: "replies", name: "r.txt", path: folder + "/r.txt", sha256: "00", size: 1, reprocessOf: nil)
+        let id = try ledger.recordClaim(
+            route: "replies", name: "r.txt", path: folder + "/r.txt", sha256: "00", size: 1, reprocessOf: nil)
         let unmatched = try ledger.insertMessages(fileID: id, identities)
         #expect(unmatched.map(\.type) == ["claimAcknowledgement"])
         #expect(try ledger.unmatchedResponses().map(\.type) == ["claimAcknowledgement"])

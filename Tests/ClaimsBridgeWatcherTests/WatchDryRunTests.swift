@@ -1,9 +1,10 @@
 import ClaimsBridge
-@testable import ClaimsBridgeWatcher
 import ClaimsBridgeTestSupport
 import Foundation
 import Logging
 import Testing
+
+@testable import ClaimsBridgeWatcher
 
 @Suite("Dry run")
 struct WatchDryRunTests {
@@ -11,11 +12,13 @@ struct WatchDryRunTests {
     func numbersClaimsTwice() throws {
         let harness = try WatchHarness(routesYAML: CorrelationTests.routes)
         var text = String(decoding: try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"), as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"officeSequenceNumber\":\"000101\"", with: "\"officeSequenceNumber\":\"\"")
+        text = text.replacingOccurrences(
+            of: "\"officeSequenceNumber\":\"000101\"", with: "\"officeSequenceNumber\":\"\"")
         try harness.drop("claim.jsonl", Array(text.utf8))
         let dryRun = WatchDryRun(
             configuration: harness.configuration,
-            resources: try TranslationResources.load(for: harness.configuration, mappingsDirectory: Fixtures.mappings.path),
+            resources: try TranslationResources.load(
+                for: harness.configuration, mappingsDirectory: Fixtures.mappings.path),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         for _ in 0..<2 {
             let outcomes = try dryRun.run(outputDirectory: harness.root + "/dry")

@@ -42,7 +42,9 @@ enum Readiness {
     }
 
     static func tls(_ options: TLSOptions) -> [String] {
-        readableFile(options.caBundle, "the CA bundle") + readableFile(options.clientCertificate, "the client certificate")
-            + readableFile(options.clientKey, "the client key") + secret(options.clientKeyPassphrase, "clientKeyPassphrase")
+        readableFile(options.caBundle, "the CA bundle")
+            + readableFile(options.clientCertificate, "the client certificate")
+            + readableFile(options.clientKey, "the client key")
+            + secret(options.clientKeyPassphrase, "clientKeyPassphrase")
     }
 }

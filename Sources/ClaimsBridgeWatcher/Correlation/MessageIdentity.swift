@@ -18,7 +18,9 @@ public struct MessageIdentity: Sendable, Equatable {
 
     /// Reads the identity from one model JSON line; nil when the line is not a model message. Whether its type is
     /// a request, and what it answers, come from `rules`.
-    static func read(_ line: UnsafeRawBufferPointer, tape: inout JSONTape, rules: TransactionRules) -> MessageIdentity? {
+    static func read(
+        _ line: UnsafeRawBufferPointer, tape: inout JSONTape, rules: TransactionRules
+    ) -> MessageIdentity? {
         do { try tape.parse(line) } catch { return nil }
         guard tape.kind(tape.root) == .object, let type = tape.stringMember(tape.root, "type") else { return nil }
         let routing = tape.member(tape.root, "routing")

@@ -34,7 +34,9 @@ extension Watcher {
             let unknown = FileProcessor.originals(in: route.processingDirectory)
                 .filter { !knownPaths.contains(route.processingDirectory + "/" + $0) }
             guard !known.isEmpty || !unknown.isEmpty else { continue }
-            var parts = known.isEmpty ? [] : ["ledger file\(known.count == 1 ? "" : "s") \(known.map { "\($0.id)" }.joined(separator: ", "))"]
+            var parts =
+                known.isEmpty
+                ? [] : ["ledger file\(known.count == 1 ? "" : "s") \(known.map { "\($0.id)" }.joined(separator: ", "))"]
             if !unknown.isEmpty { parts.append("\(unknown.count) not yet recorded") }
             left.append("route \(route.name): \(parts.joined(separator: "; "))")
         }

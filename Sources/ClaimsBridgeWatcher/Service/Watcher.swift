@@ -263,7 +263,8 @@ public final class Watcher: Sendable {
             let replyName = configuration.routes.first(where: { $0.name == file.route })?.replyRoute,
             let replyRoute = configuration.routes.first(where: { $0.name == replyName })
         else { return }
-        let path = replyRoute.inbox + "/" + FileNameLength.fitting("\(delivery.idempotencyKey)-\(delivery.transport).reply")
+        let name = FileNameLength.fitting("\(delivery.idempotencyKey)-\(delivery.transport).reply")
+        let path = replyRoute.inbox + "/" + name
         guard !DurableFiles.exists(path) else { return }
         try DurableFiles.makeDirectory(replyRoute.inbox)
         try DurableFiles.write(body, to: path)

@@ -43,14 +43,17 @@ struct TransportReadinessTests {
               drop: {type: sftp, host: h, user: u, privateKey: id_ed25519, knownHosts: known_hosts, passphrase: "env:\(variable)"}
               fine: {type: https, url: "https://claims.example/in", caBundle: ca.pem}
             """, in: folder)
-        #expect(found["insurer"] == [
-            "the client certificate \(folder)/gone.pem does not exist",
-            "authorization: the environment variable \(variable) is not set",
-        ])
+        #expect(
+            found["insurer"] == [
+                "the client certificate \(folder)/gone.pem does not exist",
+                "authorization: the environment variable \(variable) is not set",
+            ])
         #expect(found["hook"] == ["secret: cannot read the secret file \(folder)/no-secret"])
-        #expect(found["drop"] == [
-            "passphrase: the environment variable \(variable) is not set", "known_hosts \(folder)/known_hosts does not exist",
-        ])
+        #expect(
+            found["drop"] == [
+                "passphrase: the environment variable \(variable) is not set",
+                "known_hosts \(folder)/known_hosts does not exist",
+            ])
         #expect(found["fine"] == [])
     }
 }

@@ -1,14 +1,16 @@
 import ClaimsBridge
-@testable import ClaimsBridgeTransports
 import ClaimsBridgeTestSupport
 import Foundation
 import Testing
+
+@testable import ClaimsBridgeTransports
 
 @Suite("Long file names")
 struct LongFileNameTests {
     static let names = [192, 241, 255].map { longFileName($0) } + ["é", "日", "🦷"].map { longFileName(255, unit: $0) }
 
-    @Test("A shortened name fits, keeps its extension, cuts on a character boundary and stays distinct",
+    @Test(
+        "A shortened name fits, keeps its extension, cuts on a character boundary and stays distinct",
         arguments: names)
     func fitting(name: String) throws {
         for limit in [40, 100, 200, 255] {
@@ -23,11 +25,13 @@ struct LongFileNameTests {
         #expect(FileNameLength.fitting(other, maxBytes: 100) != FileNameLength.fitting(name, maxBytes: 100))
     }
 
-    @Test("A file with a long original name is delivered under a shortened name with its key and extension",
+    @Test(
+        "A file with a long original name is delivered under a shortened name with its key and extension",
         arguments: names)
     func delivers(name: String) async throws {
         let folder = try makeScratchFolder("long")
-        let transport = try FolderTransport(directory: folder, namePattern: "{name}-{key}.out", doneMarkerSuffix: ".done")
+        let transport = try FolderTransport(
+            directory: folder, namePattern: "{name}-{key}.out", doneMarkerSuffix: ".done")
         let key = "claims-" + String(repeating: "0123456789abcdef", count: 2)
         let delivery = OutgoingDelivery(idempotencyKey: key, payload: Array("x".utf8), metadata: ["fileName": name])
         let receipt = try await transport.deliver(delivery)

@@ -1,6 +1,7 @@
-@testable import ClaimsBridgeTransports
 import Foundation
 import Testing
+
+@testable import ClaimsBridgeTransports
 
 @Suite("Stale temporaries")
 struct StaleTemporariesTests {
@@ -9,7 +10,8 @@ struct StaleTemporariesTests {
         let path = folder + "/" + name
         #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
         if age > 0 {
-            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -age)], ofItemAtPath: path)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: -age)], ofItemAtPath: path)
         }
     }
 
@@ -29,7 +31,10 @@ struct StaleTemporariesTests {
         let removed = transport.removeStaleTemporaries()
         #expect(Set(removed) == [".claim-k1.json.1234567890123.tmp", ".claim-k2.json.987.tmp"])
         let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        #expect(left == [".claim-k3.json.555.tmp", ".claim.json.12x.tmp", ".someone-else.tmp", "claim-k1.json", "visible.1.tmp"])
+        #expect(
+            left == [
+                ".claim-k3.json.555.tmp", ".claim.json.12x.tmp", ".someone-else.tmp", "claim-k1.json", "visible.1.tmp",
+            ])
         #expect(FileManager.default.contents(atPath: folder + "/claim-k1.json") == Data("x".utf8))
         #expect(transport.removeStaleTemporaries().isEmpty)
     }

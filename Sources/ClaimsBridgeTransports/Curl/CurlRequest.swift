@@ -33,19 +33,21 @@ final class CurlRequest {
         try set(CURLOPT_NOPROGRESS, 1)
         let context = Unmanaged.passUnretained(self).toOpaque()
         try set(CURLOPT_WRITEDATA, pointer: context)
-        try check(CURLOPT_WRITEFUNCTION, cb_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) {
-            data, size, count, context in
-            guard let context, let data else { return 0 }
-            let request = Unmanaged<CurlRequest>.fromOpaque(context).takeUnretainedValue()
-            let total = size * count
-            let keep = min(total, max(0, request.responseLimit - request.responseBody.count))
-            if keep > 0 {
-                data.withMemoryRebound(to: UInt8.self, capacity: keep) { bytes in
-                    request.responseBody.append(contentsOf: UnsafeBufferPointer(start: bytes, count: keep))
+        try check(
+            CURLOPT_WRITEFUNCTION,
+            cb_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) {
+                data, size, count, context in
+                guard let context, let data else { return 0 }
+                let request = Unmanaged<CurlRequest>.fromOpaque(context).takeUnretainedValue()
+                let total = size * count
+                let keep = min(total, max(0, request.responseLimit - request.responseBody.count))
+                if keep > 0 {
+                    data.withMemoryRebound(to: UInt8.self, capacity: keep) { bytes in
+                        request.responseBody.append(contentsOf: UnsafeBufferPointer(start: bytes, count: keep))
+                    }
                 }
-            }
-            return total
-        })
+                return total
+            })
     }
 
     deinit {
@@ -95,23 +97,26 @@ final class CurlRequest {
         } else {
             try set(CURLOPT_UPLOAD, 1)
             try check(
-                CURLOPT_INFILESIZE_LARGE, cb_curl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(bytes.count)))
+                CURLOPT_INFILESIZE_LARGE,
+                cb_curl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(bytes.count)))
         }
         try set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(self).toOpaque())
-        try check(CURLOPT_READFUNCTION, cb_curl_setopt_read_callback(handle, CURLOPT_READFUNCTION) {
-            buffer, size, count, context in
-            guard let context, let buffer else { return 0 }
-            let request = Unmanaged<CurlRequest>.fromOpaque(context).takeUnretainedValue()
-            let length = min(size * count, request.upload.count - request.uploadOffset)
-            if length > 0 {
-                request.upload.withUnsafeBytes { source in
-                    UnsafeMutableRawPointer(buffer).copyMemory(
-                        from: source.baseAddress! + request.uploadOffset, byteCount: length)
+        try check(
+            CURLOPT_READFUNCTION,
+            cb_curl_setopt_read_callback(handle, CURLOPT_READFUNCTION) {
+                buffer, size, count, context in
+                guard let context, let buffer else { return 0 }
+                let request = Unmanaged<CurlRequest>.fromOpaque(context).takeUnretainedValue()
+                let length = min(size * count, request.upload.count - request.uploadOffset)
+                if length > 0 {
+                    request.upload.withUnsafeBytes { source in
+                        UnsafeMutableRawPointer(buffer).copyMemory(
+                            from: source.baseAddress! + request.uploadOffset, byteCount: length)
+                    }
+                    request.uploadOffset += length
                 }
-                request.uploadOffset += length
-            }
-            return length
-        })
+                return length
+            })
     }
 
     /// Turns a refused option into a permanent configuration error that names it.

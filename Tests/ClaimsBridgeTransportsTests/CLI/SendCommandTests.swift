@@ -15,6 +15,19 @@ struct SendCommandTests {
         return path
     }
 
+    /// A configuration `name` with the outbox in this folder and an `archive` folder destination writing
+    /// `out/<key>.json`, plus the destination line `also`.
+    func archiveConfiguration(_ name: String, also: String = "") throws -> String {
+        try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
+        return try write(
+            """
+            outbox: {path: outbox.sqlite}
+            destinations:
+              archive: {type: folder, directory: out, namePattern: "{key}.json"}
+              \(also)
+            """, name)
+    }
+
     @Test("A configuration mistake is reported with file:line and exit code 1")
     func configurationError() throws {
         let config = try write(
@@ -74,14 +87,8 @@ struct SendCommandTests {
 
     @Test("send delivers to a folder once; outbox list, retry and purge manage the rows")
     func folderAndOutbox() throws {
-        try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
-        let config = try write(
-            """
-            outbox: {path: outbox.sqlite}
-            destinations:
-              archive: {type: folder, directory: out, namePattern: "{key}.json"}
-              broken: {type: folder, directory: missing, namePattern: "{key}.json"}
-            """, "folder.yaml")
+        let config = try archiveConfiguration(
+            "folder.yaml", also: #"broken: {type: folder, directory: missing, namePattern: "{key}.json"}"#)
         let payload = try write("{\"a\":1}", "a.json")
         let first = try CLIRun.run(["send", "--config", config, "--to", "archive", "--key", "claim-1", payload])
         #expect(first.status == 0)
@@ -103,13 +110,7 @@ struct SendCommandTests {
 
     @Test("send --key K with other bytes than K already has is a conflict (exit 2) naming the key and both digests")
     func keyConflict() throws {
-        try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
-        let config = try write(
-            """
-            outbox: {path: outbox.sqlite}
-            destinations:
-              archive: {type: folder, directory: out, namePattern: "{key}.json"}
-            """, "conflict.yaml")
+        let config = try archiveConfiguration("conflict.yaml")
         let first = try write("{\"a\":1}", "first.json")
         let second = try write("{\"a\":2}", "second.json")
         #expect(try CLIRun.run(["send", "--config", config, "--to", "archive", "--key", "K", first]).status == 0)

@@ -11,23 +11,9 @@ struct SenderCrashTests {
     func killAndRestart() async throws {
         let pki = try TestPKI.shared.get()
         let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 0.3)
-        let folder = try makeScratchFolder("crash")
-        let config = folder + "/delivery.yaml"
-        try """
-        outbox: {path: outbox.sqlite, leaseSeconds: 1, initialDelaySeconds: 0.2}
-        destinations:
-          partner:
-            type: https
-            url: \(receiver.url())
-            caBundle: \(pki.caCertificate)
-            contentType: application/json
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        var files: [String] = []
-        for index in 1...12 {
-            let path = folder + "/claim-\(index).json"
-            try "{\"claim\":\(index)}".write(toFile: path, atomically: true, encoding: .utf8)
-            files.append(path)
-        }
+        let (config, files) = try Self.setUp(
+            receiver, pki: pki, count: 12, outbox: "path: outbox.sqlite, leaseSeconds: 1, initialDelaySeconds: 0.2")
+        let folder = (config as NSString).deletingLastPathComponent
         let arguments = ["send", "--config", config, "--to", "partner"] + files
         let sender = try CLIRun.start(arguments, outputIn: try makeScratchFolder("crash-run"))
         let deadline = Date().addingTimeInterval(20)
@@ -110,7 +96,8 @@ struct SenderCrashTests {
     func twoSendersShareTheOutbox() async throws {
         let pki = try TestPKI.shared.get()
         let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 0.5)
-        let (config, files) = try Self.setUp(receiver, pki: pki, count: 16, outbox: "path: outbox.sqlite, leaseSeconds: 1")
+        let (config, files) = try Self.setUp(
+            receiver, pki: pki, count: 16, outbox: "path: outbox.sqlite, leaseSeconds: 1")
         let arguments = ["send", "--config", config, "--to", "partner", "--wait", "60"] + files
         let firstOutput = try makeScratchFolder("first-sender")
         let first = try CLIRun.start(arguments, outputIn: firstOutput)

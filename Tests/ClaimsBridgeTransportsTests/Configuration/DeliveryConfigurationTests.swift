@@ -81,7 +81,10 @@ struct DeliveryConfigurationTests {
                 "destinations:\n  a:\n    type: https\n    url: https://x\n    headers: {X-API-Key: Bearer abc}\n",
                 ":5: error: headers.X-API-Key (it carries a credential) must be env:"
             ),
-            ("outbox: {leaseSeconds: 0.5}\ndestinations:\n  a: {type: folder, directory: d}\n", ":1: error: leaseSeconds"),
+            (
+                "outbox: {leaseSeconds: 0.5}\ndestinations:\n  a: {type: folder, directory: d}\n",
+                ":1: error: leaseSeconds"
+            ),
         ])
     func mistakes(_ text: String, _ message: String) {
         let description = error(text)
@@ -119,7 +122,8 @@ struct DeliveryConfigurationTests {
         arguments: ["Authorization", "proxy-authorization", "Cookie", "X-API-Key", "X-Auth-Token", "X-Client-Secret"])
     func secretBearingHeaders(_ name: String) throws {
         #expect(SecretBearingHeader.matches(name))
-        let literal = error("destinations:\n  a:\n    type: https\n    url: https://x\n    headers:\n      \(name): abc123\n")
+        let literal = error(
+            "destinations:\n  a:\n    type: https\n    url: https://x\n    headers:\n      \(name): abc123\n")
         #expect(literal.contains("delivery.yaml:6: error: headers.\(name)"), "\(literal)")
         #expect(!literal.contains("abc123"))
         let configuration = try load(
@@ -136,7 +140,8 @@ struct DeliveryConfigurationTests {
         let https = try load("destinations:\n  a: {type: https, url: 'https://x', timeoutSeconds: 100}\n")
         #expect(https.leaseSeconds == 120)
         let sftp = try load(
-            "destinations:\n  a: {type: folder, directory: d}\n  b: {type: sftp, host: h, user: u, privateKey: k, hostKeySHA256: x}\n")
+            "destinations:\n  a: {type: folder, directory: d}\n  b: {type: sftp, host: h, user: u, privateKey: k, hostKeySHA256: x}\n"
+        )
         #expect(sftp.leaseSeconds == 140)
         #expect(try load("destinations:\n  a: {type: folder, directory: d}\n").leaseSeconds == 30)
     }

@@ -94,7 +94,8 @@ struct HTTPSTransportTests {
     /// `sha256//<base64 SHA-256 of the server's SubjectPublicKeyInfo>`, computed with the openssl tool.
     func serverPin() throws -> String {
         let folder = try makeScratchFolder("pin")
-        try Tool.run("openssl", ["pkey", "-in", pki.serverKey, "-pubout", "-outform", "DER", "-out", folder + "/spki.der"])
+        try Tool.run(
+            "openssl", ["pkey", "-in", pki.serverKey, "-pubout", "-outform", "DER", "-out", folder + "/spki.der"])
         try Tool.run("openssl", ["dgst", "-sha256", "-binary", "-out", folder + "/spki.sha256", folder + "/spki.der"])
         let digest = try #require(FileManager.default.contents(atPath: folder + "/spki.sha256"))
         return "sha256//" + digest.base64EncodedString()
@@ -121,7 +122,8 @@ struct HTTPSTransportTests {
         // libcurl refuses option strings over 8 MB (CURLE_BAD_FUNCTION_ARGUMENT).
         let oversized = "sha256//" + String(repeating: "A", count: 9 << 20)
         let error = await #expect(throws: TransportError.self) {
-            _ = try await deliver(to: receiver, tls: TLSOptions(caBundle: pki.caCertificate, pinnedPublicKey: oversized))
+            _ = try await deliver(
+                to: receiver, tls: TLSOptions(caBundle: pki.caCertificate, pinnedPublicKey: oversized))
         }
         #expect(error?.code == .invalidConfiguration)
         #expect(error?.isRetryable == false)

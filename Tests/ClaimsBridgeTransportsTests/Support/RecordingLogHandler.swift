@@ -35,6 +35,8 @@ struct RecordingLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         record.append(
-            Entry(level: event.level, message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 }))
+            Entry(
+                level: event.level, message: "\(event.message)",
+                metadata: metadata.merging(event.metadata ?? [:]) { $1 }))
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Soak tests, each bounded to about a minute on a 2-core machine.
+"""Soak tests, each about half a minute on a 2-core machine (release build).
 
 watch: drop thousands of files while killing `claimsbridge watch` with SIGKILL and restarting it at random, then
 check that every file was delivered exactly once and the ledger agrees.
@@ -7,7 +7,7 @@ shared: two `claimsbridge send` processes sharing one outbox against a counting 
 with a short lease, then killed at random; checks that no key is POSTed again after the receiver's 200 except
 where its sender was killed with that POST in flight (see Scripts/soak_outbox.py).
 
-    python3 Scripts/soak.py [--mode all|watch|shared] [--files 1500] [--kills 30] [--shared-files 300]
+    python3 Scripts/soak.py [--mode all|watch|shared] [--files 3000] [--kills 40] [--shared-files 300]
                             [--shared-kills 12] [--binary .build/release/claimsbridge] [--seed N]
 
 It exits with 0 and prints the figures when nothing was lost or duplicated, with 1 otherwise.
@@ -37,8 +37,8 @@ def claim_bytes(template: bytes, number: int) -> bytes:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mode", choices=["all", "watch", "shared"], default="all")
-    parser.add_argument("--files", type=int, default=1500)
-    parser.add_argument("--kills", type=int, default=30)
+    parser.add_argument("--files", type=int, default=3000)
+    parser.add_argument("--kills", type=int, default=40)
     parser.add_argument("--shared-files", type=int, default=300)
     parser.add_argument("--shared-kills", type=int, default=12)
     parser.add_argument("--binary", default=os.path.join(REPOSITORY, ".build/release/claimsbridge"))

@@ -107,17 +107,20 @@ def analyse(requests, kills, files):
             redundant.append(request)
         elif 200 <= request["status"] < 300 and key not in first_accepted:
             first_accepted[key] = request
-    explained = 0
+    in_flight = unrecorded = 0
     for request in redundant:
         first = first_accepted.get(request["key"])
         sender = first["headers"].get("x-sender") if first else None
-        if first and any(who == sender and first["received"] <= at <= first["answered"] + RECORD_WINDOW_SECONDS
-                         for who, at in kills):
-            explained += 1
+        moments = [at for who, at in kills if first and who == sender and first["received"] <= at]
+        if any(at <= first["answered"] for at in moments):
+            in_flight += 1
+        elif any(at <= first["answered"] + RECORD_WINDOW_SECONDS for at in moments):
+            unrecorded += 1
+    explained = in_flight + unrecorded
     return {
         "posts": len(requests), "keys": len(first_accepted), "missing": files - len(first_accepted),
         "redundant": len(redundant), "explained": explained, "unexplained": len(redundant) - explained,
-        "redundant_keys": len({r["key"] for r in redundant}),
+        "in_flight": in_flight, "unrecorded": unrecorded, "redundant_keys": len({r["key"] for r in redundant}),
     }
 
 
@@ -182,8 +185,9 @@ def run(binary, root, rng, files, kills):
           % (staggered["posts"], staggered["keys"], staggered["redundant"], staggered["statuses"]))
     killing = kill_phase(binary, root, certificates, log, rng, files, kills)
     print("shared outbox, two senders killed with SIGKILL %d times: %d POSTs for %d keys (%d missing); "
-          "redundant sends after a 200: %d (%d whose accepted POST was in flight when its sender was killed, "
-          "%d otherwise); exit statuses %s; %.1f s"
+          "redundant sends after a 200: %d (%d whose accepted POST was still at the receiver when its sender was "
+          "killed, %d answered less than %.0f s before that kill, %d otherwise); exit statuses %s; %.1f s"
           % (killing["kills"], killing["posts"], killing["keys"], killing["missing"], killing["redundant"],
-             killing["explained"], killing["unexplained"], killing["statuses"], time.monotonic() - started))
+             killing["in_flight"], killing["unrecorded"], RECORD_WINDOW_SECONDS, killing["unexplained"],
+             killing["statuses"], time.monotonic() - started))
     return staggered["ok"] and killing["ok"]

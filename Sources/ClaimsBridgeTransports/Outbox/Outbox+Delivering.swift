@@ -50,20 +50,22 @@ extension Outbox {
     }
 }
 
-/// One ``Outbox/deliverDue(transports:now:limit:concurrency:)`` call: claims as slots free up, sends, renews the
-/// leases of what is in flight, and records each outcome as it arrives. All database work happens on the calling
-/// task; only the transports run in child tasks.
+/// One ``Outbox/deliverDue(transports:now:limit:concurrency:)`` call: claims what is due at its start as slots free
+/// up, sends, keeps the leases of what is in flight renewed (``LeaseKeeper``), and records each outcome as it
+/// arrives. The database work happens on the calling task; the transports run in child tasks.
 private struct DeliveryRun {
     let outbox: Outbox
     let transports: [String: any Transport]
-    /// The `now` the caller gave; later times are this plus the real time elapsed since.
+    /// The `now` the caller gave: what is due at this time is sent. Claims made later count their leases and
+    /// retries from this plus the real time elapsed since.
     let start: Date
     let limit: Int
     let slots: Int
     private let started = ContinuousClock.now
-    private var active: [DeliveryID: Outbox.Claim] = [:]
-    private var claimed = 0
+    private var active: Set<DeliveryID> = []
+    private var attempted: Set<DeliveryID> = []
     private var summary = DeliveryRunSummary()
+    private var keeper: LeaseKeeper?
 
     init(outbox: Outbox, transports: [String: any Transport], start: Date, limit: Int, slots: Int) {
         self.outbox = outbox
@@ -73,70 +75,65 @@ private struct DeliveryRun {
         self.slots = slots
     }
 
-    private enum Event: Sendable {
-        case finished(Outbox.Claim, Result<DeliveryReceipt, TransportError>)
-        case renewLeases
-    }
+    private typealias Outcome = (claim: Outbox.Claim, result: Result<DeliveryReceipt, TransportError>)
 
     /// The caller's clock: `start` moved on by the time this run has taken.
-    private var clock: Date {
+    private static func clock(from start: Date, since started: ContinuousClock.Instant) -> Date {
         let elapsed = ContinuousClock.now - started
         return start.addingTimeInterval(
             Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
-    private var renewalInterval: Double { min(60, max(0.05, outbox.leaseSeconds / 3)) }
-
     mutating func execute() async throws(OutboxError) -> DeliveryRunSummary {
         var failure: OutboxError?
-        await withTaskGroup(of: Event.self) { group in
+        await withTaskGroup(of: Outcome.self) { group in
             do throws(OutboxError) {
-                try claimMore(at: start, into: &group)
-                guard !active.isEmpty else { return }
-                addRenewalTimer(to: &group)
-                while !active.isEmpty, let event = await group.next() {
-                    switch event {
-                    case .finished(let claim, let result):
-                        active[claim.id] = nil
-                        try outbox.record(claim, result, into: &summary)
-                        try claimMore(at: clock, into: &group)
-                    case .renewLeases:
-                        try outbox.renew(Array(active.values), at: clock)
-                        addRenewalTimer(to: &group)
-                    }
+                try claimMore(into: &group)
+                while !active.isEmpty, let (claim, result) = await group.next() {
+                    active.remove(claim.id)
+                    keeper?.release(claim.id)
+                    try outbox.record(claim, result, into: &summary)
+                    try claimMore(into: &group)
                 }
             } catch {
                 failure = error
             }
-            group.cancelAll()
         }
+        keeper?.stop()
         if let failure { throw failure }
         return summary
     }
 
-    /// Claims due deliveries for the free slots and starts sending them.
-    private mutating func claimMore(at time: Date, into group: inout TaskGroup<Event>) throws(OutboxError) {
-        let room = min(slots - active.count, limit - claimed)
+    /// Claims due deliveries for the free slots and starts sending them; each is sent at most once per run.
+    private mutating func claimMore(into group: inout TaskGroup<Outcome>) throws(OutboxError) {
+        let room = min(slots - active.count, limit - attempted.count)
         guard room > 0 else { return }
-        for claim in try outbox.claimDue(destinations: Array(transports.keys), now: time, limit: room) {
-            claimed += 1
-            active[claim.id] = claim
+        let claimedAt = attempted.isEmpty ? start : Self.clock(from: start, since: started)
+        let claims = try outbox.claimDue(
+            destinations: Array(transports.keys), now: start, limit: room, excluding: attempted, claimedAt: claimedAt)
+        for claim in claims {
+            attempted.insert(claim.id)
+            active.insert(claim.id)
+            leaseKeeper().hold(claim.id, token: claim.token)
             let transport = transports[claim.destination]!
             group.addTask {
                 do throws(TransportError) {
-                    return .finished(claim, .success(try await transport.deliver(claim.delivery)))
+                    return (claim, .success(try await transport.deliver(claim.delivery)))
                 } catch {
-                    return .finished(claim, .failure(error))
+                    return (claim, .failure(error))
                 }
             }
         }
     }
 
-    private func addRenewalTimer(to group: inout TaskGroup<Event>) {
-        let interval = renewalInterval
-        group.addTask {
-            try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-            return .renewLeases
-        }
+    /// The run's lease keeper, started with the first claim.
+    private mutating func leaseKeeper() -> LeaseKeeper {
+        if let keeper { return keeper }
+        let (start, started) = (self.start, self.started)
+        let keeper = LeaseKeeper(
+            path: outbox.path, leaseSeconds: outbox.leaseSeconds,
+            clock: { DeliveryRun.clock(from: start, since: started) }, logger: outbox.logger)
+        self.keeper = keeper
+        return keeper
     }
 }

@@ -15,10 +15,17 @@ extension Outbox {
         var delivery: OutgoingDelivery
     }
 
-    /// Claims up to `limit` due deliveries to `destinations`: each gets a token of its own, a lease until
-    /// `now + leaseSeconds`, and its attempt counted, in one transaction.
-    func claimDue(destinations: [String], now: Date, limit: Int) throws(OutboxError) -> [Claim] {
-        let time = now.timeIntervalSince1970
+    /// Claims up to `limit` deliveries to `destinations` that are due at `now` (other than those in `excluding`):
+    /// each gets a token of its own, a lease until `claimedAt + leaseSeconds`, and its attempt counted, in one
+    /// transaction.
+    /// - Parameter claimedAt: when the claim is made (default `now`); leases and retries count from it.
+    func claimDue(
+        destinations: [String], now: Date, limit: Int, excluding: Set<DeliveryID> = [], claimedAt: Date? = nil
+    ) throws(OutboxError) -> [Claim] {
+        let due = now.timeIntervalSince1970
+        let claimedAt = claimedAt ?? now
+        let time = claimedAt.timeIntervalSince1970
+        let skipped = OutboxCoding.encodeList(excluding.map { String($0.rawValue) })
         return try storage {
             try database.transaction { () throws in
                 let due = try database.prepare(
@@ -26,12 +33,15 @@ extension Outbox {
                     SELECT id, destination, idempotency_key, payload, metadata, attempts FROM delivery
                     WHERE state IN ('pending', 'inFlight') AND next_attempt_at <= ?
                     AND destination IN (SELECT value FROM json_each(?))
+                    AND id NOT IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
                     ORDER BY next_attempt_at, id LIMIT ?
                     """
-                ).query([.real(time), .text(OutboxCoding.encodeList(destinations)), .integer(Int64(limit))]) { row in
+                ).query([
+                    .real(due), .text(OutboxCoding.encodeList(destinations)), .text(skipped), .integer(Int64(limit)),
+                ]) { row in
                     Claim(
                         id: DeliveryID(row.int64(0)), destination: row.text(1) ?? "", token: UUID().uuidString,
-                        claimedAt: now,
+                        claimedAt: claimedAt,
                         delivery: OutgoingDelivery(
                             idempotencyKey: row.text(2) ?? "", payload: row.blob(3),
                             metadata: OutboxCoding.decodeMetadata(row.text(4) ?? "{}"), attempt: row.int(5) + 1))
@@ -51,27 +61,20 @@ extension Outbox {
         }
     }
 
-    /// Extends the leases of `claims` to `now + leaseSeconds`, in one transaction. A claim whose row no longer
-    /// carries its token (another sender took the delivery over) is logged and left alone.
+    /// Extends the leases of `claims` to `now + leaseSeconds`, in one transaction (see ``LeaseKeeper``, which does
+    /// this on its own thread while deliveries are sent). A claim whose row no longer carries its token (another
+    /// sender took the delivery over) is logged and left alone.
     /// - Returns: the claims that are still held.
     @discardableResult
     func renew(_ claims: [Claim], at now: Date) throws(OutboxError) -> [Claim] {
-        guard !claims.isEmpty else { return [] }
-        let time = now.timeIntervalSince1970
-        let held = try storage {
-            try database.transaction { () throws in
-                let extend = try database.prepare(
-                    "UPDATE delivery SET next_attempt_at = ? WHERE id = ? AND lease_token = ? AND state = 'inFlight'")
-                return try claims.filter { claim in
-                    try extend.run([.real(time + leaseSeconds), .integer(claim.id.rawValue), .text(claim.token)])
-                    return database.changes > 0
-                }
-            }
+        let leases = Dictionary(claims.map { ($0.id, $0.token) }, uniquingKeysWith: { $1 })
+        let lost = try storage {
+            try LeaseKeeper.renew(leases, until: now.addingTimeInterval(leaseSeconds), in: database)
         }
-        for claim in claims where !held.contains(where: { $0.id == claim.id }) {
+        for claim in claims where lost.contains(claim.id) {
             logger(for: claim).warning("lease lost: another sender has taken this delivery over")
         }
-        return held
+        return claims.filter { !lost.contains($0.id) }
     }
 
     /// Records the outcome of one claimed delivery, if the row still carries the claim's token; otherwise the

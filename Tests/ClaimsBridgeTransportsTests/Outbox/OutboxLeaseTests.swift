@@ -36,8 +36,8 @@ struct OutboxLeaseTests {
 
     init() throws { path = try makeScratchFolder("outbox-lease") + "/outbox.sqlite" }
 
-    /// Polls `condition` every 10 ms for up to `seconds`.
-    func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async throws -> Bool {
+    /// Polls `condition` every 10 ms for up to `seconds` (generous: the whole suite shares two cores).
+    func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }

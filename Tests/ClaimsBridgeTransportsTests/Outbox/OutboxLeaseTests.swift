@@ -82,6 +82,21 @@ struct OutboxLeaseTests {
         #expect(summary.delivered.count == 10)
     }
 
+    @Test("A run sends each delivery at most once, even when a failure makes it due again at once")
+    func oncePerRun() async throws {
+        let outbox = try Outbox(path: path, retryPolicy: RetryPolicy(maxAttempts: 5, initialDelaySeconds: 0))
+        let memory = InMemoryTransport()
+        memory.failNext([
+            TransportError(.serverError, retryable: true, "503"), TransportError(.serverError, retryable: true, "503"),
+        ])
+        let id = try outbox.enqueue(destination: "m", payload: [1], idempotencyKey: "k")
+        #expect(try await outbox.deliverDue(transports: ["m": memory]).retrying == [id])
+        #expect(memory.attemptCount == 1)
+        #expect(try await outbox.deliverDue(transports: ["m": memory]).retrying == [id])
+        #expect(try await outbox.deliverDue(transports: ["m": memory]).delivered == [id])
+        #expect(memory.attemptCount == 3)
+    }
+
     @Test("Leases are renewed while a delivery is sent, so a second sender does not take it over")
     func renewedWhileSending() async throws {
         let writer = try Outbox(path: path, leaseSeconds: 1)

@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""Soak test of `claimsbridge watch`: drop thousands of files while killing the watcher with SIGKILL and
-restarting it at random, then check that every file was delivered exactly once and the ledger agrees.
+"""Soak tests, each about half a minute on a 2-core machine (release build).
 
-    python3 Scripts/soak.py [--files 3000] [--kills 40] [--binary .build/release/claimsbridge] [--seed N]
+watch: drop thousands of files while killing `claimsbridge watch` with SIGKILL and restarting it at random, then
+check that every file was delivered exactly once and the ledger agrees.
+shared: two `claimsbridge send` processes sharing one outbox against a counting HTTPS receiver, first staggered
+with a short lease, then killed at random; checks that no key is POSTed again after the receiver's 200 except
+where its sender was killed with that POST in flight (see Scripts/soak_outbox.py).
+
+    python3 Scripts/soak.py [--mode all|watch|shared] [--files 3000] [--kills 40] [--shared-files 300]
+                            [--shared-kills 12] [--binary .build/release/claimsbridge] [--seed N]
 
 It exits with 0 and prints the figures when nothing was lost or duplicated, with 1 otherwise.
 Everything happens in a temporary folder on this machine; nothing is sent anywhere.
@@ -18,6 +24,8 @@ import tempfile
 import threading
 import time
 
+import soak_outbox
+
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -28,14 +36,32 @@ def claim_bytes(template: bytes, number: int) -> bytes:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mode", choices=["all", "watch", "shared"], default="all")
     parser.add_argument("--files", type=int, default=3000)
     parser.add_argument("--kills", type=int, default=40)
+    parser.add_argument("--shared-files", type=int, default=300)
+    parser.add_argument("--shared-kills", type=int, default=12)
     parser.add_argument("--binary", default=os.path.join(REPOSITORY, ".build/release/claimsbridge"))
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
-    rng = random.Random(seed)
+    print("seed %d" % seed)
+    ok = True
+    if args.mode in ("all", "watch"):
+        ok = watch_soak(args, random.Random(seed)) and ok
+    if args.mode in ("all", "shared"):
+        root = tempfile.mkdtemp(prefix="claimsbridge-soak-shared-")
+        shared = soak_outbox.run(args.binary, root, random.Random(seed), args.shared_files, args.shared_kills)
+        print("result: %s (work folder %s)" % ("0 lost, 0 redundant sends after a 200 that a kill does not explain"
+                                                if shared else "FAILED", root))
+        if shared:
+            subprocess.run(["rm", "-rf", root])
+        ok = shared and ok
+    return 0 if ok else 1
 
+
+def watch_soak(args, rng) -> bool:
+    """The watcher under SIGKILL; returns whether nothing was lost or duplicated."""
     root = tempfile.mkdtemp(prefix="claimsbridge-soak-")
     inbox, out = os.path.join(root, "inbox"), os.path.join(root, "out")
     os.makedirs(inbox)
@@ -71,7 +97,7 @@ def main() -> int:
         time.sleep(rng.uniform(0.05, 0.6))
         if process.poll() is not None:
             print("the watcher exited by itself with status %d; see %s" % (process.returncode, stderr_log.name))
-            return 1
+            return False
         process.send_signal(signal.SIGKILL)
         process.wait()
         kills += 1
@@ -81,7 +107,7 @@ def main() -> int:
     elapsed = time.monotonic() - started
     if final.returncode != 0:
         print("the final drain run failed with status %d; see %s" % (final.returncode, stderr_log.name))
-        return 1
+        return False
 
     # The receiver's view: one file per dropped file, named <key>-<name>.
     delivered = {}
@@ -103,8 +129,8 @@ def main() -> int:
     in_inbox = [n for n in os.listdir(inbox) if n.endswith(".txt")]
     in_processing = [n for n in os.listdir(os.path.join(inbox, "processing")) if not n.startswith(".")]
 
-    print("soak: %d files dropped, watcher killed with SIGKILL %d times, %.1f s (seed %d)"
-          % (args.files, kills, elapsed, seed))
+    print("watch: %d files dropped, watcher killed with SIGKILL %d times, %.1f s"
+          % (args.files, kills, elapsed))
     print("receiver: %d delivered, %d lost, %d duplicated, %d unexpected"
           % (sum(len(c) for c in delivered.values()), len(lost), len(duplicated), len(unexpected)))
     print("ledger: %s; files recorded twice: %d; left in inbox: %d, in processing: %d"
@@ -114,7 +140,7 @@ def main() -> int:
     print("result: %s (work folder %s)" % ("0 lost, 0 duplicated" if ok else "FAILED", root))
     if ok:
         subprocess.run(["rm", "-rf", root])
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":

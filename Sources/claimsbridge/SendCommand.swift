@@ -12,7 +12,8 @@ struct SendCommand: AsyncParsableCommand {
             backoff until --wait runs out, and what is still pending stays in the outbox for the next run. Each input \
             gets an idempotency key (its name and a hash of its bytes, or --key), so sending the same file again \
             does not deliver it twice. Secrets come only from environment variables or files named in the \
-            configuration. Exit codes: 0 everything delivered; 2 some deliveries are dead or still pending; \
+            configuration. A key already in the outbox with other bytes is a conflict: those bytes are not sent. \
+            Exit codes: 0 everything delivered; 2 some deliveries are dead, still pending or in conflict; \
             64 wrong command line; 1 any other failure.
             """)
 
@@ -64,15 +65,12 @@ struct SendCommand: AsyncParsableCommand {
             path: configuration.outboxPath, retryPolicy: configuration.retryPolicy,
             leaseSeconds: configuration.leaseSeconds, logger: common.makeLogger())
         var ids: [DeliveryID] = []
+        var settled = true
         for input in inputs {
-            ids.append(
-                try outbox.enqueue(
-                    destination: destination, payload: input.payload, metadata: input.metadata,
-                    idempotencyKey: input.key))
+            if let id = try enqueue(input, into: outbox) { ids.append(id) } else { settled = false }
         }
         let records = try await SendLoop(outbox: outbox, destination: destination, transport: transport, ids: ids)
             .run(waitSeconds: wait)
-        var settled = true
         for record in records {
             switch record.state {
             case .delivered:
@@ -86,6 +84,20 @@ struct SendCommand: AsyncParsableCommand {
             }
         }
         if !settled { throw ExitCode(2) }
+    }
+
+    /// Records `input` in the outbox; a key already there with other bytes is reported (on standard error, with
+    /// both digests) and gives nil.
+    private func enqueue(_ input: SendInputs, into outbox: Outbox) throws -> DeliveryID? {
+        do {
+            return try outbox.enqueue(
+                destination: destination, payload: input.payload, metadata: input.metadata, idempotencyKey: input.key)
+        } catch {
+            guard error.code == .keyConflict else { throw error }
+            FileHandle.standardError.write(Data("error: \(input.name): \(error.reason)\n".utf8))
+            print("conflict \(input.key): not sent")
+            return nil
+        }
     }
 }
 

@@ -9,7 +9,7 @@ import Foundation
 ///   maxAttempts: 10
 ///   initialDelaySeconds: 5
 ///   maxDelaySeconds: 3600
-///   leaseSeconds: 300
+///   leaseSeconds: 80             # default: the longest attempt a destination allows + 10 s (at least 30)
 /// destinations:
 ///   insurer:
 ///     type: https
@@ -31,7 +31,9 @@ public struct DeliveryConfiguration: Sendable {
     public var outboxPath: String
     /// The retry policy.
     public var retryPolicy: RetryPolicy
-    /// The lease of an in-flight delivery, in seconds.
+    /// The lease of an in-flight delivery, in seconds. Senders renew it every third of this while they work;
+    /// by default it outlasts the longest attempt any destination allows (connect + request timeout, + 10 s), so
+    /// that even a sender that cannot renew keeps its deliveries until its transfers have timed out.
     public var leaseSeconds: Double
     /// The destinations by name, in file order.
     public var destinations: [DestinationConfiguration]
@@ -59,7 +61,7 @@ public struct DeliveryConfiguration: Sendable {
         }
         var outboxPath = resolve("outbox.sqlite")
         var policy = RetryPolicy()
-        var lease = 300.0
+        var lease: Double?
         if let outbox = root["outbox"] {
             try outbox.expectKeys(
                 ["path", "maxAttempts", "initialDelaySeconds", "maxDelaySeconds", "leaseSeconds"], in: "outbox")
@@ -69,7 +71,11 @@ public struct DeliveryConfiguration: Sendable {
                 policy.initialDelaySeconds = try value.seconds("initialDelaySeconds")
             }
             if let value = outbox["maxDelaySeconds"] { policy.maxDelaySeconds = try value.seconds("maxDelaySeconds") }
-            if let value = outbox["leaseSeconds"] { lease = try value.seconds("leaseSeconds") }
+            if let value = outbox["leaseSeconds"] {
+                let seconds = try value.seconds("leaseSeconds")
+                guard seconds >= 1 else { throw value.error("leaseSeconds must be at least 1") }
+                lease = seconds
+            }
         }
         let list = try root.required("destinations")
         var destinations: [DestinationConfiguration] = []
@@ -77,8 +83,10 @@ public struct DeliveryConfiguration: Sendable {
             destinations.append(try DestinationConfiguration(name: entry.key, node: entry.value, resolve: resolve))
         }
         guard !destinations.isEmpty else { throw list.error("`destinations` names no destination") }
+        let longestAttempt = destinations.map(\.longestAttemptSeconds).max() ?? 0
         return DeliveryConfiguration(
-            file: path, outboxPath: outboxPath, retryPolicy: policy, leaseSeconds: lease, destinations: destinations)
+            file: path, outboxPath: outboxPath, retryPolicy: policy,
+            leaseSeconds: lease ?? max(30, longestAttempt + 10), destinations: destinations)
     }
 }
 

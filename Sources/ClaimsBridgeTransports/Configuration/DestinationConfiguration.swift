@@ -9,6 +9,8 @@ public struct DestinationConfiguration: Sendable {
     public var type: String
     /// Where the destination is declared.
     public var location: BridgeError.Location
+    /// The longest one delivery attempt may take (connect + request timeout), in seconds; 0 for a folder.
+    public var longestAttemptSeconds: Double
     /// The secrets this destination reads, by what they are for (`secret`, `passphrase`, …).
     public var secrets: [(purpose: String, reference: SecretReference)]
     private let factory: @Sendable () throws(TransportError) -> any Transport
@@ -64,6 +66,7 @@ public struct DestinationConfiguration: Sendable {
         }
         let connectTimeout = try seconds("connectTimeoutSeconds", 10)
         let timeout = try seconds("timeoutSeconds", type == "sftp" ? 120 : 60)
+        longestAttemptSeconds = type == "folder" ? 0 : connectTimeout + timeout
         switch type {
         case "folder":
             let directory = resolve(try required("directory"))
@@ -90,17 +93,26 @@ public struct DestinationConfiguration: Sendable {
                 }
             } else {
                 var headers: [String] = []
+                var secretHeaders: [(name: String, value: SecretReference)] = []
                 if let headerNode = node["headers"] {
                     for entry in try headerNode.entries("headers") {
-                        headers.append("\(entry.key): \(try entry.value.string(entry.key))")
+                        guard SecretBearingHeader.matches(entry.key) else {
+                            headers.append("\(entry.key): \(try entry.value.string(entry.key))")
+                            continue
+                        }
+                        let reference = try entry.value.secret("headers.\(entry.key) (it carries a credential)")
+                        secrets.append(("header \(entry.key)", reference))
+                        secretHeaders.append((entry.key, reference))
                     }
                 }
                 let fixedHeaders = headers
+                let credentialHeaders = secretHeaders
                 let contentType = try text("contentType") ?? "application/octet-stream"
                 let authorization = try secret("authorization")
                 factory = { () throws(TransportError) in
                     try HTTPSTransport(
-                        url: url, tls: tls, headers: fixedHeaders, contentType: contentType,
+                        url: url, tls: tls, headers: fixedHeaders, secretHeaders: credentialHeaders,
+                        contentType: contentType,
                         authorization: authorization,
                         connectTimeoutSeconds: connectTimeout, timeoutSeconds: timeout)
                 }

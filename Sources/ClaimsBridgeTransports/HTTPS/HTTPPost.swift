@@ -25,19 +25,19 @@ struct HTTPPost: Sendable {
     /// Posts `body` with `headers` (`Name: value` lines) and classifies the answer.
     func send(body: [UInt8], headers: [String]) throws(TransportError) -> DeliveryReceipt {
         let request = try CurlRequest()
-        request.set(CURLOPT_URL, url)
-        request.set(CURLOPT_PROTOCOLS_STR, "https")
-        request.set(CURLOPT_SSL_VERIFYPEER, 1)
-        request.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caBundle = tls.caBundle { request.set(CURLOPT_CAINFO, caBundle) }
-        if let certificate = tls.clientCertificate { request.set(CURLOPT_SSLCERT, certificate) }
-        if let key = tls.clientKey { request.set(CURLOPT_SSLKEY, key) }
-        if let passphrase = tls.clientKeyPassphrase { request.set(CURLOPT_KEYPASSWD, try passphrase.resolve()) }
-        if let pin = tls.pinnedPublicKey { request.set(CURLOPT_PINNEDPUBLICKEY, pin) }
-        request.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeoutSeconds * 1000))
-        request.set(CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000))
-        request.set(CURLOPT_HTTPHEADER, list: headers + ["Expect:", "User-Agent: claimsbridge"])
-        request.setUpload(body, asPost: true)
+        try request.set(CURLOPT_URL, url)
+        try request.set(CURLOPT_PROTOCOLS_STR, "https")
+        try request.set(CURLOPT_SSL_VERIFYPEER, 1)
+        try request.set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caBundle = tls.caBundle { try request.set(CURLOPT_CAINFO, caBundle) }
+        if let certificate = tls.clientCertificate { try request.set(CURLOPT_SSLCERT, certificate) }
+        if let key = tls.clientKey { try request.set(CURLOPT_SSLKEY, key) }
+        if let passphrase = tls.clientKeyPassphrase { try request.set(CURLOPT_KEYPASSWD, try passphrase.resolve()) }
+        if let pin = tls.pinnedPublicKey { try request.set(CURLOPT_PINNEDPUBLICKEY, pin) }
+        try request.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeoutSeconds * 1000))
+        try request.set(CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000))
+        try request.set(CURLOPT_HTTPHEADER, list: headers + ["Expect:", "User-Agent: claimsbridge"])
+        try request.setUpload(body, asPost: true)
         let (code, message) = request.perform()
         guard code == CURLE_OK else { throw CurlFailure.error(code, message, endpoint: url) }
         let status = request.responseCode

@@ -1,4 +1,5 @@
 public import ClaimsBridge
+import Foundation
 
 /// Delivers each payload as an HTTPS POST, through libcurl.
 ///
@@ -18,19 +19,24 @@ public struct HTTPSTransport: Transport {
     public let defaultContentType: String
     /// Where the value of the `Authorization` header (e.g. `Bearer …`) is read from at each delivery, if any.
     public let authorization: SecretReference?
+    /// Headers whose values are credentials, by name, each read from its reference at each delivery.
+    public let secretHeaders: [(name: String, value: SecretReference)]
 
     /// Creates the transport.
     /// - Parameters:
     ///   - url: an `https://` URL.
     ///   - tls: trust and client-certificate options.
-    ///   - headers: extra headers as `Name: value`.
+    ///   - headers: extra headers as `Name: value`; none may be secret-bearing (see ``SecretBearingHeader``).
+    ///   - secretHeaders: headers whose values are read from secret references at each delivery.
     ///   - contentType: the default `Content-Type`.
     ///   - authorization: where the `Authorization` header's value is read from (never written in configuration).
     ///   - connectTimeoutSeconds: how long to wait for the connection and TLS handshake.
     ///   - timeoutSeconds: how long the whole request may take.
-    /// - Throws: ``TransportError`` (`invalidConfiguration`) when the URL is not `https://` or carries a user name or password.
+    /// - Throws: ``TransportError`` (`invalidConfiguration`) when the URL is not `https://` or carries a user name or
+    ///   password, or when a literal header is secret-bearing.
     public init(
         url: String, tls: TLSOptions = TLSOptions(), headers: [String] = [],
+        secretHeaders: [(name: String, value: SecretReference)] = [],
         contentType: String = "application/octet-stream", authorization: SecretReference? = nil,
         connectTimeoutSeconds: Double = 10,
         timeoutSeconds: Double = 60
@@ -38,7 +44,16 @@ public struct HTTPSTransport: Transport {
         try HTTPPost.check(url: url)
         post = HTTPPost(
             url: url, tls: tls, connectTimeoutSeconds: connectTimeoutSeconds, timeoutSeconds: timeoutSeconds)
+        for header in headers {
+            let name = String(header.prefix { $0 != ":" }).trimmingCharacters(in: .whitespaces)
+            guard !SecretBearingHeader.matches(name) else {
+                throw TransportError(
+                    .invalidConfiguration, retryable: false,
+                    "the header \(name) carries a credential: give its value as a secret reference, not literally")
+            }
+        }
         self.headers = headers
+        self.secretHeaders = secretHeaders
         defaultContentType = contentType
         self.authorization = authorization
     }
@@ -50,6 +65,7 @@ public struct HTTPSTransport: Transport {
         var requestHeaders =
             self.headers + ["Content-Type: \(contentType)", "Idempotency-Key: \(delivery.idempotencyKey)"]
         if let authorization { requestHeaders.append("Authorization: \(try authorization.resolve())") }
+        for header in secretHeaders { requestHeaders.append("\(header.name): \(try header.value.resolve())") }
         let post = self.post
         let headers = requestHeaders
         return try await BlockingWork.run { () throws(TransportError) in

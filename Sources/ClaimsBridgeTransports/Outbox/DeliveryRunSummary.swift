@@ -6,9 +6,12 @@ public struct DeliveryRunSummary: Sendable, Hashable {
     public var retrying: [DeliveryID] = []
     /// Deliveries that failed permanently or too often.
     public var dead: [DeliveryID] = []
+    /// Deliveries whose lease another sender took over before their outcome came back; the outcome was not
+    /// recorded (the other sender's is).
+    public var lostLease: [DeliveryID] = []
 
     /// How many deliveries were attempted.
-    public var attempted: Int { delivered.count + retrying.count + dead.count }
+    public var attempted: Int { delivered.count + retrying.count + dead.count + lostLease.count }
 
     /// An empty summary.
     public init() {}

@@ -1,57 +1,31 @@
 public import ClaimsBridge
-import ClaimsBridgeStorage
 public import Foundation
-import Logging
 
 extension Outbox {
-    /// Delivers every due delivery whose destination is in `transports`, at most `limit` of them, up to
-    /// `concurrency` at a time, and records each outcome.
+    /// Delivers due deliveries whose destination is in `transports`, at most `limit` of them, up to
+    /// `concurrency` at a time, recording each outcome as soon as it is known.
     ///
-    /// Each delivery is first claimed under a lease of ``leaseSeconds`` and its attempt counted, in one
-    /// transaction; only then is it sent. Success records the receipt. A retryable failure schedules the next
-    /// attempt by the ``retryPolicy``; a permanent failure, or a retryable one on the last allowed attempt, makes
-    /// it dead with the error kept. If this process dies mid-delivery, the lease expires and the delivery is due
-    /// again.
+    /// A delivery is claimed only when a slot is free to send it: the claim takes a lease of ``leaseSeconds``
+    /// under a token of its own and counts the attempt, in one transaction. While deliveries are being sent their
+    /// leases are renewed (every third of ``leaseSeconds``), so another sender sharing the outbox never takes a
+    /// delivery this one is still working on. Each outcome is recorded the moment its transport returns, and only
+    /// if the row still carries this claim's token: success records the receipt; a retryable failure schedules the
+    /// next attempt by the ``retryPolicy``; a permanent failure, or a retryable one on the last allowed attempt,
+    /// makes it dead with the error kept. If this process dies mid-delivery, only the deliveries then in flight
+    /// are due again once their leases expire.
     /// - Parameters:
     ///   - transports: a transport for each destination name; deliveries to other destinations are left alone.
     ///   - now: the current time (deliveries due at or before it are sent).
     ///   - limit: the most deliveries to claim in this call.
     ///   - concurrency: how many deliveries may be in flight at once.
-    /// - Returns: which deliveries were delivered, will be retried, or are dead.
+    /// - Returns: which deliveries were delivered, will be retried, are dead, or were taken over by another sender.
     /// - Throws: ``OutboxError`` (`storage`); delivery failures are recorded, not thrown.
     public func deliverDue(
         transports: [String: any Transport], now: Date = Date(), limit: Int = 100, concurrency: Int = 4
     ) async throws(OutboxError) -> DeliveryRunSummary {
-        let claimed = try claimDue(destinations: Array(transports.keys), now: now, limit: limit)
-        var summary = DeliveryRunSummary()
-        guard !claimed.isEmpty else { return summary }
-        typealias Outcome = (claim: Claim, result: Result<DeliveryReceipt, TransportError>)
-        var results: [Outcome] = []
-        await withTaskGroup(of: Outcome.self) { group in
-            var next = 0
-            func start() {
-                let claim = claimed[next]
-                next += 1
-                let transport = transports[claim.destination]!
-                group.addTask {
-                    do throws(TransportError) {
-                        return (claim, .success(try await transport.deliver(claim.delivery)))
-                    } catch {
-                        return (claim, .failure(error))
-                    }
-                }
-            }
-            while next < claimed.count && next < max(1, concurrency) { start() }
-            while let outcome = await group.next() {
-                results.append(outcome)
-                if next < claimed.count { start() }
-            }
-        }
-        // Retries are scheduled from the time of the claim, so that `now` alone decides what is due.
-        for (claim, result) in results {
-            try record(claim, result, at: now, into: &summary)
-        }
-        return summary
+        var run = DeliveryRun(
+            outbox: self, transports: transports, start: now, limit: max(0, limit), slots: max(1, concurrency))
+        return try await run.execute()
     }
 
     /// Delivers due deliveries until the task is cancelled, sleeping until the next is due (at most
@@ -74,93 +48,92 @@ extension Outbox {
             }
         }
     }
+}
 
-    /// A delivery claimed by this process, with the lease token that proves it.
-    struct Claim: Sendable {
-        var id: DeliveryID
-        var destination: String
-        var token: String
-        var delivery: OutgoingDelivery
+/// One ``Outbox/deliverDue(transports:now:limit:concurrency:)`` call: claims what is due at its start as slots free
+/// up, sends, keeps the leases of what is in flight renewed (``LeaseKeeper``), and records each outcome as it
+/// arrives. The database work happens on the calling task; the transports run in child tasks.
+private struct DeliveryRun {
+    let outbox: Outbox
+    let transports: [String: any Transport]
+    /// The `now` the caller gave: what is due at this time is sent. Claims made later count their leases and
+    /// retries from this plus the real time elapsed since.
+    let start: Date
+    let limit: Int
+    let slots: Int
+    private let started = ContinuousClock.now
+    private var active: Set<DeliveryID> = []
+    private var attempted: Set<DeliveryID> = []
+    private var summary = DeliveryRunSummary()
+    private var keeper: LeaseKeeper?
+
+    init(outbox: Outbox, transports: [String: any Transport], start: Date, limit: Int, slots: Int) {
+        self.outbox = outbox
+        self.transports = transports
+        self.start = start
+        self.limit = limit
+        self.slots = slots
     }
 
-    func claimDue(destinations: [String], now: Date, limit: Int) throws(OutboxError) -> [Claim] {
-        let token = UUID().uuidString
-        let time = now.timeIntervalSince1970
-        return try storage {
-            try database.transaction { () throws in
-                let due = try database.prepare(
-                    """
-                    SELECT id, destination, idempotency_key, payload, metadata, attempts FROM delivery
-                    WHERE state IN ('pending', 'inFlight') AND next_attempt_at <= ?
-                    AND destination IN (SELECT value FROM json_each(?))
-                    ORDER BY next_attempt_at, id LIMIT ?
-                    """
-                ).query([.real(time), .text(OutboxCoding.encodeList(destinations)), .integer(Int64(limit))]) { row in
-                    Claim(
-                        id: DeliveryID(row.int64(0)), destination: row.text(1) ?? "", token: token,
-                        delivery: OutgoingDelivery(
-                            idempotencyKey: row.text(2) ?? "", payload: row.blob(3),
-                            metadata: OutboxCoding.decodeMetadata(row.text(4) ?? "{}"), attempt: row.int(5) + 1))
+    private typealias Outcome = (claim: Outbox.Claim, result: Result<DeliveryReceipt, TransportError>)
+
+    /// The caller's clock: `start` moved on by the time this run has taken.
+    private static func clock(from start: Date, since started: ContinuousClock.Instant) -> Date {
+        let elapsed = ContinuousClock.now - started
+        return start.addingTimeInterval(
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    mutating func execute() async throws(OutboxError) -> DeliveryRunSummary {
+        var failure: OutboxError?
+        await withTaskGroup(of: Outcome.self) { group in
+            do throws(OutboxError) {
+                try claimMore(into: &group)
+                while !active.isEmpty, let (claim, result) = await group.next() {
+                    active.remove(claim.id)
+                    keeper?.release(claim.id)
+                    try outbox.record(claim, result, into: &summary)
+                    try claimMore(into: &group)
                 }
-                let claim = try database.prepare(
-                    """
-                    UPDATE delivery SET state = 'inFlight', attempts = attempts + 1, lease_token = ?,
-                        next_attempt_at = ?, updated_at = ? WHERE id = ?
-                    """)
-                for item in due {
-                    try claim.run([.text(token), .real(time + leaseSeconds), .real(time), .integer(item.id.rawValue)])
+            } catch {
+                failure = error
+            }
+        }
+        keeper?.stop()
+        if let failure { throw failure }
+        return summary
+    }
+
+    /// Claims due deliveries for the free slots and starts sending them; each is sent at most once per run.
+    private mutating func claimMore(into group: inout TaskGroup<Outcome>) throws(OutboxError) {
+        let room = min(slots - active.count, limit - attempted.count)
+        guard room > 0 else { return }
+        let claimedAt = attempted.isEmpty ? start : Self.clock(from: start, since: started)
+        let claims = try outbox.claimDue(
+            destinations: Array(transports.keys), now: start, limit: room, excluding: attempted, claimedAt: claimedAt)
+        for claim in claims {
+            attempted.insert(claim.id)
+            active.insert(claim.id)
+            leaseKeeper().hold(claim.id, token: claim.token)
+            let transport = transports[claim.destination]!
+            group.addTask {
+                do throws(TransportError) {
+                    return (claim, .success(try await transport.deliver(claim.delivery)))
+                } catch {
+                    return (claim, .failure(error))
                 }
-                return due
             }
         }
     }
 
-    func record(
-        _ claim: Claim, _ result: Result<DeliveryReceipt, TransportError>, at now: Date,
-        into summary: inout DeliveryRunSummary
-    ) throws(OutboxError) {
-        let time = now.timeIntervalSince1970
-        var log = logger
-        log[metadataKey: "delivery.id"] = "\(claim.id)"
-        log[metadataKey: "delivery.destination"] = "\(claim.destination)"
-        log[metadataKey: "delivery.attempt"] = "\(claim.delivery.attempt)"
-        try storage {
-            switch result {
-            case .success(let receipt):
-                try database.prepare(
-                    """
-                    UPDATE delivery SET state = 'delivered', lease_token = NULL, last_error = NULL,
-                        receipt_location = ?, receipt_status = ?, receipt_body = ?, receipt_already_present = ?,
-                        updated_at = ? WHERE id = ? AND lease_token = ?
-                    """
-                ).run([
-                    .text(receipt.location), receipt.statusCode.map { .integer(Int64($0)) } ?? .null,
-                    .blob(receipt.responseBody), .integer(receipt.alreadyPresent ? 1 : 0), .real(time),
-                    .integer(claim.id.rawValue), .text(claim.token),
-                ])
-                summary.delivered.append(claim.id)
-                log.info("delivered", metadata: ["delivery.already_present": "\(receipt.alreadyPresent)"])
-            case .failure(let error):
-                let giveUp = !error.isRetryable || claim.delivery.attempt >= retryPolicy.maxAttempts
-                let next = time + (giveUp ? 0 : retryPolicy.delay(afterAttempt: claim.delivery.attempt))
-                try database.prepare(
-                    """
-                    UPDATE delivery SET state = ?, lease_token = NULL, last_error = ?, next_attempt_at = ?,
-                        updated_at = ? WHERE id = ? AND lease_token = ?
-                    """
-                ).run([
-                    .text(giveUp ? "dead" : "pending"), .text(error.description), .real(next), .real(time),
-                    .integer(claim.id.rawValue), .text(claim.token),
-                ])
-                if giveUp {
-                    summary.dead.append(claim.id)
-                    log.info("dead-lettered", metadata: ["error.code": "\(error.code)"])
-                } else {
-                    summary.retrying.append(claim.id)
-                    log.info(
-                        "will retry", metadata: ["error.code": "\(error.code)", "retry.in_seconds": "\(next - time)"])
-                }
-            }
-        }
+    /// The run's lease keeper, started with the first claim.
+    private mutating func leaseKeeper() -> LeaseKeeper {
+        if let keeper { return keeper }
+        let (start, started) = (self.start, self.started)
+        let keeper = LeaseKeeper(
+            path: outbox.path, leaseSeconds: outbox.leaseSeconds,
+            clock: { DeliveryRun.clock(from: start, since: started) }, logger: outbox.logger)
+        self.keeper = keeper
+        return keeper
     }
 }

@@ -49,20 +49,33 @@ public final class Outbox {
         }
     }
 
-    /// Records a delivery to make. Idempotent: enqueueing the same destination and key again returns the
-    /// existing delivery's ID and changes nothing (whatever its state, and whatever payload is passed).
+    /// What ``enqueue(destination:payload:metadata:idempotencyKey:now:ifPayloadDiffers:)`` does when the
+    /// destination already has a delivery under the key with other bytes.
+    public enum DifferentPayload: Sendable {
+        /// Throw ``OutboxError`` `keyConflict`, naming the key and both digests: the new bytes would never be
+        /// sent, since receivers treat the key as already delivered.
+        case refuse
+        /// Keep the stored delivery and its bytes. For callers whose key identifies the source rather than the
+        /// bytes (the watcher keys a file's results by the input's hash, so a resumed file is not sent twice).
+        case keepStored
+    }
+
+    /// Records a delivery to make. Idempotent: enqueueing the same destination, key and bytes again returns the
+    /// existing delivery's ID and changes nothing, whatever its state. The same key with different bytes is
+    /// refused by default (see ``DifferentPayload``).
     /// - Parameters:
     ///   - destination: a destination name the transports map will have.
     ///   - payload: the bytes to send; stored in the outbox.
     ///   - metadata: values such as `fileName` (see ``OutgoingDelivery``).
     ///   - idempotencyKey: see ``OutgoingDelivery/isValidKey(_:)``.
     ///   - now: the enqueue time; the delivery is due at once.
+    ///   - ifPayloadDiffers: what to do when the key is already used with other bytes.
     /// - Returns: the delivery's ID.
-    /// - Throws: ``OutboxError`` (`invalidKey`, `storage`).
+    /// - Throws: ``OutboxError`` (`invalidKey`, `keyConflict`, `storage`).
     @discardableResult
     public func enqueue(
         destination: String, payload: [UInt8], metadata: [String: String] = [:], idempotencyKey: String,
-        now: Date = Date()
+        now: Date = Date(), ifPayloadDiffers: DifferentPayload = .refuse
     ) throws(OutboxError) -> DeliveryID {
         guard OutgoingDelivery.isValidKey(idempotencyKey) else {
             throw OutboxError(
@@ -81,9 +94,19 @@ public final class Outbox {
                 .text(destination), .text(idempotencyKey), .blob(payload), .text(OutboxCoding.encodeMetadata(metadata)),
                 .real(time), .real(time), .real(time),
             ])
-            let ids = try database.prepare("SELECT id FROM delivery WHERE destination = ? AND idempotency_key = ?")
-                .query([.text(destination), .text(idempotencyKey)]) { row in DeliveryID(row.int64(0)) }
-            guard let id = ids.first else { throw OutboxError(.storage, "the delivery was not recorded") }
+            let inserted = database.changes > 0
+            let rows = try database.prepare(
+                "SELECT id, payload FROM delivery WHERE destination = ? AND idempotency_key = ?"
+            ).query([.text(destination), .text(idempotencyKey)]) { row in (DeliveryID(row.int64(0)), row.blob(1)) }
+            guard let row = rows.first else { throw OutboxError(.storage, "the delivery was not recorded") }
+            let (id, stored) = row
+            if !inserted, ifPayloadDiffers == .refuse, stored != payload {
+                throw OutboxError(
+                    .keyConflict,
+                    "destination \(destination) already has delivery \(id) under the key \(idempotencyKey) with other "
+                        + "bytes (stored \(PayloadDigest.label(stored)), new \(PayloadDigest.label(payload))); "
+                        + "the receiver would take the new bytes for a repeat: give them a new key")
+            }
             return id
         }
     }

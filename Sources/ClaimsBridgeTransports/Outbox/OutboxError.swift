@@ -24,6 +24,8 @@ public struct OutboxError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// The idempotency key has characters that cannot be a file name.
         public static let invalidKey = Code("invalidKey")
+        /// The key is already used for the same destination with different bytes.
+        public static let keyConflict = Code("keyConflict")
         /// The database could not be opened, read or written.
         public static let storage = Code("storage")
     }

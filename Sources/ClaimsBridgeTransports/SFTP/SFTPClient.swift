@@ -16,7 +16,7 @@ public struct SFTPClient: Sendable {
     public func list(directory: String) throws(TransportError) -> [String] {
         let path = directory.hasSuffix("/") ? directory : directory + "/"
         let request = try connection.request(path, responseLimit: 16 << 20)
-        request.set(CURLOPT_DIRLISTONLY, 1)
+        try request.set(CURLOPT_DIRLISTONLY, 1)
         try connection.perform(request, path)
         return String(decoding: request.responseBody, as: UTF8.self).split(whereSeparator: \.isNewline)
             .map(String.init).filter { $0 != "." && $0 != ".." }
@@ -34,8 +34,8 @@ public struct SFTPClient: Sendable {
     /// - Throws: ``TransportError``.
     public func remove(path: String) throws(TransportError) {
         let request = try connection.request(parent(of: path) + "/")
-        request.set(CURLOPT_NOBODY, 1)
-        request.set(CURLOPT_QUOTE, list: ["rm \(Self.quoted(path))"])
+        try request.set(CURLOPT_NOBODY, 1)
+        try request.set(CURLOPT_QUOTE, list: ["rm \(Self.quoted(path))"])
         try connection.perform(request, path)
     }
 
@@ -45,9 +45,9 @@ public struct SFTPClient: Sendable {
     public func upload(_ bytes: [UInt8], to path: String) throws(TransportError) {
         let partial = path + ".part"
         let request = try connection.request(partial)
-        request.set(CURLOPT_FTP_CREATE_MISSING_DIRS, Int(CURLFTP_CREATE_DIR.rawValue))
-        request.setUpload(bytes, asPost: false)
-        request.set(CURLOPT_POSTQUOTE, list: ["rename \(Self.quoted(partial)) \(Self.quoted(path))"])
+        try request.set(CURLOPT_FTP_CREATE_MISSING_DIRS, Int(CURLFTP_CREATE_DIR.rawValue))
+        try request.setUpload(bytes, asPost: false)
+        try request.set(CURLOPT_POSTQUOTE, list: ["rename \(Self.quoted(partial)) \(Self.quoted(path))"])
         try connection.perform(request, path)
     }
 

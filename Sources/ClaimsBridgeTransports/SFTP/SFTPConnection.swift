@@ -51,32 +51,32 @@ public struct SFTPConnection: Sendable, Hashable {
     /// A request with authentication and host-key checking set up for `path`.
     func request(_ path: String, responseLimit: Int = 64 * 1024) throws(TransportError) -> CurlRequest {
         let request = try CurlRequest(responseLimit: responseLimit)
-        request.set(CURLOPT_URL, url(path))
-        request.set(CURLOPT_PROTOCOLS_STR, "sftp")
-        request.set(CURLOPT_SSH_AUTH_TYPES, Int(CURLSSH_AUTH_PUBLICKEY))
-        request.set(CURLOPT_SSH_PRIVATE_KEYFILE, privateKey)
+        try request.set(CURLOPT_URL, url(path))
+        try request.set(CURLOPT_PROTOCOLS_STR, "sftp")
+        try request.set(CURLOPT_SSH_AUTH_TYPES, Int(CURLSSH_AUTH_PUBLICKEY))
+        try request.set(CURLOPT_SSH_PRIVATE_KEYFILE, privateKey)
         let derivedPublicKey = privateKey + ".pub"
         if let publicKey {
-            request.set(CURLOPT_SSH_PUBLIC_KEYFILE, publicKey)
+            try request.set(CURLOPT_SSH_PUBLIC_KEYFILE, publicKey)
         } else if FileManager.default.fileExists(atPath: derivedPublicKey) {
-            request.set(CURLOPT_SSH_PUBLIC_KEYFILE, derivedPublicKey)
+            try request.set(CURLOPT_SSH_PUBLIC_KEYFILE, derivedPublicKey)
         } else {
-            request.set(CURLOPT_SSH_PUBLIC_KEYFILE, "")
+            try request.set(CURLOPT_SSH_PUBLIC_KEYFILE, "")
         }
-        if let passphrase { request.set(CURLOPT_KEYPASSWD, try passphrase.resolve()) }
+        if let passphrase { try request.set(CURLOPT_KEYPASSWD, try passphrase.resolve()) }
         switch hostKey {
         case .knownHosts(let path):
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw TransportError(
                     .invalidConfiguration, retryable: false, "cannot read the known_hosts file \(path)")
             }
-            request.set(CURLOPT_SSH_KNOWNHOSTS, path)
+            try request.set(CURLOPT_SSH_KNOWNHOSTS, path)
         case .sha256Fingerprint(let fingerprint):
             let bare = fingerprint.hasPrefix("SHA256:") ? String(fingerprint.dropFirst(7)) : fingerprint
-            request.set(CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256, bare)
+            try request.set(CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256, bare)
         }
-        request.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeoutSeconds * 1000))
-        request.set(CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000))
+        try request.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeoutSeconds * 1000))
+        try request.set(CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000))
         return request
     }
 

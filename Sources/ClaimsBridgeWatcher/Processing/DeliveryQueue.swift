@@ -18,7 +18,7 @@ extension Outbox: DeliveryQueue {
     ) throws -> (id: Int64, state: String) {
         let id = try enqueue(
             destination: transport, payload: payload, metadata: [OutgoingDelivery.fileNameKey: fileName],
-            idempotencyKey: idempotencyKey)
+            idempotencyKey: idempotencyKey, ifPayloadDiffers: .keepStored)
         let state = try delivery(id)?.state ?? .pending
         return (id.rawValue, state == .delivered || state == .dead ? state.name : "queued")
     }

@@ -15,6 +15,19 @@ struct SendCommandTests {
         return path
     }
 
+    /// A configuration `name` with the outbox in this folder and an `archive` folder destination writing
+    /// `out/<key>.json`, plus the destination line `also`.
+    func archiveConfiguration(_ name: String, also: String = "") throws -> String {
+        try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
+        return try write(
+            """
+            outbox: {path: outbox.sqlite}
+            destinations:
+              archive: {type: folder, directory: out, namePattern: "{key}.json"}
+              \(also)
+            """, name)
+    }
+
     @Test("A configuration mistake is reported with file:line and exit code 1")
     func configurationError() throws {
         let config = try write(
@@ -74,14 +87,8 @@ struct SendCommandTests {
 
     @Test("send delivers to a folder once; outbox list, retry and purge manage the rows")
     func folderAndOutbox() throws {
-        try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
-        let config = try write(
-            """
-            outbox: {path: outbox.sqlite}
-            destinations:
-              archive: {type: folder, directory: out, namePattern: "{key}.json"}
-              broken: {type: folder, directory: missing, namePattern: "{key}.json"}
-            """, "folder.yaml")
+        let config = try archiveConfiguration(
+            "folder.yaml", also: #"broken: {type: folder, directory: missing, namePattern: "{key}.json"}"#)
         let payload = try write("{\"a\":1}", "a.json")
         let first = try CLIRun.run(["send", "--config", config, "--to", "archive", "--key", "claim-1", payload])
         #expect(first.status == 0)
@@ -99,5 +106,27 @@ struct SendCommandTests {
         let retry = try CLIRun.run(["outbox", "retry", "--all-dead", "--config", config])
         #expect(retry.status == 0 && retry.stdout.contains("0 dead deliveries"))
         #expect(try CLIRun.run(["outbox", "retry", "--config", config]).status == 64)
+    }
+
+    @Test("send --key K with other bytes than K already has is a conflict (exit 2) naming the key and both digests")
+    func keyConflict() throws {
+        let config = try archiveConfiguration("conflict.yaml")
+        let first = try write("{\"a\":1}", "first.json")
+        let second = try write("{\"a\":2}", "second.json")
+        #expect(try CLIRun.run(["send", "--config", config, "--to", "archive", "--key", "K", first]).status == 0)
+        let conflict = try CLIRun.run(["send", "--config", config, "--to", "archive", "--key", "K", second])
+        #expect(conflict.status == 2)
+        #expect(!conflict.stdout.contains("delivered"))
+        #expect(conflict.stderr.contains("under the key K with other bytes"))
+        let stored = try Self.sha256("{\"a\":1}")
+        let new = try Self.sha256("{\"a\":2}")
+        #expect(conflict.stderr.contains("stored sha256:\(stored), new sha256:\(new)"))
+        #expect(FileManager.default.contents(atPath: folder + "/out/K.json") == Data("{\"a\":1}".utf8))
+    }
+
+    static func sha256(_ text: String) throws -> String {
+        let file = try makeScratchFolder("digest") + "/input"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return String(try Tool.run("openssl", ["dgst", "-sha256", "-r", file]).prefix(64))
     }
 }

@@ -11,23 +11,9 @@ struct SenderCrashTests {
     func killAndRestart() async throws {
         let pki = try TestPKI.shared.get()
         let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 0.3)
-        let folder = try makeScratchFolder("crash")
-        let config = folder + "/delivery.yaml"
-        try """
-        outbox: {path: outbox.sqlite, leaseSeconds: 1, initialDelaySeconds: 0.2}
-        destinations:
-          partner:
-            type: https
-            url: \(receiver.url())
-            caBundle: \(pki.caCertificate)
-            contentType: application/json
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        var files: [String] = []
-        for index in 1...12 {
-            let path = folder + "/claim-\(index).json"
-            try "{\"claim\":\(index)}".write(toFile: path, atomically: true, encoding: .utf8)
-            files.append(path)
-        }
+        let (config, files) = try Self.setUp(
+            receiver, pki: pki, count: 12, outbox: "path: outbox.sqlite, leaseSeconds: 1, initialDelaySeconds: 0.2")
+        let folder = (config as NSString).deletingLastPathComponent
         let arguments = ["send", "--config", config, "--to", "partner"] + files
         let sender = try CLIRun.start(arguments, outputIn: try makeScratchFolder("crash-run"))
         let deadline = Date().addingTimeInterval(20)
@@ -52,5 +38,80 @@ struct SenderCrashTests {
         }
         #expect(accepted.count == 12)
         #expect(Set(accepted) == Set(expected))
+    }
+
+    /// A delivery configuration for `receiver` and `count` claim files in a new folder.
+    static func setUp(_ receiver: HTTPSReceiver, pki: TestPKI, count: Int, outbox: String) throws
+        -> (config: String, files: [String])
+    {
+        let folder = try makeScratchFolder("senders")
+        let config = folder + "/delivery.yaml"
+        try """
+        outbox: {\(outbox)}
+        destinations:
+          partner:
+            type: https
+            url: \(receiver.url())
+            caBundle: \(pki.caCertificate)
+            contentType: application/json
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let files = try (1...count).map { index in
+            let path = folder + "/claim-\(index).json"
+            try "{\"claim\":\(index)}".write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        return (config, files)
+    }
+
+    @Test("Killed mid-run: every delivery the receiver had accepted is already recorded, and never sent again")
+    func outcomesSurviveTheKill() async throws {
+        let pki = try TestPKI.shared.get()
+        let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 0.3)
+        let (config, files) = try Self.setUp(
+            receiver, pki: pki, count: 40, outbox: "path: outbox.sqlite, leaseSeconds: 2, initialDelaySeconds: 0.2")
+        let arguments = ["send", "--config", config, "--to", "partner"] + files
+        let sender = try CLIRun.start(arguments, outputIn: try makeScratchFolder("kill-run"))
+        let deadline = Date().addingTimeInterval(20)
+        // Blocking waits, like the kill itself: the test must not depend on the cooperative pool being free.
+        while try receiver.acceptedKeys().count < 5 && Date() < deadline { usleep(5_000) }
+        let acceptedBeforeKill = Set(try receiver.acceptedKeys())
+        usleep(300_000)
+        kill(sender, SIGKILL)
+        #expect(Spawn.wait(sender) == 128 + SIGKILL)
+
+        let outbox = try Outbox(path: (config as NSString).deletingLastPathComponent + "/outbox.sqlite")
+        let recorded = Set(try outbox.deliveries(in: .delivered).map(\.idempotencyKey))
+        #expect(acceptedBeforeKill.count >= 5 && recorded.count < 40)
+        #expect(acceptedBeforeKill.isSubset(of: recorded), "accepted 300 ms before the kill but not recorded")
+
+        let rerun = try CLIRun.run(arguments + ["--wait", "30"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let requests = try receiver.requests()
+        let repeated = Set(requests.filter(\.duplicate).compactMap(\.key))
+        #expect(repeated.isDisjoint(with: acceptedBeforeKill), "sent again after the receiver's 200: \(repeated)")
+        #expect(Set(try receiver.acceptedKeys()).count == 40)
+    }
+
+    @Test("Two senders sharing one outbox with a short lease: every key is POSTed exactly once, both exit 0")
+    func twoSendersShareTheOutbox() async throws {
+        let pki = try TestPKI.shared.get()
+        let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 0.5)
+        let (config, files) = try Self.setUp(
+            receiver, pki: pki, count: 16, outbox: "path: outbox.sqlite, leaseSeconds: 1")
+        let arguments = ["send", "--config", config, "--to", "partner", "--wait", "60"] + files
+        let firstOutput = try makeScratchFolder("first-sender")
+        let first = try CLIRun.start(arguments, outputIn: firstOutput)
+        usleep(1_300_000)
+        let secondOutput = try makeScratchFolder("second-sender")
+        let second = try CLIRun.start(arguments, outputIn: secondOutput)
+        let firstStatus = Spawn.wait(first)
+        let secondStatus = Spawn.wait(second)
+        let stderr = (try? String(contentsOfFile: firstOutput + "/stderr", encoding: .utf8)) ?? ""
+        #expect(firstStatus == 0, "\(stderr)")
+        #expect(secondStatus == 0)
+        let requests = try receiver.requests()
+        #expect(requests.count == 16, "POSTs: \(requests.count) for 16 keys")
+        #expect(requests.filter(\.duplicate).isEmpty)
+        #expect(Set(requests.compactMap(\.key)).count == 16)
     }
 }

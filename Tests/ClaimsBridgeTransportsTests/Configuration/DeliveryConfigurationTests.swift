@@ -73,6 +73,18 @@ struct DeliveryConfigurationTests {
                 "destinations:\n  a: {type: https, url: 'https://x', authorization: Bearer abc}\n",
                 "authorization must be env:"
             ),
+            (
+                "destinations:\n  a:\n    type: https\n    url: https://x\n    headers:\n      Authorization: Bearer abc\n",
+                ":6: error: headers.Authorization (it carries a credential) must be env:VARIABLE or file:PATH"
+            ),
+            (
+                "destinations:\n  a:\n    type: https\n    url: https://x\n    headers: {X-API-Key: Bearer abc}\n",
+                ":5: error: headers.X-API-Key (it carries a credential) must be env:"
+            ),
+            (
+                "outbox: {leaseSeconds: 0.5}\ndestinations:\n  a: {type: folder, directory: d}\n",
+                ":1: error: leaseSeconds"
+            ),
         ])
     func mistakes(_ text: String, _ message: String) {
         let description = error(text)
@@ -103,5 +115,34 @@ struct DeliveryConfigurationTests {
         #expect(key != IdempotencyKey.derived(name: "batch 1/é.json", payload: [1, 2, 4]))
         // SHA-256("abc") starts with ba7816bf8f01cfea.
         #expect(IdempotencyKey.derived(name: "a", payload: Array("abc".utf8)) == "a-ba7816bf8f01cfea")
+    }
+
+    @Test(
+        "Headers that carry credentials must be secret references, whatever their spelling",
+        arguments: ["Authorization", "proxy-authorization", "Cookie", "X-API-Key", "X-Auth-Token", "X-Client-Secret"])
+    func secretBearingHeaders(_ name: String) throws {
+        #expect(SecretBearingHeader.matches(name))
+        let literal = error(
+            "destinations:\n  a:\n    type: https\n    url: https://x\n    headers:\n      \(name): abc123\n")
+        #expect(literal.contains("delivery.yaml:6: error: headers.\(name)"), "\(literal)")
+        #expect(!literal.contains("abc123"))
+        let configuration = try load(
+            "destinations:\n  a:\n    type: https\n    url: https://x\n    headers:\n      \(name): env:PARTNER_KEY\n")
+        let transport = try #require(try configuration.makeTransports()["a"] as? HTTPSTransport)
+        #expect(transport.headers.isEmpty)
+        #expect(transport.secretHeaders.map(\.name) == [name])
+        #expect(configuration.destination("a")?.secrets.map(\.reference) == [.environment("PARTNER_KEY")])
+        #expect(throws: TransportError.self) { try HTTPSTransport(url: "https://x", headers: ["\(name): abc123"]) }
+    }
+
+    @Test("The default lease outlasts the longest attempt any destination allows")
+    func defaultLease() throws {
+        let https = try load("destinations:\n  a: {type: https, url: 'https://x', timeoutSeconds: 100}\n")
+        #expect(https.leaseSeconds == 120)
+        let sftp = try load(
+            "destinations:\n  a: {type: folder, directory: d}\n  b: {type: sftp, host: h, user: u, privateKey: k, hostKeySHA256: x}\n"
+        )
+        #expect(sftp.leaseSeconds == 140)
+        #expect(try load("destinations:\n  a: {type: folder, directory: d}\n").leaseSeconds == 30)
     }
 }

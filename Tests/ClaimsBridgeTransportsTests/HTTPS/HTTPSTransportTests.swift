@@ -90,4 +90,44 @@ struct HTTPSTransportTests {
         }
         #expect(error?.description.contains("hunter2") == false)
     }
+
+    /// `sha256//<base64 SHA-256 of the server's SubjectPublicKeyInfo>`, computed with the openssl tool.
+    func serverPin() throws -> String {
+        let folder = try makeScratchFolder("pin")
+        try Tool.run(
+            "openssl", ["pkey", "-in", pki.serverKey, "-pubout", "-outform", "DER", "-out", folder + "/spki.der"])
+        try Tool.run("openssl", ["dgst", "-sha256", "-binary", "-out", folder + "/spki.sha256", folder + "/spki.der"])
+        let digest = try #require(FileManager.default.contents(atPath: folder + "/spki.sha256"))
+        return "sha256//" + digest.base64EncodedString()
+    }
+
+    @Test("The server's public key pin is accepted; a wrong pin is refused, permanently, before anything is sent")
+    func pinnedPublicKey() async throws {
+        let receiver = try HTTPSReceiver(pki: pki)
+        let wrongPin = "sha256//" + Data(repeating: 0x5A, count: 32).base64EncodedString()
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await deliver(to: receiver, tls: TLSOptions(caBundle: pki.caCertificate, pinnedPublicKey: wrongPin))
+        }
+        #expect(error?.code == .peerVerificationFailed)
+        #expect(error?.isRetryable == false)
+        #expect(try receiver.requests().isEmpty)
+        let receipt = try await deliver(
+            to: receiver, tls: TLSOptions(caBundle: pki.caCertificate, pinnedPublicKey: try serverPin()))
+        #expect(receipt.statusCode == 200)
+    }
+
+    @Test("A pin libcurl refuses is a permanent configuration error naming the option, not a request without the pin")
+    func refusedOption() async throws {
+        let receiver = try HTTPSReceiver(pki: pki)
+        // libcurl refuses option strings over 8 MB (CURLE_BAD_FUNCTION_ARGUMENT).
+        let oversized = "sha256//" + String(repeating: "A", count: 9 << 20)
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await deliver(
+                to: receiver, tls: TLSOptions(caBundle: pki.caCertificate, pinnedPublicKey: oversized))
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.isRetryable == false)
+        #expect(error?.reason.contains("CURLOPT_PINNEDPUBLICKEY") == true)
+        #expect(try receiver.requests().isEmpty)
+    }
 }

@@ -12,11 +12,11 @@ struct OutboxTests {
 
     init() throws { path = try makeScratchFolder("outbox") + "/outbox.sqlite" }
 
-    @Test("Enqueue is idempotent on destination and key, and stores the payload")
+    @Test("Enqueue is idempotent on destination, key and bytes, and stores the payload")
     func idempotentEnqueue() throws {
         let outbox = try Outbox(path: path)
         let first = try outbox.enqueue(destination: "a", payload: [1], metadata: ["fileName": "x"], idempotencyKey: "k")
-        let again = try outbox.enqueue(destination: "a", payload: [2], idempotencyKey: "k")
+        let again = try outbox.enqueue(destination: "a", payload: [1], idempotencyKey: "k")
         let other = try outbox.enqueue(destination: "b", payload: [3], idempotencyKey: "k")
         #expect(first == again && first != other)
         #expect(try outbox.payload(of: first) == [1])

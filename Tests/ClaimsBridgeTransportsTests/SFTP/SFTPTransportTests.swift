@@ -83,4 +83,19 @@ struct SFTPTransportTests {
         try client.remove(path: server.dropFolder + "/out/r1.json")
         #expect(try client.list(directory: server.dropFolder + "/out") == ["r2.json"])
     }
+
+    @Test("A host-key pin libcurl refuses is a permanent configuration error, not an unchecked connection")
+    func refusedHostKeyOption() async throws {
+        let server = try SSHServer()
+        let oversized = "SHA256:" + String(repeating: "A", count: 9 << 20)
+        let transport = try SFTPTransport(
+            connection: connection(server, hostKey: .sha256Fingerprint(oversized)), directory: server.dropFolder)
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await transport.deliver(OutgoingDelivery(idempotencyKey: "k1", payload: [1]))
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.isRetryable == false)
+        #expect(error?.reason.contains("CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256") == true)
+        #expect(server.droppedFiles().isEmpty)
+    }
 }

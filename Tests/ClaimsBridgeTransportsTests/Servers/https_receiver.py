@@ -5,7 +5,8 @@ Accepts POST on any path, answers with a scripted sequence of status codes ("500
 500, every later one the last code), optionally requires a client certificate, and appends one JSON line per
 request to --record: the path, Idempotency-Key / webhook-id, the status sent, the body in Base64, whether the key
 was already accepted before (a duplicate, answered 200 without a new delivery), and, with --webhook-secret,
-whether the Standard Webhooks signature is valid (checked independently of the Swift code). With --reply-file,
+whether the Standard Webhooks signature is valid (checked independently of the Swift code), and when the request
+arrived and was answered (Unix seconds). With --reply-file,
 a successful request is answered with that file's bytes, as a carrier answers a claim with its response.
 
 Prints "READY <port>" on standard output once it listens.
@@ -59,6 +60,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
+        received = time.time()
         if options.delay:
             time.sleep(options.delay)
         key = self.headers.get("Idempotency-Key") or self.headers.get("webhook-id")
@@ -74,6 +76,7 @@ class Handler(BaseHTTPRequestHandler):
                 "path": self.path, "key": key, "status": status, "duplicate": duplicate,
                 "body": base64.b64encode(body).decode(), "signatureValid": signature_valid(self.headers, body),
                 "headers": {name.lower(): value for name, value in self.headers.items()},
+                "received": received, "answered": time.time(),
             }
             with open(options.record, "a") as record:
                 record.write(json.dumps(entry) + "\n")

@@ -1,0 +1,150 @@
+import ClaimsBridge
+import ClaimsBridgeStorage
+import Foundation
+import Logging
+
+extension Outbox {
+    /// A delivery claimed by this process, with the lease token that proves it still holds the delivery.
+    struct Claim: Sendable {
+        var id: DeliveryID
+        var destination: String
+        /// Unique to this claim: a later claim of the same row (after the lease expired) has another token.
+        var token: String
+        /// When it was claimed; a retry is scheduled from this time.
+        var claimedAt: Date
+        var delivery: OutgoingDelivery
+    }
+
+    /// Claims up to `limit` deliveries to `destinations` that are due at `now` (other than those in `excluding`):
+    /// each gets a token of its own, a lease until `claimedAt + leaseSeconds`, and its attempt counted, in one
+    /// transaction.
+    /// - Parameter claimedAt: when the claim is made (default `now`); leases and retries count from it.
+    func claimDue(
+        destinations: [String], now: Date, limit: Int, excluding: Set<DeliveryID> = [], claimedAt: Date? = nil
+    ) throws(OutboxError) -> [Claim] {
+        let due = now.timeIntervalSince1970
+        let claimedAt = claimedAt ?? now
+        let time = claimedAt.timeIntervalSince1970
+        let skipped = OutboxCoding.encodeList(excluding.map { String($0.rawValue) })
+        return try storage {
+            try database.transaction { () throws in
+                let due = try database.prepare(
+                    """
+                    SELECT id, destination, idempotency_key, payload, metadata, attempts FROM delivery
+                    WHERE state IN ('pending', 'inFlight') AND next_attempt_at <= ?
+                    AND destination IN (SELECT value FROM json_each(?))
+                    AND id NOT IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """
+                ).query([
+                    .real(due), .text(OutboxCoding.encodeList(destinations)), .text(skipped), .integer(Int64(limit)),
+                ]) { row in
+                    Claim(
+                        id: DeliveryID(row.int64(0)), destination: row.text(1) ?? "", token: UUID().uuidString,
+                        claimedAt: claimedAt,
+                        delivery: OutgoingDelivery(
+                            idempotencyKey: row.text(2) ?? "", payload: row.blob(3),
+                            metadata: OutboxCoding.decodeMetadata(row.text(4) ?? "{}"), attempt: row.int(5) + 1))
+                }
+                let claim = try database.prepare(
+                    """
+                    UPDATE delivery SET state = 'inFlight', attempts = attempts + 1, lease_token = ?,
+                        next_attempt_at = ?, updated_at = ? WHERE id = ?
+                    """)
+                for item in due {
+                    try claim.run([
+                        .text(item.token), .real(time + leaseSeconds), .real(time), .integer(item.id.rawValue),
+                    ])
+                }
+                return due
+            }
+        }
+    }
+
+    /// Extends the leases of `claims` to `now + leaseSeconds`, in one transaction (see ``LeaseKeeper``, which does
+    /// this on its own thread while deliveries are sent). A claim whose row no longer carries its token (another
+    /// sender took the delivery over) is logged and left alone.
+    /// - Returns: the claims that are still held.
+    @discardableResult
+    func renew(_ claims: [Claim], at now: Date) throws(OutboxError) -> [Claim] {
+        let leases = Dictionary(claims.map { ($0.id, $0.token) }, uniquingKeysWith: { $1 })
+        let lost = try storage {
+            try LeaseKeeper.renew(leases, until: now.addingTimeInterval(leaseSeconds), in: database)
+        }
+        for claim in claims where lost.contains(claim.id) {
+            logger(for: claim).warning("lease lost: another sender has taken this delivery over")
+        }
+        return claims.filter { !lost.contains($0.id) }
+    }
+
+    /// Records the outcome of one claimed delivery, if the row still carries the claim's token; otherwise the
+    /// outcome belongs to whoever holds the delivery now, and it is reported as ``DeliveryRunSummary/lostLease``.
+    func record(
+        _ claim: Claim, _ result: Result<DeliveryReceipt, TransportError>, into summary: inout DeliveryRunSummary
+    ) throws(OutboxError) {
+        let time = claim.claimedAt.timeIntervalSince1970
+        let log = logger(for: claim)
+        switch result {
+        case .success(let receipt):
+            let recorded = try storage {
+                try database.prepare(
+                    """
+                    UPDATE delivery SET state = 'delivered', lease_token = NULL, last_error = NULL,
+                        receipt_location = ?, receipt_status = ?, receipt_body = ?, receipt_already_present = ?,
+                        updated_at = ? WHERE id = ? AND lease_token = ?
+                    """
+                ).run([
+                    .text(receipt.location), receipt.statusCode.map { .integer(Int64($0)) } ?? .null,
+                    .blob(receipt.responseBody), .integer(receipt.alreadyPresent ? 1 : 0), .real(time),
+                    .integer(claim.id.rawValue), .text(claim.token),
+                ])
+                return database.changes > 0
+            }
+            guard recorded else { return lost(claim, log, into: &summary) }
+            summary.delivered.append(claim.id)
+            log.info("delivered", metadata: ["delivery.already_present": "\(receipt.alreadyPresent)"])
+        case .failure(let error):
+            let giveUp = !error.isRetryable || claim.delivery.attempt >= retryPolicy.maxAttempts
+            let next = time + (giveUp ? 0 : retryPolicy.delay(afterAttempt: claim.delivery.attempt))
+            let recorded = try storage {
+                try database.prepare(
+                    """
+                    UPDATE delivery SET state = ?, lease_token = NULL, last_error = ?, next_attempt_at = ?,
+                        updated_at = ? WHERE id = ? AND lease_token = ?
+                    """
+                ).run([
+                    .text(giveUp ? "dead" : "pending"), .text(error.description), .real(next), .real(time),
+                    .integer(claim.id.rawValue), .text(claim.token),
+                ])
+                return database.changes > 0
+            }
+            guard recorded else { return lost(claim, log, into: &summary) }
+            if giveUp {
+                summary.dead.append(claim.id)
+                log.error(
+                    "delivery is dead: it will not be retried until `claimsbridge outbox retry`",
+                    metadata: [
+                        "delivery.key": "\(claim.delivery.idempotencyKey)", "error.code": "\(error.code)",
+                        "error.retryable": "\(error.isRetryable)", "error.reason": "\(error.reason)",
+                    ])
+            } else {
+                summary.retrying.append(claim.id)
+                log.info(
+                    "will retry", metadata: ["error.code": "\(error.code)", "retry.in_seconds": "\(next - time)"])
+            }
+        }
+    }
+
+    private func lost(_ claim: Claim, _ log: Logger, into summary: inout DeliveryRunSummary) {
+        summary.lostLease.append(claim.id)
+        log.warning("outcome not recorded: another sender has taken this delivery over (its lease had expired)")
+    }
+
+    private func logger(for claim: Claim) -> Logger {
+        var log = logger
+        log[metadataKey: "delivery.id"] = "\(claim.id)"
+        log[metadataKey: "delivery.destination"] = "\(claim.destination)"
+        log[metadataKey: "delivery.attempt"] = "\(claim.delivery.attempt)"
+        return log
+    }
+}

@@ -49,6 +49,22 @@ struct PrivateFilesTests {
         #expect(mode(of: folder + "/shared/file") == 0o640)
     }
 
+    @Test("A configured group is given to new files and folders by name")
+    func configuredGroup() throws {
+        let folder = try scratchFolder()
+        let group = try #require(getgrgid(getgid())).pointee
+        let shared = try FilePermissions(mode: "0640", group: String(cString: group.gr_name))
+        #expect(shared.group == group.gr_gid)
+        try PrivateFiles.makeDirectory(folder + "/g", permissions: shared)
+        close(try PrivateFiles.create(folder + "/g/file", permissions: shared))
+        for path in ["/g", "/g/file"] {
+            var info = stat()
+            stat(folder + path, &info)
+            #expect(info.st_gid == group.gr_gid, "\(path)")
+        }
+        #expect(mode(of: folder + "/g/file") == 0o640)
+    }
+
     @Test("An existing output file is truncated and keeps its owner's mode; create refuses an existing name")
     func existingFiles() throws {
         let folder = try scratchFolder()

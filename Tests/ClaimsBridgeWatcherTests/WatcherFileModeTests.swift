@@ -75,6 +75,22 @@ struct WatcherFileModeTests {
         #expect(openEntries(under: harness.output).isEmpty)
     }
 
+    @Test("watch --dry-run output (results, rejects, error reports, scratch ledger) is owner-only under umask 022")
+    func dryRunOutput() throws {
+        let harness = try usualHarness()
+        try harness.drop("mixed.txt", try Fixtures.bytes("cdanet/v04/01-claim-basic.txt") + Fixtures.bytes("cdanet/invalid/bad-date.txt"))
+        try harness.drop("only-bad.txt", Array("NOT A CLAIM\n".utf8))
+        let dryRun = WatchDryRun(
+            configuration: harness.configuration,
+            resources: try TranslationResources.load(for: harness.configuration, mappingsDirectory: Fixtures.mappings.path),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let outcomes = try dryRun.run(outputDirectory: harness.root + "/dry")
+        #expect(outcomes.count == 2)
+        #expect(mode(of: harness.root + "/dry") == 0o700)
+        #expect(modes(under: harness.root + "/dry").filter { !$0.isFolder }.count >= 3)
+        #expect(openEntries(under: harness.root + "/dry").isEmpty, "\(openEntries(under: harness.root + "/dry"))")
+    }
+
     @Test("A temporary left by a crash mid-write, even a readable one, is replaced by an owner-only file")
     func leftoverTemporaryReplaced() throws {
         let folder = NSTemporaryDirectory() + "durable-\(UUID().uuidString)"

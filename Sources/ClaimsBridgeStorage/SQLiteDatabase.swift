@@ -10,7 +10,17 @@ public final class SQLiteDatabase {
 
     /// Opens (creating if needed) the database at `path`, in WAL mode with `synchronous=NORMAL`
     /// and foreign keys on. `busyTimeoutMilliseconds` is how long a write waits for another process's lock.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
+    /// A new file is created with `permissions` (owner-only by default); SQLite gives `-wal` and `-shm` the same.
+    public init(
+        path: String, busyTimeoutMilliseconds: Int32 = 10_000, permissions: FilePermissions = .ownerOnly
+    ) throws(SQLiteError) {
+        if !path.isEmpty && !path.hasPrefix(":") && !path.hasPrefix("file:") {
+            do throws(PrivateFileError) {
+                try PrivateFiles.createIfMissing(path, permissions: permissions)
+            } catch {
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot open database \(path): \(error)")
+            }
+        }
         var connection: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &connection, flags, nil)

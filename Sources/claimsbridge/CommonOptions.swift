@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClaimsBridge
+import ClaimsBridgeStorage
 import Foundation
 import Logging
 
@@ -63,8 +64,10 @@ enum Files {
 
     static func openOutput(_ path: String?) throws -> FileDescriptorOutput {
         guard let path else { return FileDescriptorOutput(descriptor: 1, name: "stdout") }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw ValidationError("cannot create the output file \(path)") }
+        // Owner-only when new (results and rejects hold personal data); an existing file keeps its mode.
+        guard let descriptor = try? PrivateFiles.createOrTruncate(path) else {
+            throw ValidationError("cannot create the output file \(path)")
+        }
         return FileDescriptorOutput(descriptor: descriptor, name: path)
     }
 

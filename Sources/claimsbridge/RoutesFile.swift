@@ -22,6 +22,7 @@ struct RoutesFile {
         var configuration = try WatchConfiguration.load(
             path: path, knownTransports: Set(delivery.destinations.map(\.name)))
         configuration.outboxPath = delivery.outboxPath
+        configuration.privateFiles = delivery.destinations.flatMap(\.privateFiles)
         var resources = TranslationResources()
         if configuration.routes.contains(where: { $0.translation != .none }) {
             let mappings = try configuration.mappingsDirectory ?? common.resolveMappings()

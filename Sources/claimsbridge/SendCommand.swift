@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClaimsBridge
+import ClaimsBridgeStorage
 import ClaimsBridgeTransports
 import Foundation
 
@@ -165,14 +166,15 @@ enum DryRun {
             if !present { missing += 1 }
             Swift.print("secret \(purpose): \(reference) \(present ? "present" : "MISSING")")
         }
-        if let output { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
+        if let output { try PrivateFiles.makeDirectory(output) }
         for input in inputs {
             Swift.print("would deliver \(input.name) (\(input.payload.count) bytes) as \(input.key)")
             if let output {
                 let path = (output as NSString).appendingPathComponent(input.key)
-                guard FileManager.default.createFile(atPath: path, contents: Data(input.payload)) else {
-                    throw ValidationError("cannot write \(path)")
-                }
+                let descriptor = try PrivateFiles.createOrTruncate(path)
+                defer { close(descriptor) }
+                var file = FileDescriptorOutput(descriptor: descriptor, name: path)
+                try input.payload.withUnsafeBytes { try file.write($0) }
             }
         }
         if missing > 0 {

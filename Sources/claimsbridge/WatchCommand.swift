@@ -72,7 +72,10 @@ struct WatchCommand: AsyncParsableCommand {
             print(routes.summary(), terminator: "")
             let problems = routes.readinessProblems()
             for problem in problems { Files.printError("error: \(problem)") }
-            if !problems.isEmpty { throw ExitCode.failure }
+            let refuses = routes.configuration.refusesOpenPermissions
+            let exposed = routes.configuration.openPermissionProblems()
+            for problem in exposed { Files.printError("\(refuses ? "error" : "warning"): \(problem)") }
+            if !problems.isEmpty || (refuses && !exposed.isEmpty) { throw ExitCode.failure }
             return
         }
         if dryRun {

@@ -1,4 +1,5 @@
 public import ClaimsBridge
+import ClaimsBridgeStorage
 import Foundation
 
 /// One named destination of a ``DeliveryConfiguration``: its kind and settings, checked when loaded.
@@ -26,7 +27,7 @@ public struct DestinationConfiguration: Sendable {
     }
 
     static let keys: [String: Set<String>] = [
-        "folder": ["type", "directory", "namePattern", "doneMarker"],
+        "folder": ["type", "directory", "namePattern", "doneMarker", "fileMode", "group"],
         "https": [
             "type", "url", "caBundle", "clientCertificate", "clientKey", "clientKeyPassphrase", "pinnedPublicKey",
             "contentType", "headers", "authorization", "connectTimeoutSeconds", "timeoutSeconds",
@@ -72,8 +73,10 @@ public struct DestinationConfiguration: Sendable {
             let directory = resolve(try required("directory"))
             let pattern = try text("namePattern") ?? "{key}"
             let marker = try text("doneMarker")
+            let permissions = try Self.permissions(node)
             factory = { () throws(TransportError) in
-                try FolderTransport(directory: directory, namePattern: pattern, doneMarkerSuffix: marker)
+                try FolderTransport(
+                    directory: directory, namePattern: pattern, doneMarkerSuffix: marker, permissions: permissions)
             }
         case "https", "webhook":
             let url = try required("url")
@@ -138,5 +141,31 @@ public struct DestinationConfiguration: Sendable {
             }
         }
         self.secrets = secrets
+        privateFiles = secrets.compactMap { purpose, reference in
+            guard case .file(let path) = reference else { return nil }
+            return ("the \(purpose) file", path)
+        }
+        for key in ["clientKey", "privateKey"] {
+            if let path = try path(key) { privateFiles.append(("the private key (\(key))", path)) }
+        }
+    }
+
+    /// Files holding secrets or private keys, which only this account should be able to read.
+    public var privateFiles: [(what: String, path: String)] = []
+
+    /// A folder destination's `fileMode` and `group`, checked.
+    static func permissions(_ node: ConfigNode) throws -> FilePermissions {
+        var permissions = FilePermissions.ownerOnly
+        for key in ["fileMode", "group"] {
+            guard let value = node[key] else { continue }
+            let text = try value.string(key)
+            do throws(PermissionSettingError) {
+                let parsed = try FilePermissions(mode: key == "fileMode" ? text : nil, group: key == "group" ? text : nil)
+                if key == "fileMode" { permissions.fileMode = parsed.fileMode } else { permissions.group = parsed.group }
+            } catch {
+                throw value.error("\(error)")
+            }
+        }
+        return permissions
     }
 }

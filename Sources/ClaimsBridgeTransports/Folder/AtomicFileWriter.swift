@@ -1,10 +1,13 @@
 import ClaimsBridge
+import ClaimsBridgeStorage
 import Foundation
 
 /// Writes a file into a folder atomically and without overwriting: temporary file, `fsync`, `link` to the final
 /// name (which refuses an existing name), `fsync` of the folder.
+/// The file and its temporary are created with `permissions` (owner-only unless configured) from the start.
 struct AtomicFileWriter: Sendable {
     let directory: String
+    var permissions: FilePermissions = .ownerOnly
 
     func path(_ name: String) -> String { directory + "/" + name }
 
@@ -17,8 +20,13 @@ struct AtomicFileWriter: Sendable {
             return try sameOrConflict(existing, bytes, name: name)
         }
         let temporary = path(Self.temporaryName(for: name))
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure("cannot create a file in", directory) }
+        let descriptor: Int32
+        do throws(PrivateFileError) {
+            descriptor = try PrivateFiles.create(temporary, permissions: permissions)
+        } catch {
+            errno = error.code
+            throw failure("cannot create a file in", directory)
+        }
         defer { unlink(temporary) }
         var written = 0
         while written < bytes.count {

@@ -1,4 +1,5 @@
 public import ClaimsBridge
+public import ClaimsBridgeStorage
 import Foundation
 
 /// Delivers each payload as a file in a local (or mounted) folder.
@@ -17,14 +18,19 @@ public struct FolderTransport: Transport {
     public let namePattern: FileNamePattern
     /// The suffix of the done-marker file (e.g. `.done`), or nil for none.
     public let doneMarkerSuffix: String?
+    /// The mode and group of the delivered files: owner-only (`0600`) unless the receiver reads them under another
+    /// account.
+    public let permissions: FilePermissions
 
     /// Creates the transport. The folder must exist when a delivery is made (a missing folder is retryable, as a
     /// mount may come back).
     /// - Throws: ``TransportError`` (`invalidConfiguration`) for a bad pattern or marker suffix.
-    public init(directory: String, namePattern: String = "{key}", doneMarkerSuffix: String? = nil)
-        throws(TransportError)
-    {
+    public init(
+        directory: String, namePattern: String = "{key}", doneMarkerSuffix: String? = nil,
+        permissions: FilePermissions = .ownerOnly
+    ) throws(TransportError) {
         self.directory = directory
+        self.permissions = permissions
         self.namePattern = try FileNamePattern(namePattern)
         if let doneMarkerSuffix, doneMarkerSuffix.isEmpty || doneMarkerSuffix.contains("/") {
             throw TransportError(.invalidConfiguration, retryable: false, "the done-marker suffix must be like .done")
@@ -47,7 +53,7 @@ public struct FolderTransport: Transport {
     }
 
     public func deliver(_ delivery: OutgoingDelivery) async throws(TransportError) -> DeliveryReceipt {
-        let writer = AtomicFileWriter(directory: directory)
+        let writer = AtomicFileWriter(directory: directory, permissions: permissions)
         let name = namePattern.fileName(for: delivery, maxBytes: maxNameBytes)
         let marker = doneMarkerSuffix.map { name + $0 }
         return try await BlockingWork.run { () throws(TransportError) in

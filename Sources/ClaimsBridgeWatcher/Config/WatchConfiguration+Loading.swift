@@ -12,7 +12,9 @@ extension WatchConfiguration {
         func resolve(_ folder: String) -> String {
             folder.hasPrefix("/") ? folder : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(folder)
         }
-        try root.expectKeys(["state", "mappings", "delivery", "rescanSeconds", "listen", "routes"], in: "the routes file")
+        try root.expectKeys(
+            ["state", "mappings", "delivery", "rescanSeconds", "listen", "routes", "stateFileMode", "stateGroup", "openPermissions"],
+            in: "the routes file")
         let state = try root["state"].map { resolve(try $0.string("`state`")) } ?? resolve(".claimsbridge-state")
         let mappings = try root["mappings"].map { resolve(try $0.string("`mappings`")) }
         let rescan = try root["rescanSeconds"]?.int("`rescanSeconds`") ?? 30
@@ -43,10 +45,12 @@ extension WatchConfiguration {
                 throw try node.required("replies").error("`replies` must name another route of this file")
             }
         }
-        return WatchConfiguration(
+        var configuration = WatchConfiguration(
             stateDirectory: state, mappingsDirectory: mappings, deliveryConfigurationPath: delivery,
             rescanInterval: .seconds(rescan),
             listenAddress: listen, routes: routes, file: path)
+        try configuration.loadPermissionSettings(root)
+        return configuration
     }
 
     private static func loadRoute(

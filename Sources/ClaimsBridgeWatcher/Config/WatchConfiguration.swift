@@ -1,3 +1,4 @@
+public import ClaimsBridgeStorage
 import ClaimsBridgeTransports
 import Foundation
 
@@ -22,6 +23,13 @@ public struct WatchConfiguration: Sendable {
     public var routes: [Route]
     /// The file this configuration was read from.
     public var file: String
+    /// The mode and group of the state folder and the ledger (`stateFileMode`, `stateGroup`); owner-only by default.
+    public var statePermissions: FilePermissions = .ownerOnly
+    /// Whether the watcher refuses to start, rather than warn, when a file holding personal data or a secret is
+    /// open to other accounts (`openPermissions: refuse`).
+    public var refusesOpenPermissions = false
+    /// Secret files and private keys the destinations read, checked like the state files at start.
+    public var privateFiles: [(what: String, path: String)] = []
 
     public init(
         stateDirectory: String, mappingsDirectory: String? = nil, deliveryConfigurationPath: String? = nil,

@@ -1,4 +1,4 @@
-import ClaimsBridgeStorage
+public import ClaimsBridgeStorage
 import Foundation
 
 /// The watcher's record of every file it has seen, in SQLite (WAL): states, content hashes, message counts,
@@ -7,9 +7,9 @@ import Foundation
 public final class Ledger {
     let database: SQLiteDatabase
 
-    /// Opens or creates the ledger at `path`.
-    public init(path: String) throws {
-        database = try SQLiteDatabase(path: path)
+    /// Opens or creates the ledger at `path`; a new file gets `permissions` (owner-only by default).
+    public init(path: String, permissions: FilePermissions = .ownerOnly) throws {
+        database = try SQLiteDatabase(path: path, permissions: permissions)
         try migrate()
     }
 

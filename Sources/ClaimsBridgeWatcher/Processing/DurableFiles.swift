@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeStorage
 import ClaimsBridgeTransports
 import Foundation
 
@@ -9,20 +10,26 @@ enum DurableFiles {
         WatchError("\(what) \(path): \(String(cString: strerror(errno)))")
     }
 
-    /// Creates `path` and its parents when missing.
-    static func makeDirectory(_ path: String) throws {
+    /// Creates `path` and its missing parents, owner-only (`0700`) unless `permissions` say otherwise.
+    static func makeDirectory(_ path: String, permissions: FilePermissions = .ownerOnly) throws {
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try PrivateFiles.makeDirectory(path, permissions: permissions)
         } catch {
-            throw WatchError("cannot create the folder \(path): \(error.localizedDescription)")
+            throw WatchError("\(error)")
         }
     }
 
-    /// Writes `bytes` to `path` atomically: a reader sees either nothing or the whole file.
+    /// Writes `bytes` to `path` atomically: a reader sees either nothing or the whole file. The file (and its
+    /// temporary, from the moment it exists) is owner-only (`0600`).
     static func write(_ bytes: [UInt8], to path: String) throws {
         let temporary = temporaryName(for: path)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw failure("cannot create", temporary) }
+        unlink(temporary)  // a leftover of a crash mid-write
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateFiles.create(temporary)
+        } catch {
+            throw WatchError("\(error)")
+        }
         var output = FileDescriptorOutput(descriptor: descriptor, name: temporary)
         do {
             try bytes.withUnsafeBytes { try output.write($0) }

@@ -51,6 +51,9 @@ final class FileProcessor {
             throw error
         }
         if case .doneMarker(let suffix) = route.readiness { unlink(source + suffix) }
+        // The original stays in processing/ and archive/: owner-only from now (a file another account dropped
+        // keeps its mode; the 0700 folders still keep it from other accounts).
+        chmod(claimed, 0o600)
         try afterStep?(.claimed, name)
         let id = try record(claimedPath: claimed, name: name, reprocessOf: nil)
         return try resume(id)

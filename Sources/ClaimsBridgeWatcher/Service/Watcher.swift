@@ -95,9 +95,10 @@ public final class Watcher: Sendable {
     /// Runs until stopped (or, with `drain`, until there is nothing left to take in or deliver).
     public func run(drain: Bool) async throws {
         state.withLock { $0.intakeIdle = false }
-        try DurableFiles.makeDirectory(configuration.stateDirectory)
+        try checkFilePermissions()
+        try DurableFiles.makeDirectory(configuration.stateDirectory, permissions: configuration.statePermissions)
         // Create both databases here, before two connections race to set them up.
-        _ = try Ledger(path: ledgerPath)
+        _ = try Ledger(path: ledgerPath, permissions: configuration.statePermissions)
         _ = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
         removeAbandonedTemporaries()
         warnAboutUnreadyDestinations()

@@ -61,6 +61,7 @@ let package = Package(
             name: "claimsbridge",
             dependencies: [
                 "ClaimsBridge",
+                "ClaimsBridgeStorage",
                 "ClaimsBridgeTransports",
                 "ClaimsBridgeWatcher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -107,7 +107,7 @@ struct SendInputs {
         }
         return try files.map { file in
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read \(file)")
+                throw BridgeError(.io, "cannot read the file", at: .init(file: file))
             }
             let payload = Array(data)
             let name = (file as NSString).lastPathComponent
@@ -159,7 +159,7 @@ enum DryRun {
             if let output {
                 let path = (output as NSString).appendingPathComponent(input.key)
                 guard FileManager.default.createFile(atPath: path, contents: Data(input.payload)) else {
-                    throw ValidationError("cannot write \(path)")
+                    throw BridgeError(.io, "cannot write the file", at: .init(file: path))
                 }
             }
         }

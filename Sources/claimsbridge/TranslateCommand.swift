@@ -81,9 +81,11 @@ struct TranslateCommand: ParsableCommand {
         let logger = common.makeLogger()
         let catalog = try common.loadCatalog()
         let inputName = input ?? "stdin"
-        var source = try Files.openInput(input)
-        var sink = try Files.openOutput(output)
-        var rejects = try errors.map { try Files.openOutput($0) }
+        var files = CommandFiles()
+        let opened = try files.openInput(input)
+        var sink = try files.openOutput(output)
+        var rejects = try errors.map { try files.openOutput($0, option: "--errors") }
+        var explanations = try explain.map { try files.openOutput($0, option: "--explain") }
         let onReject: (RejectedMessage) throws -> Void = { rejected in
             Files.printError(
                 TreeDirection(from: from, to: to) == nil && LabDirection(from: from, to: to) == nil
@@ -95,15 +97,19 @@ struct TranslateCommand: ParsableCommand {
                 rejects = sinkForErrors
             }
         }
-        var explanations = try explain.map { try Files.openOutput($0) }
         let onExplain: (Int, [LineageEntry]) throws -> Void = { number, lineage in
             guard var sink = explanations else { return }
             let line = "{\"messageNumber\":\(number),\"fields\":[" + lineage.map(\.json).joined(separator: ",") + "]}\n"
             try Array(line.utf8).withUnsafeBytes { try sink.write($0) }
             explanations = sink
         }
+        let progress = ProgressLine(total: files.inputSize)
+        defer { progress.finish() }
+        var source = try LookaheadInput(ProgressInput(opened, progress: progress))
         let summary: TranslationSummary
-        if let direction = LabDirection(from: from, to: to) {
+        if source.isBlank {
+            summary = try Self.reportEmptyInput(onReject)
+        } else if let direction = LabDirection(from: from, to: to) {
             summary = try lab.run(
                 direction, mappings: try common.resolveMappings(), input: &source, output: &sink, failFast: failFast,
                 indent: tree.compact ? nil : 2, showPersonalData: showPersonalData, logger: logger, onReject: onReject)
@@ -122,6 +128,7 @@ struct TranslateCommand: ParsableCommand {
             if explain != nil { pipeline.onExplain = onExplain }
             summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
         }
+        progress.finish()
         if summary.rejected > 0 {
             let stopped = summary.stoppedEarly ? " (stopped at the first reject: --fail-fast)" : ""
             let details = errors.map { "; details in \($0)" } ?? "; use --errors FILE to keep them"
@@ -130,5 +137,18 @@ struct TranslateCommand: ParsableCommand {
             )
             throw ExitCode(2)
         }
+    }
+
+    /// The rule for every format: an input with no bytes, or only blanks, is one reject (`emptyInput`), nothing
+    /// is written, and the exit code is 2.
+    private static func reportEmptyInput(_ onReject: (RejectedMessage) throws -> Void) throws -> TranslationSummary {
+        var summary = TranslationSummary()
+        summary.messages = 1
+        summary.rejected = 1
+        try onReject(
+            RejectedMessage(
+                messageNumber: 1, messageOffset: 0,
+                error: BridgeError(.emptyInput, "the input is empty: there is no message to translate"), original: []))
+        return summary
     }
 }

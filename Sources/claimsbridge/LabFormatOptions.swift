@@ -33,25 +33,27 @@ struct LabFormatOptions: ParsableArguments {
         }
     }
 
-    /// Runs the translation; the work is done by the library's ``LabPartner``.
-    func run<Input: ByteInput, Output: ByteOutput>(
-        _ direction: LabDirection, mappings: String, input: inout Input, output: inout Output, failFast: Bool,
-        indent: Int?, showPersonalData: Bool, logger: Logger, onReject: (RejectedMessage) throws -> Void
-    ) throws -> TranslationSummary {
+    /// Loads the lab's mappings and returns the translation, ready to run; the work is done by the library's
+    /// ``LabPartner``.
+    /// - Throws: ``BridgeError`` when the lab, its mappings or the orders file cannot be loaded.
+    func prepare<Input: ByteInput, Output: ByteOutput>(
+        _ direction: LabDirection, mappings: String, failFast: Bool, indent: Int?, showPersonalData: Bool,
+        logger: Logger, onReject: @escaping (RejectedMessage) throws -> Void
+    ) throws -> (inout Input, inout Output) throws -> TranslationSummary {
         switch direction {
         case .writeOrders(let name):
             let pipeline = try LabPartner(name: name, mappings: mappings).orderWriter(
                 failFast: failFast, indent: indent, showPersonalData: showPersonalData, logger: logger)
-            return try pipeline.run(input: &input, output: &output, onReject: onReject)
+            return { try pipeline.run(input: &$0, output: &$1, onReject: onReject) }
         case .readOrders(let name):
             let pipeline = try LabPartner(name: name, mappings: mappings).orderReader(
                 failFast: failFast, showPersonalData: showPersonalData, logger: logger)
-            return try pipeline.run(input: &input, output: &output, onReject: onReject)
+            return { try pipeline.run(input: &$0, output: &$1, onReject: onReject) }
         case .readStatus(let name):
             let book = try LabOrderBook(path: orders ?? "")
             let pipeline = try LabPartner(name: name, mappings: mappings).statusReader(
                 orders: book, failFast: failFast, showPersonalData: showPersonalData, logger: logger)
-            return try pipeline.run(input: &input, output: &output, onReject: onReject)
+            return { try pipeline.run(input: &$0, output: &$1, onReject: onReject) }
         }
     }
 }

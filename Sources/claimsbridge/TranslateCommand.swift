@@ -103,31 +103,31 @@ struct TranslateCommand: ParsableCommand {
             try Array(line.utf8).withUnsafeBytes { try sink.write($0) }
             explanations = sink
         }
-        let progress = ProgressLine(total: files.inputSize)
-        defer { progress.finish() }
-        var source = try LookaheadInput(ProgressInput(opened, progress: progress))
-        let summary: TranslationSummary
-        if source.isBlank {
-            summary = try Self.reportEmptyInput(onReject)
-        } else if let direction = LabDirection(from: from, to: to) {
-            summary = try lab.run(
-                direction, mappings: try common.resolveMappings(), input: &source, output: &sink, failFast: failFast,
-                indent: tree.compact ? nil : 2, showPersonalData: showPersonalData, logger: logger, onReject: onReject)
+        // Everything is loaded and checked before the input is looked at, so a broken mapping is reported as such.
+        let translate: (inout Source, inout FileDescriptorOutput) throws -> TranslationSummary
+        if let direction = LabDirection(from: from, to: to) {
+            translate = try lab.prepare(
+                direction, mappings: try common.resolveMappings(), failFast: failFast, indent: tree.compact ? nil : 2,
+                showPersonalData: showPersonalData, logger: logger, onReject: onReject)
         } else if let direction = TreeDirection(from: from, to: to) {
-            summary = try tree.run(
-                direction, mappings: try common.resolveMappings(), input: &source, output: &sink, failFast: failFast,
+            translate = try tree.prepare(
+                direction, mappings: try common.resolveMappings(), failFast: failFast,
                 showPersonalData: showPersonalData, logger: logger, onReject: onReject)
         } else if from == .cdanet {
             let format: CDAnetOutputFormat = to == .fields ? .fields(showPersonalData: showPersonalData) : .json
             var pipeline = CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast, logger: logger)
             if explain != nil { pipeline.onExplain = onExplain }
-            summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
+            translate = { [pipeline] in try pipeline.run(input: &$0, output: &$1, onReject: onReject) }
         } else {
             try catalog.checkWritable()
             var pipeline = ModelWritePipeline(catalog: catalog, failFast: failFast, logger: logger)
             if explain != nil { pipeline.onExplain = onExplain }
-            summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
+            translate = { [pipeline] in try pipeline.run(input: &$0, output: &$1, onReject: onReject) }
         }
+        let progress = ProgressLine(total: files.inputSize)
+        defer { progress.finish() }
+        var source = try LookaheadInput(ProgressInput(opened, progress: progress))
+        let summary = source.isBlank ? try Self.reportEmptyInput(onReject) : try translate(&source, &sink)
         progress.finish()
         if summary.rejected > 0 {
             let stopped = summary.stoppedEarly ? " (stopped at the first reject: --fail-fast)" : ""
@@ -138,6 +138,10 @@ struct TranslateCommand: ParsableCommand {
             throw ExitCode(2)
         }
     }
+
+    /// The input as the pipelines read it: the opened file or standard input, counted for the progress line and
+    /// looked ahead into to tell an empty input.
+    typealias Source = LookaheadInput<ProgressInput<FileDescriptorInput>>
 
     /// The rule for every format: an input with no bytes, or only blanks, is one reject (`emptyInput`), nothing
     /// is written, and the exit code is 2.

@@ -59,29 +59,33 @@ struct TreeFormatOptions: ParsableArguments {
         return values
     }
 
-    /// Runs the translation; the work is done by the library's tree pipelines.
-    func run<Input: ByteInput, Output: ByteOutput>(
-        _ direction: TreeDirection, mappings: String, input: inout Input, output: inout Output, failFast: Bool,
-        showPersonalData: Bool, logger: Logger, onReject: (RejectedMessage) throws -> Void
-    ) throws -> TranslationSummary {
+    /// Loads the mapping (and its XML Schema) and returns the translation, ready to run; the work is done by
+    /// the library's tree pipelines.
+    /// - Throws: ``BridgeError`` when the mapping or its schema cannot be loaded.
+    func prepare<Input: ByteInput, Output: ByteOutput>(
+        _ direction: TreeDirection, mappings: String, failFast: Bool, showPersonalData: Bool, logger: Logger,
+        onReject: @escaping (RejectedMessage) throws -> Void
+    ) throws -> (inout Input, inout Output) throws -> TranslationSummary {
         let path = mapping ?? (mappings as NSString).appendingPathComponent(direction.bundled ?? "")
         let loaded = try TreeMapping.load(path: path)
         guard direction.writes else {
             if zip { throw ValidationError("--zip applies when writing XML") }
             let pipeline = try TreeReadPipeline(
                 mapping: loaded, failFast: failFast, showPersonalData: showPersonalData, logger: logger)
-            return try pipeline.run(input: &input, output: &output, onReject: onReject)
+            return { try pipeline.run(input: &$0, output: &$1, onReject: onReject) }
         }
         let pipeline = try TreeWritePipeline(
             mapping: loaded, parameters: parameterValues, failFast: failFast, indent: compact ? nil : 2,
             showPersonalData: showPersonalData, logger: logger)
-        guard zip else { return try pipeline.run(input: &input, output: &output, onReject: onReject) }
+        guard zip else { return { try pipeline.run(input: &$0, output: &$1, onReject: onReject) } }
         let date = pipeline.parameters["batchDate"].flatMap(CalendarDate.init)
         let stamp = date.map { $0.description.filter(\.isNumber) } ?? "batch"
-        var archive = ZipArchiveOutput(output, entryName: "claims\(stamp).xml", modified: date)
-        let summary = try pipeline.run(input: &input, output: &archive, onReject: onReject)
-        try archive.finish()
-        output = archive.output
-        return summary
+        return { input, output in
+            var archive = ZipArchiveOutput(output, entryName: "claims\(stamp).xml", modified: date)
+            let summary = try pipeline.run(input: &input, output: &archive, onReject: onReject)
+            try archive.finish()
+            output = archive.output
+            return summary
+        }
     }
 }

@@ -11,11 +11,14 @@ import Testing
         #expect(text.split(separator: ".").count == 3 && text.allSatisfy { $0.isNumber || $0 == "." }, "\(text)")
     }
 
-    /// Runs `translate` on a batch whose second half arrives after a pause, with standard error as given.
+    /// Runs `translate` on a batch that arrives slowly, with standard error a terminal or a pipe.
     static func slowBatch(underTerminal: Bool) throws -> String {
         let binary = CommandRunner.executable.path
         let file = Fixtures.root.appendingPathComponent("Fixtures/cdanet/v04/21-eob-basic.txt").path
-        let pipeline = "(cat '\(file)'; sleep 1.6; cat '\(file)') | '\(binary)' translate --from cdanet --to json >/dev/null"
+        // A message every half second for 5 s, so that reads go on well past the one-second delay however long
+        // the command takes to start.
+        let writer = "for i in 1 2 3 4 5 6 7 8 9 10; do cat '\(file)'; sleep 0.5; done"
+        let pipeline = "(\(writer)) | '\(binary)' translate --from cdanet --to json >/dev/null"
         let process = Process()
         let captured = Pipe()
         if underTerminal {

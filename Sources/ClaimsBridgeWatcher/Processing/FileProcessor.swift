@@ -221,7 +221,7 @@ final class FileProcessor {
                 jsonLines: try Self.readAll(input), skippedLines: Set(rejects.map(\.messageNumber)))
         case .cdanetToJSON:
             return MessageRecorder.identities(jsonLines: output, skippedLines: [])
-        case .tree, .none:
+        case .tree, .lab, .none:
             return []
         }
     }

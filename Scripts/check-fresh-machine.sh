@@ -20,9 +20,12 @@ failures=0
 
 say() { printf '== %s\n' "$*"; }
 
+# Whether a package is installed (`dpkg -s` also succeeds for a removed one whose configuration files remain).
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q ' installed$'; }
+
 # Puts the removed package back if the Makefile did not (a failed run must not leave the machine without it).
 restore() {
-    if [ -n "$REMOVE_PACKAGE" ] && ! dpkg -s "$REMOVE_PACKAGE" >/dev/null 2>&1; then
+    if [ -n "$REMOVE_PACKAGE" ] && ! installed "$REMOVE_PACKAGE"; then
         say "reinstalling $REMOVE_PACKAGE"
         env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$REMOVE_PACKAGE" >/dev/null
     fi
@@ -40,7 +43,7 @@ run_targets() {
     [ -n "$user" ] && chown -R "$user" "$WORK/$label"
     home=$(getent passwd "${user:-$(id -un)}" | cut -d: -f6)
     for target in $TARGETS; do
-        if [ -n "$REMOVE_PACKAGE" ] && dpkg -s "$REMOVE_PACKAGE" >/dev/null 2>&1; then
+        if [ -n "$REMOVE_PACKAGE" ] && installed "$REMOVE_PACKAGE"; then
             say "$label: apt-get remove $REMOVE_PACKAGE"
             env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq "$REMOVE_PACKAGE" >/dev/null
         fi
@@ -57,7 +60,7 @@ run_targets() {
             failures=$((failures + 1))
             tail -20 "$WORK/$label/make-$target.log"
         fi
-        if [ -n "$REMOVE_PACKAGE" ] && ! dpkg -s "$REMOVE_PACKAGE" >/dev/null 2>&1; then
+        if [ -n "$REMOVE_PACKAGE" ] && ! installed "$REMOVE_PACKAGE"; then
             say "$label: make $target did not install $REMOVE_PACKAGE"
             failures=$((failures + 1))
         fi

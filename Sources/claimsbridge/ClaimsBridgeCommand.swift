@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClaimsBridge
 
 @main
 struct ClaimsBridgeCommand: AsyncParsableCommand {
@@ -9,6 +10,7 @@ struct ClaimsBridgeCommand: AsyncParsableCommand {
             Exit codes: 0 every message was translated; 2 finished, but some messages were rejected \
             (see --errors); 64 the command line is wrong; 1 any other failure.
             """,
+        version: ClaimsBridgeVersion.current,
         subcommands: [
             TranslateCommand.self, ValidateCommand.self, LintCommand.self, CatalogCommand.self, SendCommand.self,
             OutboxCommand.self, WatchCommand.self, StatusCommand.self, ReprocessCommand.self,

@@ -49,31 +49,7 @@ struct CommonOptions: ParsableArguments {
             if manager.fileExists(atPath: candidate.appendingPathComponent("cdanet").path) { return candidate.path }
             folder = folder.deletingLastPathComponent()
         }
-        throw ValidationError("cannot find the Mappings folder; pass --mappings DIR or set CLAIMSBRIDGE_MAPPINGS")
-    }
-}
-
-/// Opening inputs and outputs for the commands.
-enum Files {
-    static func openInput(_ path: String?) throws -> FileDescriptorInput {
-        guard let path else { return FileDescriptorInput(descriptor: 0, name: "stdin") }
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw ValidationError("cannot open the input file \(path)") }
-        return FileDescriptorInput(descriptor: descriptor, name: path)
-    }
-
-    static func openOutput(_ path: String?) throws -> FileDescriptorOutput {
-        guard let path else { return FileDescriptorOutput(descriptor: 1, name: "stdout") }
-        // Owner-only when new (results and rejects hold personal data); an existing file keeps its mode.
-        guard let descriptor = try? PrivateFiles.createOrTruncate(path) else {
-            throw ValidationError("cannot create the output file \(path)")
-        }
-        return FileDescriptorOutput(descriptor: descriptor, name: path)
-    }
-
-    static func printError(_ text: String) {
-        var line = Array(text.utf8)
-        line.append(0x0A)
-        line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+        throw BridgeError(
+            .invalidConfiguration, "cannot find the Mappings folder; pass --mappings DIR or set CLAIMSBRIDGE_MAPPINGS")
     }
 }

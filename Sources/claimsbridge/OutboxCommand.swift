@@ -24,7 +24,7 @@ struct OutboxCommand: AsyncParsableCommand {
         func open() throws -> Outbox {
             if let outbox {
                 guard FileManager.default.fileExists(atPath: outbox) else {
-                    throw ValidationError("there is no outbox at \(outbox)")
+                    throw BridgeError(.io, "there is no outbox here", at: .init(file: outbox))
                 }
                 return try Outbox(path: outbox)
             }

@@ -16,7 +16,9 @@ struct RoutesFile {
     static func load(path: String, common: CommonOptions, logger: Logger) throws -> RoutesFile {
         let unchecked = try WatchConfiguration.load(path: path)
         guard let deliveryPath = unchecked.deliveryConfigurationPath else {
-            throw ValidationError("\(path): the routes file must name its delivery configuration (`delivery:`)")
+            throw BridgeError(
+                .invalidConfiguration, "the routes file must name its delivery configuration (`delivery:`)",
+                at: .init(file: path))
         }
         let delivery = try DeliveryConfiguration.load(path: deliveryPath)
         var configuration = try WatchConfiguration.load(

@@ -120,7 +120,7 @@ struct SendInputs {
         }
         return try files.map { file in
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read \(file)")
+                throw BridgeError(.io, "cannot read the file", at: .init(file: file))
             }
             let payload = Array(data)
             let name = (file as NSString).lastPathComponent

@@ -60,34 +60,41 @@ struct TranslateCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    /// The translation asked for, from the library's registry (shared with the watcher's routes).
+    var translation: Translation? { TranslationRegistry.find(from: from.rawValue, to: to.rawValue) }
+
     func validate() throws {
-        switch (from, to) {
-        case (.cdanet, .json), (.cdanet, .fields), (.json, .cdanet): break
-        case (.json, .ramq), (.ramq, .json), (.ramqResponse, .json), (.json, .ramqResponse): break
-        case (.xml, .json), (.json, .xml), (.partnerJSON, .json), (.json, .partnerJSON):
-            guard tree.mapping != nil else {
-                throw ValidationError("--from/--to \(from == .json ? to.rawValue : from.rawValue) needs --mapping FILE")
-            }
-        case (.labOrder, .lab), (.lab, .labOrder), (.labStatus, .json):
-            try lab.validate(LabDirection(from: from, to: to))
-        default:
+        guard let translation else {
             throw ValidationError(
-                "cannot translate --from \(from.rawValue) --to \(to.rawValue); one side must be json (cdanet→fields excepted): cdanet, ramq, ramq-response, xml or partner-json"
+                "cannot translate --from \(from.rawValue) --to \(to.rawValue); the translations are: \(TranslationRegistry.choices)"
             )
+        }
+        if translation.needsMappingFile && tree.mapping == nil {
+            throw ValidationError("--from/--to \(from == .json ? to.rawValue : from.rawValue) needs --mapping FILE")
+        }
+        if translation.needsOrders && lab.orders == nil {
+            throw ValidationError("--from \(from.rawValue) needs --orders FILE (the known orders and their status)")
+        }
+        if tree.zip {
+            guard case .tree(_, writes: true) = translation.kind else {
+                throw ValidationError("--zip applies when writing XML")
+            }
         }
     }
 
     func run() throws {
         let logger = common.makeLogger()
-        let catalog = try common.loadCatalog()
         let inputName = input ?? "stdin"
-        var source = try Files.openInput(input)
-        var sink = try Files.openOutput(output)
-        var rejects = try errors.map { try Files.openOutput($0) }
+        var files = CommandFiles()
+        let opened = try files.openInput(input)
+        var sink = try files.openOutput(output)
+        var rejects = try errors.map { try files.openOutput($0, option: "--errors") }
+        var explanations = try explain.map { try files.openOutput($0, option: "--explain") }
+        guard let translation else { throw ValidationError("no such translation") }
         let onReject: (RejectedMessage) throws -> Void = { rejected in
             Files.printError(
-                TreeDirection(from: from, to: to) == nil && LabDirection(from: from, to: to) == nil
-                    ? rejected.diagnostic(inputName: inputName) : rejected.treeDiagnostic(inputName: inputName))
+                translation.isTree
+                    ? rejected.treeDiagnostic(inputName: inputName) : rejected.diagnostic(inputName: inputName))
             if var sinkForErrors = rejects {
                 var line = rejected.jsonLine
                 line.append(0x0A)
@@ -95,33 +102,37 @@ struct TranslateCommand: ParsableCommand {
                 rejects = sinkForErrors
             }
         }
-        var explanations = try explain.map { try Files.openOutput($0) }
-        let onExplain: (Int, [LineageEntry]) throws -> Void = { number, lineage in
-            guard var sink = explanations else { return }
-            let line = "{\"messageNumber\":\(number),\"fields\":[" + lineage.map(\.json).joined(separator: ",") + "]}\n"
-            try Array(line.utf8).withUnsafeBytes { try sink.write($0) }
-            explanations = sink
+        var settings = PreparedTranslation.Settings(
+            mappingsDirectory: try common.resolveMappings(), mappingFile: tree.mapping,
+            parameters: tree.parameterValues, ordersFile: lab.orders, failFast: failFast,
+            indent: tree.compact ? nil : 2, showPersonalData: showPersonalData, logger: logger)
+        if explain != nil {
+            settings.onExplain = { number, lineage in
+                guard var sink = explanations else { return }
+                let line =
+                    "{\"messageNumber\":\(number),\"fields\":[" + lineage.map(\.json).joined(separator: ",") + "]}\n"
+                try Array(line.utf8).withUnsafeBytes { try sink.write($0) }
+                explanations = sink
+            }
         }
+        // Everything is loaded and checked before the input is looked at, so a broken mapping is reported as such.
+        let prepared = try PreparedTranslation(translation, settings: settings)
+        let progress = ProgressLine(total: files.inputSize)
+        defer { progress.finish() }
+        var source = try LookaheadInput(ProgressInput(opened, progress: progress))
         let summary: TranslationSummary
-        if let direction = LabDirection(from: from, to: to) {
-            summary = try lab.run(
-                direction, mappings: try common.resolveMappings(), input: &source, output: &sink, failFast: failFast,
-                indent: tree.compact ? nil : 2, showPersonalData: showPersonalData, logger: logger, onReject: onReject)
-        } else if let direction = TreeDirection(from: from, to: to) {
-            summary = try tree.run(
-                direction, mappings: try common.resolveMappings(), input: &source, output: &sink, failFast: failFast,
-                showPersonalData: showPersonalData, logger: logger, onReject: onReject)
-        } else if from == .cdanet {
-            let format: CDAnetOutputFormat = to == .fields ? .fields(showPersonalData: showPersonalData) : .json
-            var pipeline = CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast, logger: logger)
-            if explain != nil { pipeline.onExplain = onExplain }
-            summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
+        if source.isBlank {
+            summary = try Self.reportEmptyInput(onReject)
+        } else if tree.zip {
+            let date = prepared.parameters["batchDate"].flatMap(CalendarDate.init)
+            let stamp = date.map { $0.description.filter(\.isNumber) } ?? "batch"
+            var archive = ZipArchiveOutput(sink, entryName: "claims\(stamp).xml", modified: date)
+            summary = try prepared.run(input: &source, output: &archive, onReject: onReject)
+            try archive.finish()
         } else {
-            try catalog.checkWritable()
-            var pipeline = ModelWritePipeline(catalog: catalog, failFast: failFast, logger: logger)
-            if explain != nil { pipeline.onExplain = onExplain }
-            summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
+            summary = try prepared.run(input: &source, output: &sink, onReject: onReject)
         }
+        progress.finish()
         if summary.rejected > 0 {
             let stopped = summary.stoppedEarly ? " (stopped at the first reject: --fail-fast)" : ""
             let details = errors.map { "; details in \($0)" } ?? "; use --errors FILE to keep them"
@@ -130,5 +141,18 @@ struct TranslateCommand: ParsableCommand {
             )
             throw ExitCode(2)
         }
+    }
+
+    /// The rule for every format: an input with no bytes, or only blanks, is one reject (`emptyInput`), nothing
+    /// is written, and the exit code is 2.
+    private static func reportEmptyInput(_ onReject: (RejectedMessage) throws -> Void) throws -> TranslationSummary {
+        var summary = TranslationSummary()
+        summary.messages = 1
+        summary.rejected = 1
+        try onReject(
+            RejectedMessage(
+                messageNumber: 1, messageOffset: 0,
+                error: BridgeError(.emptyInput, "the input is empty: there is no message to translate"), original: []))
+        return summary
     }
 }

@@ -1,32 +1,4 @@
 import ArgumentParser
-import ClaimsBridge
-import Foundation
-import Logging
-
-/// Which tree-mapping translation a `translate` command asks for.
-struct TreeDirection: Equatable {
-    /// The bundled mapping (relative to the mappings folder), or nil when `--mapping` names it.
-    var bundled: String?
-    /// Model JSON Lines → partner format.
-    var writes: Bool
-
-    init?(from: TranslateCommand.Format, to: TranslateCommand.Format) {
-        switch (from, to) {
-        case (.json, .ramq): self.init(bundled: "ramq/claim.mapping.yaml", writes: true)
-        case (.ramq, .json): self.init(bundled: "ramq/claim.mapping.yaml", writes: false)
-        case (.json, .ramqResponse): self.init(bundled: "ramq/response.mapping.yaml", writes: true)
-        case (.ramqResponse, .json): self.init(bundled: "ramq/response.mapping.yaml", writes: false)
-        case (.json, .xml), (.json, .partnerJSON): self.init(bundled: nil, writes: true)
-        case (.xml, .json), (.partnerJSON, .json): self.init(bundled: nil, writes: false)
-        default: return nil
-        }
-    }
-
-    private init(bundled: String?, writes: Bool) {
-        self.bundled = bundled
-        self.writes = writes
-    }
-}
 
 /// Options of the XML and partner-JSON translations.
 struct TreeFormatOptions: ParsableArguments {
@@ -57,31 +29,5 @@ struct TreeFormatOptions: ParsableArguments {
             values[String(parts[0])] = String(parts[1])
         }
         return values
-    }
-
-    /// Runs the translation; the work is done by the library's tree pipelines.
-    func run<Input: ByteInput, Output: ByteOutput>(
-        _ direction: TreeDirection, mappings: String, input: inout Input, output: inout Output, failFast: Bool,
-        showPersonalData: Bool, logger: Logger, onReject: (RejectedMessage) throws -> Void
-    ) throws -> TranslationSummary {
-        let path = mapping ?? (mappings as NSString).appendingPathComponent(direction.bundled ?? "")
-        let loaded = try TreeMapping.load(path: path)
-        guard direction.writes else {
-            if zip { throw ValidationError("--zip applies when writing XML") }
-            let pipeline = try TreeReadPipeline(
-                mapping: loaded, failFast: failFast, showPersonalData: showPersonalData, logger: logger)
-            return try pipeline.run(input: &input, output: &output, onReject: onReject)
-        }
-        let pipeline = try TreeWritePipeline(
-            mapping: loaded, parameters: parameterValues, failFast: failFast, indent: compact ? nil : 2,
-            showPersonalData: showPersonalData, logger: logger)
-        guard zip else { return try pipeline.run(input: &input, output: &output, onReject: onReject) }
-        let date = pipeline.parameters["batchDate"].flatMap(CalendarDate.init)
-        let stamp = date.map { $0.description.filter(\.isNumber) } ?? "batch"
-        var archive = ZipArchiveOutput(output, entryName: "claims\(stamp).xml", modified: date)
-        let summary = try pipeline.run(input: &input, output: &archive, onReject: onReject)
-        try archive.finish()
-        output = archive.output
-        return summary
     }
 }

@@ -38,7 +38,7 @@ struct ValidateCommand: ParsableCommand {
         for path in paths.isEmpty ? ["Fixtures"] : paths {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-                throw ValidationError("\(path) does not exist")
+                throw BridgeError(.io, "does not exist", at: .init(file: path))
             }
             fixtures += isFolder.boolValue ? FixtureValidator.fixtures(in: path) : [path]
             suites += TreeFixtureValidator.suites(in: path)
@@ -70,7 +70,7 @@ struct ValidateCommand: ParsableCommand {
         } else {
             print(summary)
         }
-        if results.isEmpty { throw ValidationError("no fixtures with expected files were found") }
+        if results.isEmpty { throw BridgeError(.io, "no fixtures with expected files were found") }
         if failed > 0 { throw ExitCode.failure }
     }
 

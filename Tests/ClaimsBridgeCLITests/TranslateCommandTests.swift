@@ -114,7 +114,7 @@ import Testing
         #expect(validate.stdoutText.hasSuffix("64 passed, 0 failed\n"))
         let lint = try CommandRunner.run(["lint"])
         #expect(lint.status == 0)
-        #expect(lint.stdoutText == "0 errors, 0 warnings\n")
+        #expect(lint.stdout == Array("0 errors, 0 warnings\n".utf8))
     }
 
     @Test func validateFailsWithExitCode1() throws {

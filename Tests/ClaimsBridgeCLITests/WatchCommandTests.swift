@@ -2,10 +2,6 @@ import ClaimsBridgeTestSupport
 import Foundation
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `claimsbridge watch`, `status` and `reprocess`, run as a user runs them, on a scratch copy of the example routes.
 @Suite("watch, status and reprocess commands")
 struct WatchCommandTests {
@@ -151,9 +147,8 @@ struct WatchCommandTests {
         var metrics = ""
         for _ in 0..<100 {
             try await Task.sleep(for: .milliseconds(100))
-            guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
-            else { continue }
-            metrics = String(decoding: data, as: UTF8.self)
+            guard let response = LoopbackHTTP.get(port: port, path: "/metrics") else { continue }
+            metrics = response.body
             if metrics.contains("claimsbridge_files_total{state=\"translated\"} 1")
                 || metrics.contains("claimsbridge_deliveries_total{state=\"delivered\"} 1")
             {
@@ -162,9 +157,9 @@ struct WatchCommandTests {
         }
         #expect(metrics.contains("# TYPE claimsbridge_files_total counter"), "\(metrics)")
         #expect(metrics.contains("claimsbridge_messages_total 1"), "\(metrics)")
-        let (health, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
-        #expect((response as? HTTPURLResponse)?.statusCode == 200)
-        #expect(String(decoding: health, as: UTF8.self).contains("ok"))
+        let health = LoopbackHTTP.get(port: port, path: "/healthz")
+        #expect(health?.status == 200)
+        #expect(health?.body.contains("ok") == true)
 
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }

@@ -120,7 +120,6 @@ private struct ModelMessageWriter {
             try writeCount(count(of: Int(field.roleTarget)) > 0 ? 1 : 0, index, to: &output)
         case .length:
             var scratch = OutputBuffer(capacity: 4096)
-            defer { scratch.deallocate() }
             try writeData(Int(field.roleTarget), instance: instance, to: &scratch)
             pending = Array(scratch.bytes)
             try writeCount(pending.count, index, to: &output)

@@ -62,6 +62,47 @@ public struct FileDescriptorOutput: ByteOutput {
     }
 }
 
+/// An input read ahead up to its first byte that is not blank (space, tab, CR or LF), so that an empty input is
+/// known before anything is written. The bytes read ahead are handed on unchanged, so offsets do not move.
+///
+/// At most `limit` bytes are held: an input that is still blank after them is passed on as it is.
+public struct LookaheadInput<Base: ByteInput>: ByteInput {
+    private var base: Base
+    private var held: [UInt8] = []
+    private var position = 0
+    /// True when the input has no bytes, or only spaces, tabs and line ends.
+    public private(set) var isBlank = false
+
+    /// Reads `base` until a byte that is not blank, its end, or `limit` bytes.
+    /// - Throws: what `base` throws.
+    public init(_ base: Base, limit: Int = 1 << 20) throws {
+        self.base = base
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while held.count < limit {
+            let count = try chunk.withUnsafeMutableBytes { try self.base.read(into: $0) }
+            if count == 0 {
+                isBlank = true
+                return
+            }
+            held.append(contentsOf: chunk[0..<count])
+            if chunk[0..<count].contains(where: { !Self.isBlank($0) }) { return }
+        }
+    }
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard position < held.count else { return try base.read(into: buffer) }
+        let count = min(buffer.count, held.count - position)
+        held.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + position, byteCount: count)
+        }
+        position += count
+        if position == held.count { held = [] }
+        return count
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+}
+
 /// Input held in memory, for tests and embedding.
 public struct MemoryInput: ByteInput {
     private let bytes: [UInt8]
@@ -99,8 +140,9 @@ public struct CountingOutput: ByteOutput {
     public mutating func write(_ bytes: UnsafeRawBufferPointer) throws { count += bytes.count }
 }
 
-/// Buffers small writes and passes them on in large blocks.
-struct BufferedOutput<Output: ByteOutput> {
+/// Buffers small writes and passes them on in large blocks. Not copyable: it owns its buffer, which is freed
+/// when it goes out of scope (also when a run throws).
+struct BufferedOutput<Output: ByteOutput>: ~Copyable {
     var output: Output
     var buffer: OutputBuffer
     let limit: Int
@@ -124,6 +166,7 @@ struct BufferedOutput<Output: ByteOutput> {
         buffer.removeAll()
     }
 
-    /// Frees the buffer; the output is kept.
-    func close() { buffer.deallocate() }
+    /// Frees the large buffer now rather than at the end of the scope (which frees it on every path, a thrown
+    /// error included); the output is kept.
+    mutating func close() { buffer = OutputBuffer(capacity: 0) }
 }

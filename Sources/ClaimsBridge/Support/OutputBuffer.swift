@@ -5,7 +5,7 @@
 #endif
 
 /// Something bytes can be appended to: an array or an ``OutputBuffer``.
-package protocol ByteAppending {
+package protocol ByteAppending: ~Copyable {
     mutating func append(_ byte: UInt8)
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>)
 }
@@ -16,8 +16,11 @@ extension Array: ByteAppending where Element == UInt8 {
 }
 
 /// A growable byte buffer for hot output paths: appending is a bounds check and a store, with none of
-/// `Array`'s uniqueness checks. It owns its memory; call ``deallocate()`` when done.
-package struct OutputBuffer: ByteAppending {
+/// `Array`'s uniqueness checks.
+///
+/// It owns its memory and cannot be copied: the memory is freed when the buffer's life ends, on every path,
+/// including a thrown error.
+package struct OutputBuffer: ByteAppending, ~Copyable {
     package private(set) var base: UnsafeMutablePointer<UInt8>
     package private(set) var count = 0
     private var capacity: Int
@@ -27,7 +30,7 @@ package struct OutputBuffer: ByteAppending {
         base = .allocate(capacity: self.capacity)
     }
 
-    package func deallocate() { base.deallocate() }
+    deinit { base.deallocate() }
 
     /// The bytes written so far.
     package var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }

@@ -28,7 +28,7 @@ extension WatchConfiguration {
         var routes: [Route] = []
         var inboxes: [String: Int] = [:]
         for node in try routesNode.items("`routes`") {
-            let route = try loadRoute(node, resolve: resolve, transports: knownTransports)
+            let route = try loadRoute(node, resolve: resolve, mappings: mappings, transports: knownTransports)
             if routes.contains(where: { $0.name == route.name }) {
                 throw try node.required("name").error("the route name `\(route.name)` is used twice")
             }
@@ -54,11 +54,12 @@ extension WatchConfiguration {
     }
 
     private static func loadRoute(
-        _ node: ConfigNode, resolve: (String) -> String, transports: Set<String>?
+        _ node: ConfigNode, resolve: (String) -> String, mappings: String?, transports: Set<String>?
     ) throws -> Route {
         try node.expectKeys(
             [
-                "name", "inbox", "pattern", "stableSeconds", "doneMarker", "from", "to", "mapping", "parameters", "deliver",
+                "name", "inbox", "pattern", "stableSeconds", "doneMarker", "from", "to", "mapping", "parameters", "orders",
+                "deliver",
                 "resubmit", "replies",
                 "processing", "archive", "error", "rejects",
             ], in: "a route")
@@ -87,7 +88,7 @@ extension WatchConfiguration {
             }
             readiness = .stableFor(.milliseconds(Int64(seconds * 1000)))
         }
-        let translation = try loadTranslation(node, resolve: resolve)
+        let translation = try loadTranslation(node, resolve: resolve, mappings: mappings)
         let deliverNode = try node.required("deliver")
         let deliver =
             deliverNode.scalar != nil
@@ -110,45 +111,61 @@ extension WatchConfiguration {
             rejectsDirectory: try node["rejects"].map { resolve(try $0.string("`rejects`")) })
     }
 
-    /// The translations a route may name: `from → to`, with the bundled tree mapping where there is one.
-    private static let treeTranslations: [(from: String, to: String, bundled: String?, extension: String)] = [
-        ("json", "ramq", "ramq/claim.mapping.yaml", "xml"), ("ramq", "json", "ramq/claim.mapping.yaml", "jsonl"),
-        ("json", "ramq-response", "ramq/response.mapping.yaml", "xml"),
-        ("ramq-response", "json", "ramq/response.mapping.yaml", "jsonl"),
-        ("json", "xml", nil, "xml"), ("xml", "json", nil, "jsonl"),
-        ("json", "partner-json", nil, "json"), ("partner-json", "json", nil, "jsonl"),
-    ]
-
-    private static func loadTranslation(_ node: ConfigNode, resolve: (String) -> String) throws -> Route.Translation {
+    /// A route's `from:`/`to:`, looked up in the translations ClaimsBridge knows (``TranslationRegistry``).
+    /// - Parameter mappings: the routes file's mappings folder, where a lab's format is found.
+    private static func loadTranslation(
+        _ node: ConfigNode, resolve: (String) -> String, mappings: String?
+    ) throws -> Route.Translation {
         let from = try node["from"]?.string("`from`")
         let to = try node["to"]?.string("`to`")
         let mapping = try node["mapping"].map { resolve(try $0.string("`mapping`")) }
+        let orders = try node["orders"].map { resolve(try $0.string("`orders`")) }
         var parameters: [String: String] = [:]
         if let list = node["parameters"] {
             for entry in try list.entries("`parameters`") { parameters[entry.key] = try entry.value.string(entry.key) }
         }
-        switch (from, to) {
-        case (nil, nil): return .none
-        case ("cdanet", "json"): return .cdanetToJSON
-        case ("json", "cdanet"): return .jsonToCDAnet
-        default: break
-        }
-        guard let tree = treeTranslations.first(where: { $0.from == from && $0.to == to }) else {
+        if from == nil && to == nil { return .none }
+        guard let from, let to, let translation = TranslationRegistry.find(from: from, to: to),
+            translation.kind != .cdanetToFields
+        else {
             let at = node["from"] ?? node["to"] ?? node
-            let choices = (["cdanet → json", "json → cdanet"] + treeTranslations.map { "\($0.from) → \($0.to)" })
-                .joined(separator: ", ")
+            let choices = TranslationRegistry.choices.replacingOccurrences(of: "cdanet → fields, ", with: "")
             throw at.error(
                 "cannot translate from `\(from ?? "?")` to `\(to ?? "?")`; use \(choices), or leave out both to deliver files as they are"
             )
         }
-        guard let path = mapping ?? tree.bundled else {
-            throw (node["to"] ?? node).error(
-                "translating from `\(tree.from)` to `\(tree.to)` needs `mapping:` (the tree mapping file)")
+        if translation.needsOrders && orders == nil {
+            throw (node["from"] ?? node).error(
+                "translating from `\(from)` needs `orders:` (the known lab orders, a JSON Lines file)")
         }
-        return .tree(
-            Route.TreeRoute(
-                from: tree.from, to: tree.to, mapping: path, isBundled: mapping == nil, writes: tree.from == "json",
-                parameters: parameters, outputExtension: tree.extension))
+        switch translation.kind {
+        case .cdanetToJSON: return .cdanetToJSON
+        case .jsonToCDAnet: return .jsonToCDAnet
+        case .tree(let bundled, let writes):
+            guard let path = mapping ?? bundled else {
+                throw (node["to"] ?? node).error(
+                    "translating from `\(from)` to `\(to)` needs `mapping:` (the tree mapping file)")
+            }
+            return .tree(
+                Route.TreeRoute(
+                    from: from, to: to, mapping: path, isBundled: mapping == nil, writes: writes,
+                    parameters: parameters, outputExtension: translation.outputExtension ?? ""))
+        case .ordersToLab(let lab):
+            let folder = mappings ?? ProcessInfo.processInfo.environment["CLAIMSBRIDGE_MAPPINGS"] ?? "Mappings"
+            let format: String
+            do {
+                format = try TreeMapping.load(path: try LabPartner(name: lab, mappings: folder).orderMappingPath)
+                    .format.rawValue
+            } catch {
+                throw (node["to"] ?? node).error(
+                    "cannot read the order mapping of lab `\(lab)` in \(folder) (name the mappings folder with `mappings:`): \(error)")
+            }
+            return .lab(Route.LabRoute(from: from, to: to, outputExtension: format))
+        case .ordersFromLab, .labStatus, .cdanetToFields:
+            return .lab(
+                Route.LabRoute(
+                    from: from, to: to, orders: orders, outputExtension: translation.outputExtension ?? "jsonl"))
+        }
     }
 }
 

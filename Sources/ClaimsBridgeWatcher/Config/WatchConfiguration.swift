@@ -109,6 +109,8 @@ public struct Route: Sendable, Equatable {
         case jsonToCDAnet
         /// Through a tree mapping: RAMQ batches, XML or partner JSON, either way.
         case tree(TreeRoute)
+        /// To or from a lab's formats: lab orders to its order documents and back, its status messages.
+        case lab(LabRoute)
         /// Delivered as it is.
         case none
 
@@ -118,6 +120,7 @@ public struct Route: Sendable, Equatable {
             case .cdanetToJSON: "jsonl"
             case .jsonToCDAnet: "txt"
             case .tree(let tree): tree.outputExtension
+            case .lab(let lab): lab.outputExtension
             case .none: ""
             }
         }
@@ -127,8 +130,28 @@ public struct Route: Sendable, Equatable {
             case .cdanetToJSON: "cdanet → json"
             case .jsonToCDAnet: "json → cdanet"
             case .tree(let tree): "\(tree.from) → \(tree.to) (\(tree.mapping))"
+            case .lab(let lab): "\(lab.from) → \(lab.to)" + (lab.orders.map { " (known orders: \($0))" } ?? "")
             case .none: "none (delivered as it is)"
             }
+        }
+    }
+
+    /// A translation to or from a lab's formats (`Mappings/labs/NAME/`).
+    public struct LabRoute: Sendable, Equatable {
+        /// `lab-order`, `lab:NAME` or `lab:NAME-status`.
+        public var from: String
+        /// `lab:NAME`, `lab-order` or `json`.
+        public var to: String
+        /// The known orders (JSON Lines of `labOrder`), for status messages; read again for each file.
+        public var orders: String?
+        /// `xml` or `json` for order documents (the lab's format), `jsonl` for what is read from the lab.
+        public var outputExtension: String
+
+        public init(from: String, to: String, orders: String? = nil, outputExtension: String) {
+            self.from = from
+            self.to = to
+            self.orders = orders
+            self.outputExtension = outputExtension
         }
     }
 

@@ -231,7 +231,7 @@ final class FileProcessor {
                 jsonLines: try Self.readAll(input), skippedLines: Set(rejects.map(\.messageNumber)), rules: rules)
         case .cdanetToJSON:
             return MessageRecorder.identities(jsonLines: output, skippedLines: [], rules: rules)
-        case .tree, .none:
+        case .tree, .lab, .none:
             return []
         }
     }

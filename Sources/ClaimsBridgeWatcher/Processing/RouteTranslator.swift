@@ -2,34 +2,18 @@ import ClaimsBridge
 import Foundation
 import Logging
 
-/// Runs a route's translation over one claimed file, streaming from the file into memory.
+/// Runs a route's translation over one claimed file, streaming from the file into memory. The translation is
+/// the library's (``PreparedTranslation``), prepared once for the route.
 struct RouteTranslator {
     let translation: Route.Translation
-    let catalog: CDAnetCatalog?
     let logger: Logger
-    /// Tree pipelines, compiled once (their XML Schema too) when the route translates through a tree mapping.
-    private let treeRead: TreeReadPipeline?
-    private let treeWrite: TreeWritePipeline?
+    /// Nil when the route delivers files as they are.
+    private let prepared: PreparedTranslation?
 
     init(route: Route, resources: TranslationResources, logger: Logger) throws {
         translation = route.translation
-        catalog = resources.catalog
         self.logger = logger
-        guard case .tree(let tree) = route.translation else {
-            treeRead = nil
-            treeWrite = nil
-            return
-        }
-        guard let mapping = resources.treeMappings[route.name] else {
-            throw WatchError("the mapping of route \(route.name) is not loaded")
-        }
-        if tree.writes {
-            treeWrite = try TreeWritePipeline(mapping: mapping, parameters: tree.parameters, logger: logger)
-            treeRead = nil
-        } else {
-            treeRead = try TreeReadPipeline(mapping: mapping, logger: logger)
-            treeWrite = nil
-        }
+        prepared = try resources.prepare(route, logger: logger)
     }
 
     /// What one translation produced.
@@ -53,23 +37,12 @@ struct RouteTranslator {
         var outcome = Outcome()
         let collect: (RejectedMessage) throws -> Void = { outcome.rejects.append($0) }
         do {
-            switch translation {
-            case .none:
+            if let prepared {
+                outcome.summary = try prepared.run(input: &input, output: &output, onReject: collect)
+            } else {
                 try copy(&input, to: &output)
                 outcome.summary.messages = 1
                 outcome.summary.translated = 1
-            case .cdanetToJSON:
-                let pipeline = CDAnetReadPipeline(catalog: try requireCatalog(), format: .json, logger: logger)
-                outcome.summary = try pipeline.run(input: &input, output: &output, onReject: collect)
-            case .tree:
-                if let treeWrite {
-                    outcome.summary = try treeWrite.run(input: &input, output: &output, onReject: collect)
-                } else if let treeRead {
-                    outcome.summary = try treeRead.run(input: &input, output: &output, onReject: collect)
-                }
-            case .jsonToCDAnet:
-                let pipeline = ModelWritePipeline(catalog: try requireCatalog(), logger: logger)
-                outcome.summary = try pipeline.run(input: &input, output: &output, onReject: collect)
             }
         } catch let error as BridgeError {
             outcome.failure = error.description
@@ -84,11 +57,6 @@ struct RouteTranslator {
                 count == 1 ? "its only message could not be translated" : "none of its \(count) messages could be translated"
         }
         return outcome
-    }
-
-    private func requireCatalog() throws -> CDAnetCatalog {
-        guard let catalog else { throw WatchError("no CDAnet layouts are loaded") }
-        return catalog
     }
 
     private func copy(_ input: inout FileDescriptorInput, to output: inout MemoryOutput) throws {

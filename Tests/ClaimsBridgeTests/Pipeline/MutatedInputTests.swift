@@ -4,13 +4,13 @@ import Testing
 @testable import ClaimsBridge
 
 /// Randomly damaged input never crashes the translator, and every message is either translated or rejected
-/// with its original bytes taken from the input.
+/// with its original bytes taken from the input. Each test prints its seed; set `CLAIMSBRIDGE_TEST_SEED` to replay one.
 @Suite struct MutatedInputTests {
     static let batch: [UInt8] = Fixtures.files(in: "cdanet/v04", withExtension: "txt").flatMap {
         (try? Fixtures.bytes($0)) ?? []
     }
 
-    static func damaged(_ input: [UInt8], using generator: inout SystemRandomNumberGenerator) -> [UInt8] {
+    static func damaged(_ input: [UInt8], using generator: inout SeededRandom) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...6, using: &generator) {
             let index = Int.random(in: 0..<bytes.count, using: &generator)
@@ -25,22 +25,34 @@ import Testing
         return bytes
     }
 
+    @Test func aSeedReplaysTheSameDamage() {
+        var first = SeededRandom(seed: 20_261_204)
+        var second = SeededRandom(seed: 20_261_204)
+        var other = SeededRandom(seed: 7)
+        let damaged = Self.damaged(Self.batch, using: &first)
+        #expect(damaged == Self.damaged(Self.batch, using: &second))
+        #expect(damaged != Self.damaged(Self.batch, using: &other))
+    }
+
     @Test func damagedCDAnetIsTranslatedOrRejected() throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom(for: "damagedCDAnetIsTranslatedOrRejected")
         for _ in 0..<300 {
             let input = Self.damaged(Self.batch, using: &generator)
             let run = try Translate.cdanet(input, chunkSize: Int.random(in: 1...4096, using: &generator))
-            #expect(run.summary.messages == run.summary.translated + run.summary.rejected)
+            #expect(
+                run.summary.messages == run.summary.translated + run.summary.rejected, "seed \(generator.seed)")
             for reject in run.rejects where !reject.original.isEmpty {
                 let end = reject.messageOffset + reject.original.count
                 #expect(end <= input.count)
-                #expect(Array(input[reject.messageOffset..<min(end, input.count)]) == reject.original)
+                #expect(
+                    Array(input[reject.messageOffset..<min(end, input.count)]) == reject.original,
+                    "seed \(generator.seed)")
             }
         }
     }
 
     @Test func damagedJSONIsWrittenOrRejected() throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom(for: "damagedJSONIsWrittenOrRejected")
         let json = try Translate.cdanet(Self.batch).output
         for _ in 0..<300 {
             var input = Self.damaged(json, using: &generator)

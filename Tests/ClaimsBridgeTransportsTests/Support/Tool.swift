@@ -70,7 +70,7 @@ func freePort() -> Int {
 }
 
 /// Waits until something accepts TCP connections on 127.0.0.1:`port`.
-func waitForPort(_ port: Int, timeoutSeconds: Double = 10) throws {
+func waitForPort(_ port: Int, timeoutSeconds: Double = 30) throws {
     let deadline = Date().addingTimeInterval(timeoutSeconds)
     while Date() < deadline {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

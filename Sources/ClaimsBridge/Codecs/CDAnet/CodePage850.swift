@@ -111,7 +111,7 @@ package enum CodePage850 {
     /// Returns nil on success, or the index (into `bytes`) of the first character that is invalid UTF-8
     /// (including overlong forms, surrogates and truncated sequences) or has no CP850 byte. On failure,
     /// the bytes before that character have already been appended.
-    package static func encodeUTF8<Output: ByteAppending>(
+    package static func encodeUTF8<Output: ByteAppending & ~Copyable>(
         _ bytes: UnsafeBufferPointer<UInt8>, into output: inout Output
     ) -> Int? {
         guard let p = bytes.baseAddress else { return nil }

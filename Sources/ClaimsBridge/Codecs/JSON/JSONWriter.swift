@@ -21,7 +21,7 @@ package enum JSONWriter {
 
     /// Appends one ASCII byte, escaped as JSON requires.
     @inline(__always)
-    private static func appendEscaped<Output: ByteAppending>(_ byte: UInt8, to output: inout Output) {
+    private static func appendEscaped<Output: ByteAppending & ~Copyable>(_ byte: UInt8, to output: inout Output) {
         let escape: UInt8
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte

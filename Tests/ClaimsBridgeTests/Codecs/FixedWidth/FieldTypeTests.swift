@@ -1,3 +1,4 @@
+import ClaimsBridgeTestSupport
 import Testing
 
 @testable import ClaimsBridge
@@ -23,7 +24,7 @@ import Testing
 
     @Test(arguments: [FieldType.numeric, .money, .alpha, .alphaExtended, .alphanumeric, .alphanumericExtended])
     func agreesWithTheByteByByteDefinition(_ type: FieldType) {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom(for: "agreesWithTheByteByByteDefinition(\(type))")
         let good: [UInt8] =
             switch type {
             case .numeric, .money, .date: Array("0123456789".utf8)
@@ -39,7 +40,7 @@ import Testing
             }
             let expected: FieldCheck = Self.reference(bytes, type).map { .badByte(index: $0) } ?? .valid
             let actual = bytes.withUnsafeBufferPointer { type.check($0) }
-            #expect(actual == expected, "\(type) \(bytes)")
+            #expect(actual == expected, "\(type) \(bytes), seed \(generator.seed)")
         }
     }
 

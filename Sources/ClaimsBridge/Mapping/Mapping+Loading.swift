@@ -6,6 +6,7 @@ package struct MappingLoadCache {
     package var dictionaries: [String: FieldDictionary] = [:]
     package var layouts: [String: RecordLayout] = [:]
     package var codeTables: [String: [String: CodeTable]] = [:]
+    package var carrierRuleFiles: [String: ConfigNode] = [:]
     package init() {}
 }
 
@@ -14,7 +15,7 @@ extension Mapping {
     /// - Throws: ``BridgeError`` (`invalidConfiguration`) with `file:line` for the first problem found.
     package static func load(path: String, cache: inout MappingLoadCache) throws -> Mapping {
         let root = try ConfigNode.load(path: path)
-        try root.expectKeys(["mapping", "layout", "codes", "type", "rules"], in: "a mapping")
+        try root.expectKeys(["mapping", "layout", "codes", "type", "rules", "carrierRules"], in: "a mapping")
         let folder = (path as NSString).deletingLastPathComponent
         let layoutNode = try root.required("layout")
         let layoutPath = (folder as NSString).appendingPathComponent(try layoutNode.string("`layout`"))
@@ -49,7 +50,19 @@ extension Mapping {
         var compiler = MappingCompiler(layout: layout, tables: tables, file: path)
         try compiler.compileRules(
             try root.required("rules").items("`rules`"), scope: .root, group: nil, trie: compiler.rootTrie)
-        return try compiler.finish(name: try root.required("mapping").string("`mapping`"), type: type)
+        var carrierRules: CarrierRules?
+        if let rulesNode = root["carrierRules"] {
+            let rulesPath = (folder as NSString).appendingPathComponent(try rulesNode.string("`carrierRules`"))
+            if cache.carrierRuleFiles[rulesPath] == nil {
+                guard FileManager.default.fileExists(atPath: rulesPath) else {
+                    throw rulesNode.error("the carrier rules file \(rulesPath) does not exist")
+                }
+                cache.carrierRuleFiles[rulesPath] = try ConfigNode.load(path: rulesPath)
+            }
+            carrierRules = try CarrierRules.load(cache.carrierRuleFiles[rulesPath]!, for: layout)
+        }
+        return try compiler.finish(
+            name: try root.required("mapping").string("`mapping`"), type: type, carrierRules: carrierRules)
     }
 }
 
@@ -338,7 +351,7 @@ private struct MappingCompiler {
         }
     }
 
-    func finish(name: String, type: String) throws -> Mapping {
+    func finish(name: String, type: String, carrierRules: CarrierRules?) throws -> Mapping {
         var sources: [FieldSource] = []
         var checks: [(field: Int, bytes: [UInt8])] = []
         for (index, field) in layout.fields.enumerated() {
@@ -366,6 +379,6 @@ private struct MappingCompiler {
         return Mapping(
             name: name, file: file, type: type, layout: layout, rules: rules, emitPlan: rootTrie.emitNode(),
             fieldSources: sources, groupPaths: groupPaths, groupPresenceRules: groupPresenceRules,
-            constantChecks: checks, notReversibleBecause: notReversible)
+            constantChecks: checks, notReversibleBecause: notReversible, carrierRules: carrierRules)
     }
 }

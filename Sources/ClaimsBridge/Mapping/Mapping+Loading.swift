@@ -203,7 +203,7 @@ private struct MappingCompiler {
             try compileRules(
                 try slot.items("a slot"), scope: .slot(parent: group, path: path, index: index, count: slotItems.count),
                 group: group,
-                trie: element, prefix: prefix + path.text + "[\(index)].")
+                trie: element, prefix: path.text + "[\(index)].")
             guard rules.count > first else { throw slot.error("a slot needs at least one rule") }
             slotNodes.append(element.emitNode())
             slotFields.append(rules[first...].map(\.field))
@@ -212,7 +212,7 @@ private struct MappingCompiler {
         let parent = try trie.parent(for: path.keys.map { String(decoding: $0, as: UTF8.self) }, at: pathNode)
         try parent.setLeaf(
             String(decoding: path.keys.last!, as: UTF8.self),
-            .slots(group: group, slots: slotNodes, fields: slotFields), at: pathNode, path: prefix + path.text)
+            .slots(group: group, slots: slotNodes, fields: slotFields), at: pathNode, path: path.text)
     }
 
     private mutating func compileRule(

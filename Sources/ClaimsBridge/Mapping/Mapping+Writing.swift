@@ -24,12 +24,15 @@ extension Mapping {
             try writer.write(to: &output)
         } catch {
             guard carrierRules != nil else { throw error }
-            // Report what else is missing along with the problem the writer stopped at.
+            // The problem the writer stopped at, with its CDAnet code, and whatever else is missing.
             let first = carrierProblem(from: error)
             let missing = missingValues(in: values).filter { $0.fieldID != first.fieldID }
-            guard !missing.isEmpty else { throw error }
-            var combined = BridgeError.carrierWouldReject([first] + missing)
-            combined.location = error.location
+            var combined = error
+            combined.problems = [first] + missing
+            if !missing.isEmpty {
+                combined.reason += "; a carrier would also reject this claim for:\n"
+                    + missing.map { "    - \($0.description)" }.joined(separator: "\n")
+            }
             throw combined
         }
         guard carrierRules != nil else { return }

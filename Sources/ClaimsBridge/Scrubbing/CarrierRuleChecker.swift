@@ -212,7 +212,7 @@ struct CarrierRuleChecker {
             sentence = fill(sentence, "{other}", otherSpan >= 0 ? shown(otherSpan, other) : nil)
         }
         if check.group >= 0, case .repeating = mapping.layout.groups[Int(check.group)].kind {
-            sentence += " on \(rules.groupLabels[Int(check.group)]) \(instance + 1)"
+            sentence += " (\(rules.groupLabels[Int(check.group)]) \(instance + 1))"
         }
         return CarrierProblem(
             code: detail.problem, cdanetCode: detail.cdanetCode, fieldID: spec.id, fieldName: spec.name,

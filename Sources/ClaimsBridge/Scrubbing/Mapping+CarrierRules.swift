@@ -87,7 +87,7 @@ extension Mapping {
                 let detail = carrierRules.details[Int(check.detail)]
                 var reason = detail.says.replacingOccurrences(of: "{name}", with: field.name)
                 if let group = field.group, case .repeating = layout.groups[group].kind {
-                    reason += " on \(carrierRules.groupLabels[group]) \(instance + 1)"
+                    reason += " (\(carrierRules.groupLabels[group]) \(instance + 1))"
                 }
                 found.append(
                     CarrierProblem(

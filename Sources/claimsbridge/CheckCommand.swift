@@ -59,13 +59,13 @@ struct CheckCommand: ParsableCommand {
             pipeline.showPersonalData = showPersonalData
             summary = try pipeline.run(input: &source, output: &discard, onReject: onReject)
         }
-        let counts = "\(summary.messages) checked, \(summary.translated) passed, \(summary.rejected) refused"
-        switch format {
-        case .text: print(counts)
-        case .json:
-            print(
-                "{\"checked\":\(summary.messages),\"passed\":\(summary.translated),\"refused\":\(summary.rejected)}")
-        }
+        let counts =
+            switch format {
+            case .text: "\(summary.messages) checked, \(summary.translated) passed, \(summary.rejected) refused\n"
+            case .json:
+                "{\"checked\":\(summary.messages),\"passed\":\(summary.translated),\"refused\":\(summary.rejected)}\n"
+            }
+        try Array(counts.utf8).withUnsafeBytes { try report.write($0) }
         if summary.rejected > 0 { throw ExitCode(2) }
     }
 }

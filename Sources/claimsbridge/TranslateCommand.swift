@@ -54,6 +54,12 @@ struct TranslateCommand: ParsableCommand {
     @Flag(help: "Show personal data (names, birth dates, ID numbers) in --to fields output and in XML Schema messages.")
     var showPersonalData = false
 
+    @Flag(
+        help:
+            "cdanet → json: translate a message that breaks a carrier rule anyway and report the rule as a warning (for carrier-side tools)."
+    )
+    var lenient = false
+
     @OptionGroup var tree: TreeFormatOptions
 
     @OptionGroup var lab: LabFormatOptions
@@ -115,11 +121,26 @@ struct TranslateCommand: ParsableCommand {
             let format: CDAnetOutputFormat = to == .fields ? .fields(showPersonalData: showPersonalData) : .json
             var pipeline = CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast, logger: logger)
             if explain != nil { pipeline.onExplain = onExplain }
+            pipeline.showPersonalData = showPersonalData
+            if lenient {
+                pipeline.carrierRules = .warn
+                pipeline.onWarning = { warning in
+                    let text = warning.diagnostic(inputName: inputName)
+                    Files.printError(text.replacingOccurrences(of: ": error: ", with: ": warning: "))
+                    if var sink = rejects {
+                        var line = warning.jsonLine
+                        line.append(0x0A)
+                        try line.withUnsafeBytes { try sink.write($0) }
+                        rejects = sink
+                    }
+                }
+            }
             summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
         } else {
             try catalog.checkWritable()
             var pipeline = ModelWritePipeline(catalog: catalog, failFast: failFast, logger: logger)
             if explain != nil { pipeline.onExplain = onExplain }
+            pipeline.showPersonalData = showPersonalData
             summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
         }
         if summary.rejected > 0 {

@@ -17,7 +17,14 @@ extension Mapping {
         values: ModelValues = ModelValues(), to output: inout OutputBuffer
     ) throws(BridgeError) {
         if let notReversibleBecause { throw notReversibleBecause }
-        try ModelDocumentWalker(mapping: self, tape: tape, values: values).walk(root: object)
+        do {
+            try ModelDocumentWalker(mapping: self, tape: tape, values: values).walk(root: object)
+        } catch {
+            guard carrierRules != nil, error.location.fieldID != nil else { throw error }
+            var located = error
+            located.problems = [carrierProblem(from: error)]
+            throw located
+        }
         var writer = ModelMessageWriter(mapping: self, tape: tape, values: values, embedded: embedded, depth: depth)
         let start = output.count
         do {

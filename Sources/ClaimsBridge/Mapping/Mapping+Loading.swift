@@ -219,7 +219,7 @@ private struct MappingCompiler {
         _ node: ConfigNode, scope: MappingRule.Scope, group: Int?, trie: Trie, prefix: String
     ) throws {
         try node.expectKeys(
-            ["field", "path", "as", "codes", "const", "default", "omitEmpty", "required"], in: "a rule")
+            ["field", "path", "as", "codes", "const", "default", "omitEmpty", "required", "normalize"], in: "a rule")
         let fieldNode = try node.required("field")
         let id = try fieldNode.string("`field`")
         guard let field = layout.fieldIndex(id: id, group: group) else {
@@ -246,13 +246,25 @@ private struct MappingCompiler {
         guard path != nil || constant != nil else {
             throw node.error("a rule needs a `path` (where the value goes in the model) or a `const`")
         }
+        var normalize: TextNormalization = []
+        if let normalizeNode = node["normalize"] {
+            guard case .text = transform else { throw normalizeNode.error("`normalize` applies to text values only") }
+            for item in try normalizeNode.items("`normalize`") {
+                let name = try item.string("a normalisation")
+                guard let found = TextNormalization.names.first(where: { $0.0 == name }) else {
+                    throw item.error("unknown normalisation `\(name)`; expected upperCase or removeSpacesAndDashes")
+                }
+                normalize.insert(found.1)
+            }
+        }
         let ruleIndex = rules.count
         rules.append(
             MappingRule(
                 field: field, path: path, scope: scope, transform: transform,
                 omitEmpty: try node["omitEmpty"]?.bool("`omitEmpty`") ?? transform.omitsEmptyByDefault,
                 required: try node["required"]?.bool("`required`") ?? false, constant: constant,
-                defaultValue: try node["default"].map { try literal($0, transform: transform) }, line: node.line))
+                defaultValue: try node["default"].map { try literal($0, transform: transform) }, normalize: normalize,
+                line: node.line))
         if case .codes(let table) = transform, let name = table.ambiguousName, notReversible == nil {
             notReversible = BridgeError(
                 .notReversible,

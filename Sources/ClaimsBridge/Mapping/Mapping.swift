@@ -128,6 +128,8 @@ package struct MappingRule: Sendable {
     /// The wire bytes this field must hold (already padded), if the rule is a constant.
     package var constant: [UInt8]?
     package var defaultValue: ModelLiteral?
+    /// Changes made to a text value before it is written (`normalize:`).
+    package var normalize: TextNormalization = []
     package var line: Int
 }
 

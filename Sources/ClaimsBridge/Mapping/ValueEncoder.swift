@@ -66,7 +66,15 @@ package enum ValueEncoder {
         switch rule.transform {
         case .text:
             guard !isNumber else { throw BridgeError(.wrongValueType, "must be text (in quotes)") }
-            try writeText(bytes, field: field, to: &output)
+            if rule.normalize.isEmpty {
+                try writeText(bytes, field: field, to: &output)
+            } else {
+                let normalized = rule.normalize.apply(to: bytes)
+                let result = normalized.withUnsafeBufferPointer { text in
+                    Result { () throws(BridgeError) in try writeText(text, field: field, to: &output) }
+                }
+                try result.get()
+            }
         case .digits, .integer:
             guard !bytes.isEmpty, bytes.allSatisfy(\.isDigit) else {
                 throw BridgeError(.wrongValueType, "must be \(expectation(rule, tables)) (digits only)")

@@ -39,8 +39,8 @@ import Testing
             name: "unknown set", replace: "{field: F23, in: teeth}", with: "{field: F23, in: molars}",
             says: "there is no set `molars`"),
         .init(
-            name: "range of unequal widths", replace: "{field: F22, in: [\"00-50\"]}",
-            with: "{field: F22, in: [\"0-50\"]}", says: "not a value or a range of equal-width values"),
+            name: "range of unequal widths", replace: "{field: F29, in: [\"1-4\"]}",
+            with: "{field: F29, in: [\"1-40\"]}", says: "not a value or a range of equal-width values"),
         .init(
             name: "misspelt key", replace: "{field: F11, letters: MOIDBLV}", with: "{field: F11, leters: MOIDBLV}",
             says: "unknown key `leters`"),

@@ -143,6 +143,16 @@ import Testing
         #expect(back.rejects.first?.error.problems.map(\.cdanetCode) == ["032"])
     }
 
+    @Test func aCodeOutsideTheCarriersSetIsRejectedWithItsCDAnetCode() throws {
+        var message = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")
+        message[117] = UInt8(ascii: "7")  // C03 relationship: only 1–5 exist
+        let reject = try #require(try Translate.cdanet(message).rejects.first)
+        #expect(reject.error.code == .carrierWouldReject)
+        #expect(reject.error.problems.map(\.cdanetCode) == ["012"])
+        #expect(reject.error.problems.first?.byteOffset == 117)
+        #expect(reject.error.reason.contains("\"7\""))
+    }
+
     @Test func todayComesFromTheContext() throws {
         let mapping = try #require(Fixtures.catalog.mapping(type: "claim", version: "04"))
         let message = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")

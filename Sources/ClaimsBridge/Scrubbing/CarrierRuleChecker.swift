@@ -19,6 +19,8 @@ struct CarrierRuleChecker {
     private let groups: UnsafeMutablePointer<LayoutTables.Group>
     private let ranges: UnsafeMutablePointer<CarrierRules.ValueRange>
     private let pool: UnsafeMutablePointer<UInt8>
+    private let sources: UnsafeMutablePointer<Mapping.Source>
+    private let mappingRules: UnsafeMutablePointer<MappingTables.Rule>
 
     init(
         rules: CarrierRules, mapping: Mapping, message: UnsafeBufferPointer<UInt8>, record: DecodedRecord.View,
@@ -35,6 +37,8 @@ struct CarrierRuleChecker {
         groups = mapping.layout.tables.groups.base
         ranges = rules.ranges.base
         pool = rules.pool.base
+        sources = mapping.sourceTable.base
+        mappingRules = mapping.tables.rules.base
     }
 
     /// Every broken rule, at most one per field and instance (the first rule listed wins).
@@ -117,9 +121,9 @@ struct CarrierRuleChecker {
 
     /// Whether the model document gives a value (or the mapping a default) for a field.
     private func isGiven(_ field: Int32, _ instance: Int, _ model: ModelValues) -> Bool {
-        let source = mapping.sourceTable.base[Int(field)]
+        let source = sources[Int(field)]
         guard source.kind == .rule else { return true }
-        let rule = mapping.tables.rules.base[Int(source.rule)]
+        let rule = mappingRules[Int(source.rule)]
         return rule.hasDefault || model.token(Int(rule.valueBase) + instance) >= 0
     }
 
@@ -138,11 +142,22 @@ struct CarrierRuleChecker {
         var packed: UInt64 = 0
         for index in 0..<length { packed = packed << 8 | UInt64(bytes[index]) }
         packed = length == 0 ? 0 : packed << (8 &* UInt64(8 &- length))
-        for index in Int(start)..<Int(start &+ count) {
-            let range = ranges[index]
-            if Int(range.length) == length && packed >= range.low && packed <= range.high { return true }
+        // The last range starting at or before the value (ranges are sorted by width, then value).
+        let width = Int32(length)
+        var low = Int(start)
+        var high = Int(start &+ count)
+        while low < high {
+            let middle = (low &+ high) >> 1
+            let range = ranges[middle]
+            if range.length < width || (range.length == width && range.low <= packed) {
+                low = middle &+ 1
+            } else {
+                high = middle
+            }
         }
-        return false
+        guard low > Int(start) else { return false }
+        let range = ranges[low &- 1]
+        return range.length == width && packed <= range.high
     }
 
     private func lettersFit(_ bytes: UnsafeBufferPointer<UInt8>, _ check: CarrierRules.Check) -> Bool {

@@ -210,6 +210,8 @@ private struct CarrierRuleCompiler {
             }
         }
         try addItems(node)
+        // Sorted by width, then value, so that checking is a binary search.
+        ranges[start...].sort { ($0.length, $0.low) < ($1.length, $1.low) }
         return ((Int32(start), Int32(ranges.count - start)), shown.joined(separator: ", "))
     }
 

@@ -5,11 +5,9 @@ extension Mapping {
     /// for a count or flag, the path of the group it describes.
     package func modelPath(ofField field: Int, instance: Int) -> String? {
         let source = sourceTable.base[field]
-        var path: String
         switch source.kind {
         case .rule:
-            guard let text = rules[Int(source.rule)].path?.text else { return nil }
-            path = text
+            return concretePath(rules[Int(source.rule)], instance: instance)
         case .derived:
             let spec = layout.tables.fields.base[field]
             guard spec.role == .count || spec.role == .flag else { return nil }
@@ -17,12 +15,6 @@ extension Mapping {
         case .fill, .constant:
             return nil
         }
-        if let group = layout.fields[field].group, let groupPath = groupPaths[group],
-            path.hasPrefix(groupPath.text + "[]")
-        {
-            path = groupPath.text + "[\(instance)]" + path.dropFirst(groupPath.text.count + 2)
-        }
-        return path
     }
 
     /// The carrier rules a decoded message breaks (none when the transaction has no rules).

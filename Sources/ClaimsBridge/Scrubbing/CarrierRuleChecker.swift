@@ -116,6 +116,12 @@ struct CarrierRuleChecker {
             return number(value) == instance + 1
         case .minimum:
             return (number(value) ?? 0) >= Int(check.argument)
+        case .upperCase:
+            for byte in value {
+                if byte &- UInt8(ascii: "a") < 26 { return false }
+                if byte >= 0x80 && CodePage850.scalar(for: byte).properties.isLowercase { return false }
+            }
+            return true
         }
     }
 

@@ -61,14 +61,14 @@ private struct CarrierRuleCompiler {
 
     private static let checkKeys: [(String, CarrierRules.Kind)] = [
         ("required", .required), ("in", .values), ("letters", .letters), ("pattern", .pattern),
-        ("notAfter", .notAfterToday), ("sequence", .sequence), ("minimum", .minimum),
+        ("notAfter", .notAfterToday), ("sequence", .sequence), ("minimum", .minimum), ("upperCase", .upperCase),
     ]
 
     mutating func compile(_ node: ConfigNode) throws {
         try node.expectKeys(
             [
                 "field", "required", "in", "letters", "pattern", "notAfter", "sequence", "minimum", "when", "code",
-                "says", "zeroIsAValue",
+                "says", "zeroIsAValue", "upperCase",
             ],
             in: "a rule")
         if let list = node["required"], list.scalar == nil {
@@ -81,7 +81,9 @@ private struct CarrierRuleCompiler {
         }
         let found = Self.checkKeys.filter { node[$0.0] != nil }
         guard found.count == 1, let (key, declared) = found.first, let value = node[key] else {
-            throw node.error("a rule needs exactly one of `required`, `in`, `letters`, `pattern`, `notAfter`, `sequence`, `minimum`")
+            throw node.error(
+                "a rule needs exactly one of `required`, `in`, `letters`, `pattern`, `notAfter`, `sequence`, `minimum`, `upperCase`"
+            )
         }
         let field = try fieldIndex(try node.required("field"))
         var kind = declared
@@ -89,7 +91,7 @@ private struct CarrierRuleCompiler {
         var set: (Int32, Int32) = (0, 0)
         var allowed = ""
         switch declared {
-        case .required, .sequence:
+        case .required, .sequence, .upperCase:
             guard try value.bool("`\(key)`") else { throw value.error("`\(key)` can only be true") }
             if try node["zeroIsAValue"]?.bool("`zeroIsAValue`") ?? false { argument = 1 }
         case .values:
@@ -218,7 +220,7 @@ private struct CarrierRuleCompiler {
     private static func problemCode(_ kind: CarrierRules.Kind) -> BridgeError.Code {
         switch kind {
         case .required, .minimum: .missingValue
-        case .values, .letters, .pattern: .notAccepted
+        case .values, .letters, .pattern, .upperCase: .notAccepted
         case .notAfterToday: .dateInFuture
         case .notAfterField: .datesOutOfOrder
         case .sequence: .lineNumbering
@@ -235,6 +237,7 @@ private struct CarrierRuleCompiler {
         case .notAfterField: "{name} {value} is after {otherName} {other}"
         case .sequence: "{name} is {value}; lines must be numbered 1, 2, 3… in order, without gaps or repeats"
         case .minimum: "{name} is {value}; at least {allowed} needed"
+        case .upperCase: "{name} {value} must be in capitals"
         }
     }
 }

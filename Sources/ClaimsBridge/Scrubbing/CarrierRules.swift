@@ -22,6 +22,8 @@ package final class CarrierRules: Sendable {
         case sequence
         /// A number at least `argument`.
         case minimum
+        /// No small letter (ASCII or accented), for values the mapping capitalises when writing.
+        case upperCase
     }
 
     /// When a check applies.

@@ -179,3 +179,38 @@ import Testing
         }
     }
 }
+
+/// Normalisation declared in the mapping: applied when writing, never silently when reading.
+@Suite struct NormalisationTests {
+    @Test func postalCodesAndInitialsAreNormalisedWhenWriting() throws {
+        let line = CarrierRulesTests.claim { claim in
+            var subscriber = claim["subscriber"] as! [String: Any]
+            var address = subscriber["address"] as! [String: Any]
+            address["postalCode"] = "h2x 3k8"
+            subscriber["address"] = address
+            subscriber["middleInitial"] = "a"
+            claim["subscriber"] = subscriber
+        }
+        let run = try Translate.json(Array((line + "\n").utf8))
+        #expect(run.rejects.isEmpty, "\(run.rejects.map(\.error.description))")
+        #expect(run.output == (try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")))
+    }
+
+    @Test func upperCaseTakesAccentedLetters() {
+        let text = Array("é-b ç".utf8)
+        let normalized = text.withUnsafeBufferPointer { TextNormalization([.upperCase]).apply(to: $0) }
+        #expect(String(decoding: normalized, as: UTF8.self) == "É-B Ç")
+        let compact = text.withUnsafeBufferPointer { TextNormalization([.removeSpacesAndDashes]).apply(to: $0) }
+        #expect(String(decoding: compact, as: UTF8.self) == "ébç")
+    }
+
+    @Test func aLowerCaseValueOnTheWireIsReportedNotChanged() throws {
+        let message = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")
+        for (offset, code) in [(327, "023"), (244, "101")] {  // D09 postal code, D04 subscriber middle initial
+            var changed = message
+            changed[offset] = changed[offset] | 0x20
+            let reject = try #require(try Translate.cdanet(changed).rejects.first, "byte \(offset)")
+            #expect(reject.error.problems.map(\.cdanetCode) == [code])
+        }
+    }
+}

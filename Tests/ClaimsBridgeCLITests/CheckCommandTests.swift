@@ -25,7 +25,8 @@ import Testing
     }
 
     @Test func checkPassesGoodCDAnetWithExitCode0() throws {
-        let batch = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt") + Fixtures.bytes("cdanet/v04/01-claim-maximal.txt")
+        let batch =
+            try Fixtures.bytes("cdanet/v04/01-claim-basic.txt") + Fixtures.bytes("cdanet/v04/01-claim-maximal.txt")
         let result = try CommandRunner.run(["check", "--from", "cdanet"], stdin: batch)
         #expect(result.status == 0, "\(result.stdoutText)")
         #expect(result.stdoutText == "2 checked, 2 passed, 0 refused\n")
@@ -53,7 +54,8 @@ import Testing
         let strict = try CommandRunner.run(["translate", "--from", "cdanet", "--to", "json"], stdin: input)
         #expect(strict.status == 2)
         #expect(strict.stdout.isEmpty)
-        let lenient = try CommandRunner.run(["translate", "--from", "cdanet", "--to", "json", "--lenient"], stdin: input)
+        let lenient = try CommandRunner.run(
+            ["translate", "--from", "cdanet", "--to", "json", "--lenient"], stdin: input)
         #expect(lenient.status == 0, "\(lenient.stderr)")
         #expect(lenient.stdoutText.split(separator: "\n").count == 1)
         #expect(lenient.stderr.contains("warning: a carrier would reject this message"))

@@ -37,7 +37,8 @@ extension Mapping {
             var combined = error
             combined.problems = [first] + missing
             if !missing.isEmpty {
-                combined.reason += "; a carrier would also reject this claim for:\n"
+                combined.reason +=
+                    "; a carrier would also reject this claim for:\n"
                     + missing.map { "    - \($0.description)" }.joined(separator: "\n")
             }
             throw combined

@@ -96,7 +96,8 @@ package enum ValueEncoder {
                 throw BridgeError(.wrongValueType, "must be a date written YYYY-MM-DD")
             }
             guard !bytes.allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "-") }) else {
-                throw BridgeError(.invalidDate, "is 0000-00-00, which is not a date; leave the key out when there is none")
+                throw BridgeError(
+                    .invalidDate, "is 0000-00-00, which is not a date; leave the key out when there is none")
             }
             let start = output.count
             for i in [0, 1, 2, 3, 5, 6, 8, 9] { output.append(bytes[i]) }

@@ -1,5 +1,5 @@
 /// One reason a carrier would reject a claim, with the CDAnet error code (G08) it would answer with.
-public struct CarrierProblem: Sendable, Hashable {
+public struct CarrierProblem: Sendable, Hashable, CustomStringConvertible {
     /// The ClaimsBridge problem code, e.g. `missingValue` or `notAccepted`.
     public var code: BridgeError.Code
     /// The CDAnet error code, e.g. `032`; empty when the spec has none for this problem.

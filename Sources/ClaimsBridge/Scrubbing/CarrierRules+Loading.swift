@@ -6,8 +6,9 @@ extension CarrierRules {
     ///   a range of unequal widths, or a rule without a CDAnet error code.
     package static func load(_ root: ConfigNode, for layout: RecordLayout) throws -> CarrierRules? {
         try root.expectKeys(["rules", "labels", "sets", "fieldCodes", "lists", "transactions"], in: "a rules file")
-        guard let section = try root.required("transactions").entries("`transactions`")
-            .first(where: { $0.key == layout.transaction })?.value
+        guard
+            let section = try root.required("transactions").entries("`transactions`")
+                .first(where: { $0.key == layout.transaction })?.value
         else { return nil }
         var compiler = try CarrierRuleCompiler(root: root, layout: layout)
         let lists = try root["lists"]?.entries("`lists`") ?? []
@@ -161,9 +162,7 @@ private struct CarrierRuleCompiler {
             throw node.error("a rule can only relate fields of one group (or of a group and the root)")
         }
         check.group = Int32(groups.first ?? -1)
-        if kind == .sequence || kind == .minimum {
-            guard kind == .minimum || check.group >= 0 else { throw node.error("`sequence` needs a field of a group") }
-        }
+        if kind == .sequence && check.group < 0 { throw node.error("`sequence` needs a field of a group") }
         let code = try node["code"]?.string("`code`") ?? fieldCodes[field]
         guard let code, code.count == 3, code.utf8.allSatisfy(\.isDigit) else {
             throw place.error(

@@ -106,7 +106,9 @@ import Testing
     }
 
     @Test func personalValuesOnlyWithShowPersonalData() throws {
-        let line = Self.claim { $0["patient"] = (($0["patient"] as! [String: Any]).merging(["birthDate": "2026-05-05"]) { $1 }) }
+        let line = Self.claim {
+            $0["patient"] = (($0["patient"] as! [String: Any]).merging(["birthDate": "2026-05-05"]) { $1 })
+        }
         let hidden = try Self.problems(writing: line)
         #expect(hidden.map(\.cdanetCode) == ["014"])
         #expect(!hidden[0].reason.contains("2026-05-05"))

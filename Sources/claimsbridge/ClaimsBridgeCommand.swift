@@ -13,6 +13,6 @@ struct ClaimsBridgeCommand: AsyncParsableCommand {
         version: ClaimsBridgeVersion.current,
         subcommands: [
             TranslateCommand.self, ValidateCommand.self, LintCommand.self, CatalogCommand.self, SendCommand.self,
-            OutboxCommand.self, WatchCommand.self, StatusCommand.self, ReprocessCommand.self,
+            OutboxCommand.self, WatchCommand.self, StatusCommand.self, ReprocessCommand.self, CheckCommand.self,
         ])
 }

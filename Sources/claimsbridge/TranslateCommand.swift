@@ -54,6 +54,12 @@ struct TranslateCommand: ParsableCommand {
     @Flag(help: "Show personal data (names, birth dates, ID numbers) in --to fields output and in XML Schema messages.")
     var showPersonalData = false
 
+    @Flag(
+        help:
+            "cdanet → json: translate a message that breaks a carrier rule anyway and report the rule as a warning (for carrier-side tools)."
+    )
+    var lenient = false
+
     @OptionGroup var tree: TreeFormatOptions
 
     @OptionGroup var lab: LabFormatOptions
@@ -113,6 +119,19 @@ struct TranslateCommand: ParsableCommand {
                     "{\"messageNumber\":\(number),\"fields\":[" + lineage.map(\.json).joined(separator: ",") + "]}\n"
                 try Array(line.utf8).withUnsafeBytes { try sink.write($0) }
                 explanations = sink
+            }
+        }
+        if lenient {
+            settings.carrierRules = .warn
+            settings.onWarning = { warning in
+                let text = warning.diagnostic(inputName: inputName)
+                Files.printError(text.replacingOccurrences(of: ": error: ", with: ": warning: "))
+                if var sink = rejects {
+                    var line = warning.jsonLine
+                    line.append(0x0A)
+                    try line.withUnsafeBytes { try sink.write($0) }
+                    rejects = sink
+                }
             }
         }
         // Everything is loaded and checked before the input is looked at, so a broken mapping is reported as such.

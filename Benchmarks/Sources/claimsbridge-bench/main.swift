@@ -87,9 +87,11 @@ func measure(
     result.residentBefore = ProcessMemory.resident
     let clock = ContinuousClock()
     let start = clock.now
+    let cpuStart = RAMQBenchmark.cpuSeconds()
     result.summary = try run(&input, &output) { rejected in
         if result.firstReject == nil { result.firstReject = rejected.diagnostic(inputName: "bench") }
     }
+    result.cpuSeconds = RAMQBenchmark.cpuSeconds() - cpuStart
     let elapsed = clock.now - start
     result.peak = ProcessMemory.peak
     result.residentAfter = ProcessMemory.resident
@@ -212,7 +214,9 @@ do {
     }
     try requireAllTranslated("cdanet→json", toJSON, messages: messages)
     let toJSONRate = rate(toJSON.inputBytes, toJSON.seconds)
-    report("cdanet→json", toJSON, "\(fixed(toJSONRate, 1)) MB/s")
+    report(
+        "cdanet→json", toJSON,
+        "\(fixed(toJSONRate, 1)) MB/s (\(fixed(rate(toJSON.inputBytes, toJSON.cpuSeconds), 1)) MB/s per CPU second)")
 
     let toCDAnet = try measure(lines, messages: messages) { input, output, onReject in
         try ModelWritePipeline(catalog: catalog, failFast: true).run(input: &input, output: &output, onReject: onReject)
@@ -221,7 +225,8 @@ do {
     let toCDAnetRate = rate(toCDAnet.inputBytes, toCDAnet.seconds)
     report(
         "json→cdanet", toCDAnet,
-        "\(fixed(toCDAnetRate, 1)) MB/s in (\(fixed(rate(toCDAnet.outputBytes, toCDAnet.seconds), 1)) MB/s out)")
+        "\(fixed(toCDAnetRate, 1)) MB/s in (\(fixed(rate(toCDAnet.outputBytes, toCDAnet.seconds), 1)) MB/s out, "
+            + "\(fixed(rate(toCDAnet.inputBytes, toCDAnet.cpuSeconds), 1)) MB/s in per CPU second)")
 
     for (name, result) in [("cdanet→json", toJSON), ("json→cdanet", toCDAnet)] {
         say(

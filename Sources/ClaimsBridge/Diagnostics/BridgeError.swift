@@ -9,6 +9,8 @@ public struct BridgeError: Error, Hashable, CustomStringConvertible, Sendable {
     public var location: Location
     /// What went wrong, in words a billing clerk understands.
     public var reason: String
+    /// For a claim a carrier would reject: every reason, each with its CDAnet error code.
+    public var problems: [CarrierProblem] = []
 
     /// Creates an error.
     public init(_ code: Code, _ reason: String, at location: Location = Location()) {

@@ -6,6 +6,7 @@ package struct MappingLoadCache {
     package var dictionaries: [String: FieldDictionary] = [:]
     package var layouts: [String: RecordLayout] = [:]
     package var codeTables: [String: [String: CodeTable]] = [:]
+    package var carrierRuleFiles: [String: ConfigNode] = [:]
     package init() {}
 }
 
@@ -14,7 +15,7 @@ extension Mapping {
     /// - Throws: ``BridgeError`` (`invalidConfiguration`) with `file:line` for the first problem found.
     package static func load(path: String, cache: inout MappingLoadCache) throws -> Mapping {
         let root = try ConfigNode.load(path: path)
-        try root.expectKeys(["mapping", "layout", "codes", "type", "rules"], in: "a mapping")
+        try root.expectKeys(["mapping", "layout", "codes", "type", "rules", "carrierRules"], in: "a mapping")
         let folder = (path as NSString).deletingLastPathComponent
         let layoutNode = try root.required("layout")
         let layoutPath = (folder as NSString).appendingPathComponent(try layoutNode.string("`layout`"))
@@ -49,7 +50,19 @@ extension Mapping {
         var compiler = MappingCompiler(layout: layout, tables: tables, file: path)
         try compiler.compileRules(
             try root.required("rules").items("`rules`"), scope: .root, group: nil, trie: compiler.rootTrie)
-        return try compiler.finish(name: try root.required("mapping").string("`mapping`"), type: type)
+        var carrierRules: CarrierRules?
+        if let rulesNode = root["carrierRules"] {
+            let rulesPath = (folder as NSString).appendingPathComponent(try rulesNode.string("`carrierRules`"))
+            if cache.carrierRuleFiles[rulesPath] == nil {
+                guard FileManager.default.fileExists(atPath: rulesPath) else {
+                    throw rulesNode.error("the carrier rules file \(rulesPath) does not exist")
+                }
+                cache.carrierRuleFiles[rulesPath] = try ConfigNode.load(path: rulesPath)
+            }
+            carrierRules = try CarrierRules.load(cache.carrierRuleFiles[rulesPath]!, for: layout)
+        }
+        return try compiler.finish(
+            name: try root.required("mapping").string("`mapping`"), type: type, carrierRules: carrierRules)
     }
 }
 
@@ -190,7 +203,7 @@ private struct MappingCompiler {
             try compileRules(
                 try slot.items("a slot"), scope: .slot(parent: group, path: path, index: index, count: slotItems.count),
                 group: group,
-                trie: element, prefix: prefix + path.text + "[\(index)].")
+                trie: element, prefix: path.text + "[\(index)].")
             guard rules.count > first else { throw slot.error("a slot needs at least one rule") }
             slotNodes.append(element.emitNode())
             slotFields.append(rules[first...].map(\.field))
@@ -199,14 +212,14 @@ private struct MappingCompiler {
         let parent = try trie.parent(for: path.keys.map { String(decoding: $0, as: UTF8.self) }, at: pathNode)
         try parent.setLeaf(
             String(decoding: path.keys.last!, as: UTF8.self),
-            .slots(group: group, slots: slotNodes, fields: slotFields), at: pathNode, path: prefix + path.text)
+            .slots(group: group, slots: slotNodes, fields: slotFields), at: pathNode, path: path.text)
     }
 
     private mutating func compileRule(
         _ node: ConfigNode, scope: MappingRule.Scope, group: Int?, trie: Trie, prefix: String
     ) throws {
         try node.expectKeys(
-            ["field", "path", "as", "codes", "const", "default", "omitEmpty", "required"], in: "a rule")
+            ["field", "path", "as", "codes", "const", "default", "omitEmpty", "required", "normalize"], in: "a rule")
         let fieldNode = try node.required("field")
         let id = try fieldNode.string("`field`")
         guard let field = layout.fieldIndex(id: id, group: group) else {
@@ -233,13 +246,25 @@ private struct MappingCompiler {
         guard path != nil || constant != nil else {
             throw node.error("a rule needs a `path` (where the value goes in the model) or a `const`")
         }
+        var normalize: TextNormalization = []
+        if let normalizeNode = node["normalize"] {
+            guard case .text = transform else { throw normalizeNode.error("`normalize` applies to text values only") }
+            for item in try normalizeNode.items("`normalize`") {
+                let name = try item.string("a normalisation")
+                guard let found = TextNormalization.names.first(where: { $0.0 == name }) else {
+                    throw item.error("unknown normalisation `\(name)`; expected upperCase or removeSpacesAndDashes")
+                }
+                normalize.insert(found.1)
+            }
+        }
         let ruleIndex = rules.count
         rules.append(
             MappingRule(
                 field: field, path: path, scope: scope, transform: transform,
                 omitEmpty: try node["omitEmpty"]?.bool("`omitEmpty`") ?? transform.omitsEmptyByDefault,
                 required: try node["required"]?.bool("`required`") ?? false, constant: constant,
-                defaultValue: try node["default"].map { try literal($0, transform: transform) }, line: node.line))
+                defaultValue: try node["default"].map { try literal($0, transform: transform) }, normalize: normalize,
+                line: node.line))
         if case .codes(let table) = transform, let name = table.ambiguousName, notReversible == nil {
             notReversible = BridgeError(
                 .notReversible,
@@ -338,7 +363,7 @@ private struct MappingCompiler {
         }
     }
 
-    func finish(name: String, type: String) throws -> Mapping {
+    func finish(name: String, type: String, carrierRules: CarrierRules?) throws -> Mapping {
         var sources: [FieldSource] = []
         var checks: [(field: Int, bytes: [UInt8])] = []
         for (index, field) in layout.fields.enumerated() {
@@ -366,6 +391,6 @@ private struct MappingCompiler {
         return Mapping(
             name: name, file: file, type: type, layout: layout, rules: rules, emitPlan: rootTrie.emitNode(),
             fieldSources: sources, groupPaths: groupPaths, groupPresenceRules: groupPresenceRules,
-            constantChecks: checks, notReversibleBecause: notReversible)
+            constantChecks: checks, notReversibleBecause: notReversible, carrierRules: carrierRules)
     }
 }

@@ -17,9 +17,39 @@ extension Mapping {
         values: ModelValues = ModelValues(), to output: inout OutputBuffer
     ) throws(BridgeError) {
         if let notReversibleBecause { throw notReversibleBecause }
-        try ModelDocumentWalker(mapping: self, tape: tape, values: values).walk(root: object)
+        do {
+            try ModelDocumentWalker(mapping: self, tape: tape, values: values).walk(root: object)
+        } catch {
+            guard carrierRules != nil, error.location.fieldID != nil else { throw error }
+            var located = error
+            located.problems = [carrierProblem(from: error)]
+            throw located
+        }
         var writer = ModelMessageWriter(mapping: self, tape: tape, values: values, embedded: embedded, depth: depth)
-        try writer.write(to: &output)
+        let start = output.count
+        do {
+            try writer.write(to: &output)
+        } catch {
+            guard carrierRules != nil else { throw error }
+            // The problem the writer stopped at, with its CDAnet code, and whatever else is missing.
+            let first = carrierProblem(from: error)
+            let missing = missingValues(in: values).filter { $0.fieldID != first.fieldID }
+            var combined = error
+            combined.problems = [first] + missing
+            if !missing.isEmpty {
+                combined.reason +=
+                    "; a carrier would also reject this claim for:\n"
+                    + missing.map { "    - \($0.description)" }.joined(separator: "\n")
+            }
+            throw combined
+        }
+        guard carrierRules != nil else { return }
+        let problems = carrierProblems(
+            ofWritten: UnsafeBufferPointer(start: output.base + start, count: output.count - start), values: values)
+        if !problems.isEmpty {
+            output.truncate(to: start)
+            throw .carrierWouldReject(problems)
+        }
     }
 }
 
@@ -57,18 +87,26 @@ private struct ModelMessageWriter {
         let start = output.count
         var lengthPosition = -1
         let items = mapping.layout.tables.items
+        let spans = values.spans
+        spans.reset(fields: mapping.layout.fields.count, groups: mapping.layout.groups.count)
         for itemIndex in 0..<items.count {
             let item = Int(items.base[itemIndex])
             if item >= 0 {
                 if fields[item].role == .messageLength { lengthPosition = output.count }
+                let before = output.count
                 try writeField(item, instance: 0, to: &output)
+                spans.root(item, offset: before - start, length: output.count - before)
             } else {
                 let group = -item - 1
                 let spec = groups[group]
                 let first = Int(spec.firstField)
-                for instance in 0..<count(of: group) {
+                let instances = count(of: group)
+                spans.group(group, count: instances)
+                for instance in 0..<instances {
                     for field in first..<(first + Int(spec.fieldCount)) {
+                        let before = output.count
                         try writeField(field, instance: instance, to: &output)
+                        spans.add(offset: before - start, length: output.count - before)
                     }
                 }
             }
@@ -106,7 +144,7 @@ private struct ModelMessageWriter {
         case .count:
             let group = Int(field.roleTarget)
             let value = count(of: group)
-            if value < Int(groups[group].minimum) {
+            if value < Int(groups[group].minimum) && !(mapping.carrierRules?.checkedCounts.contains(index) ?? false) {
                 let spec = mapping.layout.groups[group]
                 throw BridgeError(
                     .missingValue,
@@ -210,10 +248,7 @@ private struct ModelMessageWriter {
     @inline(never)
     private func located(_ error: BridgeError, field: Int, rule: Int, instance: Int) -> BridgeError {
         let spec = mapping.layout.fields[field]
-        var path = mapping.rules[rule].path?.text ?? ""
-        if let group = spec.group, let groupPath = mapping.groupPaths[group], path.hasPrefix(groupPath.text + "[]") {
-            path = groupPath.text + "[\(instance)]" + path.dropFirst(groupPath.text.count + 2)
-        }
+        let path = mapping.modelPath(ofField: field, instance: instance) ?? ""
         return error.located(.init(fieldID: spec.id, fieldName: spec.name, modelPath: path))
     }
 }

@@ -35,6 +35,8 @@ package final class Mapping: Sendable {
     /// ``groupPresenceRules`` as plain values: per group a range of `presenceRules`.
     package let presenceTable: FlatTable<PresenceRange>
     package let presenceRules: FlatTable<Int32>
+    /// What a carrier checks in this transaction (`carrierRules:` in the mapping), or nil.
+    package let carrierRules: CarrierRules?
 
     /// The rules that turn a conditional block without a path on.
     package struct PresenceRange: BitwiseCopyable {
@@ -54,8 +56,10 @@ package final class Mapping: Sendable {
     package init(
         name: String, file: String, type: String, layout: RecordLayout, rules: [MappingRule], emitPlan: EmitNode,
         fieldSources: [FieldSource], groupPaths: [MappingRule.Path?], groupPresenceRules: [[Int]],
-        constantChecks: [(field: Int, bytes: [UInt8])], notReversibleBecause: BridgeError?
+        constantChecks: [(field: Int, bytes: [UInt8])], notReversibleBecause: BridgeError?,
+        carrierRules: CarrierRules? = nil
     ) {
+        self.carrierRules = carrierRules
         self.name = name
         self.file = file
         self.type = type
@@ -124,6 +128,8 @@ package struct MappingRule: Sendable {
     /// The wire bytes this field must hold (already padded), if the rule is a constant.
     package var constant: [UInt8]?
     package var defaultValue: ModelLiteral?
+    /// Changes made to a text value before it is written (`normalize:`).
+    package var normalize: TextNormalization = []
     package var line: Int
 }
 

@@ -51,6 +51,8 @@ package final class MappingTables: Sendable {
         package var required: Bool
         /// Whether the mapping gives a `default:` value.
         package var hasDefault: Bool
+        /// Changes made to a text value before it is written.
+        package var normalize: TextNormalization
         /// Where the rule's value token is kept while a model document is written: `valueBase + instance`.
         package var valueBase: Int32
     }
@@ -119,7 +121,7 @@ package final class MappingTables: Sendable {
             builder.rules.append(
                 Rule(
                     field: Int32(rule.field), transform: kind, table: table, omitEmpty: rule.omitEmpty,
-                    required: rule.required, hasDefault: rule.defaultValue != nil,
+                    required: rule.required, hasDefault: rule.defaultValue != nil, normalize: rule.normalize,
                     valueBase: valueBase))
             valueBase += Int32(group.map { layout.groups[$0].maximumCount } ?? 1)
         }

@@ -10,8 +10,13 @@ package final class ModelValues {
     private var stamp: UInt32 = 0
     /// Per group: elements (repeating) or 1/0 (conditional with a path).
     private(set) var groupCounts: [Int32] = []
+    /// Where each field of the message being written lies, for the carrier rules.
+    let spans = WrittenSpans()
+    /// Today's date and whether rule sentences may show personal values.
+    package let carrierRuleContext: CarrierRuleContext
 
-    package init() {
+    package init(carrierRuleContext: CarrierRuleContext = CarrierRuleContext()) {
+        self.carrierRuleContext = carrierRuleContext
         capacity = 256
         tokens = .allocate(capacity: capacity)
         stamps = .allocate(capacity: capacity)

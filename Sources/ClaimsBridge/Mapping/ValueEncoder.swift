@@ -66,7 +66,15 @@ package enum ValueEncoder {
         switch rule.transform {
         case .text:
             guard !isNumber else { throw BridgeError(.wrongValueType, "must be text (in quotes)") }
-            try writeText(bytes, field: field, to: &output)
+            if rule.normalize.isEmpty {
+                try writeText(bytes, field: field, to: &output)
+            } else {
+                let normalized = rule.normalize.apply(to: bytes)
+                let result = normalized.withUnsafeBufferPointer { text in
+                    Result { () throws(BridgeError) in try writeText(text, field: field, to: &output) }
+                }
+                try result.get()
+            }
         case .digits, .integer:
             guard !bytes.isEmpty, bytes.allSatisfy(\.isDigit) else {
                 throw BridgeError(.wrongValueType, "must be \(expectation(rule, tables)) (digits only)")
@@ -86,6 +94,10 @@ package enum ValueEncoder {
         case .date:
             guard !isNumber, bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else {
                 throw BridgeError(.wrongValueType, "must be a date written YYYY-MM-DD")
+            }
+            guard !bytes.allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "-") }) else {
+                throw BridgeError(
+                    .invalidDate, "is 0000-00-00, which is not a date; leave the key out when there is none")
             }
             let start = output.count
             for i in [0, 1, 2, 3, 5, 6, 8, 9] { output.append(bytes[i]) }

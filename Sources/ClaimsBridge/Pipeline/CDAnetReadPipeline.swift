@@ -34,6 +34,12 @@ public struct CDAnetReadPipeline {
     public var logger: Logger
     /// When set, called after each translated message with where every value of its JSON came from.
     public var onExplain: ((_ messageNumber: Int, _ lineage: [LineageEntry]) throws -> Void)?
+    /// Whether a message that breaks a carrier rule is rejected (default) or translated with a warning.
+    public var carrierRules: CarrierRuleMode = .enforce
+    /// Called for each message translated despite broken carrier rules (``CarrierRuleMode/warn``).
+    public var onWarning: ((RejectedMessage) throws -> Void)?
+    /// Show personal values in carrier-rule sentences.
+    public var showPersonalData = false
 
     public init(
         catalog: CDAnetCatalog, format: CDAnetOutputFormat = .json, failFast: Bool = false, chunkSize: Int = 256 * 1024,
@@ -60,6 +66,7 @@ public struct CDAnetReadPipeline {
         var out = BufferedOutput(output)
         var summary = TranslationSummary()
         let records = RecordCache()
+        let ruleContext = CarrierRuleContext(showPersonalData: showPersonalData)
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var isFinal = false
         var sawInput = false
@@ -83,10 +90,19 @@ public struct CDAnetReadPipeline {
                 case .message(let offset, let length):
                     do {
                         var lineage: [LineageEntry]?
+                        var warning: BridgeError?
                         try framer.withBytes(of: frame) { bytes in
-                            try translate(bytes, offset: offset, records: records, to: &out.buffer, lineage: &lineage)
+                            try translate(
+                                bytes, offset: offset, records: records, rules: ruleContext, to: &out.buffer,
+                                lineage: &lineage, warning: &warning)
                         }
                         summary.translated += 1
+                        if let warning, let onWarning {
+                            try onWarning(
+                                RejectedMessage(
+                                    messageNumber: number, messageOffset: offset, error: warning,
+                                    original: framer.withBytes(of: frame) { Array($0) }))
+                        }
                         if let lineage, let onExplain { try onExplain(number, lineage) }
                     } catch let error as BridgeError {
                         var end = offset + length
@@ -130,8 +146,8 @@ public struct CDAnetReadPipeline {
     }
 
     private func translate(
-        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, records: RecordCache,
-        to buffer: inout OutputBuffer, lineage: inout [LineageEntry]?
+        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, records: RecordCache, rules: CarrierRuleContext,
+        to buffer: inout OutputBuffer, lineage: inout [LineageEntry]?, warning: inout BridgeError?
     ) throws(BridgeError) {
         let mapping = try catalog.mappingForMessage(bytes, baseOffset: offset, checkLength: false)
         let key = ObjectIdentifier(mapping)
@@ -139,6 +155,8 @@ public struct CDAnetReadPipeline {
         try FixedWidthDecoder(layout: mapping.layout).decode(bytes, baseOffset: offset, into: record)
         switch format {
         case .json:
+            warning = try mapping.applyCarrierRules(
+                to: record.view, message: bytes, baseOffset: offset, context: rules, mode: carrierRules)
             let mark = buffer.count
             do throws(BridgeError) {
                 try mapping.appendJSON(of: record, message: bytes, baseOffset: offset, embedded: catalog, to: &buffer)

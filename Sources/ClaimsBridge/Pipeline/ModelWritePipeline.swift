@@ -21,6 +21,8 @@ public struct ModelWritePipeline {
     public var logger: Logger
     /// When set, called after each written message with where every field of it came from.
     public var onExplain: ((_ lineNumber: Int, _ lineage: [LineageEntry]) throws -> Void)?
+    /// Show personal values in carrier-rule sentences.
+    public var showPersonalData = false
 
     public init(
         catalog: CDAnetCatalog, failFast: Bool = false, chunkSize: Int = 256 * 1024,
@@ -46,7 +48,7 @@ public struct ModelWritePipeline {
         var out = BufferedOutput(output)
         var summary = TranslationSummary()
         var tape = JSONTape()
-        let values = ModelValues()
+        let values = ModelValues(carrierRuleContext: CarrierRuleContext(showPersonalData: showPersonalData))
         var explainFailure: (any Error)?
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: chunkSize)

@@ -29,6 +29,11 @@ public struct PreparedTranslation {
         public var logger: Logger
         /// For CDAnet translations: called after each message with where every value came from.
         public var onExplain: ((_ messageNumber: Int, _ lineage: [LineageEntry]) throws -> Void)?
+        /// For CDAnet reading: whether a message that breaks a carrier rule is rejected (the default) or translated
+        /// with a warning.
+        public var carrierRules: CarrierRuleMode = .enforce
+        /// For CDAnet reading with `carrierRules = .warn`: called with each message translated despite a rule.
+        public var onWarning: ((RejectedMessage) throws -> Void)?
 
         public init(
             mappingsDirectory: String, catalog: CDAnetCatalog? = nil, mappingFile: String? = nil,
@@ -83,12 +88,16 @@ public struct PreparedTranslation {
                 format: translation.kind == .cdanetToJSON ? .json : .fields(showPersonalData: settings.showPersonalData),
                 failFast: settings.failFast, logger: settings.logger)
             pipeline.onExplain = settings.onExplain
+            pipeline.showPersonalData = settings.showPersonalData
+            pipeline.carrierRules = settings.carrierRules
+            pipeline.onWarning = settings.onWarning
             engine = .cdanetRead(pipeline)
         case .jsonToCDAnet:
             let loaded = try catalog()
             try loaded.checkWritable()
             var pipeline = ModelWritePipeline(catalog: loaded, failFast: settings.failFast, logger: settings.logger)
             pipeline.onExplain = settings.onExplain
+            pipeline.showPersonalData = settings.showPersonalData
             engine = .modelWrite(pipeline)
         case .tree(let bundled, let writes):
             guard let path = settings.mappingFile ?? bundled.map({ folder + "/" + $0 }) else {

@@ -42,6 +42,7 @@ public struct RejectedMessage: Sendable {
         JSONWriter.appendString(Array(error.code.name.utf8)[...], to: &out)
         out += JSONWriter.keyBytes("reason").prefixComma()
         JSONWriter.appendString(Array(error.reason.utf8)[...], to: &out)
+        out += CarrierProblem.jsonMember(error.problems)
         out += Array(",\"length\":\(original.count),\"originalBase64\":\"".utf8)
         out += Base64.encode(original)
         out += Array("\"}".utf8)

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// A good fixture is an input file (`*.txt`, or `*.stream` for several messages) next to `*.expected.json`:
 /// it must translate without a reject, match the expected JSON, and (for `*.txt`) write back to the same
-/// bytes. A bad fixture is an input next to `*.expected-errors.jsonl`: it must give exactly those rejects.
+/// bytes. A bad fixture is an input next to `*.expected-errors.jsonl`: it must give exactly those rejects; its
+/// input may also be model JSON Lines (`*.json`), written to CDAnet, e.g. a claim a carrier would reject.
 public struct FixtureValidator {
     /// The outcome for one fixture.
     public struct Result: Sendable {
@@ -31,11 +32,12 @@ public struct FixtureValidator {
         var found: [String] = []
         let walker = FileManager.default.enumerator(atPath: folder)
         while let name = walker?.nextObject() as? String {
-            guard name.hasSuffix(".txt") || name.hasSuffix(".stream") else { continue }
+            let isModel = name.hasSuffix(".json")
+            guard name.hasSuffix(".txt") || name.hasSuffix(".stream") || isModel else { continue }
             let path = (folder as NSString).appendingPathComponent(name)
             let base = (path as NSString).deletingPathExtension
             let manager = FileManager.default
-            if manager.fileExists(atPath: base + ".expected.json")
+            if !isModel && manager.fileExists(atPath: base + ".expected.json")
                 || manager.fileExists(atPath: base + ".expected-errors.jsonl")
             {
                 found.append(path)
@@ -52,7 +54,11 @@ public struct FixtureValidator {
             var source = MemoryInput(input)
             var output = MemoryOutput()
             var rejects: [RejectedMessage] = []
-            _ = try CDAnetReadPipeline(catalog: catalog).run(input: &source, output: &output) { rejects.append($0) }
+            if fixture.hasSuffix(".json") {
+                _ = try ModelWritePipeline(catalog: catalog).run(input: &source, output: &output) { rejects.append($0) }
+            } else {
+                _ = try CDAnetReadPipeline(catalog: catalog).run(input: &source, output: &output) { rejects.append($0) }
+            }
             let base = (fixture as NSString).deletingPathExtension
             let errorsFile = base + ".expected-errors.jsonl"
             if FileManager.default.fileExists(atPath: errorsFile) {

@@ -28,6 +28,8 @@ public struct LineageEntry: Sendable, Equatable {
     public var jsonOffset: Int?
     /// `file:line` of the rule (or of the layout field for computed and blank fields).
     public var rule: String
+    /// The normalisations the rule applied when writing, e.g. `upperCase` (empty when none).
+    public var normalized: [String] = []
 
     /// The entry as one JSON object.
     public var json: String {
@@ -37,6 +39,7 @@ public struct LineageEntry: Sendable, Equatable {
         ]
         if let modelPath { object["path"] = modelPath }
         if let jsonOffset { object["jsonOffset"] = jsonOffset }
+        if !normalized.isEmpty { object["normalized"] = normalized }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
@@ -115,6 +118,7 @@ extension Mapping {
             if token >= 0 {
                 entry.kind = .field
                 entry.jsonOffset = tape.offset(token)
+                entry.normalized = rules[rule].normalize.nameList
             } else if rules[rule].defaultValue != nil {
                 entry.kind = .default
             }

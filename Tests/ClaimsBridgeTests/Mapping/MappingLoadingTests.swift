@@ -12,7 +12,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cb-mapping-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let source = Fixtures.mappings.appendingPathComponent("cdanet/v04")
-        for name in ["01-claim.layout.yaml", "fields.yaml", "codes.yaml"] {
+        for name in ["01-claim.layout.yaml", "fields.yaml", "codes.yaml", "rules.yaml"] {
             try FileManager.default.copyItem(
                 at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }

@@ -113,7 +113,10 @@ import Testing
 
     @Test func sparseModelWritesBlanksThatReadBack() throws {
         let json =
-            #"{"schemaVersion":1,"type":"claimReversal","routing":{"version":"04"},"originalTransactionReference":"A\"B\\C"}"#
+            #"{"schemaVersion":1,"type":"claimReversal","routing":{"version":"04","officeSequenceNumber":"000101","carrierId":"000125","softwareSystemId":"CB1"},"#
+            + #""providers":{"treating":{"cdaNumber":"123456789","officeNumber":"0001"}},"#
+            + #""coverage":{"primary":{"policyNumber":"GRP4471","certificateNumber":"TR8830021"}},"#
+            + #""originalTransactionReference":"A\"B\\C"}"#
         let written = try Translate.json(Array((json + "\n").utf8))
         #expect(written.rejects.isEmpty)
         #expect(written.output.count == 164)

@@ -105,11 +105,11 @@ import Testing
 
     @Test func unknownCodeIsRejectedNamingTheField() throws {
         var message = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")
-        message[117] = UInt8(ascii: "7")  // C03 relationship: only 1–5 exist
+        message[118] = UInt8(ascii: "X")  // C04 sex: only M and F exist (no carrier rule covers C04 in a claim)
         let run = try Translate.cdanet(message)
         let reject = try #require(run.rejects.first)
         #expect(reject.error == BridgeError(.unknownCode, ""))
-        #expect(reject.error.location.fieldID == "C03")
-        #expect(reject.error.reason.contains("1, 2, 3, 4, 5"))
+        #expect(reject.error.location.fieldID == "C04")
+        #expect(reject.error.reason.contains("M, F"))
     }
 }

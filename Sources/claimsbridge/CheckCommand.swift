@@ -1,0 +1,77 @@
+import ArgumentParser
+import ClaimsBridge
+import Foundation
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check claims (model JSON or CDAnet) against what a carrier accepts, without writing anything.",
+        discussion: """
+            Every claim is translated as translate would, and the result thrown away: a claim a carrier would \
+            reject is reported with all its problems at once, each with its field ID, model path and the CDAnet \
+            error code (G08) the carrier would answer with. The rules are in Mappings/cdanet/*/rules.yaml \
+            (Docs/scrubbing.md). Exit code 0 when every claim passes, 2 when some would be rejected.
+            """)
+
+    @Option(help: "What the input is: json (model objects, one per line) or cdanet.")
+    var from: Source
+
+    @Option(help: "Read this file instead of standard input.")
+    var input: String?
+
+    @Option(help: "text (a diagnostic per claim) or json (one JSON line per refused claim, then a summary).")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Show personal data (names, birth dates, ID numbers) in the sentences.")
+    var showPersonalData = false
+
+    @Flag(help: "Stop at the first claim that would be rejected.")
+    var failFast = false
+
+    @OptionGroup var common: CommonOptions
+
+    enum Source: String, ExpressibleByArgument, CaseIterable { case json, cdanet }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    func run() throws {
+        let catalog = try common.loadCatalog()
+        let inputName = input ?? "stdin"
+        var files = CommandFiles()
+        var source = try files.openInput(input)
+        var discard = DiscardingOutput()
+        var report = FileDescriptorOutput(descriptor: 1, name: "stdout")
+        let onReject: (RejectedMessage) throws -> Void = { rejected in
+            var line: [UInt8]
+            switch format {
+            case .text: line = Array(rejected.diagnostic(inputName: inputName).utf8)
+            case .json: line = rejected.jsonLine
+            }
+            line.append(0x0A)
+            try line.withUnsafeBytes { try report.write($0) }
+        }
+        let summary: TranslationSummary
+        switch from {
+        case .json:
+            var pipeline = ModelWritePipeline(catalog: catalog, failFast: failFast, logger: common.makeLogger())
+            pipeline.showPersonalData = showPersonalData
+            summary = try pipeline.run(input: &source, output: &discard, onReject: onReject)
+        case .cdanet:
+            var pipeline = CDAnetReadPipeline(catalog: catalog, failFast: failFast, logger: common.makeLogger())
+            pipeline.showPersonalData = showPersonalData
+            summary = try pipeline.run(input: &source, output: &discard, onReject: onReject)
+        }
+        let counts =
+            switch format {
+            case .text: "\(summary.messages) checked, \(summary.translated) passed, \(summary.rejected) refused\n"
+            case .json:
+                "{\"checked\":\(summary.messages),\"passed\":\(summary.translated),\"refused\":\(summary.rejected)}\n"
+            }
+        try Array(counts.utf8).withUnsafeBytes { try report.write($0) }
+        if summary.rejected > 0 { throw ExitCode(2) }
+    }
+}
+
+/// Counts nothing and keeps nothing: `check` only needs the rejects.
+private struct DiscardingOutput: ByteOutput {
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws {}
+}

@@ -54,6 +54,12 @@ struct TranslateCommand: ParsableCommand {
     @Flag(help: "Show personal data (names, birth dates, ID numbers) in --to fields output and in XML Schema messages.")
     var showPersonalData = false
 
+    @Option(
+        help:
+            "Stop with an error after this many megabytes in a row that hold no readable message (CDAnet input); 0 reads on regardless."
+    )
+    var maxGarbageMb = 1
+
     @OptionGroup var tree: TreeFormatOptions
 
     @OptionGroup var lab: LabFormatOptions
@@ -87,7 +93,8 @@ struct TranslateCommand: ParsableCommand {
         let onReject: (RejectedMessage) throws -> Void = { rejected in
             Files.printError(
                 TreeDirection(from: from, to: to) == nil && LabDirection(from: from, to: to) == nil
-                    ? rejected.diagnostic(inputName: inputName) : rejected.treeDiagnostic(inputName: inputName))
+                    ? rejected.diagnostic(inputName: inputName, showingFound: showPersonalData)
+                    : rejected.treeDiagnostic(inputName: inputName))
             if var sinkForErrors = rejects {
                 var line = rejected.jsonLine
                 line.append(0x0A)
@@ -115,6 +122,7 @@ struct TranslateCommand: ParsableCommand {
             let format: CDAnetOutputFormat = to == .fields ? .fields(showPersonalData: showPersonalData) : .json
             var pipeline = CDAnetReadPipeline(catalog: catalog, format: format, failFast: failFast, logger: logger)
             if explain != nil { pipeline.onExplain = onExplain }
+            pipeline.maximumUnreadableBytes = maxGarbageMb > 0 ? maxGarbageMb << 20 : nil
             summary = try pipeline.run(input: &source, output: &sink, onReject: onReject)
         } else {
             try catalog.checkWritable()

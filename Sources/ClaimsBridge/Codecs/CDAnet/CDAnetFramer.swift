@@ -47,6 +47,8 @@ package struct CDAnetFramer {
     var damageStart: Int?
     /// Input offset up to which the search for the next message from `start` found nothing.
     var searchedUpTo = 0
+    /// The transaction prefix (A01) of the last good message.
+    var lastPrefix: [UInt8] = []
     private let records = RecordCache()
     /// A record for trial decodes while searching.
     let scratch = DecodedRecord()
@@ -106,18 +108,18 @@ package struct CDAnetFramer {
         }
         switch header(bytes) {
         case .unreadable(let error):
-            return recover(bytes, isFinal: isFinal, error: error, claimedEnd: nil, layout: nil)
+            return recover(bytes, isFinal: isFinal, error: error, claimedEnd: nil)
         case .incomplete(let layout):
             guard isFinal else { return nil }
             return reject(available, truncated(available, layout: layout, stated: nil))
-        case .badLength(let layout, let error):
-            return recover(bytes, isFinal: isFinal, error: error, claimedEnd: nil, layout: layout)
+        case .badLength(let error):
+            return recover(bytes, isFinal: isFinal, error: error, claimedEnd: nil)
         case .claims(let mapping, let length):
             guard available >= length else {
                 guard isFinal else { return nil }
                 return recover(
                     bytes, isFinal: true, error: truncated(available, layout: mapping.layout, stated: length),
-                    claimedEnd: bytes.count, layout: mapping.layout)
+                    claimedEnd: bytes.count)
             }
             // Hold a message back until the next header is visible too, so that a damaged one can be told
             // apart from its neighbour.
@@ -128,16 +130,25 @@ package struct CDAnetFramer {
                     UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]), baseOffset: bufferOffset + start,
                     into: record)
             } catch {
-                switch boundary(at: start + length, bytes, isFinal: isFinal) {
-                case .yes: return reject(length, error)
-                case .needMore: return nil
-                case .no:
-                    return recover(
-                        bytes, isFinal: isFinal, error: error, claimedEnd: start + length, layout: mapping.layout)
-                }
+                return recover(bytes, isFinal: isFinal, error: error, claimedEnd: start + length)
+            }
+            let overlap = overlappingMessage(
+                after: start + length, from: start, embeddedAt: embeddedStart(record, mapping.layout).map { start + $0 },
+                bytes, isFinal: isFinal)
+            if overlap.needMore { return nil }
+            if let next = overlap.start {
+                let field = mapping.layout.fields[mapping.layout.lengthField]
+                return reject(
+                    next - start,
+                    BridgeError(
+                        .lengthMismatch,
+                        "the message length \(field.id) says \(length) bytes, but the next message starts after \(next - start): bytes are missing from this one",
+                        at: .init(byteOffset: bufferOffset + next, fieldID: field.id, fieldName: field.name)))
             }
             decoded = Decoded(mapping: mapping, record: record)
             damageStart = nil
+            lastPrefix.removeAll(keepingCapacity: true)
+            lastPrefix.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(start + 12)]))
             let frame = Frame.message(offset: bufferOffset + start, length: length)
             start += length
             return frame
@@ -149,7 +160,7 @@ package struct CDAnetFramer {
         case unreadable(BridgeError)
         /// The input ends before the length field.
         case incomplete(RecordLayout)
-        case badLength(RecordLayout, BridgeError)
+        case badLength(BridgeError)
         case claims(Mapping, length: Int)
     }
 
@@ -166,7 +177,6 @@ package struct CDAnetFramer {
             fieldName: lengthField.name)
         guard let length = number(bytes, start + layout.lengthFieldOffset, layout.lengthFieldWidth) else {
             return .badLength(
-                layout,
                 BridgeError(.invalidLength, "the message length is not a number, so the message cannot be read", at: at))
         }
         guard length >= layout.minimumLength, length <= maximumMessageLength else {
@@ -174,7 +184,7 @@ package struct CDAnetFramer {
                 length < layout.minimumLength
                 ? "less than the shortest possible \(layout.title.lowercased()) (\(layout.minimumLength) bytes)"
                 : "more than the largest message accepted (\(maximumMessageLength) bytes)"
-            return .badLength(layout, BridgeError(.invalidLength, "the message length says \(length) bytes, \(limit)", at: at))
+            return .badLength(BridgeError(.invalidLength, "the message length says \(length) bytes, \(limit)", at: at))
         }
         return .claims(mapping, length: length)
     }
@@ -211,6 +221,14 @@ package struct CDAnetFramer {
             .unknownTransaction,
             "the transaction code is \(shown), which is not a version \(versionText) transaction; known codes are \(catalog.transactions(version: version).joined(separator: ", "))",
             at: .init(byteOffset: at + 20, fieldID: "A04", fieldName: "Transaction code"))
+    }
+
+    /// Where the decoded message's embedded message (G40) starts, relative to the message.
+    private func embeddedStart(_ record: DecodedRecord, _ layout: RecordLayout) -> Int? {
+        guard let field = layout.embeddedMessageField, let range = record.range(of: field, instance: 0),
+            !range.isEmpty
+        else { return nil }
+        return range.lowerBound
     }
 
     /// Returns the next `count` bytes as one malformed frame.

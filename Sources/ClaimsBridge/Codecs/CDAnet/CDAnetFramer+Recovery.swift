@@ -1,9 +1,10 @@
 /// Finding where a damaged message ends and the next one starts.
 ///
 /// A damaged frame is one reject. It ends at the first header inside its claimed span (or, for bytes with no
-/// readable length, within one reject piece) whose whole message decodes and is not the message embedded in
-/// the damaged one (G40); else at its claimed end. A message that decodes but is followed by no header is
-/// checked the same way, since a text field can swallow the start of the next message.
+/// readable length, within one reject piece) whose whole message decodes, or which carries the same
+/// transaction prefix (A01), and which is not the message embedded in the damaged one (G40); else at its
+/// claimed end. A message that decodes but is followed by no header is checked the same way, since a text
+/// field can swallow the start of the next message. See Docs/robustness.md.
 extension CDAnetFramer {
     /// A position where a complete, decodable message starts, or not.
     enum Candidate {
@@ -97,16 +98,19 @@ extension CDAnetFramer {
     }
 
     /// Whether the transaction prefix (A01, 12 bytes) at `index` is the one at `other` or the last good
-    /// message's.
+    /// message's. A prefix with fewer than 6 characters other than spaces and zeros says nothing.
     private func samePrefix(_ index: Int, as other: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard index + 12 <= bytes.count else { return false }
         var sameAsOther = true
         var sameAsLast = lastPrefix.count == 12
+        var telling = 0
         for i in 0..<12 {
-            if bytes[index + i] != bytes[other + i] { sameAsOther = false }
-            if sameAsLast, bytes[index + i] != lastPrefix[i] { sameAsLast = false }
+            let byte = bytes[index + i]
+            if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "0") { telling += 1 }
+            if byte != bytes[other + i] { sameAsOther = false }
+            if sameAsLast, byte != lastPrefix[i] { sameAsLast = false }
         }
-        return sameAsOther || sameAsLast
+        return telling >= 6 && (sameAsOther || sameAsLast)
     }
 
     /// Whether a complete message that decodes starts at `x`: digits in A02, a known version and transaction

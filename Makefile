@@ -73,8 +73,9 @@ soak: deps
 # Coverage-guided fuzzing (libFuzzer): every target in Fuzz/Sources/ for FUZZ_SECONDS each; crashers are
 # kept in Fuzz/Regressions/<target>/ and replayed by the unit tests. See Fuzz/README.md.
 FUZZ_SECONDS ?= 60
+FUZZ_CONFIGURATION ?= release
 fuzz: deps
-	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CONFIGURATION=$(FUZZ_CONFIGURATION) Scripts/fuzz.sh
 
 clean:
 	rm -rf .build .demo

@@ -4,6 +4,7 @@
 #   Scripts/fuzz.sh [target ...]        all targets, or the ones named
 #   FUZZ_SECONDS=60                     run time per target (default 60)
 #   FUZZ_JOBS=1                         parallel fuzzing processes per target
+#   FUZZ_CONFIGURATION=release          or debug (builds much faster, fuzzes slower)
 #
 # Seeds: Fuzz/Seeds/<target>/ if present, else the fixtures (Fixtures/cdanet for cdanet-* targets, etc.).
 # The working corpus grows in Fuzz/Corpus/<target>/ (not committed). A crasher is copied to
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
+configuration=${FUZZ_CONFIGURATION:-release}
 export CLAIMSBRIDGE_MAPPINGS="$root/Mappings"
 
 targets=("$@")
@@ -21,11 +23,11 @@ if [ ${#targets[@]} -eq 0 ]; then
     for dir in Fuzz/Sources/*/; do targets+=("$(basename "$dir")"); done
 fi
 
-echo "== building ${targets[*]} (release, -sanitize=fuzzer)"
+echo "== building ${targets[*]} ($configuration, -sanitize=fuzzer)"
 # A path dependency's source list is cached in the build description; drop it so new files are seen.
-rm -f Fuzz/.build/*/release/description.json
-swift build -c release --package-path Fuzz --sanitize=fuzzer
-bin=$(swift build -c release --package-path Fuzz --sanitize=fuzzer --show-bin-path)
+rm -f Fuzz/.build/*/"$configuration"/description.json
+swift build -c "$configuration" --package-path Fuzz --sanitize=fuzzer
+bin=$(swift build -c "$configuration" --package-path Fuzz --sanitize=fuzzer --show-bin-path)
 
 seeds_for() {
     local target=$1

@@ -17,6 +17,8 @@ seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 configuration=${FUZZ_CONFIGURATION:-release}
 export CLAIMSBRIDGE_MAPPINGS="$root/Mappings"
+# Let libFuzzer, not the Swift backtracer, handle a crash, so that it writes the crashing input.
+export SWIFT_BACKTRACE=enable=no
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
@@ -55,7 +57,9 @@ for target in "${targets[@]}"; do
     seeds=()
     for dir in $(seeds_for "$target"); do [ -d "$dir" ] && seeds+=("$dir"); done
     echo "== $target: fuzzing for ${seconds}s (seeds: ${seeds[*]:-none})"
-    if ! "$bin/$target" "$corpus" "${seeds[@]}" -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" \
+    parallel=()
+    if [ "$jobs" -gt 1 ]; then parallel=(-jobs="$jobs" -workers="$jobs"); fi
+    if ! "$bin/$target" "$corpus" "${seeds[@]}" -max_total_time="$seconds" "${parallel[@]}" \
         -rss_limit_mb=2048 -max_len=65536 -timeout=10 -artifact_prefix="$artifacts/" -print_final_stats=1; then
         status=1
     fi

@@ -1,13 +1,14 @@
 # ClaimsBridge — the two commands a fresh machine needs:
 #   make demo   translate the bundled fixtures to JSON and back (byte-identical), then run the drop-folder watcher on them
 #   make test   run the test suite, then again under AddressSanitizer and LeakSanitizer
+#   make fuzz   fuzz the codecs for FUZZ_SECONDS (default 60) per target
 # Each first installs any missing system packages (Debian/Ubuntu, via apt-get).
 
 SWIFT ?= swift
 SYSTEM_PACKAGES ?= pkg-config libxml2-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3
 BIN = .build/debug/claimsbridge
 
-.PHONY: demo test test-sanitize build deps bench soak clean
+.PHONY: demo test test-sanitize build deps bench soak fuzz clean
 
 deps:
 	@# `dpkg -s` also succeeds for a removed package whose configuration files remain: ask for "installed".
@@ -80,6 +81,13 @@ bench: deps
 soak: deps
 	$(SWIFT) build -c release --product claimsbridge
 	python3 Scripts/soak.py --binary .build/release/claimsbridge
+
+# Coverage-guided fuzzing (libFuzzer): every target in Fuzz/Sources/ for FUZZ_SECONDS each; crashers are
+# kept in Fuzz/Regressions/<target>/ and replayed by the unit tests. See Fuzz/README.md.
+FUZZ_SECONDS ?= 60
+FUZZ_CONFIGURATION ?= release
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CONFIGURATION=$(FUZZ_CONFIGURATION) Scripts/fuzz.sh
 
 clean:
 	rm -rf .build .build-asan .demo

@@ -16,6 +16,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "claimsbridge-mutation-survey",
+            dependencies: [.product(name: "ClaimsBridge", package: "ClaimsBridge")]
+        ),
+        .executableTarget(
             name: "claimsbridge-watch-bench",
             dependencies: [
                 .product(name: "ClaimsBridge", package: "ClaimsBridge"),

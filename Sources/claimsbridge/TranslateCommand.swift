@@ -60,6 +60,12 @@ struct TranslateCommand: ParsableCommand {
     )
     var lenient = false
 
+    @Option(
+        help:
+            "Stop with an error after this many megabytes in a row that hold no readable message (CDAnet input); 0 reads on regardless."
+    )
+    var maxGarbageMb = 1
+
     @OptionGroup var tree: TreeFormatOptions
 
     @OptionGroup var lab: LabFormatOptions
@@ -100,7 +106,8 @@ struct TranslateCommand: ParsableCommand {
         let onReject: (RejectedMessage) throws -> Void = { rejected in
             Files.printError(
                 translation.isTree
-                    ? rejected.treeDiagnostic(inputName: inputName) : rejected.diagnostic(inputName: inputName))
+                    ? rejected.treeDiagnostic(inputName: inputName)
+                    : rejected.diagnostic(inputName: inputName, showingFound: showPersonalData))
             if var sinkForErrors = rejects {
                 var line = rejected.jsonLine
                 line.append(0x0A)
@@ -121,6 +128,7 @@ struct TranslateCommand: ParsableCommand {
                 explanations = sink
             }
         }
+        settings.maximumUnreadableBytes = maxGarbageMb > 0 ? maxGarbageMb << 20 : nil
         if lenient {
             settings.carrierRules = .warn
             settings.onWarning = { warning in

@@ -1,7 +1,9 @@
 /// An error raised while loading mappings or translating a message.
 ///
 /// Equality and hashing compare ``code`` only, so tests can assert `error == .invalidDate` while the
-/// wording of ``reason`` keeps improving. ``reason`` never contains the value of a personal-data field.
+/// wording of ``reason`` keeps improving. ``reason`` never contains an input value: a value that would help
+/// (the bytes of the field that failed) is kept apart in ``found`` and shown only on request, because a field
+/// shifted by a damaged message can hold someone's personal data whatever its ID says.
 public struct BridgeError: Error, Hashable, CustomStringConvertible, Sendable {
     /// What kind of problem this is.
     public var code: Code
@@ -11,21 +13,44 @@ public struct BridgeError: Error, Hashable, CustomStringConvertible, Sendable {
     public var reason: String
     /// For a claim a carrier would reject: every reason, each with its CDAnet error code.
     public var problems: [CarrierProblem] = []
+    /// The offending input value as text, at most ``maximumFoundLength`` characters; shown only with
+    /// `--show-personal-data` (see ``description(showingFound:)``).
+    public var found: String?
+
+    /// The longest ``found`` value kept, in characters; longer values are cut with `…`.
+    public static let maximumFoundLength = 40
+    /// The longest ``reason`` printed, in characters; a longer one is cut and says how much was left out.
+    public static let maximumReasonLength = 1_000
 
     /// Creates an error.
-    public init(_ code: Code, _ reason: String, at location: Location = Location()) {
+    public init(_ code: Code, _ reason: String, at location: Location = Location(), found: String? = nil) {
         self.code = code
         self.reason = reason
         self.location = location
+        self.found = found.map { Self.bounded($0, to: Self.maximumFoundLength) }
     }
 
     public static func == (lhs: BridgeError, rhs: BridgeError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
-    /// `where: error: reason`, in the style of a compiler diagnostic.
-    public var description: String {
+    /// `where: error: reason`, in the style of a compiler diagnostic, without the ``found`` value.
+    public var description: String { description(showingFound: false) }
+
+    /// `where: error: reason`, with ` (found "…")` appended when `showingFound` and a value is known.
+    /// The line is bounded: the reason is cut at ``maximumReasonLength`` characters.
+    public func description(showingFound: Bool) -> String {
         let place = location.description
-        return place.isEmpty ? "error: \(reason)" : "\(place): error: \(reason)"
+        var text = Self.bounded(reason, to: Self.maximumReasonLength)
+        if showingFound, let found { text += " (found \"\(found)\")" }
+        return place.isEmpty ? "error: \(text)" : "\(place): error: \(text)"
+    }
+
+    /// `text` cut to `limit` characters, saying how many were left out.
+    public static func bounded(_ text: String, to limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        let total = text.count
+        guard total > limit else { return text }
+        return String(text.prefix(limit)) + "… (\(total - limit) more characters)"
     }
 
     /// Returns a copy with location details filled in where this error has none.

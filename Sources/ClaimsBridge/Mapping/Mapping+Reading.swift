@@ -132,7 +132,11 @@ private struct ModelJSONEmitter {
                 let bytes = UnsafeBufferPointer(start: message.baseAddress! + start, count: Int(spanLength[span]))
                 switch childSpec.transform {
                 case .text:
-                    let end = JSONWriter.lengthWithoutTrailingSpaces(bytes)
+                    // A variable-length field (attachment data, F47) is opaque: its length says where it ends,
+                    // so its trailing spaces are content and are kept byte for byte.
+                    let end =
+                        fields[Int(childSpec.field)].width < 0
+                        ? bytes.count : JSONWriter.lengthWithoutTrailingSpaces(bytes)
                     if childSpec.omitEmpty && end == 0 { continue }
                     writeKey(childSpec, isFirst: isFirst, to: &output)
                     JSONWriter.appendCodePage850String(

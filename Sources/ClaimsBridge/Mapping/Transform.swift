@@ -1,6 +1,7 @@
 /// How a field's wire bytes become a model value and back. Every transform has an exact inverse.
 package enum Transform: Sendable {
-    /// Text without trailing spaces ↔ left-justified, space-padded.
+    /// Text without trailing spaces ↔ left-justified, space-padded; a variable-length field is carried byte for
+    /// byte, trailing spaces included.
     case text
     /// Digits as a string, leading zeros kept ↔ right-justified, zero-filled.
     case digits

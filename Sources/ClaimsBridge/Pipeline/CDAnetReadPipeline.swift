@@ -40,6 +40,9 @@ public struct CDAnetReadPipeline {
     public var onWarning: ((RejectedMessage) throws -> Void)?
     /// Show personal values in carrier-rule sentences.
     public var showPersonalData = false
+    /// Stop with an error after this many unreadable bytes in a row (no message found in them), so that a
+    /// file that is not CDAnet at all (or `/dev/urandom`) is refused promptly; nil reads on regardless.
+    public var maximumUnreadableBytes: Int? = 1 << 20
 
     public init(
         catalog: CDAnetCatalog, format: CDAnetOutputFormat = .json, failFast: Bool = false, chunkSize: Int = 256 * 1024,
@@ -65,11 +68,11 @@ public struct CDAnetReadPipeline {
         var framer = CDAnetFramer(catalog: catalog)
         var out = BufferedOutput(output)
         var summary = TranslationSummary()
-        let records = RecordCache()
         let ruleContext = CarrierRuleContext(showPersonalData: showPersonalData)
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var isFinal = false
         var sawInput = false
+        var unreadableRun = 0
         reading: while !isFinal {
             let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
             if count == 0 {
@@ -83,17 +86,20 @@ public struct CDAnetReadPipeline {
                 let number = summary.messages
                 var rejection: RejectedMessage?
                 switch frame {
-                case .malformed(let offset, _, let error):
+                case .malformed(let offset, let length, let error):
+                    unreadableRun += length
                     rejection = RejectedMessage(
                         messageNumber: number, messageOffset: offset, error: error,
                         original: framer.withBytes(of: frame) { Array($0) })
-                case .message(let offset, let length):
+                case .message(let offset, _):
+                    unreadableRun = 0
+                    guard let decoded = framer.decoded else { preconditionFailure("a message frame is decoded") }
                     do {
                         var lineage: [LineageEntry]?
                         var warning: BridgeError?
                         try framer.withBytes(of: frame) { bytes in
                             try translate(
-                                bytes, offset: offset, records: records, rules: ruleContext, to: &out.buffer,
+                                bytes, offset: offset, decoded: decoded, rules: ruleContext, to: &out.buffer,
                                 lineage: &lineage, warning: &warning)
                         }
                         summary.translated += 1
@@ -105,17 +111,9 @@ public struct CDAnetReadPipeline {
                         }
                         if let lineage, let onExplain { try onExplain(number, lineage) }
                     } catch let error as BridgeError {
-                        var end = offset + length
-                        if error.code == .lengthMismatch, let byte = error.location.byteOffset, byte < end,
-                            framer.looksLikeHeader(at: byte)
-                        {
-                            end = byte
-                            framer.rewind(to: byte)
-                        }
                         rejection = RejectedMessage(
                             messageNumber: number, messageOffset: offset, error: error,
-                            original: framer.withBytes(of: .message(offset: offset, length: end - offset)) { Array($0) }
-                        )
+                            original: framer.withBytes(of: frame) { Array($0) })
                     }
                 }
                 if let rejection {
@@ -125,6 +123,14 @@ public struct CDAnetReadPipeline {
                         summary.stoppedEarly = true
                         break reading
                     }
+                }
+                if let limit = maximumUnreadableBytes, unreadableRun > limit {
+                    try out.flush()
+                    summary.log(to: logger)
+                    throw BridgeError(
+                        .unrecognisedData,
+                        "stopped reading: \(unreadableRun) bytes in a row up to here hold no readable CDAnet message (the limit is \(limit)), so this does not look like a CDAnet file; \(summary.translated) messages were translated before it (to read on regardless, raise the limit: --max-garbage-mb)",
+                        at: .init(byteOffset: frame.offset + frame.length))
                 }
                 try out.flushIfFull()
             }
@@ -146,13 +152,11 @@ public struct CDAnetReadPipeline {
     }
 
     private func translate(
-        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, records: RecordCache, rules: CarrierRuleContext,
+        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, decoded: CDAnetFramer.Decoded, rules: CarrierRuleContext,
         to buffer: inout OutputBuffer, lineage: inout [LineageEntry]?, warning: inout BridgeError?
     ) throws(BridgeError) {
-        let mapping = try catalog.mappingForMessage(bytes, baseOffset: offset, checkLength: false)
-        let key = ObjectIdentifier(mapping)
-        let record = records.record(for: key)
-        try FixedWidthDecoder(layout: mapping.layout).decode(bytes, baseOffset: offset, into: record)
+        let mapping = decoded.mapping
+        let record = decoded.record
         switch format {
         case .json:
             warning = try mapping.applyCarrierRules(
@@ -177,21 +181,5 @@ public struct CDAnetReadPipeline {
                 showPersonalData: showPersonalData, indent: "", to: &listing)
             buffer.append(listing)
         }
-    }
-}
-
-/// One reusable ``DecodedRecord`` per layout, so that mixed batches do not reallocate.
-private final class RecordCache {
-    private var records: [ObjectIdentifier: DecodedRecord] = [:]
-    private var lastKey: ObjectIdentifier?
-    private var last: DecodedRecord?
-
-    func record(for key: ObjectIdentifier) -> DecodedRecord {
-        if key == lastKey, let last { return last }
-        let record = records[key] ?? DecodedRecord()
-        records[key] = record
-        lastKey = key
-        last = record
-        return record
     }
 }

@@ -34,6 +34,8 @@ public struct PreparedTranslation {
         public var carrierRules: CarrierRuleMode = .enforce
         /// For CDAnet reading with `carrierRules = .warn`: called with each message translated despite a rule.
         public var onWarning: ((RejectedMessage) throws -> Void)?
+        /// For CDAnet reading: stop with an error after this many unreadable bytes in a row; nil reads on regardless.
+        public var maximumUnreadableBytes: Int? = 1 << 20
 
         public init(
             mappingsDirectory: String, catalog: CDAnetCatalog? = nil, mappingFile: String? = nil,
@@ -91,6 +93,7 @@ public struct PreparedTranslation {
             pipeline.showPersonalData = settings.showPersonalData
             pipeline.carrierRules = settings.carrierRules
             pipeline.onWarning = settings.onWarning
+            pipeline.maximumUnreadableBytes = settings.maximumUnreadableBytes
             engine = .cdanetRead(pipeline)
         case .jsonToCDAnet:
             let loaded = try catalog()

@@ -41,7 +41,8 @@ public struct RejectedMessage: Sendable {
         out += JSONWriter.keyBytes("code").prefixComma()
         JSONWriter.appendString(Array(error.code.name.utf8)[...], to: &out)
         out += JSONWriter.keyBytes("reason").prefixComma()
-        JSONWriter.appendString(Array(error.reason.utf8)[...], to: &out)
+        JSONWriter.appendString(
+            Array(BridgeError.bounded(error.reason, to: BridgeError.maximumReasonLength).utf8)[...], to: &out)
         out += CarrierProblem.jsonMember(error.problems)
         out += Array(",\"length\":\(original.count),\"originalBase64\":\"".utf8)
         out += Base64.encode(original)
@@ -50,14 +51,18 @@ public struct RejectedMessage: Sendable {
     }
 
     /// The diagnostic line for the terminal: `input: message 2, byte 608, field F09 (Date of service): error: …`.
-    public func diagnostic(inputName: String) -> String {
+    /// - Parameter showingFound: append the offending value (`--show-personal-data`); by default no input
+    ///   value appears, since a damaged message can shift personal data into any field.
+    public func diagnostic(inputName: String, showingFound: Bool = false) -> String {
         var location = error.location
         location.file = isLine ? nil : inputName
         location.messageNumber = isLine ? nil : messageNumber
         location.line = nil
         if location.byteOffset == nil { location.byteOffset = messageOffset }
         let place = isLine ? "\(inputName), line \(messageNumber), " : ""
-        return place + BridgeError(error.code, error.reason, at: location).description
+        var shown = error
+        shown.location = location
+        return place + shown.description(showingFound: showingFound)
     }
 }
 

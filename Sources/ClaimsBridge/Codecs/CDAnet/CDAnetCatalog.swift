@@ -12,6 +12,8 @@ public final class CDAnetCatalog: Sendable {
     private let byModelKey: [String: Mapping]
     /// The versions present, e.g. `["02", "04"]`.
     package let versions: [String]
+    /// The layouts whose last field holds an embedded message, for telling an embedded message from a real one.
+    package let embeddingLayouts: [RecordLayout]
 
     /// Loads every `*.mapping.yaml` below `directory` (and the layouts, dictionaries and code tables they name).
     /// - Throws: ``BridgeError`` (`invalidConfiguration`); when several files have problems, the reason lists
@@ -80,6 +82,7 @@ public final class CDAnetCatalog: Sendable {
         self.byWireKey = byWireKey
         self.byModelKey = byModelKey
         self.versions = Array(Set(mappings.map(\.layout.version))).sorted()
+        self.embeddingLayouts = self.mappings.map(\.layout).filter(\.endsWithEmbeddedMessage)
     }
 
     /// Refuses, before anything is translated, a catalog with a mapping that cannot be used to write messages.

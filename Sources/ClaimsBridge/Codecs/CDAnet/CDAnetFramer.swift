@@ -1,9 +1,14 @@
-/// Splits a CDAnet byte stream into messages, using each message's own length field (A07).
+/// Splits a CDAnet byte stream into messages, using each message's own length field (A07), and decodes each
+/// one against its layout.
 ///
-/// Feed it chunks with ``append(_:)`` and take messages with ``next(isFinal:)``. It keeps at most one
-/// message plus one chunk in memory. CR and LF between messages are skipped. After a malformed message it
-/// resynchronises on the next plausible header (a known version and transaction code with a sensible length)
-/// and reports the bytes in between as one malformed frame, so no byte is silently dropped.
+/// Feed it chunks with ``append(_:)`` and take frames with ``next(isFinal:)``. A `.message` frame decoded
+/// cleanly; its fields are in ``decoded``. Anything else is a `.malformed` frame with its error, so every input
+/// byte is in exactly one frame. CR and LF between messages are skipped.
+///
+/// After a damaged message the framer finds where it ends (see `CDAnetFramer+Recovery.swift`): at its stated
+/// length when the next message starts there, at the end its own count and length fields give, or at the
+/// next header inside the claimed span whose message decodes and is not embedded in the damaged one. Memory
+/// stays bounded by one reject piece (``maximumRejectLength``) plus one message plus one chunk.
 package struct CDAnetFramer {
     /// A framed message or a run of bytes that is not one.
     package enum Frame {
@@ -22,23 +27,43 @@ package struct CDAnetFramer {
         }
     }
 
-    private let catalog: CDAnetCatalog
-    /// The largest message accepted (bytes).
+    /// The mapping and fields of the last `.message` frame.
+    package struct Decoded {
+        package let mapping: Mapping
+        package let record: DecodedRecord
+    }
+
+    let catalog: CDAnetCatalog
+    /// The largest message accepted (bytes): A07 has seven digits in a version 04 attachment (09).
     package let maximumMessageLength: Int
+    /// The largest malformed frame: a longer run of unreadable bytes is reported in pieces of this size.
+    package let maximumRejectLength: Int
     private var buffer: [UInt8] = []
     /// Index in `buffer` of the first unconsumed byte.
-    private var start = 0
+    var start = 0
     /// Input offset of `buffer[0]`.
-    private var bufferOffset = 0
-    /// Input offset of the last frame returned, which stays readable until the next `append`.
-    private var lastFrameOffset = 0
+    var bufferOffset = 0
+    /// Input offset where the current run of damaged frames began; nil after a good message.
+    var damageStart: Int?
+    /// Input offset up to which the search for the next message from `start` found nothing.
+    var searchedUpTo = 0
+    /// The transaction prefix (A01) of the last good message.
+    var lastPrefix: [UInt8] = []
+    private let records = RecordCache()
+    /// A record for trial decodes while searching.
+    let scratch = DecodedRecord()
+    /// The fields of the last frame when it is a `.message`.
+    package private(set) var decoded: Decoded?
 
     /// Bytes kept visible after a message: CR/LF plus a header up to its length field.
     static let lookahead = 64
+    /// Bytes past a damaged message's stated end still searched for the next message (bytes inserted into it).
+    static let slack = 8
 
-    package init(catalog: CDAnetCatalog, maximumMessageLength: Int = 10_000_000) {
+    package init(catalog: CDAnetCatalog, maximumMessageLength: Int = 9_999_999, maximumRejectLength: Int = 64 * 1024) {
         self.catalog = catalog
         self.maximumMessageLength = maximumMessageLength
+        self.maximumRejectLength = max(maximumRejectLength, 64)
     }
 
     /// The number of bytes held, for memory checks.
@@ -62,85 +87,106 @@ package struct CDAnetFramer {
         }
     }
 
-    /// Moves back to an input offset inside the last frame, e.g. when the frame's length field was too large
-    /// and a message starts earlier.
-    package mutating func rewind(to offset: Int) {
-        precondition(offset >= lastFrameOffset && offset - bufferOffset <= buffer.count)
-        start = offset - bufferOffset
-    }
-
-    /// Whether a plausible message header starts at an input offset inside the buffer.
-    package func looksLikeHeader(at offset: Int) -> Bool {
-        var index = offset - bufferOffset
-        while index < buffer.count, buffer[index] == 0x0D || buffer[index] == 0x0A { index += 1 }
-        return buffer.withUnsafeBufferPointer { plausibleHeader(at: index, in: $0) }
-    }
-
     /// The next frame, or nil when more input is needed (or, with `isFinal`, when the input is used up).
     package mutating func next(isFinal: Bool) -> Frame? {
-        buffer.withUnsafeBufferPointer { bytes in nextFrame(bytes, isFinal: isFinal) }
+        decoded = nil
+        return buffer.withUnsafeBufferPointer { bytes in nextFrame(bytes, isFinal: isFinal) }
     }
 
     private mutating func nextFrame(_ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool) -> Frame? {
         while start < bytes.count, bytes[start] == 0x0D || bytes[start] == 0x0A { start += 1 }
         let available = bytes.count - start
         guard available > 0 else { return nil }
-        lastFrameOffset = bufferOffset + start
         guard available >= 22 else {
             guard isFinal else { return nil }
-            return take(
+            return reject(
                 available,
                 BridgeError(
                     .unrecognisedData,
                     "the input ends with \(available) bytes that cannot be a message (a message header alone is at least 22 bytes)",
                     at: .init(byteOffset: bufferOffset + start)))
         }
+        switch header(bytes) {
+        case .unreadable(let error):
+            return recover(bytes, isFinal: isFinal, error: error, claimedEnd: nil)
+        case .incomplete(let layout):
+            guard isFinal else { return nil }
+            return reject(available, truncated(available, layout: layout, stated: nil))
+        case .badLength(let error):
+            return recover(bytes, isFinal: isFinal, error: error, claimedEnd: nil)
+        case .claims(let mapping, let length):
+            guard available >= length else {
+                guard isFinal else { return nil }
+                return recover(
+                    bytes, isFinal: true, error: truncated(available, layout: mapping.layout, stated: length),
+                    claimedEnd: bytes.count)
+            }
+            // Hold a message back until the next header is visible too, so that a damaged one can be told
+            // apart from its neighbour.
+            guard isFinal || available >= length + Self.lookahead else { return nil }
+            let record = records.record(for: mapping)
+            do {
+                try FixedWidthDecoder(layout: mapping.layout).decode(
+                    UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]), baseOffset: bufferOffset + start,
+                    into: record)
+            } catch {
+                return recover(bytes, isFinal: isFinal, error: error, claimedEnd: start + length)
+            }
+            let overlap = overlappingMessage(
+                after: start + length, from: start, embeddedAt: embeddedStart(record, mapping.layout).map { start + $0 },
+                bytes, isFinal: isFinal)
+            if overlap.needMore { return nil }
+            if let next = overlap.start {
+                let field = mapping.layout.fields[mapping.layout.lengthField]
+                return reject(
+                    next - start,
+                    BridgeError(
+                        .lengthMismatch,
+                        "the message length \(field.id) says \(length) bytes, but the next message starts after \(next - start): bytes are missing from this one",
+                        at: .init(byteOffset: bufferOffset + next, fieldID: field.id, fieldName: field.name)))
+            }
+            decoded = Decoded(mapping: mapping, record: record)
+            damageStart = nil
+            lastPrefix.removeAll(keepingCapacity: true)
+            lastPrefix.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(start + 12)]))
+            let frame = Frame.message(offset: bufferOffset + start, length: length)
+            start += length
+            return frame
+        }
+    }
+
+    /// What the header at `start` says.
+    private enum Header {
+        case unreadable(BridgeError)
+        /// The input ends before the length field.
+        case incomplete(RecordLayout)
+        case badLength(BridgeError)
+        case claims(Mapping, length: Int)
+    }
+
+    private func header(_ bytes: UnsafeBufferPointer<UInt8>) -> Header {
         let version = twoDigits(bytes, start + 18)
         let transaction = twoDigits(bytes, start + 20)
         guard let version, let transaction, let mapping = catalog.mapping(version: version, transaction: transaction)
-        else {
-            return resync(
-                bytes, isFinal: isFinal, error: headerError(bytes, version: version, transaction: transaction))
-        }
+        else { return .unreadable(headerError(version: version, transaction: transaction)) }
         let layout = mapping.layout
-        let lengthEnd = layout.lengthFieldOffset + layout.lengthFieldWidth
-        guard available >= lengthEnd else {
-            guard isFinal else { return nil }
-            return take(available, truncated(available, layout: layout, stated: nil))
-        }
+        guard bytes.count - start >= layout.lengthFieldOffset + layout.lengthFieldWidth else { return .incomplete(layout) }
         let lengthField = layout.fields[layout.lengthField]
+        let at = BridgeError.Location(
+            byteOffset: bufferOffset + start + layout.lengthFieldOffset, fieldID: lengthField.id,
+            fieldName: lengthField.name)
         guard let length = number(bytes, start + layout.lengthFieldOffset, layout.lengthFieldWidth) else {
-            return resync(
-                bytes, isFinal: isFinal,
-                error: BridgeError(
-                    .invalidLength, "the message length is not a number, so the message cannot be read",
-                    at: .init(
-                        byteOffset: bufferOffset + start + layout.lengthFieldOffset, fieldID: lengthField.id,
-                        fieldName: lengthField.name)))
+            return .badLength(
+                BridgeError(.invalidLength, "the message length is not a number, so the message cannot be read", at: at))
         }
         guard length >= layout.minimumLength, length <= maximumMessageLength else {
             let limit =
                 length < layout.minimumLength
                 ? "less than the shortest possible \(layout.title.lowercased()) (\(layout.minimumLength) bytes)"
                 : "more than the largest message accepted (\(maximumMessageLength) bytes)"
-            return resync(
-                bytes, isFinal: isFinal,
-                error: BridgeError(
-                    .invalidLength, "the message length says \(length) bytes, \(limit)",
-                    at: .init(
-                        byteOffset: bufferOffset + start + layout.lengthFieldOffset, fieldID: lengthField.id,
-                        fieldName: lengthField.name)))
+            return .badLength(BridgeError(.invalidLength, "the message length says \(length) bytes, \(limit)", at: at))
         }
-        guard available >= length else {
-            guard isFinal else { return nil }
-            return take(available, truncated(available, layout: layout, stated: length))
-        }
-        // Hold a message back until the next header is visible too, so that a reader who finds the length
-        // field too large can check whether the next message starts early (see ``looksLikeHeader(at:)``).
-        guard isFinal || available >= length + Self.lookahead else { return nil }
-        let frame = Frame.message(offset: bufferOffset + start, length: length)
-        start += length
-        return frame
+        return .claims(mapping, length: length)
     }
 
     private func truncated(_ available: Int, layout: RecordLayout, stated: Int?) -> BridgeError {
@@ -155,7 +201,7 @@ package struct CDAnetFramer {
             at: .init(byteOffset: bufferOffset + start + available, fieldID: field.id, fieldName: field.name))
     }
 
-    private func headerError(_ bytes: UnsafeBufferPointer<UInt8>, version: Int?, transaction: Int?) -> BridgeError {
+    private func headerError(version: Int?, transaction: Int?) -> BridgeError {
         let at = bufferOffset + start
         guard let version else {
             return BridgeError(
@@ -177,39 +223,25 @@ package struct CDAnetFramer {
             at: .init(byteOffset: at + 20, fieldID: "A04", fieldName: "Transaction code"))
     }
 
-    /// Reports everything up to the next plausible header as one malformed frame.
-    private mutating func resync(_ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool, error: BridgeError) -> Frame? {
-        var candidate = start + 1
-        while candidate + 22 <= bytes.count {
-            if plausibleHeader(at: candidate, in: bytes) { return take(candidate - start, error) }
-            candidate += 1
-        }
-        if isFinal { return take(bytes.count - start, error) }
-        if bytes.count - start > maximumMessageLength { return take(bytes.count - start - 64, error) }
-        return nil
+    /// Where the decoded message's embedded message (G40) starts, relative to the message.
+    private func embeddedStart(_ record: DecodedRecord, _ layout: RecordLayout) -> Int? {
+        guard let field = layout.embeddedMessageField, let range = record.range(of: field, instance: 0),
+            !range.isEmpty
+        else { return nil }
+        return range.lowerBound
     }
 
-    private func plausibleHeader(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard index + 22 <= bytes.count,
-            let version = twoDigits(bytes, index + 18), let transaction = twoDigits(bytes, index + 20),
-            let mapping = catalog.mapping(version: version, transaction: transaction)
-        else { return false }
-        for i in (index + 12)..<(index + 18) where !bytes[i].isDigit { return false }
-        let layout = mapping.layout
-        guard index + layout.lengthFieldOffset + layout.lengthFieldWidth <= bytes.count,
-            let length = number(bytes, index + layout.lengthFieldOffset, layout.lengthFieldWidth)
-        else { return false }
-        return length >= layout.minimumLength && length <= maximumMessageLength
-    }
-
-    private mutating func take(_ count: Int, _ error: BridgeError) -> Frame {
+    /// Returns the next `count` bytes as one malformed frame.
+    mutating func reject(_ count: Int, _ error: BridgeError) -> Frame {
+        if damageStart == nil { damageStart = bufferOffset + start }
         let frame = Frame.malformed(offset: bufferOffset + start, length: count, error: error)
         start += count
+        searchedUpTo = 0
         return frame
     }
 
     @inline(__always)
-    private func twoDigits(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int? {
+    func twoDigits(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int? {
         let high = bytes[index] &- UInt8(ascii: "0")
         let low = bytes[index + 1] &- UInt8(ascii: "0")
         guard high < 10, low < 10 else { return nil }
@@ -217,7 +249,7 @@ package struct CDAnetFramer {
     }
 
     @inline(__always)
-    private func number(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int, _ width: Int) -> Int? {
+    func number(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int, _ width: Int) -> Int? {
         var value = 0
         for i in index..<(index + width) {
             let digit = bytes[i] &- UInt8(ascii: "0")
@@ -225,6 +257,23 @@ package struct CDAnetFramer {
             value = value * 10 + Int(digit)
         }
         return value
+    }
+}
+
+/// One reusable ``DecodedRecord`` per layout, so that mixed batches do not reallocate.
+private final class RecordCache {
+    private var records: [ObjectIdentifier: DecodedRecord] = [:]
+    private var lastKey: ObjectIdentifier?
+    private var last: DecodedRecord?
+
+    func record(for mapping: Mapping) -> DecodedRecord {
+        let key = ObjectIdentifier(mapping)
+        if key == lastKey, let last { return last }
+        let record = records[key] ?? DecodedRecord()
+        records[key] = record
+        lastKey = key
+        last = record
+        return record
     }
 }
 

@@ -16,11 +16,45 @@ package struct FixedWidthDecoder {
     package func decode(
         _ message: UnsafeBufferPointer<UInt8>, baseOffset: Int, into record: DecodedRecord
     ) throws(BridgeError) {
-        let fieldCount = layout.fields.count
-        record.reset(for: layout, spans: 2 * message.count + fieldCount)
+        let end = try walk(message, baseOffset: baseOffset, into: record, checkingValues: true)
+        if end != message.count {
+            let lengthField = layout.fields[layout.lengthField]
+            throw BridgeError(
+                .lengthMismatch,
+                "the message length \(lengthField.id) says \(message.count) bytes, but the message content ends after \(end) bytes",
+                at: .init(byteOffset: baseOffset + end, fieldID: lengthField.id, fieldName: lengthField.name)
+            )
+        }
+    }
+
+    /// Where a message of this layout starting at `bytes[0]` ends according to its count, flag and length
+    /// fields alone, whatever its message length field and data fields hold. Used to find the extent of a
+    /// damaged message; the spans of the walk are left in `record`.
+    package func structuralEnd(of bytes: UnsafeBufferPointer<UInt8>, scratch record: DecodedRecord) -> StructuralEnd {
+        do {
+            return .length(try walk(bytes, baseOffset: 0, into: record, checkingValues: false))
+        } catch {
+            return error.code == .truncatedMessage ? .runsPast : .unreadable
+        }
+    }
+
+    /// The outcome of ``structuralEnd(of:scratch:)``.
+    package enum StructuralEnd: Equatable {
+        case length(Int)
+        /// The structure needs more bytes than given.
+        case runsPast
+        /// A count, flag or length field does not hold a usable number.
+        case unreadable
+    }
+
+    /// Reads the fields in order and returns the position after the last one.
+    private func walk(
+        _ message: UnsafeBufferPointer<UInt8>, baseOffset: Int, into record: DecodedRecord, checkingValues: Bool
+    ) throws(BridgeError) -> Int {
+        record.reset(for: layout, spans: layout.tables.maximumSpanCount)
         var state = State(
             fields: layout.tables.fields.base, spanOffset: record.spanOffset, spanLength: record.spanLength,
-            controlValues: record.controlValues, allowed: FieldType.allowedBytes.base)
+            controlValues: record.controlValues, allowed: FieldType.allowedBytes.base, checkingValues: checkingValues)
         defer { record.spanCount = state.spanCount }
         let rootSpan = record.rootSpan
         let groupStart = record.groupStart
@@ -36,6 +70,12 @@ package struct FixedWidthDecoder {
                 let group = -item - 1
                 let spec = groups[group]
                 let count = state.controlValues[Int(spec.control)]
+                // The span storage holds every group at its maximum count (see `maximumSpanCount`).
+                guard count >= 0, count <= Int(spec.maximum) else {
+                    throw BridgeError(
+                        .countOutOfRange, "a repeat count is outside its range",
+                        at: .init(byteOffset: baseOffset + state.position))
+                }
                 groupStart[group] = Int32(state.spanCount)
                 groupCount[group] = Int32(count)
                 let first = Int(spec.firstField)
@@ -47,14 +87,7 @@ package struct FixedWidthDecoder {
                 }
             }
         }
-        if state.position != message.count {
-            let lengthField = layout.fields[layout.lengthField]
-            throw BridgeError(
-                .lengthMismatch,
-                "the message length \(lengthField.id) says \(message.count) bytes, but the message content ends after \(state.position) bytes",
-                at: .init(byteOffset: baseOffset + state.position, fieldID: lengthField.id, fieldName: lengthField.name)
-            )
-        }
+        return state.position
     }
 
     /// The decoder's position and the record's storage, as locals for the inner loop.
@@ -64,6 +97,8 @@ package struct FixedWidthDecoder {
         let spanLength: UnsafeMutablePointer<Int32>
         let controlValues: UnsafeMutablePointer<Int>
         let allowed: UnsafeMutablePointer<UInt8>
+        /// False for a structural walk: only count, flag and length fields are checked.
+        let checkingValues: Bool
         var spanCount = 0
         var position = 0
     }
@@ -83,7 +118,7 @@ package struct FixedWidthDecoder {
         state.spanOffset[state.spanCount] = Int32(truncatingIfNeeded: position)
         state.spanLength[state.spanCount] = Int32(truncatingIfNeeded: width)
         state.spanCount &+= 1
-        if !field.isFiller && !field.isEmbedded {
+        if !field.isFiller && !field.isEmbedded && (state.checkingValues || (field.role != .data && field.role != .messageLength)) {
             let check = field.type.check(bytes, allowed: state.allowed)
             if check != .valid { throw invalid(index, check, bytes, at: baseOffset + position) }
         }
@@ -144,15 +179,12 @@ package struct FixedWidthDecoder {
                 }
             return BridgeError(
                 code,
-                "must hold \(field.type.expectation), but character \(at + 1) of \(bytes.count) is not allowed"
-                    + shown(field, bytes),
-                at: location(index, offset + at))
+                "must hold \(field.type.expectation), but character \(at + 1) of \(bytes.count) is not allowed",
+                at: location(index, offset + at), found: found(field, bytes))
         case .badDate(let why):
             return BridgeError(
-                .invalidDate,
-                field.isPersonal
-                    ? "is not a valid date (YYYYMMDD)" : "is not a valid date: \(why)" + shown(field, bytes),
-                at: location(index, offset))
+                .invalidDate, field.isPersonal ? "is not a valid date (YYYYMMDD)" : "is not a valid date: \(why)",
+                at: location(index, offset), found: found(field, bytes))
         case .valid:
             return BridgeError(.notPrintable, "is not valid", at: location(index, offset))
         }
@@ -163,18 +195,17 @@ package struct FixedWidthDecoder {
         return .init(byteOffset: offset, fieldID: field.id, fieldName: field.name)
     }
 
-    /// ` (found "…")` for fields that are not personal data; nothing for personal data.
-    private func shown(_ field: LayoutField, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard !field.isPersonal else { return "" }
+    /// The field's bytes as text, for ``BridgeError/found`` (shown only with `--show-personal-data`).
+    private func found(_ field: LayoutField, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var utf8: [UInt8] = []
-        for byte in bytes {
+        for byte in bytes.prefix(BridgeError.maximumFoundLength + 1) {
             if byte < 0x20 || byte == 0x7F {
                 utf8.append(contentsOf: Array("\\x\(String(byte, radix: 16))".utf8))
             } else {
                 CodePage850.appendUTF8(of: byte, to: &utf8)
             }
         }
-        return " (found \"\(String(decoding: utf8, as: UTF8.self))\")"
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// `procedureLines` → `procedure lines`.

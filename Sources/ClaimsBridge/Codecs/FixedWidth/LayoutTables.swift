@@ -32,6 +32,8 @@ package final class LayoutTables: Sendable {
     package let groups: FlatTable<Group>
     /// Root items in order: a field index, or `-(group + 1)`.
     package let items: FlatTable<Int32>
+    /// The most field spans one message can hold: every root field once, every group at its maximum count.
+    package let maximumSpanCount: Int
 
     init(fields layoutFields: [LayoutField], groups layoutGroups: [LayoutGroup], items layoutItems: [LayoutItem]) {
         fields = FlatTable(
@@ -61,6 +63,9 @@ package final class LayoutTables: Sendable {
                     control: Int32(group.control), firstField: Int32(group.fields.lowerBound),
                     fieldCount: Int32(group.fields.count))
             })
+        maximumSpanCount =
+            layoutFields.filter { $0.group == nil }.count
+            + layoutGroups.reduce(0) { $0 + $1.maximumCount * $1.fields.count }
         items = FlatTable(
             layoutItems.map { item in
                 switch item {

@@ -1,0 +1,169 @@
+/// Checks the CDAnet reader's promises on a batch built from known messages, some damaged on purpose:
+/// every byte is in exactly one frame (a message read or a reject), every undamaged message (a control) is
+/// read exactly as it was, and no message is read that was not sent at the top level (an invented message,
+/// such as the EOB embedded in a damaged COB claim).
+///
+/// Used by the mutation tests, the fuzz targets and the mutation survey in `Benchmarks/`.
+public struct CDAnetBatchAudit {
+    /// One message of the batch, as sent.
+    public struct Segment: Sendable {
+        public var bytes: [UInt8]
+        /// True for an undamaged message that must be read back exactly.
+        public var isControl: Bool
+        public init(bytes: [UInt8], isControl: Bool) {
+            self.bytes = bytes
+            self.isControl = isControl
+        }
+    }
+
+    /// What the reader made of a batch.
+    public struct Result: Sendable, Equatable {
+        public var controls = 0
+        public var controlsLost = 0
+        public var damaged = 0
+        /// Messages read that are neither a control nor a damaged message (start and end within a few bytes
+        /// of a damaged segment's), such as a message embedded in a damaged one.
+        public var invented = 0
+        public var messagesRead = 0
+        public var rejects = 0
+        /// Bytes in no frame, or in two (must be 0).
+        public var unaccountedBytes = 0
+        public var largestReject = 0
+        /// The most bytes the framer held at once.
+        public var largestBuffer = 0
+        public init() {}
+
+        /// Adds another batch's counts.
+        public mutating func add(_ other: Result) {
+            controls += other.controls
+            controlsLost += other.controlsLost
+            damaged += other.damaged
+            invented += other.invented
+            messagesRead += other.messagesRead
+            rejects += other.rejects
+            unaccountedBytes += other.unaccountedBytes
+            largestReject = max(largestReject, other.largestReject)
+            largestBuffer = max(largestBuffer, other.largestBuffer)
+        }
+    }
+
+    /// How far from a damaged segment's start and end a message read from it may start and end (bytes
+    /// inserted, deleted, or borrowed from a neighbour).
+    public static let startTolerance = 8
+
+    private let catalog: CDAnetCatalog
+
+    public init(catalog: CDAnetCatalog) { self.catalog = catalog }
+
+    /// Frames the concatenated segments, fed in chunks of `chunkSize` bytes, and checks the promises.
+    public func audit(_ segments: [Segment], chunkSize: Int = 64 * 1024) -> Result {
+        var input: [UInt8] = []
+        var starts: [Int] = []
+        for segment in segments {
+            starts.append(input.count)
+            input += segment.bytes
+        }
+        var result = Result()
+        result.controls = segments.filter(\.isControl).count
+        result.damaged = segments.count - result.controls
+        var readControls = Set<Int>()
+        var framer = CDAnetFramer(catalog: catalog)
+        var covered = 0
+        var offset = 0
+        var isFinal = false
+        while !isFinal {
+            let end = min(offset + max(chunkSize, 1), input.count)
+            if end == offset {
+                isFinal = true
+            } else {
+                input[offset..<end].withUnsafeBytes { framer.append($0) }
+                offset = end
+            }
+            result.largestBuffer = max(result.largestBuffer, framer.bufferedByteCount)
+            while let frame = framer.next(isFinal: isFinal) {
+                while covered < frame.offset, input[covered] == 0x0D || input[covered] == 0x0A { covered += 1 }
+                result.unaccountedBytes += abs(frame.offset - covered)
+                covered = frame.offset + frame.length
+                switch frame {
+                case .malformed:
+                    result.rejects += 1
+                    result.largestReject = max(result.largestReject, frame.length)
+                case .message:
+                    result.messagesRead += 1
+                    let segment = Self.segment(containing: frame.offset, starts: starts)
+                    if segments[segment].isControl, frame.offset == starts[segment],
+                        frame.length == segments[segment].bytes.count
+                    {
+                        readControls.insert(segment)
+                    } else if !Self.isDamagedMessage(frame, segments, starts, near: segment) {
+                        result.invented += 1
+                    }
+                }
+            }
+        }
+        result.unaccountedBytes += input.count - covered
+        result.controlsLost = result.controls - readControls.count
+        return result
+    }
+
+    /// Whether a message read is a damaged segment read (perhaps with a few bytes of a neighbour, or missing
+    /// a few): it starts and ends within ``startTolerance`` bytes of a damaged segment's start and end.
+    private static func isDamagedMessage(
+        _ frame: CDAnetFramer.Frame, _ segments: [Segment], _ starts: [Int], near segment: Int
+    ) -> Bool {
+        for index in max(0, segment - 1)...min(segments.count - 1, segment + 1) where !segments[index].isControl {
+            let start = starts[index]
+            let end = start + segments[index].bytes.count
+            if abs(frame.offset - start) <= startTolerance && abs(frame.offset + frame.length - end) <= startTolerance {
+                return true
+            }
+        }
+        return false
+    }
+
+    private static func segment(containing offset: Int, starts: [Int]) -> Int {
+        var low = 0
+        var high = starts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+}
+
+/// Damages messages the way transmission and editing do: bytes replaced, replaced by digits, deleted,
+/// inserted, or the tail cut off. Deterministic for a given generator.
+public enum CDAnetMutator {
+    /// A copy of `message` with 1 to 6 changes.
+    public static func damage<G: RandomNumberGenerator>(_ message: [UInt8], using generator: inout G) -> [UInt8] {
+        var bytes = message
+        for _ in 0..<Int.random(in: 1...6, using: &generator) where !bytes.isEmpty {
+            let index = Int.random(in: 0..<bytes.count, using: &generator)
+            switch Int.random(in: 0..<5, using: &generator) {
+            case 0: bytes[index] = UInt8.random(in: 0...255, using: &generator)
+            case 1: bytes[index] = UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &generator)
+            case 2: bytes.remove(at: index)
+            case 3: bytes.insert(UInt8(ascii: " "), at: index)
+            default: bytes[index] = UInt8(ascii: "X")
+            }
+        }
+        if Int.random(in: 0..<10, using: &generator) == 0 {
+            bytes.removeLast(Int.random(in: 0...min(bytes.count, 200), using: &generator))
+        }
+        return bytes
+    }
+}
+
+/// A small, fast, seedable random number generator (SplitMix64), so that a failing run can be repeated.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,263 @@
+/// Finding where a damaged message ends and the next one starts.
+///
+/// A damaged frame is one reject. It ends at the first header inside its claimed span (or, for bytes with no
+/// readable length, within one reject piece) whose whole message decodes, or which carries the same
+/// transaction prefix (A01), and which is not the message embedded in the damaged one (G40); else at its
+/// claimed end. A message that decodes but is followed by no header is checked the same way, since a text
+/// field can swallow the start of the next message. See Docs/robustness.md.
+extension CDAnetFramer {
+    /// A position where a complete, decodable message starts, or not.
+    enum Candidate {
+        case message(Mapping, length: Int)
+        case no
+        case needMore
+    }
+
+    /// Reports the damaged frame at `start` (with `error`) once its end is known: the first message inside
+    /// its claimed span (or a few bytes past it), else the claimed end; without a claimed span, the first
+    /// message within one reject piece.
+    /// - Parameter claimedEnd: where the frame's length field says it ends, when it says so.
+    mutating func recover(
+        _ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool, error: BridgeError, claimedEnd: Int?
+    ) -> Frame? {
+        if damageStart == nil { damageStart = bufferOffset + start }
+        let searchEnd = claimedEnd.map { $0 + Self.slack } ?? (start + maximumRejectLength)
+        var x = max(start + 1, searchedUpTo - bufferOffset)
+        while x < searchEnd, x + 22 <= bytes.count {
+            switch candidate(at: x, bytes, isFinal: isFinal) {
+            case .no:
+                break
+            case .needMore:
+                searchedUpTo = bufferOffset + x
+                return nil
+            case .message(let mapping, let length):
+                if !isEmbedded(at: x, length: length, layout: mapping.layout, bytes) { return reject(x - start, error) }
+            }
+            // A damaged next message with the same prefix, inside the claimed span.
+            if claimedEnd != nil, samePrefix(x, as: start, bytes),
+                case .message(let mapping, let length) = candidate(at: x, bytes, isFinal: isFinal, decoding: false),
+                x + length <= bytes.count, !isEmbedded(at: x, length: length, layout: mapping.layout, bytes)
+            {
+                return reject(x - start, error)
+            }
+            x += 1
+        }
+        if x >= searchEnd { return reject(min(claimedEnd ?? searchEnd, bytes.count) - start, error) }
+        guard isFinal else {
+            searchedUpTo = bufferOffset + x
+            return nil
+        }
+        return reject(bytes.count - start, error)
+    }
+
+    /// For a message that decoded at `start..<end`: where the next message starts inside it, when the bytes
+    /// after it do not look like a header. Text fields accept almost anything, so a message missing bytes
+    /// (deleted, or its tail cut off) can decode by swallowing the start of the next one. The next one is a
+    /// header whose message decodes, or a header with the same transaction prefix (A01); its own embedded
+    /// message (`embeddedAt`, or where a shifted one would be) does not count. Within the last few bytes,
+    /// where a message missing bytes from its own prefix would also decode, only the same prefix counts.
+    /// `needMore` when more input is needed to tell.
+    func overlappingMessage(
+        after end: Int, from start: Int, embeddedAt: Int?, _ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool
+    ) -> (start: Int?, needMore: Bool) {
+        var next = end
+        while next < bytes.count, bytes[next] == 0x0D || bytes[next] == 0x0A { next += 1 }
+        if next >= bytes.count {
+            if !isFinal { return (nil, true) }
+        } else {
+            switch candidate(at: next, bytes, isFinal: isFinal, decoding: false) {
+            case .message: return (nil, false)
+            case .needMore: return (nil, true)
+            case .no: break
+            }
+        }
+        for x in (start + 22)..<end where x != embeddedAt {
+            let sameSender = samePrefix(x, as: start, bytes)
+            guard case .message(let mapping, let length) = candidate(at: x, bytes, isFinal: isFinal, decoding: false)
+            else {
+                // The next message's prefix, its header damaged.
+                if sameSender && x < (embeddedAt ?? end) - Self.slack { return (x, false) }
+                continue
+            }
+            if x >= end - Self.slack && !sameSender { continue }
+            switch candidate(at: x, bytes, isFinal: isFinal) {
+            case .message:
+                if !isEmbedded(at: x, length: length, layout: mapping.layout, bytes) { return (x, false) }
+            case .needMore:
+                return (nil, true)
+            case .no:
+                // A damaged next message, recognisable by its header and prefix.
+                if sameSender, x + length <= bytes.count,
+                    !isEmbedded(at: x, length: length, layout: mapping.layout, bytes)
+                {
+                    return (x, false)
+                }
+            }
+        }
+        return (nil, false)
+    }
+
+    /// Whether the transaction prefix (A01, 12 bytes) at `index` is the one at `other` or the last good
+    /// message's. A prefix with fewer than 6 characters other than spaces and zeros says nothing.
+    private func samePrefix(_ index: Int, as other: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard index + 12 <= bytes.count else { return false }
+        var sameAsOther = true
+        var sameAsLast = lastPrefix.count == 12
+        var telling = 0
+        for i in 0..<12 {
+            let byte = bytes[index + i]
+            if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "0") { telling += 1 }
+            if byte != bytes[other + i] { sameAsOther = false }
+            if sameAsLast, byte != lastPrefix[i] { sameAsLast = false }
+        }
+        return telling >= 6 && (sameAsOther || sameAsLast)
+    }
+
+    /// Whether a complete message that decodes starts at `x`: digits in A02, a known version and transaction
+    /// code, a length in range, and every field valid.
+    /// - Parameter decoding: false to check the header only.
+    func candidate(at x: Int, _ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool, decoding: Bool = true) -> Candidate {
+        guard x + 22 <= bytes.count else { return isFinal ? .no : .needMore }
+        guard let version = twoDigits(bytes, x + 18), let transaction = twoDigits(bytes, x + 20),
+            let mapping = catalog.mapping(version: version, transaction: transaction)
+        else { return .no }
+        for i in (x + 12)..<(x + 18) where !bytes[i].isDigit { return .no }
+        let layout = mapping.layout
+        guard x + layout.lengthFieldOffset + layout.lengthFieldWidth <= bytes.count else {
+            return isFinal ? .no : .needMore
+        }
+        guard let length = number(bytes, x + layout.lengthFieldOffset, layout.lengthFieldWidth),
+            length >= layout.minimumLength, length <= maximumMessageLength
+        else { return .no }
+        guard decoding else { return .message(mapping, length: length) }
+        guard x + length <= bytes.count else { return isFinal ? .no : .needMore }
+        let message = UnsafeBufferPointer(rebasing: bytes[x..<(x + length)])
+        guard (try? FixedWidthDecoder(layout: layout).decode(message, baseOffset: 0, into: scratch)) != nil else {
+            return .no
+        }
+        return .message(mapping, length: length)
+    }
+
+    /// Whether the message at `x` is the embedded message (G40, always the last field) of the damaged message
+    /// at the start of this frame or of the current run of damaged frames. That message must be able to embed
+    /// one, and its structure ends exactly with this message; or its embedded-length field (G39), where its
+    /// structure puts it give or take a few bytes, says this message's length; or its length field (A07)
+    /// says it ends with this message and this message's length appears in it (as G39).
+    func isEmbedded(at x: Int, length: Int, layout: RecordLayout, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let end = x + length
+        guard end <= bytes.count else { return false }
+        var origins = [start]
+        if let damageStart, damageStart - bufferOffset >= 0, damageStart - bufferOffset < start {
+            origins.append(damageStart - bufferOffset)
+        }
+        // Headers of embedding messages swallowed by the damage so far.
+        var index = max(origins.min()!, end - maximumMessageLength)
+        while index + 22 <= x {
+            if index != start, let version = twoDigits(bytes, index + 18), let transaction = twoDigits(bytes, index + 20),
+                catalog.mapping(version: version, transaction: transaction)?.layout.endsWithEmbeddedMessage == true
+            {
+                origins.append(index)
+            }
+            index += 1
+        }
+        for origin in origins where end - origin <= maximumMessageLength {
+            let outer = UnsafeBufferPointer(rebasing: bytes[origin..<end])
+            for outerLayout in embeddingLayouts(at: origin, bytes) {
+                let structure = FixedWidthDecoder(layout: outerLayout).structuralEnd(of: outer, scratch: scratch)
+                if structure == .length(outer.count), scratch.spanCount > 0,
+                    Int(scratch.spanOffset[scratch.spanCount - 1]) == x - origin
+                {
+                    return true
+                }
+                if embeddedLengthField(of: outerLayout, origin: origin, before: x, bytes, says: length) { return true }
+                if statedLength(of: outerLayout, origin: origin, before: x, bytes, isAbout: outer.count),
+                    contains(length, in: bytes, from: origin, to: x)
+                {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    /// Whether the embedded-length field (G39) of a message of `layout` at `origin`, where the structural walk
+    /// just made in `scratch` put it (give or take a few shifted bytes), says `length`.
+    private func embeddedLengthField(
+        of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>, says length: Int
+    ) -> Bool {
+        guard let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource else {
+            return false
+        }
+        let span = Int(scratch.rootSpan[lengthField])
+        guard span >= 0, span < scratch.spanCount else { return false }
+        let at = origin + Int(scratch.spanOffset[span])
+        for position in max(origin, at - Self.slack)...(at + Self.slack) where position + 4 <= limit {
+            if number(bytes, position, 4) == length { return true }
+        }
+        return false
+    }
+
+    /// Whether the message length field (A07) of a message of `layout` at `origin`, or a few bytes either side
+    /// (bytes inserted or deleted before it), says `value` give or take 10 bytes.
+    private func statedLength(
+        of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>, isAbout value: Int
+    ) -> Bool {
+        let index = origin + layout.lengthFieldOffset
+        for at in max(0, index - Self.slack)...(index + Self.slack) where at + layout.lengthFieldWidth <= limit {
+            if let stated = number(bytes, at, layout.lengthFieldWidth), abs(stated - value) <= 10 { return true }
+        }
+        return false
+    }
+
+    /// Whether `value` appears as four digits (an embedded length, G39), one perhaps damaged, in
+    /// `bytes[from..<to]`.
+    private func contains(_ value: Int, in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+        guard value < 10_000 else { return false }
+        var i = from
+        while i + 4 <= to {
+            if roughlyMatches(bytes, at: i, width: 4, value) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether `width` bytes at `index` are `value` as zero-padded digits, allowing one non-digit byte.
+    private func roughlyMatches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, width: Int, _ value: Int) -> Bool {
+        var rest = value
+        var unreadable = 0
+        for i in stride(from: index + width - 1, through: index, by: -1) {
+            let digit = bytes[i] &- UInt8(ascii: "0")
+            if digit >= 10 {
+                unreadable += 1
+                if unreadable > 1 { return false }
+            } else if Int(digit) != rest % 10 {
+                return false
+            }
+            rest /= 10
+        }
+        return rest == 0
+    }
+
+    /// The layouts that could hold a message embedded at their end, for a damaged message at `origin`: the one
+    /// its header names, or every one when the header is unreadable.
+    private func embeddingLayouts(at origin: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> [RecordLayout] {
+        if origin + 22 <= bytes.count, let version = twoDigits(bytes, origin + 18),
+            let transaction = twoDigits(bytes, origin + 20),
+            let mapping = catalog.mapping(version: version, transaction: transaction)
+        {
+            return mapping.layout.endsWithEmbeddedMessage ? [mapping.layout] : []
+        }
+        return catalog.embeddingLayouts
+    }
+}
+
+extension RecordLayout {
+    /// The index of the last field when it holds an embedded message (G40), else nil.
+    package var embeddedMessageField: Int? {
+        guard case .field(let index) = items.last, fields[index].isEmbedded else { return nil }
+        return index
+    }
+
+    /// Whether the last field holds an embedded message (G40).
+    package var endsWithEmbeddedMessage: Bool { embeddedMessageField != nil }
+}

@@ -5,6 +5,8 @@ final class LibXML2ErrorSink {
     struct Issue {
         var message: String
         var line: Int
+        /// The 1-based column libxml2 gives (0 when unknown).
+        var column = 0
         var isError: Bool
         /// A well-formedness error (libxml2 level "fatal"), after which the parser stops.
         var isFatal = false
@@ -23,7 +25,7 @@ final class LibXML2ErrorSink {
         guard sink.issues.count < 100 else { return }
         sink.issues.append(
             Issue(
-                message: message, line: Int(error.pointee.line),
+                message: message, line: Int(error.pointee.line), column: Int(error.pointee.int2),
                 isError: error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue,
                 isFatal: error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue))
     }
@@ -62,5 +64,36 @@ enum LibXML2Setup {
             index += 1
         }
         return out
+    }
+}
+
+/// Turns libxml2's well-formedness messages into words a billing clerk understands.
+enum LibXML2Errors {
+    /// The reason for a parse failure; never the input's bytes (libxml2 quotes them for encoding errors).
+    /// - Parameter atEndOfInput: the problem is at the very end of the input, which was read to its end.
+    static func explain(_ issue: LibXML2ErrorSink.Issue?, bytesRead: Int, atEndOfInput: Bool = false) -> String {
+        guard bytesRead > 0 else { return "the input is empty: there is no XML document to read" }
+        guard let issue else { return "the document is not well-formed XML" }
+        var message = String(issue.message.prefix(1000))
+        if let bytes = message.indices.first(where: { message[$0...].hasPrefix("Bytes:") }) {
+            message = String(message[..<bytes])
+        }
+        while let last = message.last, last.isWhitespace || last == "," { message.removeLast() }
+        if message.hasPrefix("Input is not proper UTF-8") {
+            return "the document is not valid UTF-8 (the encoding it declares, or XML's default): the file may be in Latin-1 (ISO-8859-1); declare that encoding in its XML declaration or send it as UTF-8"
+        }
+        if message.hasPrefix("Document labelled UTF-16 but has UTF-8 content") {
+            return "the document declares the encoding UTF-16 but its bytes are not UTF-16 (they are in an 8-bit encoding such as UTF-8 or Latin-1); correct its XML declaration"
+        }
+        if message.hasPrefix("Document is empty") || message.hasPrefix("Start tag expected") {
+            return "the input holds no XML element (it is empty, blank or not XML)"
+        }
+        if message.hasPrefix("Extra content at the end of the document") {
+            return "there is content after the document's last closing tag (a document has exactly one root element)"
+        }
+        if atEndOfInput || message.hasPrefix("Premature end of data") || message.hasPrefix("EndTag: '</' not found") {
+            return "the document ends before it is complete, inside an element (is the file cut short?); the parser says: \(message)"
+        }
+        return "the document is not well-formed XML: \(message)"
     }
 }

@@ -7,8 +7,9 @@
 /// Splits a byte stream into lines (LF or CRLF), with each line's 1-based number and byte offset.
 ///
 /// Memory stays at one chunk plus one line of at most `maximumLineLength` bytes. A longer line is not
-/// parsed: its bytes are handed to `onTooLong` in pieces of at most `pieceSize` bytes (each with its own
-/// byte offset) as they arrive, so it is kept whole in the errors file without ever being held in memory.
+/// parsed: its bytes are handed to `onTooLong` in pieces of `pieceSize` bytes (the last one shorter), each
+/// with its own byte offset, as they arrive, so it is kept whole in the errors file without ever being held
+/// in memory.
 struct JSONLinesReader<Input: ByteInput> {
     /// The default longest line: 16 MiB.
     static var defaultMaximumLineLength: Int { 16 << 20 }
@@ -51,18 +52,23 @@ struct JSONLinesReader<Input: ByteInput> {
             if body_.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
             return try body(body_, number, offset)
         }
-        /// Hands over `bytes` of the over-long line in pieces.
-        func sendLong(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Bool {
+        /// Collects `bytes` of the over-long line in `pending` and hands over each full piece; with `end`,
+        /// the rest too.
+        func sendLong(_ bytes: UnsafeBufferPointer<UInt8>, end: Bool = false) throws -> Bool {
+            pending.append(contentsOf: bytes)
             var start = 0
-            repeat {
+            while pending.count - start >= pieceSize || (end && start < pending.count) {
                 let sent = longLineSent ?? 0
-                let end = min(bytes.count, start + pieceSize)
-                let piece = LongLinePiece(
-                    lineNumber: number, offset: offset + sent, lineOffset: offset, isFirst: sent == 0)
-                longLineSent = sent + end - start
-                guard try onTooLong(piece, UnsafeBufferPointer(rebasing: bytes[start..<end])) else { return false }
-                start = end
-            } while start < bytes.count
+                let stop = min(pending.count, start + pieceSize)
+                let piece = LongLinePiece(lineNumber: number, offset: offset + sent, lineOffset: offset, isFirst: sent == 0)
+                longLineSent = sent + stop - start
+                let keepGoing = try pending.withUnsafeBufferPointer {
+                    try onTooLong(piece, UnsafeBufferPointer(rebasing: $0[start..<stop]))
+                }
+                guard keepGoing else { return false }
+                start = stop
+            }
+            pending.removeFirst(start)
             return true
         }
         while true {
@@ -78,16 +84,12 @@ struct JSONLinesReader<Input: ByteInput> {
                 if longLineSent == nil && pending.count + (end - from) > maximumLineLength {
                     number += 1
                     longLineSent = 0
-                    if !pending.isEmpty {
-                        guard try pending.withUnsafeBufferPointer({ try sendLong($0) }) else { return }
-                    }
-                    pending = []
                 }
                 if longLineSent != nil {
-                    if end > from {
-                        guard try chunk.withUnsafeBufferPointer({ try sendLong(UnsafeBufferPointer(rebasing: $0[from..<end])) })
-                        else { return }
+                    let keepGoing = try chunk.withUnsafeBufferPointer {
+                        try sendLong(UnsafeBufferPointer(rebasing: $0[from..<end]), end: found != nil)
                     }
+                    guard keepGoing else { return }
                     if found != nil {
                         offset += longLineSent! + 1
                         longLineSent = nil
@@ -108,7 +110,11 @@ struct JSONLinesReader<Input: ByteInput> {
                 from = end + 1
             }
         }
-        if !pending.isEmpty { _ = try pending.withUnsafeBufferPointer { try emit($0) } }
+        if longLineSent != nil {
+            _ = try sendLong(UnsafeBufferPointer(start: nil, count: 0), end: true)
+        } else if !pending.isEmpty {
+            _ = try pending.withUnsafeBufferPointer { try emit($0) }
+        }
     }
 }
 
@@ -117,7 +123,7 @@ extension JSONLinesReader.LongLinePiece {
     func rejected(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> RejectedMessage {
         let reason =
             isFirst
-            ? "the line is longer than the limit of \(limit) bytes (--max-line-length) and is not translated; its bytes are kept in pieces, this one from byte \(offset)"
+            ? "the line is longer than the limit of \(limit) bytes and is not translated; its bytes are kept in pieces, this one from byte \(offset)"
             : "continues line \(lineNumber) (longer than the limit of \(limit) bytes), from byte \(offset)"
         return RejectedMessage(
             messageNumber: lineNumber, messageOffset: offset,

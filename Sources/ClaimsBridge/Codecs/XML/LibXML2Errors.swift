@@ -71,7 +71,10 @@ enum LibXML2Setup {
 enum LibXML2Errors {
     /// The reason for a parse failure; never the input's bytes (libxml2 quotes them for encoding errors).
     /// - Parameter atEndOfInput: the problem is at the very end of the input, which was read to its end.
-    static func explain(_ issue: LibXML2ErrorSink.Issue?, bytesRead: Int, atEndOfInput: Bool = false) -> String {
+    /// - Parameter sawRoot: the root element was read (libxml2 says "Extra content" for blank input too).
+    static func explain(
+        _ issue: LibXML2ErrorSink.Issue?, bytesRead: Int, atEndOfInput: Bool = false, sawRoot: Bool = true
+    ) -> String {
         guard bytesRead > 0 else { return "the input is empty: there is no XML document to read" }
         guard let issue else { return "the document is not well-formed XML" }
         var message = String(issue.message.prefix(1000))
@@ -85,7 +88,9 @@ enum LibXML2Errors {
         if message.hasPrefix("Document labelled UTF-16 but has UTF-8 content") {
             return "the document declares the encoding UTF-16 but its bytes are not UTF-16 (they are in an 8-bit encoding such as UTF-8 or Latin-1); correct its XML declaration"
         }
-        if message.hasPrefix("Document is empty") || message.hasPrefix("Start tag expected") {
+        if message.hasPrefix("Document is empty") || message.hasPrefix("Start tag expected")
+            || (!sawRoot && message.hasPrefix("Extra content"))
+        {
             return "the input holds no XML element (it is empty, blank or not XML)"
         }
         if message.hasPrefix("Extra content at the end of the document") {

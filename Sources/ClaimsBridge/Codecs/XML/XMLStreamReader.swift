@@ -207,7 +207,8 @@ package final class XMLStreamReader {
         let atEnd =
             source.reachedEnd && issue.map { $0.line == scanner.line && $0.column >= scanner.column - 1 } ?? false
         throw BridgeError(
-            .invalidXML, LibXML2Errors.explain(issue, bytesRead: source.total, atEndOfInput: atEnd),
+            .invalidXML, LibXML2Errors.explain(
+                issue, bytesRead: source.total, atEndOfInput: atEnd, sawRoot: rootQualifiedName != nil),
             at: .init(line: issue.map(\.line)))
     }
 

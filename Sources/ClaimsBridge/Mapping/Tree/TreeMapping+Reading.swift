@@ -149,7 +149,7 @@ private struct TreeReader {
         }
         guard let entry = catalog.entry(forCode: text) else {
             throw failure(
-                .notInCatalog, "product code \(text) is not in the lab's catalog \(catalog.displayName)", value.name,
+                .notInCatalog, "product code \(DiagnosticText.quoted(text)) is not in the lab's catalog \(catalog.displayName)", value.name,
                 ["kind"])
         }
         object.set(.string(entry.kind.rawValue), at: ["kind"])

@@ -13,7 +13,10 @@ import Testing
     }
 
     /// The byte ranges of the `DP` records of the unmutated batch.
-    static let records: [Range<Int>] = {
+    static let records = records(in: batch)
+
+    /// The byte ranges of the `DP` records of a batch written like the fixture.
+    static func records(in batch: [UInt8]) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var index = 0
         let open = Array("<DP ".utf8), close = Array("</DP>".utf8)
@@ -27,7 +30,7 @@ import Testing
             index += 1
         }
         return ranges
-    }()
+    }
 
     /// Checks that every reject holds exactly the input bytes it claims, that rejects never overlap, and that
     /// each record is wholly in rejects or wholly outside them; returns how many records are outside.

@@ -9,7 +9,7 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 
 func fuzzTarget(_ name: String) -> Target {
     .executableTarget(
-        name: name, dependencies: [.product(name: "ClaimsBridge", package: root)],
+        name: name, dependencies: ["FuzzSupport", .product(name: "ClaimsBridge", package: root)],
         swiftSettings: [.unsafeFlags(["-parse-as-library", "-sanitize=fuzzer"])],
         linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])])
 }
@@ -18,5 +18,6 @@ let package = Package(
     name: "ClaimsBridgeFuzz",
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "..")],
-    targets: ["fuzz-json-reader", "fuzz-xml-scanner", "fuzz-tree-mapping"].map(fuzzTarget)
+    targets: [.target(name: "FuzzSupport", dependencies: [.product(name: "ClaimsBridge", package: root)])]
+        + ["fuzz-json-reader", "fuzz-xml-scanner", "fuzz-tree-mapping"].map(fuzzTarget)
 )

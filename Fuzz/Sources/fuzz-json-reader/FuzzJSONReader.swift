@@ -1,11 +1,10 @@
 import ClaimsBridge
-import Foundation
+import FuzzSupport
 
 // Model JSON Lines (→ CDAnet) and partner JSON Lines (→ model) from arbitrary bytes: never a crash, every line
 // translated or rejected, every reject holding exactly the input bytes at its offset, messages bounded.
 
-private let mappings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Mappings").path
+private let mappings = mappingsFolder
 private let catalog = try! CDAnetCatalog(directory: mappings + "/cdanet")
 nonisolated(unsafe) private let partner = try! TreeReadPipeline(
     mapping: try! TreeMapping.load(path: mappings + "/partners/example-claim.mapping.yaml"))
@@ -34,13 +33,5 @@ private func checkRun(
     var sink = MemoryOutput()
     var rejects: [RejectedMessage] = []
     guard let summary = try? run(&source, &sink, { rejects.append($0) }) else { fatalError("the pipeline threw") }
-    precondition(summary.messages == summary.translated + summary.rejected, "counts do not add up")
-    var end = 0
-    for reject in rejects {
-        let range = reject.messageOffset..<(reject.messageOffset + reject.original.count)
-        precondition(range.upperBound <= input.count && Array(input[range]) == reject.original, "reject bytes differ")
-        precondition(reject.original.isEmpty || range.lowerBound >= end, "rejects overlap or go backwards")
-        end = max(end, range.upperBound)
-        precondition(reject.error.reason.count <= 700, "unbounded message")
-    }
+    checkAccounting(input, summary, rejects)
 }

@@ -1,11 +1,10 @@
 import ClaimsBridge
-import Foundation
+import FuzzSupport
 
 // Model JSON Lines written as a RAMQ batch and as partner JSON, then read back: whatever is written is read
 // back without a reject (read → write → read is identical in count, or the object is refused when written).
 
-private let mappings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Mappings").path
+private let mappings = mappingsFolder
 private let ramqPath = mappings + "/ramq/claim.mapping.yaml"
 private let partnerPath = mappings + "/partners/example-claim.mapping.yaml"
 nonisolated(unsafe) private let pairs: [(TreeWritePipeline, TreeReadPipeline)] = [

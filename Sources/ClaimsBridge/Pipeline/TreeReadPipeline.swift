@@ -7,8 +7,10 @@ public import Logging
 /// XML is streamed with libxml2's reader (see `XMLStreamReader` for the security settings); records are
 /// validated against the mapping's XML Schema in small groups, each error traced back to its own record, so
 /// one bad record is rejected with its byte offset, line, element path and the rule broken (and its original
-/// bytes), and the others are still translated. A document that stops being well-formed
-/// ends the run at that point: what came before is kept, and the rest is reported as one reject.
+/// bytes), and the others are still translated. A document that stops being well-formed (or whose bytes do
+/// not fit its declared encoding) ends the run at that point: the records complete before it are translated,
+/// and every byte after the last of them is kept in one reject (in pieces of at most 1 MiB), so each input
+/// byte is in a translated record or in a reject.
 public struct TreeReadPipeline {
     /// The partner format.
     public let mapping: TreeMapping

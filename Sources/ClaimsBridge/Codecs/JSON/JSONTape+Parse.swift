@@ -193,33 +193,43 @@ private struct JSONTapeParser {
     /// Throws when two members of the just closed object at `object` have the same key (compared after
     /// unescaping), naming the key and the byte offsets of both; the first repeated key in document order.
     private func refuseDuplicateKeys(in object: Int) throws(JSONSyntaxError) {
-        var keys: [Int] = []
-        keys.reserveCapacity(Int(tokens[object].length))
-        var k = object &+ 1
         let end = Int(tokens[object].extra)
-        while k < end {
-            keys.append(k)
-            let value = tokens[k &+ 1]
-            k = value.isContainer ? Int(value.extra) : k &+ 2
+        @inline(__always) func nextKey(_ key: Int) -> Int {
+            let value = tokens[key &+ 1]
+            return value.isContainer ? Int(value.extra) : key &+ 2
         }
         var found: (first: Int, second: Int)?
-        if keys.count <= 16 {
-            search: for second in 1..<keys.count {
-                for first in 0..<second where sameKey(keys[first], keys[second]) {
-                    found = (keys[first], keys[second])
-                    break search
+        if tokens[object].length <= 16 {
+            // Small objects (nearly all): compare each key with the ones before it, without allocating.
+            var second = nextKey(object &+ 1)
+            search: while second < end {
+                var first = object &+ 1
+                while first < second {
+                    if sameKey(first, second) {
+                        found = (first, second)
+                        break search
+                    }
+                    first = nextKey(first)
                 }
+                second = nextKey(second)
             }
         } else {
-            // Sort by hash, then compare neighbours: O(n log n) for large objects.
-            let sorted = keys.map { (hash: keyHash($0), token: $0) }.sorted { ($0.hash, $0.token) < ($1.hash, $1.token) }
+            // Large objects: sort the keys by hash, then compare neighbours: O(n log n).
+            var keys: [(hash: UInt64, token: Int)] = []
+            keys.reserveCapacity(Int(tokens[object].length))
+            var key = object &+ 1
+            while key < end {
+                keys.append((keyHash(key), key))
+                key = nextKey(key)
+            }
+            keys.sort { ($0.hash, $0.token) < ($1.hash, $1.token) }
             var index = 0
-            while index < sorted.count {
+            while index < keys.count {
                 var next = index &+ 1
-                while next < sorted.count && sorted[next].hash == sorted[index].hash { next &+= 1 }
+                while next < keys.count && keys[next].hash == keys[index].hash { next &+= 1 }
                 for a in index..<next {
-                    for b in (a &+ 1)..<next where sameKey(sorted[a].token, sorted[b].token) {
-                        if found.map({ sorted[b].token < $0.second }) ?? true { found = (sorted[a].token, sorted[b].token) }
+                    for b in (a &+ 1)..<next where sameKey(keys[a].token, keys[b].token) {
+                        if found.map({ keys[b].token < $0.second }) ?? true { found = (keys[a].token, keys[b].token) }
                     }
                 }
                 index = next

@@ -34,9 +34,16 @@ final class LibXML2ErrorSink {
 /// Process-wide libxml2 safety settings, applied once before any document is read.
 enum LibXML2Setup {
     /// Turns off loading of any external entity or DTD: every request gets nothing.
+    /// Also silences libxml2's process-wide error output: encoding errors go there, not to a reader's own
+    /// handler, and they print the input's bytes (which can be part of a name) to standard error.
     static let once: Void = {
         xmlInitParser()
         xmlSetExternalEntityLoader { _, _, _ in nil }
+        // A generic error function is C-variadic; one that ignores its arguments can be given as a plain one.
+        let ignore: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Void = { _, _ in }
+        let discard = unsafeBitCast(ignore, to: xmlGenericErrorFunc.self)
+        xmlThrDefSetGenericErrorFunc(nil, discard)
+        xmlSetGenericErrorFunc(nil, discard)
     }()
 
     /// Parser options: no network, and nothing that loads DTDs or substitutes entities.

@@ -59,6 +59,12 @@ struct XMLRecordScanner {
         return hand(spans.removeFirst())
     }
 
+    /// The bytes of the oldest complete record not yet taken, without taking it.
+    var nextRecordBytes: ArraySlice<UInt8>? {
+        guard enabled, let span = spans.first else { return nil }
+        return log[(span.start - logStart)..<(span.end - logStart)]
+    }
+
     /// Takes the complete records whose last byte comes before (`line`, `column`), a parse error's position,
     /// as long as only whitespace separates them (text between them means the scanner no longer sees the
     /// document as the parser did, and what follows is kept as unreadable).

@@ -39,6 +39,10 @@ package final class XMLStreamReader {
     /// be found (ASCII-compatible encodings); nil otherwise.
     package private(set) var lastOriginal: (offset: Int, bytes: [UInt8])?
 
+    /// Whether each record's input bytes can be found (not for UTF-16 input): when they stop being found
+    /// part-way, the rest of the document is treated as unreadable, so that no byte goes unaccounted for.
+    private var locatesRecords = false
+
     /// The root element's name as written (with its prefix, if any), after ``readRoot()``.
     package private(set) var rootQualifiedName: String?
 
@@ -98,18 +102,15 @@ package final class XMLStreamReader {
     }
 
     private func takeOriginal(of record: TreeNode) -> (offset: Int, bytes: [UInt8])? {
-        guard source.scanner.enabled, let found = source.scanner.takeRecord() else { return nil }
-        // The scanner and the parser must agree on which element this is; otherwise stop trusting the scanner.
-        let head = found.bytes.prefix(record.name.utf8.count + 64)
+        guard source.scanner.enabled, let found = source.scanner.nextRecordBytes else { return nil }
+        // The scanner and the parser must agree on which element this is; otherwise the bytes are not taken.
+        let head = found.prefix(record.name.utf8.count + 64)
         let tagName = head.dropFirst().prefix {
             $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x3E && $0 != 0x2F
         }
         let local = tagName.split(separator: UInt8(ascii: ":")).last.map(Array.init) ?? []
-        guard found.bytes.first == UInt8(ascii: "<"), local == Array(record.name.utf8) else {
-            source.scanner.disable()
-            return nil
-        }
-        return (found.offset, found.bytes)
+        guard found.first == UInt8(ascii: "<"), local == Array(record.name.utf8) else { return nil }
+        return source.scanner.takeRecord().map { ($0.offset, $0.bytes) }
     }
 
     /// Reads up to the root element and returns it without children.
@@ -120,6 +121,7 @@ package final class XMLStreamReader {
             case 1:
                 var root = try startElement(depth: 1)
                 rootQualifiedName = text(xmlTextReaderConstName(reader))
+                locatesRecords = source.scanner.enabled
                 root.children = []
                 if xmlTextReaderIsEmptyElement(reader) == 1 { finished = true }
                 return root
@@ -139,6 +141,11 @@ package final class XMLStreamReader {
                 var budget = limits.maximumElementsPerRecord
                 let record = try element(depth: 2, budget: &budget)
                 lastOriginal = takeOriginal(of: record)
+                if lastOriginal == nil && locatesRecords {
+                    throw failure(
+                        .invalidXML,
+                        "this record's bytes cannot be located in the input (it is written in a way the reader cannot follow byte for byte)")
+                }
                 return record
             case 15:
                 finished = true

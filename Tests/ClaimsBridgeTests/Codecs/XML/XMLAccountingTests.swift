@@ -102,6 +102,19 @@ import Testing
         #expect(reject.messageOffset + reject.original.count == input.count)
     }
 
+    /// A record the byte finder cannot match with the parser's element (here a Latin-1 element name, which the
+    /// parser reads as UTF-8) ends the readable part: nothing is rejected with bytes that are not the input's.
+    @Test func aRecordWhoseBytesCannotBeFoundEndsTheReadablePart() throws {
+        let input =
+            Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">\n  <DP".utf8)
+            + [0xE9] + Array(" xmlns=\"\"/>\n".utf8) + Array(String(decoding: Self.batch, as: UTF8.self).split(separator: "\n")[2...].joined(separator: "\n").utf8)
+        let run = try PipelineRun.read(try Self.pipeline(), input, chunkSize: 64)
+        #expect(run.summary.translated == 0)
+        #expect(Self.checkAccounting(run, input: input, records: []) == 0)
+        let reject = try #require(run.rejects.first)
+        #expect(reject.messageOffset + reject.original.count == input.count)
+    }
+
     @Test func anEmptyInputIsCalledEmpty() throws {
         let run = try PipelineRun.read(try Self.pipeline(), [])
         #expect(run.rejects.first?.error.reason.contains("the input is empty") == true)

@@ -3,9 +3,10 @@
 /// read after a parse error is kept too. It only tracks tags, quotes, comments, CDATA sections and processing
 /// instructions to know the nesting depth; libxml2 does the real parsing (and refuses what is not XML).
 ///
-/// Works on ASCII-compatible encodings (UTF-8, Latin-1…); it stops finding records for UTF-16, a document type
-/// declaration or a record longer than `captureLimit` (callers then fall back to the element as the parser
-/// read it), but still keeps the bytes not handed over, up to `captureLimit` of them.
+/// Works on ASCII-compatible encodings (UTF-8, Latin-1…); it stops finding records for UTF-16 (callers then fall
+/// back to the element as the parser read it), a document type declaration or a record longer than
+/// `captureLimit` (the reader then treats the rest of the document as unreadable), but still keeps the bytes not
+/// handed over, up to `captureLimit` of them.
 struct XMLRecordScanner {
     /// A complete child element of the root.
     struct Record {

@@ -61,7 +61,7 @@ public final class LabOrderBook {
     ) throws(BridgeError) -> LabOrderStatusChange {
         guard var order = orders[orderId] else {
             throw BridgeError(
-                .unknownOrder, "order \(orderId) is not among the known orders (\(source))",
+                .unknownOrder, "order \(DiagnosticText.quoted(orderId)) is not among the known orders (\(source))",
                 at: .init(modelPath: "orderId"))
         }
         if let last = order.statusHistory.last?.timestamp, timestamp < last {

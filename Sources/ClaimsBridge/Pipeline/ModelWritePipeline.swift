@@ -1,11 +1,5 @@
 public import Logging
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Reads model objects as JSON Lines and writes CDAnet messages back to back.
 ///
 /// Each line is parsed into a reusable token tape and written with the mapping chosen by its `type` and
@@ -15,7 +9,8 @@ public struct ModelWritePipeline {
     public let catalog: CDAnetCatalog
     public var failFast: Bool
     public var chunkSize: Int
-    /// The longest line accepted, in bytes.
+    /// The longest line accepted, in bytes (16 MiB by default); a longer one is rejected and its bytes
+    /// kept in pieces of at most 1 MiB.
     public var maximumLineLength: Int
     /// Receives a debug line per rejected message and an info summary; never payload values.
     public var logger: Logger
@@ -26,7 +21,7 @@ public struct ModelWritePipeline {
 
     public init(
         catalog: CDAnetCatalog, failFast: Bool = false, chunkSize: Int = 256 * 1024,
-        maximumLineLength: Int = 32_000_000,
+        maximumLineLength: Int = 16 << 20,
         logger: Logger = Logger(label: "claimsbridge", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.logger = logger
@@ -50,19 +45,9 @@ public struct ModelWritePipeline {
         var tape = JSONTape()
         let values = ModelValues(carrierRuleContext: CarrierRuleContext(showPersonalData: showPersonalData))
         var explainFailure: (any Error)?
-        var pending: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        var lineNumber = 0
-        var lineOffset = 0
-        var skippingLongLine = false
         var sawContent = false
 
-        func handle(_ line: UnsafeBufferPointer<UInt8>, offset: Int) throws -> Bool {
-            lineNumber += 1
-            var end = line.count
-            if end > 0 && line[end - 1] == 0x0D { end -= 1 }
-            let body = UnsafeBufferPointer(rebasing: line[0..<end])
-            if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
+        func handle(_ body: UnsafeBufferPointer<UInt8>, lineNumber: Int, offset: Int) throws -> Bool {
             sawContent = true
             summary.messages += 1
             let mark = out.buffer.count
@@ -78,7 +63,7 @@ public struct ModelWritePipeline {
             } catch {
                 out.buffer.truncate(to: mark)
                 summary.rejected += 1
-                var located = error
+                var located = error.clipped()
                 located.location.byteOffset = offset + (error.location.byteOffset ?? 0)
                 try onReject(
                     RejectedMessage(
@@ -94,60 +79,22 @@ public struct ModelWritePipeline {
             return true
         }
 
-        reading: while true {
-            let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
-            if count == 0 { break }
-            var from = 0
-            while from < count {
-                let found = chunk.withUnsafeBufferPointer { buffer in
-                    memchr(buffer.baseAddress! + from, 0x0A, count - from)
+        var lines = JSONLinesReader(input: input)
+        lines.chunkSize = chunkSize
+        lines.maximumLineLength = maximumLineLength
+        try lines.forEachLine(
+            onTooLong: { piece, bytes in
+                sawContent = true
+                if piece.isFirst {
+                    summary.messages += 1
+                    summary.rejected += 1
                 }
-                guard let found else {
-                    if !skippingLongLine { pending.append(contentsOf: chunk[from..<count]) }
-                    if pending.count > maximumLineLength && !skippingLongLine {
-                        skippingLongLine = true
-                        summary.messages += 1
-                        summary.rejected += 1
-                        lineNumber += 1
-                        try onReject(
-                            RejectedMessage(
-                                messageNumber: lineNumber, messageOffset: lineOffset,
-                                error: BridgeError(
-                                    .messageTooLarge, "the line is longer than \(maximumLineLength) bytes",
-                                    at: .init(byteOffset: lineOffset)),
-                                original: Array(pending.prefix(maximumLineLength)), isLine: true))
-                        pending.removeAll()
-                        if failFast {
-                            summary.stoppedEarly = true
-                            break reading
-                        }
-                    }
-                    break
-                }
-                let newline = chunk.withUnsafeBufferPointer { buffer in
-                    UnsafeRawPointer(found) - UnsafeRawPointer(buffer.baseAddress!)
-                }
-                if skippingLongLine {
-                    skippingLongLine = false
-                } else if pending.isEmpty {
-                    let keepGoing = try chunk.withUnsafeBufferPointer {
-                        try handle(UnsafeBufferPointer(rebasing: $0[from..<newline]), offset: lineOffset)
-                    }
-                    if !keepGoing { break reading }
-                } else {
-                    pending.append(contentsOf: chunk[from..<newline])
-                    let keepGoing = try pending.withUnsafeBufferPointer { try handle($0, offset: lineOffset) }
-                    pending.removeAll(keepingCapacity: true)
-                    if !keepGoing { break reading }
-                }
-                lineOffset += (newline - from) + (pending.isEmpty ? 0 : 0) + 1
-                from = newline + 1
-            }
-            if from < count { lineOffset += 0 }
-        }
-        if !pending.isEmpty && !summary.stoppedEarly {
-            _ = try pending.withUnsafeBufferPointer { try handle($0, offset: lineOffset) }
-        }
+                try onReject(piece.rejected(bytes, limit: maximumLineLength))
+                if failFast { summary.stoppedEarly = true }
+                return !failFast
+            },
+            { line, number, offset in try handle(line, lineNumber: number, offset: offset) })
+        input = lines.input
         try out.flush()
         output = out.output
         out.close()

@@ -7,8 +7,10 @@ public import Logging
 /// XML is streamed with libxml2's reader (see `XMLStreamReader` for the security settings); records are
 /// validated against the mapping's XML Schema in small groups, each error traced back to its own record, so
 /// one bad record is rejected with its byte offset, line, element path and the rule broken (and its original
-/// bytes), and the others are still translated. A document that stops being well-formed
-/// ends the run at that point: what came before is kept, and the rest is reported as one reject.
+/// bytes), and the others are still translated. A document that stops being well-formed (or whose bytes do
+/// not fit its declared encoding) ends the run at that point: the records complete before it are translated,
+/// and every byte after the last of them is kept in one reject (in pieces of at most 1 MiB), so each input
+/// byte is in a translated record or in a reject.
 public struct TreeReadPipeline {
     /// The partner format.
     public let mapping: TreeMapping
@@ -18,6 +20,8 @@ public struct TreeReadPipeline {
     public var limits: XMLLimits
     /// The largest single JSON document read (JSON Lines input is streamed and has no such limit).
     public var maximumDocumentBytes = 256_000_000
+    /// The longest JSON line read (16 MiB by default); a longer line is rejected and its bytes kept in pieces.
+    public var maximumLineLength = JSONLinesReader<MemoryInput>.defaultMaximumLineLength
     /// Whether schema messages may quote values (names, health numbers); off by default.
     public var showPersonalData: Bool
     /// Receives a debug line per rejected record and an info summary; never payload values.
@@ -92,7 +96,7 @@ public struct TreeReadPipeline {
                     ? (mapping.rootName ?? "") : "\(mapping.rootName ?? "") in namespace \(mapping.rootNamespace)"
                 throw BridgeError(
                     .unexpectedElement,
-                    "the document's root element is \(root.name); \(mapping.name) expects \(expected)",
+                    "the document's root element is \(DiagnosticText.quoted(root.name)); \(mapping.name) expects \(expected)",
                     at: .init(line: root.line, fieldID: root.name))
             }
             if mapping.recordName != nil { outer = root }
@@ -101,48 +105,90 @@ public struct TreeReadPipeline {
                     validator: $0, mapping: mapping, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
             }
             guard mapping.recordName != nil else {
-                number = 1
                 try reader.readRemainingChildren(into: &root)
+                number = 1
                 pending = [(1, root, nil)]
                 _ = try flush()
                 return
             }
             while let record = try reader.nextRecord() {
                 number += 1
-                guard record.name == mapping.recordName,
-                    record.namespace == "" || record.namespace == mapping.record.namespace
-                else {
-                    guard try flush() else { return }
-                    let original = reader.lastOriginal
-                    let keepGoing = try state.handle(
-                        number: number, offset: original?.offset ?? 0,
-                        original: { original?.bytes ?? serialize(record, writer, root: outer) }
-                    ) {
-                        () throws(BridgeError) -> TreeValue in
-                        throw BridgeError(
-                            .unexpectedElement, "is not a \(mapping.recordName ?? "") record",
-                            at: .init(line: record.line, fieldID: record.name))
-                    }
-                    if !keepGoing { return }
-                    continue
-                }
-                pending.append((number, record, reader.lastOriginal))
-                if pending.count >= (check?.groupSize ?? 1) {
-                    guard try flush() else { return }
-                }
+                guard try accept(record, number: number, original: reader.lastOriginal) else { return }
             }
             guard try flush() else { return }
             if number == 0 { state.summary.messages = 0 }
         } catch let error as BridgeError where error.code != .io {
-            let complete = number
             guard try flush() else { return }
-            var located = error
-            located.reason += complete > 0 ? "; the rest of the document after record \(complete) cannot be read" : ""
-            let partial = reader.partialOriginal
-            _ = try state.handle(number: complete + 1, offset: partial?.offset ?? 0, original: { partial?.bytes ?? [] })
-            { () throws(BridgeError) -> TreeValue in
-                throw located
+            // Records the parser had read past without error but not yet returned: each parsed again on its own.
+            for found in reader.takeRecordsCompleteBeforeFailure() {
+                number += 1
+                let original = (offset: found.offset, bytes: found.bytes)
+                do {
+                    guard let record = try reader.parseAlone(found) else { continue }
+                    guard try accept(record, number: number, original: original) else { return }
+                } catch let alone as BridgeError where alone.code != .io {
+                    guard try flush() else { return }
+                    let keepGoing = try state.handle(number: number, offset: found.offset, original: { found.bytes }) {
+                        () throws(BridgeError) -> TreeValue in throw alone.located(.init(line: found.line))
+                    }
+                    if !keepGoing { return }
+                }
             }
+            guard try flush() else { return }
+            try keepUnreadBytes(of: reader, after: error, number: number + 1, &state)
+        }
+
+        /// Queues a record for the schema check and translation, or rejects an element that is not a record.
+        func accept(_ record: TreeNode, number: Int, original: (offset: Int, bytes: [UInt8])?) throws -> Bool {
+            guard record.name == mapping.recordName, record.namespace == mapping.record.namespace else {
+                guard try flush() else { return false }
+                return try state.handle(
+                    number: number, offset: original?.offset ?? 0,
+                    original: { original?.bytes ?? serialize(record, writer, root: outer) }
+                ) {
+                    () throws(BridgeError) -> TreeValue in
+                    throw BridgeError(
+                        .unexpectedElement,
+                        "is not a \(mapping.recordName ?? "") record\(record.namespace == mapping.record.namespace ? "" : " of this format (its namespace differs)")",
+                        at: .init(line: record.line, fieldID: record.name))
+                }
+            }
+            pending.append((number, record, original))
+            if pending.count >= (check?.groupSize ?? 1) { return try flush() }
+            return true
+        }
+    }
+
+    /// After the document stopped being readable: one reject with the error, holding every byte from the end
+    /// of the last record read to the end of the input (in pieces of at most 1 MiB, so memory stays bounded).
+    private func keepUnreadBytes<Output: ByteOutput>(
+        of reader: XMLStreamReader, after error: BridgeError, number: Int, _ state: inout RunState<Output>
+    ) throws {
+        var located = error
+        located.reason += "; nothing from this point to the end of the input can be read, and those bytes are kept in this reject"
+        var first = true
+        var sawAny = false
+        let dropped = try reader.takeUnreadBytes { offset, piece in
+            sawAny = true
+            guard !first else {
+                first = false
+                return try state.handle(number: number, offset: offset, original: { piece }) {
+                    () throws(BridgeError) -> TreeValue in throw located
+                }
+            }
+            let continued = BridgeError(
+                .invalidXML, "continues the unreadable end of the document (record \(number)), from byte \(offset)",
+                at: .init(byteOffset: offset))
+            return try state.reject(
+                RejectedMessage(messageNumber: number, messageOffset: offset, error: continued, original: piece))
+        }
+        if !sawAny {
+            _ = try state.handle(number: number, offset: 0, original: { [] }) { () throws(BridgeError) -> TreeValue in
+                throw error
+            }
+        }
+        if dropped > 0 {
+            logger.warning("unreadable XML larger than the keeping limit", metadata: ["bytes.notKept": "\(dropped)"])
         }
     }
 
@@ -220,15 +266,18 @@ public struct TreeReadPipeline {
             return
         }
         var lines = JSONLinesReader(input: input)
+        lines.maximumLineLength = maximumLineLength
         var tape = JSONTape()
         try lines.forEachLine(
-            onTooLong: { number, _, prefix in
-                try state.handle(number: number, original: { prefix }) { () throws(BridgeError) -> TreeValue in
-                    throw BridgeError(.messageTooLarge, "the line is too long")
+            onTooLong: { piece, bytes in
+                if piece.isFirst {
+                    state.summary.messages += 1
+                    state.summary.rejected += 1
                 }
+                return try state.reject(piece.rejected(bytes, limit: maximumLineLength))
             },
             { line, number, offset in
-                try state.handle(number: number, original: { Array(line) }) { () throws(BridgeError) in
+                try state.handle(number: number, offset: offset, original: { Array(line) }) { () throws(BridgeError) in
                     let value: TreeValue
                     do throws(JSONSyntaxError) {
                         value = try TreeValue.parse(UnsafeRawBufferPointer(line), tape: &tape)
@@ -271,18 +320,24 @@ private struct RunState<Output: ByteOutput> {
             summary.rejected += 1
             var located = error
             located.location.messageNumber = number
-            let rejected = RejectedMessage(
-                messageNumber: number, messageOffset: offset, error: located, original: original())
-            rejected.log(to: logger)
-            try onReject(rejected)
-            if failFast { summary.stoppedEarly = true }
-            return !failFast
+            return try reject(
+                RejectedMessage(messageNumber: number, messageOffset: offset, error: located, original: original()))
         }
         model.appendJSON(to: &buffer)
         buffer.append(0x0A)
         summary.translated += 1
         if buffer.count >= 256 * 1024 { try flush() }
         return true
+    }
+
+    /// Reports a reject (its reason clipped to a bounded length); returns false when the run should stop.
+    mutating func reject(_ rejected: RejectedMessage) throws -> Bool {
+        var rejected = rejected
+        rejected.error = rejected.error.clipped()
+        rejected.log(to: logger)
+        try onReject(rejected)
+        if failFast { summary.stoppedEarly = true }
+        return !failFast
     }
 
     mutating func flush() throws {

@@ -23,6 +23,8 @@ public struct TreeWritePipeline {
     public var failFast: Bool
     /// Spaces per level in XML output; nil puts the whole document on one line.
     public var indent: Int?
+    /// The longest input line (16 MiB by default); a longer line is rejected and its bytes kept in pieces.
+    public var maximumLineLength = JSONLinesReader<MemoryInput>.defaultMaximumLineLength
     /// Whether schema messages may quote values (names, health numbers); off by default.
     public var showPersonalData: Bool
     /// Receives a debug line per rejected object and an info summary; never payload values.
@@ -72,6 +74,7 @@ public struct TreeWritePipeline {
         let repeated = mapping.repeatedNames
         var tape = JSONTape()
         var lines = JSONLinesReader(input: input)
+        lines.maximumLineLength = maximumLineLength
         let check = validator.map {
             RecordSchemaCheck(
                 validator: $0, mapping: mapping, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
@@ -83,8 +86,13 @@ public struct TreeWritePipeline {
             summary.rejected += 1
             var located = error
             located.location.byteOffset = offset + (error.location.byteOffset ?? 0)
-            let rejected = RejectedMessage(
-                messageNumber: number, messageOffset: offset, error: located, original: original, isLine: true)
+            return try report(
+                RejectedMessage(
+                    messageNumber: number, messageOffset: offset, error: located, original: original, isLine: true))
+        }
+        func report(_ rejected: RejectedMessage) throws -> Bool {
+            var rejected = rejected
+            rejected.error = rejected.error.clipped()
             rejected.log(to: logger)
             try rejectHandler(rejected)
             if failFast {
@@ -112,10 +120,13 @@ public struct TreeWritePipeline {
             return true
         }
         try lines.forEachLine(
-            onTooLong: { number, offset, prefix in
-                summary.messages += 1
-                guard try flush() else { return false }
-                return try reject(BridgeError(.messageTooLarge, "the line is too long"), number, offset, prefix)
+            onTooLong: { piece, bytes in
+                if piece.isFirst {
+                    summary.messages += 1
+                    summary.rejected += 1
+                    guard try flush() else { return false }
+                }
+                return try report(piece.rejected(bytes, limit: maximumLineLength))
             },
             { line, number, offset in
                 summary.messages += 1

@@ -84,8 +84,8 @@ extension CDAnetCatalog: EmbeddedMessageReader, EmbeddedMessageWriter {
             throw BridgeError(
                 .unknownModelType,
                 known
-                    ? "CDAnet version \(version) has no \(type) message"
-                    : "\"\(type)\" is not a message type; known types are \(modelTypes.joined(separator: ", "))",
+                    ? "CDAnet version \(DiagnosticText.quoted(version)) has no \(type) message"
+                    : "\(DiagnosticText.quoted(type)) is not a message type; known types are \(modelTypes.joined(separator: ", "))",
                 at: .init(byteOffset: tape.offset(typeToken), modelPath: known ? "routing.version" : "type"))
         }
         return mapping

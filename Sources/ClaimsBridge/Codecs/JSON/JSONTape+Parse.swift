@@ -1,11 +1,18 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension JSONTape {
     /// Parses `document` (one JSON document, e.g. one line of JSON Lines); afterwards the root value is
     /// token 0. Reuses the storage of earlier parses.
     ///
     /// Strict RFC 8259: no trailing commas, single quotes, comments, leading zeros, `+` signs, NaN or
     /// Infinity; no unescaped control characters, invalid UTF-8 or unpaired surrogate escapes in strings;
-    /// only whitespace after the document; at most `maximumDepth` nested objects and arrays. A byte order
-    /// mark is rejected like any other unexpected byte.
+    /// only whitespace after the document; at most `maximumDepth` nested objects and arrays; no key twice in
+    /// one object (the error names the key and both byte offsets). A byte order mark is rejected like any
+    /// other unexpected byte.
     ///
     /// The tape keeps a pointer into `document`: read it only while that memory is alive and unchanged.
     /// After a failed parse the tape is empty.
@@ -89,7 +96,7 @@ private struct JSONTapeParser {
                 guard i < n else { throw error(n, isObject ? "unterminated object" : "unterminated array") }
                 if p[i] == c &+ 2 {  // '}' is '{' + 2, ']' is '[' + 2
                     i &+= 1
-                    closeContainer()
+                    try closeContainer()
                 } else {
                     stack[2 &* depth &- 1] = 1
                     if isObject { i = try parseKey(i) }
@@ -140,7 +147,7 @@ private struct JSONTapeParser {
                 }
                 if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i &+= 1
-                    closeContainer()
+                    try closeContainer()
                     continue
                 }
                 throw error(
@@ -156,11 +163,12 @@ private struct JSONTapeParser {
     }
 
     @inline(__always)
-    private mutating func closeContainer() {
+    private mutating func closeContainer() throws(JSONSyntaxError) {
         depth &-= 1
         let index = Int(stack[2 &* depth])
         tokens[index].length = stack[2 &* depth &+ 1]
         tokens[index].extra = UInt32(truncatingIfNeeded: tokenCount)
+        if tokens[index].kind == .object && tokens[index].length > 1 { try refuseDuplicateKeys(in: index) }
     }
 
     /// Parses `"key" :` at `i`; returns the position after the colon.
@@ -178,6 +186,84 @@ private struct JSONTapeParser {
         guard j < n else { throw error(n, "unterminated object") }
         guard p[j] == UInt8(ascii: ":") else { throw error(j, "expected ':' after an object key") }
         return j &+ 1
+    }
+
+    // MARK: - Duplicate keys
+
+    /// Throws when two members of the just closed object at `object` have the same key (compared after
+    /// unescaping), naming the key and the byte offsets of both; the first repeated key in document order.
+    private func refuseDuplicateKeys(in object: Int) throws(JSONSyntaxError) {
+        let end = Int(tokens[object].extra)
+        @inline(__always) func nextKey(_ key: Int) -> Int {
+            let value = tokens[key &+ 1]
+            return value.isContainer ? Int(value.extra) : key &+ 2
+        }
+        var found: (first: Int, second: Int)?
+        if tokens[object].length <= 16 {
+            // Small objects (nearly all): compare each key with the ones before it, without allocating.
+            var second = nextKey(object &+ 1)
+            search: while second < end {
+                var first = object &+ 1
+                while first < second {
+                    if sameKey(first, second) {
+                        found = (first, second)
+                        break search
+                    }
+                    first = nextKey(first)
+                }
+                second = nextKey(second)
+            }
+        } else {
+            // Large objects: sort the keys by hash, then compare neighbours: O(n log n).
+            var keys: [(hash: UInt64, token: Int)] = []
+            keys.reserveCapacity(Int(tokens[object].length))
+            var key = object &+ 1
+            while key < end {
+                keys.append((keyHash(key), key))
+                key = nextKey(key)
+            }
+            keys.sort { ($0.hash, $0.token) < ($1.hash, $1.token) }
+            var index = 0
+            while index < keys.count {
+                var next = index &+ 1
+                while next < keys.count && keys[next].hash == keys[index].hash { next &+= 1 }
+                for a in index..<next {
+                    for b in (a &+ 1)..<next where sameKey(keys[a].token, keys[b].token) {
+                        if found.map({ keys[b].token < $0.second }) ?? true { found = (keys[a].token, keys[b].token) }
+                    }
+                }
+                index = next
+            }
+        }
+        guard let (first, second) = found else { return }
+        let name = DiagnosticText.quoted(UnsafeBufferPointer(start: keyBytes(second), count: Int(tokens[second].length)))
+        throw error(
+            keyOffset(second),
+            "the key \(name) appears twice in one object (at byte \(keyOffset(first)) and byte \(keyOffset(second))); each key may appear only once"
+        )
+    }
+
+    private func keyBytes(_ token: Int) -> UnsafePointer<UInt8> {
+        let t = tokens[token]
+        return t.escaped ? UnsafePointer(side) + Int(t.start) : p + Int(t.start)
+    }
+
+    private func keyOffset(_ token: Int) -> Int {
+        let t = tokens[token]
+        return t.escaped ? Int(t.extra) : Int(t.start) &- 1
+    }
+
+    private func sameKey(_ a: Int, _ b: Int) -> Bool {
+        let count = Int(tokens[a].length)
+        return count == Int(tokens[b].length) && memcmp(keyBytes(a), keyBytes(b), count) == 0
+    }
+
+    /// FNV-1a of a key's bytes.
+    private func keyHash(_ token: Int) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let bytes = keyBytes(token)
+        for index in 0..<Int(tokens[token].length) { hash = (hash ^ UInt64(bytes[index])) &* 0x100_0000_01b3 }
+        return hash
     }
 
     // MARK: - Storage

@@ -5,6 +5,8 @@ final class LibXML2ErrorSink {
     struct Issue {
         var message: String
         var line: Int
+        /// The 1-based column libxml2 gives (0 when unknown).
+        var column = 0
         var isError: Bool
         /// A well-formedness error (libxml2 level "fatal"), after which the parser stops.
         var isFatal = false
@@ -23,7 +25,7 @@ final class LibXML2ErrorSink {
         guard sink.issues.count < 100 else { return }
         sink.issues.append(
             Issue(
-                message: message, line: Int(error.pointee.line),
+                message: message, line: Int(error.pointee.line), column: Int(error.pointee.int2),
                 isError: error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue,
                 isFatal: error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue))
     }
@@ -32,9 +34,16 @@ final class LibXML2ErrorSink {
 /// Process-wide libxml2 safety settings, applied once before any document is read.
 enum LibXML2Setup {
     /// Turns off loading of any external entity or DTD: every request gets nothing.
+    /// Also silences libxml2's process-wide error output: encoding errors go there, not to a reader's own
+    /// handler, and they print the input's bytes (which can be part of a name) to standard error.
     static let once: Void = {
         xmlInitParser()
         xmlSetExternalEntityLoader { _, _, _ in nil }
+        // A generic error function is C-variadic; one that ignores its arguments can be given as a plain one.
+        let ignore: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Void = { _, _ in }
+        let discard = unsafeBitCast(ignore, to: xmlGenericErrorFunc.self)
+        xmlThrDefSetGenericErrorFunc(nil, discard)
+        xmlSetGenericErrorFunc(nil, discard)
     }()
 
     /// Parser options: no network, and nothing that loads DTDs or substitutes entities.
@@ -62,5 +71,41 @@ enum LibXML2Setup {
             index += 1
         }
         return out
+    }
+}
+
+/// Turns libxml2's well-formedness messages into words a billing clerk understands.
+enum LibXML2Errors {
+    /// The reason for a parse failure; never the input's bytes (libxml2 quotes them for encoding errors).
+    /// - Parameter atEndOfInput: the problem is at the very end of the input, which was read to its end.
+    /// - Parameter sawRoot: the root element was read (libxml2 says "Extra content" for blank input too).
+    static func explain(
+        _ issue: LibXML2ErrorSink.Issue?, bytesRead: Int, atEndOfInput: Bool = false, sawRoot: Bool = true
+    ) -> String {
+        guard bytesRead > 0 else { return "the input is empty: there is no XML document to read" }
+        guard let issue else { return "the document is not well-formed XML" }
+        var message = String(issue.message.prefix(1000))
+        if let bytes = message.indices.first(where: { message[$0...].hasPrefix("Bytes:") }) {
+            message = String(message[..<bytes])
+        }
+        while let last = message.last, last.isWhitespace || last == "," { message.removeLast() }
+        if message.hasPrefix("Input is not proper UTF-8") {
+            return "the document is not valid UTF-8 (the encoding it declares, or XML's default): the file may be in Latin-1 (ISO-8859-1); declare that encoding in its XML declaration or send it as UTF-8"
+        }
+        if message.hasPrefix("Document labelled UTF-16 but has UTF-8 content") {
+            return "the document declares the encoding UTF-16 but its bytes are not UTF-16 (they are in an 8-bit encoding such as UTF-8 or Latin-1); correct its XML declaration"
+        }
+        if message.hasPrefix("Document is empty") || message.hasPrefix("Start tag expected")
+            || (!sawRoot && message.hasPrefix("Extra content"))
+        {
+            return "the input holds no XML element (it is empty, blank or not XML)"
+        }
+        if message.hasPrefix("Extra content at the end of the document") {
+            return "there is content after the document's last closing tag (a document has exactly one root element)"
+        }
+        if atEndOfInput || message.hasPrefix("Premature end of data") || message.hasPrefix("EndTag: '</' not found") {
+            return "the document ends before it is complete, inside an element (is the file cut short?); the parser says: \(message)"
+        }
+        return "the document is not well-formed XML: \(message)"
     }
 }

@@ -1,68 +1,134 @@
-/// Finds the exact bytes and offset of each child element of the root in a stream of XML, so that a rejected
-/// record keeps its original bytes. It only tracks tags, quotes, comments, CDATA sections and processing
+/// Finds the exact bytes, offset and lines of each child element of the root in a stream of XML, so that a
+/// rejected record keeps its original bytes, and keeps every byte not yet handed over, so that what cannot be
+/// read after a parse error is kept too. It only tracks tags, quotes, comments, CDATA sections and processing
 /// instructions to know the nesting depth; libxml2 does the real parsing (and refuses what is not XML).
 ///
-/// Works on ASCII-compatible encodings (UTF-8, Latin-1…); it switches itself off for UTF-16 or a document type
-/// declaration, and callers then fall back to the element as the parser read it.
+/// Works on ASCII-compatible encodings (UTF-8, Latin-1…); it stops finding records for UTF-16 (callers then fall
+/// back to the element as the parser read it), a document type declaration or a record longer than
+/// `captureLimit` (the reader then treats the rest of the document as unreadable), but still keeps the bytes not
+/// handed over, up to `captureLimit` of them.
 struct XMLRecordScanner {
     /// A complete child element of the root.
     struct Record {
         var offset: Int
         var bytes: [UInt8]
-        /// The element was longer than the capture limit and `bytes` holds only its beginning.
-        var truncated: Bool
+        /// The 1-based line of the record's first byte.
+        var line: Int
+    }
+
+    /// A complete record not yet handed over: its byte range and where its last byte is (line, 1-based column).
+    private struct Span {
+        var start: Int
+        var end: Int
+        var line: Int
+        var endLine: Int
+        var endColumn: Int
     }
 
     private enum State { case text, tagOpen, startTag, endTag, bang, comment, cdata, pi, quoted(UInt8) }
 
     private(set) var enabled = true
-    private(set) var completed: [Record] = []
+    private var spans: [Span] = []
     private var state = State.text
     private var depth = 0
     private var offset = 0
-    private var tagStart = 0
+    /// The line and column of the last byte fed.
+    private(set) var line = 1
+    private(set) var column = 0
     private var last: (UInt8, UInt8) = (0, 0)
     private var bangCount = 0
-    private var capture: [UInt8] = []
-    private var captureStart: Int?
-    private var truncated = false
+    private var recordStart: (offset: Int, line: Int)?
+    /// Every byte from `logStart` on: the bytes not yet handed over.
+    private var log: [UInt8] = []
+    private var logStart = 0
+    /// Bytes that were not kept because `log` had reached `captureLimit`.
+    private(set) var droppedBytes = 0
+    /// The document's bytes up to the end of the root's start tag (declaration, comments, root tag), when
+    /// they are at most 64 KiB: the context in which a record can be parsed again on its own.
+    private(set) var head: [UInt8]?
+    /// The offset after the root's start tag.
+    private var rootTagEnd = 0
+    /// Whether the bytes satisfy the declared encoding.
+    private(set) var encoding = XMLEncodingCheck()
     let captureLimit: Int
 
-    init(captureLimit: Int = 4 << 20) { self.captureLimit = captureLimit }
+    init(captureLimit: Int = 16 << 20) { self.captureLimit = captureLimit }
 
-    /// The oldest complete record not yet taken.
+    /// The oldest complete record not yet taken; the bytes before it and the record are handed over.
     mutating func takeRecord() -> Record? {
-        completed.isEmpty ? nil : completed.removeFirst()
+        guard enabled, !spans.isEmpty else { return nil }
+        return hand(spans.removeFirst())
     }
 
-    /// The bytes of the record being read when the input stopped being XML.
-    var partialRecord: Record? {
-        captureStart.map { Record(offset: $0, bytes: capture, truncated: truncated) }
+    /// The bytes of the oldest complete record not yet taken, without taking it.
+    var nextRecordBytes: ArraySlice<UInt8>? {
+        guard enabled, let span = spans.first else { return nil }
+        return log[(span.start - logStart)..<(span.end - logStart)]
     }
 
+    /// Takes the complete records whose last byte comes before (`line`, `column`), a parse error's position,
+    /// as long as only whitespace separates them (text between them means the scanner no longer sees the
+    /// document as the parser did, and what follows is kept as unreadable).
+    mutating func takeRecords(before line: Int, column: Int) -> [Record] {
+        var records: [Record] = []
+        while enabled, let span = spans.first,
+            span.endLine < line || (span.endLine == line && span.endColumn < column),
+            log[max(0, rootTagEnd - logStart)..<(span.start - logStart)].allSatisfy({
+                $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09
+            })
+        {
+            records.append(hand(spans.removeFirst()))
+        }
+        return records
+    }
+
+    /// Hands over every byte kept and not handed over yet, from offset `offset`.
+    mutating func takeRemainder() -> (offset: Int, bytes: [UInt8]) {
+        defer {
+            logStart += log.count
+            log = []
+            spans = []
+        }
+        return (logStart, log)
+    }
+
+    private mutating func hand(_ span: Span) -> Record {
+        let bytes = Array(log[(span.start - logStart)..<(span.end - logStart)])
+        log.removeFirst(span.end - logStart)
+        logStart = span.end
+        return Record(offset: span.start, bytes: bytes, line: span.line)
+    }
+
+    /// Stops finding records (the bytes read go on being kept, up to the limit).
     mutating func disable() {
         enabled = false
-        completed = []
-        capture = []
-        captureStart = nil
+        spans = []
+        recordStart = nil
     }
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer) {
-        guard enabled else { return }
         if offset == 0, bytes.count >= 2,
             (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE)
         {
             disable()
-            return
         }
         for byte in bytes {
-            step(byte)
-            if captureStart != nil {
-                if capture.count < captureLimit { capture.append(byte) } else { truncated = true }
+            if log.count < captureLimit {
+                log.append(byte)
+            } else {
+                droppedBytes += 1
+                if enabled { disable() }
             }
+            if byte == 0x0A {
+                line += 1
+                column = 0
+            } else {
+                column += 1
+            }
+            encoding.feed(byte, offset: offset, line: line, column: column)
+            if enabled { step(byte) }
             last = (last.1, byte)
             offset += 1
-            if !enabled { return }
         }
     }
 
@@ -71,14 +137,7 @@ struct XMLRecordScanner {
         case .text:
             if byte == UInt8(ascii: "<") {
                 state = .tagOpen
-                tagStart = offset
-                if depth == 1 {
-                    captureStart = offset
-                    capture.removeAll(keepingCapacity: true)
-                    truncated = false
-                }
-            } else if byte == 0 {
-                disable()
+                if depth == 1 { recordStart = (offset, line) }
             }
         case .tagOpen:
             switch byte {
@@ -86,11 +145,11 @@ struct XMLRecordScanner {
             case UInt8(ascii: "!"):
                 state = .bang
                 bangCount = 0
-            case UInt8(ascii: "?"): state = .pi
+                if depth == 1 { recordStart = nil }
+            case UInt8(ascii: "?"):
+                state = .pi
+                if depth == 1 { recordStart = nil }
             default: state = .startTag
-            }
-            if depth == 1 && byte != UInt8(ascii: "/") && (byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?")) {
-                captureStart = nil
             }
         case .startTag:
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
@@ -98,8 +157,12 @@ struct XMLRecordScanner {
             } else if byte == UInt8(ascii: ">") {
                 state = .text
                 if last.1 == UInt8(ascii: "/") {
-                    if depth == 1 { finishRecord(through: offset) }
+                    if depth == 1 { finishRecord() }
                 } else {
+                    if depth == 0 && rootTagEnd == 0 {
+                        rootTagEnd = offset + 1
+                        if logStart == 0 && log.count <= 64 << 10 { head = log }
+                    }
                     depth += 1
                 }
             }
@@ -109,8 +172,11 @@ struct XMLRecordScanner {
             if byte == UInt8(ascii: ">") {
                 state = .text
                 depth -= 1
-                if depth == 1 { finishRecord(through: offset) }
-                if depth == 0 { captureStart = nil }
+                if depth == 1 { finishRecord() }
+                if depth <= 0 {
+                    depth = 0
+                    recordStart = nil
+                }
             }
         case .bang:
             bangCount += 1
@@ -131,13 +197,10 @@ struct XMLRecordScanner {
         }
     }
 
-    private mutating func finishRecord(through end: Int) {
-        guard let start = captureStart else { return }
-        var bytes = capture
-        if !truncated && bytes.count < captureLimit { bytes.append(UInt8(ascii: ">")) }
-        completed.append(Record(offset: start, bytes: bytes, truncated: truncated))
-        captureStart = nil
-        capture.removeAll(keepingCapacity: true)
-        _ = end
+    /// The record that started at `recordStart` ends with the current byte.
+    private mutating func finishRecord() {
+        guard let start = recordStart else { return }
+        spans.append(Span(start: start.offset, end: offset + 1, line: start.line, endLine: line, endColumn: column))
+        recordStart = nil
     }
 }

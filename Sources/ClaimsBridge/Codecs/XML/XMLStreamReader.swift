@@ -39,24 +39,78 @@ package final class XMLStreamReader {
     /// be found (ASCII-compatible encodings); nil otherwise.
     package private(set) var lastOriginal: (offset: Int, bytes: [UInt8])?
 
-    /// The input bytes of the record that was being read when the document stopped being readable.
-    package var partialOriginal: (offset: Int, bytes: [UInt8])? {
-        source.scanner.partialRecord.map { ($0.offset, $0.bytes) }
+    /// Whether each record's input bytes can be found (not for UTF-16 input): when they stop being found
+    /// part-way, the rest of the document is treated as unreadable, so that no byte goes unaccounted for.
+    private var locatesRecords = false
+
+    /// The root element's name as written (with its prefix, if any), after ``readRoot()``.
+    package private(set) var rootQualifiedName: String?
+
+    /// Where reading failed (line, 1-based column) after a throw; records that end before it are complete.
+    package private(set) var failurePosition: (line: Int, column: Int)?
+
+    /// The complete records the parser had not returned yet when it failed, and which end before the failure:
+    /// each is a well-formed element that can be parsed again on its own (see ``parseAlone(_:)``).
+    func takeRecordsCompleteBeforeFailure() -> [XMLRecordScanner.Record] {
+        guard let failurePosition, source.scanner.head != nil, rootQualifiedName != nil else { return [] }
+        return source.scanner.takeRecords(before: failurePosition.line, column: failurePosition.column)
+    }
+
+    /// Hands over, in pieces of at most `pieceSize` bytes, every input byte not part of a record returned or
+    /// taken: what was read but not handed over, then the rest of the input, read to its end. Returns how many
+    /// bytes in between could not be kept (the keeping limit was reached while the parser still read on).
+    func takeUnreadBytes(
+        pieceSize: Int = 1 << 20, _ body: (_ offset: Int, _ piece: [UInt8]) throws -> Bool
+    ) throws -> Int {
+        let kept = source.scanner.takeRemainder()
+        let dropped = source.scanner.droppedBytes
+        var pieceOffset = kept.offset
+        var piece = kept.bytes
+        var buffer = [UInt8](repeating: 0, count: min(pieceSize, 64 * 1024))
+        while true {
+            while piece.count >= pieceSize {
+                guard try body(pieceOffset, Array(piece[0..<pieceSize])) else { return dropped }
+                piece.removeFirst(pieceSize)
+                pieceOffset += pieceSize
+            }
+            if pieceOffset + piece.count != source.total {  // bytes were not kept: start a new piece after them
+                if !piece.isEmpty { guard try body(pieceOffset, piece) else { return dropped } }
+                piece = []
+                pieceOffset = source.total
+            }
+            let count = try buffer.withUnsafeMutableBytes { try source.readUnscanned(into: $0) }
+            if count == 0 { break }
+            piece += buffer[0..<count]
+        }
+        if !piece.isEmpty { _ = try body(pieceOffset, piece) }
+        return dropped
+    }
+
+    /// Parses a record found by the scanner on its own, inside the document's own prolog and root start tag
+    /// (so its encoding and namespace declarations apply); nil when the prolog was not kept.
+    /// - Throws: ``BridgeError`` when the record is not a well-formed element on its own.
+    func parseAlone(_ record: XMLRecordScanner.Record) throws(BridgeError) -> TreeNode? {
+        guard let head = source.scanner.head, let rootName = rootQualifiedName else { return nil }
+        let document = head + record.bytes + Array("</\(rootName)>".utf8)
+        let alone = XMLStreamReader(input: MemoryInput(document), name: "record", limits: limits)
+        _ = try alone.readRoot()
+        guard var node = try alone.nextRecord(), try alone.nextRecord() == nil else {
+            throw BridgeError(.invalidXML, "the record is not one element")
+        }
+        node.shiftLines(by: record.line - node.line)
+        return node
     }
 
     private func takeOriginal(of record: TreeNode) -> (offset: Int, bytes: [UInt8])? {
-        guard source.scanner.enabled, let found = source.scanner.takeRecord() else { return nil }
-        // The scanner and the parser must agree on which element this is; otherwise stop trusting the scanner.
-        let head = found.bytes.prefix(record.name.utf8.count + 64)
+        guard source.scanner.enabled, let found = source.scanner.nextRecordBytes else { return nil }
+        // The scanner and the parser must agree on which element this is; otherwise the bytes are not taken.
+        let head = found.prefix(record.name.utf8.count + 64)
         let tagName = head.dropFirst().prefix {
             $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x3E && $0 != 0x2F
         }
         let local = tagName.split(separator: UInt8(ascii: ":")).last.map(Array.init) ?? []
-        guard found.bytes.first == UInt8(ascii: "<"), local == Array(record.name.utf8) else {
-            source.scanner.disable()
-            return nil
-        }
-        return (found.offset, found.bytes)
+        guard found.first == UInt8(ascii: "<"), local == Array(record.name.utf8) else { return nil }
+        return source.scanner.takeRecord().map { ($0.offset, $0.bytes) }
     }
 
     /// Reads up to the root element and returns it without children.
@@ -66,6 +120,8 @@ package final class XMLStreamReader {
             switch xmlTextReaderNodeType(reader) {
             case 1:
                 var root = try startElement(depth: 1)
+                rootQualifiedName = text(xmlTextReaderConstName(reader))
+                locatesRecords = source.scanner.enabled
                 root.children = []
                 if xmlTextReaderIsEmptyElement(reader) == 1 { finished = true }
                 return root
@@ -85,6 +141,11 @@ package final class XMLStreamReader {
                 var budget = limits.maximumElementsPerRecord
                 let record = try element(depth: 2, budget: &budget)
                 lastOriginal = takeOriginal(of: record)
+                if lastOriginal == nil && locatesRecords {
+                    throw failure(
+                        .invalidXML,
+                        "this record's bytes cannot be located in the input (it is written in a way the reader cannot follow byte for byte)")
+                }
                 return record
             case 15:
                 finished = true
@@ -126,6 +187,11 @@ package final class XMLStreamReader {
     private func step() throws(BridgeError) -> Bool {
         let result = xmlTextReaderRead(reader)
         if let error = source.error { throw error }
+        // Reported once the root is known, so that the records complete before the bad byte can still be read.
+        if rootQualifiedName != nil, let problem = source.scanner.encoding.problem {
+            failurePosition = (problem.line, problem.column)
+            throw BridgeError(.invalidXML, problem.reason, at: .init(line: problem.line))
+        }
         if result == 1 {
             let type = xmlTextReaderNodeType(reader)
             if type == 10 {
@@ -143,13 +209,19 @@ package final class XMLStreamReader {
         }
         if result == 0 { return false }
         let issue = errors.firstError
+        failurePosition = issue.map { ($0.line, $0.column) } ?? (currentLine ?? 0, 0)
+        let scanner = source.scanner
+        let atEnd =
+            source.reachedEnd && issue.map { $0.line == scanner.line && $0.column >= scanner.column - 1 } ?? false
         throw BridgeError(
-            .invalidXML, "the document is not well-formed XML: \(issue?.message ?? "unreadable")",
+            .invalidXML, LibXML2Errors.explain(
+                issue, bytesRead: source.total, atEndOfInput: atEnd, sawRoot: rootQualifiedName != nil),
             at: .init(line: issue.map(\.line)))
     }
 
     private func failure(_ code: BridgeError.Code, _ reason: String) -> BridgeError {
-        BridgeError(code, reason, at: .init(line: currentLine))
+        failurePosition = (currentLine ?? 0, 0)
+        return BridgeError(code, reason, at: .init(line: currentLine))
     }
 
     private var currentLine: Int? {
@@ -177,9 +249,12 @@ package final class XMLStreamReader {
         }
         if count > 0, xmlTextReaderMoveToFirstAttribute(reader) == 1 {
             repeat {
-                if text(xmlTextReaderConstNamespaceUri(reader)) != "http://www.w3.org/2000/xmlns/" {
+                let namespace = text(xmlTextReaderConstNamespaceUri(reader))
+                if namespace != "http://www.w3.org/2000/xmlns/" {
                     node.attributes.append(
-                        .init(text(xmlTextReaderConstLocalName(reader)), text(xmlTextReaderConstValue(reader))))
+                        .init(
+                            text(xmlTextReaderConstLocalName(reader)), text(xmlTextReaderConstValue(reader)),
+                            namespace: namespace))
                 }
             } while xmlTextReaderMoveToNextAttribute(reader) == 1
             xmlTextReaderMoveToElement(reader)
@@ -216,9 +291,13 @@ package final class XMLStreamReader {
 class SourceBox {
     var error: BridgeError?
     var total = 0
+    /// Whether the input has been read to its end.
+    var reachedEnd = false
     /// Sees every byte the parser gets, to find each record's original bytes.
     var scanner = XMLRecordScanner()
     func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int32 { 0 }
+    /// Reads on after the parser stopped, without the scanner.
+    func readUnscanned(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { 0 }
 }
 
 private final class InputSourceBox<Input: ByteInput>: SourceBox {
@@ -228,6 +307,7 @@ private final class InputSourceBox<Input: ByteInput>: SourceBox {
     override func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int32 {
         do {
             let count = try input.read(into: buffer)
+            if count == 0 { reachedEnd = true }
             scanner.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             total += count
             return Int32(count)
@@ -237,5 +317,12 @@ private final class InputSourceBox<Input: ByteInput>: SourceBox {
             self.error = BridgeError(.io, "cannot read the input")
         }
         return -1
+    }
+
+    override func readUnscanned(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard error == nil else { return 0 }
+        let count = try input.read(into: buffer)
+        total += count
+        return count
     }
 }

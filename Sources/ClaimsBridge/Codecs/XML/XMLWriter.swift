@@ -15,7 +15,7 @@ package struct XMLWriter: Sendable {
         out.append(UInt8(ascii: "<"))
         out.append(contentsOf: root.name.utf8)
         if !root.namespace.isEmpty { appendAttribute("xmlns", root.namespace, to: &out) }
-        for attribute in root.attributes { appendAttribute(attribute.name, attribute.value, to: &out) }
+        appendAttributes(of: root, to: &out)
         out.append(UInt8(ascii: ">"))
         if indent != nil { out.append(0x0A) }
     }
@@ -38,7 +38,7 @@ package struct XMLWriter: Sendable {
         out.append(UInt8(ascii: "<"))
         out.append(contentsOf: node.name.utf8)
         if node.namespace != parentNamespace { appendAttribute("xmlns", node.namespace, to: &out) }
-        for attribute in node.attributes { appendAttribute(attribute.name, attribute.value, to: &out) }
+        appendAttributes(of: node, to: &out)
         if node.children.isEmpty && node.text == nil {
             out.append(contentsOf: "/>".utf8)
             if indent != nil { out.append(0x0A) }
@@ -64,6 +64,24 @@ package struct XMLWriter: Sendable {
         out.append(contentsOf: node.name.utf8)
         out.append(UInt8(ascii: ">"))
         if indent != nil { out.append(0x0A) }
+    }
+
+    /// The attributes in order; one in a namespace (read from partner XML) keeps it, with a prefix declared
+    /// on the element, so that a schema sees it as foreign rather than as one of its own attributes.
+    private func appendAttributes(of node: TreeNode, to out: inout [UInt8]) {
+        var prefixes: [String: String] = ["http://www.w3.org/XML/1998/namespace": "xml"]
+        for attribute in node.attributes {
+            guard !attribute.namespace.isEmpty else {
+                appendAttribute(attribute.name, attribute.value, to: &out)
+                continue
+            }
+            let prefix = prefixes[attribute.namespace] ?? "ns\(prefixes.count)"
+            if prefixes[attribute.namespace] == nil {
+                prefixes[attribute.namespace] = prefix
+                appendAttribute("xmlns:" + prefix, attribute.namespace, to: &out)
+            }
+            appendAttribute(prefix + ":" + attribute.name, attribute.value, to: &out)
+        }
     }
 
     private func appendAttribute(_ name: String, _ value: String, to out: inout [UInt8]) {

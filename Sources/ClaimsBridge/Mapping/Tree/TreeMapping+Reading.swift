@@ -23,6 +23,12 @@ private struct TreeReader {
                     fieldID: name.map { $0 == "#text" ? partnerPath : "\(partnerPath)/@\($0)" } ?? partnerPath,
                     modelPath: path?.joined(separator: ".")))
         }
+        for attribute in node.attributes where !attribute.namespace.isEmpty {
+            throw failure(
+                .unexpectedElement,
+                "belongs to another vocabulary (namespace \(DiagnosticText.quoted(attribute.namespace))) and is not part of this format",
+                attribute.name, nil)
+        }
         for attribute in node.attributes where !rule.values.contains(where: { $0.name == attribute.name }) {
             throw failure(.unexpectedElement, "is not part of this format", attribute.name, nil)
         }
@@ -143,7 +149,7 @@ private struct TreeReader {
         }
         guard let entry = catalog.entry(forCode: text) else {
             throw failure(
-                .notInCatalog, "product code \(text) is not in the lab's catalog \(catalog.displayName)", value.name,
+                .notInCatalog, "product code \(DiagnosticText.quoted(text)) is not in the lab's catalog \(catalog.displayName)", value.name,
                 ["kind"])
         }
         object.set(.string(entry.kind.rawValue), at: ["kind"])

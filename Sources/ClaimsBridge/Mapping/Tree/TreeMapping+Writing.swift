@@ -28,7 +28,7 @@ extension TreeMapping {
             guard type == modelType else {
                 throw BridgeError(
                     .unknownModelType,
-                    type.map { "this is a \($0) message; \(name) writes \(modelType) messages" }
+                    type.map { "this is a \(DiagnosticText.quoted($0)) message; \(name) writes \(modelType) messages" }
                         ?? "the object has no \"type\"; \(name) writes \(modelType) messages",
                     at: .init(modelPath: "type"))
             }

@@ -9,10 +9,14 @@ package struct TreeNode: Sendable, Equatable {
         package var value: String
         /// How a JSON writer spells the value: a quoted string, a bare number, or true/false.
         package var kind: Kind
-        package init(_ name: String, _ value: String, kind: Kind = .string) {
+        /// The namespace URI of a prefixed XML attribute (`x:NOM`, `xml:lang`); empty for an unprefixed one,
+        /// which is the only kind a mapping's attributes match.
+        package var namespace: String
+        package init(_ name: String, _ value: String, kind: Kind = .string, namespace: String = "") {
             self.name = name
             self.value = value
             self.kind = kind
+            self.namespace = namespace
         }
     }
 
@@ -40,9 +44,17 @@ package struct TreeNode: Sendable, Equatable {
         self.line = line
     }
 
-    /// The value of the attribute `name`, or nil.
+    /// The value of the unprefixed attribute `name`, or nil; an attribute of another namespace never matches.
     package func attribute(_ name: String) -> String? {
-        attributes.first(where: { $0.name == name })?.value
+        attributes.first(where: { $0.name == name && $0.namespace.isEmpty })?.value
+    }
+
+    /// Moves the line numbers of this node and everything inside it by `delta` (for a record parsed again
+    /// on its own).
+    package mutating func shiftLines(by delta: Int) {
+        guard delta != 0 else { return }
+        if line > 0 { line += delta }
+        for index in children.indices { children[index].shiftLines(by: delta) }
     }
 }
 

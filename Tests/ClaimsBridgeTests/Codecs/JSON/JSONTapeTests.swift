@@ -154,11 +154,34 @@ import Testing
         }
     }
 
-    @Test func duplicateKeysReturnFirst() throws {
-        try Self.withParsed(#"{"a": 1, "b": 2, "a": 3}"#) { tape in
-            #expect(Self.number(tape, tape.member(tape.root, "a")) == "1")
-            #expect(tape.count(tape.root) == 3)
+    @Test func duplicateKeysAreRefusedNamingTheKeyAndBothOffsets() throws {
+        var tape = JSONTape()
+        let document = Array(#"{"a": 1, "b": {"c": [1], "c": 2}, "a": 3}"#.utf8)
+        do {
+            try document.withUnsafeBytes { try tape.parse($0) }
+            Issue.record("a repeated key was accepted")
+        } catch let error as JSONSyntaxError {
+            #expect(error.offset == 25)
+            #expect(error.reason.contains(#"the key "c" appears twice"#))
+            #expect(error.reason.contains("at byte 15 and byte 25"))
         }
+    }
+
+    @Test func duplicateKeysAreFoundAfterUnescapingAndInLargeObjects() throws {
+        var tape = JSONTape()
+        let escaped = Array(#"{"lastName": "A", "lastName": "B"}"#.utf8)
+        #expect(throws: JSONSyntaxError.self) { try escaped.withUnsafeBytes { try tape.parse($0) } }
+        let members = (0..<40).map { "\"k\($0)\": \($0)" } + [#""k7": 0"#]
+        let large = Array(("{" + members.joined(separator: ",") + "}").utf8)
+        do {
+            try large.withUnsafeBytes { try tape.parse($0) }
+            Issue.record("a repeated key in a large object was accepted")
+        } catch let error as JSONSyntaxError {
+            #expect(error.reason.contains(#"the key "k7" appears twice"#))
+        }
+        let distinct = Array(("{" + members.dropLast().joined(separator: ",") + "}").utf8)
+        try distinct.withUnsafeBytes { try tape.parse($0) }
+        #expect(tape.count(tape.root) == 40)
     }
 
     @Test func keysAreComparedAfterUnescaping() throws {

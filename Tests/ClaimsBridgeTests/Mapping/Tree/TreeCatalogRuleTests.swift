@@ -58,7 +58,7 @@ import Testing
         let read = try TreeTranslate.read(Array(#"{"id":"7","lines":[{"sku":"ZZ"}]}"#.utf8), mapping: mapping)
         let miss = try #require(read.rejects.first?.error)
         #expect(miss == BridgeError(.notInCatalog, ""))
-        #expect(miss.reason.hasPrefix("product code ZZ is not in the lab's catalog "))
+        #expect(miss.reason.hasPrefix("product code \"ZZ\" is not in the lab's catalog "))
         #expect(miss.reason.hasSuffix("/catalog.csv"))
         #expect(miss.location.fieldID == "record/lines[1]/@sku")
         let written = try TreeTranslate.write(

@@ -47,10 +47,14 @@ import Testing
         #expect(try Translate.json(json).output == attachment)
     }
 
-    @Test func aBlankPlanRecordRoundTripsByteForByte() throws {
+    /// A blank plan record where C18 says one is included is never dropped or changed: the carrier would refuse
+    /// it (error 131), so reading refuses it with its bytes kept.
+    @Test func aBlankPlanRecordIsRefusedNotDropped() throws {
         var request = try Fixtures.bytes("cdanet/v04/08-eligibility-plan-record.txt")
         request.replaceSubrange(214..<244, with: [UInt8](repeating: UInt8(ascii: " "), count: 30))
-        let json = try Translate.cdanet(request).output
-        #expect(try Translate.json(json).output == request)
+        let run = try Translate.cdanet(request)
+        #expect(run.output.isEmpty)
+        #expect(run.rejects.map(\.original) == [request])
+        #expect(run.rejects.first?.error.problems.contains { $0.fieldID == "C19" && $0.cdanetCode == "131" } == true)
     }
 }

@@ -1,3 +1,4 @@
+public import ClaimsBridge
 public import Foundation
 
 /// A random number generator for tests that can be replayed: it prints its seed, and takes the seed from
@@ -10,7 +11,7 @@ public import Foundation
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// The seed this generator started from.
     public let seed: UInt64
-    private var state: UInt64
+    private var generator: SeededGenerator
 
     /// The name of the environment variable that fixes the seed.
     public static let environmentVariable = "CLAIMSBRIDGE_TEST_SEED"
@@ -26,15 +27,9 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// A generator started from `seed`: the same seed gives the same numbers.
     public init(seed: UInt64) {
         self.seed = seed
-        state = seed
+        generator = SeededGenerator(seed: seed)
     }
 
-    /// SplitMix64: small, fast, and good enough for choosing test inputs.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
+    /// The next number of the core's ``SeededGenerator`` (SplitMix64).
+    public mutating func next() -> UInt64 { generator.next() }
 }

@@ -68,7 +68,7 @@ import Testing
     /// coincidences remain (see Docs/robustness.md), so losses are bounded rather than zero here; the figures
     /// over a million messages come from `claimsbridge-mutation-survey`.
     @Test func undamagedNeighboursSurviveAndNothingIsInvented() {
-        var generator = TestSeed.generator(for: "undamagedNeighboursSurviveAndNothingIsInvented")
+        var generator = SeededRandom(for: "undamagedNeighboursSurviveAndNothingIsInvented")
         let messages = Fixtures.files(in: "cdanet/v04", withExtension: "txt").compactMap { try? Fixtures.bytes($0) }
         var total = CDAnetBatchAudit.Result()
         for _ in 0..<40 {

@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func randomBytesAreRejectedInBoundedPiecesThenRefused() throws {
-        var generator = TestSeed.generator(for: "randomBytesAreRejectedInBoundedPiecesThenRefused")
+        var generator = SeededRandom(for: "randomBytesAreRejectedInBoundedPiecesThenRefused")
         let garbage = (0..<(3 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         var source = MemoryInput(garbage + Self.eob)
         var sink = MemoryOutput()

@@ -36,8 +36,9 @@ struct OutboxLeaseTests {
 
     init() throws { path = try makeScratchFolder("outbox-lease") + "/outbox.sqlite" }
 
-    /// Polls `condition` every 10 ms for up to `seconds` (generous: the whole suite shares two cores).
-    func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) async throws -> Bool {
+    /// Polls `condition` every 10 ms for up to `seconds`. Generous: the whole suite shares two cores and, under
+    /// the sanitizers, tests that wait on child processes can hold the cooperative threads for a minute or more.
+    func eventually(_ seconds: Double = 300, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }

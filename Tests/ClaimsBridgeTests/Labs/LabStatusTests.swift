@@ -22,7 +22,7 @@ import Testing
         let book = try LabOrderBook(path: Self.ordersPath)
         let run = try Self.run(lab, try Fixtures.bytes("\(base).\(ext)"), book: book)
         let expected = try Fixtures.bytes("\(base).expected.jsonl")
-        #expect(String(decoding: run.output, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        #expect(run.output == Array(expected))
         for line in run.output.split(separator: 0x0A) {
             _ = try JSONDecoder().decode(LabOrderStatusChange.self, from: Data(line))
         }

@@ -32,8 +32,8 @@ import Testing
             Issue.record("recorded \(expectedFile.lastPathComponent); review it and run again without RECORD_SNAPSHOTS")
             return
         }
-        let expected = try String(contentsOf: expectedFile, encoding: .utf8)
-        #expect(String(decoding: run.output, as: UTF8.self) == expected)
+        let expected = Array(try Data(contentsOf: expectedFile))
+        #expect(run.output == expected)
     }
 
     @Test(arguments: fixtures)

@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries, each through a module map in Sources/<name>/ (see the README's "System libraries").
@@ -71,6 +72,29 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ClaimsBridgeCarrierSimulator",
+            dependencies: [
+                "ClaimsBridge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "ClaimsBridgeService",
+            dependencies: [
+                "ClaimsBridge",
+                "ClaimsBridgeStorage",
+                "ClaimsBridgeTransports",
+                "ClaimsBridgeWatcher",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "ClaimsBridgeTestSupport",
             dependencies: ["ClaimsBridge"]
         ),
@@ -90,6 +114,16 @@ let package = Package(
         .testTarget(
             name: "ClaimsBridgeWatcherTests",
             dependencies: ["ClaimsBridge", "ClaimsBridgeWatcher", "ClaimsBridgeTransports", "ClaimsBridgeTestSupport"]
+        ),
+        .testTarget(
+            name: "ClaimsBridgeCarrierSimulatorTests",
+            dependencies: ["ClaimsBridge", "ClaimsBridgeCarrierSimulator", "ClaimsBridgeTestSupport"]
+        ),
+        .testTarget(
+            name: "ClaimsBridgeServiceTests",
+            dependencies: [
+                "ClaimsBridge", "ClaimsBridgeService", "ClaimsBridgeCarrierSimulator", "ClaimsBridgeTestSupport",
+            ]
         ),
         .testTarget(
             name: "ClaimsBridgeCLITests",

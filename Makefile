@@ -77,6 +77,8 @@ bench: deps
 	@rm -f Benchmarks/.build/*/release/description.json
 	$(SWIFT) run -c release --package-path Benchmarks claimsbridge-bench
 	$(SWIFT) run -c release --package-path Benchmarks claimsbridge-watch-bench
+	$(SWIFT) build -c release --product claimsbridge
+	python3 Scripts/bench_startup.py .build/release/claimsbridge
 
 soak: deps
 	$(SWIFT) build -c release --product claimsbridge

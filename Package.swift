@@ -29,6 +29,7 @@ let package = Package(
             name: "ClaimsBridge",
             dependencies: [
                 "CLibXML2",
+                "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -34,7 +34,9 @@ struct CommonOptions: ParsableArguments {
     /// Loads the CDAnet catalog from the mappings folder.
     func loadCatalog() throws -> CDAnetCatalog {
         let folder = try resolveMappings()
-        return try CDAnetCatalog(directory: (folder as NSString).appendingPathComponent("cdanet"))
+        return try CDAnetCatalog.load(
+            directory: (folder as NSString).appendingPathComponent("cdanet"),
+            cacheFolder: CDAnetCatalog.defaultCacheFolder(environment: ProcessInfo.processInfo.environment))
     }
 
     func resolveMappings() throws -> String {

@@ -129,6 +129,7 @@ struct TranslateCommand: ParsableCommand {
             }
         }
         settings.maximumUnreadableBytes = maxGarbageMb > 0 ? maxGarbageMb << 20 : nil
+        settings.catalogCacheFolder = CDAnetCatalog.defaultCacheFolder(environment: ProcessInfo.processInfo.environment)
         if lenient {
             settings.carrierRules = .warn
             settings.onWarning = { warning in

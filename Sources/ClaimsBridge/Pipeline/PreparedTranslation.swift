@@ -36,6 +36,9 @@ public struct PreparedTranslation {
         public var onWarning: ((RejectedMessage) throws -> Void)?
         /// For CDAnet reading: stop with an error after this many unreadable bytes in a row; nil reads on regardless.
         public var maximumUnreadableBytes: Int? = 1 << 20
+        /// Where the CDAnet catalog's index is kept between runs, so that a run compiles only the mappings its
+        /// messages need (see ``CDAnetCatalog/load(directory:cacheFolder:)``); nil loads every mapping.
+        public var catalogCacheFolder: String?
 
         public init(
             mappingsDirectory: String, catalog: CDAnetCatalog? = nil, mappingFile: String? = nil,
@@ -79,7 +82,7 @@ public struct PreparedTranslation {
         self.settings = settings
         let folder = settings.mappingsDirectory
         func catalog() throws -> CDAnetCatalog {
-            try settings.catalog ?? CDAnetCatalog(directory: folder + "/cdanet")
+            try settings.catalog ?? CDAnetCatalog.load(directory: folder + "/cdanet", cacheFolder: settings.catalogCacheFolder)
         }
         var parameters: [String: String] = [:]
         var outputExtension = translation.outputExtension ?? ""

@@ -17,7 +17,9 @@ package struct ConfigNode {
             throw BridgeError(.invalidConfiguration, "cannot read the file", at: .init(file: path))
         }
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // Every value is read as text and converted where it is used, so YAML's implicit typing (a regular
+            // expression per scalar) is not needed: the basic resolver tags every scalar as a string.
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw BridgeError(.invalidConfiguration, "the file is empty", at: .init(file: path))
             }
             return ConfigNode(node: node, file: path)

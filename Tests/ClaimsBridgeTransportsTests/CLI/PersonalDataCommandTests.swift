@@ -30,7 +30,7 @@ struct PersonalDataCommandTests {
     private func writeDelivery(_ encryption: String) throws {
         try """
             destinations:
-              out: {type: folder, directory: out, namePattern: "{name}"}
+              out: {type: folder, directory: out, namePattern: "{key}-{name}"}
             retention: {payloads: 90d, archives: 365d}
             \(encryption)
             """.write(toFile: folder + "/delivery.yaml", atomically: true, encoding: .utf8)
@@ -50,7 +50,9 @@ struct PersonalDataCommandTests {
         try Data(claim).write(to: URL(fileURLWithPath: folder + "/inbox/claim.txt"))
         let watch = try run(["watch", "--drain"])
         #expect(watch.status == 0, "\(watch.stderr)")
-        let delivered = try Array(Data(contentsOf: URL(fileURLWithPath: folder + "/out/claim.jsonl")))
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/out")
+        let name = try #require(names.first { $0.hasSuffix("-claim.jsonl") }, "\(names)")
+        let delivered = try Array(Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + name)))
         #expect(delivered == (try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")))
         let personal = try PersonalData.values(inExpected: "cdanet/v04/01-claim-basic.expected.json")
         let stored = [folder + "/state", folder + "/inbox/archive"]

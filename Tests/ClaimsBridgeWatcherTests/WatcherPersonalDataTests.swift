@@ -44,6 +44,8 @@ struct WatcherPersonalDataTests {
         let bad = try Fixtures.bytes("cdanet/invalid/bad-date.txt")
         try harness.drop("mixed.txt", try Fixtures.bytes("cdanet/v04/01-claim-maximal.txt") + bad)
         try harness.drop("bad.txt", bad)
+        // Not CDAnet at all, so it fails and goes to error/; it names the patient all the same.
+        try harness.drop("note.txt", Array("NOT A CLAIM, A NOTE: \(personal.sorted().joined(separator: " "))\n".utf8))
     }
 
     /// Everything the watcher keeps: the state folder (ledger, outbox and their logs), archive/, error/, rejects/.
@@ -66,11 +68,11 @@ struct WatcherPersonalDataTests {
         let kept = stored(harness).flatMap(PersonalData.regularFiles(at:))
         #expect(kept.contains { $0.hasSuffix("outbox.sqlite") } && kept.contains { $0.hasSuffix("ledger.sqlite") })
         #expect(kept.contains { $0.contains("/rejects/") } && kept.contains { $0.contains("/archive/") })
-        #expect(kept.contains { $0.hasSuffix("/bad.txt") })
+        #expect(kept.contains { $0.hasSuffix("/bad.txt") } && kept.contains { $0.hasSuffix("/error/note.txt") })
         #expect(PersonalData.occurrences(of: personal, in: stored(harness)) == [])
         // The same search finds the values in what was delivered: it can fail.
         #expect(!PersonalData.occurrences(of: personal, in: [harness.output]).isEmpty)
-        for path in kept where path.contains("/archive/") || path.contains("/rejects/") {
+        for path in kept where path.contains("/archive/") || path.contains("/rejects/") || path.hasSuffix("/error/note.txt") {
             #expect(PayloadCipher.keyID(of: Array(try Data(contentsOf: URL(fileURLWithPath: path)))) == "k1", "\(path)")
         }
 
@@ -156,6 +158,7 @@ struct WatcherPersonalDataTests {
         #expect(!FileManager.default.fileExists(atPath: cob.path))
         #expect(harness.files(in: harness.inbox + "/rejects").isEmpty)
         #expect(harness.files(in: harness.inbox + "/archive").isEmpty)
-        #expect(try WatchStatus.gather(harness.configuration).purgedOriginals == 4)
+        #expect(harness.files(in: harness.inbox + "/error") == ["note.txt.error.json"])
+        #expect(try WatchStatus.gather(harness.configuration).purgedOriginals == 5)
     }
 }

@@ -161,4 +161,51 @@ struct WatcherPersonalDataTests {
         #expect(harness.files(in: harness.inbox + "/error") == ["note.txt.error.json"])
         #expect(try WatchStatus.gather(harness.configuration).purgedOriginals == 5)
     }
+
+    struct SimulatedCrash: Error {}
+
+    @Test("With encryption on, a crash after any step leaves every original encrypted once, nothing in processing/",
+        arguments: ProcessingStep.allCases)
+    func crashAfter(step: ProcessingStep) async throws {
+        let harness = try harness(cipher: try PayloadCipher(currentKey: Self.keyOne))
+        for (name, fixture) in [("a.txt", "01-claim-basic"), ("b.txt", "07-cob-claim")] {
+            try harness.drop(name, try Fixtures.bytes("cdanet/v04/\(fixture).txt"))
+        }
+        await #expect(throws: SimulatedCrash.self) {
+            try await harness.drain { reached, name in
+                if reached == step && name == "b.txt" { throw SimulatedCrash() }
+            }
+        }
+        try await harness.drain()
+        #expect(harness.files(in: harness.inbox + "/processing").isEmpty)
+        let archived = harness.files(in: harness.inbox + "/archive")
+        #expect(archived.count == 2, "\(archived)")
+        for file in try harness.ledger().files() {
+            let stored = Array(try Data(contentsOf: URL(fileURLWithPath: file.path)))
+            #expect(PayloadCipher.keyID(of: stored) == "k1")
+            #expect(FileDigest.sha256(try SealedFiles.read(file.path, cipher: harness.configuration.payloadCipher)) == file.sha256)
+        }
+        #expect(PersonalData.occurrences(of: personal, in: stored(harness)) == [])
+    }
+
+    @Test("A crash between writing the encrypted copy and removing the plaintext keeps that copy and removes the plaintext")
+    func crashBetweenCopyAndRemoval() async throws {
+        let cipher = try PayloadCipher(currentKey: Self.keyOne)
+        let harness = try harness(cipher: cipher)
+        try harness.drop("b.txt", try Fixtures.bytes("cdanet/v04/07-cob-claim.txt"))
+        await #expect(throws: SimulatedCrash.self) {
+            try await harness.drain { reached, _ in if reached == .ledgerUpdated { throw SimulatedCrash() } }
+        }
+        let file = try #require(try harness.ledger().files().first)
+        let planned = try #require(file.movingTo)
+        // What a crash inside the move leaves: the encrypted copy written, the plaintext still in processing/.
+        try DurableFiles.write(
+            cipher.seal(try FileProcessor.readAll(file.path), context: SealedFiles.originalContext(sha256: file.sha256)),
+            to: planned)
+        try await harness.drain()
+        #expect(harness.files(in: harness.inbox + "/processing").isEmpty)
+        #expect(harness.files(in: harness.inbox + "/archive").count == 1)
+        #expect(try harness.ledger().file(file.id)?.path == planned)
+        #expect(try SealedFiles.read(planned, cipher: cipher) == (try Fixtures.bytes("cdanet/v04/07-cob-claim.txt")))
+    }
 }

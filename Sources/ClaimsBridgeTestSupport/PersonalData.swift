@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The personal values of fixture patients (names, birth dates, certificate and policy numbers, addresses), taken
 /// from the fixtures' expected model JSON, and a search for them in stored files as raw bytes.

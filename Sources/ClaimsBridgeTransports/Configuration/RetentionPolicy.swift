@@ -1,4 +1,4 @@
-public import ClaimsBridge
+import ClaimsBridge
 
 /// The `retention:` setting: how long payload bytes and archived originals are kept. After that
 /// `claimsbridge purge` (and the watcher, daily) removes them, keeping the record of what happened.

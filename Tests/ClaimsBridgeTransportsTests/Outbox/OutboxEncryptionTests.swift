@@ -134,12 +134,15 @@ struct OutboxEncryptionTests {
             destination: "m", payload: claims[1], idempotencyKey: "recent", now: start.addingTimeInterval(10 * day))
         _ = try await outbox.deliverDue(transports: ["m": memory], now: start.addingTimeInterval(10 * day))
         let waiting = try outbox.enqueue(destination: "other", payload: claims[0], idempotencyKey: "waiting", now: start)
+        memory.failNext([TransportError(.rejected, retryable: false, "400", statusCode: 400)])
+        let refused = try outbox.enqueue(destination: "m", payload: claims[2], idempotencyKey: "refused", now: start)
+        #expect(try await outbox.deliverDue(transports: ["m": memory], now: start).dead == [refused])
 
         let now = start.addingTimeInterval(95 * day)
         let cutoff = now.addingTimeInterval(-90 * day)
-        #expect(try outbox.purgePayloads(settledBefore: cutoff, now: now, dryRun: true) == 1)
+        #expect(try outbox.purgePayloads(settledBefore: cutoff, now: now, dryRun: true) == 2)
         #expect(try outbox.payload(of: old) == claims[0])
-        #expect(try outbox.purgePayloads(settledBefore: cutoff, now: now) == 1)
+        #expect(try outbox.purgePayloads(settledBefore: cutoff, now: now) == 2)
         #expect(try outbox.purgePayloads(settledBefore: cutoff, now: now) == 0)
 
         let purged = try #require(try outbox.delivery(old))
@@ -148,7 +151,10 @@ struct OutboxEncryptionTests {
         #expect(purged.receipt != nil && purged.createdAt == start)
         #expect(throws: OutboxError(.payloadPurged, "")) { try outbox.payload(of: old) }
         #expect(try outbox.payload(of: recent) == claims[1] && outbox.payload(of: waiting) == claims[0])
-        #expect(try outbox.purgedPayloadCount() == 1)
+        #expect(try outbox.purgedPayloadCount() == 2)
+        // A dead delivery whose payload is gone cannot be sent again.
+        #expect(try outbox.retry(refused) == false && outbox.retryAllDead() == 0)
+        #expect(try outbox.delivery(refused)?.state == .dead)
     }
 
     /// Each row's idempotency key and the key id its payload is encrypted with (nil: plaintext).

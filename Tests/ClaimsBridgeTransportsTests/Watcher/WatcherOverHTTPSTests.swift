@@ -21,6 +21,11 @@ struct WatcherOverHTTPSTests {
         let personal = try PersonalData.values(inExpected: "cdanet/v04/01-claim-basic.expected.json")
         let stored = [root + "/state"] + ["claims", "replies"].flatMap { ["\(root)/\($0)/archive", "\(root)/\($0)/rejects"] }
         #expect(PersonalData.regularFiles(at: root + "/state/outbox.sqlite").count == 1)
+        // The carrier's reply is kept encrypted in the outbox like the claim.
+        let replies = try SQLiteDatabase(path: root + "/state/outbox.sqlite").prepare(
+            "SELECT receipt_body FROM delivery WHERE length(receipt_body) > 0"
+        ).query { $0.blob(0) }
+        #expect(replies.count == 1 && replies.allSatisfy { PayloadCipher.keyID(of: $0) == "k1" })
         #expect(PersonalData.occurrences(of: personal, in: stored) == [])
         // The same search finds the values in the claim as sent: it can fail.
         #expect(!PersonalData.occurrences(of: personal, in: [Fixtures.url("cdanet/v04/01-claim-basic.txt").path]).isEmpty)

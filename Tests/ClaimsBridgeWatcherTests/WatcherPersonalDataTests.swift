@@ -80,6 +80,13 @@ struct WatcherPersonalDataTests {
         let basic = try #require(try harness.ledger().files().first { $0.name == "basic.txt" })
         let attempt = try await watcher(harness).reprocess(fileID: basic.id)
         #expect(attempt.state == .delivered && attempt.reprocessOf == basic.id)
+
+        // An archived file swapped for another is refused.
+        let cob = try #require(try harness.ledger().files().first { $0.name == "cob.txt" })
+        try FileManager.default.removeItem(atPath: basic.path)
+        try FileManager.default.copyItem(atPath: cob.path, toPath: basic.path)
+        let swapped = await #expect(throws: WatchError.self) { try await watcher(harness).reprocess(fileID: basic.id) }
+        #expect("\(swapped.map { "\($0)" } ?? "")".contains("is not the original of file \(basic.id)"))
     }
 
     @Test("Plaintext kept before encryption is encrypted by rekey; after a rotation rekey moves everything to the new key")

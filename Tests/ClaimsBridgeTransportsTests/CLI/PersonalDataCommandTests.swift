@@ -78,6 +78,9 @@ struct PersonalDataCommandTests {
         #expect(status.status == 0 && status.stdout.contains("delivered   1"), "\(status.stdout)")
         let chain = try run(["status", "--claim", "000101"])
         #expect(chain.status == 0 && chain.stdout.contains("claim"), "\(chain.stdout)")
+        // Listing the outbox needs no key.
+        let list = try CLIRun.run(["outbox", "list", "--config", folder + "/delivery.yaml"])
+        #expect(list.status == 0 && list.stdout.contains("delivered: 1"), "\(list.stdout)\(list.stderr)")
     }
 
     @Test("A key that is not 32 bytes, or not set, is refused at its file:line without showing it")

@@ -157,6 +157,19 @@ struct OutboxEncryptionTests {
         #expect(try outbox.delivery(refused)?.state == .dead)
     }
 
+    @Test("Purged payload bytes do not linger in the outbox file or its log, even without encryption")
+    func purgedBytesAreGone() async throws {
+        let outbox = try Outbox(path: path)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        for (index, claim) in claims.enumerated() {
+            try outbox.enqueue(destination: "m", payload: claim, idempotencyKey: "claim-\(index)", now: start)
+        }
+        _ = try await outbox.deliverDue(transports: ["m": InMemoryTransport()], now: start)
+        #expect(!PersonalData.occurrences(of: personal, in: storedFiles).isEmpty)
+        #expect(try outbox.purgePayloads(settledBefore: start.addingTimeInterval(1)) == claims.count)
+        #expect(PersonalData.occurrences(of: personal, in: storedFiles) == [])
+    }
+
     /// Each row's idempotency key and the key id its payload is encrypted with (nil: plaintext).
     private func storedKeyIDs() throws -> [String: String?] {
         let rows = try SQLiteDatabase(path: path).prepare("SELECT idempotency_key, payload FROM delivery").query { row in

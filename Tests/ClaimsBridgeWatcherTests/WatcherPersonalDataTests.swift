@@ -215,4 +215,36 @@ struct WatcherPersonalDataTests {
         #expect(try harness.ledger().file(file.id)?.path == planned)
         #expect(try SealedFiles.read(planned, cipher: cipher) == (try Fixtures.bytes("cdanet/v04/07-cob-claim.txt")))
     }
+
+    /// A clock a test moves by hand.
+    final class ManualClock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var current: Date
+        init(_ start: Date) { current = start }
+        var now: Date { lock.withLock { current } }
+        func set(_ date: Date) { lock.withLock { current = date } }
+    }
+
+    @Test("The watcher applies retention once a day by its clock, not more often")
+    func dailyRetention() async throws {
+        let harness = try harness(cipher: try PayloadCipher(currentKey: Self.keyOne))
+        try harness.drop("basic.txt", try Fixtures.bytes("cdanet/v04/01-claim-basic.txt"))
+        try await watcher(harness).run(drain: true)
+        let filed = Date()
+        let clock = ManualClock(filed.addingTimeInterval(300 * Self.day))
+        let watcher = try watcher(harness, clock: { clock.now })
+        let purged = { try harness.ledger().purgedOriginalCount() }
+
+        let first = try #require(watcher.applyRetentionIfDue(last: nil))
+        #expect(first == clock.now)
+        #expect(try purged() == 0)
+        // Past the limit, but less than a day after the last run: not yet.
+        clock.set(filed.addingTimeInterval(366 * Self.day))
+        let recent = clock.now.addingTimeInterval(-3600)
+        #expect(watcher.applyRetentionIfDue(last: recent) == recent)
+        #expect(try purged() == 0)
+        // A day after the last run: applied.
+        #expect(watcher.applyRetentionIfDue(last: first) == clock.now)
+        #expect(try purged() == 1)
+    }
 }

@@ -36,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "ClaimsBridgeStorage",
-            dependencies: ["CSQLite"]
+            dependencies: ["CSQLite", "COpenSSL"]
         ),
         .target(
             name: "ClaimsBridgeTransports",

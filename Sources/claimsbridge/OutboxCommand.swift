@@ -61,6 +61,9 @@ struct OutboxCommand: AsyncParsableCommand {
                     "\(record.id)\t\(record.state)\t\(record.attempts)\t\(record.destination)\t\(record.idempotencyKey)"
                 if let next = record.nextAttemptAt { line += "\tnext \(ISO8601DateFormatter().string(from: next))" }
                 if let error = record.lastError { line += "\t\(error)" }
+                if let purged = record.payloadPurgedAt {
+                    line += "\tpayload purged \(ISO8601DateFormatter().string(from: purged))"
+                }
                 print(line)
             }
             let counts = try outbox.counts()
@@ -106,19 +109,11 @@ struct OutboxCommand: AsyncParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            guard let seconds = Self.seconds(olderThan) else {
+            guard let seconds = RetentionPolicy.seconds(olderThan) else {
                 throw ValidationError("--older-than must be a number followed by s, m, h or d, like 7d")
             }
             let removed = try location.open().purge(olderThan: Date().addingTimeInterval(-seconds))
             print("\(removed) deliveries purged")
-        }
-
-        static func seconds(_ text: String) -> Double? {
-            let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-            guard let unit = text.last, let scale = units[unit], let value = Double(text.dropLast()), value >= 0 else {
-                return nil
-            }
-            return value * scale
         }
     }
 }

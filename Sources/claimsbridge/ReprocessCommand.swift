@@ -22,9 +22,7 @@ struct ReprocessCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = common.makeLogger()
         let routes = try RoutesFile.load(path: config, common: common, logger: logger)
-        let watcher = Watcher(
-            configuration: routes.configuration, resources: routes.resources, transports: routes.transports,
-            retryPolicy: routes.delivery.retryPolicy, leaseSeconds: routes.delivery.leaseSeconds, logger: logger)
+        let watcher = routes.makeWatcher(logger: logger)
         let attempt = try await watcher.reprocess(fileID: fileID)
         print("file \(fileID) reprocessed as file \(attempt.id): \(attempt.state.rawValue), \(attempt.translated) of \(attempt.messages) messages translated, \(attempt.rejected) rejected")
         if attempt.state == .failed { throw ExitCode(1) }

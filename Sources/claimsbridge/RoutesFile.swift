@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClaimsBridge
+import ClaimsBridgeStorage
 import ClaimsBridgeTransports
 import ClaimsBridgeWatcher
 import Foundation
@@ -24,7 +25,10 @@ struct RoutesFile {
         var configuration = try WatchConfiguration.load(
             path: path, knownTransports: Set(delivery.destinations.map(\.name)))
         configuration.outboxPath = delivery.outboxPath
-        configuration.privateFiles = delivery.destinations.flatMap(\.privateFiles)
+        configuration.privateFiles =
+            delivery.destinations.flatMap(\.privateFiles) + (delivery.encryption?.privateFiles ?? [])
+        configuration.payloadCipher = try delivery.payloadCipher()
+        configuration.retention = delivery.retention
         var resources = TranslationResources()
         if configuration.routes.contains(where: { $0.translation != .none }) {
             let mappings = try configuration.mappingsDirectory ?? common.resolveMappings()
@@ -35,6 +39,13 @@ struct RoutesFile {
             resources: resources)
     }
 
+    /// A watcher for these routes.
+    func makeWatcher(logger: Logger) -> Watcher {
+        Watcher(
+            configuration: configuration, resources: resources, transports: transports,
+            retryPolicy: delivery.retryPolicy, leaseSeconds: delivery.leaseSeconds, logger: logger)
+    }
+
     /// What `watch --check` prints.
     func summary() -> String {
         var lines = [
@@ -43,6 +54,18 @@ struct RoutesFile {
             "  outbox   \(configuration.outboxPath) (from \(delivery.file))",
         ]
         if let listen = configuration.listenAddress { lines.append("  serving  http://\(listen)/metrics and /healthz") }
+        if let cipher = configuration.payloadCipher {
+            let previous = cipher.keys.keys.filter { $0 != cipher.currentKey.id }.sorted()
+            lines.append(
+                "  stored payloads and originals encrypted (AES-256-GCM) with key \(cipher.currentKey.id)"
+                    + (previous.isEmpty ? "" : "; older keys still read: \(previous.joined(separator: ", "))"))
+        }
+        let retention = configuration.retention
+        if retention.isEnabled {
+            func days(_ seconds: Double?) -> String { seconds.map { "\(Int(($0 / 86_400).rounded())) days" } ?? "kept" }
+            lines.append(
+                "  retention: payloads \(days(retention.payloadSeconds)), originals \(days(retention.archiveSeconds))")
+        }
         for route in configuration.routes {
             let patterns = route.patterns.isEmpty ? "every file" : route.patterns.joined(separator: ", ")
             let readiness: String

@@ -64,7 +64,8 @@ struct SendCommand: AsyncParsableCommand {
         }
         let outbox = try Outbox(
             path: configuration.outboxPath, retryPolicy: configuration.retryPolicy,
-            leaseSeconds: configuration.leaseSeconds, logger: common.makeLogger())
+            leaseSeconds: configuration.leaseSeconds, cipher: try configuration.payloadCipher(),
+            logger: common.makeLogger())
         var ids: [DeliveryID] = []
         var settled = true
         for input in inputs {

@@ -38,7 +38,10 @@ struct StatusCommand: ParsableCommand {
                 role = "matches no request"
             }
             let time = Date(timeIntervalSince1970: entry.recordedAt).formatted(.iso8601)
-            print("message \(entry.messageID)  \(time)  \(entry.type)  (\(role); file \(entry.fileID) \(entry.fileName), message \(entry.messageNumber))")
+            let purged = entry.originalPurgedAt.map {
+                "; original purged \(Date(timeIntervalSince1970: $0).formatted(.iso8601))"
+            } ?? ""
+            print("message \(entry.messageID)  \(time)  \(entry.type)  (\(role); file \(entry.fileID) \(entry.fileName), message \(entry.messageNumber)\(purged))")
         }
     }
 }

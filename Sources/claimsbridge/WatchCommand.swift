@@ -82,9 +82,7 @@ struct WatchCommand: AsyncParsableCommand {
             try runDry(routes, logger: logger)
             return
         }
-        let watcher = Watcher(
-            configuration: routes.configuration, resources: routes.resources, transports: routes.transports,
-            retryPolicy: routes.delivery.retryPolicy, leaseSeconds: routes.delivery.leaseSeconds, logger: logger)
+        let watcher = routes.makeWatcher(logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: WatchService(watcher: watcher, drain: drain), successTerminationBehavior: .gracefullyShutdownGroup)
         ]

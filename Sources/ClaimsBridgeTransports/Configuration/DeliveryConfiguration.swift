@@ -1,4 +1,5 @@
 public import ClaimsBridge
+public import ClaimsBridgeStorage
 import Foundation
 
 /// A delivery configuration file: where the outbox lives, how it retries, and the named destinations.
@@ -37,6 +38,14 @@ public struct DeliveryConfiguration: Sendable {
     public var leaseSeconds: Double
     /// The destinations by name, in file order.
     public var destinations: [DestinationConfiguration]
+    /// How stored payloads and archived originals are encrypted (`encryption:`); nil stores them as they are.
+    public var encryption: EncryptionSettings?
+    /// How long payloads and archived originals are kept (`retention:`).
+    public var retention = RetentionPolicy()
+
+    /// The cipher for stored payloads, or nil when encryption is off.
+    /// - Throws: ``BridgeError`` (`invalidConfiguration`) when a key cannot be read or is not a 32-byte key.
+    public func payloadCipher() throws -> PayloadCipher? { try encryption?.makeCipher() }
 
     /// The destination called `name`.
     public func destination(_ name: String) -> DestinationConfiguration? { destinations.first { $0.name == name } }
@@ -54,7 +63,7 @@ public struct DeliveryConfiguration: Sendable {
     ///   unknown keys, missing values, a literal where a secret reference belongs.
     public static func load(path: String) throws -> DeliveryConfiguration {
         let root = try ConfigNode.load(path: path)
-        try root.expectKeys(["outbox", "destinations"], in: "the delivery configuration")
+        try root.expectKeys(["outbox", "destinations", "encryption", "retention"], in: "the delivery configuration")
         let base = (path as NSString).deletingLastPathComponent
         let resolve = { (value: String) -> String in
             value.hasPrefix("/") || base.isEmpty ? value : (base as NSString).appendingPathComponent(value)
@@ -84,9 +93,12 @@ public struct DeliveryConfiguration: Sendable {
         }
         guard !destinations.isEmpty else { throw list.error("`destinations` names no destination") }
         let longestAttempt = destinations.map(\.longestAttemptSeconds).max() ?? 0
-        return DeliveryConfiguration(
+        var configuration = DeliveryConfiguration(
             file: path, outboxPath: outboxPath, retryPolicy: policy,
             leaseSeconds: lease ?? max(30, longestAttempt + 10), destinations: destinations)
+        configuration.encryption = try root["encryption"].map { try EncryptionSettings.load($0) }
+        configuration.retention = try root["retention"].map { try RetentionPolicy.load($0) } ?? RetentionPolicy()
+        return configuration
     }
 }
 

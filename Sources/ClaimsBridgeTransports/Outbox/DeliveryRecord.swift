@@ -62,8 +62,17 @@ public struct DeliveryRecord: Sendable, Hashable {
     public var createdAt: Date
     /// When it last changed.
     public var updatedAt: Date
-    /// The payload's size in bytes.
+    /// The payload's size in bytes as stored (0 once purged; encrypted payloads are 30–100 bytes longer).
     public var payloadSize: Int
+    /// SHA-256 of the payload (lowercase hex), kept when the bytes are purged; nil for rows enqueued before it was
+    /// recorded.
+    public var payloadSHA256: String?
+    /// When retention removed the payload's bytes (the row stays as the record of the delivery); nil while kept.
+    public var payloadPurgedAt: Date?
+    /// Whether the stored payload is encrypted.
+    public var isPayloadEncrypted: Bool
+    /// Why the stored reply (``DeliveryReceipt/responseBody``) could not be decrypted, when it could not.
+    public var receiptProblem: String?
 
     init(row: SQLiteRow) {
         id = DeliveryID(row.int64(0))
@@ -83,6 +92,9 @@ public struct DeliveryRecord: Sendable, Hashable {
         createdAt = Date(timeIntervalSince1970: row.double(12))
         updatedAt = Date(timeIntervalSince1970: row.double(13))
         payloadSize = row.int(14)
+        payloadSHA256 = row.text(15)
+        payloadPurgedAt = row.isNull(16) ? nil : Date(timeIntervalSince1970: row.double(16))
+        isPayloadEncrypted = row.int(17) == 1
     }
 }
 

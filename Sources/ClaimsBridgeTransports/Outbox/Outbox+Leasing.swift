@@ -28,9 +28,10 @@ extension Outbox {
         let skipped = OutboxCoding.encodeList(excluding.map { String($0.rawValue) })
         return try storage {
             try database.transaction { () throws in
-                let due = try database.prepare(
+                let rows = try database.prepare(
                     """
-                    SELECT id, destination, idempotency_key, payload, metadata, attempts FROM delivery
+                    SELECT id, destination, idempotency_key, payload, metadata, attempts, payload_purged_at IS NOT NULL
+                    FROM delivery
                     WHERE state IN ('pending', 'inFlight') AND next_attempt_at <= ?
                     AND destination IN (SELECT value FROM json_each(?))
                     AND id NOT IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
@@ -39,24 +40,45 @@ extension Outbox {
                 ).query([
                     .real(due), .text(OutboxCoding.encodeList(destinations)), .text(skipped), .integer(Int64(limit)),
                 ]) { row in
-                    Claim(
-                        id: DeliveryID(row.int64(0)), destination: row.text(1) ?? "", token: UUID().uuidString,
-                        claimedAt: claimedAt,
-                        delivery: OutgoingDelivery(
-                            idempotencyKey: row.text(2) ?? "", payload: row.blob(3),
-                            metadata: OutboxCoding.decodeMetadata(row.text(4) ?? "{}"), attempt: row.int(5) + 1))
+                    (
+                        id: DeliveryID(row.int64(0)), destination: row.text(1) ?? "", key: row.text(2) ?? "",
+                        stored: row.blob(3), metadata: row.text(4) ?? "{}", attempts: row.int(5), purged: row.int(6) == 1
+                    )
                 }
                 let claim = try database.prepare(
                     """
                     UPDATE delivery SET state = 'inFlight', attempts = attempts + 1, lease_token = ?,
                         next_attempt_at = ?, updated_at = ? WHERE id = ?
                     """)
-                for item in due {
+                let unreadable = try database.prepare(
+                    "UPDATE delivery SET state = 'dead', lease_token = NULL, last_error = ?, updated_at = ? WHERE id = ?")
+                var claims: [Claim] = []
+                for row in rows {
+                    // A payload that cannot be read is dead at once, with the reason; the others go on.
+                    let payload: [UInt8]
+                    do throws(OutboxError) {
+                        if row.purged {
+                            throw OutboxError(.payloadPurged, "its payload was purged (retention); it cannot be sent")
+                        }
+                        payload = try open(row.stored, destination: row.destination, idempotencyKey: row.key)
+                    } catch {
+                        try unreadable.run([.text(error.reason), .real(time), .integer(row.id.rawValue)])
+                        logger.error(
+                            "delivery is dead: its payload cannot be read",
+                            metadata: ["delivery.id": "\(row.id)", "error.reason": "\(error.reason)"])
+                        continue
+                    }
+                    let item = Claim(
+                        id: row.id, destination: row.destination, token: UUID().uuidString, claimedAt: claimedAt,
+                        delivery: OutgoingDelivery(
+                            idempotencyKey: row.key, payload: payload, metadata: OutboxCoding.decodeMetadata(row.metadata),
+                            attempt: row.attempts + 1))
                     try claim.run([
                         .text(item.token), .real(time + leaseSeconds), .real(time), .integer(item.id.rawValue),
                     ])
+                    claims.append(item)
                 }
-                return due
+                return claims
             }
         }
     }
@@ -95,7 +117,7 @@ extension Outbox {
                     """
                 ).run([
                     .text(receipt.location), receipt.statusCode.map { .integer(Int64($0)) } ?? .null,
-                    .blob(receipt.responseBody), .integer(receipt.alreadyPresent ? 1 : 0), .real(time),
+                    .blob(sealReply(receipt.responseBody, of: claim)), .integer(receipt.alreadyPresent ? 1 : 0), .real(time),
                     .integer(claim.id.rawValue), .text(claim.token),
                 ])
                 return database.changes > 0
@@ -133,6 +155,13 @@ extension Outbox {
                     "will retry", metadata: ["error.code": "\(error.code)", "retry.in_seconds": "\(next - time)"])
             }
         }
+    }
+
+    /// A reply body as stored: encrypted like the payload (it may hold the carrier's answer about the patient).
+    private func sealReply(_ body: [UInt8], of claim: Claim) -> [UInt8] {
+        body.isEmpty
+            ? body
+            : seal(body, destination: claim.destination, idempotencyKey: claim.delivery.idempotencyKey, kind: "reply")
     }
 
     private func lost(_ claim: Claim, _ log: Logger, into summary: inout DeliveryRunSummary) {

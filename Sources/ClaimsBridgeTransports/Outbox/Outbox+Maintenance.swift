@@ -2,8 +2,8 @@ import ClaimsBridgeStorage
 public import Foundation
 
 extension Outbox {
-    /// Makes a dead delivery due again now, with its attempt count reset. A delivery in another state is left
-    /// alone.
+    /// Makes a dead delivery due again now, with its attempt count reset. A delivery in another state, or whose
+    /// payload retention has purged, is left alone.
     /// - Returns: whether the delivery was dead and is now pending.
     /// - Throws: ``OutboxError`` (`storage`).
     @discardableResult
@@ -12,21 +12,21 @@ extension Outbox {
             try database.prepare(
                 """
                 UPDATE delivery SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
-                WHERE id = ? AND state = 'dead'
+                WHERE id = ? AND state = 'dead' AND payload_purged_at IS NULL
                 """
             ).run([.real(now.timeIntervalSince1970), .real(now.timeIntervalSince1970), .integer(id.rawValue)])
             return database.changes > 0
         }
     }
 
-    /// Makes every dead delivery due again now.
+    /// Makes every dead delivery due again now (except those whose payload was purged).
     /// - Returns: how many were revived.
     /// - Throws: ``OutboxError`` (`storage`).
     @discardableResult
     public func retryAllDead(now: Date = Date()) throws(OutboxError) -> Int {
         try storage {
             try database.prepare(
-                "UPDATE delivery SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE state = 'dead'"
+                "UPDATE delivery SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE state = 'dead' AND payload_purged_at IS NULL"
             ).run([.real(now.timeIntervalSince1970), .real(now.timeIntervalSince1970)])
             return database.changes
         }

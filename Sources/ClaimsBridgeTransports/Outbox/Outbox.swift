@@ -1,5 +1,5 @@
 import ClaimsBridge
-import ClaimsBridgeStorage
+public import ClaimsBridgeStorage
 public import Foundation
 public import Logging
 
@@ -29,20 +29,28 @@ public final class Outbox {
     /// How long a claimed delivery is reserved for its sender, in seconds; after that another sender may retry
     /// it. Make it longer than the slowest transport timeout.
     public let leaseSeconds: Double
+    /// Encrypts the payloads (and replies) written, and decrypts those read; nil writes them as they are (and
+    /// reads only plaintext).
+    public let cipher: PayloadCipher?
     let logger: Logger
 
     /// Opens (creating if needed) the outbox at `path`.
+    /// - Parameter cipher: encrypts stored payloads (see ``PayloadCipher``); rows written before keep reading.
     /// - Throws: ``OutboxError`` (`storage`).
     public init(
         path: String, retryPolicy: RetryPolicy = RetryPolicy(), leaseSeconds: Double = 300,
+        cipher: PayloadCipher? = nil,
         logger: Logger = Logger(label: "claimsbridge.outbox", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws(OutboxError) {
         self.path = path
         self.retryPolicy = retryPolicy
         self.leaseSeconds = leaseSeconds
+        self.cipher = cipher
         self.logger = logger
         do {
             database = try SQLiteDatabase(path: path)
+            // Deleted and overwritten payload bytes are zeroed rather than left in free pages.
+            try database.execute("PRAGMA secure_delete=ON")
             try OutboxSchema.migrate(database)
         } catch {
             throw OutboxError(.storage, "cannot open \(path): \(error)")
@@ -83,29 +91,39 @@ public final class Outbox {
             )
         }
         let time = now.timeIntervalSince1970
+        let digest = PayloadDigest.hex(PayloadDigest.sha256(payload))
+        let stored = seal(payload, destination: destination, idempotencyKey: idempotencyKey)
         return try storage {
             try database.prepare(
                 """
-                INSERT INTO delivery (destination, idempotency_key, payload, metadata, state, next_attempt_at,
-                    created_at, updated_at)
-                VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (destination, idempotency_key) DO NOTHING
+                INSERT INTO delivery (destination, idempotency_key, payload, payload_sha256, metadata, state,
+                    next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (destination, idempotency_key) DO NOTHING
                 """
             ).run([
-                .text(destination), .text(idempotencyKey), .blob(payload), .text(OutboxCoding.encodeMetadata(metadata)),
-                .real(time), .real(time), .real(time),
+                .text(destination), .text(idempotencyKey), .blob(stored), .text(digest),
+                .text(OutboxCoding.encodeMetadata(metadata)), .real(time), .real(time), .real(time),
             ])
             let inserted = database.changes > 0
             let rows = try database.prepare(
-                "SELECT id, payload FROM delivery WHERE destination = ? AND idempotency_key = ?"
-            ).query([.text(destination), .text(idempotencyKey)]) { row in (DeliveryID(row.int64(0)), row.blob(1)) }
+                "SELECT id, payload, payload_sha256 FROM delivery WHERE destination = ? AND idempotency_key = ?"
+            ).query([.text(destination), .text(idempotencyKey)]) { row in
+                (DeliveryID(row.int64(0)), row.blob(1), row.text(2))
+            }
             guard let row = rows.first else { throw OutboxError(.storage, "the delivery was not recorded") }
-            let (id, stored) = row
-            if !inserted, ifPayloadDiffers == .refuse, stored != payload {
-                throw OutboxError(
-                    .keyConflict,
-                    "destination \(destination) already has delivery \(id) under the key \(idempotencyKey) with other "
-                        + "bytes (stored \(PayloadDigest.label(stored)), new \(PayloadDigest.label(payload))); "
-                        + "the receiver would take the new bytes for a repeat: give them a new key")
+            let (id, storedBytes, storedDigest) = row
+            if !inserted, ifPayloadDiffers == .refuse {
+                let existing =
+                    try storedDigest
+                    ?? PayloadDigest.hex(
+                        PayloadDigest.sha256(open(storedBytes, destination: destination, idempotencyKey: idempotencyKey)))
+                if existing != digest {
+                    throw OutboxError(
+                        .keyConflict,
+                        "destination \(destination) already has delivery \(id) under the key \(idempotencyKey) with "
+                            + "other bytes (stored sha256:\(existing), new sha256:\(digest)); "
+                            + "the receiver would take the new bytes for a repeat: give them a new key")
+                }
             }
             return id
         }
@@ -116,7 +134,7 @@ public final class Outbox {
     public func delivery(_ id: DeliveryID) throws(OutboxError) -> DeliveryRecord? {
         try storage {
             try database.prepare("SELECT \(OutboxSchema.recordColumns) FROM delivery WHERE id = ?")
-                .query([.integer(id.rawValue)], DeliveryRecord.init(row:)).first
+                .query([.integer(id.rawValue)], DeliveryRecord.init(row:)).first.map { openReceipt($0) }
         }
     }
 
@@ -126,17 +144,27 @@ public final class Outbox {
         try storage {
             try database.prepare(
                 "SELECT \(OutboxSchema.recordColumns) FROM delivery WHERE destination = ? AND idempotency_key = ?"
-            ).query([.text(destination), .text(idempotencyKey)], DeliveryRecord.init(row:)).first
+            ).query([.text(destination), .text(idempotencyKey)], DeliveryRecord.init(row:)).first.map { openReceipt($0) }
         }
     }
 
-    /// The stored payload of a delivery, or nil when there is no such delivery.
-    /// - Throws: ``OutboxError`` (`storage`).
+    /// The payload of a delivery (decrypted), or nil when there is no such delivery.
+    /// - Throws: ``OutboxError``: `keyMissing` or `tampered` when an encrypted payload cannot be read,
+    ///   `payloadPurged` when retention removed it, `storage`.
     public func payload(of id: DeliveryID) throws(OutboxError) -> [UInt8]? {
         try storage {
-            try database.prepare("SELECT payload FROM delivery WHERE id = ?").query([.integer(id.rawValue)]) {
-                $0.blob(0)
-            }.first
+            let rows = try database.prepare(
+                "SELECT payload, destination, idempotency_key, payload_purged_at FROM delivery WHERE id = ?"
+            ).query([.integer(id.rawValue)]) { row in
+                (row.blob(0), row.text(1) ?? "", row.text(2) ?? "", row.isNull(3) ? nil : row.double(3))
+            }
+            guard let (stored, destination, key, purgedAt) = rows.first else { return nil }
+            if let purgedAt {
+                throw OutboxError(
+                    .payloadPurged,
+                    "the payload of delivery \(id) was purged on \(Date(timeIntervalSince1970: purgedAt).formatted(.iso8601)) (retention)")
+            }
+            return try open(stored, destination: destination, idempotencyKey: key)
         }
     }
 
@@ -147,10 +175,10 @@ public final class Outbox {
             if let state {
                 return try database.prepare(
                     "SELECT \(OutboxSchema.recordColumns) FROM delivery WHERE state = ? ORDER BY id LIMIT ?"
-                ).query([.text(state.name), .integer(Int64(limit))], DeliveryRecord.init(row:))
+                ).query([.text(state.name), .integer(Int64(limit))], DeliveryRecord.init(row:)).map { openReceipt($0) }
             }
             return try database.prepare("SELECT \(OutboxSchema.recordColumns) FROM delivery ORDER BY id LIMIT ?")
-                .query([.integer(Int64(limit))], DeliveryRecord.init(row:))
+                .query([.integer(Int64(limit))], DeliveryRecord.init(row:)).map { openReceipt($0) }
         }
     }
 

@@ -28,5 +28,11 @@ public struct OutboxError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let keyConflict = Code("keyConflict")
         /// The database could not be opened, read or written.
         public static let storage = Code("storage")
+        /// The payload is encrypted under a key id that is not configured.
+        public static let keyMissing = Code("keyMissing")
+        /// The encrypted payload failed authentication: altered, or moved from another row.
+        public static let tampered = Code("tampered")
+        /// Retention removed the payload's bytes.
+        public static let payloadPurged = Code("payloadPurged")
     }
 }

@@ -1,5 +1,5 @@
 public import ClaimsBridgeStorage
-import ClaimsBridgeTransports
+public import ClaimsBridgeTransports
 import Foundation
 
 /// Everything `claimsbridge watch` runs: where it keeps its state, and the routes from inbox folders
@@ -30,6 +30,11 @@ public struct WatchConfiguration: Sendable {
     public var refusesOpenPermissions = false
     /// Secret files and private keys the destinations read, checked like the state files at start.
     public var privateFiles: [(what: String, path: String)] = []
+    /// Encrypts the outbox's payloads, archived and failed originals and rejects files (the delivery
+    /// configuration's `encryption:`); nil stores them as they are.
+    public var payloadCipher: PayloadCipher?
+    /// How long payloads and archived originals are kept (the delivery configuration's `retention:`).
+    public var retention = RetentionPolicy()
 
     public init(
         stateDirectory: String, mappingsDirectory: String? = nil, deliveryConfigurationPath: String? = nil,

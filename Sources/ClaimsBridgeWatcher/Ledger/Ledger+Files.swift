@@ -2,7 +2,7 @@ import ClaimsBridgeStorage
 
 extension Ledger {
     private static let columns =
-        "id, route, name, sha256, size, state, path, claimed_at, finished_at, messages, translated, rejected, error, duplicate_of, reprocess_of, moving_to"
+        "id, route, name, sha256, size, state, path, claimed_at, finished_at, messages, translated, rejected, error, duplicate_of, reprocess_of, moving_to, original_purged_at"
 
     /// Records a file just claimed into `processing/`.
     public func recordClaim(
@@ -148,6 +148,32 @@ extension Ledger {
         ).query([state.map { .text($0.rawValue) } ?? .null, route.map { .text($0) } ?? .null, .integer(Int64(limit))], Self.read)
     }
 
+    /// Finished files whose original is still kept and was filed before `time` (seconds since 1970), oldest
+    /// first: the ones retention removes.
+    public func originalsFiled(before time: Double) throws -> [LedgerFile] {
+        try database.prepare(
+            "SELECT \(Self.columns) FROM files WHERE finished_at IS NOT NULL AND finished_at < ? AND original_purged_at IS NULL ORDER BY id"
+        ).query([.real(time)], Self.read)
+    }
+
+    /// Finished files whose original is still kept, for re-encryption.
+    public func keptOriginals() throws -> [LedgerFile] {
+        try database.prepare(
+            "SELECT \(Self.columns) FROM files WHERE finished_at IS NOT NULL AND original_purged_at IS NULL ORDER BY id"
+        ).query([], Self.read)
+    }
+
+    /// Records that retention removed the original of a file (at `time`, seconds since 1970).
+    public func markOriginalPurged(_ id: Int64, at time: Double) throws {
+        try database.prepare("UPDATE files SET original_purged_at = ? WHERE id = ?").run([.real(time), .integer(id)])
+    }
+
+    /// How many files' originals retention has removed.
+    public func purgedOriginalCount() throws -> Int {
+        try database.prepare("SELECT count(*) FROM files WHERE original_purged_at IS NOT NULL").query([]) { $0.int(0) }
+            .first ?? 0
+    }
+
     /// How many files are in each state.
     public func countsByState() throws -> [LedgerFile.State: Int] {
         var counts: [LedgerFile.State: Int] = [:]
@@ -172,6 +198,7 @@ extension Ledger {
             size: row.int64(4), state: LedgerFile.State(rawValue: row.text(5) ?? "") ?? .claimed, path: row.text(6) ?? "",
             movingTo: row.text(15), claimedAt: row.double(7), finishedAt: row.isNull(8) ? nil : row.double(8), messages: row.int(9),
             translated: row.int(10), rejected: row.int(11), error: row.text(12),
-            duplicateOf: row.isNull(13) ? nil : row.int64(13), reprocessOf: row.isNull(14) ? nil : row.int64(14))
+            duplicateOf: row.isNull(13) ? nil : row.int64(13), reprocessOf: row.isNull(14) ? nil : row.int64(14),
+            originalPurgedAt: row.isNull(16) ? nil : row.double(16))
     }
 }

@@ -11,6 +11,8 @@ public struct ChainEntry: Sendable, Equatable {
     /// For a response, the request it answers (nil: no matching request was found).
     public var requestID: Int64?
     public var recordedAt: Double
+    /// When retention removed the file's original, if it has.
+    public var originalPurgedAt: Double? = nil
 }
 
 extension Ledger {
@@ -62,7 +64,8 @@ extension Ledger {
     public func chain(officeSequenceNumber: String, provider: String? = nil) throws -> [ChainEntry] {
         try database.prepare(
             """
-            SELECT m.id, m.file_id, f.name, m.message_number, m.type, m.is_request, m.request_id, m.recorded_at
+            SELECT m.id, m.file_id, f.name, m.message_number, m.type, m.is_request, m.request_id, m.recorded_at,
+                f.original_purged_at
             FROM messages m JOIN files f ON f.id = m.file_id
             WHERE m.office_sequence = ?1 AND (?2 IS NULL OR m.provider = ?2) ORDER BY m.id
             """
@@ -73,7 +76,8 @@ extension Ledger {
     public func unmatchedResponses(limit: Int = 20) throws -> [ChainEntry] {
         try database.prepare(
             """
-            SELECT m.id, m.file_id, f.name, m.message_number, m.type, m.is_request, m.request_id, m.recorded_at
+            SELECT m.id, m.file_id, f.name, m.message_number, m.type, m.is_request, m.request_id, m.recorded_at,
+                f.original_purged_at
             FROM messages m JOIN files f ON f.id = m.file_id
             WHERE m.is_request = 0 AND m.request_id IS NULL AND m.may_be_unsolicited = 0 ORDER BY m.id DESC LIMIT ?
             """
@@ -84,6 +88,6 @@ extension Ledger {
         ChainEntry(
             messageID: row.int64(0), fileID: row.int64(1), fileName: row.text(2) ?? "", messageNumber: row.int(3),
             type: row.text(4) ?? "", isRequest: row.int(5) == 1, requestID: row.isNull(6) ? nil : row.int64(6),
-            recordedAt: row.double(7))
+            recordedAt: row.double(7), originalPurgedAt: row.isNull(8) ? nil : row.double(8))
     }
 }

@@ -15,6 +15,20 @@ public final class Ledger {
 
     private func migrate() throws {
         try createTables()
+        try addUnsolicitedFlag()
+        guard try database.userVersion < 3 else { return }
+        // Version 3: when retention removed a file's original (the row stays as the record of what happened).
+        try database.transaction {
+            guard try database.userVersion < 3 else { return }
+            try database.execute(
+                """
+                ALTER TABLE files ADD COLUMN original_purged_at REAL;
+                PRAGMA user_version = 3;
+                """)
+        }
+    }
+
+    private func addUnsolicitedFlag() throws {
         guard try database.userVersion < 2 else { return }
         // Version 2: responses that may come without a request (a layout's `unsolicited: true`) are not reported
         // as unmatched.

@@ -24,6 +24,8 @@ public struct LedgerFile: Sendable, Equatable {
     public var duplicateOf: Int64?
     /// The earlier attempt this one re-runs, for a reprocessed file.
     public var reprocessOf: Int64?
+    /// When retention removed the original (seconds since 1970); the rest of the record stays.
+    public var originalPurgedAt: Double? = nil
 
     /// Where a file is in its processing.
     public enum State: String, Sendable, CaseIterable {

@@ -16,6 +16,10 @@ public struct WatchStatus: Sendable {
     public var recentFailures: [LedgerFile]
     /// The most recent responses that match no request sent.
     public var unmatchedResponses: [ChainEntry]
+    /// Originals retention has removed (their records stay).
+    public var purgedOriginals = 0
+    /// Deliveries whose payload retention has removed (their records stay).
+    public var purgedPayloads = 0
 
     public struct Waiting: Sendable {
         public var route: String
@@ -33,8 +37,11 @@ public struct WatchStatus: Sendable {
         }
         let ledger = try Ledger(path: ledgerPath)
         var deliveries: [String: Int] = [:]
+        var purgedPayloads = 0
         if DurableFiles.exists(outboxPath) {
-            for (state, count) in try Outbox(path: outboxPath).counts() { deliveries[state.name] = count }
+            let outbox = try Outbox(path: outboxPath)
+            for (state, count) in try outbox.counts() { deliveries[state.name] = count }
+            purgedPayloads = try outbox.purgedPayloadCount()
         }
         let now = Date().timeIntervalSince1970
         let waiting = configuration.routes.map { route in
@@ -48,7 +55,8 @@ public struct WatchStatus: Sendable {
             filesByState: try ledger.countsByState(),
             inHand: try ledger.filesInHand(processingDirectories: configuration.routes.map(\.processingDirectory)),
             waiting: waiting, deliveries: deliveries, recentFailures: try ledger.files(state: .failed, limit: 10),
-            unmatchedResponses: try ledger.unmatchedResponses(limit: 10))
+            unmatchedResponses: try ledger.unmatchedResponses(limit: 10), purgedOriginals: try ledger.purgedOriginalCount(),
+            purgedPayloads: purgedPayloads)
     }
 
     /// The names of the files in a route's inbox that it would take (ready now or not yet), oldest first.
@@ -72,9 +80,17 @@ public struct WatchStatus: Sendable {
         lines.append("In hand: \(inHand.count)")
         for file in inHand { lines.append("  file \(file.id) \(file.name) (\(file.state.rawValue))") }
         lines.append("Deliveries: " + ["pending", "inFlight", "delivered", "dead"].map { "\($0) \(deliveries[$0] ?? 0)" }.joined(separator: ", "))
+        if purgedOriginals + purgedPayloads > 0 {
+            lines.append(
+                "Purged by retention: \(purgedOriginals) original\(purgedOriginals == 1 ? "" : "s"), "
+                    + "\(purgedPayloads) delivery payload\(purgedPayloads == 1 ? "" : "s") (their records and digests are kept)")
+        }
         if !recentFailures.isEmpty {
             lines.append("Recent failures:")
-            for file in recentFailures { lines.append("  file \(file.id) \(file.name): \(file.error ?? "failed")") }
+            for file in recentFailures {
+                let purged = file.originalPurgedAt == nil ? "" : " (original purged)"
+                lines.append("  file \(file.id) \(file.name): \(file.error ?? "failed")\(purged)")
+            }
         }
         if !unmatchedResponses.isEmpty {
             lines.append("Responses that match no request sent:")

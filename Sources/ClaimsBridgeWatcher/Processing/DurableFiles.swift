@@ -83,13 +83,12 @@ enum DurableFiles {
         }
     }
 
-    /// Copies `source` into `folder` (under a free name, as ``moveWithoutOverwriting(_:into:name:suffix:later:)``),
+    /// Writes `bytes` into `folder` under a free name (as ``moveWithoutOverwriting(_:into:name:suffix:later:)``),
     /// flushed to disk.
-    static func copyWithoutOverwriting(_ source: String, into folder: String, name: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: source) else { throw failure("cannot read", source) }
+    static func placeWithoutOverwriting(_ bytes: [UInt8], into folder: String, name: String) throws -> String {
         try makeDirectory(folder)
         let staged = (folder as NSString).appendingPathComponent(WorkFileNames.staged(name))
-        try write([UInt8](data), to: staged)
+        try write(bytes, to: staged)
         return try moveWithoutOverwriting(staged, into: folder, name: name)
     }
 

@@ -27,13 +27,24 @@ enum FileDigest {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &digest, &length)
+        return (hex(digest.prefix(Int(length))), size)
+    }
+
+    /// The lowercase hex SHA-256 of `bytes`.
+    static func sha256(_ bytes: [UInt8]) -> String {
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        bytes.withUnsafeBufferPointer { buffer in _ = SHA256(buffer.baseAddress, buffer.count, &digest) }
+        return hex(digest[...])
+    }
+
+    private static func hex(_ digest: ArraySlice<UInt8>) -> String {
         let hexDigits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
-        hex.reserveCapacity(Int(length) * 2)
-        for byte in digest.prefix(Int(length)) {
+        hex.reserveCapacity(digest.count * 2)
+        for byte in digest {
             hex.append(hexDigits[Int(byte >> 4)])
             hex.append(hexDigits[Int(byte & 0x0F)])
         }
-        return (String(decoding: hex, as: UTF8.self), size)
+        return String(decoding: hex, as: UTF8.self)
     }
 }

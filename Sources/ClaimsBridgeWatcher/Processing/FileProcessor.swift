@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeStorage
 import Foundation
 import Logging
 
@@ -13,15 +14,19 @@ final class FileProcessor {
     /// Which messages are requests, what responses answer, which numbers requests get: from the layouts.
     let rules: TransactionRules
     let logger: Logger
+    /// Encrypts what is kept after processing (originals, rejects files); nil keeps them as they are.
+    let cipher: PayloadCipher?
     /// Folder changes (claims, archiving) not yet flushed to disk; see ``flushFolders()``.
     let pendingFlushes = FolderFlushes()
     /// Called after each step; a test throws here to simulate a crash at that point.
     var afterStep: ((ProcessingStep, _ name: String) throws -> Void)?
 
     init(
-        route: Route, ledger: Ledger, queue: any DeliveryQueue, resources: TranslationResources, logger: Logger
+        route: Route, ledger: Ledger, queue: any DeliveryQueue, resources: TranslationResources,
+        cipher: PayloadCipher? = nil, logger: Logger
     ) throws {
         self.route = route
+        self.cipher = cipher
         self.ledger = ledger
         self.queue = queue
         self.translator = try RouteTranslator(route: route, resources: resources, logger: logger)
@@ -182,8 +187,12 @@ final class FileProcessor {
         }
         var destination = file.path
         if file.path.hasPrefix(route.processingDirectory + "/") {
+            let context = SealedFiles.originalContext(sha256: file.sha256)
             let folder: String
-            if file.state == .failed {
+            if cipher != nil, let planned = file.movingTo, SealedFiles.holds(planned, context: context) {
+                // Stopped after the encrypted copy was written, before the original was removed.
+                destination = planned
+            } else if file.state == .failed {
                 folder = route.errorDirectory
                 destination = try DurableFiles.freePath(
                     in: folder, name: file.name, reserving: Self.errorReportSuffix.utf8.count)
@@ -196,7 +205,11 @@ final class FileProcessor {
             }
             // The ledger learns the destination first, so a crash right after the rename is recognised on restart.
             if destination != file.movingTo { try ledger.planMove(file.id, to: destination) }
-            try DurableFiles.rename(file.path, to: destination, later: pendingFlushes)
+            if let cipher {
+                try SealedFiles.sealMove(file.path, to: destination, cipher: cipher, context: context, later: pendingFlushes)
+            } else {
+                try DurableFiles.rename(file.path, to: destination, later: pendingFlushes)
+            }
             try afterStep?(.movedOut, file.name)
         }
         try ledger.moveOriginal(file.id, to: destination, finished: true)
@@ -254,6 +267,7 @@ final class FileProcessor {
             bytes += rejected.jsonLine
             bytes.append(0x0A)
         }
+        if let cipher { bytes = cipher.seal(bytes, context: SealedFiles.rejectsContext(sha256: file.sha256)) }
         try DurableFiles.write(bytes, to: rejectsTemporaryPath(file))
     }
 

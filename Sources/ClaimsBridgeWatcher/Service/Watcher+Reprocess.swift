@@ -16,14 +16,23 @@ extension Watcher {
         guard let route = configuration.routes.first(where: { $0.name == original.route }) else {
             throw WatchError("file \(fileID) came through the route `\(original.route)`, which the routes file no longer has")
         }
+        if let purged = original.originalPurgedAt {
+            throw WatchError(
+                "the original of file \(fileID) was removed on \(Date(timeIntervalSince1970: purged).formatted(.iso8601)) (retention)")
+        }
         guard DurableFiles.exists(original.path) else {
             throw WatchError("the original of file \(fileID) is no longer at \(original.path)")
         }
-        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
-        let processor = try FileProcessor(route: route, ledger: ledger, queue: outbox, resources: resources, logger: logger)
+        let outbox = try openOutbox()
+        let processor = try FileProcessor(route: route, ledger: ledger, queue: outbox, resources: resources,
+                cipher: configuration.payloadCipher, logger: logger)
         try processor.prepareFolders()
-        let copy = try DurableFiles.copyWithoutOverwriting(
-            original.path, into: route.processingDirectory, name: original.name)
+        let content = try SealedFiles.read(original.path, cipher: configuration.payloadCipher)
+        guard FileDigest.sha256(content) == original.sha256 else {
+            throw WatchError(
+                "the file at \(original.path) is not the original of file \(fileID) (its SHA-256 differs from the ledger's)")
+        }
+        let copy = try DurableFiles.placeWithoutOverwriting(content, into: route.processingDirectory, name: original.name)
         let id = try processor.record(claimedPath: copy, name: original.name, reprocessOf: original.id)
         try processor.resume(id)
         state.withLock { $0.intakeIdle = true }

@@ -29,6 +29,8 @@ public final class Watcher: Sendable {
 
     /// Test hook: called after each processing step of each file; throwing there stops the watcher as a crash would.
     let afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?
+    /// The time retention counts from.
+    let clock: @Sendable () -> Date
 
     /// - Parameters:
     ///   - retryPolicy, leaseSeconds: the outbox's settings (see ``Outbox``), normally from the delivery configuration.
@@ -56,8 +58,9 @@ public final class Watcher: Sendable {
     init(
         configuration: WatchConfiguration, resources: TranslationResources, transports: [String: any Transport],
         retryPolicy: RetryPolicy, leaseSeconds: Double = 300, metrics: WatchMetrics, logger: Logger,
-        afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?
+        afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.clock = clock
         self.configuration = configuration
         self.resources = resources
         self.transports = transports
@@ -72,6 +75,13 @@ public final class Watcher: Sendable {
     public var ledgerPath: String { configuration.stateDirectory + "/ledger.sqlite" }
     /// The outbox's location for this configuration.
     public var outboxPath: String { configuration.outboxPath }
+
+    /// The outbox with this watcher's settings and keys.
+    func openOutbox() throws -> Outbox {
+        try Outbox(
+            path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, cipher: configuration.payloadCipher,
+            logger: logger)
+    }
 
     /// Asks the watcher to stop after the file in hand. Safe from any thread.
     public func stop() {
@@ -99,7 +109,7 @@ public final class Watcher: Sendable {
         try DurableFiles.makeDirectory(configuration.stateDirectory, permissions: configuration.statePermissions)
         // Create both databases here, before two connections race to set them up.
         _ = try Ledger(path: ledgerPath, permissions: configuration.statePermissions)
-        _ = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
+        _ = try openOutbox()
         removeAbandonedTemporaries()
         warnAboutUnreadyDestinations()
         async let intake: Void = runIntakeOnThread(drain: drain)
@@ -136,10 +146,11 @@ public final class Watcher: Sendable {
 
     private func runIntake(drain: Bool) throws {
         let ledger = try Ledger(path: ledgerPath)
-        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
+        let outbox = try openOutbox()
         let processors = try configuration.routes.map { route in
             let processor = try FileProcessor(
-                route: route, ledger: ledger, queue: outbox, resources: resources, logger: logger)
+                route: route, ledger: ledger, queue: outbox, resources: resources,
+                cipher: configuration.payloadCipher, logger: logger)
             processor.afterStep = afterStep
             return processor
         }
@@ -150,7 +161,9 @@ public final class Watcher: Sendable {
         if !monitor.isNotifying { logger.notice("change notifications unavailable; polling the inboxes") }
         let rescan = Self.seconds(configuration.rescanInterval)
         var lastResume = 0.0
+        var lastRetention: Date?
         while !isStopping {
+            lastRetention = applyRetentionIfDue(last: lastRetention)
             let now = Date().timeIntervalSince1970
             heartbeat.store(Int64(now), ordering: .relaxed)
             if now - lastResume >= rescan {
@@ -198,7 +211,7 @@ public final class Watcher: Sendable {
 
     func runDelivery(drain: Bool) async throws {
         let ledger = try Ledger(path: ledgerPath)
-        let outbox = try Outbox(path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, logger: logger)
+        let outbox = try openOutbox()
         var lastReconcile = ContinuousClock.now
         while !isStopping {
             deliveryWork.store(false, ordering: .relaxed)
@@ -228,10 +241,11 @@ public final class Watcher: Sendable {
         let forwardsReplies = configuration.routes.contains { $0.replyRoute != nil }
         for id in ids {
             guard let delivery = try ledger.delivery(outboxID: id.rawValue), delivery.state != outcome else { continue }
-            if outcome == "delivered", forwardsReplies, let body = try outbox.delivery(id)?.receipt?.responseBody,
-                !body.isEmpty
-            {
-                try forwardReply(body, of: delivery, ledger: ledger)
+            if outcome == "delivered", forwardsReplies, let record = try outbox.delivery(id) {
+                if let problem = record.receiptProblem {
+                    logger.error("the stored reply cannot be read", metadata: ["delivery.id": "\(id)", "problem": "\(problem)"])
+                }
+                if let body = record.receipt?.responseBody, !body.isEmpty { try forwardReply(body, of: delivery, ledger: ledger) }
             }
             updates.append((id.rawValue, outcome))
         }

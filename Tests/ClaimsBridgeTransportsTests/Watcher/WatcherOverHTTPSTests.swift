@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeStorage
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 import ClaimsBridgeWatcher
@@ -10,6 +11,29 @@ import Testing
 struct WatcherOverHTTPSTests {
     @Test("A claim sent over HTTPS gets the carrier's reply body, which is translated and matched to the claim")
     func synchronousReply() async throws {
+        _ = try await sendClaimAndTakeReply(cipher: nil)
+    }
+
+    @Test("With encryption on, the claim and the reply arrive byte-identical, and neither is readable at rest")
+    func encryptedSynchronousReply() async throws {
+        let key = try PayloadKey(id: "k1", text: Data(repeating: 0x42, count: 32).base64EncodedString())
+        let root = try await sendClaimAndTakeReply(cipher: try PayloadCipher(currentKey: key))
+        let personal = try PersonalData.values(inExpected: "cdanet/v04/01-claim-basic.expected.json")
+        let stored = [root + "/state"] + ["claims", "replies"].flatMap { ["\(root)/\($0)/archive", "\(root)/\($0)/rejects"] }
+        #expect(PersonalData.regularFiles(at: root + "/state/outbox.sqlite").count == 1)
+        // The carrier's reply is kept encrypted in the outbox like the claim.
+        let replies = try SQLiteDatabase(path: root + "/state/outbox.sqlite").prepare(
+            "SELECT receipt_body FROM delivery WHERE length(receipt_body) > 0"
+        ).query { $0.blob(0) }
+        #expect(replies.count == 1 && replies.allSatisfy { PayloadCipher.keyID(of: $0) == "k1" })
+        #expect(PersonalData.occurrences(of: personal, in: stored) == [])
+        // The same search finds the values in the claim as sent: it can fail.
+        #expect(!PersonalData.occurrences(of: personal, in: [Fixtures.url("cdanet/v04/01-claim-basic.txt").path]).isEmpty)
+    }
+
+    /// Runs a claim through a watcher to the loopback HTTPS receiver and its reply back through the reply route;
+    /// checks what arrived on both sides. Returns the scratch folder.
+    private func sendClaimAndTakeReply(cipher: PayloadCipher?) async throws -> String {
         let pki = try TestPKI.shared.get()
         let receiver = try HTTPSReceiver(
             pki: pki, replyFile: Fixtures.url("cdanet/v04/11-claim-acknowledgement.txt").path)
@@ -21,7 +45,8 @@ struct WatcherOverHTTPSTests {
         let replies = Route(
             name: "replies", inbox: root + "/replies", readiness: .stableFor(.zero), translation: .cdanetToJSON,
             transports: ["practice"])
-        let configuration = WatchConfiguration(stateDirectory: root + "/state", routes: [outgoing, replies])
+        var configuration = WatchConfiguration(stateDirectory: root + "/state", routes: [outgoing, replies])
+        configuration.payloadCipher = cipher
         try FileManager.default.createDirectory(atPath: root + "/claims", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/practice", withIntermediateDirectories: true)
         try Data(try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"))
@@ -48,5 +73,6 @@ struct WatcherOverHTTPSTests {
         #expect(practice.count == 1)
         let translated = try Data(contentsOf: URL(fileURLWithPath: root + "/practice/" + practice[0]))
         #expect(Array(translated) == (try Fixtures.bytes("cdanet/v04/11-claim-acknowledgement.expected.json")))
+        return root
     }
 }

@@ -43,5 +43,16 @@ struct StatusCommand: ParsableCommand {
             } ?? ""
             print("message \(entry.messageID)  \(time)  \(entry.type)  (\(role); file \(entry.fileID) \(entry.fileName), message \(entry.messageNumber)\(purged))")
         }
+        for entry in chain where entry.isRequest {
+            let key = Ledger.claimKey(requestMessageID: entry.messageID)
+            guard let state = try ledger.trackedState(kind: .claim, key: key) else { continue }
+            print("claim of message \(entry.messageID): \(state.state)")
+            for transition in try ledger.stateHistory(kind: .claim, key: key) {
+                let time = Date(timeIntervalSince1970: transition.recordedAt).formatted(.iso8601)
+                let from = transition.from.map { "\($0) → " } ?? ""
+                let note = transition.reason.map { " (\($0))" } ?? ""
+                print("  \(time)  \(from)\(transition.to)  \(transition.outcome.rawValue), from \(transition.source)\(note)")
+            }
+        }
     }
 }

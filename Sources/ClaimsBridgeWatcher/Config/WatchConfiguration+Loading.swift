@@ -13,7 +13,11 @@ extension WatchConfiguration {
             folder.hasPrefix("/") ? folder : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(folder)
         }
         try root.expectKeys(
-            ["state", "mappings", "delivery", "rescanSeconds", "listen", "routes", "stateFileMode", "stateGroup", "openPermissions"],
+            [
+                "state", "mappings", "delivery", "rescanSeconds", "listen", "routes", "stateFileMode", "stateGroup",
+                "openPermissions",
+                "statusEvents",
+            ],
             in: "the routes file")
         let state = try root["state"].map { resolve(try $0.string("`state`")) } ?? resolve(".claimsbridge-state")
         let mappings = try root["mappings"].map { resolve(try $0.string("`mappings`")) }
@@ -50,6 +54,13 @@ extension WatchConfiguration {
             rescanInterval: .seconds(rescan),
             listenAddress: listen, routes: routes, file: path)
         try configuration.loadPermissionSettings(root)
+        if let node = root["statusEvents"] {
+            let destination = try node.string("`statusEvents`")
+            if let knownTransports, !knownTransports.contains(destination) {
+                throw node.error("`statusEvents` names \(destination), which is not a destination of the delivery configuration")
+            }
+            configuration.statusEventsDestination = destination
+        }
         return configuration
     }
 

@@ -35,6 +35,8 @@ public struct WatchConfiguration: Sendable {
     public var payloadCipher: PayloadCipher?
     /// How long payloads and archived originals are kept (the delivery configuration's `retention:`).
     public var retention = RetentionPolicy()
+    /// The destination each claim or lab-order state change is delivered to as a status event (`statusEvents:`).
+    public var statusEventsDestination: String?
 
     public init(
         stateDirectory: String, mappingsDirectory: String? = nil, deliveryConfigurationPath: String? = nil,

@@ -15,6 +15,8 @@ public struct MessageIdentity: Sendable, Equatable {
     public var answers: [String] = []
     /// For a response: whether it may come without a request (a layout's `unsolicited: true`).
     public var mayBeUnsolicited = false
+    /// For a response: its status (G05 as a code name, e.g. `accepted`), when it has one.
+    public var status: String?
 
     /// Reads the identity from one model JSON line; nil when the line is not a model message. Whether its type is
     /// a request, and what it answers, come from `rules`.
@@ -33,7 +35,7 @@ public struct MessageIdentity: Sendable, Equatable {
             carrierId: routing.flatMap { tape.stringMember($0, "carrierId") } ?? "",
             providerNumber: treating.flatMap { tape.stringMember($0, "cdaNumber") } ?? "",
             officeNumber: treating.flatMap { tape.stringMember($0, "officeNumber") } ?? "", answers: role.answers,
-            mayBeUnsolicited: role.mayBeUnsolicited)
+            mayBeUnsolicited: role.mayBeUnsolicited, status: tape.stringMember(tape.root, "status"))
     }
 }
 

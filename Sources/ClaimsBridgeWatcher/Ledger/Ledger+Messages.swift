@@ -1,3 +1,4 @@
+import ClaimsBridge
 import ClaimsBridgeStorage
 
 /// One message of the request–response chain of a claim, as the ledger recorded it.
@@ -40,8 +41,31 @@ extension Ledger {
                 .text(identity.officeSequenceNumber), .text(identity.carrierId), .text(identity.providerNumber),
                 request.map { .integer($0) } ?? .null, .real(Self.now), .integer(identity.mayBeUnsolicited ? 1 : 0),
             ])
+            if database.changes == 1 {
+                try trackClaimState(messageID: database.lastInsertRowID, identity: identity, request: request)
+            }
         }
         return unmatched
+    }
+
+    /// A claim sent is `submitted`; a carrier's answer moves the claim it answers (see ``ClaimState``).
+    private func trackClaimState(messageID: Int64, identity: MessageIdentity, request: Int64?) throws {
+        let subject = [
+            "officeSequenceNumber": identity.officeSequenceNumber, "carrierId": identity.carrierId,
+            "providerNumber": identity.providerNumber,
+        ]
+        if identity.isRequest {
+            guard ClaimState.trackedRequestTypes.contains(identity.type) else { return }
+            _ = try applyStateUpdateInTransaction(
+                StateUpdate(
+                    kind: .claim, key: Self.claimKey(requestMessageID: messageID), to: ClaimState.submitted.rawValue,
+                    source: "message:\(messageID)", occurredAt: Self.now, subject: subject))
+        } else if let request, let state = ClaimState.answeredBy(type: identity.type, status: identity.status) {
+            _ = try applyStateUpdateInTransaction(
+                StateUpdate(
+                    kind: .claim, key: Self.claimKey(requestMessageID: request), to: state.rawValue,
+                    source: "message:\(messageID)", occurredAt: Self.now, subject: subject))
+        }
     }
 
     private func matchingRequest(for response: MessageIdentity) throws -> Int64? {

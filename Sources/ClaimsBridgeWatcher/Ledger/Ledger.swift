@@ -16,6 +16,11 @@ public final class Ledger {
     private func migrate() throws {
         try createTables()
         try addUnsolicitedFlag()
+        try addPurgeTime()
+        try addStateTables()
+    }
+
+    private func addPurgeTime() throws {
         guard try database.userVersion < 3 else { return }
         // Version 3: when retention removed a file's original (the row stays as the record of what happened).
         try database.transaction {
@@ -25,6 +30,16 @@ public final class Ledger {
                 ALTER TABLE files ADD COLUMN original_purged_at REAL;
                 PRAGMA user_version = 3;
                 """)
+        }
+    }
+
+    private func addStateTables() throws {
+        guard try database.userVersion < 4 else { return }
+        // Version 4: the current state of each claim and lab order, every transition asked for, and the status
+        // events waiting to be handed to the outbox.
+        try database.transaction {
+            guard try database.userVersion < 4 else { return }
+            try database.execute(Self.stateTablesSQL + "PRAGMA user_version = 4;")
         }
     }
 

@@ -187,6 +187,7 @@ public final class Watcher: Sendable {
                 }
             }
             for processor in processors { processor.flushFolders() }
+            if try publishStatusEvents(ledger: ledger, outbox: outbox) > 0 { deliveryWork.store(true, ordering: .relaxed) }
             if processed > 0 { continue }
             if drain && nextCheck == nil {
                 state.withLock { $0.intakeIdle = true }

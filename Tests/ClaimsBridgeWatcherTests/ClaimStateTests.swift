@@ -1,0 +1,175 @@
+import ClaimsBridge
+@testable import ClaimsBridgeWatcher
+import ClaimsBridgeTestSupport
+import Foundation
+import Testing
+
+@Suite("Claim and lab-order state")
+struct ClaimStateTests {
+    func temporaryLedger() throws -> (Ledger, String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return (try Ledger(path: folder + "/ledger.sqlite"), folder)
+    }
+
+    func update(_ to: ClaimState, _ source: String, at time: Double, key: String = "message-1") -> StateUpdate {
+        StateUpdate(
+            kind: .claim, key: key, to: to.rawValue, source: source, occurredAt: time,
+            subject: ["officeSequenceNumber": "000101", "carrierId": "000125", "providerNumber": "123456789"])
+    }
+
+    @Test("Transitions are checked, idempotent and ordered; refused ones are kept with their reason")
+    func transitions() throws {
+        let (ledger, folder) = try temporaryLedger()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(try ledger.applyStateUpdate(update(.submitted, "message:1", at: 100)).outcome == .applied)
+        #expect(try ledger.applyStateUpdate(update(.acknowledged, "message:2", at: 200)).outcome == .applied)
+        // The same report again is one transition.
+        let again = try ledger.applyStateUpdate(update(.acknowledged, "message:2", at: 200))
+        #expect(again.outcome == .duplicate)
+        // An older report arriving late does not move the state back.
+        let late = try ledger.applyStateUpdate(update(.pended, "message:3", at: 150))
+        #expect(late.outcome == .stale)
+        // A final state stays final.
+        #expect(try ledger.applyStateUpdate(update(.adjudicated, "message:4", at: 300)).outcome == .applied)
+        let illegal = try ledger.applyStateUpdate(update(.submitted, "message:5", at: 400))
+        #expect(illegal.outcome == .illegal)
+        #expect(illegal.reason?.contains("cannot go from adjudicated to submitted") == true)
+        #expect(try ledger.trackedState(kind: .claim, key: "message-1")?.state == "adjudicated")
+        let history = try ledger.stateHistory(kind: .claim, key: "message-1")
+        #expect(history.map(\.outcome) == [.applied, .applied, .stale, .applied, .illegal])
+        #expect(history.map(\.from) == [nil, "submitted", "acknowledged", "acknowledged", "adjudicated"])
+        // One event per applied transition, in order, none for the others.
+        let events = try ledger.statusEvents(kind: .claim, key: "message-1")
+        #expect(events.map(\.type) == ["claim.submitted", "claim.acknowledged", "claim.adjudicated"])
+    }
+
+    @Test("An answer for a claim never recorded as submitted is refused and kept")
+    func answerWithoutClaim() throws {
+        let (ledger, folder) = try temporaryLedger()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let transition = try ledger.applyStateUpdate(update(.acknowledged, "message:9", at: 1, key: "message-9"))
+        #expect(transition.outcome == .illegal)
+        #expect(transition.reason?.contains("no claim was recorded as submitted") == true)
+        #expect(try ledger.trackedState(kind: .claim, key: "message-9") == nil)
+        let unknown = try ledger.applyStateUpdate(
+            StateUpdate(kind: .claim, key: "message-8", to: "lost", source: "x", occurredAt: 1))
+        #expect(unknown.outcome == .illegal)
+        #expect(unknown.reason?.contains("not a claim state") == true)
+    }
+
+    @Test("Lab orders follow the lab-order lifecycle")
+    func labOrders() throws {
+        let (ledger, folder) = try temporaryLedger()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func move(_ to: String, _ source: String, _ time: Double) throws -> StateTransition {
+            try ledger.applyStateUpdate(
+                StateUpdate(kind: .labOrder, key: "LO-1001", to: to, source: source, occurredAt: time,
+                    subject: ["orderId": "LO-1001"]))
+        }
+        #expect(try move("submitted", "a", 1).outcome == .applied)
+        #expect(try move("accepted", "b", 2).outcome == .applied)
+        #expect(try move("delivered", "c", 3).outcome == .illegal)
+        #expect(try move("inProduction", "d", 4).outcome == .applied)
+        #expect(try ledger.trackedStates(kind: .labOrder, lookup: "LO-1001").map(\.state) == ["inProduction"])
+        let events = try ledger.statusEvents(kind: .labOrder, key: "LO-1001")
+        #expect(events.count == 3)
+        #expect(events.allSatisfy { $0.type == "labOrder.statusChanged" })
+    }
+
+    @Test("A status event names the claim by its numbers and carries no personal data")
+    func eventPayload() throws {
+        let (ledger, folder) = try temporaryLedger()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try ledger.applyStateUpdate(update(.submitted, "message:1", at: 1_780_000_000))
+        let event = try #require(try ledger.pendingStatusEvents().first)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(event.payload)) as? [String: Any])
+        #expect(json["type"] as? String == "claim.submitted")
+        #expect(json["to"] as? String == "submitted")
+        #expect(json["occurredAt"] as? String == "2026-05-28T20:26:40.000Z")
+        #expect((json["subject"] as? [String: String])?["officeSequenceNumber"] == "000101")
+        #expect(Set(json.keys) == ["id", "type", "occurredAt", "recordedAt", "kind", "key", "subject", "to"])
+        try ledger.markStatusEventQueued(event.id, outboxID: 7)
+        #expect(try ledger.pendingStatusEvents().isEmpty)
+    }
+
+    @Test("Carriers' answers map to claim states")
+    func answers() {
+        #expect(ClaimState.answeredBy(type: "claimAcknowledgement", status: "accepted") == .acknowledged)
+        #expect(ClaimState.answeredBy(type: "claimAcknowledgement", status: "rejected") == .rejected)
+        #expect(ClaimState.answeredBy(type: "claimAcknowledgement", status: "heldReplyLater") == .pended)
+        #expect(ClaimState.answeredBy(type: "predeterminationAcknowledgement", status: "submitOnPaper") == .paperClaimRequested)
+        #expect(ClaimState.answeredBy(type: "explanationOfBenefits", status: nil) == .adjudicated)
+        #expect(ClaimState.answeredBy(type: "eligibilityResponse", status: "eligible") == nil)
+        #expect(ClaimState.rejected.allowedNext.isEmpty)
+    }
+
+    static let routes = """
+        state: state
+        delivery: delivery.yaml
+        statusEvents: out
+        routes:
+          - name: outgoing
+            inbox: inbox
+            pattern: "*.jsonl"
+            stableSeconds: 0
+            from: json
+            to: cdanet
+            deliver: out
+          - name: replies
+            inbox: replies
+            stableSeconds: 0
+            from: cdanet
+            to: json
+            deliver: out
+
+        """
+
+    @Test("The watcher tracks a claim through the carrier's answers and delivers each change once as an event")
+    func watcherTracksClaims() async throws {
+        let harness = try WatchHarness(routesYAML: Self.routes)
+        try harness.drop("claim.jsonl", try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"))
+        try await harness.drain()
+        let replies = harness.root + "/replies"
+        try harness.drop("ack.txt", try Fixtures.bytes("cdanet/v04/11-claim-acknowledgement.txt"), into: replies)
+        try await harness.drain()
+        try harness.drop("eob.txt", try Fixtures.bytes("cdanet/v04/21-eob-basic.txt"), into: replies)
+        try await harness.drain()
+        try await harness.drain()
+
+        let ledger = try harness.ledger()
+        let claim = try #require(try ledger.chain(officeSequenceNumber: "000101").first { $0.isRequest })
+        let key = Ledger.claimKey(requestMessageID: claim.messageID)
+        // The fixture's acknowledgement rejects the claim (G05 R); the EOB after it is refused and kept.
+        #expect(try ledger.trackedState(kind: .claim, key: key)?.state == "rejected")
+        let history = try ledger.stateHistory(kind: .claim, key: key)
+        #expect(history.map(\.to) == ["submitted", "rejected", "adjudicated"])
+        #expect(history.map(\.outcome) == [.applied, .applied, .illegal])
+
+        let events = harness.files(in: harness.output).filter { $0.contains("status-event-") }
+        #expect(events.count == 2, "\(events)")
+        let types = try events.map { name -> String in
+            let data = try Data(contentsOf: URL(fileURLWithPath: harness.output + "/" + name))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])["type"] as? String ?? ""
+        }
+        #expect(Set(types) == ["claim.submitted", "claim.rejected"])
+        for name in events {
+            let text = try String(contentsOfFile: harness.output + "/" + name, encoding: .utf8)
+            for personal in ["Tremblay", "Marc", "1982-06-14", "TR8830021", "GRP4471", "Saint-Denis"] { #expect(!text.contains(personal)) }
+        }
+    }
+
+    @Test("A status-events destination the delivery configuration does not have is refused at its line")
+    func unknownEventsDestination() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("routes-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.routes.replacingOccurrences(of: "statusEvents: out", with: "statusEvents: practice")
+            .write(toFile: folder + "/routes.yaml", atomically: true, encoding: .utf8)
+        #expect {
+            try WatchConfiguration.load(path: folder + "/routes.yaml", knownTransports: ["out"])
+        } throws: { error in
+            "\(error)".contains("routes.yaml:3") && "\(error)".contains("practice")
+        }
+    }
+}

@@ -14,6 +14,6 @@ struct ClaimsBridgeCommand: AsyncParsableCommand {
         subcommands: [
             TranslateCommand.self, ValidateCommand.self, LintCommand.self, CatalogCommand.self, SendCommand.self,
             OutboxCommand.self, WatchCommand.self, StatusCommand.self, ReprocessCommand.self, CheckCommand.self,
-            PurgeCommand.self, RekeyCommand.self,
+            PurgeCommand.self, RekeyCommand.self, ReconcileCommand.self,
         ])
 }

@@ -173,3 +173,53 @@ struct ClaimStateTests {
         }
     }
 }
+
+@Suite("Payment reconciliation")
+struct ReconciliationTests {
+    @Test("Payment lines move the claims they pay to paid, once; differences from the EOB and unknown claims are reported")
+    func payments() async throws {
+        let harness = try WatchHarness(routesYAML: ClaimStateTests.routes)
+        // An accepted acknowledgement (G05 A at offset 61) for the claim, then its EOB, then the payments.
+        var acknowledgement = try Fixtures.bytes("cdanet/v04/11-claim-acknowledgement.txt")
+        #expect(acknowledgement[61] == UInt8(ascii: "R"))
+        acknowledgement[61] = UInt8(ascii: "A")
+        try harness.drop("claim.jsonl", try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"))
+        try await harness.drain()
+        let replies = harness.root + "/replies"
+        try harness.drop("ack.txt", acknowledgement, into: replies)
+        try await harness.drain()
+        try harness.drop("eob.txt", try Fixtures.bytes("cdanet/v04/21-eob-basic.txt"), into: replies)
+        try await harness.drain()
+        let ledger = try harness.ledger()
+        let before = try ledger.reconciliationReport(unpaidAfterDays: 0, now: Date().addingTimeInterval(60))
+        #expect(before.unpaid.map(\.state) == ["adjudicated"])
+        try harness.drop("payments.txt", try Fixtures.bytes("cdanet/v04/16-payment-reconciliation.txt"), into: replies)
+        try harness.drop("summary.txt", try Fixtures.bytes("cdanet/v04/15-summary-reconciliation.txt"), into: replies)
+        try await harness.drain()
+
+        let claim = try #require(try ledger.chain(officeSequenceNumber: "000101").first { $0.isRequest })
+        let key = Ledger.claimKey(requestMessageID: claim.messageID)
+        #expect(try ledger.trackedState(kind: .claim, key: key)?.state == "paid")
+        let history = try ledger.stateHistory(kind: .claim, key: key)
+        #expect(history.map(\.to) == ["submitted", "acknowledged", "adjudicated", "paid", "paid"])
+        // The summary repeats the payment under another reference: a second report, refused as paid → paid.
+        #expect(history.map(\.outcome) == [.applied, .applied, .applied, .applied, .illegal])
+
+        let report = try ledger.reconciliationReport(unpaidAfterDays: 0, now: Date().addingTimeInterval(60))
+        #expect(report.unpaid.isEmpty)
+        #expect(report.paid.count == 2)
+        // The EOB said 38.80 payable; the fixture pays 125.50.
+        #expect(report.paid.allSatisfy { $0.claimKey == key && $0.payable == "38.80" && $0.differsFromEOB })
+        #expect(Set(report.unknownClaims.map(\.officeSequenceNumber)) == ["000103", "000104"])
+        #expect(report.csv.split(separator: "\n").count == 1 + 2 + 3)
+        #expect(report.csv.contains("paidDifferently,PAY0012346,000125,000101,123456789,CT26031200001,125.50,38.80"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json)) as? [String: Any])
+        #expect((json["paymentsForUnknownClaims"] as? [Any])?.count == 3)
+
+        // Reading the same payment file again changes nothing.
+        try harness.drop("payments-again.txt", try Fixtures.bytes("cdanet/v04/16-payment-reconciliation.txt"), into: replies)
+        try await harness.drain()
+        #expect(try ledger.reconciliationReport(unpaidAfterDays: 0).paid.count == 2)
+        #expect(try ledger.stateHistory(kind: .claim, key: key).count == 5)
+    }
+}

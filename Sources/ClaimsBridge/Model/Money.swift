@@ -73,7 +73,7 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     }
 
     /// `[-]digits[.d[d]]` → cents, with the same rules as the CDAnet writer; nil when invalid or out of range.
-    static func parseCents(_ text: String) -> Int64? {
+    package static func parseCents(_ text: String) -> Int64? {
         var utf8 = text.utf8[...]
         var negative = false
         if utf8.first == UInt8(ascii: "-") {

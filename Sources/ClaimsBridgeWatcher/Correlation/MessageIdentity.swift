@@ -17,6 +17,21 @@ public struct MessageIdentity: Sendable, Equatable {
     public var mayBeUnsolicited = false
     /// For a response: its status (G05 as a code name, e.g. `accepted`), when it has one.
     public var status: String?
+    /// For an explanation of benefits: the amount payable (`totals.payable`).
+    public var payable: String?
+    /// For a payment or summary reconciliation: its payment reference and the claims it pays.
+    public var paymentReference: String?
+    public var payments: [PaymentLine] = []
+
+    /// One claim a reconciliation pays: the claim's header values and the amount.
+    public struct PaymentLine: Sendable, Equatable {
+        public var carrierId: String
+        public var officeSequenceNumber: String
+        public var providerNumber: String
+        /// The carrier's reference of the claim's answer (G01), e.g. `CT26031200001`.
+        public var transactionReference: String
+        public var amount: String
+    }
 
     /// Reads the identity from one model JSON line; nil when the line is not a model message. Whether its type is
     /// a request, and what it answers, come from `rules`.
@@ -28,7 +43,7 @@ public struct MessageIdentity: Sendable, Equatable {
         let routing = tape.member(tape.root, "routing")
         let treating = tape.member(tape.root, "providers").flatMap { tape.member($0, "treating") }
         let role = rules.role(of: type)
-        return MessageIdentity(
+        var identity = MessageIdentity(
             type: type, isRequest: role.isRequest,
             version: routing.flatMap { tape.stringMember($0, "version") } ?? "",
             officeSequenceNumber: routing.flatMap { tape.stringMember($0, "officeSequenceNumber") } ?? "",
@@ -36,6 +51,20 @@ public struct MessageIdentity: Sendable, Equatable {
             providerNumber: treating.flatMap { tape.stringMember($0, "cdaNumber") } ?? "",
             officeNumber: treating.flatMap { tape.stringMember($0, "officeNumber") } ?? "", answers: role.answers,
             mayBeUnsolicited: role.mayBeUnsolicited, status: tape.stringMember(tape.root, "status"))
+        identity.payable = tape.member(tape.root, "totals").flatMap { tape.stringMember($0, "payable") }
+        identity.paymentReference = tape.member(tape.root, "payment").flatMap { tape.stringMember($0, "reference") }
+        if let payments = tape.member(tape.root, "payments"), tape.kind(payments) == .array {
+            for line in tape.elements(payments) where tape.kind(line) == .object {
+                identity.payments.append(
+                    PaymentLine(
+                        carrierId: tape.stringMember(line, "carrierId") ?? "",
+                        officeSequenceNumber: tape.stringMember(line, "officeSequenceNumber") ?? "",
+                        providerNumber: tape.member(line, "provider").flatMap { tape.stringMember($0, "cdaNumber") } ?? "",
+                        transactionReference: tape.stringMember(line, "transactionReference") ?? "",
+                        amount: tape.stringMember(line, "amount") ?? ""))
+            }
+        }
+        return identity
     }
 }
 

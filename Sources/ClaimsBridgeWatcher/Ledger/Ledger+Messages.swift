@@ -61,10 +61,15 @@ extension Ledger {
                     kind: .claim, key: Self.claimKey(requestMessageID: messageID), to: ClaimState.submitted.rawValue,
                     source: "message:\(messageID)", occurredAt: Self.now, subject: subject))
         } else if let request, let state = ClaimState.answeredBy(type: identity.type, status: identity.status) {
+            let key = Self.claimKey(requestMessageID: request)
             _ = try applyStateUpdateInTransaction(
                 StateUpdate(
-                    kind: .claim, key: Self.claimKey(requestMessageID: request), to: state.rawValue,
-                    source: "message:\(messageID)", occurredAt: Self.now, subject: subject))
+                    kind: .claim, key: key, to: state.rawValue, source: "message:\(messageID)", occurredAt: Self.now,
+                    subject: subject))
+            if state == .adjudicated, let payable = identity.payable { try recordPayable(payable, claimKey: key) }
+        }
+        if !identity.payments.isEmpty {
+            try recordPayments(identity.payments, reference: identity.paymentReference ?? "", messageID: messageID)
         }
     }
 

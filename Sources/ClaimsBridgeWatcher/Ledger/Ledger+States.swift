@@ -95,6 +95,23 @@ extension Ledger {
             reason TEXT,
             UNIQUE (kind, key, source)
         );
+        CREATE TABLE IF NOT EXISTS claim_amounts (
+            claim_key TEXT PRIMARY KEY,
+            payable TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS payments (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL,
+            payment_reference TEXT NOT NULL,
+            carrier TEXT NOT NULL,
+            office_sequence TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            claim_reference TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            claim_key TEXT,
+            recorded_at REAL NOT NULL,
+            UNIQUE (payment_reference, carrier, office_sequence, provider, claim_reference)
+        );
         CREATE TABLE IF NOT EXISTS status_events (
             id INTEGER PRIMARY KEY,
             transition_id INTEGER NOT NULL UNIQUE REFERENCES state_transitions(id),

@@ -16,8 +16,15 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "With --claim: only this treating provider's messages (CDA number).")
     var provider: String?
 
+    @Option(help: "Show this lab order's state and its history.")
+    var order: String?
+
     func run() throws {
         let configuration = try WatchConfiguration.load(path: config)
+        if let order {
+            try showOrder(order, ledger: try Ledger(path: configuration.stateDirectory + "/ledger.sqlite"))
+            return
+        }
         guard let claim else {
             print(try WatchStatus.gather(configuration).text, terminator: "")
             return
@@ -47,12 +54,26 @@ struct StatusCommand: ParsableCommand {
             let key = Ledger.claimKey(requestMessageID: entry.messageID)
             guard let state = try ledger.trackedState(kind: .claim, key: key) else { continue }
             print("claim of message \(entry.messageID): \(state.state)")
-            for transition in try ledger.stateHistory(kind: .claim, key: key) {
-                let time = Date(timeIntervalSince1970: transition.recordedAt).formatted(.iso8601)
-                let from = transition.from.map { "\($0) → " } ?? ""
-                let note = transition.reason.map { " (\($0))" } ?? ""
-                print("  \(time)  \(from)\(transition.to)  \(transition.outcome.rawValue), from \(transition.source)\(note)")
-            }
+            try printHistory(kind: .claim, key: key, ledger: ledger)
+        }
+    }
+
+    private func showOrder(_ order: String, ledger: Ledger) throws {
+        guard let state = try ledger.trackedState(kind: .labOrder, key: order) else {
+            print("No state is recorded for lab order \(order).")
+            throw ExitCode(1)
+        }
+        print("lab order \(order): \(state.state)")
+        try printHistory(kind: .labOrder, key: order, ledger: ledger)
+    }
+
+    /// Every transition asked for, with when it happened and what became of it.
+    private func printHistory(kind: TrackedKind, key: String, ledger: Ledger) throws {
+        for transition in try ledger.stateHistory(kind: kind, key: key) {
+            let time = Date(timeIntervalSince1970: transition.occurredAt).formatted(.iso8601)
+            let from = transition.from.map { "\($0) → " } ?? ""
+            let note = transition.reason.map { " (\($0))" } ?? ""
+            print("  \(time)  \(from)\(transition.to)  \(transition.outcome.rawValue), from \(transition.source)\(note)")
         }
     }
 }

@@ -71,6 +71,30 @@ import Testing
         #expect(transitions.bytes == (try Fixtures.bytes("labs/example-rest/status/updates.expected.jsonl")))
     }
 
+    @Test func theLedgerTracksEachOrderThroughTheLabsUpdates() throws {
+        try drop("labs/example-xml/01-single-crown.input.jsonl", as: "crown.jsonl", into: "orders")
+        let first = try CommandRunner.run(["watch", "--config", root + "/routes.yaml", "--drain"])
+        #expect(first.status == 0, "\(first.stderr)")
+        try drop("labs/example-rest/status/updates.jsonl", as: "updates.jsonl", into: "status")
+        let second = try CommandRunner.run(["watch", "--config", root + "/routes.yaml", "--drain"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let status = try CommandRunner.run(["status", "--config", root + "/routes.yaml", "--order", "LO-1001"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let lines = status.stdoutText.split(separator: "\n").map(String.init)
+        let final = try #require(lines.first)
+        let transitions = (try Fixtures.bytes("labs/example-rest/status/updates.expected.jsonl")).split(separator: 0x0A)
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+            .filter { $0["orderId"] as? String == "LO-1001" }
+        let last = try #require(transitions.last?["to"] as? String)
+        #expect(final == "lab order LO-1001: \(last)")
+        #expect(lines.count == 2 + transitions.count, "\(status.stdoutText)")
+        #expect(lines[1].contains("submitted  applied, from lab-order:LO-1001:sent"), "\(lines[1])")
+        #expect(lines.dropFirst(2).allSatisfy { $0.contains(" applied, ") }, "\(status.stdoutText)")
+        let unknown = try CommandRunner.run(["status", "--config", root + "/routes.yaml", "--order", "LO-4242"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stdoutText.contains("No state is recorded for lab order LO-4242"))
+    }
+
     @Test func aStatusRouteWithoutTheKnownOrdersIsRefusedWithItsLine() throws {
         var routes = try String(contentsOfFile: root + "/routes.yaml", encoding: .utf8)
         routes = routes.replacingOccurrences(of: "    orders: \(Fixtures.url("labs/orders.jsonl").path)\n", with: "")

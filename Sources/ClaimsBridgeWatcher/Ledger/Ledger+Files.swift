@@ -54,7 +54,8 @@ extension Ledger {
     @discardableResult
     func markTranslated(
         _ id: Int64, messages: Int, translated: Int, rejected: Int, deliveries: [LedgerDelivery],
-        identities: [(number: Int, identity: MessageIdentity)] = [], movingTo: String? = nil
+        identities: [(number: Int, identity: MessageIdentity)] = [], stateUpdates: [StateUpdate] = [],
+        movingTo: String? = nil
     ) throws -> [MessageIdentity] {
         let update = try database.prepare(
             """
@@ -78,6 +79,7 @@ extension Ledger {
             if !deliveries.isEmpty && deliveries.allSatisfy({ $0.state == "delivered" }) {
                 try database.prepare("UPDATE files SET state = 'delivered' WHERE id = ?").run([.integer(id)])
             }
+            for update in stateUpdates { _ = try applyStateUpdateInTransaction(update) }
             return try insertMessages(fileID: id, identities)
         }
     }

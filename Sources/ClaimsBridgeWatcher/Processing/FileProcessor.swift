@@ -147,6 +147,7 @@ final class FileProcessor {
             return try ledger.file(file.id) ?? file
         }
         let messages = try messageIdentities(input: input, output: outcome.output, rejects: outcome.rejects)
+        let labUpdates = try labOrderUpdates(input: input, output: outcome.output, rejects: outcome.rejects)
         let payload = outcome.output
         var deliveries: [LedgerDelivery] = []
         let key = idempotencyKey(file)
@@ -164,7 +165,8 @@ final class FileProcessor {
             in: route.archiveDirectory + "/" + Self.day(file.claimedAt), name: file.name)
         let unmatched = try ledger.markTranslated(
             file.id, messages: outcome.summary.messages, translated: outcome.summary.translated,
-            rejected: outcome.rejects.count, deliveries: deliveries, identities: messages, movingTo: archive)
+            rejected: outcome.rejects.count, deliveries: deliveries, identities: messages, stateUpdates: labUpdates,
+            movingTo: archive)
         reportUnmatched(unmatched, file: file)
         try afterStep?(.ledgerUpdated, file.name)
         logger.info(
@@ -247,6 +249,17 @@ final class FileProcessor {
         case .tree, .lab, .none:
             return []
         }
+    }
+
+    /// The lab-order state changes a lab route's file brings: orders sent, or a lab's status messages.
+    private func labOrderUpdates(input: String, output: [UInt8], rejects: [RejectedMessage]) throws -> [StateUpdate] {
+        guard case .lab(let lab) = route.translation else { return [] }
+        if lab.from == "lab-order" {
+            return LabOrderTracking.submitted(
+                orders: try Self.readAll(input), skippedLines: Set(rejects.map(\.messageNumber)),
+                at: Date().timeIntervalSince1970)
+        }
+        return lab.from.hasSuffix("-status") ? LabOrderTracking.statusChanges(output) : []
     }
 
     private func reportUnmatched(_ unmatched: [MessageIdentity], file: LedgerFile) {

@@ -159,6 +159,26 @@ struct ClaimStateTests {
         }
     }
 
+    @Test("An accepted reversal moves the claim its carrier reference names to reversed")
+    func reversal() async throws {
+        let harness = try WatchHarness(routesYAML: Self.routes)
+        try harness.drop("claim.jsonl", try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"))
+        try await harness.drain()
+        let replies = harness.root + "/replies"
+        // The EOB carries the carrier's reference CT26031200001; the reversal response names it.
+        try harness.drop("eob.txt", try Fixtures.bytes("cdanet/v04/21-eob-basic.txt"), into: replies)
+        try await harness.drain()
+        try harness.drop("reversal.jsonl", try Fixtures.bytes("cdanet/v04/02-claim-reversal.expected.json"))
+        try await harness.drain()
+        try harness.drop("reversed.txt", try Fixtures.bytes("cdanet/v04/12-claim-reversal-response.txt"), into: replies)
+        try await harness.drain()
+        let ledger = try harness.ledger()
+        let claim = try #require(try ledger.chain(officeSequenceNumber: "000101").first { $0.type == "claim" })
+        let key = Ledger.claimKey(requestMessageID: claim.messageID)
+        #expect(try ledger.trackedState(kind: .claim, key: key)?.state == "reversed")
+        #expect(try ledger.stateHistory(kind: .claim, key: key).map(\.to) == ["submitted", "adjudicated", "reversed"])
+    }
+
     @Test("A status-events destination the delivery configuration does not have is refused at its line")
     func unknownEventsDestination() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("routes-\(UUID().uuidString)").path

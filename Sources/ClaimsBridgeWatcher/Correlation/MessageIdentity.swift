@@ -17,6 +17,8 @@ public struct MessageIdentity: Sendable, Equatable {
     public var mayBeUnsolicited = false
     /// For a response: its status (G05 as a code name, e.g. `accepted`), when it has one.
     public var status: String?
+    /// The carrier's reference of a response (G01), or for a reversal the reference of the claim it reverses.
+    public var carrierReference: String?
     /// For an explanation of benefits: the amount payable (`totals.payable`).
     public var payable: String?
     /// For a payment or summary reconciliation: its payment reference and the claims it pays.
@@ -51,6 +53,9 @@ public struct MessageIdentity: Sendable, Equatable {
             providerNumber: treating.flatMap { tape.stringMember($0, "cdaNumber") } ?? "",
             officeNumber: treating.flatMap { tape.stringMember($0, "officeNumber") } ?? "", answers: role.answers,
             mayBeUnsolicited: role.mayBeUnsolicited, status: tape.stringMember(tape.root, "status"))
+        identity.carrierReference =
+            tape.stringMember(tape.root, "transactionReference")
+            ?? tape.stringMember(tape.root, "originalTransactionReference")
         identity.payable = tape.member(tape.root, "totals").flatMap { tape.stringMember($0, "payable") }
         identity.paymentReference = tape.member(tape.root, "payment").flatMap { tape.stringMember($0, "reference") }
         if let payments = tape.member(tape.root, "payments"), tape.kind(payments) == .array {

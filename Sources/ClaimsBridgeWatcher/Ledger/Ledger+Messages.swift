@@ -26,8 +26,8 @@ extension Ledger {
         let insert = try database.prepare(
             """
             INSERT OR IGNORE INTO messages (file_id, message_number, type, is_request, office_sequence, carrier, provider,
-                request_id, recorded_at, may_be_unsolicited)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                request_id, recorded_at, may_be_unsolicited, carrier_reference)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var unmatched: [MessageIdentity] = []
         for (number, identity) in messages {
@@ -40,6 +40,7 @@ extension Ledger {
                 .integer(fileID), .integer(Int64(number)), .text(identity.type), .integer(identity.isRequest ? 1 : 0),
                 .text(identity.officeSequenceNumber), .text(identity.carrierId), .text(identity.providerNumber),
                 request.map { .integer($0) } ?? .null, .real(Self.now), .integer(identity.mayBeUnsolicited ? 1 : 0),
+                identity.carrierReference.map { .text($0) } ?? .null,
             ])
             if database.changes == 1 {
                 try trackClaimState(messageID: database.lastInsertRowID, identity: identity, request: request)
@@ -68,9 +69,30 @@ extension Ledger {
                     subject: subject))
             if state == .adjudicated, let payable = identity.payable { try recordPayable(payable, claimKey: key) }
         }
+        if identity.type == "claimReversalResponse", identity.status == "accepted",
+            let reference = identity.carrierReference, let claim = try claimAnswered(carrierReference: reference)
+        {
+            _ = try applyStateUpdateInTransaction(
+                StateUpdate(
+                    kind: .claim, key: Self.claimKey(requestMessageID: claim), to: ClaimState.reversed.rawValue,
+                    source: "message:\(messageID)", occurredAt: Self.now, subject: subject))
+        }
         if !identity.payments.isEmpty {
             try recordPayments(identity.payments, reference: identity.paymentReference ?? "", messageID: messageID)
         }
+    }
+
+    /// The claim whose acknowledgement or EOB carried this carrier reference (G01), for a reversal.
+    private func claimAnswered(carrierReference: String) throws -> Int64? {
+        let types = ClaimState.trackedRequestTypes.sorted()
+        let placeholders = types.map { _ in "?" }.joined(separator: ", ")
+        return try database.prepare(
+            """
+            SELECT r.id FROM messages a JOIN messages r ON r.id = a.request_id
+            WHERE a.is_request = 0 AND a.carrier_reference = ? AND a.type != 'claimReversalResponse'
+              AND r.type IN (\(placeholders)) ORDER BY a.id DESC LIMIT 1
+            """
+        ).query([.text(carrierReference)] + types.map { .text($0) }) { $0.int64(0) }.first
     }
 
     private func matchingRequest(for response: MessageIdentity) throws -> Int64? {

@@ -72,6 +72,8 @@ public struct TrackedState: Sendable, Equatable {
 
 extension Ledger {
     static let stateTablesSQL = """
+        ALTER TABLE messages ADD COLUMN carrier_reference TEXT;
+        CREATE INDEX IF NOT EXISTS messages_by_carrier_reference ON messages(carrier_reference);
         CREATE TABLE IF NOT EXISTS tracked_states (
             kind TEXT NOT NULL,
             key TEXT NOT NULL,

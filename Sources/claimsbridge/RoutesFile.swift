@@ -13,6 +13,8 @@ struct RoutesFile {
     var delivery: DeliveryConfiguration
     var transports: [String: any Transport]
     var resources: TranslationResources
+    /// Where routes with `pickup:` fetch their files from, by route name.
+    var pickupSources: [String: any PickupSource] = [:]
 
     static func load(path: String, common: CommonOptions, logger: Logger) throws -> RoutesFile {
         let unchecked = try WatchConfiguration.load(path: path)
@@ -36,14 +38,39 @@ struct RoutesFile {
         }
         return RoutesFile(
             configuration: configuration, delivery: delivery, transports: try delivery.makeTransports(),
-            resources: resources)
+            resources: resources, pickupSources: try pickupSources(configuration, delivery))
+    }
+
+    /// The source of each route's `pickup:`: the named destination's SFTP server or folder. A local folder is
+    /// relative to the routes file.
+    private static func pickupSources(
+        _ configuration: WatchConfiguration, _ delivery: DeliveryConfiguration
+    ) throws -> [String: any PickupSource] {
+        let base = (configuration.file as NSString).deletingLastPathComponent
+        var sources: [String: any PickupSource] = [:]
+        for route in configuration.routes {
+            guard let pickup = route.pickup, let destination = delivery.destination(pickup.source) else { continue }
+            var folder = pickup.folder
+            if destination.type == "folder", let relative = folder, !relative.hasPrefix("/") {
+                folder = ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(relative)
+            }
+            guard let source = destination.makePickupSource(folder: folder) else {
+                throw BridgeError(
+                    .invalidConfiguration,
+                    "route \(route.name) fetches from \(pickup.source), a \(destination.type) destination; only sftp and folder destinations can be read from",
+                    at: .init(file: configuration.file))
+            }
+            sources[route.name] = source
+        }
+        return sources
     }
 
     /// A watcher for these routes.
     func makeWatcher(logger: Logger) -> Watcher {
         Watcher(
             configuration: configuration, resources: resources, transports: transports,
-            retryPolicy: delivery.retryPolicy, leaseSeconds: delivery.leaseSeconds, logger: logger)
+            retryPolicy: delivery.retryPolicy, leaseSeconds: delivery.leaseSeconds, logger: logger,
+            pickupSources: pickupSources)
     }
 
     /// What `watch --check` prints.
@@ -79,6 +106,11 @@ struct RoutesFile {
                 lines.append("  deliver to \(name): \(transports[name]?.endpointDescription ?? "?")")
             }
             if let reply = route.replyRoute { lines.append("  HTTPS reply bodies go to route \(reply)") }
+            if let pickup = route.pickup, let source = pickupSources[route.name] {
+                lines.append(
+                    "  fetch from \(source.description) every \(pickup.interval)"
+                        + (pickup.removeAfterPickup ? ", removing each file once it is in the inbox" : ", leaving the files there"))
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

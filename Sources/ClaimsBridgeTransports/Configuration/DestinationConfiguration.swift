@@ -15,6 +15,12 @@ public struct DestinationConfiguration: Sendable {
     /// The secrets this destination reads, by what they are for (`secret`, `passphrase`, …).
     public var secrets: [(purpose: String, reference: SecretReference)]
     private let factory: @Sendable () throws(TransportError) -> any Transport
+    /// For a folder or SFTP destination: reads files from a folder of the same place (a route's `pickup:`).
+    private var pickupFactory: (@Sendable (_ folder: String?) -> any PickupSource)?
+
+    /// A source that fetches files from `folder` (for SFTP, a remote path; nil: the destination's own folder)
+    /// through this destination's settings; nil for destination types that cannot be read from.
+    public func makePickupSource(folder: String?) -> (any PickupSource)? { pickupFactory?(folder) }
 
     /// Builds the transport.
     /// - Throws: ``BridgeError`` (`invalidConfiguration`) at the destination's `file:line`.
@@ -78,6 +84,7 @@ public struct DestinationConfiguration: Sendable {
                 try FolderTransport(
                     directory: directory, namePattern: pattern, doneMarkerSuffix: marker, permissions: permissions)
             }
+            pickupFactory = { folder in FolderPickupSource(folder: folder ?? directory) }
         case "https", "webhook":
             let url = try required("url")
             guard url.lowercased().hasPrefix("https://") else {
@@ -139,6 +146,7 @@ public struct DestinationConfiguration: Sendable {
             factory = { () throws(TransportError) in
                 try SFTPTransport(connection: connection, directory: directory, namePattern: pattern)
             }
+            pickupFactory = { folder in SFTPPickupSource(connection: connection, folder: folder ?? directory) }
         }
         self.secrets = secrets
         privateFiles = secrets.compactMap { purpose, reference in

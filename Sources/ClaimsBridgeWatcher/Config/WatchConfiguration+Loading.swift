@@ -71,7 +71,7 @@ extension WatchConfiguration {
             [
                 "name", "inbox", "pattern", "stableSeconds", "doneMarker", "from", "to", "mapping", "parameters", "orders",
                 "deliver",
-                "resubmit", "replies",
+                "resubmit", "replies", "pickup",
                 "processing", "archive", "error", "rejects",
             ], in: "a route")
         let name = try node.required("name").string("`name`")
@@ -112,7 +112,7 @@ extension WatchConfiguration {
                     "unknown destination `\(transport)`; the delivery configuration defines: \(known)")
             }
         }
-        return Route(
+        var route = Route(
             name: name, inbox: inbox, patterns: patterns, readiness: readiness, translation: translation,
             transports: deliver, allowsResubmission: try node["resubmit"]?.bool("`resubmit`") ?? false,
             replyRoute: try node["replies"]?.string("`replies`"),
@@ -120,6 +120,34 @@ extension WatchConfiguration {
             archiveDirectory: try node["archive"].map { resolve(try $0.string("`archive`")) },
             errorDirectory: try node["error"].map { resolve(try $0.string("`error`")) },
             rejectsDirectory: try node["rejects"].map { resolve(try $0.string("`rejects`")) })
+        route.pickup = try node["pickup"].map { try loadPickup($0, resolve: resolve, transports: transports) }
+        return route
+    }
+
+    /// A route's `pickup: {from: DESTINATION, folder: PATH, pattern: "*.xml", remove: true, everySeconds: 60}`.
+    private static func loadPickup(
+        _ node: ConfigNode, resolve: (String) -> String, transports: Set<String>?
+    ) throws -> Route.Pickup {
+        try node.expectKeys(["from", "folder", "pattern", "remove", "everySeconds"], in: "`pickup`")
+        let fromNode = try node.required("from")
+        let source = try fromNode.string("`pickup.from`")
+        if let transports, !transports.contains(source) {
+            throw fromNode.error("`pickup.from` names \(source), which is not a destination of the delivery configuration")
+        }
+        var patterns: [String] = []
+        if let pattern = node["pattern"] {
+            patterns = pattern.scalar != nil
+                ? [try pattern.string("`pickup.pattern`")] : try pattern.items("`pickup.pattern`").map {
+                    try $0.string("`pickup.pattern`")
+                }
+        }
+        let every = try node["everySeconds"]?.int("`pickup.everySeconds`") ?? 60
+        guard every > 0 else { throw try node.required("everySeconds").error("`pickup.everySeconds` must be at least 1") }
+        // A local folder is relative to the routes file; a remote one is the server's path, taken as written.
+        let folder = try node["folder"].map { try $0.string("`pickup.folder`") }
+        return Route.Pickup(
+            source: source, folder: folder, patterns: patterns,
+            removeAfterPickup: try node["remove"]?.bool("`pickup.remove`") ?? true, interval: .seconds(every))
     }
 
     /// A route's `from:`/`to:`, looked up in the translations ClaimsBridge knows (``TranslationRegistry``).

@@ -79,6 +79,34 @@ public struct Route: Sendable, Equatable {
     public var archiveDirectory: String
     public var errorDirectory: String
     public var rejectsDirectory: String
+    /// Where files for this inbox are fetched from (`pickup:`), or nil when they are dropped into it.
+    public var pickup: Pickup?
+
+    /// Files fetched into the inbox from a partner's SFTP folder or a local folder, each exactly once.
+    public struct Pickup: Sendable, Equatable {
+        /// The delivery configuration's destination (`sftp` or `folder`) whose connection is used.
+        public var source: String
+        /// The folder to read (for SFTP, a remote path); nil: the destination's own folder.
+        public var folder: String?
+        /// Shell-style patterns a file name must match; empty means every file.
+        public var patterns: [String]
+        /// Whether a file is removed from the source once it is recorded and in the inbox (otherwise it stays,
+        /// and the same name with the same content is never fetched again).
+        public var removeAfterPickup: Bool
+        /// How often the source is read.
+        public var interval: Duration
+
+        public init(
+            source: String, folder: String? = nil, patterns: [String] = [], removeAfterPickup: Bool = true,
+            interval: Duration = .seconds(60)
+        ) {
+            self.source = source
+            self.folder = folder
+            self.patterns = patterns
+            self.removeAfterPickup = removeAfterPickup
+            self.interval = interval
+        }
+    }
 
     public init(
         name: String, inbox: String, patterns: [String] = [], readiness: Readiness = .stableFor(.seconds(2)),

@@ -114,6 +114,18 @@ extension Ledger {
             recorded_at REAL NOT NULL,
             UNIQUE (payment_reference, carrier, office_sequence, provider, claim_reference)
         );
+        CREATE TABLE IF NOT EXISTS pickups (
+            id INTEGER PRIMARY KEY,
+            route TEXT NOT NULL,
+            source TEXT NOT NULL,
+            name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            recorded_at REAL NOT NULL,
+            inbox_name TEXT
+        );
+        CREATE INDEX IF NOT EXISTS pickups_by_name ON pickups(route, name);
         CREATE TABLE IF NOT EXISTS status_events (
             id INTEGER PRIMARY KEY,
             transition_id INTEGER NOT NULL UNIQUE REFERENCES state_transitions(id),

@@ -31,17 +31,20 @@ public final class Watcher: Sendable {
     let afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?
     /// The time retention counts from.
     let clock: @Sendable () -> Date
+    /// Where routes with `pickup:` fetch their files from, by route name.
+    let pickupSources: [String: any PickupSource]
 
     /// - Parameters:
     ///   - retryPolicy, leaseSeconds: the outbox's settings (see ``Outbox``), normally from the delivery configuration.
+    ///   - pickupSources: for each route with `pickup:`, by route name, where its files are fetched from.
     public convenience init(
         configuration: WatchConfiguration, resources: TranslationResources, transports: [String: any Transport],
         retryPolicy: RetryPolicy = RetryPolicy(), leaseSeconds: Double = 300, metrics: WatchMetrics = WatchMetrics(),
-        logger: Logger
+        logger: Logger, pickupSources: [String: any PickupSource] = [:]
     ) {
         self.init(
             configuration: configuration, resources: resources, transports: transports, retryPolicy: retryPolicy,
-            leaseSeconds: leaseSeconds, metrics: metrics, logger: logger, afterStep: nil)
+            leaseSeconds: leaseSeconds, metrics: metrics, logger: logger, afterStep: nil, pickupSources: pickupSources)
     }
 
     /// A watcher for routes that translate only CDAnet (or nothing).
@@ -58,9 +61,11 @@ public final class Watcher: Sendable {
     init(
         configuration: WatchConfiguration, resources: TranslationResources, transports: [String: any Transport],
         retryPolicy: RetryPolicy, leaseSeconds: Double = 300, metrics: WatchMetrics, logger: Logger,
-        afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?, clock: @escaping @Sendable () -> Date = { Date() }
+        afterStep: (@Sendable (ProcessingStep, String) throws -> Void)?, clock: @escaping @Sendable () -> Date = { Date() },
+        pickupSources: [String: any PickupSource] = [:]
     ) {
         self.clock = clock
+        self.pickupSources = pickupSources
         self.configuration = configuration
         self.resources = resources
         self.transports = transports
@@ -93,7 +98,7 @@ public final class Watcher: Sendable {
         deliveryWork.store(true, ordering: .relaxed)
     }
 
-    private var isStopping: Bool { state.withLock { $0.stopping } }
+    var isStopping: Bool { state.withLock { $0.stopping } }
 
     /// True while the intake loop has gone round within the last two rescan intervals (plus a minute
     /// for a large file in hand).
@@ -162,8 +167,16 @@ public final class Watcher: Sendable {
         let rescan = Self.seconds(configuration.rescanInterval)
         var lastResume = 0.0
         var lastRetention: Date?
+        var lastPickup: [String: Double] = [:]
         while !isStopping {
             lastRetention = applyRetentionIfDue(last: lastRetention)
+            for route in configuration.routes {
+                guard let pickup = route.pickup, let source = pickupSources[route.name] else { continue }
+                let now = Date().timeIntervalSince1970
+                if let last = lastPickup[route.name], now - last < Self.seconds(pickup.interval) { continue }
+                lastPickup[route.name] = now
+                _ = try pickUp(route: route, pickup: pickup, from: source, ledger: ledger)
+            }
             let now = Date().timeIntervalSince1970
             heartbeat.store(Int64(now), ordering: .relaxed)
             if now - lastResume >= rescan {

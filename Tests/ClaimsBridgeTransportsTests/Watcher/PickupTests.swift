@@ -1,0 +1,166 @@
+import ClaimsBridge
+import ClaimsBridgeTestSupport
+import ClaimsBridgeTransports
+@testable import ClaimsBridgeWatcher
+import Foundation
+import Logging
+import Testing
+
+/// Routes with `pickup:` fetch replies from a partner's SFTP folder or a local folder, each file exactly once.
+@Suite("Pick-up routes")
+struct PickupTests {
+    let root: String
+    let replies = ["11-claim-acknowledgement.txt", "21-eob-basic.txt"]
+
+    init() throws { root = try makeScratchFolder("pickup") }
+
+    func watcher(pickup: Route.Pickup, source: any PickupSource) throws -> Watcher {
+        var route = Route(
+            name: "replies", inbox: root + "/replies", readiness: .stableFor(.zero), translation: .cdanetToJSON,
+            transports: ["practice"])
+        route.pickup = pickup
+        try FileManager.default.createDirectory(atPath: root + "/replies", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/practice", withIntermediateDirectories: true)
+        return Watcher(
+            configuration: WatchConfiguration(stateDirectory: root + "/state", routes: [route]),
+            resources: TranslationResources(catalog: Fixtures.catalog),
+            transports: ["practice": try FolderTransport(directory: root + "/practice", namePattern: "{name}-{key}")],
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            pickupSources: ["replies": source])
+    }
+
+    func put(_ fixture: String, into folder: String, as name: String? = nil) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(try Fixtures.bytes("cdanet/v04/" + fixture)).write(
+            to: URL(fileURLWithPath: folder + "/" + (name ?? fixture)))
+    }
+
+    func delivered() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root + "/practice")) ?? []).filter { !$0.hasPrefix(".") }
+    }
+
+    @Test(
+        "Replies are fetched from an SFTP folder, translated, delivered, and removed from the server once recorded",
+        .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"))
+    func sftp() async throws {
+        let server = try SSHServer()
+        let remote = server.dropFolder + "/outgoing"
+        for name in replies { try put(name, into: remote) }
+        let source = SFTPPickupSource(
+            connection: SFTPConnection(
+                host: "127.0.0.1", port: server.port, user: server.user, privateKey: server.clientKey,
+                hostKey: .sha256Fingerprint(server.hostKeyFingerprint), connectTimeoutSeconds: 5),
+            folder: remote)
+        let watcher = try watcher(pickup: Route.Pickup(source: "partner", folder: remote), source: source)
+        try await watcher.run(drain: true)
+        #expect(delivered().count == 2, "\(delivered())")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remote).isEmpty)
+        let ledger = try Ledger(path: watcher.ledgerPath)
+        let records = try ledger.pickups(route: "replies")
+        #expect(records.map(\.name).sorted() == replies.sorted())
+        #expect(records.allSatisfy { $0.state == .removed })
+        #expect(records.first { $0.name == replies[0] }?.sha256 == FileDigest.sha256(try Fixtures.bytes("cdanet/v04/" + replies[0])))
+
+        // The partner puts the same file up again: it is fetched (a new upload), recognised as a duplicate, not sent.
+        try put(replies[0], into: remote)
+        try await watcher.run(drain: true)
+        #expect(delivered().count == 2)
+        #expect(try ledger.pickups(route: "replies").count == 3)
+        #expect(try ledger.countsByState()[.duplicate] == 1)
+    }
+
+    @Test("With remove: false the files stay at the source and each name is fetched once")
+    func keep() async throws {
+        let source = root + "/lab-out"
+        for name in replies { try put(name, into: source) }
+        let watcher = try watcher(
+            pickup: Route.Pickup(source: "lab", folder: source, removeAfterPickup: false),
+            source: FolderPickupSource(folder: source))
+        try await watcher.run(drain: true)
+        try await watcher.run(drain: true)
+        #expect(delivered().count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: source).sorted() == replies.sorted())
+        try put("12-claim-reversal-response.txt", into: source)
+        try await watcher.run(drain: true)
+        #expect(delivered().count == 3)
+        let records = try Ledger(path: watcher.ledgerPath).pickups(route: "replies")
+        #expect(records.count == 3 && records.allSatisfy { $0.state == .dropped })
+    }
+
+    @Test("Patterns choose the files; hidden and .part files are left for the program still writing them")
+    func patterns() async throws {
+        let source = root + "/out"
+        try put(replies[0], into: source, as: "a.txt")
+        try put(replies[1], into: source, as: "b.dat")
+        try put(replies[1], into: source, as: "c.txt.part")
+        try put(replies[1], into: source, as: ".d.txt")
+        let watcher = try watcher(
+            pickup: Route.Pickup(source: "lab", folder: source, patterns: ["*.txt"]),
+            source: FolderPickupSource(folder: source))
+        try await watcher.run(drain: true)
+        #expect(try Ledger(path: watcher.ledgerPath).pickups(route: "replies").map(\.name) == ["a.txt"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: source).sorted() == [".d.txt", "b.dat", "c.txt.part"])
+    }
+
+    @Test("A file recorded as in the inbox before a crash is only removed from the source, never fetched twice")
+    func resumesAfterACrash() async throws {
+        let source = root + "/out"
+        try put(replies[0], into: source)
+        let watcher = try watcher(
+            pickup: Route.Pickup(source: "lab", folder: source), source: FolderPickupSource(folder: source))
+        try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
+        let ledger = try Ledger(path: watcher.ledgerPath)
+        // As if the last run had put the file in the inbox, then died before removing it from the source.
+        let bytes = try Fixtures.bytes("cdanet/v04/" + replies[0])
+        let id = try ledger.recordPickup(
+            route: "replies", source: "folder \(source)", name: replies[0], sha256: FileDigest.sha256(bytes),
+            size: bytes.count)
+        try ledger.markPickup(id, .dropped, inboxName: replies[0])
+        try await watcher.run(drain: true)
+        #expect(delivered().isEmpty, "the file was not put in the inbox a second time")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: source).isEmpty)
+        #expect(try ledger.pickups(route: "replies").map(\.state) == [.removed])
+    }
+
+    @Test("watch --check shows where a route fetches from; a destination that cannot be read is refused")
+    func configuration() throws {
+        let delivery = """
+            outbox: {path: state/outbox.sqlite}
+            destinations:
+              practice: {type: folder, directory: practice}
+              lab: {type: folder, directory: lab-out}
+              carrier: {type: https, url: "https://127.0.0.1:9/"}
+
+            """
+        try delivery.write(toFile: root + "/delivery.yaml", atomically: true, encoding: .utf8)
+        for folder in ["practice", "lab-out", "replies"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        func routes(from source: String) throws {
+            try """
+                state: state
+                delivery: delivery.yaml
+                routes:
+                  - name: replies
+                    inbox: replies
+                    from: cdanet
+                    to: json
+                    deliver: [practice]
+                    pickup: {from: \(source), folder: lab-out, pattern: "*.txt", everySeconds: 30}
+
+                """.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
+        }
+        try routes(from: "lab")
+        let check = try CLIRun.run(["watch", "--config", root + "/routes.yaml", "--check"])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("fetch from folder \(root)/lab-out every 30.0 seconds, removing each file"), "\(check.stdout)")
+        try routes(from: "carrier")
+        let refused = try CLIRun.run(["watch", "--config", root + "/routes.yaml", "--check"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("only sftp and folder destinations can be read from"), "\(refused.stderr)")
+        try routes(from: "nowhere")
+        let unknown = try CLIRun.run(["watch", "--config", root + "/routes.yaml", "--check"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("routes.yaml:9"), "\(unknown.stderr)")
+    }
+}

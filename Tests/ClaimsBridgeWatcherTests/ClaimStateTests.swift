@@ -243,3 +243,37 @@ struct ReconciliationTests {
         #expect(try ledger.stateHistory(kind: .claim, key: key).count == 5)
     }
 }
+
+@Suite("Lab status from outside a file")
+struct LabStatusIntakeTests {
+    @Test("A lab's status messages move the orders the ledger knows; an unknown order is refused and kept")
+    func intake() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ledger = try Ledger(path: folder + "/ledger.sqlite")
+        try ledger.applyStateUpdate(
+            StateUpdate(kind: .labOrder, key: "LO-1001", to: "submitted", source: "sent", occurredAt: 0))
+        let intake = LabStatusIntake(lab: try LabPartner(name: "example-rest", mappings: Fixtures.mappings.path))
+        let body = try Fixtures.bytes("labs/example-rest/status/updates.jsonl")
+        let result = try intake.apply(body, ledger: ledger)
+        // Every message about LO-1001 in the fixture is a legal step from submitted.
+        let expected = (try Fixtures.bytes("labs/example-rest/status/updates.expected.jsonl")).split(separator: 0x0A)
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+            .filter { $0["orderId"] as? String == "LO-1001" }
+        let applied = result.transitions.filter { $0.key == "LO-1001" }
+        #expect(applied.count == expected.count)
+        #expect(applied.allSatisfy { $0.outcome == .applied })
+        #expect(try ledger.trackedState(kind: .labOrder, key: "LO-1001")?.state == expected.last?["to"] as? String)
+        // The others are for orders the ledger has never seen: refused, and kept in their history.
+        let unknown = result.rejects.filter { $0.error.code == .unknownOrder }
+        #expect(!unknown.isEmpty)
+        let refused = result.transitions.filter { $0.key != "LO-1001" }
+        #expect(!refused.isEmpty && refused.allSatisfy { $0.outcome == .illegal && $0.reason?.contains("ledger knows") == true })
+        #expect(try ledger.trackedState(kind: .labOrder, key: refused[0].key) == nil)
+        #expect(try ledger.stateHistory(kind: .labOrder, key: refused[0].key).count >= 1)
+        // The same delivery again changes nothing.
+        let again = try intake.apply(body, ledger: ledger)
+        #expect(again.transitions.filter { $0.key == "LO-1001" }.allSatisfy { $0.outcome == .duplicate })
+    }
+}

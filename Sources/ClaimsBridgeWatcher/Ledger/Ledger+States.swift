@@ -21,10 +21,15 @@ public struct StateUpdate: Sendable, Equatable {
     /// What the update is about, for lookups and for the status event: office sequence number, carrier and
     /// provider of a claim, or the order id. Never personal data.
     public var subject: [String: String]
+    /// Whether the update is refused when nothing is tracked under its key yet (a lab's webhook for an order the
+    /// ledger does not know).
+    public var requiresExistingState: Bool
 
     public init(
-        kind: TrackedKind, key: String, to: String, source: String, occurredAt: Double, subject: [String: String] = [:]
+        kind: TrackedKind, key: String, to: String, source: String, occurredAt: Double, subject: [String: String] = [:],
+        requiresExistingState: Bool = false
     ) {
+        self.requiresExistingState = requiresExistingState
         self.kind = kind
         self.key = key
         self.to = to
@@ -146,6 +151,12 @@ extension Ledger {
         try database.transaction { try applyStateUpdateInTransaction(update) }
     }
 
+    /// Applies several state updates in one transaction, in order.
+    public func applyStateUpdates(_ updates: [StateUpdate]) throws -> [StateTransition] {
+        guard !updates.isEmpty else { return [] }
+        return try database.transaction { try updates.map(applyStateUpdateInTransaction) }
+    }
+
     /// Applies a state update inside the caller's transaction: checked against the lifecycle, idempotent on its
     /// source, and ordered by when it happened. An applied transition queues a status event.
     func applyStateUpdateInTransaction(_ update: StateUpdate) throws -> StateTransition {
@@ -156,7 +167,10 @@ extension Ledger {
         let current = try trackedState(kind: update.kind, key: update.key)
         var outcome = StateTransition.Outcome.applied
         var reason: String?
-        if let current, update.occurredAt < current.occurredAt {
+        if current == nil, update.requiresExistingState {
+            outcome = .illegal
+            reason = "\(update.key) is not a \(update.kind == .claim ? "claim" : "lab order") the ledger knows"
+        } else if let current, update.occurredAt < current.occurredAt {
             outcome = .stale
             reason = "this update is older than the \(current.state) state it would replace"
         } else if let refusal = Self.refusal(kind: update.kind, from: current?.state, to: update.to) {

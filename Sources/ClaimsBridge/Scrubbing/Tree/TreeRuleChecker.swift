@@ -17,19 +17,24 @@ struct TreeRuleChecker {
         var modelPath: String
     }
 
-    /// Every broken rule, at most one per element and attribute (the first rule listed wins).
-    func problems(of record: TreeNode) -> [CarrierProblem] {
+    /// Every broken rule, at most one per element and attribute (the first rule listed wins), each with the
+    /// line of the element it is about (0 when not known).
+    func problems(of record: TreeNode) -> [(problem: CarrierProblem, line: Int)] {
         let instances = Self.instances(of: record, rule: mapping.record)
-        var found: [CarrierProblem] = []
+        var found: [(problem: CarrierProblem, line: Int)] = []
         var reported: Set<String> = []
         for rule in rules.rules {
             let matching = instances.filter { $0.node.name == rule.element && (rule.when?.holds(for: $0.node) ?? true) }
             switch rule.check {
             case .atLeast(let count):
-                if matching.count < count { found.append(problem(rule, at: nil, record: instances[0], value: nil)) }
+                if matching.count < count {
+                    found.append((problem(rule, at: nil, record: instances[0], value: nil), record.line))
+                }
                 continue
             case .required where rule.attribute == nil:
-                if matching.isEmpty { found.append(problem(rule, at: nil, record: instances[0], value: nil)) }
+                if matching.isEmpty {
+                    found.append((problem(rule, at: nil, record: instances[0], value: nil), record.line))
+                }
                 continue
             default: break
             }
@@ -42,7 +47,7 @@ struct TreeRuleChecker {
                     continue
                 }
                 reported.insert(key)
-                found.append(problem(rule, at: instance, record: instances[0], value: value))
+                found.append((problem(rule, at: instance, record: instances[0], value: value), instance.node.line))
             }
         }
         return found
@@ -229,7 +234,7 @@ extension TreeMapping {
     /// The receiver's rules a partner record breaks (none when the mapping has no `carrierRules:`).
     package func carrierProblems(of record: TreeNode, context: CarrierRuleContext) -> [CarrierProblem] {
         guard let carrierRules else { return [] }
-        return TreeRuleChecker(rules: carrierRules, mapping: self, context: context).problems(of: record)
+        return TreeRuleChecker(rules: carrierRules, mapping: self, context: context).problems(of: record).map(\.problem)
     }
 }
 
@@ -263,10 +268,11 @@ extension TreeMapping {
     package func applyCarrierRules(to record: TreeNode, context: CarrierRuleContext, mode: CarrierRuleMode)
         throws(BridgeError) -> BridgeError?
     {
-        let problems = carrierProblems(of: record, context: context)
-        guard !problems.isEmpty else { return nil }
-        let error = BridgeError.carrierWouldReject(problems, warning: mode == .warn)
-            .located(.init(line: record.line > 0 ? record.line : nil))
+        guard let carrierRules else { return nil }
+        let found = TreeRuleChecker(rules: carrierRules, mapping: self, context: context).problems(of: record)
+        guard let line = found.first?.line else { return nil }
+        let error = BridgeError.carrierWouldReject(found.map(\.problem), warning: mode == .warn)
+            .located(.init(line: line > 0 ? line : nil))
         if mode == .warn { return error }
         throw error
     }

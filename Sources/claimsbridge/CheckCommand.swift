@@ -53,10 +53,15 @@ struct CheckCommand: ParsableCommand {
         var source = try files.openInput(input)
         var discard = DiscardingOutput()
         var report = FileDescriptorOutput(descriptor: 1, name: "stdout")
+        let isRAMQ = from == .ramq || (from == .json && to == .ramq)
         let onReject: (RejectedMessage) throws -> Void = { rejected in
             var line: [UInt8]
             switch format {
-            case .text: line = Array(rejected.diagnostic(inputName: inputName).utf8)
+            case .text:
+                line = Array(
+                    (isRAMQ
+                        ? rejected.treeDiagnostic(inputName: inputName) : rejected.diagnostic(inputName: inputName))
+                        .utf8)
             case .json: line = rejected.jsonLine
             }
             line.append(0x0A)
@@ -66,19 +71,12 @@ struct CheckCommand: ParsableCommand {
         switch (from, to) {
         case (.json, .ramq), (.ramq, _):
             let writes = from == .json
-            var settings = PreparedTranslation.Settings(
+            let settings = PreparedTranslation.Settings(
                 mappingsDirectory: try common.resolveMappings(), parameters: TreeFormatOptions.values(of: parameters),
                 failFast: failFast, showPersonalData: showPersonalData, logger: common.makeLogger())
-            settings.carrierRules = .enforce
             let translation = TranslationRegistry.find(from: writes ? "json" : "ramq", to: writes ? "ramq" : "json")!
             summary = try PreparedTranslation(translation, settings: settings).run(
-                input: &source, output: &discard,
-                onReject: format == .text
-                    ? { rejected in
-                        var line = Array(rejected.treeDiagnostic(inputName: inputName).utf8)
-                        line.append(0x0A)
-                        try line.withUnsafeBytes { try report.write($0) }
-                    } : onReject)
+                input: &source, output: &discard, onReject: onReject)
         case (.json, .cdanet):
             let catalog = try common.loadCatalog()
             var pipeline = ModelWritePipeline(catalog: catalog, failFast: failFast, logger: common.makeLogger())

@@ -83,9 +83,9 @@ import Testing
             result.stderr.contains(
                 "stdin, line 1, byte 0, DP/@TRNSM, model path ramq.transmitter: error: refused: a carrier would reject this claim for 4 reasons:"
             ))
-        #expect(result.stderr.contains("the transmitter number is missing: give it in ramq.transmitter or with --param transmitter=NNNNN (rule RQ01)"))
-        #expect(result.stderr.contains("or with --param provider=NNNNNN (rule RQ03)"))
-        #expect(result.stderr.contains("or with --param establishment=NNNNN (rule RQ06)"))
+        #expect(result.stderr.contains("the transmitter number is missing (ramq.transmitter, or --param transmitter=NNNNN) (rule RQ01)"))
+        #expect(result.stderr.contains("or --param provider=NNNNNN) (rule RQ03)"))
+        #expect(result.stderr.contains("or --param establishment=NNNNN) (rule RQ06)"))
         #expect(result.stdoutText.hasSuffix("<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">\n</DP_RACIN>\n"))
     }
 

@@ -7,12 +7,15 @@ import Foundation
 
 let usage = """
     usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--mappings DIR] [--fixtures DIR]
+           claimsbridge-bench --compare-rules [--rounds N] [--megabytes N]   (cost of the carrier rules)
            claimsbridge-bench --transports [--deliveries N]   (outbox → folder and loopback HTTPS)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
       --only NAME      run only the cdanet or the ramq part
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
       --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
+      --compare-rules  run each direction with and without the carrier rules (a copy of the mappings without
+                       `carrierRules:`), alternating, N rounds (default 3), and print the overhead of the medians
     """
 
 if CommandLine.arguments.dropFirst().first == "--transports" {
@@ -30,6 +33,8 @@ struct Options {
     var fixtures = repository + "/Fixtures"
     var ramqMegabytes = 100.0
     var only: String?
+    var compareRules = false
+    var rounds = 3
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -38,7 +43,12 @@ struct Options {
                 print(usage)
                 exit(0)
             }
-            guard ["--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only"].contains(flag) else {
+            if flag == "--compare-rules" {
+                compareRules = true
+                continue
+            }
+            guard ["--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only", "--rounds"].contains(flag)
+            else {
                 throw BenchError("unknown option \(flag)\n\(usage)")
             }
             guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value\n\(usage)") }
@@ -49,6 +59,9 @@ struct Options {
                 }
                 megabytes = number
             case "--mappings": mappings = value
+            case "--rounds":
+                guard let number = Int(value), number > 0 else { throw BenchError("--rounds needs a positive number") }
+                rounds = number
             case "--ramq-megabytes":
                 guard let number = Double(value), number > 0 else { throw BenchError("--ramq-megabytes needs a positive number") }
                 ramqMegabytes = number
@@ -209,6 +222,12 @@ do {
             + (differsAt.map { "round trip DIFFERS at byte \($0)" } ?? "round trip identical"))
 
     let messages = claims.messages(coveringBytes: Int(options.megabytes * megabyte))
+    if options.compareRules {
+        try RulesComparison.run(
+            claims: claims, lines: lines, messages: messages, catalog: catalog, mappings: options.mappings,
+            rounds: options.rounds)
+        exit(0)
+    }
     let toJSON = try measure(claims, messages: messages) { input, output, onReject in
         try CDAnetReadPipeline(catalog: catalog, failFast: true).run(input: &input, output: &output, onReject: onReject)
     }

@@ -56,13 +56,24 @@ struct CarrierRuleChecker {
             let run = runs[runIndex]
             let instances = run.group < 0 ? 1 : Int(record.groupCount[Int(run.group)])
             var instance = 0
+            let pad = fields[Int(run.field)].type.padByte
             while instance < instances {
                 let span = spanIndex(run.field, instance)
-                if span >= 0 {
+                if span >= 0 && run.isPlainRequired {
+                    let start = message.baseAddress! + Int(record.spanOffset[span])
+                    var blank = true
+                    for offset in 0..<Int(record.spanLength[span]) where start[offset] != pad {
+                        blank = false
+                        break
+                    }
+                    if blank || (model != nil && !isGiven(run.field, instance, model!)) {
+                        failed.append((Int(runChecks[Int(run.start)]), instance, span))
+                    }
+                } else if span >= 0 {
                     for position in Int(run.start)..<Int(run.start &+ run.count) {
                         let index = Int(runChecks[position])
-                        let check = checks[index]
-                        if check.condition != .always && !conditionHolds(check, instance) { continue }
+                        let check = checks + index
+                        if check.pointee.condition != .always && !conditionHolds(check, instance) { continue }
                         if passes(check, span: span, instance: instance, today: today) { continue }
                         failed.append((index, instance, span))
                         break
@@ -87,38 +98,41 @@ struct CarrierRuleChecker {
             start: message.baseAddress! + Int(record.spanOffset[span]), count: Int(record.spanLength[span]))
     }
 
-    private func conditionHolds(_ check: CarrierRules.Check, _ instance: Int) -> Bool {
-        let span = spanIndex(check.conditionField, instance)
-        switch check.condition {
+    private func conditionHolds(_ check: UnsafeMutablePointer<CarrierRules.Check>, _ instance: Int) -> Bool {
+        let span = spanIndex(check.pointee.conditionField, instance)
+        switch check.pointee.condition {
         case .always: return true
-        case .present: return span >= 0 && !isBlank(bytes(span), fields[Int(check.conditionField)].type)
-        case .absent: return span < 0 || isBlank(bytes(span), fields[Int(check.conditionField)].type)
+        case .present: return span >= 0 && !isBlank(bytes(span), fields[Int(check.pointee.conditionField)].type)
+        case .absent: return span < 0 || isBlank(bytes(span), fields[Int(check.pointee.conditionField)].type)
         case .valueIn, .valueNotIn:
             let found =
-                span >= 0 && inSet(bytes(span), start: check.conditionSetStart, count: check.conditionSetCount)
-            return found == (check.condition == .valueIn)
+                span >= 0
+                && inSet(bytes(span), start: check.pointee.conditionSetStart, count: check.pointee.conditionSetCount)
+            return found == (check.pointee.condition == .valueIn)
         }
     }
 
-    private func passes(_ check: CarrierRules.Check, span: Int, instance: Int, today: Int) -> Bool {
+    private func passes(
+        _ check: UnsafeMutablePointer<CarrierRules.Check>, span: Int, instance: Int, today: Int
+    ) -> Bool {
         let value = bytes(span)
-        let type = fields[Int(check.field)].type
-        switch check.kind {
+        let type = fields[Int(check.pointee.field)].type
+        switch check.pointee.kind {
         case .required:
-            if let model, !isGiven(check.field, instance, model) { return false }
-            return (check.argument == 1 && !type.isText) || !isBlank(value, type)
+            if let model, !isGiven(check.pointee.field, instance, model) { return false }
+            return (check.pointee.argument == 1 && !type.isText) || !isBlank(value, type)
         case .values:
             if type.isText && isBlank(value, type) { return true }
-            return inSet(value, start: check.setStart, count: check.setCount)
+            return inSet(value, start: check.pointee.setStart, count: check.pointee.setCount)
         case .letters:
-            return isBlank(value, type) || lettersFit(value, check)
+            return isBlank(value, type) || lettersFit(value, check.pointee)
         case .pattern:
-            return isBlank(value, type) || matchesPattern(value, check)
+            return isBlank(value, type) || matchesPattern(value, check.pointee)
         case .notAfterToday:
             guard let date = number(value), date > 0 else { return true }
             return date <= today
         case .notAfterField:
-            let other = spanIndex(check.argument, instance)
+            let other = spanIndex(check.pointee.argument, instance)
             guard let date = number(value), date > 0, other >= 0, let limit = number(bytes(other)), limit > 0 else {
                 return true
             }
@@ -126,7 +140,7 @@ struct CarrierRuleChecker {
         case .sequence:
             return number(value) == instance + 1
         case .minimum:
-            return (number(value) ?? 0) >= Int(check.argument)
+            return (number(value) ?? 0) >= Int(check.pointee.argument)
         case .upperCase:
             for byte in value {
                 if byte &- UInt8(ascii: "a") < 26 { return false }

@@ -80,6 +80,9 @@ package final class CarrierRules: Sendable {
         /// The range of ``CarrierRules/runChecks`` (indexes into ``CarrierRules/checks``, in listing order).
         package var start: Int32
         package var count: Int32
+        /// The run is one unconditional `required` check (zeros are blank): checked inline, without the
+        /// general dispatch, since most checks are of this kind.
+        package var isPlainRequired: Bool
     }
 
     /// The rules file and its name, e.g. `cdanet-v04`.
@@ -121,8 +124,12 @@ package final class CarrierRules: Sendable {
                 placed[other] = true
                 order.append(Int32(other))
             }
+            let count = order.count - start
+            let plain = count == 1 && check.kind == .required && check.condition == .always && check.argument != 1
             runs.append(
-                FieldRun(field: check.field, group: check.group, start: Int32(start), count: Int32(order.count - start)))
+                FieldRun(
+                    field: check.field, group: check.group, start: Int32(start), count: Int32(count),
+                    isPlainRequired: plain))
         }
         self.runs = FlatTable(runs)
         self.runChecks = FlatTable(order)

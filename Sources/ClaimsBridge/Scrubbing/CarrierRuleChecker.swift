@@ -56,13 +56,12 @@ struct CarrierRuleChecker {
             let run = runs[runIndex]
             let instances = run.group < 0 ? 1 : Int(record.groupCount[Int(run.group)])
             var instance = 0
-            let pad = fields[Int(run.field)].type.padByte
             while instance < instances {
-                let span = spanIndex(run.field, instance)
+                let span = run.group < 0 ? Int(record.rootSpan[Int(run.field)]) : spanIndex(run.field, instance)
                 if span >= 0 && run.isPlainRequired {
                     let start = message.baseAddress! + Int(record.spanOffset[span])
                     var blank = true
-                    for offset in 0..<Int(record.spanLength[span]) where start[offset] != pad {
+                    for offset in 0..<Int(record.spanLength[span]) where start[offset] != run.pad {
                         blank = false
                         break
                     }

@@ -83,6 +83,8 @@ package final class CarrierRules: Sendable {
         /// The run is one unconditional `required` check (zeros are blank): checked inline, without the
         /// general dispatch, since most checks are of this kind.
         package var isPlainRequired: Bool
+        /// The field's blank byte: a space for text, `0` for numbers, dates and amounts.
+        package var pad: UInt8
     }
 
     /// The rules file and its name, e.g. `cdanet-v04`.
@@ -104,7 +106,7 @@ package final class CarrierRules: Sendable {
 
     package init(
         file: String, name: String, checks: [Check], ranges: [ValueRange], pool: [UInt8], details: [Detail],
-        fieldCodes: [String?], groupLabels: [String]
+        fieldCodes: [String?], groupLabels: [String], fieldPads: [UInt8]
     ) {
         self.file = file
         self.name = name
@@ -129,7 +131,7 @@ package final class CarrierRules: Sendable {
             runs.append(
                 FieldRun(
                     field: check.field, group: check.group, start: Int32(start), count: Int32(count),
-                    isPlainRequired: plain))
+                    isPlainRequired: plain, pad: fieldPads[Int(check.field)]))
         }
         self.runs = FlatTable(runs)
         self.runChecks = FlatTable(order)

@@ -5,7 +5,8 @@ import Foundation
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check claims (model JSON, CDAnet or a RAMQ batch) against what the payer accepts, without writing anything.",
+        abstract:
+            "Check claims (model JSON, CDAnet or a RAMQ batch) against what the payer accepts, without writing anything.",
         discussion: """
             Every claim is translated as translate would, and the result thrown away: a claim a carrier would \
             reject is reported with all its problems at once, each with its field ID, model path and the CDAnet \

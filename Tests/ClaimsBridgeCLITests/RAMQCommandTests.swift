@@ -32,8 +32,11 @@ import Testing
         #expect(!result.stdoutText.contains("<DP "))
         #expect(result.stderr.contains("health-insurance number (NAM) is missing"))
         let saved = try String(contentsOf: errors, encoding: .utf8)
-        #expect(saved.contains("\"problems\":[{\"code\":\"missingValue\",\"rule\":\"RQ12\",\"fieldId\":\"DP/PERS_ASSU[1]/@NAM\""))
-        let checked = try CommandRunner.run(["check", "--from", "json", "--to", "ramq", "--format", "json"] + Self.office, stdin: claims)
+        #expect(
+            saved.contains(
+                "\"problems\":[{\"code\":\"missingValue\",\"rule\":\"RQ12\",\"fieldId\":\"DP/PERS_ASSU[1]/@NAM\""))
+        let checked = try CommandRunner.run(
+            ["check", "--from", "json", "--to", "ramq", "--format", "json"] + Self.office, stdin: claims)
         #expect(checked.status == 2)
         #expect(checked.stdoutText.contains("\"rule\":\"RQ12\""))
         #expect(checked.stdoutText.hasSuffix("{\"checked\":1,\"passed\":0,\"refused\":1}\n"))
@@ -83,7 +86,9 @@ import Testing
             result.stderr.contains(
                 "stdin, line 1, byte 0, DP/@TRNSM, model path ramq.transmitter: error: refused: a carrier would reject this claim for 4 reasons:"
             ))
-        #expect(result.stderr.contains("the transmitter number is missing (ramq.transmitter, or --param transmitter=NNNNN) (rule RQ01)"))
+        #expect(
+            result.stderr.contains(
+                "the transmitter number is missing (ramq.transmitter, or --param transmitter=NNNNN) (rule RQ01)"))
         #expect(result.stderr.contains("or --param provider=NNNNNN) (rule RQ03)"))
         #expect(result.stderr.contains("or --param establishment=NNNNN) (rule RQ06)"))
         #expect(result.stdoutText.hasSuffix("<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">\n</DP_RACIN>\n"))

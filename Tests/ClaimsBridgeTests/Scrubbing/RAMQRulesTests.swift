@@ -50,9 +50,11 @@ import Testing
         #expect(run.summary.translated == 1)
         let problems = try #require(run.rejects.first?.error.problems)
         #expect(problems.map(\.rule) == ["RQ13", "RQ14", "RQ26", "RQ27"])
-        #expect(problems.map { $0.modelPath ?? "" } == [
-            "patient.healthInsuranceNumber", "patient.firstName", "procedures[0].toothOrArea", "procedures[0].surfaces",
-        ])
+        #expect(
+            problems.map { $0.modelPath ?? "" } == [
+                "patient.healthInsuranceNumber", "patient.firstName", "procedures[0].toothOrArea",
+                "procedures[0].surfaces",
+            ])
         #expect(run.rejects.first?.messageNumber == 1)
     }
 

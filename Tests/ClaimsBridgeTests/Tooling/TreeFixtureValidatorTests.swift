@@ -60,7 +60,8 @@ import Testing
         #expect(validator.validate().map(\.passed) == [true])
         try FileManager.default.removeItem(at: invalid.appendingPathComponent("rq12-nam-missing.input.jsonl"))
         try FileManager.default.copyItem(
-            at: Fixtures.url("ramq/one-claim.input.jsonl"), to: invalid.appendingPathComponent("rq12-nam-missing.input.jsonl"))
+            at: Fixtures.url("ramq/one-claim.input.jsonl"),
+            to: invalid.appendingPathComponent("rq12-nam-missing.input.jsonl"))
         let results = validator.validate()
         #expect(results.map(\.passed) == [false])
         #expect(results.first?.problems == ["the rejects differ from rq12-nam-missing.expected-errors.jsonl"])

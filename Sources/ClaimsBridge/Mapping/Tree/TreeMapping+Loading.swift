@@ -10,7 +10,10 @@ extension TreeMapping {
     public static func load(path: String) throws -> TreeMapping {
         let root = try ConfigNode.load(path: path)
         try root.expectKeys(
-            ["mapping", "format", "type", "codes", "schema", "document", "parameters", "record", "provisional", "carrierRules"],
+            [
+                "mapping", "format", "type", "codes", "schema", "document", "parameters", "record", "provisional",
+                "carrierRules",
+            ],
             in: "a tree mapping")
         let folder = (path as NSString).deletingLastPathComponent
         func relative(_ name: String) -> String {

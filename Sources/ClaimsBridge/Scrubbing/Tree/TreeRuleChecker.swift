@@ -280,7 +280,8 @@ extension TreeMapping {
     /// The same value reported twice (by the writer and by a rule) has the same key: its model path, or else
     /// its element and attribute without positions.
     private static func problemKey(_ problem: CarrierProblem) -> String {
-        problem.modelPath ?? problem.fieldID.replacingOccurrences(of: #"\[[0-9]+\]"#, with: "", options: .regularExpression)
+        problem.modelPath
+            ?? problem.fieldID.replacingOccurrences(of: #"\[[0-9]+\]"#, with: "", options: .regularExpression)
     }
 
     /// A writer's error as a problem of the record.

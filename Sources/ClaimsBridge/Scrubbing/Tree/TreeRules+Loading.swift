@@ -38,7 +38,8 @@ extension TreeRules {
             }
             guard checks.count == 1, let kind = checks.first, let node = item[kind] else {
                 throw item.error(
-                    "a rule takes exactly one check: required, pattern, in, letters, notAfter, minimum, digits or atLeast")
+                    "a rule takes exactly one check: required, pattern, in, letters, notAfter, minimum, digits or atLeast"
+                )
             }
             if attribute == nil && kind != "required" && kind != "atLeast" {
                 throw item.error("`\(kind)` needs an `attribute`")
@@ -51,9 +52,12 @@ extension TreeRules {
                 check = .required
                 problem = .missingValue
             case "pattern":
-                let forms = node.scalar != nil ? [try node.string("a pattern")] : try node.items("`pattern`").map {
-                    try $0.string("a pattern")
-                }
+                let forms =
+                    node.scalar != nil
+                    ? [try node.string("a pattern")]
+                    : try node.items("`pattern`").map {
+                        try $0.string("a pattern")
+                    }
                 check = .pattern(forms)
             case "in": check = .values(try ranges(node, sets: sets, depth: 0))
             case "letters": check = .letters(Set(try node.string("`letters`").utf8))

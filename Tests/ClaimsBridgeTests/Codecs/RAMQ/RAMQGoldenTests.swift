@@ -98,7 +98,8 @@ import Testing
         #expect(without.rejects.allSatisfy { $0.error.problems.map(\.rule) == ["RQ12"] })
         claims = Array(
             String(decoding: claims, as: UTF8.self).replacingOccurrences(
-                of: "\"patient\":{", with: "\"patient\":{\"healthInsuranceNumber\":\"TEST10010112\",").utf8)
+                of: "\"patient\":{", with: "\"patient\":{\"healthInsuranceNumber\":\"TEST10010112\","
+            ).utf8)
         let run = try TreeTranslate.write(
             claims, mapping: try Self.claimMapping.get(),
             parameters: [

@@ -95,7 +95,9 @@ import Testing
                 "DP/ACTE[1]/@DENT", "DP/@DISP", "DP/PERS_ASSU[1]/@PRE", "DP/PERS_ASSU[1]",
             ])
         #expect(
-            run.rejects.map(\.error.code) == [.carrierWouldReject, .carrierWouldReject, .notEncodable, .schemaViolation])
+            run.rejects.map(\.error.code) == [
+                .carrierWouldReject, .carrierWouldReject, .notEncodable, .schemaViolation,
+            ])
         let validator = try XMLSchemaValidator(path: Fixtures.mappings.appendingPathComponent("ramq/DP_DENTI.xsd").path)
         #expect(validator.validate(run.output).isEmpty)
         let read = try TreeTranslate.read(run.output, mapping: mapping)

@@ -11,7 +11,8 @@ let usage = """
            claimsbridge-bench --transports [--deliveries N]   (outbox → folder and loopback HTTPS)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
-      --only NAME      run only the cdanet or the ramq part
+      --only NAME      run only the cdanet or the ramq part, or one CDAnet direction: cdanet-read (CDAnet → JSON)
+                       or cdanet-write (JSON → CDAnet), e.g. under `perf stat` to count its instructions
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
       --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
       --compare-rules  run each direction with and without the carrier rules (a copy of the mappings without
@@ -66,7 +67,9 @@ struct Options {
                 guard let number = Double(value), number > 0 else { throw BenchError("--ramq-megabytes needs a positive number") }
                 ramqMegabytes = number
             case "--only":
-                guard ["cdanet", "ramq"].contains(value) else { throw BenchError("--only takes cdanet or ramq") }
+                guard ["cdanet", "ramq", "cdanet-read", "cdanet-write"].contains(value) else {
+                    throw BenchError("--only takes cdanet, ramq, cdanet-read or cdanet-write")
+                }
                 only = value
             default: fixtures = value
             }
@@ -222,6 +225,21 @@ do {
             + (differsAt.map { "round trip DIFFERS at byte \($0)" } ?? "round trip identical"))
 
     let messages = claims.messages(coveringBytes: Int(options.megabytes * megabyte))
+    if options.only == "cdanet-read" || options.only == "cdanet-write" {
+        let reading = options.only == "cdanet-read"
+        let result = try measure(reading ? claims : lines, messages: messages) { input, output, onReject in
+            reading
+                ? try CDAnetReadPipeline(catalog: catalog, failFast: true).run(
+                    input: &input, output: &output, onReject: onReject)
+                : try ModelWritePipeline(catalog: catalog, failFast: true).run(
+                    input: &input, output: &output, onReject: onReject)
+        }
+        try requireAllTranslated(options.only ?? "", result, messages: messages)
+        report(
+            reading ? "cdanet→json" : "json→cdanet", result,
+            "\(fixed(rate(result.inputBytes, result.cpuSeconds), 1)) MB/s per CPU second")
+        exit(0)
+    }
     if options.compareRules {
         try RulesComparison.run(
             claims: claims, lines: lines, messages: messages, catalog: catalog, mappings: options.mappings,

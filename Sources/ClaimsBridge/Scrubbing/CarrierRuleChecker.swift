@@ -52,16 +52,22 @@ struct CarrierRuleChecker {
         let runs = rules.runs.base
         let runChecks = rules.runChecks.base
         let today = context.today
+        // The pointers in locals, so that the loop keeps them in registers.
+        let rootSpan = record.rootSpan
+        let groupCount = record.groupCount
+        let spanOffset = record.spanOffset
+        let spanLength = record.spanLength
+        let bytes = message.baseAddress!
         for runIndex in 0..<rules.runs.count {
             let run = runs[runIndex]
-            let instances = run.group < 0 ? 1 : Int(record.groupCount[Int(run.group)])
+            let instances = run.group < 0 ? 1 : Int(groupCount[Int(run.group)])
             var instance = 0
             while instance < instances {
-                let span = run.group < 0 ? Int(record.rootSpan[Int(run.field)]) : spanIndex(run.field, instance)
+                let span = run.group < 0 ? Int(rootSpan[Int(run.field)]) : spanIndex(run.field, instance)
                 if span >= 0 && run.isPlainRequired {
-                    let start = message.baseAddress! + Int(record.spanOffset[span])
+                    let start = bytes + Int(spanOffset[span])
                     var blank = true
-                    for offset in 0..<Int(record.spanLength[span]) where start[offset] != run.pad {
+                    for offset in 0..<Int(spanLength[span]) where start[offset] != run.pad {
                         blank = false
                         break
                     }

@@ -211,9 +211,13 @@ public struct TreeReadPipeline {
         }
     }
 
+    /// Partner JSON input: there is no warning channel on this path, so a broken rule rejects the record even
+    /// with `carrierRules = .warn` rather than being dropped unseen.
     private func translate(_ node: TreeNode) throws(BridgeError) -> TreeValue {
         var warning: BridgeError?
-        return try translate(node, verdict: nil, warning: &warning)
+        let model = try translate(node, verdict: nil, warning: &warning)
+        if let warning { throw warning }
+        return model
     }
 
     /// Applies the receiver's rules, then the schema's verdict, then reads the record.

@@ -39,8 +39,8 @@ demo: build
 	@$(BIN) translate --from cdanet --to json --input Fixtures/cdanet/invalid/bad-date.txt --errors .demo/errors.jsonl > .demo/bad-date.jsonl; \
 	status=$$?; echo "exit code $$status (2 = finished, some messages rejected); rejected messages with their original bytes: .demo/errors.jsonl"; \
 	test $$status -eq 2
-	@echo "== Claims -> a RAMQ batch (validated against Mappings/ramq/DP_DENTI.xsd), and back"
-	cat Fixtures/cdanet/v04/01-claim-*.expected.json | $(BIN) translate --from json --to ramq \
+	@echo "== Claims -> a RAMQ batch (checked against RAMQ's rules and Mappings/ramq/DP_DENTI.xsd), and back"
+	$(BIN) translate --from json --to ramq --input Fixtures/ramq/many-claims.input.jsonl \
 		--param transmitter=18001 --param provider=212345 --param establishment=12345 > .demo/ramq.xml
 	$(BIN) translate --from ramq --to json < .demo/ramq.xml > .demo/ramq.jsonl
 	@echo "ramq: $$(grep -c '<DP ' .demo/ramq.xml) claims in .demo/ramq.xml, read back into .demo/ramq.jsonl"

@@ -56,7 +56,7 @@ struct TranslateCommand: ParsableCommand {
 
     @Flag(
         help:
-            "cdanet → json: translate a message that breaks a carrier rule anyway and report the rule as a warning (for carrier-side tools)."
+            "cdanet → json, ramq → json: translate a message that breaks a carrier rule anyway and report the rule as a warning (for carrier-side tools)."
     )
     var lenient = false
 
@@ -133,7 +133,9 @@ struct TranslateCommand: ParsableCommand {
         if lenient {
             settings.carrierRules = .warn
             settings.onWarning = { warning in
-                let text = warning.diagnostic(inputName: inputName)
+                let text =
+                    translation.isTree
+                    ? warning.treeDiagnostic(inputName: inputName) : warning.diagnostic(inputName: inputName)
                 Files.printError(text.replacingOccurrences(of: ": error: ", with: ": warning: "))
                 if var sink = rejects {
                     var line = warning.jsonLine

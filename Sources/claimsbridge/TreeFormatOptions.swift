@@ -22,7 +22,10 @@ struct TreeFormatOptions: ParsableArguments {
         }
     }
 
-    var parameterValues: [String: String] {
+    var parameterValues: [String: String] { Self.values(of: parameters) }
+
+    /// `NAME=VALUE` pairs (already checked by ``validate()``) as a dictionary.
+    static func values(of parameters: [String]) -> [String: String] {
         var values: [String: String] = [:]
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

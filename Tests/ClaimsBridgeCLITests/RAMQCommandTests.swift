@@ -8,20 +8,38 @@ import Testing
         "--param", "transmitter=18001", "--param", "provider=212345", "--param", "establishment=12345",
     ]
 
-    @Test func bundledClaimsBecomeABatchAndComeBack() throws {
-        let claims =
-            try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")
-            + Fixtures.bytes("cdanet/v04/01-claim-maximal.expected.json")
+    @Test func claimsBecomeABatchAndComeBack() throws {
+        let claims = try Fixtures.bytes("ramq/many-claims.input.jsonl")
         let batch = try CommandRunner.run(
             ["translate", "--from", "json", "--to", "ramq", "--param", "batchDate=2026-03-31"] + Self.office,
             stdin: claims)
         #expect(batch.status == 0, "\(batch.stderr)")
-        #expect(batch.stdoutText.components(separatedBy: "<DP ").count == 3)
-        #expect(batch.stdoutText.contains("ATTES=\"6090101\""))
+        #expect(batch.stdoutText.components(separatedBy: "<DP ").count == 5)
+        #expect(batch.stdoutText.contains("ATTES=\"6090201\""))
         let back = try CommandRunner.run(["translate", "--from", "ramq", "--to", "json"], stdin: batch.stdout)
         #expect(back.status == 0, "\(back.stderr)")
-        #expect(back.stdoutText.split(separator: "\n").count == 2)
+        #expect(back.stdoutText.split(separator: "\n").count == 4)
         #expect(back.stdoutText.contains("\"lastName\":\"Côté\""))
+    }
+
+    /// CDAnet claims carry no RAMQ health-insurance number: RAMQ would refuse them, so nothing is written.
+    @Test func claimsWithoutAHealthInsuranceNumberAreRefused() throws {
+        let claims = try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("cb-ramq-\(UUID().uuidString).jsonl")
+        let result = try CommandRunner.run(
+            ["translate", "--from", "json", "--to", "ramq", "--errors", errors.path] + Self.office, stdin: claims)
+        #expect(result.status == 2)
+        #expect(!result.stdoutText.contains("<DP "))
+        #expect(result.stderr.contains("health-insurance number (NAM) is missing"))
+        let saved = try String(contentsOf: errors, encoding: .utf8)
+        #expect(
+            saved.contains(
+                "\"problems\":[{\"code\":\"missingValue\",\"rule\":\"RQ12\",\"fieldId\":\"DP/PERS_ASSU[1]/@NAM\""))
+        let checked = try CommandRunner.run(
+            ["check", "--from", "json", "--to", "ramq", "--format", "json"] + Self.office, stdin: claims)
+        #expect(checked.status == 2)
+        #expect(checked.stdoutText.contains("\"rule\":\"RQ12\""))
+        #expect(checked.stdoutText.hasSuffix("{\"checked\":1,\"passed\":0,\"refused\":1}\n"))
     }
 
     @Test func zipOption() throws {
@@ -46,7 +64,7 @@ import Testing
         #expect(result.stdoutText.split(separator: "\n").count == 1)
         #expect(
             result.stderr.contains(
-                "record 2, byte 339, line 8, DP/PERS_ASSU[1]/@NAM, model path patient.healthInsuranceNumber: error: breaks a rule of DP_DENTI.xsd"
+                "record 2, byte 339, line 8, DP/PERS_ASSU[1]/@NAM, model path patient.healthInsuranceNumber: error: refused: a carrier would reject this claim: the health-insurance number must be 4 capital letters"
             ))
         #expect(result.stderr.contains("5 messages read, 1 translated, 4 rejected"))
         #expect(!result.stderr.contains("TREJ1001021"))
@@ -57,7 +75,7 @@ import Testing
             "translate", "--from", "ramq", "--to", "json", "--input", "Fixtures/ramq/invalid/schema-violations.xml",
             "--show-personal-data",
         ])
-        #expect(shown.stderr.contains("'TREJ1001021'"))
+        #expect(shown.stderr.contains("the health-insurance number \"TREJ1001021\" must be"))
     }
 
     @Test func missingOfficeNumbersSayHowToGiveThem() throws {
@@ -66,8 +84,13 @@ import Testing
         #expect(result.status == 2)
         #expect(
             result.stderr.contains(
-                "stdin, line 1, byte 0, DP/@TRNSM, model path ramq.transmitter: error: is required and missing (or give it for the whole batch with --param transmitter=…)"
+                "stdin, line 1, byte 0, DP/@TRNSM, model path ramq.transmitter: error: refused: a carrier would reject this claim for 4 reasons:"
             ))
+        #expect(
+            result.stderr.contains(
+                "the transmitter number is missing (ramq.transmitter, or --param transmitter=NNNNN) (rule RQ01)"))
+        #expect(result.stderr.contains("or --param provider=NNNNNN) (rule RQ03)"))
+        #expect(result.stderr.contains("or --param establishment=NNNNN) (rule RQ06)"))
         #expect(result.stdoutText.hasSuffix("<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">\n</DP_RACIN>\n"))
     }
 

@@ -29,8 +29,7 @@ struct TreeRouteTests {
                     deliver: out
 
                 """)
-        let claims = try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")
-            + (try Fixtures.bytes("cdanet/v04/01-claim-maximal.expected.json"))
+        let claims = try Fixtures.bytes("ramq/many-claims.input.jsonl")
         try harness.drop("claims.jsonl", claims)
         try await harness.drain()
 
@@ -38,14 +37,14 @@ struct TreeRouteTests {
         let batch = try Array(Data(contentsOf: URL(fileURLWithPath: harness.output + "/" + batchName)))
         let text = String(decoding: batch, as: UTF8.self)
         #expect(text.hasPrefix("<?xml"))
-        #expect(text.components(separatedBy: "<DP ").count - 1 == 2)
+        #expect(text.components(separatedBy: "<DP ").count - 1 == 4)
         // Back through the reading route: the same two claims.
         try harness.drop("batch.xml", batch, into: harness.root + "/batches")
         try await harness.drain()
         let ledger = try harness.ledger()
         let files = try ledger.files().sorted { $0.id < $1.id }
         #expect(files.map(\.state) == [.delivered, .delivered])
-        #expect(files.map(\.translated) == [2, 2])
+        #expect(files.map(\.translated) == [4, 4])
         #expect(harness.files(in: harness.output).contains { $0.hasSuffix("batch.jsonl") })
     }
 

@@ -7,12 +7,16 @@ import Foundation
 
 let usage = """
     usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--mappings DIR] [--fixtures DIR]
+           claimsbridge-bench --compare-rules [--rounds N] [--megabytes N]   (cost of the carrier rules)
            claimsbridge-bench --transports [--deliveries N]   (outbox → folder and loopback HTTPS)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
-      --only NAME      run only the cdanet or the ramq part
+      --only NAME      run only the cdanet or the ramq part, or one CDAnet direction: cdanet-read (CDAnet → JSON)
+                       or cdanet-write (JSON → CDAnet), e.g. under `perf stat` to count its instructions
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
       --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
+      --compare-rules  run each direction with and without the carrier rules (a copy of the mappings without
+                       `carrierRules:`), alternating, N rounds (default 3), and print the overhead of the medians
     """
 
 if CommandLine.arguments.dropFirst().first == "--transports" {
@@ -30,6 +34,8 @@ struct Options {
     var fixtures = repository + "/Fixtures"
     var ramqMegabytes = 100.0
     var only: String?
+    var compareRules = false
+    var rounds = 3
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -38,7 +44,12 @@ struct Options {
                 print(usage)
                 exit(0)
             }
-            guard ["--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only"].contains(flag) else {
+            if flag == "--compare-rules" {
+                compareRules = true
+                continue
+            }
+            guard ["--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only", "--rounds"].contains(flag)
+            else {
                 throw BenchError("unknown option \(flag)\n\(usage)")
             }
             guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value\n\(usage)") }
@@ -49,11 +60,16 @@ struct Options {
                 }
                 megabytes = number
             case "--mappings": mappings = value
+            case "--rounds":
+                guard let number = Int(value), number > 0 else { throw BenchError("--rounds needs a positive number") }
+                rounds = number
             case "--ramq-megabytes":
                 guard let number = Double(value), number > 0 else { throw BenchError("--ramq-megabytes needs a positive number") }
                 ramqMegabytes = number
             case "--only":
-                guard ["cdanet", "ramq"].contains(value) else { throw BenchError("--only takes cdanet or ramq") }
+                guard ["cdanet", "ramq", "cdanet-read", "cdanet-write"].contains(value) else {
+                    throw BenchError("--only takes cdanet, ramq, cdanet-read or cdanet-write")
+                }
                 only = value
             default: fixtures = value
             }
@@ -209,6 +225,27 @@ do {
             + (differsAt.map { "round trip DIFFERS at byte \($0)" } ?? "round trip identical"))
 
     let messages = claims.messages(coveringBytes: Int(options.megabytes * megabyte))
+    if options.only == "cdanet-read" || options.only == "cdanet-write" {
+        let reading = options.only == "cdanet-read"
+        let result = try measure(reading ? claims : lines, messages: messages) { input, output, onReject in
+            reading
+                ? try CDAnetReadPipeline(catalog: catalog, failFast: true).run(
+                    input: &input, output: &output, onReject: onReject)
+                : try ModelWritePipeline(catalog: catalog, failFast: true).run(
+                    input: &input, output: &output, onReject: onReject)
+        }
+        try requireAllTranslated(options.only ?? "", result, messages: messages)
+        report(
+            reading ? "cdanet→json" : "json→cdanet", result,
+            "\(fixed(rate(result.inputBytes, result.cpuSeconds), 1)) MB/s per CPU second")
+        exit(0)
+    }
+    if options.compareRules {
+        try RulesComparison.run(
+            claims: claims, lines: lines, messages: messages, catalog: catalog, mappings: options.mappings,
+            rounds: options.rounds)
+        exit(0)
+    }
     let toJSON = try measure(claims, messages: messages) { input, output, onReject in
         try CDAnetReadPipeline(catalog: catalog, failFast: true).run(input: &input, output: &output, onReject: onReject)
     }

@@ -58,6 +58,18 @@ package final class ModelValues {
         stamps[slot] == stamp ? Int(tokens[slot]) : -1
     }
 
+    /// The slots as plain pointers, for a hot loop that must not retain this object; valid until the next value
+    /// is recorded.
+    struct SlotView {
+        let tokens: UnsafeMutablePointer<Int32>
+        let stamps: UnsafeMutablePointer<UInt32>
+        let stamp: UInt32
+
+        @inline(__always) func token(_ slot: Int) -> Int { stamps[slot] == stamp ? Int(tokens[slot]) : -1 }
+    }
+
+    var slotView: SlotView { SlotView(tokens: tokens, stamps: stamps, stamp: stamp) }
+
     @inline(__always) func setGroupCount(_ group: Int, _ count: Int) { groupCounts[group] = Int32(count) }
 }
 

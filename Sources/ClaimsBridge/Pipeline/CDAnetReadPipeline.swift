@@ -116,7 +116,12 @@ public struct CDAnetReadPipeline {
                             original: framer.withBytes(of: frame) { Array($0) })
                     }
                 }
-                if let rejection {
+                if var rejection {
+                    if rejection.error.problems.isEmpty {
+                        rejection.error.problems = [
+                            catalog.problem(describing: rejection.error, message: rejection.original)
+                        ]
+                    }
                     summary.rejected += 1
                     try onReject(rejection)
                     if failFast {

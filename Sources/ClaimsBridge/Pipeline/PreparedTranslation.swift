@@ -29,10 +29,10 @@ public struct PreparedTranslation {
         public var logger: Logger
         /// For CDAnet translations: called after each message with where every value came from.
         public var onExplain: ((_ messageNumber: Int, _ lineage: [LineageEntry]) throws -> Void)?
-        /// For CDAnet reading: whether a message that breaks a carrier rule is rejected (the default) or translated
-        /// with a warning.
+        /// For CDAnet and RAMQ reading: whether a message that breaks a carrier rule is rejected (the default) or
+        /// translated with a warning.
         public var carrierRules: CarrierRuleMode = .enforce
-        /// For CDAnet reading with `carrierRules = .warn`: called with each message translated despite a rule.
+        /// For reading with `carrierRules = .warn`: called with each message translated despite a rule.
         public var onWarning: ((RejectedMessage) throws -> Void)?
         /// For CDAnet reading: stop with an error after this many unreadable bytes in a row; nil reads on regardless.
         public var maximumUnreadableBytes: Int? = 1 << 20
@@ -117,10 +117,12 @@ public struct PreparedTranslation {
                 parameters = pipeline.parameters
                 engine = .treeWrite(pipeline)
             } else {
-                engine = .treeRead(
-                    try TreeReadPipeline(
-                        mapping: mapping, failFast: settings.failFast, showPersonalData: settings.showPersonalData,
-                        logger: settings.logger))
+                var pipeline = try TreeReadPipeline(
+                    mapping: mapping, failFast: settings.failFast, showPersonalData: settings.showPersonalData,
+                    logger: settings.logger)
+                pipeline.carrierRules = settings.carrierRules
+                pipeline.onWarning = settings.onWarning
+                engine = .treeRead(pipeline)
             }
         case .ordersToLab(let name):
             let lab = try LabPartner(name: name, mappings: folder)

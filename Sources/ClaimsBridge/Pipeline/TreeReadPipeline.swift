@@ -26,10 +26,20 @@ public struct TreeReadPipeline {
     public var showPersonalData: Bool
     /// Receives a debug line per rejected record and an info summary; never payload values.
     public var logger: Logger
+    /// Whether a record that breaks one of the receiver's rules (`carrierRules:`) is rejected (the default) or
+    /// translated with a warning (`--lenient`).
+    public var carrierRules: CarrierRuleMode = .enforce
+    /// With `carrierRules = .warn`: called with each record translated despite a rule.
+    public var onWarning: ((RejectedMessage) throws -> Void)?
+    /// A fixed "today" (`YYYYMMDD`) for the date rules, for tests; nil uses the local calendar date.
+    package var fixedToday: Int?
     /// Runs on each model object read, before it is written: checks it against the model, or turns it into
     /// another message (a lab status update becomes a status change). A thrown error rejects the record.
     package var modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
     private let validator: XMLSchemaValidator?
+    private var ruleContext: CarrierRuleContext {
+        CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday)
+    }
 
     /// Prepares a pipeline and compiles the mapping's XML Schema.
     /// - Throws: ``BridgeError`` (`invalidConfiguration`) when the schema is broken.
@@ -76,13 +86,22 @@ public struct TreeReadPipeline {
             defer { pending.removeAll(keepingCapacity: true) }
             let verdicts = check?.check(pending.map(\.record)) ?? Array(repeating: nil, count: pending.count)
             for (item, verdict) in zip(pending, verdicts) {
+                var warning: BridgeError?
+                let translated = state.summary.translated
+                let original = { item.original?.bytes ?? serialize(item.record, writer, root: outer) }
                 let keepGoing = try state.handle(
-                    number: item.number, offset: item.original?.offset ?? 0,
-                    original: { item.original?.bytes ?? serialize(item.record, writer, root: outer) }
+                    number: item.number, offset: item.original?.offset ?? 0, original: original
                 ) {
                     () throws(BridgeError) in
-                    if let verdict { throw verdict }
-                    return try translate(item.record)
+                    try translate(item.record, verdict: verdict, warning: &warning)
+                }
+                if let warning, let onWarning, state.summary.translated > translated {
+                    var located = warning
+                    located.location.messageNumber = item.number
+                    try onWarning(
+                        RejectedMessage(
+                            messageNumber: item.number, messageOffset: item.original?.offset ?? 0, error: located,
+                            original: original()))
                 }
                 if !keepGoing { return false }
             }
@@ -192,7 +211,23 @@ public struct TreeReadPipeline {
         }
     }
 
+    /// Partner JSON input: there is no warning channel on this path, so a broken rule rejects the record even
+    /// with `carrierRules = .warn` rather than being dropped unseen.
     private func translate(_ node: TreeNode) throws(BridgeError) -> TreeValue {
+        var warning: BridgeError?
+        let model = try translate(node, verdict: nil, warning: &warning)
+        if let warning { throw warning }
+        return model
+    }
+
+    /// Applies the receiver's rules, then the schema's verdict, then reads the record.
+    private func translate(_ node: TreeNode, verdict: BridgeError?, warning: inout BridgeError?) throws(BridgeError)
+        -> TreeValue
+    {
+        if mapping.carrierRules != nil {
+            warning = try mapping.applyCarrierRules(to: node, context: ruleContext, mode: carrierRules)
+        }
+        if let verdict { throw verdict }
         let model = try mapping.readRecord(node)
         guard let modelCheck else { return model }
         do { return try modelCheck(model) } catch {

@@ -6,7 +6,9 @@ public import Logging
 ///
 /// Every XML record is validated against the mapping's XML Schema before it is written (in groups of up to 64
 /// records inside a copy of the root element, see `RecordSchemaCheck`); a record that breaks a rule is
-/// rejected with the element path and the rule, and the others are still written. Memory stays at one group
+/// rejected with the element path and the rule, and the others are still written. A mapping with
+/// `carrierRules:` (RAMQ) also refuses a record that breaks one of the receiver's rules, before the schema
+/// check, with every problem of the record at once. Memory stays at one group
 /// of records plus the output buffer, however large the batch. One pipeline runs one translation at a time.
 ///
 /// ```swift
@@ -29,6 +31,8 @@ public struct TreeWritePipeline {
     public var showPersonalData: Bool
     /// Receives a debug line per rejected object and an info summary; never payload values.
     public var logger: Logger
+    /// A fixed "today" (`YYYYMMDD`) for the date rules, for tests; nil uses the local calendar date.
+    package var fixedToday: Int?
     /// Runs on each model object before it is written: checks it against the model (a lab order's teeth,
     /// kinds, attachments). A thrown error rejects the object.
     package var modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
@@ -72,6 +76,7 @@ public struct TreeWritePipeline {
             out += Array(":[".utf8)
         }
         let repeated = mapping.repeatedNames
+        let ruleContext = CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday)
         var tape = JSONTape()
         var lines = JSONLinesReader(input: input)
         lines.maximumLineLength = maximumLineLength
@@ -139,7 +144,8 @@ public struct TreeWritePipeline {
                             .invalidJSON, "this line is not valid JSON: \(error.reason)",
                             at: .init(byteOffset: error.offset))
                     }
-                    let record = try mapping.writeRecord(try modelCheck?(model) ?? model, parameters: parameters)
+                    let record = try mapping.writeCheckedRecord(
+                        try modelCheck?(model) ?? model, parameters: parameters, context: ruleContext)
                     if isXML {
                         if mapping.recordName == nil && summary.translated + pending.count > 0 {
                             throw BridgeError(

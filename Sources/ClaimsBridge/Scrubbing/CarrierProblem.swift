@@ -4,6 +4,8 @@ public struct CarrierProblem: Sendable, Hashable, CustomStringConvertible {
     public var code: BridgeError.Code
     /// The CDAnet error code, e.g. `032`; empty when the spec has none for this problem.
     public var cdanetCode: String
+    /// The rule's own code when the format has no error codes of its own (RAMQ: `RQ07`); empty otherwise.
+    public var rule: String = ""
     public var fieldID: String
     public var fieldName: String
     /// The model path, with the array index: `procedures[1].serviceDate`.
@@ -30,6 +32,10 @@ public struct CarrierProblem: Sendable, Hashable, CustomStringConvertible {
     public var json: [UInt8] {
         var out: [UInt8] = Array("{\"code\":".utf8)
         JSONWriter.appendString(Array(code.name.utf8)[...], to: &out)
+        if !rule.isEmpty {
+            out += Array(",\"rule\":".utf8)
+            JSONWriter.appendString(Array(rule.utf8)[...], to: &out)
+        }
         if !cdanetCode.isEmpty {
             out += Array(",\"cdanetCode\":".utf8)
             JSONWriter.appendString(Array(cdanetCode.utf8)[...], to: &out)
@@ -61,11 +67,15 @@ public struct CarrierProblem: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
+    /// ` (CDAnet error 032)`, ` (rule RQ07)`, or nothing.
+    var codeSuffix: String {
+        cdanetCode.isEmpty ? (rule.isEmpty ? "" : " (rule \(rule))") : " (CDAnet error \(cdanetCode))"
+    }
+
     /// `field F01 (Payee code), model path payee: reason (CDAnet error 032)`.
     public var description: String {
         let path = modelPath.map { ", model path \($0)" } ?? ""
-        let code = cdanetCode.isEmpty ? "" : " (CDAnet error \(cdanetCode))"
-        return "field \(fieldID) (\(fieldName))\(path): \(reason)\(code)"
+        return "field \(fieldID) (\(fieldName))\(path): \(reason)\(codeSuffix)"
     }
 }
 
@@ -76,7 +86,7 @@ extension BridgeError {
         let opening = warning ? "a carrier would reject this message" : "refused: a carrier would reject this claim"
         let reason =
             problems.count == 1
-            ? "\(opening): \(first.reason)\(first.cdanetCode.isEmpty ? "" : " (CDAnet error \(first.cdanetCode))")"
+            ? "\(opening): \(first.reason)\(first.codeSuffix)"
             : "\(opening) for \(problems.count) reasons:\n"
                 + problems.map { "    - \($0.description)" }.joined(separator: "\n")
         var error = BridgeError(

@@ -5,15 +5,18 @@ import Foundation
 /// The same walk serves reading (spans of a decoded message) and writing (spans of the bytes just written,
 /// plus the model document, so that a value left out is reported as missing rather than as the blanks or
 /// zeros the writer put in its place). Only a broken rule allocates: the problem and its sentence.
+///
+/// The checker keeps plain pointers to the mapping's tables, not the mapping itself: copying a ``Mapping``
+/// (some twenty reference-counted members) for every message cost more than the checks.
 struct CarrierRuleChecker {
     let rules: CarrierRules
-    let mapping: Mapping
     let message: UnsafeBufferPointer<UInt8>
     let record: DecodedRecord.View
     /// Added to span offsets for ``CarrierProblem/byteOffset``; nil when writing.
     let baseOffset: Int?
-    /// The model document's values when writing.
-    let model: ModelValues?
+    /// The model document's values when writing (as pointers: retaining the object per check cost a fifth of
+    /// the checks' time).
+    let model: ModelValues.SlotView?
     let context: CarrierRuleContext
     private let fields: UnsafeMutablePointer<LayoutTables.Field>
     private let groups: UnsafeMutablePointer<LayoutTables.Group>
@@ -27,11 +30,10 @@ struct CarrierRuleChecker {
         baseOffset: Int?, model: ModelValues?, context: CarrierRuleContext
     ) {
         self.rules = rules
-        self.mapping = mapping
         self.message = message
         self.record = record
         self.baseOffset = baseOffset
-        self.model = model
+        self.model = model?.slotView
         self.context = context
         fields = mapping.layout.tables.fields.base
         groups = mapping.layout.tables.groups.base
@@ -41,28 +43,53 @@ struct CarrierRuleChecker {
         mappingRules = mapping.tables.rules.base
     }
 
-    /// Every broken rule, at most one per field and instance (the first rule listed wins).
-    func problems() -> [CarrierProblem] {
-        var found: [CarrierProblem] = []
-        var seen: [(Int32, Int)] = []
+    /// Every broken rule, at most one per field and instance (the first rule listed wins), in the order of the
+    /// rules and then of the instances.
+    /// - Parameter mapping: the mapping the checker was made for (for the sentences of broken rules).
+    func problems(of mapping: Mapping) -> [CarrierProblem] {
+        var failed: [(check: Int, instance: Int, span: Int)] = []
         let checks = rules.checks.base
+        let runs = rules.runs.base
+        let runChecks = rules.runChecks.base
         let today = context.today
-        for index in 0..<rules.checks.count {
-            let check = checks[index]
-            let instances = check.group < 0 ? 1 : Int(record.groupCount[Int(check.group)])
+        // The pointers in locals, so that the loop keeps them in registers.
+        let rootSpan = record.rootSpan
+        let groupCount = record.groupCount
+        let spanOffset = record.spanOffset
+        let spanLength = record.spanLength
+        let bytes = message.baseAddress!
+        for runIndex in 0..<rules.runs.count {
+            let run = runs[runIndex]
+            let instances = run.group < 0 ? 1 : Int(groupCount[Int(run.group)])
             var instance = 0
             while instance < instances {
-                defer { instance &+= 1 }
-                let span = spanIndex(check.field, instance)
-                guard span >= 0 else { continue }
-                if check.condition != .always && !conditionHolds(check, instance) { continue }
-                if passes(check, span: span, instance: instance, today: today) { continue }
-                if seen.contains(where: { $0.0 == check.field && $0.1 == instance }) { continue }
-                seen.append((check.field, instance))
-                found.append(problem(check, span: span, instance: instance))
+                let span = run.group < 0 ? Int(rootSpan[Int(run.field)]) : spanIndex(run.field, instance)
+                if span >= 0 && run.isPlainRequired {
+                    let start = bytes + Int(spanOffset[span])
+                    var blank = true
+                    for offset in 0..<Int(spanLength[span]) where start[offset] != run.pad {
+                        blank = false
+                        break
+                    }
+                    if blank || (model != nil && !isGiven(run.field, instance, model!)) {
+                        failed.append((Int(runChecks[Int(run.start)]), instance, span))
+                    }
+                } else if span >= 0 {
+                    for position in Int(run.start)..<Int(run.start &+ run.count) {
+                        let index = Int(runChecks[position])
+                        let check = checks + index
+                        if check.pointee.condition != .always && !conditionHolds(check, instance) { continue }
+                        if passes(check, span: span, instance: instance, today: today) { continue }
+                        failed.append((index, instance, span))
+                        break
+                    }
+                }
+                instance &+= 1
             }
         }
-        return found
+        guard !failed.isEmpty else { return [] }
+        failed.sort { ($0.check, $0.instance) < ($1.check, $1.instance) }
+        return failed.map { problem(checks[$0.check], span: $0.span, instance: $0.instance, mapping: mapping) }
     }
 
     @inline(__always)
@@ -76,38 +103,41 @@ struct CarrierRuleChecker {
             start: message.baseAddress! + Int(record.spanOffset[span]), count: Int(record.spanLength[span]))
     }
 
-    private func conditionHolds(_ check: CarrierRules.Check, _ instance: Int) -> Bool {
-        let span = spanIndex(check.conditionField, instance)
-        switch check.condition {
+    private func conditionHolds(_ check: UnsafeMutablePointer<CarrierRules.Check>, _ instance: Int) -> Bool {
+        let span = spanIndex(check.pointee.conditionField, instance)
+        switch check.pointee.condition {
         case .always: return true
-        case .present: return span >= 0 && !isBlank(bytes(span), fields[Int(check.conditionField)].type)
-        case .absent: return span < 0 || isBlank(bytes(span), fields[Int(check.conditionField)].type)
+        case .present: return span >= 0 && !isBlank(bytes(span), fields[Int(check.pointee.conditionField)].type)
+        case .absent: return span < 0 || isBlank(bytes(span), fields[Int(check.pointee.conditionField)].type)
         case .valueIn, .valueNotIn:
             let found =
-                span >= 0 && inSet(bytes(span), start: check.conditionSetStart, count: check.conditionSetCount)
-            return found == (check.condition == .valueIn)
+                span >= 0
+                && inSet(bytes(span), start: check.pointee.conditionSetStart, count: check.pointee.conditionSetCount)
+            return found == (check.pointee.condition == .valueIn)
         }
     }
 
-    private func passes(_ check: CarrierRules.Check, span: Int, instance: Int, today: Int) -> Bool {
+    private func passes(
+        _ check: UnsafeMutablePointer<CarrierRules.Check>, span: Int, instance: Int, today: Int
+    ) -> Bool {
         let value = bytes(span)
-        let type = fields[Int(check.field)].type
-        switch check.kind {
+        let type = fields[Int(check.pointee.field)].type
+        switch check.pointee.kind {
         case .required:
-            if let model, !isGiven(check.field, instance, model) { return false }
-            return (check.argument == 1 && !type.isText) || !isBlank(value, type)
+            if let model, !isGiven(check.pointee.field, instance, model) { return false }
+            return (check.pointee.argument == 1 && !type.isText) || !isBlank(value, type)
         case .values:
             if type.isText && isBlank(value, type) { return true }
-            return inSet(value, start: check.setStart, count: check.setCount)
+            return inSet(value, start: check.pointee.setStart, count: check.pointee.setCount)
         case .letters:
-            return isBlank(value, type) || lettersFit(value, check)
+            return isBlank(value, type) || lettersFit(value, check.pointee)
         case .pattern:
-            return isBlank(value, type) || matchesPattern(value, check)
+            return isBlank(value, type) || matchesPattern(value, check.pointee)
         case .notAfterToday:
             guard let date = number(value), date > 0 else { return true }
             return date <= today
         case .notAfterField:
-            let other = spanIndex(check.argument, instance)
+            let other = spanIndex(check.pointee.argument, instance)
             guard let date = number(value), date > 0, other >= 0, let limit = number(bytes(other)), limit > 0 else {
                 return true
             }
@@ -115,18 +145,23 @@ struct CarrierRuleChecker {
         case .sequence:
             return number(value) == instance + 1
         case .minimum:
-            return (number(value) ?? 0) >= Int(check.argument)
+            return (number(value) ?? 0) >= Int(check.pointee.argument)
         case .upperCase:
             for byte in value {
                 if byte &- UInt8(ascii: "a") < 26 { return false }
-                if byte >= 0x80 && CodePage850.scalar(for: byte).properties.isLowercase { return false }
+                if byte >= 0x80 && Self.smallHighLetters[Int(byte &- 0x80)] { return false }
             }
             return true
         }
     }
 
+    /// For each code page 850 byte 0x80–0xFF: whether it is a small letter.
+    private static let smallHighLetters: [Bool] = (0x80...0xFF).map {
+        CodePage850.scalar(for: UInt8($0)).properties.isLowercase
+    }
+
     /// Whether the model document gives a value (or the mapping a default) for a field.
-    private func isGiven(_ field: Int32, _ instance: Int, _ model: ModelValues) -> Bool {
+    private func isGiven(_ field: Int32, _ instance: Int, _ model: ModelValues.SlotView) -> Bool {
         let source = sources[Int(field)]
         guard source.kind == .rule else { return true }
         let rule = mappingRules[Int(source.rule)]
@@ -219,7 +254,7 @@ struct CarrierRuleChecker {
     }
 
     @inline(never)
-    private func problem(_ check: CarrierRules.Check, span: Int, instance: Int) -> CarrierProblem {
+    private func problem(_ check: CarrierRules.Check, span: Int, instance: Int, mapping: Mapping) -> CarrierProblem {
         let detail = rules.details[Int(check.detail)]
         let spec = mapping.layout.fields[Int(check.field)]
         var sentence = detail.says

@@ -72,6 +72,21 @@ package final class CarrierRules: Sendable {
         package var source: String
     }
 
+    /// The checks of one field, run together: the field's span and bytes are found once per instance, and the
+    /// first check that fails ends the run (one problem per field and instance).
+    package struct FieldRun: BitwiseCopyable {
+        package var field: Int32
+        package var group: Int32
+        /// The range of ``CarrierRules/runChecks`` (indexes into ``CarrierRules/checks``, in listing order).
+        package var start: Int32
+        package var count: Int32
+        /// The run is one unconditional `required` check (zeros are blank): checked inline, without the
+        /// general dispatch, since most checks are of this kind.
+        package var isPlainRequired: Bool
+        /// The field's blank byte: a space for text, `0` for numbers, dates and amounts.
+        package var pad: UInt8
+    }
+
     /// The rules file and its name, e.g. `cdanet-v04`.
     package let file: String
     package let name: String
@@ -85,10 +100,13 @@ package final class CarrierRules: Sendable {
     package let groupLabels: [String]
     /// Control fields (counts) whose minimum a rule checks, so the writer reports instead of stopping.
     package let checkedCounts: Set<Int>
+    /// The checks grouped by field, in the order each field is first listed.
+    package let runs: FlatTable<FieldRun>
+    package let runChecks: FlatTable<Int32>
 
     package init(
         file: String, name: String, checks: [Check], ranges: [ValueRange], pool: [UInt8], details: [Detail],
-        fieldCodes: [String?], groupLabels: [String]
+        fieldCodes: [String?], groupLabels: [String], fieldPads: [UInt8]
     ) {
         self.file = file
         self.name = name
@@ -99,6 +117,24 @@ package final class CarrierRules: Sendable {
         self.fieldCodes = fieldCodes
         self.groupLabels = groupLabels
         self.checkedCounts = Set(checks.filter { $0.kind == .minimum }.map { Int($0.field) })
+        var order: [Int32] = []
+        var runs: [FieldRun] = []
+        var placed = [Bool](repeating: false, count: checks.count)
+        for (index, check) in checks.enumerated() where !placed[index] {
+            let start = order.count
+            for other in index..<checks.count where !placed[other] && checks[other].field == check.field {
+                placed[other] = true
+                order.append(Int32(other))
+            }
+            let count = order.count - start
+            let plain = count == 1 && check.kind == .required && check.condition == .always && check.argument != 1
+            runs.append(
+                FieldRun(
+                    field: check.field, group: check.group, start: Int32(start), count: Int32(count),
+                    isPlainRequired: plain, pad: fieldPads[Int(check.field)]))
+        }
+        self.runs = FlatTable(runs)
+        self.runChecks = FlatTable(order)
     }
 
     /// The CDAnet codes these rules can answer with, sorted.

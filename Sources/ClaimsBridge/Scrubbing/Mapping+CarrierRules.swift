@@ -26,7 +26,7 @@ extension Mapping {
         return CarrierRuleChecker(
             rules: carrierRules, mapping: self, message: message, record: record, baseOffset: baseOffset, model: nil,
             context: context
-        ).problems()
+        ).problems(of: self)
     }
 
     /// Applies the carrier rules to a decoded message: throws a ``BridgeError/Code/carrierWouldReject`` error
@@ -47,7 +47,7 @@ extension Mapping {
         return CarrierRuleChecker(
             rules: carrierRules, mapping: self, message: message, record: values.spans.view, baseOffset: nil,
             model: values, context: values.carrierRuleContext
-        ).problems()
+        ).problems(of: self)
     }
 
     /// A problem the writer stopped at, in the form of a rule's problem, with the field's CDAnet code.

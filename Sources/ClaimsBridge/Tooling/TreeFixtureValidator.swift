@@ -8,6 +8,9 @@ import Foundation
 ///   same bytes;
 /// - with `NAME.input.jsonl`: those model objects must write exactly the document;
 /// - with `NAME.expected-errors.jsonl` (also in an `invalid/` subfolder): it must give exactly those rejects.
+///
+/// In `invalid/`, `NAME.input.jsonl` with no document of that name holds claims that writing must refuse with
+/// exactly `NAME.expected-errors.jsonl` (one per rule of the mapping's `carrierRules:`).
 public struct TreeFixtureValidator {
     /// The suite's `fixtures.yaml`.
     public let suite: String
@@ -47,6 +50,7 @@ public struct TreeFixtureValidator {
         let folder = (suite as NSString).deletingLastPathComponent
         let ext = mapping.format == .xml ? ".xml" : ".jsonl"
         var documents: [String] = []
+        var refusals: [String] = []
         for sub in ["", "invalid"] {
             let path = sub.isEmpty ? folder : (folder as NSString).appendingPathComponent(sub)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
@@ -56,8 +60,36 @@ public struct TreeFixtureValidator {
             {
                 documents.append((path as NSString).appendingPathComponent(name))
             }
+            // Claims that must be refused when written: invalid/NAME.input.jsonl with no NAME document.
+            for name in names.sorted() where !sub.isEmpty && name.hasSuffix(".input.jsonl") {
+                let base = String(name.dropLast(".input.jsonl".count))
+                if !names.contains(base + ext) { refusals.append((path as NSString).appendingPathComponent(base)) }
+            }
         }
-        return documents.map { check($0, update: update) }
+        return documents.map { check($0, update: update) } + refusals.map { checkRefusal($0, update: update) }
+    }
+
+    /// `NAME.input.jsonl` must be refused when written, with exactly `NAME.expected-errors.jsonl`.
+    private func checkRefusal(_ base: String, update: Bool) -> FixtureValidator.Result {
+        let input = base + ".input.jsonl"
+        var result = FixtureValidator.Result(fixture: input, passed: true, problems: [], updated: false)
+        do {
+            let written = try run(try Array(Data(contentsOf: URL(fileURLWithPath: input))), writing: true)
+            let actual: [UInt8] = written.rejects.flatMap { $0.jsonLine + [0x0A] }
+            let file = base + ".expected-errors.jsonl"
+            guard FileManager.default.contents(atPath: file).map(Array.init) != actual else { return result }
+            if update {
+                _ = FileManager.default.createFile(atPath: file, contents: Data(actual))
+                result.updated = true
+            } else {
+                result.passed = false
+                result.problems.append("the rejects differ from \((file as NSString).lastPathComponent)")
+            }
+        } catch {
+            result.passed = false
+            result.problems.append("\(error)")
+        }
+        return result
     }
 
     private func check(_ document: String, update: Bool) -> FixtureValidator.Result {

@@ -60,6 +60,23 @@ import Testing
         #expect(Array(input[reject.messageOffset..<(reject.messageOffset + reject.original.count)]) == reject.original)
     }
 
+    /// A message that cannot be decoded is still reported as a problem, with the CDAnet code a carrier would use.
+    @Test(arguments: [
+        ("truncated-message", "044"), ("length-mismatch", "044"), ("non-digit-in-numeric", "002"),
+        ("bad-date", "036"), ("unknown-version", "003"), ("unknown-transaction", "004"),
+        ("count-out-of-range", "034"), ("letter-field-digit", "053"), ("trailing-garbage", ""),
+    ])
+    func decoderRejectsCarryProblems(_ name: String, _ cdanetCode: String) throws {
+        let run = try Translate.cdanet(try Fixtures.bytes("cdanet/invalid/\(name).txt"))
+        let reject = try #require(run.rejects.first)
+        #expect(reject.error.problems.count == 1)
+        let problem = try #require(reject.error.problems.first)
+        #expect(problem.code == reject.error.code)
+        #expect(problem.cdanetCode == cdanetCode)
+        #expect(problem.fieldID == (reject.error.location.fieldID ?? ""))
+        #expect(String(decoding: reject.jsonLine, as: UTF8.self).contains("\"problems\":[{\"code\":"))
+    }
+
     @Test(arguments: cases)
     func matchesTheGoldenErrorsFile(_ expected: Case) throws {
         let run = try Translate.cdanet(try Fixtures.bytes("cdanet/invalid/\(expected.name).txt"))

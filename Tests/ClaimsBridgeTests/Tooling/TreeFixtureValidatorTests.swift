@@ -16,7 +16,7 @@ import Testing
                 count += 1
             }
         }
-        #expect(count == 18)
+        #expect(count == 46)
     }
 
     @Test func aDifferenceFailsWithItsLine() throws {
@@ -40,5 +40,30 @@ import Testing
         let updated = validator.validate(update: true)
         #expect(updated.first?.updated == true)
         #expect(try String(contentsOf: expected, encoding: .utf8) == text)
+    }
+
+    /// `invalid/NAME.input.jsonl` without a document: claims that writing must refuse with exactly the
+    /// expected errors; a claim that is written instead fails the fixture.
+    @Test func aRefusalFixtureFailsWhenTheClaimIsWritten() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cb-fixtures-\(UUID().uuidString)")
+        let invalid = folder.appendingPathComponent("invalid")
+        try FileManager.default.createDirectory(at: invalid, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(
+            at: Fixtures.url("ramq/fixtures.yaml"), to: folder.appendingPathComponent("fixtures.yaml"))
+        for name in ["rq12-nam-missing.input.jsonl", "rq12-nam-missing.expected-errors.jsonl"] {
+            try FileManager.default.copyItem(
+                at: Fixtures.url("ramq/invalid/" + name), to: invalid.appendingPathComponent(name))
+        }
+        let validator = try TreeFixtureValidator(
+            suite: folder.appendingPathComponent("fixtures.yaml").path, mappingsFolder: Fixtures.mappings.path)
+        #expect(validator.validate().map(\.passed) == [true])
+        try FileManager.default.removeItem(at: invalid.appendingPathComponent("rq12-nam-missing.input.jsonl"))
+        try FileManager.default.copyItem(
+            at: Fixtures.url("ramq/one-claim.input.jsonl"),
+            to: invalid.appendingPathComponent("rq12-nam-missing.input.jsonl"))
+        let results = validator.validate()
+        #expect(results.map(\.passed) == [false])
+        #expect(results.first?.problems == ["the rejects differ from rq12-nam-missing.expected-errors.jsonl"])
     }
 }

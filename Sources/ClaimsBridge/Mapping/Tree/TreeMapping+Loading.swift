@@ -10,7 +10,10 @@ extension TreeMapping {
     public static func load(path: String) throws -> TreeMapping {
         let root = try ConfigNode.load(path: path)
         try root.expectKeys(
-            ["mapping", "format", "type", "codes", "schema", "document", "parameters", "record", "provisional"],
+            [
+                "mapping", "format", "type", "codes", "schema", "document", "parameters", "record", "provisional",
+                "carrierRules",
+            ],
             in: "a tree mapping")
         let folder = (path as NSString).deletingLastPathComponent
         func relative(_ name: String) -> String {
@@ -55,11 +58,16 @@ extension TreeMapping {
             line: recordNode.line)
         var compiled = record
         try compiler.compileRules(recordNode, into: &compiled)
-        return TreeMapping(
+        var mapping = TreeMapping(
             name: try root.required("mapping").string("`mapping`"), file: path, format: format,
             modelType: try root["type"]?.string("`type`"), schemaPath: schemaPath, rootName: rootName,
             rootNamespace: rootNamespace, recordName: recordName, jsonRecordsKey: jsonRecordsKey,
             parameters: parameters, record: compiled)
+        if let rulesNode = root["carrierRules"] {
+            mapping.carrierRules = try TreeRules.load(
+                path: relative(try rulesNode.string("`carrierRules`")), for: mapping)
+        }
+        return mapping
     }
 }
 
@@ -183,7 +191,7 @@ private struct RuleCompiler {
             omitEmpty: try node["omitEmpty"]?.bool("`omitEmpty`") ?? omitDefault,
             absentWhen: try node["absentWhen"]?.string("`absentWhen`"), jsonKind: try jsonKind(node["json"]),
             about: try node["about"]?.string("`about`"), catalog: try catalog(node["catalog"]),
-            line: node.line)
+            personal: try node["personal"]?.bool("`personal`") ?? false, line: node.line)
     }
 
     /// Loads the lab catalog a rule names (relative to the mapping file).

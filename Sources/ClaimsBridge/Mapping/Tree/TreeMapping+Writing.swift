@@ -20,6 +20,24 @@ extension TreeMapping {
     /// - Parameter parameters: values for the mapping's `parameters` (defaults already applied).
     /// - Throws: ``BridgeError`` naming the model path and the partner element/attribute.
     package func writeRecord(_ model: TreeValue, parameters: [String: String]) throws(BridgeError) -> TreeNode {
+        try writeRecord(model, parameters: parameters, collecting: nil)
+    }
+
+    /// Writes one model object, going on past values that are missing or do not fit: each such error is
+    /// collected and its attribute left out, so that every problem of the record can be reported together.
+    /// - Returns: the record as far as it could be written, and the errors met, in order.
+    /// - Throws: ``BridgeError`` for a document whose shape is wrong (not an object, a list where an object goes).
+    package func writeRecordCollectingErrors(_ model: TreeValue, parameters: [String: String]) throws(BridgeError)
+        -> (record: TreeNode, errors: [BridgeError])
+    {
+        let collected = CollectedErrors()
+        let record = try writeRecord(model, parameters: parameters, collecting: collected)
+        return (record, collected.errors)
+    }
+
+    private func writeRecord(_ model: TreeValue, parameters: [String: String], collecting: CollectedErrors?)
+        throws(BridgeError) -> TreeNode
+    {
         guard case .object = model else {
             throw BridgeError(.wrongValueType, "each line must be a JSON object, not \(model.kindName)")
         }
@@ -33,16 +51,22 @@ extension TreeMapping {
                     at: .init(modelPath: "type"))
             }
         }
-        let writer = TreeWriter(mapping: self, parameters: parameters)
+        let writer = TreeWriter(mapping: self, parameters: parameters, collected: collecting)
         let nodes = try writer.write(record, object: model, modelPath: "", partnerPath: "")
         return nodes.first ?? TreeNode(name: record.name, namespace: record.namespace)
     }
+}
+
+/// Errors met while writing one record, when the writer goes on past them.
+private final class CollectedErrors {
+    var errors: [BridgeError] = []
 }
 
 /// Walks a model object along the element rules and builds the partner nodes.
 private struct TreeWriter {
     let mapping: TreeMapping
     let parameters: [String: String]
+    let collected: CollectedErrors?
 
     func write(
         _ rule: TreeMapping.ElementRule, object: TreeValue, modelPath: String, partnerPath: String
@@ -80,9 +104,15 @@ private struct TreeWriter {
             let here = rule.repeats ? "\(elementPath)[\(index + 1)]" : elementPath
             var node = TreeNode(name: rule.name, namespace: rule.namespace)
             for value in rule.values {
-                guard let (text, kind) = try write(value, object: item, modelPath: itemPath, partnerPath: here) else {
+                let written: (String, TreeNode.Kind)?
+                do {
+                    written = try write(value, object: item, modelPath: itemPath, partnerPath: here)
+                } catch {
+                    guard let collected else { throw error }
+                    collected.errors.append(error)
                     continue
                 }
+                guard let (text, kind) = written else { continue }
                 if value.name.hasPrefix("#computed") {
                     continue
                 } else if value.name == "#text" {

@@ -29,6 +29,8 @@ public struct TreeMapping: Sendable {
     package var parameters: [Parameter]
     /// The rules of the record element (or JSON object).
     package var record: ElementRule
+    /// What the receiver checks in each record (`carrierRules:`), or nil.
+    package var carrierRules: TreeRules?
 
     /// A value given per run, such as a transmitter number.
     package struct Parameter: Sendable {
@@ -91,6 +93,8 @@ public struct TreeMapping: Sendable {
         package var about: String?
         /// A lab catalog: the partner value is a product code standing for the object's `kind` and `material`.
         package var catalog: LabCatalog?
+        /// Personal data (names, health numbers, birth dates): left out of messages unless asked for.
+        package var personal = false
         package var line: Int
     }
 

@@ -78,7 +78,8 @@ import Testing
         #expect(CalendarDate(year: 2025, month: 3, day: 1)!.ordinalDay == 60)
     }
 
-    /// The acceptance check: the bundled CDAnet claims, as model JSON, make a batch that passes the shipped XSD.
+    /// The acceptance check: the bundled CDAnet claims, as model JSON, make a batch that passes the shipped XSD
+    /// once each patient has the health-insurance number RAMQ requires (CDAnet claims carry none).
     @Test func bundledClaimFixturesMakeAValidBatch() throws {
         var claims: [UInt8] = []
         var count = 0
@@ -91,6 +92,14 @@ import Testing
             }
         }
         #expect(count >= 3)
+        let office = ["transmitter": "18001", "provider": "212345", "establishment": "12345"]
+        let without = try TreeTranslate.write(claims, mapping: try Self.claimMapping.get(), parameters: office)
+        #expect(without.summary.translated == 0)
+        #expect(without.rejects.allSatisfy { $0.error.problems.map(\.rule) == ["RQ12"] })
+        claims = Array(
+            String(decoding: claims, as: UTF8.self).replacingOccurrences(
+                of: "\"patient\":{", with: "\"patient\":{\"healthInsuranceNumber\":\"TEST10010112\","
+            ).utf8)
         let run = try TreeTranslate.write(
             claims, mapping: try Self.claimMapping.get(),
             parameters: [
@@ -110,9 +119,11 @@ import Testing
             try Fixtures.bytes("cdanet/v02/01-claim-no-secondary.expected.json"), mapping: try Self.claimMapping.get(),
             parameters: ["transmitter": "18001", "provider": "212345", "establishment": "12345"])
         #expect(run.summary.translated == 0)
-        #expect(run.rejects.first?.error.code == .missingValue)
-        #expect(run.rejects.first?.error.location.modelPath == "procedures[0].labFees[0].code")
-        #expect(run.rejects.first?.error.location.fieldID == "DP/ACTE[1]/@ACTE")
+        #expect(run.rejects.first?.error.code == .carrierWouldReject)
+        let problem = try #require(run.rejects.first?.error.problems.first { $0.rule == "RQ21" })
+        #expect(problem.code == .missingValue)
+        #expect(problem.modelPath == "procedures[0].labFees[0].code")
+        #expect(problem.fieldID == "DP/ACTE[2]/@ACTE")
     }
 
     @Test func theSchemaRejectsWhatTheWriterMustNotProduce() throws {

@@ -28,7 +28,10 @@ import Testing
                 }())
         #expect(String(decoding: run.output, as: UTF8.self).contains("\"attestation\":\"4005105\""))
         #expect(
-            run.rejects.map(\.error.code) == [.totalMismatch, .schemaViolation, .schemaViolation, .schemaViolation])
+            run.rejects.map(\.error.code) == [
+                .totalMismatch, .carrierWouldReject, .schemaViolation, .carrierWouldReject,
+            ])
+        #expect(run.rejects.map { $0.error.problems.map(\.rule) } == [[], ["RQ24"], [], ["RQ26", "RQ27"]])
         #expect(run.rejects.map(\.error.location.line) == [3, 9, 11, 17])
     }
 
@@ -52,9 +55,9 @@ import Testing
         let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
         let good = String(decoding: try Fixtures.bytes("ramq/one-claim.input.jsonl"), as: UTF8.self)
         let cases: [(String, String, BridgeError.Code, String)] = [
-            ("\"toothOrArea\":\"16\"", "\"toothOrArea\":\"03\"", .schemaViolation, "DP/ACTE[1]/@DENT"),
+            ("\"toothOrArea\":\"16\"", "\"toothOrArea\":\"03\"", .carrierWouldReject, "DP/ACTE[1]/@DENT"),
             ("\"fee\":\"125.50\"", "\"fee\":\"125.505\"", .invalidValue, "DP/ACTE[1]/@MNT"),
-            ("\"ramqNumber\":\"212345\"", "\"ramqNumber\":\"312345\"", .schemaViolation, "DP/@DISP"),
+            ("\"ramqNumber\":\"212345\"", "\"ramqNumber\":\"312345\"", .carrierWouldReject, "DP/@DISP"),
             (
                 "\"firstName\":\"Jean\"", "\"firstName\":\"Jean-Christophe-Alexandre\"", .invalidValue,
                 "DP/PERS_ASSU/@PRE"
@@ -91,7 +94,10 @@ import Testing
             run.rejects.map { $0.error.location.fieldID ?? "" } == [
                 "DP/ACTE[1]/@DENT", "DP/@DISP", "DP/PERS_ASSU[1]/@PRE", "DP/PERS_ASSU[1]",
             ])
-        #expect(run.rejects.map(\.error.code) == [.schemaViolation, .schemaViolation, .notEncodable, .schemaViolation])
+        #expect(
+            run.rejects.map(\.error.code) == [
+                .carrierWouldReject, .carrierWouldReject, .notEncodable, .schemaViolation,
+            ])
         let validator = try XMLSchemaValidator(path: Fixtures.mappings.appendingPathComponent("ramq/DP_DENTI.xsd").path)
         #expect(validator.validate(run.output).isEmpty)
         let read = try TreeTranslate.read(run.output, mapping: mapping)

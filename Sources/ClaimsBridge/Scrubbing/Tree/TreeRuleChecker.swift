@@ -1,0 +1,295 @@
+import Foundation
+
+/// Runs a tree mapping's ``TreeRules`` over one partner record (a RAMQ `DP` with its `PERS_ASSU` and `ACTE`
+/// elements), on reading and on writing alike.
+struct TreeRuleChecker {
+    let rules: TreeRules
+    let mapping: TreeMapping
+    let context: CarrierRuleContext
+
+    /// One element of the record, where it is in the document and in the model.
+    struct Instance {
+        var node: TreeNode
+        var rule: TreeMapping.ElementRule
+        /// `DP/ACTE[2]`.
+        var partnerPath: String
+        /// `procedures[1]`, `procedures[0].labFees[0]`, or empty for the record itself.
+        var modelPath: String
+    }
+
+    /// Every broken rule, at most one per element and attribute (the first rule listed wins), each with the
+    /// line of the element it is about (0 when not known).
+    func problems(of record: TreeNode) -> [(problem: CarrierProblem, line: Int)] {
+        let instances = Self.instances(of: record, rule: mapping.record)
+        var found: [(problem: CarrierProblem, line: Int)] = []
+        var reported: Set<String> = []
+        for rule in rules.rules {
+            let matching = instances.filter { $0.node.name == rule.element && (rule.when?.holds(for: $0.node) ?? true) }
+            switch rule.check {
+            case .atLeast(let count):
+                if matching.count < count {
+                    found.append((problem(rule, at: nil, record: instances[0], value: nil), record.line))
+                }
+                continue
+            case .required where rule.attribute == nil:
+                if matching.isEmpty {
+                    found.append((problem(rule, at: nil, record: instances[0], value: nil), record.line))
+                }
+                continue
+            default: break
+            }
+            guard let attribute = rule.attribute else { continue }
+            for instance in matching {
+                let key = instance.partnerPath + "/@" + attribute
+                guard !reported.contains(key) else { continue }
+                let value = instance.node.attribute(attribute)
+                if passes(rule.check, value: value, attribute: attribute, in: instance, record: instances[0]) {
+                    continue
+                }
+                reported.insert(key)
+                found.append((problem(rule, at: instance, record: instances[0], value: value), instance.node.line))
+            }
+        }
+        return found
+    }
+
+    private func passes(
+        _ check: TreeRules.Check, value: String?, attribute: String, in instance: Instance, record: Instance
+    ) -> Bool {
+        guard let value, !value.isEmpty else {
+            if case .required = check { return false }
+            return true
+        }
+        switch check {
+        case .required, .atLeast: return true
+        case .pattern(let forms): return forms.contains { Self.matches(value, form: $0) }
+        case .values(let ranges):
+            return ranges.contains { $0.low.count == value.count && $0.low <= value && value <= $0.high }
+        case .letters(let allowed):
+            var seen: Set<UInt8> = []
+            return value.utf8.allSatisfy { allowed.contains($0) && seen.insert($0).inserted }
+        case .minimum(let least):
+            guard let number = Int(value) else { return true }
+            return number >= least
+        case .digits(let least): return value.utf8.count >= least && value.utf8.allSatisfy(\.isDigit)
+        case .notAfterToday:
+            guard let day = date(value, attribute, instance.rule) else { return true }
+            return day.year * 10_000 + day.month * 100 + day.day <= context.today
+        case .notAfterAttribute(let otherName):
+            guard let day = date(value, attribute, instance.rule) else { return true }
+            let (other, owner) = otherValue(otherName, instance, record)
+            guard let other, let limit = date(other, otherName, owner) else { return true }
+            return day <= limit
+        }
+    }
+
+    /// The other attribute of a comparison: on the same element, or else on the record.
+    private func otherValue(_ name: String, _ instance: Instance, _ record: Instance) -> (
+        String?, TreeMapping.ElementRule
+    ) {
+        if instance.rule.values.contains(where: { $0.name == name }) {
+            return (instance.node.attribute(name), instance.rule)
+        }
+        return (record.node.attribute(name), record.rule)
+    }
+
+    /// An attribute's value as a date, read with the mapping's own format for it (`YYMMDD`, `YYYYMMDD`…).
+    private func date(_ text: String, _ attribute: String, _ rule: TreeMapping.ElementRule) -> CalendarDate? {
+        guard let value = rule.values.first(where: { $0.name == attribute }),
+            let read = try? value.transform.read(text), let iso = read.scalarText
+        else { return nil }
+        return CalendarDate(iso)
+    }
+
+    private static func matches(_ value: String, form: String) -> Bool {
+        let bytes = Array(value.utf8)
+        let pattern = Array(form.utf8)
+        guard bytes.count == pattern.count else { return false }
+        for (byte, expected) in zip(bytes, pattern) {
+            switch expected {
+            case UInt8(ascii: "A"): if byte &- UInt8(ascii: "A") >= 26 { return false }
+            case UInt8(ascii: "9"): if !byte.isDigit { return false }
+            default: if byte != expected { return false }
+            }
+        }
+        return true
+    }
+
+    private func problem(_ rule: TreeRules.Rule, at instance: Instance?, record: Instance, value: String?)
+        -> CarrierProblem
+    {
+        let mapped = instance.flatMap { found in found.rule.values.first { $0.name == rule.attribute } }
+        var sentence = rule.says
+        sentence = Self.fill(sentence, "{value}", value.map { shown($0, mapped) } ?? nil)
+        if case .notAfterAttribute(let otherName) = rule.check, let instance {
+            let (other, owner) = otherValue(otherName, instance, record)
+            let otherRule = owner.values.first { $0.name == otherName }
+            sentence = Self.fill(sentence, "{other}", other.map { shown($0, otherRule) } ?? nil)
+        }
+        let fieldID: String
+        var modelPath: String?
+        if let instance, let attribute = rule.attribute {
+            fieldID = "\(instance.partnerPath)/@\(attribute)"
+            if let path = mapped?.path {
+                let tail = path.joined(separator: ".")
+                modelPath = instance.modelPath.isEmpty ? tail : instance.modelPath + "." + tail
+            }
+        } else {
+            fieldID = "\(record.partnerPath)/\(rule.element)"
+            modelPath = Self.elementPath(rule.element, in: mapping.record)
+        }
+        var found = CarrierProblem(
+            code: rule.problem, cdanetCode: "", fieldID: fieldID, fieldName: rule.attribute ?? rule.element,
+            modelPath: modelPath, byteOffset: nil, reason: sentence)
+        found.rule = rule.code
+        return found
+    }
+
+    /// A value for a sentence: nil (left out) for personal data unless allowed; dates and amounts as the model
+    /// writes them (`2024-01-05`, `125.50`).
+    private func shown(_ text: String, _ rule: TreeMapping.ValueRule?) -> String? {
+        if rule?.personal == true && !context.showPersonalData { return nil }
+        let readable = (try? rule?.transform.read(text))?.scalarText ?? text
+        return DiagnosticText.quoted(readable)
+    }
+
+    /// Replaces ` placeholder` (with its leading space) by ` value`, or removes it when the value is hidden.
+    private static func fill(_ sentence: String, _ placeholder: String, _ value: String?) -> String {
+        guard let value else {
+            return sentence.replacingOccurrences(of: " " + placeholder, with: "")
+                .replacingOccurrences(of: placeholder, with: "")
+        }
+        return sentence.replacingOccurrences(of: placeholder, with: value)
+    }
+
+    /// The model path of the first element rule called `name` (`patient`, `procedures`).
+    private static func elementPath(_ name: String, in rule: TreeMapping.ElementRule) -> String? {
+        for child in rule.children + rule.then {
+            if child.name == name { return child.path?.joined(separator: ".") }
+            if let found = elementPath(name, in: child) { return found }
+        }
+        return nil
+    }
+
+    /// The record and every element below it that the mapping reads, in document order of the rules.
+    static func instances(of record: TreeNode, rule: TreeMapping.ElementRule) -> [Instance] {
+        var found = [Instance(node: record, rule: rule, partnerPath: record.name, modelPath: "")]
+        collect(found[0], into: &found)
+        return found
+    }
+
+    private static func collect(_ parent: Instance, into found: inout [Instance]) {
+        let children = parent.node.children
+        var consumed = [Bool](repeating: false, count: children.count)
+        func partnerPath(_ index: Int) -> String {
+            let name = children[index].name
+            let position = children[0...index].filter { $0.name == name }.count
+            return "\(parent.partnerPath)/\(name)[\(position)]"
+        }
+        func join(_ base: String, _ path: [String]?, _ index: Int?) -> String {
+            var tail = (path ?? []).joined(separator: ".")
+            if let index { tail += "[\(index)]" }
+            return base.isEmpty ? tail : (tail.isEmpty ? base : base + "." + tail)
+        }
+        for childRule in parent.rule.children {
+            var count = 0
+            var index = 0
+            while index < children.count {
+                guard !consumed[index], Self.matches(childRule, children[index]) else {
+                    index += 1
+                    continue
+                }
+                consumed[index] = true
+                let item = Instance(
+                    node: children[index], rule: childRule, partnerPath: partnerPath(index),
+                    modelPath: join(parent.modelPath, childRule.path, childRule.repeats ? count : nil))
+                found.append(item)
+                collect(item, into: &found)
+                count += 1
+                index += 1
+                var siblings = [Int](repeating: 0, count: childRule.then.count)
+                while index < children.count,
+                    let which = childRule.then.firstIndex(where: { Self.matches($0, children[index]) })
+                {
+                    consumed[index] = true
+                    let then = childRule.then[which]
+                    found.append(
+                        Instance(
+                            node: children[index], rule: then, partnerPath: partnerPath(index),
+                            modelPath: join(item.modelPath, then.path, siblings[which])))
+                    siblings[which] += 1
+                    index += 1
+                }
+                if !childRule.repeats { break }
+            }
+        }
+    }
+
+    private static func matches(_ rule: TreeMapping.ElementRule, _ node: TreeNode) -> Bool {
+        node.name == rule.name && node.namespace == rule.namespace && (rule.when?.holds(for: node) ?? true)
+    }
+}
+
+extension TreeMapping {
+    /// The receiver's rules a partner record breaks (none when the mapping has no `carrierRules:`).
+    package func carrierProblems(of record: TreeNode, context: CarrierRuleContext) -> [CarrierProblem] {
+        guard let carrierRules else { return [] }
+        return TreeRuleChecker(rules: carrierRules, mapping: self, context: context).problems(of: record).map(\.problem)
+    }
+}
+
+extension TreeMapping {
+    /// Writes one model object as a partner record and applies the receiver's rules to it.
+    ///
+    /// With `carrierRules:`, the writer goes on past values that are missing or do not fit, so that the record
+    /// is refused with every problem at once: ``BridgeError/Code/carrierWouldReject`` when a rule is broken,
+    /// otherwise the writer's first error; both list all the problems in ``BridgeError/problems``.
+    /// - Throws: ``BridgeError`` as described; without rules, exactly what ``writeRecord(_:parameters:)`` throws.
+    package func writeCheckedRecord(
+        _ model: TreeValue, parameters: [String: String], context: CarrierRuleContext
+    ) throws(BridgeError) -> TreeNode {
+        guard carrierRules != nil else { return try writeRecord(model, parameters: parameters) }
+        let (record, errors) = try writeRecordCollectingErrors(model, parameters: parameters)
+        var writerProblems = errors.map(Self.problem(from:))
+        // A value the writer could not use is left out of the record, so a `required` rule finds it missing:
+        // the writer's reason (what is wrong with the value) wins, and a missing value gets the rule's sentence.
+        let unusable = Set(writerProblems.filter { $0.code != .missingValue }.map(Self.problemKey))
+        let broken = carrierProblems(of: record, context: context).filter { !unusable.contains(Self.problemKey($0)) }
+        let reported = Set(broken.map(Self.problemKey))
+        writerProblems.removeAll { reported.contains(Self.problemKey($0)) }
+        if !broken.isEmpty { throw .carrierWouldReject(broken + writerProblems) }
+        guard var first = errors.first else { return record }
+        first.problems = writerProblems
+        throw first
+    }
+
+    /// Applies the receiver's rules to a record read: throws ``BridgeError/Code/carrierWouldReject`` listing
+    /// every problem (`.enforce`), or returns that error as a warning (`.warn`); nil when the record passes.
+    package func applyCarrierRules(to record: TreeNode, context: CarrierRuleContext, mode: CarrierRuleMode)
+        throws(BridgeError) -> BridgeError?
+    {
+        guard let carrierRules else { return nil }
+        let found = TreeRuleChecker(rules: carrierRules, mapping: self, context: context).problems(of: record)
+        guard let line = found.first?.line else { return nil }
+        let error = BridgeError.carrierWouldReject(found.map(\.problem), warning: mode == .warn)
+            .located(.init(line: line > 0 ? line : nil))
+        if mode == .warn { return error }
+        throw error
+    }
+
+    /// The same value reported twice (by the writer and by a rule) has the same key: its model path, or else
+    /// its element and attribute without positions.
+    private static func problemKey(_ problem: CarrierProblem) -> String {
+        problem.modelPath
+            ?? problem.fieldID.replacingOccurrences(of: #"\[[0-9]+\]"#, with: "", options: .regularExpression)
+    }
+
+    /// A writer's error as a problem of the record.
+    private static func problem(from error: BridgeError) -> CarrierProblem {
+        let field = error.location.fieldID ?? ""
+        let name = field.split(separator: "@").last.map(String.init) ?? field
+        return CarrierProblem(
+            code: error.code, cdanetCode: "", fieldID: field, fieldName: name, modelPath: error.location.modelPath,
+            byteOffset: nil, reason: error.reason)
+    }
+}

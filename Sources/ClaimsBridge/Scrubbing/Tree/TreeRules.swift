@@ -1,0 +1,55 @@
+/// What a receiver checks in each record of a tree format (RAMQ's `DP` claims), compiled from a rules file
+/// named by the mapping's `carrierRules:` (see `Docs/scrubbing.md`, "RAMQ rules").
+///
+/// The rules run on the partner record (the element tree), so reading a batch and writing one apply the same
+/// rules: a record written from a claim is checked before it is sent, a record read is checked before it is
+/// translated. Each rule has a stable code (`RQ07`) and a sentence a billing clerk can act on.
+package struct TreeRules: Sendable {
+    /// What one rule tests.
+    package enum Check: Sendable {
+        /// The attribute (or, without one, the element) is there and not empty.
+        case required
+        /// The value has one of these forms: `A` a capital letter, `9` a digit, anything else itself.
+        case pattern([String])
+        /// The value is one of these values or inclusive ranges (`low` and `high` of the same length).
+        case values([(low: String, high: String)])
+        /// Letters from this set, each at most once.
+        case letters(Set<UInt8>)
+        /// A date not after today.
+        case notAfterToday
+        /// A date not after the date in another attribute (of the same element, or else of the record).
+        case notAfterAttribute(String)
+        /// A whole number at least this.
+        case minimum(Int)
+        /// Digits only, at least this many.
+        case digits(Int)
+        /// At least this many elements match the rule's selector in the record.
+        case atLeast(Int)
+    }
+
+    /// One rule.
+    package struct Rule: Sendable {
+        /// The stable rule code, e.g. `RQ07`.
+        package var code: String
+        /// The element the rule is about (`DP`, `PERS_ASSU`, `ACTE`), and when it applies to one.
+        package var element: String
+        package var when: TreeMapping.Condition?
+        /// The attribute checked; nil for a rule about the element itself.
+        package var attribute: String?
+        package var check: Check
+        /// The problem code: `missingValue`, `notAccepted`, `dateInFuture`, `datesOutOfOrder`.
+        package var problem: BridgeError.Code
+        /// The clerk's sentence, with `{value}` and `{other}` placeholders.
+        package var says: String
+        /// Where the rule is written, `rules.yaml:LINE`.
+        package var source: String
+    }
+
+    /// The rules file and its name (`rules:`).
+    package var file: String
+    package var name: String
+    package var rules: [Rule]
+
+    /// The rule codes, in file order.
+    package var codes: [String] { rules.map(\.code) }
+}

@@ -71,7 +71,7 @@ enum OpenAPIDocument {
                   description: The OpenAPI document.
                   content:
                     application/yaml:
-                      schema: {type: string}
+                      schema: {type: object, description: The OpenAPI document.}
                 "401": {$ref: "#/components/responses/Unauthorized"}
                 "403": {$ref: "#/components/responses/Forbidden"}
           /v1/translate:

@@ -50,7 +50,7 @@ public struct ClaimsBridgeServer: Service {
         let http1 = HTTP1Channel.Configuration(
             idleTimeout: .milliseconds(Int64(service.limits.idleTimeoutSeconds * 1000)))
         var server = HTTPServerBuilder.http1(configuration: http1)
-        var services: [any Service] = []
+        var services: [any Service] = [service.bodyDeadlines]
         if let files = configuration.tls {
             let reloader = try TLSCertificateReloader(files: files, logger: service.logger)
             server = try .tls(.http1(configuration: http1), tlsConfiguration: reloader.configuration())

@@ -21,6 +21,7 @@ public final class ServiceContext: Sendable {
     public let transports: [String: any Transport]
     public let delivery: DeliveryConfiguration
     public let metrics = ServiceMetrics()
+    let bodyDeadlines = BodyDeadlines()
     public let logger: Logger
     let authenticator: ClientAuthenticator
     let translations: TranslationPool

@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
             transports: routes.transports, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ClaimsBridgeServer(service: service) { port in
-                logger.notice("listening", metadata: ["address": "\(settings.host):\(port)", "tls": "\(settings.tls != nil)"])
+                Files.printError("claimsbridge serve: listening on \(settings.tls == nil ? "http" : "https")://\(settings.host):\(port)")
             })
         ]
         if watch || settings.watch {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// Reading a request body within the service's limits: its media type (415), its size (413, told early by
 /// `Content-Length` or found while reading) and the time it takes to arrive (408).
@@ -10,7 +11,7 @@ enum ServiceBody {
     /// - Parameter accepted: the media types (without parameters) the endpoint takes.
     /// - Throws: ``Problem`` 415, 413 or 408.
     static func read(
-        _ request: Request, accepting accepted: [String], limits: ServiceLimits
+        _ request: Request, accepting accepted: [String], limits: ServiceLimits, deadlines: BodyDeadlines
     ) async throws -> [UInt8] {
         let mediaType = request.headers[.contentType].map(Self.mediaType) ?? ""
         guard accepted.contains(mediaType) else {
@@ -25,25 +26,22 @@ enum ServiceBody {
         let body = request.body
         let limit = limits.maximumBodyBytes
         let timeout = limits.bodyTimeoutSeconds
-        let buffer: ByteBuffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask {
-                do {
-                    return try await body.collect(upTo: limit)
-                } catch let error as HTTPError where error.status == .contentTooLarge {
-                    throw tooLarge(limits)
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let buffer = first else {
-                throw Problem(
-                    .requestTimeout, code: "requestTimeout",
-                    "the request body did not arrive within \(Int(timeout)) s; send it again")
-            }
-            return buffer
+        let reading = Task { try await body.collect(upTo: limit) }
+        let timedOut = TimedOut()
+        let watch = deadlines.watch(seconds: timeout) {
+            timedOut.set()
+            reading.cancel()
+        }
+        defer { deadlines.forget(watch) }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await withTaskCancellationHandler { try await reading.value } onCancel: { reading.cancel() }
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge(limits)
+        } catch where timedOut.isSet {
+            throw Problem(
+                .requestTimeout, code: "requestTimeout",
+                "the request body did not arrive within \(Int(timeout)) s; send it again")
         }
         return Array(buffer.readableBytesView)
     }
@@ -52,6 +50,13 @@ enum ServiceBody {
     static func mediaType(_ value: String) -> String {
         let bare = value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? value
         return bare.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// Whether the deadline passed before the body arrived.
+    private final class TimedOut: Sendable {
+        private let flag = Mutex(false)
+        func set() { flag.withLock { $0 = true } }
+        var isSet: Bool { flag.withLock { $0 } }
     }
 
     private static func tooLarge(_ limits: ServiceLimits) -> Problem {

@@ -22,7 +22,7 @@ enum LabOrderRoutes {
 
     static func submit(_ request: Request, service: ServiceContext) async throws -> Response {
         let lab = try chosenLab(request, service: service)
-        let body = try await ServiceBody.read(request, accepting: MediaTypes.json, limits: service.limits)
+        let body = try await ServiceBody.read(request, accepting: MediaTypes.json, limits: service.limits, deadlines: service.bodyDeadlines)
         let orderID = try Self.orderID(in: body)
         guard let translation = TranslationRegistry.find(from: "lab-order", to: "lab:\(lab)") else {
             throw Problem.badRequest("there is no lab named \(lab)")

@@ -19,7 +19,7 @@ enum TranslateRoutes {
     static func translate(_ request: Request, service: ServiceContext) async throws -> Response {
         let translation = try requestedTranslation(request)
         let body = try await ServiceBody.read(
-            request, accepting: MediaTypes.accepted(for: translation.from), limits: service.limits)
+            request, accepting: MediaTypes.accepted(for: translation.from), limits: service.limits, deadlines: service.bodyDeadlines)
         var rejects: [[UInt8]] = []
         var firstReject: RejectedMessage?
         var output = MemoryOutput()

@@ -49,7 +49,8 @@ public final class ServiceContext: Sendable {
         self.logger = logger
         authenticator = try ClientAuthenticator(clients: configuration.clients)
         translations = TranslationPool(
-            mappingsDirectory: mappingsDirectory, catalog: catalog, keep: configuration.limits.concurrentRequestsPerEndpoint)
+            mappingsDirectory: mappingsDirectory, catalog: catalog,
+            keep: configuration.limits.concurrentRequestsPerEndpoint)
         for (lab, destination) in configuration.labs where transports[destination] == nil {
             throw BridgeError(
                 .invalidConfiguration,

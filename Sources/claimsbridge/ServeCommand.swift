@@ -39,9 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
             ledgerPath: routes.configuration.stateDirectory + "/ledger.sqlite", delivery: routes.delivery,
             transports: routes.transports, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ClaimsBridgeServer(service: service) { port in
-                Files.printError("claimsbridge serve: listening on \(settings.tls == nil ? "http" : "https")://\(settings.host):\(port)")
-            })
+            .init(
+                service: ClaimsBridgeServer(service: service) { port in
+                    Files.printError(
+                        "claimsbridge serve: listening on \(settings.tls == nil ? "http" : "https")://\(settings.host):\(port)"
+                    )
+                })
         ]
         if watch || settings.watch {
             let watcher = Watcher(

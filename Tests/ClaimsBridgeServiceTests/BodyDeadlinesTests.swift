@@ -1,6 +1,7 @@
-@testable import ClaimsBridgeService
 import Synchronization
 import Testing
+
+@testable import ClaimsBridgeService
 
 @Suite struct BodyDeadlinesTests {
     @Test func expiresOnlyWhatIsDueAndNotForgotten() {

@@ -1,8 +1,9 @@
-@testable import ClaimsBridgeService
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 import Foundation
 import Testing
+
+@testable import ClaimsBridgeService
 
 @Suite struct OperationsEndpointTests {
     @Test func healthNeedsNoTokenAndReadinessSeesTheLedgerAndOutbox() async throws {
@@ -40,7 +41,9 @@ import Testing
             #expect(metrics.contentType.hasPrefix("text/plain"))
             #expect(metrics.text.contains("claimsbridge_http_requests_total{endpoint=\"healthz\",status=\"200\"} 1"))
             #expect(metrics.text.contains("claimsbridge_http_requests_total{endpoint=\"readyz\",status=\"401\"} 1"))
-            #expect(metrics.text.contains("claimsbridge_http_request_duration_seconds_bucket{endpoint=\"healthz\",le=\"+Inf\"} 1"))
+            #expect(
+                metrics.text.contains(
+                    "claimsbridge_http_request_duration_seconds_bucket{endpoint=\"healthz\",le=\"+Inf\"} 1"))
             // The metrics request itself is in flight while they are written.
             #expect(metrics.text.contains("claimsbridge_http_requests_in_flight 1"))
         }

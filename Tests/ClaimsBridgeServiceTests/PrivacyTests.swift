@@ -1,5 +1,4 @@
 import ClaimsBridge
-@testable import ClaimsBridgeService
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 import ClaimsBridgeWatcher
@@ -7,6 +6,8 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
+@testable import ClaimsBridgeService
 
 /// Every log line of a request, kept for the test.
 final class CollectedLogs: Sendable {
@@ -39,10 +40,12 @@ final class CollectedLogs: Sendable {
         let context = try ServiceContext(
             configuration: fixture.configuration, mappingsDirectory: Fixtures.mappings.path,
             ledgerPath: fixture.routes.stateDirectory + "/ledger.sqlite", delivery: fixture.delivery,
-            transports: try fixture.delivery.makeTransports(), logger: Logger(label: "test", factory: { logs.handler(label: $0) }))
+            transports: try fixture.delivery.makeTransports(),
+            logger: Logger(label: "test", factory: { logs.handler(label: $0) }))
         let claim = try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")
         let text = String(decoding: claim, as: UTF8.self)
-        let broken = Array(text.replacingOccurrences(of: "\"birthDate\":\"1982-06-14\"", with: "\"birthDate\":\"1982-13-14\"").utf8)
+        let broken = Array(
+            text.replacingOccurrences(of: "\"birthDate\":\"1982-06-14\"", with: "\"birthDate\":\"1982-13-14\"").utf8)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = ClaimsBridgeServer(service: context) { continuation.yield($0) }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -50,9 +53,11 @@ final class CollectedLogs: Sendable {
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
             let client = ServiceClientSession(port: port, context: context)
-            let good = try await client.send("POST", "/v1/translate?from=json&to=cdanet", contentType: "application/json", body: claim)
+            let good = try await client.send(
+                "POST", "/v1/translate?from=json&to=cdanet", contentType: "application/json", body: claim)
             #expect(good.status == 200)
-            let bad = try await client.send("POST", "/v1/translate?from=json&to=cdanet", contentType: "application/json", body: broken)
+            let bad = try await client.send(
+                "POST", "/v1/translate?from=json&to=cdanet", contentType: "application/json", body: broken)
             #expect(bad.status == 422)
             for value in ["Tremblay", "Marc", "1982-13-14", "1982-06-14"] { #expect(!bad.text.contains(value)) }
             _ = try await client.send("GET", "/readyz", headers: ["X-Request-Id": "privacy-1"])

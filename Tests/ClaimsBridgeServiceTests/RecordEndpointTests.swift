@@ -12,7 +12,8 @@ import Testing
         let refused = try Fixtures.bytes("cdanet/invalid/carrier-009-policy-missing.json")
         try await ServiceFixture().withServer { client in
             let body = good.filter { $0 != 0x0A } + [0x0A] + refused
-            let reply = try await client.send("POST", "/v1/check?from=json", contentType: "application/x-ndjson", body: body)
+            let reply = try await client.send(
+                "POST", "/v1/check?from=json", contentType: "application/x-ndjson", body: body)
             #expect(reply.status == 200)
             let report = try #require(reply.json)
             #expect(report["checked"] as? Int == 2)
@@ -65,7 +66,8 @@ import Testing
             #expect(accepted.status == 202)
             #expect(accepted.headers["location"] == "/v1/lab-orders/LO-1001/status")
             #expect(accepted.json?["state"] as? String == "pending")
-            let again = try await client.send("POST", "/v1/lab-orders?lab=example-rest", contentType: "application/json", body: order)
+            let again = try await client.send(
+                "POST", "/v1/lab-orders?lab=example-rest", contentType: "application/json", body: order)
             #expect(again.status == 202)
             #expect(again.json?["deliveryId"] as? Int == accepted.json?["deliveryId"] as? Int)
 
@@ -86,7 +88,8 @@ import Testing
             #expect(sent.hasPrefix("{\"externalId\":\"LO-1001\",\"caseReference\":\"CASE-2026-0311\""))
 
             let changed = Array(String(decoding: order, as: UTF8.self).replacingOccurrences(of: "A2", with: "A3").utf8)
-            let conflict = try await client.send("POST", "/v1/lab-orders", contentType: "application/json", body: changed)
+            let conflict = try await client.send(
+                "POST", "/v1/lab-orders", contentType: "application/json", body: changed)
             #expect(conflict.status == 409)
             let unknown = try await client.send("GET", "/v1/lab-orders/LO-9999/status")
             #expect(unknown.status == 404)
@@ -96,14 +99,18 @@ import Testing
     @Test func labOrderWithoutAnOrderIdOrWithTwoOrdersIsRefused() async throws {
         let order = try Fixtures.bytes("labs/example-rest/01-single-crown.input.jsonl")
         try await ServiceFixture().withServer { client in
-            let two = try await client.send("POST", "/v1/lab-orders", contentType: "application/x-ndjson", body: order + order)
+            let two = try await client.send(
+                "POST", "/v1/lab-orders", contentType: "application/x-ndjson", body: order + order)
             #expect(two.status == 422)
-            let text = String(decoding: order, as: UTF8.self).replacingOccurrences(of: "\"orderId\":\"LO-1001\",", with: "")
-            let noID = try await client.send("POST", "/v1/lab-orders", contentType: "application/json", body: Array(text.utf8))
+            let text = String(decoding: order, as: UTF8.self).replacingOccurrences(
+                of: "\"orderId\":\"LO-1001\",", with: "")
+            let noID = try await client.send(
+                "POST", "/v1/lab-orders", contentType: "application/json", body: Array(text.utf8))
             #expect(noID.status == 422)
             #expect(noID.json?["modelPath"] as? String == "orderId")
             #expect(!noID.text.contains("Tremblay"))
-            let unknownLab = try await client.send("POST", "/v1/lab-orders?lab=nowhere", contentType: "application/json", body: order)
+            let unknownLab = try await client.send(
+                "POST", "/v1/lab-orders?lab=nowhere", contentType: "application/json", body: order)
             #expect(unknownLab.status == 400)
         }
     }

@@ -20,7 +20,8 @@ private struct EchoRoutes: ServiceRouteProvider {
     @Test func addedRoutesGetTheTokenCheckAndMetricsOfTheBuiltInOnes() async throws {
         try await ServiceFixture().withServer(routeProviders: [EchoRoutes()]) { client in
             let port = client.port
-            let none = try await LoopbackHTTP.request(port: port, method: "POST", path: "/v1/echo", body: Array("hi".utf8))
+            let none = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/v1/echo", body: Array("hi".utf8))
             #expect(none.status == 401)
             #expect(none.contentType == "application/problem+json")
             let translator = try await LoopbackHTTP.request(

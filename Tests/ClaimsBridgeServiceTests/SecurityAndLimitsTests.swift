@@ -1,8 +1,9 @@
-@testable import ClaimsBridgeService
 import ClaimsBridgeTestSupport
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import ClaimsBridgeService
 
 @Suite struct SecurityAndLimitsTests {
     @Test func aMissingOrUnknownTokenIs401AndAnEndpointNotGivenIs403() async throws {
@@ -13,11 +14,13 @@ import Testing
             #expect(none.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
             let wrong = try await client.send("GET", "/readyz", token: ServiceFixture.fullToken + "x")
             #expect(wrong.status == 401)
-            let basic = try await client.send("GET", "/readyz", token: nil, headers: ["Authorization": "Basic dXNlcjpwYXNz"])
+            let basic = try await client.send(
+                "GET", "/readyz", token: nil, headers: ["Authorization": "Basic dXNlcjpwYXNz"])
             #expect(basic.status == 401)
             let forbidden = try await client.send("GET", "/readyz", token: ServiceFixture.translatorToken)
             #expect(forbidden.status == 403)
-            #expect(forbidden.json?["detail"] as? String == "client translator is not allowed to use the readyz endpoint")
+            #expect(
+                forbidden.json?["detail"] as? String == "client translator is not allowed to use the readyz endpoint")
             let allowed = try await client.send(
                 "POST", "/v1/translate?from=cdanet&to=json", token: ServiceFixture.translatorToken,
                 contentType: "text/plain", body: claim)
@@ -53,11 +56,13 @@ import Testing
                 "POST", "/v1/translate?from=cdanet&to=json", contentType: "text/plain", body: big)
             #expect(declared.status == 413)
             // Chunked, so the size is known only while reading.
-            let head = "POST /v1/translate?from=cdanet&to=json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            let head =
+                "POST /v1/translate?from=cdanet&to=json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                 + "Authorization: Bearer \(ServiceFixture.fullToken)\r\nContent-Type: text/plain\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n"
             let chunk = Array(String(big.count, radix: 16).utf8) + [13, 10] + big + [13, 10] + Array("0\r\n\r\n".utf8)
-            let chunked = try #require(try await LoopbackHTTP.exchange(port: client.port, steps: [.send(Array(head.utf8) + chunk)]))
+            let chunked = try #require(
+                try await LoopbackHTTP.exchange(port: client.port, steps: [.send(Array(head.utf8) + chunk)]))
             #expect(chunked.status == 413)
             #expect(chunked.contentType == "application/problem+json")
         }
@@ -65,11 +70,13 @@ import Testing
 
     @Test func aBodyThatDoesNotArriveInTimeIs408() async throws {
         try await ServiceFixture(serviceYAML: "limits: {bodyTimeoutSeconds: 1}").withServer { client in
-            let head = "POST /v1/check?from=json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            let head =
+                "POST /v1/check?from=json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                 + "Authorization: Bearer \(ServiceFixture.fullToken)\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 100\r\n\r\n{\"sch"
             let reply = try #require(
-                try await LoopbackHTTP.exchange(port: client.port, steps: [.send(Array(head.utf8)), .pause(seconds: 3)]))
+                try await LoopbackHTTP.exchange(
+                    port: client.port, steps: [.send(Array(head.utf8)), .pause(seconds: 3)]))
             #expect(reply.status == 408)
             #expect(reply.contentType == "application/problem+json")
         }
@@ -90,31 +97,35 @@ import Testing
     }
 
     @Test func anEndpointAtItsCapAnswers503WithRetryAfter() async throws {
-        try await ServiceFixture(serviceYAML: "limits: {concurrentRequests: 1, bodyTimeoutSeconds: 5, retryAfterSeconds: 2}")
-            .withServer { client in
-                // The first request holds the endpoint's one slot while its body trickles in.
-                let head = "POST /v1/check?from=json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                    + "Authorization: Bearer \(ServiceFixture.fullToken)\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 2\r\n\r\n{"
-                async let slow = LoopbackHTTP.exchange(
-                    port: client.port, steps: [.send(Array(head.utf8)), .pause(seconds: 2), .send(Array("}".utf8))])
-                try await Task.sleep(for: .milliseconds(500))
-                let busy = try await client.send(
-                    "POST", "/v1/check?from=json", contentType: "application/json", body: Array("{}".utf8))
-                #expect(busy.status == 503)
-                #expect(busy.headers["retry-after"] == "2")
-                // Other endpoints are not held up.
-                let other = try await client.send("GET", "/readyz")
-                #expect(other.status == 200)
-                let first = try await slow
-                #expect(first?.status == 200)
-            }
+        try await ServiceFixture(
+            serviceYAML: "limits: {concurrentRequests: 1, bodyTimeoutSeconds: 5, retryAfterSeconds: 2}"
+        )
+        .withServer { client in
+            // The first request holds the endpoint's one slot while its body trickles in.
+            let head =
+                "POST /v1/check?from=json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Authorization: Bearer \(ServiceFixture.fullToken)\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 2\r\n\r\n{"
+            async let slow = LoopbackHTTP.exchange(
+                port: client.port, steps: [.send(Array(head.utf8)), .pause(seconds: 2), .send(Array("}".utf8))])
+            try await Task.sleep(for: .milliseconds(500))
+            let busy = try await client.send(
+                "POST", "/v1/check?from=json", contentType: "application/json", body: Array("{}".utf8))
+            #expect(busy.status == 503)
+            #expect(busy.headers["retry-after"] == "2")
+            // Other endpoints are not held up.
+            let other = try await client.send("GET", "/readyz")
+            #expect(other.status == 200)
+            let first = try await slow
+            #expect(first?.status == 200)
+        }
     }
 
     @Test func plainHTTPIsRefusedOffLoopback() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try "listen: 0.0.0.0:8080\nroutes: routes.yaml\n".write(toFile: folder + "/service.yaml", atomically: true, encoding: .utf8)
+        try "listen: 0.0.0.0:8080\nroutes: routes.yaml\n".write(
+            toFile: folder + "/service.yaml", atomically: true, encoding: .utf8)
         #expect(throws: (any Error).self) { try ServiceConfiguration.load(path: folder + "/service.yaml") }
         try "listen: 0.0.0.0:8080\nroutes: routes.yaml\ntls: {certificate: c.pem, key: k.pem}\n".write(
             toFile: folder + "/service.yaml", atomically: true, encoding: .utf8)
@@ -126,10 +137,10 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try """
-            routes: routes.yaml
-            clients:
-              - {name: a, token: "plain-secret", endpoints: [translate]}
-            """.write(toFile: folder + "/service.yaml", atomically: true, encoding: .utf8)
+        routes: routes.yaml
+        clients:
+          - {name: a, token: "plain-secret", endpoints: [translate]}
+        """.write(toFile: folder + "/service.yaml", atomically: true, encoding: .utf8)
         #expect(throws: (any Error).self) { try ServiceConfiguration.load(path: folder + "/service.yaml") }
     }
 }

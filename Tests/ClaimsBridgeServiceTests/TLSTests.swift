@@ -32,7 +32,8 @@ import Testing
     }
 
     @Test func servesOverTLSAndReloadsTheCertificateOnSIGHUP() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-tls-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-tls-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try await Self.makeCertificate("first", in: folder)
         try await Self.makeCertificate("second", in: folder)
@@ -42,7 +43,8 @@ import Testing
         try FileManager.default.copyItem(atPath: folder + "/first.pem", toPath: folder + "/server.pem")
         try FileManager.default.copyItem(atPath: folder + "/first.key", toPath: folder + "/server.key")
 
-        let fixture = try ServiceFixture(serviceYAML: "tls: {certificate: \(folder)/server.pem, key: \(folder)/server.key}")
+        let fixture = try ServiceFixture(
+            serviceYAML: "tls: {certificate: \(folder)/server.pem, key: \(folder)/server.key}")
         try await fixture.withServer { client in
             let before = try await Self.subject(port: client.port, folder: folder)
             #expect(before.status == "200")

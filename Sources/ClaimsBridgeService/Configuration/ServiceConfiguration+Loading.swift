@@ -57,7 +57,8 @@ extension ServiceConfiguration {
         limits.maximumBodyBytes = try positive("maxBodyBytes") ?? limits.maximumBodyBytes
         limits.idleTimeoutSeconds = Double(try positive("idleTimeoutSeconds") ?? Int(limits.idleTimeoutSeconds))
         limits.bodyTimeoutSeconds = Double(try positive("bodyTimeoutSeconds") ?? Int(limits.bodyTimeoutSeconds))
-        limits.concurrentRequestsPerEndpoint = try positive("concurrentRequests") ?? limits.concurrentRequestsPerEndpoint
+        limits.concurrentRequestsPerEndpoint =
+            try positive("concurrentRequests") ?? limits.concurrentRequestsPerEndpoint
         limits.retryAfterSeconds = try positive("retryAfterSeconds") ?? limits.retryAfterSeconds
         return limits
     }

@@ -38,7 +38,8 @@ struct RequestIdentity: RouterMiddleware {
             metadata: [
                 "http.method": "\(request.method)", "http.route": "\(context.endpointPath ?? "-")",
                 "http.status": "\(response.status.code)",
-                "duration.ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000 + elapsed.components.seconds * 1000)",
+                "duration.ms":
+                    "\(elapsed.components.attoseconds / 1_000_000_000_000_000 + elapsed.components.seconds * 1000)",
             ])
         return response
     }

@@ -35,10 +35,14 @@ enum ServiceBody {
         defer { deadlines.forget(watch) }
         let buffer: ByteBuffer
         do {
-            buffer = try await withTaskCancellationHandler { try await reading.value } onCancel: { reading.cancel() }
+            buffer = try await withTaskCancellationHandler {
+                try await reading.value
+            } onCancel: {
+                reading.cancel()
+            }
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge(limits)
-        } catch where timedOut.isSet {
+        } catch  where timedOut.isSet {
             throw Problem(
                 .requestTimeout, code: "requestTimeout",
                 "the request body did not arrive within \(Int(timeout)) s; send it again")

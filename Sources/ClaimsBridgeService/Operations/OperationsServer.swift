@@ -16,7 +16,9 @@ public struct OperationsServer: Service {
     /// - Parameters:
     ///   - address: `host:port`, e.g. `127.0.0.1:9464`; port 0 lets the system choose.
     ///   - onListening: called with the port once the server listens.
-    public init(address: String, watcher: Watcher, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws {
+    public init(address: String, watcher: Watcher, onListening: @escaping @Sendable (Int) async -> Void = { _ in })
+        throws
+    {
         guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
             throw ServiceError("the listen address must be host:port, e.g. 127.0.0.1:9464")
         }
@@ -38,7 +40,8 @@ public struct OperationsServer: Service {
             let healthy = watcher.isHealthy
             return Response(
                 status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: healthy ? "{\"status\":\"ok\"}\n" : "{\"status\":\"stalled\"}\n")))
+                body: .init(
+                    byteBuffer: ByteBuffer(string: healthy ? "{\"status\":\"ok\"}\n" : "{\"status\":\"stalled\"}\n")))
         }
         let onListening = self.onListening
         let application = Application(

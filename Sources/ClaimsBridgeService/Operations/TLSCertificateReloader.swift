@@ -32,7 +32,9 @@ final class TLSCertificateReloader: Service, Sendable {
         } catch {
             throw ServiceError("cannot read the TLS certificate \(files.certificate): \(error)")
         }
-        guard !chain.isEmpty else { throw ServiceError("the TLS certificate file \(files.certificate) holds no certificate") }
+        guard !chain.isEmpty else {
+            throw ServiceError("the TLS certificate file \(files.certificate) holds no certificate")
+        }
         do {
             return Pair(chain: chain, key: try NIOSSLPrivateKey(file: files.key, format: .pem))
         } catch {
@@ -47,7 +49,8 @@ final class TLSCertificateReloader: Service, Sendable {
             current.withLock { $0 = pair }
             logger.notice("TLS certificate reloaded", metadata: ["certificate": "\(files.certificate)"])
         } catch {
-            logger.error("TLS certificate not reloaded; the previous one is still served", metadata: ["reason": "\(error)"])
+            logger.error(
+                "TLS certificate not reloaded; the previous one is still served", metadata: ["reason": "\(error)"])
         }
     }
 

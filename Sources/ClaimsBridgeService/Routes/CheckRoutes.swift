@@ -17,7 +17,9 @@ enum CheckRoutes {
         guard from == "json" || from == "cdanet" else {
             throw Problem.badRequest("from must be json (model claims, one per line) or cdanet")
         }
-        let body = try await ServiceBody.read(request, accepting: MediaTypes.accepted(for: from), limits: service.limits, deadlines: service.bodyDeadlines)
+        let body = try await ServiceBody.read(
+            request, accepting: MediaTypes.accepted(for: from), limits: service.limits, deadlines: service.bodyDeadlines
+        )
         var input = MemoryInput(body)
         var discard = CountingOutput()
         var refusals: [[UInt8]] = []

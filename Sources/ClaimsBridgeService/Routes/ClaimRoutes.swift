@@ -16,7 +16,8 @@ enum ClaimRoutes {
     static func chain(_ request: Request, context: ServiceRequestContext, service: ServiceContext) throws -> Response {
         let id = try context.parameters.require("id")
         guard !id.isEmpty, id.count <= 12, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw Problem.badRequest("a claim is named by its office sequence number (A02): up to 12 letters and digits")
+            throw Problem.badRequest(
+                "a claim is named by its office sequence number (A02): up to 12 letters and digits")
         }
         let provider = request.uri.queryParameters.get("provider")
         guard FileManager.default.fileExists(atPath: service.ledgerPath) else {

@@ -22,7 +22,8 @@ enum LabOrderRoutes {
 
     static func submit(_ request: Request, service: ServiceContext) async throws -> Response {
         let lab = try chosenLab(request, service: service)
-        let body = try await ServiceBody.read(request, accepting: MediaTypes.json, limits: service.limits, deadlines: service.bodyDeadlines)
+        let body = try await ServiceBody.read(
+            request, accepting: MediaTypes.json, limits: service.limits, deadlines: service.bodyDeadlines)
         let orderID = try Self.orderID(in: body)
         guard let translation = TranslationRegistry.find(from: "lab-order", to: "lab:\(lab)") else {
             throw Problem.badRequest("there is no lab named \(lab)")
@@ -46,7 +47,8 @@ enum LabOrderRoutes {
             } catch let error as OutboxError where error.code == .keyConflict {
                 throw Problem(
                     .conflict, code: "keyConflict",
-                    "order \(orderID) was already sent to lab \(lab) with other content; give the changed order a new orderId")
+                    "order \(orderID) was already sent to lab \(lab) with other content; give the changed order a new orderId"
+                )
             }
         }
         var out = Array("{\"orderId\":".utf8)
@@ -70,7 +72,9 @@ enum LabOrderRoutes {
             throw Problem.badRequest("an order ID uses letters, digits, `.`, `_` and `-` only")
         }
         for (lab, destination) in service.configuration.labs.sorted(by: { $0.key < $1.key }) {
-            let found = try service.withOutbox { try $0.delivery(destination: destination, idempotencyKey: "lab-order-" + orderID) }
+            let found = try service.withOutbox {
+                try $0.delivery(destination: destination, idempotencyKey: "lab-order-" + orderID)
+            }
             guard let record = found else { continue }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
@@ -87,7 +91,9 @@ enum LabOrderRoutes {
         appendString(lab, to: &out)
         out += Array(",\"destination\":".utf8)
         appendString(record.destination, to: &out)
-        out += Array(",\"deliveryId\":\(record.id.rawValue),\"state\":\"\(record.state.name)\",\"attempts\":\(record.attempts)".utf8)
+        out += Array(
+            ",\"deliveryId\":\(record.id.rawValue),\"state\":\"\(record.state.name)\",\"attempts\":\(record.attempts)"
+                .utf8)
         out += Array(",\"history\":[{\"state\":\"queued\",\"at\":".utf8)
         appendString(time(record.createdAt), to: &out)
         out += Array("}".utf8)

@@ -19,7 +19,8 @@ enum TranslateRoutes {
     static func translate(_ request: Request, service: ServiceContext) async throws -> Response {
         let translation = try requestedTranslation(request)
         let body = try await ServiceBody.read(
-            request, accepting: MediaTypes.accepted(for: translation.from), limits: service.limits, deadlines: service.bodyDeadlines)
+            request, accepting: MediaTypes.accepted(for: translation.from), limits: service.limits,
+            deadlines: service.bodyDeadlines)
         var rejects: [[UInt8]] = []
         var firstReject: RejectedMessage?
         var output = MemoryOutput()
@@ -64,7 +65,10 @@ enum TranslateRoutes {
 
     private static func requestedTranslation(_ request: Request) throws -> Translation {
         guard let from = request.uri.queryParameters.get("from"), let to = request.uri.queryParameters.get("to")
-        else { throw Problem.badRequest("name the translation with the query parameters from and to, e.g. ?from=cdanet&to=json") }
+        else {
+            throw Problem.badRequest(
+                "name the translation with the query parameters from and to, e.g. ?from=cdanet&to=json")
+        }
         guard let translation = TranslationRegistry.find(from: from, to: to) else {
             throw Problem.badRequest(
                 "there is no translation from \(from) to \(to); the translations are: \(TranslationRegistry.choices)")
@@ -103,7 +107,8 @@ struct Multipart {
 
     mutating func append(name: String, contentType: String, _ content: [UInt8]) {
         bytes += Array(
-            "--\(boundary)\r\nContent-Disposition: attachment; name=\"\(name)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+            "--\(boundary)\r\nContent-Disposition: attachment; name=\"\(name)\"\r\nContent-Type: \(contentType)\r\n\r\n"
+                .utf8)
         bytes += content
         bytes += Array("\r\n".utf8)
     }

@@ -49,7 +49,8 @@ enum LoopbackHTTP {
     static func exchange(port: Int, steps: [Step], readTimeoutSeconds: Int = 60) async throws -> HTTPReply? {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try blockingExchange(port: port, steps: steps, timeout: readTimeoutSeconds) })
+                continuation.resume(
+                    with: Result { try blockingExchange(port: port, steps: steps, timeout: readTimeoutSeconds) })
             }
             thread.start()
         }
@@ -76,7 +77,9 @@ enum LoopbackHTTP {
             case .send(let bytes):
                 var offset = 0
                 while offset < bytes.count {
-                    let written = bytes[offset...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    let written = bytes[offset...].withUnsafeBytes {
+                        send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                    }
                     if written <= 0 { break }
                     offset += written
                 }
@@ -108,7 +111,8 @@ enum LoopbackHTTP {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         var body = Array(bytes[(end + 4)...])
         if headers["transfer-encoding"]?.lowercased() == "chunked" { body = try dechunk(body) }

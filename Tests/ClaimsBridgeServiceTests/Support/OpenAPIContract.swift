@@ -17,7 +17,9 @@ struct OpenAPIContract: @unchecked Sendable {
         guard var object = node as? [String: Any] else { return nil }
         while let reference = object["$ref"] as? String {
             var target: Any? = document
-            for part in reference.dropFirst(2).split(separator: "/") { target = (target as? [String: Any])?[String(part)] }
+            for part in reference.dropFirst(2).split(separator: "/") {
+                target = (target as? [String: Any])?[String(part)]
+            }
             guard let next = target as? [String: Any] else { return nil }
             object = next
         }
@@ -54,7 +56,9 @@ struct OpenAPIContract: @unchecked Sendable {
         let media = reply.contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let content = response["content"] as? [String: Any] ?? [:]
         if content.isEmpty {
-            if !reply.body.isEmpty { problems.append("status \(reply.status) has no content in the document, yet a body came") }
+            if !reply.body.isEmpty {
+                problems.append("status \(reply.status) has no content in the document, yet a body came")
+            }
             return problems
         }
         guard let mediaEntry = resolve(content[media]) else {
@@ -75,9 +79,12 @@ struct OpenAPIContract: @unchecked Sendable {
     }
 
     private func hasProblemShape(_ reply: HTTPReply) -> Bool {
-        guard let body = reply.json, let schema = resolve((document["components"] as? [String: Any]).flatMap {
-            ($0["schemas"] as? [String: Any])?["Problem"]
-        }) else { return false }
+        guard let body = reply.json,
+            let schema = resolve(
+                (document["components"] as? [String: Any]).flatMap {
+                    ($0["schemas"] as? [String: Any])?["Problem"]
+                })
+        else { return false }
         let required = schema["required"] as? [String] ?? []
         return required.allSatisfy { body[$0] != nil } && (body["status"] as? Int) == reply.status
     }

@@ -1,10 +1,11 @@
 import ClaimsBridge
-@testable import ClaimsBridgeService
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 import ClaimsBridgeWatcher
 import Foundation
 import Testing
+
+@testable import ClaimsBridgeService
 
 /// A scratch folder with a service file, a routes file (claims out as CDAnet, carrier replies in), a delivery
 /// file (folders for the carrier, the practice and a lab) and two clients' tokens; and the server run over it on
@@ -25,38 +26,40 @@ struct ServiceFixture {
             try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
         }
         try Self.fullToken.write(toFile: root + "/secrets/full.token", atomically: true, encoding: .utf8)
-        try (Self.translatorToken + "\n").write(toFile: root + "/secrets/translator.token", atomically: true, encoding: .utf8)
+        try (Self.translatorToken + "\n").write(
+            toFile: root + "/secrets/translator.token", atomically: true, encoding: .utf8)
         try """
-            outbox:
-              path: state/outbox.sqlite
-              initialDelaySeconds: 1
-            destinations:
-              carrier: {type: folder, directory: out/carrier, namePattern: "{name}-{key}"}
-              practice: {type: folder, directory: out/practice, namePattern: "{name}-{key}"}
-              lab: {type: folder, directory: out/lab, namePattern: "{key}.json"}
+        outbox:
+          path: state/outbox.sqlite
+          initialDelaySeconds: 1
+        destinations:
+          carrier: {type: folder, directory: out/carrier, namePattern: "{name}-{key}"}
+          practice: {type: folder, directory: out/practice, namePattern: "{name}-{key}"}
+          lab: {type: folder, directory: out/lab, namePattern: "{key}.json"}
 
-            """.write(toFile: root + "/delivery.yaml", atomically: true, encoding: .utf8)
+        """.write(toFile: root + "/delivery.yaml", atomically: true, encoding: .utf8)
         try """
-            state: state
-            delivery: delivery.yaml
-            mappings: \(Fixtures.mappings.path)
-            routes:
-              - {name: outgoing-claims, inbox: inbox/claims, pattern: "*.jsonl", stableSeconds: 0, from: json, to: cdanet, deliver: [carrier]}
-              - {name: carrier-replies, inbox: inbox/replies, pattern: "*.txt", stableSeconds: 0, from: cdanet, to: json, deliver: [practice]}
+        state: state
+        delivery: delivery.yaml
+        mappings: \(Fixtures.mappings.path)
+        routes:
+          - {name: outgoing-claims, inbox: inbox/claims, pattern: "*.jsonl", stableSeconds: 0, from: json, to: cdanet, deliver: [carrier]}
+          - {name: carrier-replies, inbox: inbox/replies, pattern: "*.txt", stableSeconds: 0, from: cdanet, to: json, deliver: [practice]}
 
-            """.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
+        """.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
         try """
-            listen: 127.0.0.1:0
-            routes: routes.yaml
-            labs: {example-rest: lab}
-            clients:
-              - {name: practice-platform, token: "file:secrets/full.token", endpoints: ["*"]}
-              - {name: translator, token: "file:\(root)/secrets/translator.token", endpoints: [translate]}
-            \(serviceYAML)
-            """.write(toFile: root + "/service.yaml", atomically: true, encoding: .utf8)
+        listen: 127.0.0.1:0
+        routes: routes.yaml
+        labs: {example-rest: lab}
+        clients:
+          - {name: practice-platform, token: "file:secrets/full.token", endpoints: ["*"]}
+          - {name: translator, token: "file:\(root)/secrets/translator.token", endpoints: [translate]}
+        \(serviceYAML)
+        """.write(toFile: root + "/service.yaml", atomically: true, encoding: .utf8)
         configuration = try ServiceConfiguration.load(path: root + "/service.yaml")
         delivery = try DeliveryConfiguration.load(path: root + "/delivery.yaml")
-        routes = try WatchConfiguration.load(path: root + "/routes.yaml", knownTransports: ["carrier", "practice", "lab"])
+        routes = try WatchConfiguration.load(
+            path: root + "/routes.yaml", knownTransports: ["carrier", "practice", "lab"])
     }
 
     func makeContext() throws -> ServiceContext {
@@ -76,7 +79,9 @@ struct ServiceFixture {
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await server.run() }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw LoopbackHTTP.Failure(description: "the server did not start") }
+            guard let port = await iterator.next() else {
+                throw LoopbackHTTP.Failure(description: "the server did not start")
+            }
             do {
                 let result = try await body(ServiceClientSession(port: port, context: context))
                 tasks.cancelAll()

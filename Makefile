@@ -1,14 +1,15 @@
 # ClaimsBridge — the two commands a fresh machine needs:
 #   make demo   translate the bundled fixtures to JSON and back (byte-identical), then run the drop-folder watcher on them
-#   make test   run the test suite, then again under AddressSanitizer and LeakSanitizer
+#   make test   run the test suite, the service against its OpenAPI document (schemathesis), then the suite again
+#               under AddressSanitizer and LeakSanitizer
 #   make fuzz   fuzz the codecs for FUZZ_SECONDS (default 60) per target
 # Each first installs any missing system packages (Debian/Ubuntu, via apt-get).
 
 SWIFT ?= swift
-SYSTEM_PACKAGES ?= pkg-config libxml2-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3
+SYSTEM_PACKAGES ?= pkg-config libxml2-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3 python3-venv wrk curl
 BIN = .build/debug/claimsbridge
 
-.PHONY: demo test test-sanitize build deps bench soak fuzz clean
+.PHONY: demo test test-sanitize test-api build deps bench bench-serve soak fuzz clean
 
 deps:
 	@# `dpkg -s` also succeeds for a removed package whose configuration files remain: ask for "installed".
@@ -61,6 +62,7 @@ demo: build
 
 test: deps
 	$(SWIFT) test
+	$(MAKE) --no-print-directory test-api
 	$(MAKE) --no-print-directory test-sanitize
 
 # The suite again with AddressSanitizer and LeakSanitizer (the Swift toolchain's own runtime), in a build folder of
@@ -92,4 +94,38 @@ fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CONFIGURATION=$(FUZZ_CONFIGURATION) Scripts/fuzz.sh
 
 clean:
-	rm -rf .build .build-asan .demo
+	rm -rf .build .build-asan .demo .build-api .build-bench .build-venv
+
+# The service (`claimsbridge serve`, Docs/serve.md) against its contract: schemathesis (PyPI, in .build-venv/)
+# sends generated requests to every operation of Docs/openapi.yaml and fails on a server error or a response that
+# breaks the document. Left out: positive_data_acceptance and negative_data_rejection (the bodies are claims or
+# orders, which the document describes only as strings, so a generated string is rightly refused) and
+# unsupported_method (a method an operation does not list gets a 404 problem, not a 405). `make test` runs it.
+API_PORT ?= 18089
+API_TOKEN = api-test-token-0123456789
+test-api: build
+	@test -x .build-venv/bin/schemathesis || { python3 -m venv .build-venv && .build-venv/bin/pip install -q 'schemathesis>=4,<5'; }
+	@rm -rf .build-api && mkdir -p .build-api && cp -r Examples/watch Examples/serve .build-api/
+	@sed -i 's/^listen: .*/listen: 127.0.0.1:$(API_PORT)/' .build-api/serve/service.yaml
+	@CLAIMSBRIDGE_PLATFORM_TOKEN=$(API_TOKEN) CLAIMSBRIDGE_MONITORING_TOKEN=monitoring-token-0123 \
+		$(BIN) serve --config .build-api/serve/service.yaml --log-level error & echo $$! > .build-api/pid; \
+	for i in $$(seq 50); do curl -sf http://127.0.0.1:$(API_PORT)/healthz >/dev/null && break; sleep 0.2; done; \
+	.build-venv/bin/schemathesis run Docs/openapi.yaml --url http://127.0.0.1:$(API_PORT) \
+		--header "Authorization: Bearer $(API_TOKEN)" --checks all --max-examples 25 --phases examples,coverage,fuzzing \
+		--exclude-checks positive_data_acceptance,negative_data_rejection,unsupported_method; \
+	status=$$?; kill $$(cat .build-api/pid); exit $$status
+
+# wrk against a release build: one CDAnet claim translated to JSON per request, keep-alive, 2 threads.
+BENCH_SECONDS ?= 20
+bench-serve: deps
+	$(SWIFT) build -c release --product claimsbridge
+	@rm -rf .build-bench && mkdir -p .build-bench && cp -r Examples/watch Examples/serve .build-bench/
+	@sed -i 's/^listen: .*/listen: 127.0.0.1:18090/' .build-bench/serve/service.yaml
+	@CLAIMSBRIDGE_PLATFORM_TOKEN=$(API_TOKEN) CLAIMSBRIDGE_MONITORING_TOKEN=monitoring-token-0123 \
+		.build/release/claimsbridge serve --config .build-bench/serve/service.yaml --log-level error & echo $$! > .build-bench/pid; \
+	for i in $$(seq 50); do curl -sf http://127.0.0.1:18090/healthz >/dev/null && break; sleep 0.2; done; \
+	BENCH_TOKEN=$(API_TOKEN) BENCH_BODY=Fixtures/cdanet/v04/01-claim-basic.txt \
+		wrk -t2 -c16 -d$(BENCH_SECONDS)s --latency -s Scripts/bench-serve.lua \
+		'http://127.0.0.1:18090/v1/translate?from=cdanet&to=json'; \
+	echo "RSS: $$(grep VmHWM /proc/$$(cat .build-bench/pid)/status)"; \
+	kill $$(cat .build-bench/pid)

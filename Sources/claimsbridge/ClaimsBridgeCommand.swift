@@ -13,7 +13,7 @@ struct ClaimsBridgeCommand: AsyncParsableCommand {
         version: ClaimsBridgeVersion.current,
         subcommands: [
             TranslateCommand.self, ValidateCommand.self, LintCommand.self, CatalogCommand.self, SendCommand.self,
-            OutboxCommand.self, WatchCommand.self, StatusCommand.self, ReprocessCommand.self, CheckCommand.self,
-            PurgeCommand.self, RekeyCommand.self, ReconcileCommand.self,
+            OutboxCommand.self, WatchCommand.self, ServeCommand.self, StatusCommand.self, ReprocessCommand.self,
+            CheckCommand.self, PurgeCommand.self, RekeyCommand.self, ReconcileCommand.self,
         ])
 }

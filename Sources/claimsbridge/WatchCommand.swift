@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClaimsBridge
+import ClaimsBridgeService
 import ClaimsBridgeTransports
 import ClaimsBridgeWatcher
 import Foundation

@@ -1,0 +1,90 @@
+internal import ClaimsBridge
+import ClaimsBridgeTransports
+import Foundation
+
+extension ServiceConfiguration {
+    /// Reads and checks a service file. Relative paths (routes file, TLS files, `file:` tokens) are taken from the
+    /// file's own folder.
+    /// - Throws: `BridgeError` (`invalidConfiguration`) naming `file:line`.
+    public static func load(path: String) throws -> ServiceConfiguration {
+        let root = try ConfigNode.load(path: path)
+        let base = (path as NSString).deletingLastPathComponent
+        func resolve(_ file: String) -> String {
+            file.hasPrefix("/") ? file : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(file)
+        }
+        try root.expectKeys(["listen", "tls", "routes", "watch", "limits", "clients", "labs"], in: "the service file")
+        var configuration = ServiceConfiguration(
+            file: path, routesFile: resolve(try root.required("routes").string("`routes`")))
+        if let listen = root["listen"] {
+            let text = try listen.string("`listen`")
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (0...65535).contains(port), colon > text.startIndex
+            else { throw listen.error("`listen` must be host:port, e.g. 127.0.0.1:8080") }
+            configuration.host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            configuration.port = port
+        }
+        if let tls = root["tls"] {
+            try tls.expectKeys(["certificate", "key"], in: "`tls`")
+            configuration.tls = TLSFiles(
+                certificate: resolve(try tls.required("certificate").string("`tls.certificate`")),
+                key: resolve(try tls.required("key").string("`tls.key`")))
+        }
+        if configuration.tls == nil && !configuration.isLoopback {
+            throw (root["listen"] ?? root).error(
+                "plain HTTP is served on a loopback address only (127.0.0.1, ::1, localhost); give `tls:` a certificate and key to listen on \(configuration.host)"
+            )
+        }
+        configuration.watch = try root["watch"]?.bool("`watch`") ?? false
+        if let limits = root["limits"] { configuration.limits = try loadLimits(limits) }
+        configuration.clients = try root["clients"].map { try loadClients($0, resolve: resolve) } ?? []
+        for entry in try root["labs"]?.entries("`labs`") ?? [] {
+            configuration.labs[entry.key] = try entry.value.string("a lab's destination")
+        }
+        return configuration
+    }
+
+    private static func loadLimits(_ node: ConfigNode) throws -> ServiceLimits {
+        try node.expectKeys(
+            ["maxBodyBytes", "idleTimeoutSeconds", "bodyTimeoutSeconds", "concurrentRequests", "retryAfterSeconds"],
+            in: "`limits`")
+        var limits = ServiceLimits()
+        func positive(_ key: String) throws -> Int? {
+            guard let value = node[key] else { return nil }
+            let number = try value.int("`limits.\(key)`")
+            guard number > 0 else { throw value.error("`limits.\(key)` must be at least 1") }
+            return number
+        }
+        limits.maximumBodyBytes = try positive("maxBodyBytes") ?? limits.maximumBodyBytes
+        limits.idleTimeoutSeconds = Double(try positive("idleTimeoutSeconds") ?? Int(limits.idleTimeoutSeconds))
+        limits.bodyTimeoutSeconds = Double(try positive("bodyTimeoutSeconds") ?? Int(limits.bodyTimeoutSeconds))
+        limits.concurrentRequestsPerEndpoint =
+            try positive("concurrentRequests") ?? limits.concurrentRequestsPerEndpoint
+        limits.retryAfterSeconds = try positive("retryAfterSeconds") ?? limits.retryAfterSeconds
+        return limits
+    }
+
+    private static func loadClients(_ node: ConfigNode, resolve: (String) -> String) throws -> [ServiceClient] {
+        var clients: [ServiceClient] = []
+        for item in try node.items("`clients`") {
+            try item.expectKeys(["name", "token", "endpoints"], in: "a client")
+            let name = try item.required("name").string("a client's `name`")
+            if clients.contains(where: { $0.name == name }) {
+                throw try item.required("name").error("the client name `\(name)` is used twice")
+            }
+            let tokenNode = try item.required("token")
+            guard var token = SecretReference(parsing: try tokenNode.string("`token`")) else {
+                throw tokenNode.error("`token` must be env:VARIABLE or file:PATH; a token is never written in the file")
+            }
+            if case .file(let path) = token { token = .file(resolve(path)) }
+            let endpointsNode = try item.required("endpoints")
+            let endpoints = try endpointsNode.items("`endpoints`").map { try $0.string("an endpoint") }
+            for endpoint in endpoints where endpoint != "*" && !ServiceEndpoint.known.contains(endpoint) {
+                throw endpointsNode.error(
+                    "unknown endpoint `\(endpoint)`; the endpoints are: \(ServiceEndpoint.known.sorted().joined(separator: ", ")) or *"
+                )
+            }
+            clients.append(ServiceClient(name: name, token: token, endpoints: Set(endpoints)))
+        }
+        return clients
+    }
+}

@@ -39,6 +39,7 @@ public struct ClaimsBridgeServer: Service {
         CheckRoutes.add(to: router, service: service)
         ClaimRoutes.add(to: router, service: service)
         LabOrderRoutes.add(to: router, service: service)
+        LabWebhookRoutes.add(to: router, service: service)
         for provider in routeProviders { provider.addRoutes(to: router, service: service) }
         return router
     }

@@ -12,7 +12,7 @@ extension ServiceConfiguration {
         func resolve(_ file: String) -> String {
             file.hasPrefix("/") ? file : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(file)
         }
-        try root.expectKeys(["listen", "tls", "routes", "watch", "limits", "clients", "labs"], in: "the service file")
+        try root.expectKeys(["listen", "tls", "routes", "watch", "limits", "clients", "labs", "labWebhooks"], in: "the service file")
         var configuration = ServiceConfiguration(
             file: path, routesFile: resolve(try root.required("routes").string("`routes`")))
         if let listen = root["listen"] {
@@ -40,7 +40,28 @@ extension ServiceConfiguration {
         for entry in try root["labs"]?.entries("`labs`") ?? [] {
             configuration.labs[entry.key] = try entry.value.string("a lab's destination")
         }
+        for entry in try root["labWebhooks"]?.entries("`labWebhooks`") ?? [] {
+            configuration.labWebhooks[entry.key] = try loadLabWebhook(entry.value, resolve: resolve)
+        }
         return configuration
+    }
+
+    /// `{secrets: [env:LAB_WEBHOOK_SECRET, file:previous.secret], toleranceSeconds: 300}`
+    private static func loadLabWebhook(_ node: ConfigNode, resolve: (String) -> String) throws -> LabWebhook {
+        try node.expectKeys(["secrets", "toleranceSeconds"], in: "a lab webhook")
+        let secretsNode = try node.required("secrets")
+        var secrets: [SecretReference] = []
+        for item in try secretsNode.items("`secrets`") {
+            guard var secret = SecretReference(parsing: try item.string("a webhook secret")) else {
+                throw item.error("a webhook secret must be env:VARIABLE or file:PATH; a secret is never written in the file")
+            }
+            if case .file(let path) = secret { secret = .file(resolve(path)) }
+            secrets.append(secret)
+        }
+        guard !secrets.isEmpty else { throw secretsNode.error("`secrets` lists no secret") }
+        let tolerance = try node["toleranceSeconds"]?.int("`toleranceSeconds`") ?? 300
+        guard tolerance > 0 else { throw try node.required("toleranceSeconds").error("`toleranceSeconds` must be at least 1") }
+        return LabWebhook(secrets: secrets, toleranceSeconds: tolerance)
     }
 
     private static func loadLimits(_ node: ConfigNode) throws -> ServiceLimits {

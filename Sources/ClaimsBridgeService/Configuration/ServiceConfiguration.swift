@@ -19,6 +19,8 @@ public struct ServiceConfiguration: Sendable {
     public var clients: [ServiceClient]
     /// Lab name (a folder under `Mappings/labs/`) → the destination its orders are delivered to.
     public var labs: [String: String]
+    /// Lab name → how its status webhooks are verified (`labWebhooks:`), for `POST /v1/webhooks/labs/{lab}`.
+    public var labWebhooks: [String: LabWebhook] = [:]
 
     /// The certificate chain and private key files (PEM), read again on SIGHUP.
     public struct TLSFiles: Sendable, Hashable {
@@ -94,4 +96,16 @@ public struct ServiceClient: Sendable {
 
     /// Whether the client may call `endpoint`.
     public func allows(_ endpoint: String) -> Bool { endpoints.contains("*") || endpoints.contains(endpoint) }
+}
+
+/// How a lab's status webhooks are verified: Standard Webhooks signatures with any of the secrets (the first is
+/// the current one; the others still verify during a rotation) and a timestamp within the tolerance.
+public struct LabWebhook: Sendable, Equatable {
+    public var secrets: [SecretReference]
+    public var toleranceSeconds: Int
+
+    public init(secrets: [SecretReference], toleranceSeconds: Int = 300) {
+        self.secrets = secrets
+        self.toleranceSeconds = toleranceSeconds
+    }
 }

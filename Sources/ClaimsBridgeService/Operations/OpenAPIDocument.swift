@@ -211,6 +211,33 @@ enum OpenAPIDocument {
                 "403": {$ref: "#/components/responses/Forbidden"}
                 "404": {$ref: "#/components/responses/NotFound"}
                 "503": {$ref: "#/components/responses/Busy"}
+          /v1/webhooks/labs/{lab}:
+            post:
+              operationId: labStatusWebhook
+              summary: A lab's status webhook, verified by its Standard Webhooks signature and applied to the ledger's lab orders.
+              security: []
+              parameters:
+                - {name: lab, in: path, required: true, schema: {type: string}, description: The lab's name (its folder under Mappings/labs/).}
+                - {name: webhook-id, in: header, required: true, schema: {type: string}}
+                - {name: webhook-timestamp, in: header, required: true, schema: {type: string}}
+                - {name: webhook-signature, in: header, required: true, schema: {type: string}}
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {type: string, description: The lab's status message(s) in its own format.}
+              responses:
+                "200":
+                  description: Read and applied; each change with what became of it.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/WebhookResult"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/NotFound"}
+                "408": {$ref: "#/components/responses/Problem"}
+                "413": {$ref: "#/components/responses/Problem"}
+                "415": {$ref: "#/components/responses/Problem"}
+                "503": {$ref: "#/components/responses/Busy"}
         components:
           securitySchemes:
             bearer:
@@ -354,6 +381,50 @@ enum OpenAPIDocument {
                       fileId: {type: integer}
                       fileName: {type: string}
                       messageNumber: {type: integer}
+                      claimStatus: {$ref: "#/components/schemas/TrackedState"}
+            WebhookResult:
+              type: object
+              required: [webhookId, applied, transitions, rejects]
+              properties:
+                webhookId: {type: string}
+                applied: {type: integer}
+                transitions:
+                  type: array
+                  items:
+                    type: object
+                    required: [orderId, to, outcome]
+                    properties:
+                      orderId: {type: string}
+                      to: {type: string}
+                      outcome: {type: string, enum: [applied, duplicate, stale, illegal]}
+                      reason: {type: string}
+                rejects:
+                  type: array
+                  items:
+                    type: object
+                    required: [messageNumber, code, reason]
+                    properties:
+                      messageNumber: {type: integer}
+                      code: {type: string}
+                      reason: {type: string}
+            TrackedState:
+              type: object
+              description: A claim's or lab order's state in the ledger and every transition asked for (Docs/claim-status.md).
+              required: [state, history]
+              properties:
+                state: {type: string, description: "e.g. submitted, acknowledged, adjudicated, paid, rejected; for a lab order: submitted, accepted, inProduction, shipped, delivered"}
+                history:
+                  type: array
+                  items:
+                    type: object
+                    required: [to, outcome, occurredAt, source]
+                    properties:
+                      from: {type: string}
+                      to: {type: string}
+                      outcome: {type: string, enum: [applied, duplicate, stale, illegal]}
+                      occurredAt: {type: string, format: date-time}
+                      source: {type: string}
+                      reason: {type: string}
             LabOrderAccepted:
               type: object
               required: [orderId, lab, destination, deliveryId, state, status]
@@ -383,5 +454,6 @@ enum OpenAPIDocument {
                       state: {type: string, enum: [queued, retrying, inFlight, delivered, dead]}
                       at: {type: string, format: date-time}
                       error: {type: string}
+                labStatus: {$ref: "#/components/schemas/TrackedState"}
         """#
 }

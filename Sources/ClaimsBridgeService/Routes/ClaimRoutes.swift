@@ -6,7 +6,8 @@ import Hummingbird
 import NIOCore
 
 /// `GET /v1/claims/{officeSequenceNumber}?provider=…`: the chain of messages with that office sequence number
-/// (request, acknowledgement or EOB, reversal), from the ledger, as `claimsbridge status --claim` shows it.
+/// (request, acknowledgement or EOB, reversal), from the ledger, as `claimsbridge status --claim` shows it; each
+/// claim request carries its `claimStatus` (state and history, see `Docs/claim-status.md`).
 enum ClaimRoutes {
     static func add(to router: Router<ServiceRequestContext>, service: ServiceContext) {
         service.routes(on: router, endpoint: ServiceEndpoint.claims)
@@ -23,7 +24,8 @@ enum ClaimRoutes {
         guard FileManager.default.fileExists(atPath: service.ledgerPath) else {
             throw Problem.notFound("no message is recorded yet: the ledger has not been created")
         }
-        let chain = try Ledger(path: service.ledgerPath).chain(officeSequenceNumber: id, provider: provider)
+        let ledger = try Ledger(path: service.ledgerPath)
+        let chain = try ledger.chain(officeSequenceNumber: id, provider: provider)
         guard !chain.isEmpty else {
             throw Problem.notFound("no message with office sequence number \(id) is recorded")
         }
@@ -41,7 +43,13 @@ enum ClaimRoutes {
             appendString(Date(timeIntervalSince1970: entry.recordedAt).formatted(.iso8601), to: &out)
             out += Array(",\"fileId\":\(entry.fileID),\"fileName\":".utf8)
             appendString(entry.fileName, to: &out)
-            out += Array(",\"messageNumber\":\(entry.messageNumber)}".utf8)
+            out += Array(",\"messageNumber\":\(entry.messageNumber)".utf8)
+            let key = Ledger.claimKey(requestMessageID: entry.messageID)
+            if entry.isRequest, let state = try ledger.trackedState(kind: .claim, key: key) {
+                out += Array(",\"claimStatus\":".utf8)
+                TrackedStateJSON.append(state, history: try ledger.stateHistory(kind: .claim, key: key), to: &out)
+            }
+            out += Array("}".utf8)
         }
         out += Array("]}\n".utf8)
         return Response(

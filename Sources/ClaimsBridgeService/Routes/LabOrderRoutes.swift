@@ -1,5 +1,6 @@
 import ClaimsBridge
 import ClaimsBridgeTransports
+import ClaimsBridgeWatcher
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,9 +11,8 @@ import NIOCore
 /// `orderId`, so that sending it again queues nothing new. 202 with where to follow it.
 ///
 /// `GET /v1/lab-orders/{orderId}/status`: the order's delivery history as the outbox keeps it (queued, then
-/// delivered, retrying or given up, with the attempts). The lab's own status updates (received, in
-/// production, shipped) reach ClaimsBridge as `lab:NAME-status` files; the ledger does not record them per
-/// order yet, so they are not part of this answer.
+/// delivered, retrying or given up, with the attempts), and `labStatus`: the order's state and history in the
+/// ledger (submitted here, then what the lab reported through `lab:NAME-status` routes or its webhook).
 enum LabOrderRoutes {
     static func add(to router: Router<ServiceRequestContext>, service: ServiceContext) {
         let group = service.routes(on: router, endpoint: ServiceEndpoint.labOrders, expensive: true)
@@ -36,6 +36,8 @@ enum LabOrderRoutes {
             return prepared.outputExtension
         }
         if let rejected { throw Problem(rejectedMessage: rejected) }
+        _ = try Ledger(path: service.ledgerPath).applyStateUpdates(
+            LabOrderTracking.submitted(orders: body, at: Date().timeIntervalSince1970))
         let destination = service.configuration.labs[lab]!
         let key = "lab-order-" + orderID
         let (id, state) = try service.withOutbox { outbox in
@@ -76,9 +78,15 @@ enum LabOrderRoutes {
                 try $0.delivery(destination: destination, idempotencyKey: "lab-order-" + orderID)
             }
             guard let record = found else { continue }
+            var body = statusJSON(record, orderID: orderID, lab: lab)
+            let ledger = try Ledger(path: service.ledgerPath)
+            if let state = try ledger.trackedState(kind: .labOrder, key: orderID) {
+                var status = Array(",\"labStatus\":".utf8)
+                TrackedStateJSON.append(state, history: try ledger.stateHistory(kind: .labOrder, key: orderID), to: &status)
+                body.insert(contentsOf: status, at: body.count - 2)
+            }
             return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: statusJSON(record, orderID: orderID, lab: lab))))
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         throw Problem.notFound("no lab order \(orderID) was sent through this service")
     }

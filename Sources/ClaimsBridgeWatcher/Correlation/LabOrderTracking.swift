@@ -3,11 +3,11 @@ import Foundation
 
 /// The lab-order state updates a lab route's file brings: orders sent to a lab are `submitted`; a lab's status
 /// messages move their orders (see ``Ledger/applyStateUpdate(_:)``).
-enum LabOrderTracking {
+public enum LabOrderTracking {
     /// Orders (model JSON Lines of `labOrder`) sent to a lab, leaving out the lines that were rejected. Each is
     /// dated by its `dates.sent` (the start of that day, UTC), or `now` when it has none, so that the lab's
     /// own timestamps order the updates that follow.
-    static func submitted(orders jsonLines: [UInt8], skippedLines: Set<Int>, at now: Double) -> [StateUpdate] {
+    public static func submitted(orders jsonLines: [UInt8], skippedLines: Set<Int> = [], at now: Double) -> [StateUpdate] {
         let formatter = ISO8601DateFormatter()
         return objects(in: jsonLines, skipping: skippedLines).compactMap { tape in
             guard tape.stringMember(tape.root, "type") == "labOrder",

@@ -14,5 +14,6 @@ struct ClaimsBridgeCommand: AsyncParsableCommand {
         subcommands: [
             TranslateCommand.self, ValidateCommand.self, LintCommand.self, CatalogCommand.self, SendCommand.self,
             OutboxCommand.self, WatchCommand.self, StatusCommand.self, ReprocessCommand.self, CheckCommand.self,
+            SimulateCarrierCommand.self, ExchangeCommand.self,
         ])
 }

@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClaimsBridgeCLITests",
-            dependencies: ["ClaimsBridge", "ClaimsBridgeTestSupport", "claimsbridge"]
+            dependencies: ["ClaimsBridge", "ClaimsBridgeCarrierSimulator", "ClaimsBridgeTestSupport", "claimsbridge"]
         ),
     ]
 )

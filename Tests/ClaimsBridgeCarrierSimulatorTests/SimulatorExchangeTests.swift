@@ -193,3 +193,20 @@ struct SimulatorExchangeTests {
         }
     }
 }
+
+extension SimulatorExchangeTests {
+    @Test("A reply longer than the limit is refused, not truncated")
+    func tooLong() async throws {
+        try await simulator().withRunning { port in
+            let carrier = try CarrierTransport(url: "http://127.0.0.1:\(port)/cdanet", replyLimit: 50)
+            let eligibility = try Fixtures.bytes("cdanet/v04/08-eligibility.txt")
+            do {
+                _ = try await carrier.exchange(eligibility)
+                Issue.record("a 143-byte reply passed a 50-byte limit")
+            } catch {
+                let failure = error as? TransportError
+                #expect(failure?.code == .invalidReply && failure?.reason.contains("longer than 50 bytes") == true)
+            }
+        }
+    }
+}

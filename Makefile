@@ -1,5 +1,6 @@
 # ClaimsBridge — the two commands a fresh machine needs:
-#   make demo   translate the bundled fixtures to JSON and back (byte-identical), then run the drop-folder watcher on them
+#   make demo   translate the bundled fixtures to JSON and back (byte-identical), run the drop-folder watcher on them,
+#               then ask the carrier simulator for an eligibility and a claim in real time
 #   make test   run the test suite, the service against its OpenAPI document (schemathesis), then the suite again
 #               under AddressSanitizer and LeakSanitizer
 #   make fuzz   fuzz the codecs for FUZZ_SECONDS (default 60) per target
@@ -59,6 +60,16 @@ demo: build
 	$(BIN) status --config .demo/watch/routes.yaml
 	$(BIN) status --config .demo/watch/routes.yaml --claim 000101
 	@echo "watch: results in .demo/watch/out/, originals in .demo/watch/inbox/*/archive/"
+	@echo "== Real time with the carrier simulator (Examples/simulator/plans.yaml): eligibility (08) and a claim (01)"
+	@rm -rf .demo/carrier && mkdir -p .demo/carrier
+	@set -e; $(BIN) simulate-carrier --plans Examples/simulator/plans.yaml --port-file .demo/carrier/port \
+		> .demo/carrier/simulator.log 2>&1 & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT; \
+	for i in $$(seq 50); do test -s .demo/carrier/port && break; sleep 0.1; done; \
+	sed "s/PORT/$$(cat .demo/carrier/port)/" Examples/simulator/delivery.yaml > .demo/carrier/delivery.yaml; \
+	echo "eligibility:"; $(BIN) exchange --config .demo/carrier/delivery.yaml --destination simulated-carrier \
+		--input Fixtures/cdanet/v04/08-eligibility.txt; \
+	echo "claim:"; $(BIN) exchange --config .demo/carrier/delivery.yaml --destination simulated-carrier \
+		--input Fixtures/cdanet/v04/01-claim-basic.expected.json
 
 test: deps
 	$(SWIFT) test

@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // System libraries, each through a module map in Sources/<name>/ (see the README's "System libraries").
@@ -64,6 +67,7 @@ let package = Package(
                 "ClaimsBridgeTransports",
                 "ClaimsBridgeWatcher",
                 "ClaimsBridgeService",
+                "ClaimsBridgeCarrierSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,6 +79,11 @@ let package = Package(
             dependencies: [
                 "ClaimsBridge",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -117,7 +126,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ClaimsBridgeCarrierSimulatorTests",
-            dependencies: ["ClaimsBridge", "ClaimsBridgeCarrierSimulator", "ClaimsBridgeTestSupport"]
+            dependencies: [
+                "ClaimsBridge", "ClaimsBridgeCarrierSimulator", "ClaimsBridgeTransports", "ClaimsBridgeTestSupport",
+            ]
         ),
         .testTarget(
             name: "ClaimsBridgeServiceTests",
@@ -130,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClaimsBridgeCLITests",
-            dependencies: ["ClaimsBridge", "ClaimsBridgeTestSupport", "claimsbridge"]
+            dependencies: ["ClaimsBridge", "ClaimsBridgeCarrierSimulator", "ClaimsBridgeTestSupport", "claimsbridge"]
         ),
     ]
 )

@@ -107,8 +107,14 @@ import Testing
                 + "Authorization: Bearer \(ServiceFixture.fullToken)\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 2\r\n\r\n{"
             async let slow = LoopbackHTTP.exchange(
-                port: client.port, steps: [.send(Array(head.utf8)), .pause(seconds: 2), .send(Array("}".utf8))])
-            try await Task.sleep(for: .milliseconds(500))
+                port: client.port, steps: [.send(Array(head.utf8)), .pause(seconds: 3), .send(Array("}".utf8))])
+            // Wait until the server holds it (a loaded machine may take a while to get there).
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !client.context.metrics.prometheusText().contains("claimsbridge_http_requests_in_flight 1"),
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let busy = try await client.send(
                 "POST", "/v1/check?from=json", contentType: "application/json", body: Array("{}".utf8))
             #expect(busy.status == 503)

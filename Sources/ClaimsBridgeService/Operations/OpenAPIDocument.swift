@@ -324,10 +324,12 @@ enum OpenAPIDocument {
                   items: {$ref: "#/components/schemas/Reject"}
             CarrierProblem:
               type: object
-              required: [code, cdanetCode, fieldId, fieldName, reason]
+              description: One problem of a claim; a CDAnet rule carries its CDAnet error code, a RAMQ rule its rule (RQ01…).
+              required: [code, reason]
               properties:
                 code: {type: string}
                 cdanetCode: {type: string}
+                rule: {type: string}
                 fieldId: {type: string}
                 fieldName: {type: string}
                 modelPath: {type: string}

@@ -6,7 +6,7 @@ import Foundation
 public struct DestinationConfiguration: Sendable {
     /// The destination's name, used by `claimsbridge send --to` and stored with each delivery.
     public var name: String
-    /// `folder`, `https`, `sftp` or `webhook`.
+    /// `folder`, `https`, `sftp`, `webhook` or `carrier`.
     public var type: String
     /// Where the destination is declared.
     public var location: BridgeError.Location
@@ -42,6 +42,11 @@ public struct DestinationConfiguration: Sendable {
             "type", "url", "secret", "caBundle", "clientCertificate", "clientKey", "clientKeyPassphrase",
             "pinnedPublicKey", "connectTimeoutSeconds", "timeoutSeconds",
         ],
+        "carrier": [
+            "type", "url", "caBundle", "clientCertificate", "clientKey", "clientKeyPassphrase", "pinnedPublicKey",
+            "envelope", "contentType", "messageField", "headers", "authorization", "connectTimeoutSeconds",
+            "replyTimeoutSeconds",
+        ],
         "sftp": [
             "type", "host", "port", "user", "privateKey", "publicKey", "passphrase", "knownHosts", "hostKeySHA256",
             "directory", "namePattern", "connectTimeoutSeconds", "timeoutSeconds",
@@ -54,7 +59,7 @@ public struct DestinationConfiguration: Sendable {
         let typeNode = try node.required("type")
         type = try typeNode.string("type")
         guard let allowed = Self.keys[type] else {
-            throw typeNode.error("unknown destination type `\(type)`; expected folder, https, sftp or webhook")
+            throw typeNode.error("unknown destination type `\(type)`; expected folder, https, sftp, webhook or carrier")
         }
         try node.expectKeys(allowed, in: "a \(type) destination")
         guard OutgoingDelivery.isValidKey(name) else {
@@ -72,8 +77,9 @@ public struct DestinationConfiguration: Sendable {
             return reference
         }
         let connectTimeout = try seconds("connectTimeoutSeconds", 10)
-        let timeout = try seconds("timeoutSeconds", type == "sftp" ? 120 : 60)
-        longestAttemptSeconds = type == "folder" ? 0 : connectTimeout + timeout
+        let timeout = try seconds(
+            type == "carrier" ? "replyTimeoutSeconds" : "timeoutSeconds", type == "sftp" ? 120 : type == "carrier" ? 30 : 60)
+        longestAttemptSeconds = type == "folder" ? 0 : type == "carrier" ? timeout : connectTimeout + timeout
         switch type {
         case "folder":
             let directory = resolve(try required("directory"))
@@ -85,6 +91,27 @@ public struct DestinationConfiguration: Sendable {
                     directory: directory, namePattern: pattern, doneMarkerSuffix: marker, permissions: permissions)
             }
             pickupFactory = { folder in FolderPickupSource(folder: folder ?? directory) }
+        case "carrier":
+            let tls = TLSOptions(
+                caBundle: try path("caBundle"), clientCertificate: try path("clientCertificate"),
+                clientKey: try path("clientKey"), clientKeyPassphrase: try secret("clientKeyPassphrase"),
+                pinnedPublicKey: try text("pinnedPublicKey"))
+            let url = try required("url")
+            let envelope = try Self.envelope(node)
+            let (fixedHeaders, credentialHeaders) = try Self.headers(node, secrets: &secrets)
+            let authorization = try secret("authorization")
+            do throws(TransportError) {
+                _ = try CarrierTransport(
+                    url: url, tls: tls, envelope: envelope, headers: fixedHeaders, secretHeaders: credentialHeaders,
+                    authorization: authorization, connectTimeoutSeconds: connectTimeout, replyTimeoutSeconds: timeout)
+            } catch {
+                throw node.error(error.reason)
+            }
+            factory = { () throws(TransportError) in
+                try CarrierTransport(
+                    url: url, tls: tls, envelope: envelope, headers: fixedHeaders, secretHeaders: credentialHeaders,
+                    authorization: authorization, connectTimeoutSeconds: connectTimeout, replyTimeoutSeconds: timeout)
+            }
         case "https", "webhook":
             let url = try required("url")
             guard url.lowercased().hasPrefix("https://") else {
@@ -102,21 +129,7 @@ public struct DestinationConfiguration: Sendable {
                         timeoutSeconds: timeout)
                 }
             } else {
-                var headers: [String] = []
-                var secretHeaders: [(name: String, value: SecretReference)] = []
-                if let headerNode = node["headers"] {
-                    for entry in try headerNode.entries("headers") {
-                        guard SecretBearingHeader.matches(entry.key) else {
-                            headers.append("\(entry.key): \(try entry.value.string(entry.key))")
-                            continue
-                        }
-                        let reference = try entry.value.secret("headers.\(entry.key) (it carries a credential)")
-                        secrets.append(("header \(entry.key)", reference))
-                        secretHeaders.append((entry.key, reference))
-                    }
-                }
-                let fixedHeaders = headers
-                let credentialHeaders = secretHeaders
+                let (fixedHeaders, credentialHeaders) = try Self.headers(node, secrets: &secrets)
                 let contentType = try text("contentType") ?? "application/octet-stream"
                 let authorization = try secret("authorization")
                 factory = { () throws(TransportError) in
@@ -160,6 +173,44 @@ public struct DestinationConfiguration: Sendable {
 
     /// Files holding secrets or private keys, which only this account should be able to read.
     public var privateFiles: [(what: String, path: String)] = []
+
+    /// The `headers` of an https or carrier destination: literal ones, and those carrying a credential (read from
+    /// secret references, which are added to `secrets`).
+    static func headers(
+        _ node: ConfigNode, secrets: inout [(String, SecretReference)]
+    ) throws -> ([String], [(name: String, value: SecretReference)]) {
+        var headers: [String] = []
+        var secretHeaders: [(name: String, value: SecretReference)] = []
+        guard let headerNode = node["headers"] else { return ([], []) }
+        for entry in try headerNode.entries("headers") {
+            guard SecretBearingHeader.matches(entry.key) else {
+                headers.append("\(entry.key): \(try entry.value.string(entry.key))")
+                continue
+            }
+            let reference = try entry.value.secret("headers.\(entry.key) (it carries a credential)")
+            secrets.append(("header \(entry.key)", reference))
+            secretHeaders.append((entry.key, reference))
+        }
+        return (headers, secretHeaders)
+    }
+
+    /// A carrier destination's `envelope` (`raw`, the default, or `base64-json`) with its `contentType` or
+    /// `messageField`.
+    static func envelope(_ node: ConfigNode) throws -> CarrierEnvelope {
+        let kind = try node["envelope"].map { try $0.string("envelope") } ?? "raw"
+        let contentType = try node["contentType"].map { try $0.string("contentType") }
+        let field = try node["messageField"].map { try $0.string("messageField") }
+        switch kind {
+        case "raw":
+            if field != nil { throw node.error("messageField goes with envelope: base64-json") }
+            return .raw(contentType: contentType ?? "application/octet-stream")
+        case "base64-json":
+            if contentType != nil { throw node.error("contentType goes with envelope: raw (base64-json is JSON)") }
+            return .base64JSON(field: field ?? "message")
+        default:
+            throw node.error("unknown envelope `\(kind)`; expected raw or base64-json")
+        }
+    }
 
     /// A folder destination's `fileMode` and `group`, checked.
     static func permissions(_ node: ConfigNode) throws -> FilePermissions {

@@ -30,3 +30,10 @@ extension SFTPTransport: ReadinessChecking {
         return problems
     }
 }
+
+extension CarrierTransport: ReadinessChecking {
+    /// The TLS files must be readable and the secrets (authorization, key passphrase) set.
+    public func readinessProblems() -> [String] {
+        Readiness.tls(tls) + Readiness.secret(authorization, "authorization")
+    }
+}

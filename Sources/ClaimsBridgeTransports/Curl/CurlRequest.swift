@@ -18,6 +18,8 @@ final class CurlRequest {
     private let responseLimit: Int
     /// The response body, up to the limit given at creation.
     private(set) var responseBody: [UInt8] = []
+    /// Whether the response was longer than the limit (the rest was dropped).
+    private(set) var responseOverflowed = false
 
     /// - Parameter responseLimit: how many response bytes to keep; the rest is read and dropped.
     init(responseLimit: Int = 64 * 1024) throws(TransportError) {
@@ -41,6 +43,7 @@ final class CurlRequest {
                 let request = Unmanaged<CurlRequest>.fromOpaque(context).takeUnretainedValue()
                 let total = size * count
                 let keep = min(total, max(0, request.responseLimit - request.responseBody.count))
+                if keep < total { request.responseOverflowed = true }
                 if keep > 0 {
                     data.withMemoryRebound(to: UInt8.self, capacity: keep) { bytes in
                         request.responseBody.append(contentsOf: UnsafeBufferPointer(start: bytes, count: keep))

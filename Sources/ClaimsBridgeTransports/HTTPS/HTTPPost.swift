@@ -27,13 +27,7 @@ struct HTTPPost: Sendable {
         let request = try CurlRequest()
         try request.set(CURLOPT_URL, url)
         try request.set(CURLOPT_PROTOCOLS_STR, "https")
-        try request.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try request.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caBundle = tls.caBundle { try request.set(CURLOPT_CAINFO, caBundle) }
-        if let certificate = tls.clientCertificate { try request.set(CURLOPT_SSLCERT, certificate) }
-        if let key = tls.clientKey { try request.set(CURLOPT_SSLKEY, key) }
-        if let passphrase = tls.clientKeyPassphrase { try request.set(CURLOPT_KEYPASSWD, try passphrase.resolve()) }
-        if let pin = tls.pinnedPublicKey { try request.set(CURLOPT_PINNEDPUBLICKEY, pin) }
+        try request.applyTLS(tls)
         try request.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeoutSeconds * 1000))
         try request.set(CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000))
         try request.set(CURLOPT_HTTPHEADER, list: headers + ["Expect:", "User-Agent: claimsbridge"])

@@ -51,6 +51,12 @@ public final class ServiceContext: Sendable {
         translations = TranslationPool(
             mappingsDirectory: mappingsDirectory, catalog: catalog,
             keep: configuration.limits.concurrentRequestsPerEndpoint)
+        for (carrier, destination) in configuration.carriers where transports[destination] == nil {
+            throw BridgeError(
+                .invalidConfiguration,
+                "carrier \(carrier) is exchanged with `\(destination)`, which the delivery configuration \(delivery.file) does not define",
+                at: .init(file: configuration.file))
+        }
         for (lab, destination) in configuration.labs where transports[destination] == nil {
             throw BridgeError(
                 .invalidConfiguration,
@@ -60,7 +66,8 @@ public final class ServiceContext: Sendable {
         try FileManager.default.createDirectory(
             atPath: (delivery.outboxPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         outbox = try Outbox(
-            path: delivery.outboxPath, retryPolicy: delivery.retryPolicy, leaseSeconds: delivery.leaseSeconds)
+            path: delivery.outboxPath, retryPolicy: delivery.retryPolicy, leaseSeconds: delivery.leaseSeconds,
+            cipher: try delivery.payloadCipher())
     }
 
     /// Runs `body` with the outbox, one request at a time.

@@ -12,7 +12,8 @@ extension ServiceConfiguration {
         func resolve(_ file: String) -> String {
             file.hasPrefix("/") ? file : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(file)
         }
-        try root.expectKeys(["listen", "tls", "routes", "watch", "limits", "clients", "labs", "labWebhooks"], in: "the service file")
+        try root.expectKeys(["listen", "tls", "routes", "watch", "limits", "clients", "labs", "labWebhooks", "carriers", "submission"],
+            in: "the service file")
         var configuration = ServiceConfiguration(
             file: path, routesFile: resolve(try root.required("routes").string("`routes`")))
         if let listen = root["listen"] {
@@ -39,6 +40,17 @@ extension ServiceConfiguration {
         configuration.clients = try root["clients"].map { try loadClients($0, resolve: resolve) } ?? []
         for entry in try root["labs"]?.entries("`labs`") ?? [] {
             configuration.labs[entry.key] = try entry.value.string("a lab's destination")
+        }
+        for entry in try root["carriers"]?.entries("`carriers`") ?? [] {
+            configuration.carriers[entry.key] = try entry.value.string("a carrier's destination")
+        }
+        if let submission = root["submission"] {
+            try submission.expectKeys(["waitSeconds"], in: "`submission`")
+            if let wait = submission["waitSeconds"] {
+                let seconds = try wait.int("`submission.waitSeconds`")
+                guard (1...300).contains(seconds) else { throw wait.error("`submission.waitSeconds` must be 1 to 300") }
+                configuration.submissionWaitSeconds = Double(seconds)
+            }
         }
         for entry in try root["labWebhooks"]?.entries("`labWebhooks`") ?? [] {
             configuration.labWebhooks[entry.key] = try loadLabWebhook(entry.value, resolve: resolve)

@@ -19,6 +19,11 @@ public struct ServiceConfiguration: Sendable {
     public var clients: [ServiceClient]
     /// Lab name (a folder under `Mappings/labs/`) → the destination its orders are delivered to.
     public var labs: [String: String]
+    /// Carrier ID (A05) → the `carrier` destination claims and eligibility requests for it are exchanged with
+    /// (`carriers:`; the key `default` serves any other carrier).
+    public var carriers: [String: String] = [:]
+    /// How long a submission waits for the carrier's answer before it is answered 202 (`submission.waitSeconds`).
+    public var submissionWaitSeconds: Double = 20
     /// Lab name → how its status webhooks are verified (`labWebhooks:`), for `POST /v1/webhooks/labs/{lab}`.
     public var labWebhooks: [String: LabWebhook] = [:]
 

@@ -211,6 +211,89 @@ enum OpenAPIDocument {
                 "403": {$ref: "#/components/responses/Forbidden"}
                 "404": {$ref: "#/components/responses/NotFound"}
                 "503": {$ref: "#/components/responses/Busy"}
+          /v1/claims:
+            post:
+              operationId: submitClaim
+              summary: Submit a claim, COB claim, predetermination or reversal to its carrier and answer with the carrier's reply.
+              description: >-
+                Missing A02/A09 are allocated from the ledger; the claim is checked against the carrier's rules, written as
+                CDAnet, recorded and queued in the outbox before it is sent to the carrier's destination (`carriers:`). 200
+                with the translated answer when it comes within `submission.waitSeconds`, else 202: the outbox keeps going and
+                GET /v1/submissions/{id} gives the answer.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {type: string, description: One model JSON message (type claim, cobClaim, predetermination or claimReversal).}
+              responses:
+                "200":
+                  description: The carrier's answer.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/SubmissionAnswer"}
+                "202":
+                  description: Accepted and in the outbox; the carrier has not answered yet.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/SubmissionPending"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "408": {$ref: "#/components/responses/Problem"}
+                "413": {$ref: "#/components/responses/Problem"}
+                "415": {$ref: "#/components/responses/Problem"}
+                "422": {$ref: "#/components/responses/Problem"}
+                "502": {$ref: "#/components/responses/Problem"}
+                "503": {$ref: "#/components/responses/Busy"}
+          /v1/eligibility:
+            post:
+              operationId: checkEligibility
+              summary: Ask the carrier whether a patient is covered (08 → 18), and answer with its reply.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {type: string, description: One model JSON eligibilityRequest.}
+              responses:
+                "200":
+                  description: The carrier's answer.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/SubmissionAnswer"}
+                "202":
+                  description: Accepted and in the outbox; the carrier has not answered yet.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/SubmissionPending"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "408": {$ref: "#/components/responses/Problem"}
+                "413": {$ref: "#/components/responses/Problem"}
+                "415": {$ref: "#/components/responses/Problem"}
+                "422": {$ref: "#/components/responses/Problem"}
+                "502": {$ref: "#/components/responses/Problem"}
+                "503": {$ref: "#/components/responses/Busy"}
+          /v1/submissions/{id}:
+            get:
+              operationId: submissionOutcome
+              summary: What became of a submission; the carrier's answer once it has come.
+              parameters:
+                - {name: id, in: path, required: true, schema: {type: string}, description: The submissionId.}
+              responses:
+                "200":
+                  description: The answer, or where the submission stands.
+                  content:
+                    application/json:
+                      schema:
+                        oneOf:
+                          - {$ref: "#/components/schemas/SubmissionAnswer"}
+                          - {$ref: "#/components/schemas/SubmissionPending"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "404": {$ref: "#/components/responses/NotFound"}
+                "502": {$ref: "#/components/responses/Problem"}
           /v1/webhooks/labs/{lab}:
             post:
               operationId: labStatusWebhook
@@ -384,6 +467,24 @@ enum OpenAPIDocument {
                       fileName: {type: string}
                       messageNumber: {type: integer}
                       claimStatus: {$ref: "#/components/schemas/TrackedState"}
+            SubmissionAnswer:
+              type: object
+              required: [submissionId, deliveryId, state, answer]
+              properties:
+                submissionId: {type: integer}
+                deliveryId: {type: integer}
+                state: {type: string, enum: [answered]}
+                claimStatus: {$ref: "#/components/schemas/TrackedState"}
+                answer: {type: object, description: "The carrier's reply in the model's JSON form (acknowledgement, EOB, eligibility response…)."}
+            SubmissionPending:
+              type: object
+              required: [submissionId, deliveryId, state, delivery, status]
+              properties:
+                submissionId: {type: integer}
+                deliveryId: {type: integer}
+                state: {type: string, enum: [pending]}
+                delivery: {type: string, enum: [pending, inFlight, delivered, dead]}
+                status: {type: string, description: Where to ask again.}
             WebhookResult:
               type: object
               required: [webhookId, applied, transitions, rejects]

@@ -28,6 +28,29 @@ extension Outbox {
         return try await run.execute()
     }
 
+    /// Sends one delivery now, in the caller's task, under the same rules as ``deliverDue(transports:now:limit:concurrency:)``:
+    /// it is claimed with a lease first (so no other sender sends it meanwhile), and its outcome is recorded
+    /// (delivered with the receipt, retried later, or dead). Nothing is sent when the delivery is not due or another
+    /// sender holds it.
+    /// - Returns: the outcome's summary; `attempted` is 0 when nothing was sent.
+    /// - Throws: ``OutboxError`` (`storage`); a delivery failure is recorded, not thrown.
+    public func deliverNow(
+        _ id: DeliveryID, to destination: String, through transport: any Transport, now: Date = Date()
+    ) async throws(OutboxError) -> DeliveryRunSummary {
+        var summary = DeliveryRunSummary()
+        guard let claim = try claimDue(destinations: [destination], now: now, limit: 1, only: id).first else {
+            return summary
+        }
+        let result: Result<DeliveryReceipt, TransportError>
+        do throws(TransportError) {
+            result = .success(try await transport.deliver(claim.delivery))
+        } catch {
+            result = .failure(error)
+        }
+        try record(claim, result, into: &summary)
+        return summary
+    }
+
     /// Delivers due deliveries until the task is cancelled, sleeping until the next is due (at most
     /// `pollIntervalSeconds`, so that deliveries enqueued by other processes are seen).
     /// - Throws: ``OutboxError`` (`storage`); returns normally when cancelled.

@@ -20,7 +20,8 @@ extension Outbox {
     /// transaction.
     /// - Parameter claimedAt: when the claim is made (default `now`); leases and retries count from it.
     func claimDue(
-        destinations: [String], now: Date, limit: Int, excluding: Set<DeliveryID> = [], claimedAt: Date? = nil
+        destinations: [String], now: Date, limit: Int, excluding: Set<DeliveryID> = [], claimedAt: Date? = nil,
+        only: DeliveryID? = nil
     ) throws(OutboxError) -> [Claim] {
         let due = now.timeIntervalSince1970
         let claimedAt = claimedAt ?? now
@@ -35,10 +36,12 @@ extension Outbox {
                     WHERE state IN ('pending', 'inFlight') AND next_attempt_at <= ?
                     AND destination IN (SELECT value FROM json_each(?))
                     AND id NOT IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
-                    ORDER BY next_attempt_at, id LIMIT ?
+                    AND (?5 IS NULL OR id = ?5)
+                    ORDER BY next_attempt_at, id LIMIT ?4
                     """
                 ).query([
                     .real(due), .text(OutboxCoding.encodeList(destinations)), .text(skipped), .integer(Int64(limit)),
+                    only.map { .integer($0.rawValue) } ?? .null,
                 ]) { row in
                     (
                         id: DeliveryID(row.int64(0)), destination: row.text(1) ?? "", key: row.text(2) ?? "",

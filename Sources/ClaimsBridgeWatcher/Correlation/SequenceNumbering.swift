@@ -17,7 +17,14 @@ struct SequenceNumbering {
         guard let data = FileManager.default.contents(atPath: inputPath) else {
             throw DurableFiles.failure("cannot read", inputPath)
         }
-        let bytes = [UInt8](data)
+        let (output, allocated) = try fill([UInt8](data))
+        guard allocated > 0 else { return 0 }
+        try DurableFiles.write(output, to: outputPath)
+        return allocated
+    }
+
+    /// The JSON Lines `bytes` with missing numbers filled in, and how many were allocated.
+    func fill(_ bytes: [UInt8]) throws -> (output: [UInt8], allocated: Int) {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
         var tape = JSONTape()
@@ -32,9 +39,7 @@ struct SequenceNumbering {
             if end < bytes.count { output.append(0x0A) }
             start = end + 1
         }
-        guard allocated > 0 else { return 0 }
-        try DurableFiles.write(output, to: outputPath)
-        return allocated
+        return (output, allocated)
     }
 
     private func filled(

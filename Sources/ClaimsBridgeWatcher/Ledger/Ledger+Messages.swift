@@ -123,6 +123,13 @@ extension Ledger {
         ).query([.text(officeSequenceNumber), provider.map { .text($0) } ?? .null], Self.readChainEntry)
     }
 
+    /// The ledger numbers of the messages recorded for a file, in message order.
+    public func messageIDs(fileID: Int64) throws -> [Int64] {
+        try database.prepare("SELECT id FROM messages WHERE file_id = ? ORDER BY message_number").query([
+            .integer(fileID)
+        ]) { $0.int64(0) }
+    }
+
     /// Responses for which no request was found (other than those that may come unsolicited), most recent first.
     public func unmatchedResponses(limit: Int = 20) throws -> [ChainEntry] {
         try database.prepare(

@@ -19,8 +19,10 @@ struct ServiceFixture {
     let delivery: DeliveryConfiguration
     let routes: WatchConfiguration
 
-    /// - Parameter serviceYAML: lines added to the service file (limits, tls).
-    init(serviceYAML: String = "") throws {
+    /// - Parameters:
+    ///   - serviceYAML: lines added to the service file (limits, tls).
+    ///   - destinationsYAML: destinations added to the delivery file (indented by two spaces).
+    init(serviceYAML: String = "", destinationsYAML: String = "") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)").path
         for folder in ["inbox/claims", "inbox/replies", "out/carrier", "out/practice", "out/lab", "secrets"] {
             try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
@@ -36,7 +38,7 @@ struct ServiceFixture {
           carrier: {type: folder, directory: out/carrier, namePattern: "{name}-{key}"}
           practice: {type: folder, directory: out/practice, namePattern: "{name}-{key}"}
           lab: {type: folder, directory: out/lab, namePattern: "{key}.json"}
-
+        \(destinationsYAML)
         """.write(toFile: root + "/delivery.yaml", atomically: true, encoding: .utf8)
         try """
         state: state

@@ -160,4 +160,19 @@ import Testing
         let run = try Translate.cdanet(Self.fixture("01-claim-maximal") + Self.fixture("21-eob-maximal"))
         #expect(run.rejects.isEmpty)
     }
+
+    /// A message one byte short whose text ends in spaces, before a message with a blank prefix (A01 all spaces):
+    /// the short message must not take the next one's first space as its own last byte.
+    @Test func aShortMessageDoesNotTakeTheFirstSpaceOfABlankPrefix() throws {
+        var damaged = try Fixtures.bytes("cdanet/v02/10-eligibility-response.txt")
+        damaged.remove(at: 67)
+        let control = try Fixtures.bytes("cdanet/v02/04-pended-claims-request.txt")
+        let result = CDAnetBatchAudit(catalog: Fixtures.catalog).audit(
+            [.init(bytes: damaged, isControl: false), .init(bytes: control, isControl: true)])
+        #expect(result.controlsLost == 0)
+        #expect(result.invented == 0)
+        #expect(result.unaccountedBytes == 0)
+        let run = try Translate.cdanet(damaged + control)
+        #expect(run.rejects.map(\.original) == [damaged])
+    }
 }

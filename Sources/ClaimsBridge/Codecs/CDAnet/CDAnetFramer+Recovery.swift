@@ -226,7 +226,15 @@ extension CDAnetFramer {
         let span = Int(scratch.rootSpan[lengthField])
         guard span >= 0, span < scratch.spanCount else { return false }
         let at = origin + Int(scratch.spanOffset[span])
+        // A G39 away from where the walk puts it counts only when it is shifted as much as the embedded message
+        // is from where the walk puts G40 (bytes inserted or deleted before G39): other digits near it, such as a
+        // validation code, say nothing.
+        let embeddedSpan = Int(scratch.rootSpan[field])
+        let shift = embeddedSpan >= 0 && embeddedSpan < scratch.spanCount
+            ? limit - (origin + Int(scratch.spanOffset[embeddedSpan])) : nil
         for position in max(origin, at - Self.slack)...(at + Self.slack) where position + 4 <= limit {
+            let offset = position - at
+            guard offset == 0 || shift.map({ abs(offset - $0) <= 1 }) == true else { continue }
             if number(bytes, position, 4) == length { return true }
         }
         return false

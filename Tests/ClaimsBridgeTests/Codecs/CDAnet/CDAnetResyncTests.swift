@@ -175,4 +175,18 @@ import Testing
         let run = try Translate.cdanet(damaged + control)
         #expect(run.rejects.map(\.original) == [damaged])
     }
+
+    /// A predetermination EOB one byte short, before a 77-byte message: its validation code holds "0077" near its
+    /// embedded-length field (G39, "0000"), which must not make the next message look embedded in it.
+    @Test func digitsNearTheEmbeddedLengthDoNotMakeTheNextMessageEmbedded() throws {
+        var damaged = Self.fixture("23-predetermination-eob")
+        damaged.remove(at: 188)
+        let control = Self.fixture("06-payment-reconciliation-request")
+        let result = CDAnetBatchAudit(catalog: Fixtures.catalog).audit(
+            [.init(bytes: damaged, isControl: false), .init(bytes: control, isControl: true)])
+        #expect(result.controlsLost == 0)
+        #expect(result.invented == 0)
+        let run = try Translate.cdanet(damaged + control)
+        #expect(run.rejects.map(\.original) == [damaged])
+    }
 }

@@ -217,18 +217,21 @@ private struct ModelJSONEmitter {
             output.append(UInt8(ascii: "]"))
             return true
         case .slots:
-            var wroteAny = false
-            for position in Int(spec.childStart)..<(Int(spec.childStart) + Int(spec.childCount)) {
-                let slot = Int(children[position])
-                guard !slotIsEmpty(nodes[slot], instance: instance) else { continue }
-                output.append(UInt8(ascii: wroteAny ? "," : "["))
+            // A slot's position is its meaning (lab #2 is written in lab #2's fields), so an empty slot before a
+            // filled one is written too, with its empty values; only empty slots at the end are left out.
+            let first = Int(spec.childStart)
+            var end = first + Int(spec.childCount)
+            while end > first && slotIsEmpty(nodes[Int(children[end - 1])], instance: instance) { end -= 1 }
+            guard end > first else { return false }
+            output.append(UInt8(ascii: "["))
+            for position in first..<end {
+                if position != first { output.append(UInt8(ascii: ",")) }
                 output.append(UInt8(ascii: "{"))
-                _ = try emitMembers(of: slot, instance: instance, first: true, to: &output)
+                _ = try emitMembers(of: Int(children[position]), instance: instance, first: true, to: &output)
                 output.append(UInt8(ascii: "}"))
-                wroteAny = true
             }
-            if wroteAny { output.append(UInt8(ascii: "]")) }
-            return wroteAny
+            output.append(UInt8(ascii: "]"))
+            return true
         }
     }
 

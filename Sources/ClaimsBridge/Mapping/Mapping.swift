@@ -155,7 +155,7 @@ package indirect enum EmitNode: Sendable {
     case array(group: Int, element: EmitNode)
     /// An object present when a conditional group is present.
     case conditional(group: Int, object: EmitNode)
-    /// Non-empty slots, in order, as an array.
+    /// Slots, in order, as an array up to the last non-empty one (an empty slot before it keeps its place).
     case slots(group: Int?, slots: [EmitNode], fields: [[Int]])
 }
 

@@ -47,6 +47,25 @@ public struct CDAnetBatchAudit {
         }
     }
 
+    /// A control lost or a message invented, with the frames around it, for studying what the framer did.
+    public struct Finding: Sendable {
+        public enum Kind: String, Sendable { case controlLost = "control lost", invented = "invented message" }
+        /// One frame: where it is relative to the batch, and for a reject its reason.
+        public struct FrameNote: Sendable {
+            public var offset: Int
+            public var length: Int
+            public var isMessage: Bool
+            public var reason: String?
+        }
+        public var kind: Kind
+        /// The segment lost, or the one the invented message starts in.
+        public var segment: Int
+        /// The offsets in the batch where each segment starts.
+        public var segmentStart: Int
+        /// The frames that overlap the segment and its neighbours.
+        public var frames: [FrameNote]
+    }
+
     /// How far from a damaged segment's start and end a message read from it may start and end (bytes
     /// inserted, deleted, or borrowed from a neighbour).
     public static let startTolerance = 8
@@ -56,7 +75,10 @@ public struct CDAnetBatchAudit {
     public init(catalog: CDAnetCatalog) { self.catalog = catalog }
 
     /// Frames the concatenated segments, fed in chunks of `chunkSize` bytes, and checks the promises.
-    public func audit(_ segments: [Segment], chunkSize: Int = 64 * 1024) -> Result {
+    /// - Parameter onFinding: called for each control lost and each message invented, when given.
+    public func audit(
+        _ segments: [Segment], chunkSize: Int = 64 * 1024, onFinding: ((Finding) -> Void)? = nil
+    ) -> Result {
         var input: [UInt8] = []
         var starts: [Int] = []
         for segment in segments {
@@ -67,6 +89,8 @@ public struct CDAnetBatchAudit {
         result.controls = segments.filter(\.isControl).count
         result.damaged = segments.count - result.controls
         var readControls = Set<Int>()
+        var notes: [Finding.FrameNote] = []
+        var inventedAt: [(segment: Int, frame: Int)] = []
         var framer = CDAnetFramer(catalog: catalog)
         var covered = 0
         var offset = 0
@@ -84,6 +108,11 @@ public struct CDAnetBatchAudit {
                 while covered < frame.offset, input[covered] == 0x0D || input[covered] == 0x0A { covered += 1 }
                 result.unaccountedBytes += abs(frame.offset - covered)
                 covered = frame.offset + frame.length
+                if onFinding != nil {
+                    var reason: String?
+                    if case .malformed(_, _, let error) = frame { reason = error.description }
+                    notes.append(.init(offset: frame.offset, length: frame.length, isMessage: reason == nil, reason: reason))
+                }
                 switch frame {
                 case .malformed:
                     result.rejects += 1
@@ -97,12 +126,25 @@ public struct CDAnetBatchAudit {
                         readControls.insert(segment)
                     } else if !Self.isDamagedMessage(frame, segments, starts, near: segment) {
                         result.invented += 1
+                        if onFinding != nil { inventedAt.append((segment, notes.count - 1)) }
                     }
                 }
             }
         }
         result.unaccountedBytes += input.count - covered
         result.controlsLost = result.controls - readControls.count
+        if let onFinding {
+            func finding(_ kind: Finding.Kind, _ segment: Int) -> Finding {
+                let from = starts[max(0, segment - 1)]
+                let to = segment + 2 < starts.count ? starts[segment + 2] : input.count
+                let frames = notes.filter { $0.offset < to && $0.offset + $0.length > from }
+                return Finding(kind: kind, segment: segment, segmentStart: starts[segment], frames: frames)
+            }
+            for segment in segments.indices where segments[segment].isControl && !readControls.contains(segment) {
+                onFinding(finding(.controlLost, segment))
+            }
+            for (segment, _) in inventedAt { onFinding(finding(.invented, segment)) }
+        }
         return result
     }
 

@@ -79,7 +79,25 @@ extension CDAnetFramer {
                 if sameSender && x < (embeddedAt ?? end) - Self.slack { return (x, false) }
                 continue
             }
-            if x >= end - Self.slack && !sameSender { continue }
+            if x >= end - Self.slack && !sameSender {
+                // A next message with a blank prefix whose first spaces this one took as its own padding counts,
+                // when it decodes and is followed by a header (or the end of the input).
+                guard hasBlankPrefix(x, bytes), (x..<end).allSatisfy({ bytes[$0] == UInt8(ascii: " ") }) else {
+                    continue
+                }
+                switch candidate(at: x, bytes, isFinal: isFinal) {
+                case .message:
+                    switch startsMessage(at: x + length, bytes, isFinal: isFinal) {
+                    case nil: return (nil, true)
+                    case true?:
+                        if !isEmbedded(at: x, length: length, layout: mapping.layout, bytes) { return (x, false) }
+                    case false?: break
+                    }
+                case .needMore: return (nil, true)
+                case .no: break
+                }
+                continue
+            }
             switch candidate(at: x, bytes, isFinal: isFinal) {
             case .message:
                 if !isEmbedded(at: x, length: length, layout: mapping.layout, bytes) { return (x, false) }
@@ -95,6 +113,23 @@ extension CDAnetFramer {
             }
         }
         return (nil, false)
+    }
+
+    /// Whether the transaction prefix (A01) at `index` is all spaces.
+    private func hasBlankPrefix(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        index + 12 <= bytes.count && (index..<(index + 12)).allSatisfy { bytes[$0] == UInt8(ascii: " ") }
+    }
+
+    /// Whether a header starts at `index` after any CR/LF, or the input ends there; nil when more input is needed.
+    private func startsMessage(at index: Int, _ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool) -> Bool? {
+        var next = index
+        while next < bytes.count, bytes[next] == 0x0D || bytes[next] == 0x0A { next += 1 }
+        guard next < bytes.count else { return isFinal ? true : nil }
+        switch candidate(at: next, bytes, isFinal: isFinal, decoding: false) {
+        case .message: return true
+        case .needMore: return nil
+        case .no: return false
+        }
     }
 
     /// Whether the transaction prefix (A01, 12 bytes) at `index` is the one at `other` or the last good
@@ -191,7 +226,15 @@ extension CDAnetFramer {
         let span = Int(scratch.rootSpan[lengthField])
         guard span >= 0, span < scratch.spanCount else { return false }
         let at = origin + Int(scratch.spanOffset[span])
+        // A G39 away from where the walk puts it counts only when it is shifted as much as the embedded message
+        // is from where the walk puts G40 (bytes inserted or deleted before G39): other digits near it, such as a
+        // validation code, say nothing.
+        let embeddedSpan = Int(scratch.rootSpan[field])
+        let shift = embeddedSpan >= 0 && embeddedSpan < scratch.spanCount
+            ? limit - (origin + Int(scratch.spanOffset[embeddedSpan])) : nil
         for position in max(origin, at - Self.slack)...(at + Self.slack) where position + 4 <= limit {
+            let offset = position - at
+            guard offset == 0 || shift.map({ abs(offset - $0) <= 1 }) == true else { continue }
             if number(bytes, position, 4) == length { return true }
         }
         return false

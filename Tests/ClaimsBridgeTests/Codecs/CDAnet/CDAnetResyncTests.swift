@@ -160,4 +160,33 @@ import Testing
         let run = try Translate.cdanet(Self.fixture("01-claim-maximal") + Self.fixture("21-eob-maximal"))
         #expect(run.rejects.isEmpty)
     }
+
+    /// A message one byte short whose text ends in spaces, before a message with a blank prefix (A01 all spaces):
+    /// the short message must not take the next one's first space as its own last byte.
+    @Test func aShortMessageDoesNotTakeTheFirstSpaceOfABlankPrefix() throws {
+        var damaged = try Fixtures.bytes("cdanet/v02/10-eligibility-response.txt")
+        damaged.remove(at: 67)
+        let control = try Fixtures.bytes("cdanet/v02/04-pended-claims-request.txt")
+        let result = CDAnetBatchAudit(catalog: Fixtures.catalog).audit(
+            [.init(bytes: damaged, isControl: false), .init(bytes: control, isControl: true)])
+        #expect(result.controlsLost == 0)
+        #expect(result.invented == 0)
+        #expect(result.unaccountedBytes == 0)
+        let run = try Translate.cdanet(damaged + control)
+        #expect(run.rejects.map(\.original) == [damaged])
+    }
+
+    /// A predetermination EOB one byte short, before a 77-byte message: its validation code holds "0077" near its
+    /// embedded-length field (G39, "0000"), which must not make the next message look embedded in it.
+    @Test func digitsNearTheEmbeddedLengthDoNotMakeTheNextMessageEmbedded() throws {
+        var damaged = Self.fixture("23-predetermination-eob")
+        damaged.remove(at: 188)
+        let control = Self.fixture("06-payment-reconciliation-request")
+        let result = CDAnetBatchAudit(catalog: Fixtures.catalog).audit(
+            [.init(bytes: damaged, isControl: false), .init(bytes: control, isControl: true)])
+        #expect(result.controlsLost == 0)
+        #expect(result.invented == 0)
+        let run = try Translate.cdanet(damaged + control)
+        #expect(run.rejects.map(\.original) == [damaged])
+    }
 }

@@ -38,6 +38,7 @@ import Testing
     /// The record at `affected` (the one a mutation hit) may be split: a damaged start tag can end it early as an
     /// empty element (translated when the schema allows) whose former children are then rejected one by one.
     /// Its bytes outside rejects must then be one run at its start (whitespace aside); it counts as outside.
+    /// When the empty element is rejected too, only the whitespace between the pieces is outside: it is kept.
     static func checkAccounting(
         _ run: TranslationRun, input: [UInt8], records: [Range<Int>], affected: Int? = nil
     ) -> Int {
@@ -53,8 +54,13 @@ import Testing
         var outside = 0
         for (index, record) in records.enumerated() where !record.isEmpty {
             let free = record.filter { byte in !kept.contains { $0.contains(byte) } }
+            let whitespace: [UInt8] = [0x20, 0x0A, 0x0D, 0x09]
             if free.count == record.count {
                 outside += 1
+            } else if free.allSatisfy({ whitespace.contains(input[$0]) }) {
+                // Kept in pieces (a start tag ended early, then its former children one by one): only the
+                // indentation between the pieces is outside them, as between records.
+                continue
             } else if !free.isEmpty {
                 let freeSet = Set(free)
                 var runEnd = record.lowerBound
@@ -119,6 +125,32 @@ import Testing
         let run = try PipelineRun.read(try Self.pipeline(), [])
         #expect(run.rejects.first?.error.reason.contains("the input is empty") == true)
         #expect(run.rejects.first?.error.reason.contains("Extra content") == false)
+    }
+
+    /// Any byte inserted just before the `>` that ends the last record's start tag: every record is translated or
+    /// kept. A `/` there makes the record an empty element followed by its former children: each piece is a reject
+    /// of its own, with only the indentation between them outside the rejects.
+    @Test func aByteInsertedAtTheEndOfAStartTagLosesNoRecord() throws {
+        let position = try #require(Self.batch[Self.records[3]].firstIndex(of: UInt8(ascii: ">")))
+        let pipeline = try Self.pipeline()
+        for byte in UInt8.min...UInt8.max {
+            var input = Self.batch
+            input.insert(byte, at: position)
+            let records = Self.records.map { Self.moved($0, .insert, at: position, length: input.count) }
+            for chunkSize in [1, 64, 4096] {
+                let run = try PipelineRun.read(pipeline, input, chunkSize: chunkSize)
+                let outside = Self.checkAccounting(run, input: input, records: records, affected: 3)
+                #expect(run.summary.translated == outside, "byte \(byte), chunk size \(chunkSize)")
+                #expect(run.summary.translated >= 3, "byte \(byte), chunk size \(chunkSize)")
+                if byte == UInt8(ascii: "/") {
+                    let pieces = run.rejects.map { String(decoding: $0.original.prefix(10), as: UTF8.self) }
+                    #expect(pieces.count == 4)
+                    #expect(pieces.first?.hasPrefix("<DP ") == true)
+                    #expect(pieces.dropFirst().first?.hasPrefix("<PERS_ASSU") == true)
+                    #expect(run.rejects.last.map { $0.messageOffset + $0.original.count } == input.count)
+                }
+            }
+        }
     }
 
     /// One mutation: the byte at `position` replaced, inserted or deleted, or the batch cut there.

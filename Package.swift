@@ -128,6 +128,7 @@ let package = Package(
             name: "ClaimsBridgeCarrierSimulatorTests",
             dependencies: [
                 "ClaimsBridge", "ClaimsBridgeCarrierSimulator", "ClaimsBridgeTransports", "ClaimsBridgeTestSupport",
+                "ClaimsBridgeWatcher", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

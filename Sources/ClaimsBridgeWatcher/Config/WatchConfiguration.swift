@@ -37,6 +37,46 @@ public struct WatchConfiguration: Sendable {
     public var retention = RetentionPolicy()
     /// The destination each claim or lab-order state change is delivered to as a status event (`statusEvents:`).
     public var statusEventsDestination: String?
+    /// Carriers' mailboxes asked for outstanding answers on a schedule (`mailboxes:`).
+    public var mailboxes: [Mailbox] = []
+
+    /// A carrier's (or network's) mailbox: the watcher sends outstanding-transactions requests (04) to
+    /// `destination` until the carrier says there is nothing more (14), and drops every answer it releases into the
+    /// inbox of route `replies`, where it is translated and matched to its claim like any reply.
+    public struct Mailbox: Sendable, Equatable {
+        public var name: String
+        /// A `carrier` destination of the delivery configuration.
+        public var destination: String
+        /// The route whose inbox receives the answers.
+        public var replies: String
+        /// A01, the prefix the network assigned to the office.
+        public var transactionPrefix: String
+        /// A03, the software's CDA identification.
+        public var softwareSystemId: String
+        /// A05: the carrier, or `999999` for a network's mailbox.
+        public var carrierId: String
+        /// B01 and B02: the provider and office whose answers are asked for.
+        public var providerNumber: String
+        public var officeNumber: String
+        public var interval: Duration
+        /// The most requests one poll sends (a mailbox that never says "no more" is not asked forever).
+        public var maximumRequests: Int = 100
+
+        public init(
+            name: String, destination: String, replies: String, transactionPrefix: String, softwareSystemId: String,
+            carrierId: String, providerNumber: String, officeNumber: String, interval: Duration = .seconds(900)
+        ) {
+            self.name = name
+            self.destination = destination
+            self.replies = replies
+            self.transactionPrefix = transactionPrefix
+            self.softwareSystemId = softwareSystemId
+            self.carrierId = carrierId
+            self.providerNumber = providerNumber
+            self.officeNumber = officeNumber
+            self.interval = interval
+        }
+    }
 
     public init(
         stateDirectory: String, mappingsDirectory: String? = nil, deliveryConfigurationPath: String? = nil,

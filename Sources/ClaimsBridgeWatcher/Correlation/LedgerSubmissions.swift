@@ -42,6 +42,13 @@ public struct LedgerSubmissions {
             identities: MessageRecorder.identities(jsonLines: json, skippedLines: [], rules: rules))
     }
 
+    /// Records that the request was sent directly (not through the outbox), so that its answer is matched to it.
+    public func markSent(_ id: Int64, json: [UInt8]) throws {
+        try ledger.markTranslated(
+            id, messages: 1, translated: 1, rejected: 0, deliveries: [],
+            identities: MessageRecorder.identities(jsonLines: json, skippedLines: [], rules: rules))
+    }
+
     /// Records that the request was refused before it was sent, in plain words (no personal data).
     public func markRefused(_ id: Int64, reason: String) throws {
         try ledger.markFailed(id, reason: reason, messages: 1, rejected: 1)

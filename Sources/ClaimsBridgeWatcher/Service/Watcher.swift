@@ -168,7 +168,14 @@ public final class Watcher: Sendable {
         var lastResume = 0.0
         var lastRetention: Date?
         var lastPickup: [String: Double] = [:]
+        var lastMailboxPoll: [String: Double] = [:]
         while !isStopping {
+            for mailbox in configuration.mailboxes {
+                let now = Date().timeIntervalSince1970
+                if let last = lastMailboxPoll[mailbox.name], now - last < Self.seconds(mailbox.interval) { continue }
+                lastMailboxPoll[mailbox.name] = now
+                _ = try pollMailbox(mailbox, ledger: ledger)
+            }
             lastRetention = applyRetentionIfDue(last: lastRetention)
             for route in configuration.routes {
                 guard let pickup = route.pickup, let source = pickupSources[route.name] else { continue }

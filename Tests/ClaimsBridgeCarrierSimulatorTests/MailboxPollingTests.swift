@@ -1,0 +1,106 @@
+import ClaimsBridge
+import ClaimsBridgeCarrierSimulator
+import ClaimsBridgeTestSupport
+import ClaimsBridgeTransports
+@testable import ClaimsBridgeWatcher
+import Foundation
+import Logging
+import Testing
+
+/// The watcher asks a carrier's mailbox for the answers it holds (04 → released answers → 14).
+@Suite("Mailbox polling")
+struct MailboxPollingTests {
+    static let plans = try! String(
+        contentsOf: Fixtures.root.appendingPathComponent("Examples/simulator/plans.yaml"), encoding: .utf8)
+
+    @Test("A pended claim's EOB is fetched from the mailbox, matched to the claim, and moves it to adjudicated")
+    func pendedAnswerIsFetched() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mailbox-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for folder in ["claims", "replies", "practice"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        // The plan GRP5520ADM answers a claim with a pended acknowledgement and keeps its EOB in the mailbox.
+        let claim = String(decoding: try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"), as: UTF8.self)
+            .replacingOccurrences(of: "GRP4471", with: "GRP5520ADM")
+        try Data(claim.utf8).write(to: URL(fileURLWithPath: root + "/claims/claim.jsonl"))
+        let simulator = CarrierSimulator(table: try PlanTable.parse(yaml: Self.plans), catalog: Fixtures.catalog)
+        try await simulator.withRunning { port in
+            let configuration = WatchConfiguration(
+                stateDirectory: root + "/state",
+                routes: [
+                    Route(
+                        name: "claims", inbox: root + "/claims", readiness: .stableFor(.zero),
+                        translation: .jsonToCDAnet, transports: ["carrier"], replyRoute: "replies"),
+                    Route(
+                        name: "replies", inbox: root + "/replies", readiness: .stableFor(.zero),
+                        translation: .cdanetToJSON, transports: ["practice"]),
+                ])
+            func watcher(polling: Bool) throws -> Watcher {
+                var configuration = configuration
+                if polling {
+                    configuration.mailboxes = [
+                        WatchConfiguration.Mailbox(
+                            name: "sunlife", destination: "carrier", replies: "replies",
+                            transactionPrefix: "ITRANS000001", softwareSystemId: "CB1", carrierId: "000125",
+                            providerNumber: "123456789", officeNumber: "0001")
+                    ]
+                }
+                return Watcher(
+                    configuration: configuration, resources: TranslationResources(catalog: Fixtures.catalog),
+                    transports: [
+                        "carrier": try CarrierTransport(url: "http://127.0.0.1:\(port)/cdanet", tls: TLSOptions()),
+                        "practice": try FolderTransport(directory: root + "/practice", namePattern: "{name}-{key}"),
+                    ],
+                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            }
+            // The claim goes out and its pended acknowledgement comes back (read by the second run).
+            try await watcher(polling: false).run(drain: true)
+            try await watcher(polling: false).run(drain: true)
+            let ledger = try Ledger(path: root + "/state/ledger.sqlite")
+            let request = try #require(try ledger.chain(officeSequenceNumber: "000101").first { $0.type == "claim" })
+            let key = Ledger.claimKey(requestMessageID: request.messageID)
+            #expect(try ledger.trackedState(kind: .claim, key: key)?.state == "pended")
+            // A run that polls asks the mailbox first: the EOB comes out, then "no more".
+            try await watcher(polling: true).run(drain: true)
+            #expect(try ledger.trackedState(kind: .claim, key: key)?.state == "adjudicated")
+            let chain = try ledger.chain(officeSequenceNumber: "000101").map(\.type)
+            #expect(chain == ["claim", "claimAcknowledgement", "explanationOfBenefits"], "\(chain)")
+            let requests = try ledger.files(route: "mailbox:sunlife", limit: 100).filter { $0.name.hasPrefix("mailbox-sunlife-") }
+            #expect(requests.count == 2, "the EOB, then nothing more")
+        }
+    }
+
+    @Test("A mailbox names a carrier destination and a route of the routes file, each checked at its line")
+    func configuration() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mailbox-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func routes(_ mailbox: String) throws -> WatchConfiguration {
+            try """
+                delivery: delivery.yaml
+                routes:
+                  - {name: replies, inbox: replies, from: cdanet, to: json, deliver: [practice]}
+                mailboxes:
+                  - \(mailbox)
+
+                """.write(toFile: folder + "/routes.yaml", atomically: true, encoding: .utf8)
+            return try WatchConfiguration.load(path: folder + "/routes.yaml", knownTransports: ["practice", "carrier"])
+        }
+        let good = "{name: n, destination: carrier, replies: replies, transactionPrefix: ITRANS000001, softwareSystemId: CB1, carrierId: \"999999\", provider: \"123456789\", office: \"0001\", everySeconds: 600}"
+        let loaded = try routes(good)
+        #expect(loaded.mailboxes.first?.interval == .seconds(600))
+        #expect(loaded.mailboxes.first?.carrierId == "999999")
+        for (bad, words) in [
+            (good.replacingOccurrences(of: "destination: carrier", with: "destination: nowhere"), "not a destination"),
+            (good.replacingOccurrences(of: "replies: replies", with: "replies: other"), "must name a route"),
+            (good.replacingOccurrences(of: "\"123456789\"", with: "\"12345\""), "must be 9 digits"),
+        ] {
+            #expect {
+                _ = try routes(bad)
+            } throws: { error in
+                "\(error)".contains("routes.yaml:5") && "\(error)".contains(words)
+            }
+        }
+    }
+}

@@ -83,7 +83,7 @@ test: deps
 ASAN_OPTIONS_FOR_TESTS = detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=0
 test-sanitize: deps
 	ASAN_OPTIONS=$(ASAN_OPTIONS_FOR_TESTS) LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan.supp:print_suppressions=0 \
-		$(SWIFT) test --sanitize=address --scratch-path .build-asan
+		$(SWIFT) test --sanitize=address --scratch-path .build-asan --no-parallel
 
 bench: deps
 	@# A path dependency's source list is cached in the build description; drop it so new files are seen.

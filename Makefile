@@ -5,7 +5,7 @@
 # Each first installs any missing system packages (Debian/Ubuntu, via apt-get).
 
 SWIFT ?= swift
-SYSTEM_PACKAGES ?= pkg-config libxml2-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3
+SYSTEM_PACKAGES ?= pkg-config libxml2-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3 postgresql libpq-dev
 BIN = .build/debug/claimsbridge
 
 .PHONY: demo test test-sanitize build deps bench soak fuzz clean

@@ -120,7 +120,8 @@ struct PostgreSQLDatabaseTests {
         let second = try testing.connect()
         try first.execute("CREATE TABLE duty (doctor text, on_call boolean)")
         try first.execute("INSERT INTO duty VALUES ('a', true), ('b', true)")
-        let takeOff = "UPDATE duty SET on_call = false WHERE doctor = $1 AND (SELECT count(*) FROM duty WHERE on_call) > 1"
+        let takeOff =
+            "UPDATE duty SET on_call = false WHERE doctor = $1 AND (SELECT count(*) FROM duty WHERE on_call) > 1"
         let conflict = #expect(throws: PostgreSQLError.self) {
             try first.transaction(isolation: .serializable) {
                 try first.execute("SELECT count(*) FROM duty WHERE on_call")

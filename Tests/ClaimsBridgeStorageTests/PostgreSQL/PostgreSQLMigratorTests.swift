@@ -21,9 +21,10 @@ struct PostgreSQLMigratorTests {
     @Test("Processes migrating at once: each migration is applied by exactly one of them")
     func concurrent() throws {
         let testing = try PostgreSQLTesting()
-        let slow = migrations + [
-            PostgreSQLMigration(version: 3, name: "slow", sql: "SELECT pg_sleep(0.3); CREATE TABLE audit (id int)")
-        ]
+        let slow =
+            migrations + [
+                PostgreSQLMigration(version: 3, name: "slow", sql: "SELECT pg_sleep(0.3); CREATE TABLE audit (id int)")
+            ]
         let applied = try onThreads(4) { _ in try PostgreSQLMigrator.migrate(testing.connect(), to: slow) }
         #expect(applied.flatMap { $0 }.sorted() == [1, 2, 3])
         #expect(applied.filter(\.isEmpty).count == 3)
@@ -35,13 +36,17 @@ struct PostgreSQLMigratorTests {
         let database = try PostgreSQLTesting().connect()
         let broken = [
             migrations[0],
-            PostgreSQLMigration(version: 2, name: "broken", sql: "CREATE TABLE half (id int); ALTER TABLE nowhere ADD x int"),
+            PostgreSQLMigration(
+                version: 2, name: "broken", sql: "CREATE TABLE half (id int); ALTER TABLE nowhere ADD x int"),
             PostgreSQLMigration(version: 3, name: "after", sql: "CREATE TABLE after (id int)"),
         ]
         let error = #expect(throws: PostgreSQLError.self) { try PostgreSQLMigrator.migrate(database, to: broken) }
         #expect(error?.sqlState == "42P01")
         #expect(try PostgreSQLMigrator.appliedVersions(database) == [1])
-        #expect(try database.execute("SELECT to_regclass('half') IS NULL, to_regclass('after') IS NULL").rows[0].values == ["t", "t"])
+        #expect(
+            try database.execute("SELECT to_regclass('half') IS NULL, to_regclass('after') IS NULL").rows[0].values == [
+                "t", "t",
+            ])
         #expect(try PostgreSQLMigrator.migrate(database, to: migrations) == [2])
     }
 

@@ -4,13 +4,23 @@ import Testing
 
 @Suite("PostgreSQL server restarts")
 struct PostgreSQLReconnectTests {
+    /// A server of the test's own (it is stopped and started), with a migrated database.
+    func privateServer() throws -> (PostgreSQLTestServer, PostgreSQLDatabase) {
+        let server = try PostgreSQLTestServer()
+        do {
+            let database = try PostgreSQLTesting(server: server).connect()
+            try PostgreSQLMigrator.migrate(database, to: PostgreSQLSequences.migrations)
+            return (server, database)
+        } catch {
+            server.destroy()
+            throw error
+        }
+    }
+
     @Test("The server restarts: the next statement fails as retryable, the one after reconnects")
     func restartBetweenStatements() throws {
-        let server = try PostgreSQLTestServer()
+        let (server, database) = try privateServer()
         defer { server.destroy() }
-        let testing = try PostgreSQLTesting(server: server)
-        let database = try testing.connect()
-        try PostgreSQLMigrator.migrate(database, to: PostgreSQLSequences.migrations)
         let sequences = PostgreSQLSequences(database: database)
         let counter = SequenceCounter.officeSequence(office: "OFF001")
         #expect(try sequences.next(counter) == 1)
@@ -22,13 +32,12 @@ struct PostgreSQLReconnectTests {
         #expect(try sequences.next(counter) == 2)
     }
 
-    @Test("The server goes away mid-transaction: the transaction fails as retryable, nothing half-committed, a retry succeeds")
+    @Test(
+        "The server goes away mid-transaction: the transaction fails as retryable, nothing half-committed, a retry succeeds"
+    )
     func restartInTransaction() throws {
-        let server = try PostgreSQLTestServer()
+        let (server, database) = try privateServer()
         defer { server.destroy() }
-        let testing = try PostgreSQLTesting(server: server)
-        let database = try testing.connect()
-        try PostgreSQLMigrator.migrate(database, to: PostgreSQLSequences.migrations)
         let sequences = PostgreSQLSequences(database: database)
         let counter = SequenceCounter.officeSequence(office: "OFF001")
 

@@ -72,6 +72,8 @@ struct PostgreSQLSequencesTests {
             let sequences = try PostgreSQLSequences(database: testing.connect())
             return try (0..<25).map { _ in try sequences.next(counter) }
         }.flatMap { $0 }
-        #expect(Dictionary(grouping: taken, by: { $0 }).mapValues(\.count) == Dictionary(uniqueKeysWithValues: (1...10).map { ($0, 10) }))
+        #expect(
+            Dictionary(grouping: taken, by: { $0 }).mapValues(\.count)
+                == Dictionary(uniqueKeysWithValues: (1...10).map { ($0, 10) }))
     }
 }

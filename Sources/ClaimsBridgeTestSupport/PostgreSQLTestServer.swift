@@ -69,20 +69,30 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
         }
     }
 
+    /// Runs a command and waits for it with `posix_spawn`/`waitpid` (Foundation's `Process` was seen never to
+    /// reap `su` here). Output goes to a file, not a pipe: the server pg_ctl leaves running would hold a pipe open.
     private static func run(_ executable: String, _ arguments: [String], log: String? = nil) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let outputPath = NSTemporaryDirectory() + "cbpg-command-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TestServerError("cannot run \(executable): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exitCode = (status >> 8) & 0xFF
+        guard status & 0x7F == 0, exitCode == 0 else {
+            let printed = FileManager.default.contents(atPath: outputPath) ?? Data()
             let logText = log.flatMap { FileManager.default.contents(atPath: $0) } ?? Data()
             throw TestServerError(
-                "\(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus):\n"
+                "\(executable) \(arguments.joined(separator: " ")) exited with status \(status):\n"
                     + String(decoding: printed + logText, as: UTF8.self))
         }
     }

@@ -14,6 +14,8 @@ public final class PostgreSQLDatabase {
     private var connection: OpaquePointer?
     private var inTransaction = false
     private var lostInTransaction = false
+    /// Set when a statement failed without a SQLSTATE: libpq itself lost the server, even if it still says OK.
+    private var broken = false
 
     /// Connects now, so that a wrong address or password shows at start-up.
     /// - Throws: ``PostgreSQLError``: `cannotConnect` (retryable) or `loginRefused`/`invalidConfiguration`.
@@ -111,9 +113,10 @@ public final class PostgreSQLDatabase {
             throw PostgreSQLError(
                 .connectionLost, retryable: true, "the connection broke during this transaction, which did not commit")
         }
-        if let connection, PQstatus(connection) == CONNECTION_OK { return connection }
+        if let connection, PQstatus(connection) == CONNECTION_OK, !broken { return connection }
         PQfinish(connection)
         connection = nil
+        broken = false
         let fresh = try Self.connect(configuration)
         connection = fresh
         return fresh
@@ -125,9 +128,12 @@ public final class PostgreSQLDatabase {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return PostgreSQLResult(reading: result!)
         default:
-            if PQstatus(connection) != CONNECTION_OK {
+            let state = result.flatMap { field($0, Diagnostic.sqlState) }
+            // No SQLSTATE: the error came from libpq, not the server (after a server restart, the first statement
+            // on an old connection fails so while libpq still reports the connection as OK).
+            if PQstatus(connection) != CONNECTION_OK || state == nil {
+                broken = true
                 if inTransaction { lostInTransaction = true }
-                let state = result.flatMap { field($0, Diagnostic.sqlState) }
                 throw PostgreSQLError(
                     .connectionLost, sqlState: state, retryable: true,
                     "the server closed the connection to \(configuration.location); its transaction did not commit")
@@ -136,7 +142,7 @@ public final class PostgreSQLDatabase {
                 throw PostgreSQLError(.statementFailed, "libpq returned no result (out of memory)")
             }
             throw PostgreSQLError.statement(
-                sqlState: field(result, Diagnostic.sqlState) ?? "XX000",
+                sqlState: state ?? "XX000",
                 primaryMessage: field(result, Diagnostic.primaryMessage) ?? "the statement failed",
                 constraint: field(result, Diagnostic.constraint), column: field(result, Diagnostic.column))
         }

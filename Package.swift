@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CPostgreSQL", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "ClaimsBridge",
             dependencies: [
@@ -38,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "ClaimsBridgeStorage",
-            dependencies: ["CSQLite", "COpenSSL"]
+            dependencies: ["CSQLite", "COpenSSL", "CPostgreSQL"]
         ),
         .target(
             name: "ClaimsBridgeTransports",
@@ -113,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClaimsBridgeStorageTests",
-            dependencies: ["ClaimsBridgeStorage"]
+            dependencies: ["ClaimsBridgeStorage", "ClaimsBridgeTestSupport"]
         ),
         .testTarget(
             name: "ClaimsBridgeTransportsTests",

@@ -1,0 +1,6 @@
+#ifndef CLAIMSBRIDGE_CPOSTGRESQL_SHIM_H
+#define CLAIMSBRIDGE_CPOSTGRESQL_SHIM_H
+
+#include <libpq-fe.h>
+
+#endif

@@ -1,0 +1,115 @@
+import Foundation
+
+/// Where and how to connect to PostgreSQL: a server address or a Unix socket folder, the role and database, the
+/// password as a secret reference (never the password itself), and the TLS settings handed to libpq.
+///
+/// ```swift
+/// let configuration = try PostgreSQLConfiguration(
+///     url: "postgres://claimsbridge@db.example:5432/claims?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem",
+///     password: "env:CLAIMSBRIDGE_DB_PASSWORD")
+/// ```
+public struct PostgreSQLConfiguration: Sendable, Equatable {
+    /// A host name or address, or an absolute path to the folder holding the server's Unix socket.
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var database: String
+    /// Where the password is read from at each connection (`env:NAME` or `file:PATH`); nil for none.
+    public var password: PostgreSQLSecret?
+    /// libpq's `sslmode`: disable, allow, prefer, require, verify-ca or verify-full. libpq never uses TLS on a
+    /// Unix socket, whatever this says.
+    public var sslMode: String
+    /// A PEM file with the certificate authorities that may sign the server's certificate (libpq `sslrootcert`).
+    public var sslRootCertificateFile: String?
+    /// Seconds to wait for a connection before giving up.
+    public var connectTimeoutSeconds: Int
+
+    static let sslModes: Set<String> = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
+    /// A configuration from parts.
+    /// - Throws: ``PostgreSQLError`` (`invalidConfiguration`) for an unknown `sslMode`.
+    public init(
+        host: String, port: Int = 5432, user: String, database: String, password: PostgreSQLSecret? = nil,
+        sslMode: String = "prefer", sslRootCertificateFile: String? = nil, connectTimeoutSeconds: Int = 10
+    ) throws(PostgreSQLError) {
+        guard Self.sslModes.contains(sslMode) else {
+            throw PostgreSQLError(
+                .invalidConfiguration,
+                "sslmode \(sslMode) is not one of \(Self.sslModes.sorted().joined(separator: ", "))")
+        }
+        self.host = host
+        self.port = port
+        self.user = user
+        self.database = database
+        self.password = password
+        self.sslMode = sslMode
+        self.sslRootCertificateFile = sslRootCertificateFile
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+    }
+
+    /// Reads `postgres://user@host:port/database?sslmode=…&sslrootcert=…` (`postgresql://` too; `host=/folder`
+    /// in the query names a socket folder). A password inside the URL is refused: give it as `password`.
+    /// - Parameter password: `env:NAME` or `file:PATH`, or nil when the server asks for none.
+    /// - Throws: ``PostgreSQLError`` (`invalidConfiguration`) naming what is wrong with the URL.
+    public init(url: String, password: String? = nil) throws(PostgreSQLError) {
+        guard let components = URLComponents(string: url),
+            components.scheme == "postgres" || components.scheme == "postgresql"
+        else {
+            throw PostgreSQLError(.invalidConfiguration, "the store URL must look like postgres://user@host:5432/db")
+        }
+        guard components.password == nil else {
+            throw PostgreSQLError(
+                .invalidConfiguration,
+                "the store URL contains a password; give it as an env: or file: secret instead")
+        }
+        var query: [String: String] = [:]
+        for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
+        let known: Set<String> = ["sslmode", "sslrootcert", "host", "connect_timeout"]
+        if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
+            throw PostgreSQLError(.invalidConfiguration, "the store URL has an unknown option \(unknown)")
+        }
+        guard let user = components.user, !user.isEmpty else {
+            throw PostgreSQLError(.invalidConfiguration, "the store URL names no user (postgres://user@host/db)")
+        }
+        let database = String(components.path.drop { $0 == "/" })
+        guard !database.isEmpty else {
+            throw PostgreSQLError(.invalidConfiguration, "the store URL names no database (postgres://user@host/db)")
+        }
+        guard let host = query["host"] ?? components.host, !host.isEmpty else {
+            throw PostgreSQLError(.invalidConfiguration, "the store URL names no host")
+        }
+        var secret: PostgreSQLSecret?
+        if let password {
+            guard let parsed = PostgreSQLSecret(parsing: password) else {
+                throw PostgreSQLError(
+                    .invalidConfiguration, "the store password must be env:NAME or file:PATH, not the password itself")
+            }
+            secret = parsed
+        }
+        try self.init(
+            host: host, port: components.port ?? 5432, user: user, database: database, password: secret,
+            sslMode: query["sslmode"] ?? "prefer", sslRootCertificateFile: query["sslrootcert"],
+            connectTimeoutSeconds: query["connect_timeout"].flatMap { Int($0) } ?? 10)
+    }
+
+    /// Where the server is, for messages: `host:port` or the socket folder (never the password).
+    public var location: String { "\(host):\(port)/\(database)" }
+
+    /// The same configuration for another database on the same server.
+    public func with(database: String) -> PostgreSQLConfiguration {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
+    /// libpq's connection keywords and values, the password resolved from its secret.
+    func connectionParameters() throws(PostgreSQLError) -> [(String, String)] {
+        var parameters: [(String, String)] = [
+            ("host", host), ("port", String(port)), ("user", user), ("dbname", database), ("sslmode", sslMode),
+            ("connect_timeout", String(connectTimeoutSeconds)), ("application_name", "claimsbridge"),
+        ]
+        if let sslRootCertificateFile { parameters.append(("sslrootcert", sslRootCertificateFile)) }
+        if let password { parameters.append(("password", try password.resolve())) }
+        return parameters
+    }
+}

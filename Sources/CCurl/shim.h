@@ -37,5 +37,8 @@ static inline CURLcode cb_curl_getinfo_double(CURL *handle, CURLINFO info, doubl
 static inline CURLcode cb_curl_getinfo_string(CURL *handle, CURLINFO info, char **value) {
     return curl_easy_getinfo(handle, info, value);
 }
+static inline CURLcode cb_curl_getinfo_offset(CURL *handle, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
 
 #endif

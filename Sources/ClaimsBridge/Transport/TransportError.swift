@@ -11,6 +11,8 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
     public var reason: String
     /// The HTTP status, when the server answered.
     public var statusCode: Int?
+    /// How long the server asked to wait before the next attempt (`Retry-After` on a 429 or 503), in seconds.
+    public var retryAfterSeconds: Double?
 
     /// Creates an error.
     public init(_ code: Code, retryable: Bool, _ reason: String, statusCode: Int? = nil) {

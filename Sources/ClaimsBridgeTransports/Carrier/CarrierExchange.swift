@@ -54,9 +54,11 @@ struct CarrierExchange: Sendable {
         case 200..<300:
             break
         case 408, 429, 500..<600:
-            throw TransportError(
+            var error = TransportError(
                 .serverError, retryable: true, "\(url): the carrier answered HTTP \(status) instead of a reply",
                 statusCode: status)
+            error.retryAfterSeconds = request.retryAfterSeconds
+            throw error
         default:
             throw TransportError(
                 .rejected, retryable: false, "\(url): the carrier refused the request with HTTP \(status)",

@@ -149,6 +149,13 @@ final class CurlRequest {
         return (code, detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
     }
 
+    /// The server's `Retry-After` (seconds, or an HTTP date converted to seconds from now), or nil when it sent none.
+    var retryAfterSeconds: Double? {
+        var value: curl_off_t = 0
+        guard cb_curl_getinfo_offset(handle, CURLINFO_RETRY_AFTER, &value) == CURLE_OK, value > 0 else { return nil }
+        return Double(value)
+    }
+
     /// The HTTP status of the last response (0 when none).
     var responseCode: Int {
         var value = 0

@@ -40,10 +40,14 @@ struct HTTPPost: Sendable {
         case 200..<300:
             return receipt
         case 429:
-            throw TransportError(
+            var error = TransportError(
                 .rateLimited, retryable: true, "\(url) answered 429 Too Many Requests", statusCode: 429)
+            error.retryAfterSeconds = request.retryAfterSeconds
+            throw error
         case 408, 500..<600:
-            throw TransportError(.serverError, retryable: true, "\(url) answered \(status)", statusCode: status)
+            var error = TransportError(.serverError, retryable: true, "\(url) answered \(status)", statusCode: status)
+            error.retryAfterSeconds = request.retryAfterSeconds
+            throw error
         default:
             throw TransportError(.rejected, retryable: false, "\(url) answered \(status)", statusCode: status)
         }

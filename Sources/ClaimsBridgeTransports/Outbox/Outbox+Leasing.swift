@@ -130,7 +130,9 @@ extension Outbox {
             log.info("delivered", metadata: ["delivery.already_present": "\(receipt.alreadyPresent)"])
         case .failure(let error):
             let giveUp = !error.isRetryable || claim.delivery.attempt >= retryPolicy.maxAttempts
-            let next = time + (giveUp ? 0 : retryPolicy.delay(afterAttempt: claim.delivery.attempt))
+            // The server's Retry-After is honoured (up to the policy's longest delay), never shortened.
+            let asked = min(error.retryAfterSeconds ?? 0, retryPolicy.maxDelaySeconds)
+            let next = time + (giveUp ? 0 : max(retryPolicy.delay(afterAttempt: claim.delivery.attempt), asked))
             let recorded = try storage {
                 try database.prepare(
                     """

@@ -70,6 +70,31 @@ struct HTTPSTransportTests {
         #expect(error?.isRetryable == (status >= 500 || status == 429))
     }
 
+    @Test("Retry-After, in seconds or as an HTTP date, is carried in the error; none is nil")
+    func retryAfter() async throws {
+        for (value, expected) in [("30", 30.0), (Self.httpDate(secondsFromNow: 600), 600.0)] {
+            let receiver = try HTTPSReceiver(pki: pki, script: [429], retryAfter: value)
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await deliver(to: receiver, tls: TLSOptions(caBundle: pki.caCertificate))
+            }
+            let seconds = try #require(error?.retryAfterSeconds)
+            #expect(abs(seconds - expected) <= 5, "\(value) → \(seconds)")
+        }
+        let plain = try HTTPSReceiver(pki: pki, script: [503])
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await deliver(to: plain, tls: TLSOptions(caBundle: pki.caCertificate))
+        }
+        #expect(error?.retryAfterSeconds == nil)
+    }
+
+    static func httpDate(secondsFromNow seconds: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: Date().addingTimeInterval(seconds))
+    }
+
     @Test("A server slower than the timeout is a retryable timeout")
     func timeout() async throws {
         let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 3)

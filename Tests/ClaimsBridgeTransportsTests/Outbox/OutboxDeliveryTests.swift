@@ -35,6 +35,20 @@ struct OutboxDeliveryTests {
         #expect(try receiver.acceptedKeys() == ["claim-1"])
     }
 
+    @Test("A 503 or 429 with Retry-After waits at least that long before the next attempt", arguments: [503, 429])
+    func retryAfterIsHonoured(_ status: Int) async throws {
+        let receiver = try HTTPSReceiver(pki: pki, script: [status, 200], retryAfter: "120")
+        let id = try outbox.enqueue(destination: "r", payload: Array("{}".utf8), idempotencyKey: "claim-1")
+        let transports = ["r": try transport(receiver.url())]
+        let now = Date()
+        #expect(try await outbox.deliverDue(transports: transports, now: now).retrying == [id])
+        // The policy alone would try again after 1 s; the server asked for 120.
+        let next = try #require(try outbox.delivery(id)?.nextAttemptAt)
+        #expect(next.timeIntervalSince(now) >= 119, "\(next.timeIntervalSince(now))")
+        #expect(try await outbox.deliverDue(transports: transports, now: now.addingTimeInterval(60)).attempted == 0)
+        #expect(try await outbox.deliverDue(transports: transports, now: now.addingTimeInterval(125)).delivered == [id])
+    }
+
     @Test("400 is dead-lettered at once with the status in the last error")
     func deadLettered() async throws {
         let receiver = try HTTPSReceiver(pki: pki, script: [400])

@@ -33,6 +33,7 @@ parser.add_argument("--record", required=True)
 parser.add_argument("--delay", type=float, default=0.0)
 parser.add_argument("--webhook-secret")
 parser.add_argument("--reply-file", help="answer a 2xx with this file's bytes (a carrier's synchronous reply)")
+parser.add_argument("--retry-after", help="send this Retry-After value with a 429 or 503")
 options = parser.parse_args()
 
 statuses = [int(code) for code in options.script.split(",")]
@@ -88,6 +89,8 @@ class Handler(BaseHTTPRequestHandler):
             answer = open(options.reply_file, "rb").read()
             content_type = "application/octet-stream"
         self.send_response(status)
+        if options.retry_after and status in (429, 503):
+            self.send_header("Retry-After", options.retry_after)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()

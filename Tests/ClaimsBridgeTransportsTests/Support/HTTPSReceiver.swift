@@ -30,7 +30,7 @@ final class HTTPSReceiver: @unchecked Sendable {
     init(
         pki: TestPKI, certificate: String? = nil, requireClientCertificate: Bool = false, script: [Int] = [200],
         port: Int? = nil, recordPath: String? = nil, delaySeconds: Double = 0, webhookSecret: String? = nil,
-        replyFile: String? = nil
+        replyFile: String? = nil, retryAfter: String? = nil
     ) throws {
         self.port = port ?? freePort()
         self.recordPath = try recordPath ?? (makeScratchFolder("receiver") + "/requests.jsonl")
@@ -43,6 +43,7 @@ final class HTTPSReceiver: @unchecked Sendable {
         if delaySeconds > 0 { arguments += ["--delay", "\(delaySeconds)"] }
         if let webhookSecret { arguments += ["--webhook-secret", webhookSecret] }
         if let replyFile { arguments += ["--reply-file", replyFile] }
+        if let retryAfter { arguments += ["--retry-after", retryAfter] }
         process = try ServerProcess(Tool.path("python3") ?? "/usr/bin/python3", arguments)
         try waitForPort(self.port)
     }

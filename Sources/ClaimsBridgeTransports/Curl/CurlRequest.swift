@@ -156,6 +156,18 @@ final class CurlRequest {
         return Double(value)
     }
 
+    /// Takes and returns connections through `cache` (kept open between requests to the same destination).
+    func share(_ cache: CurlConnectionCache) throws(TransportError) {
+        try check(CURLOPT_SHARE, cache.attach(handle))
+    }
+
+    /// How many new connections the last transfer opened (0 when it reused one).
+    var newConnections: Int {
+        var value = 0
+        _ = cb_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &value)
+        return value
+    }
+
     /// The HTTP status of the last response (0 when none).
     var responseCode: Int {
         var value = 0

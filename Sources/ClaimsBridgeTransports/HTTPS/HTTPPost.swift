@@ -7,6 +7,8 @@ struct HTTPPost: Sendable {
     var tls: TLSOptions
     var connectTimeoutSeconds: Double
     var timeoutSeconds: Double
+    /// Connections kept open for this destination, shared by its requests (nil: a new connection each time).
+    var connections: CurlConnectionCache? = CurlConnectionCache()
 
     /// Refuses anything but `https://`, and URLs with credentials in them (they would end up in receipts and
     /// errors); the URL is not repeated in the error, in case it holds a password.
@@ -27,6 +29,8 @@ struct HTTPPost: Sendable {
         let request = try CurlRequest()
         try request.set(CURLOPT_URL, url)
         try request.set(CURLOPT_PROTOCOLS_STR, "https")
+        try request.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        if let connections { try request.share(connections) }
         try request.applyTLS(tls)
         try request.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeoutSeconds * 1000))
         try request.set(CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000))
@@ -35,6 +39,7 @@ struct HTTPPost: Sendable {
         let (code, message) = request.perform()
         guard code == CURLE_OK else { throw CurlFailure.error(code, message, endpoint: url) }
         let status = request.responseCode
+        connections?.countOpened(request.newConnections)
         let receipt = DeliveryReceipt(location: url, statusCode: status, responseBody: request.responseBody)
         switch status {
         case 200..<300:

@@ -21,6 +21,9 @@ public struct HTTPSTransport: Transport {
     public let authorization: SecretReference?
     /// Headers whose values are credentials, by name, each read from its reference at each delivery.
     public let secretHeaders: [(name: String, value: SecretReference)]
+    /// How many connections the deliveries through this transport have opened in all; open connections are kept
+    /// and reused (HTTP/1.1 keep-alive, or HTTP/2 when the server offers it), so a run of deliveries opens one.
+    public var connectionsOpened: Int { post.connections?.connectionsOpened ?? 0 }
 
     /// Creates the transport.
     /// - Parameters:

@@ -95,6 +95,28 @@ struct HTTPSTransportTests {
         return formatter.string(from: Date().addingTimeInterval(seconds))
     }
 
+    @Test("Deliveries to one destination reuse the open connection, one after the other and side by side")
+    func connectionsAreReused() async throws {
+        let receiver = try HTTPSReceiver(pki: pki, script: [200])
+        let transport = try HTTPSTransport(url: receiver.url(), tls: TLSOptions(caBundle: pki.caCertificate))
+        for number in 1...5 {
+            _ = try await transport.deliver(OutgoingDelivery(idempotencyKey: "k\(number)", payload: Array("{}".utf8)))
+        }
+        #expect(transport.connectionsOpened == 1)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for number in 6...13 {
+                group.addTask {
+                    _ = try await transport.deliver(
+                        OutgoingDelivery(idempotencyKey: "k\(number)", payload: Array("{}".utf8)))
+                }
+            }
+            try await group.waitForAll()
+        }
+        // Side by side, a request whose connection is busy opens another; never one per request.
+        #expect(transport.connectionsOpened < 1 + 8, "\(transport.connectionsOpened)")
+        #expect(try receiver.acceptedKeys().count == 13)
+    }
+
     @Test("A server slower than the timeout is a retryable timeout")
     func timeout() async throws {
         let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 3)

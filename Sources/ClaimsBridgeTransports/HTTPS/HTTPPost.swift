@@ -30,7 +30,11 @@ struct HTTPPost: Sendable {
         try request.set(CURLOPT_URL, url)
         try request.set(CURLOPT_PROTOCOLS_STR, "https")
         try request.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        if let connections { try request.share(connections) }
+        if let connections {
+            try request.share(connections)
+            // The shared cache keeps as many connections as the handle allows; deliveries run side by side.
+            try request.set(CURLOPT_MAXCONNECTS, 64)
+        }
         try request.applyTLS(tls)
         try request.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeoutSeconds * 1000))
         try request.set(CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000))

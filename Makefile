@@ -126,7 +126,8 @@ test-api: build
 		--exclude-checks positive_data_acceptance,negative_data_rejection,unsupported_method; \
 	status=$$?; kill $$(cat .build-api/pid); exit $$status
 
-# wrk against a release build: one CDAnet claim translated to JSON per request, keep-alive, 2 threads.
+# wrk against a release build: one CDAnet claim translated to JSON per request, keep-alive, 2 threads; then
+# eligibility through the service against the carrier simulator's own time (Scripts/bench_eligibility.py).
 BENCH_SECONDS ?= 20
 bench-serve: deps
 	$(SWIFT) build -c release --product claimsbridge
@@ -140,3 +141,4 @@ bench-serve: deps
 		'http://127.0.0.1:18090/v1/translate?from=cdanet&to=json'; \
 	echo "RSS: $$(grep VmHWM /proc/$$(cat .build-bench/pid)/status)"; \
 	kill $$(cat .build-bench/pid)
+	python3 Scripts/bench_eligibility.py .build/release/claimsbridge

@@ -74,16 +74,12 @@ enum SubmissionRoutes {
         let retry = service.delivery.retryPolicy
         let lease = service.delivery.leaseSeconds
         // Sent in a task of its own, so that an answer that comes after the wait is still recorded by the outbox.
-        let sent = SendingState()
-        Task {
-            defer { sent.finish() }
+        let sending = Task {
             let outbox = try Outbox(path: outboxPath, retryPolicy: retry, leaseSeconds: lease, cipher: cipher)
             _ = try await outbox.deliverNow(delivery, to: destination, through: transport)
         }
         let deadline = ContinuousClock.now + .milliseconds(Int(service.configuration.submissionWaitSeconds * 1000))
-        while !sent.isFinished && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        await firstOf(sending, orDeadline: deadline)
         if let answered = try answer(submission: id, delivery: delivery, service: service, ledger: ledger) {
             return answered
         }
@@ -176,9 +172,31 @@ enum SubmissionRoutes {
     }
 }
 
-/// Whether the task sending a submission has finished (its outcome is then in the outbox).
-private final class SendingState: Sendable {
-    private let finished = Atomic<Bool>(false)
-    var isFinished: Bool { finished.load(ordering: .acquiring) }
-    func finish() { finished.store(true, ordering: .releasing) }
+/// Returns when `task` has finished or `deadline` has come, whichever is first; the task goes on either way.
+private func firstOf(_ task: Task<Void, any Error>, orDeadline deadline: ContinuousClock.Instant) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let once = ResumeOnce(continuation)
+        Task {
+            _ = await task.result
+            once.resume()
+        }
+        Task {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            once.resume()
+        }
+    }
+}
+
+/// Resumes a continuation the first time it is asked to, and ignores the later requests.
+private final class ResumeOnce: Sendable {
+    private let continuation: CheckedContinuation<Void, Never>
+    private let resumed = Atomic<Bool>(false)
+
+    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+
+    func resume() {
+        if resumed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            continuation.resume()
+        }
+    }
 }

@@ -70,6 +70,9 @@ public final class ServiceContext: Sendable {
             cipher: try delivery.payloadCipher())
     }
 
+    /// How many requests hold a slot of an expensive endpoint now.
+    func slotsInUse(_ endpoint: String) -> Int { slots.withLock { $0[endpoint]?.inUse ?? 0 } }
+
     /// Runs `body` with the outbox, one request at a time.
     public func withOutbox<Result>(_ body: (Outbox) throws -> Result) throws -> Result {
         try outboxLock.withLock { _ in try body(outbox) }

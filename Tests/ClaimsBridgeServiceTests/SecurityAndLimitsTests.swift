@@ -98,7 +98,7 @@ import Testing
 
     @Test func anEndpointAtItsCapAnswers503WithRetryAfter() async throws {
         try await ServiceFixture(
-            serviceYAML: "limits: {concurrentRequests: 1, bodyTimeoutSeconds: 5, retryAfterSeconds: 2}"
+            serviceYAML: "limits: {concurrentRequests: 1, bodyTimeoutSeconds: 10, retryAfterSeconds: 2}"
         )
         .withServer { client in
             // The first request holds the endpoint's one slot while its body trickles in.
@@ -107,14 +107,13 @@ import Testing
                 + "Authorization: Bearer \(ServiceFixture.fullToken)\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 2\r\n\r\n{"
             async let slow = LoopbackHTTP.exchange(
-                port: client.port, steps: [.send(Array(head.utf8)), .pause(seconds: 3), .send(Array("}".utf8))])
-            // Wait until the server holds it (a loaded machine may take a while to get there).
+                port: client.port, steps: [.send(Array(head.utf8)), .pause(seconds: 5), .send(Array("}".utf8))])
+            // Wait until it holds the endpoint's slot (a loaded machine may take a while to get there).
             let deadline = ContinuousClock.now + .seconds(10)
-            while !client.context.metrics.prometheusText().contains("claimsbridge_http_requests_in_flight 1"),
-                ContinuousClock.now < deadline
-            {
-                try await Task.sleep(for: .milliseconds(20))
+            while client.context.slotsInUse(ServiceEndpoint.check) == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
             }
+            #expect(client.context.slotsInUse(ServiceEndpoint.check) == 1)
             let busy = try await client.send(
                 "POST", "/v1/check?from=json", contentType: "application/json", body: Array("{}".utf8))
             #expect(busy.status == 503)

@@ -82,4 +82,7 @@ final class EndpointSlots: Sendable {
     }
 
     func give() { used.withLock { $0 -= 1 } }
+
+    /// How many slots are taken now.
+    var inUse: Int { used.withLock { $0 } }
 }

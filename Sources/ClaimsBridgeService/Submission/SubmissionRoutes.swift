@@ -94,7 +94,6 @@ enum SubmissionRoutes {
         guard let file = try ledger.file(id), file.route == requestRoute,
             let delivery = try ledger.deliveries(of: id).first
         else { throw Problem.notFound("no submission \(id) was made through this service") }
-        _ = file
         let outboxID = DeliveryID(delivery.outboxID)
         if let answered = try answer(submission: id, delivery: outboxID, service: service, ledger: ledger) {
             return answered

@@ -13,9 +13,6 @@ public struct LedgerSubmissions {
         rules = try TransactionRules(catalog: catalog)
     }
 
-    /// Whether `type` is a request (claim, eligibility, reversal…) according to the layouts.
-    public func isRequest(_ type: String) -> Bool { rules.role(of: type).isRequest }
-
     /// Records a request (one model JSON object) under `route` and fills in the header numbers it lacks (A02, A09,
     /// as its layout's `sequence:` says).
     /// - Returns: its ledger number and the JSON with the numbers.

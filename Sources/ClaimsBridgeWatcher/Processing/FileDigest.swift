@@ -1,3 +1,4 @@
+import ClaimsBridge
 internal import COpenSSL
 import Foundation
 
@@ -31,11 +32,7 @@ enum FileDigest {
     }
 
     /// The lowercase hex SHA-256 of `bytes`.
-    static func sha256(_ bytes: [UInt8]) -> String {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        bytes.withUnsafeBufferPointer { buffer in _ = SHA256(buffer.baseAddress, buffer.count, &digest) }
-        return hex(digest[...])
-    }
+    static func sha256(_ bytes: [UInt8]) -> String { ContentDigest.sha256(bytes) }
 
     private static func hex(_ digest: ArraySlice<UInt8>) -> String {
         let hexDigits = Array("0123456789abcdef".utf8)

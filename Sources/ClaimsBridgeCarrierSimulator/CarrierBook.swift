@@ -10,6 +10,18 @@ final class CarrierBook: Sendable {
         var usage: MemberUsage
         var serviceAmount: Money
         var reversed = false
+        /// What the claim pays and to whom, for reconciliations; nil for claims not paid (rejected, predeterminations).
+        var payment: PaymentDue?
+    }
+
+    /// A claim's payment as a reconciliation lists it: the day its answer reached the office, the amount and the
+    /// office's numbers. `released` is false while the answer waits in the mailbox.
+    struct PaymentDue: Sendable {
+        var carrierId: String
+        var provider: Provider
+        var amount: Money
+        var day: CalendarDate?
+        var released: Bool
     }
 
     private struct State {
@@ -17,6 +29,8 @@ final class CarrierBook: Sendable {
         var paid: [String: PaidClaim] = [:]
         var mailboxes: [String: [ModelMessage]] = [:]
         var counter = 0
+        /// References of paid claims in the order they were adjudicated.
+        var order: [String] = []
     }
 
     private let state = Mutex(State())
@@ -38,6 +52,7 @@ final class CarrierBook: Sendable {
     func recordPaid(reference: String, claim: PaidClaim) {
         state.withLock { state in
             state.paid[reference] = claim
+            state.order.append(reference)
             var usage = state.usage[claim.member] ?? MemberUsage()
             usage.deductibleUsed = usage.deductibleUsed + claim.usage.deductibleUsed
             usage.benefitsPaid = usage.benefitsPaid + claim.usage.benefitsPaid
@@ -68,13 +83,33 @@ final class CarrierBook: Sendable {
         state.withLock { $0.mailboxes[office, default: []].append(message) }
     }
 
-    /// Takes the oldest answer waiting for the office, and says whether more are waiting.
-    func takeFromMailbox(of office: String) -> (message: ModelMessage?, moreWaiting: Bool) {
+    /// Takes the oldest answer waiting for the office, and says whether more are waiting. A claim whose EOB
+    /// comes out is paid from `day` on.
+    func takeFromMailbox(of office: String, day: CalendarDate?) -> (message: ModelMessage?, moreWaiting: Bool) {
         state.withLock { state in
             guard var box = state.mailboxes[office], !box.isEmpty else { return (nil, false) }
             let first = box.removeFirst()
             state.mailboxes[office] = box
+            if case .explanationOfBenefits(let eob) = first, let reference = eob.transactionReference,
+                state.paid[reference]?.payment != nil
+            {
+                state.paid[reference]?.payment?.released = true
+                state.paid[reference]?.payment?.day = day
+            }
             return (first, !box.isEmpty)
+        }
+    }
+
+    /// The payments due to the office (by treating provider) for claims answered on `day` and not reversed, in
+    /// the order they were adjudicated, with each claim's office sequence number and reference.
+    func payments(for office: String, on day: CalendarDate?) -> [(reference: String, sequence: String, due: PaymentDue)] {
+        state.withLock { state in
+            state.order.compactMap { reference in
+                guard let claim = state.paid[reference], !claim.reversed, let due = claim.payment, due.released,
+                    due.day == day, due.provider.cdaNumber?.trimmingSpaces == office
+                else { return nil }
+                return (reference, claim.officeSequenceNumber, due)
+            }
         }
     }
 

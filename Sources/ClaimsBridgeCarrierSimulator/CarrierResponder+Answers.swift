@@ -21,7 +21,16 @@ extension CarrierResponder {
             claim: .init(
                 member: member, officeSequenceNumber: claim.routing.officeSequenceNumber,
                 usage: MemberUsage(deductibleUsed: adjudication.deductibleApplied, benefitsPaid: adjudication.benefit),
-                serviceAmount: adjudication.serviceAmount))
+                serviceAmount: adjudication.serviceAmount,
+                payment: adjudication.benefit > .zero
+                    ? .init(
+                        carrierId: table.carrierId,
+                        provider: Provider(
+                            cdaNumber: claim.providers.treating?.cdaNumber,
+                            officeNumber: claim.providers.treating?.officeNumber,
+                            billingNumber: claim.providers.billing?.cdaNumber ?? claim.providers.treating?.cdaNumber),
+                        amount: adjudication.benefit, day: Self.today(), released: plan.reply != .pend)
+                    : nil))
         let language = claim.subscriber?.language ?? .english
         switch plan.reply ?? .eob {
         case .acknowledgement:
@@ -110,7 +119,7 @@ extension CarrierResponder {
     }
 
     func answerMailbox(_ request: OutstandingTransactionsRequest, office: String) -> ModelMessage {
-        let (message, moreWaiting) = book.takeFromMailbox(of: office)
+        let (message, moreWaiting) = book.takeFromMailbox(of: office, day: Self.today())
         guard var message else {
             var providers = Self.treating(request.providers)
             providers?.billing = request.providers?.billing

@@ -2,7 +2,8 @@ public import ClaimsBridge
 
 /// Answers CDAnet requests, as model messages, the way a carrier would: claims (01) and COB claims (07) with an
 /// explanation of benefits (21) or an acknowledgement (11), predeterminations (03) with 23 or 13, reversals (02)
-/// with 12, eligibility (08) with 18, and the mailbox (04) with the oldest pended answer or 14 "no more responses".
+/// with 12, eligibility (08) with 18, the mailbox (04) with the oldest pended answer or 14 "no more responses", and
+/// reconciliation requests with the payments of the day asked for (06 → 16 page by page, 05 → 15).
 /// Requests it cannot accept get the acknowledgement of their kind with status "rejected" and CDAnet error codes.
 ///
 /// Every answer echoes the request's A01 (prefix), A02 (office sequence number) and A05 (carrier), and the
@@ -52,6 +53,8 @@ public final class CarrierResponder: Sendable {
         case .eligibilityRequest(let eligibility): return answerEligibility(eligibility, office: office)
         case .claimReversal(let reversal): return answerReversal(reversal, office: office)
         case .outstandingTransactionsRequest(let request): return answerMailbox(request, office: office)
+        case .paymentReconciliationRequest(let request): return answerPaymentReconciliation(request, office: office)
+        case .summaryReconciliationRequest(let request): return answerSummaryReconciliation(request, office: office)
         default:
             return reject(request, office: office, "124", "This transaction is not supported by the carrier.")
         }
@@ -65,6 +68,8 @@ public final class CarrierResponder: Sendable {
             case .eligibilityRequest(let m): m.providers
             case .claimReversal(let m): m.providers
             case .outstandingTransactionsRequest(let m): m.providers
+            case .paymentReconciliationRequest(let m): m.providers
+            case .summaryReconciliationRequest(let m): m.providers
             default: nil
             }
         return providers?.treating?.cdaNumber?.trimmingSpaces ?? ""

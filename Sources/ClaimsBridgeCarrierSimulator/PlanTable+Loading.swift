@@ -52,6 +52,9 @@ extension PlanTable {
             if let delay = plan.delaySeconds, delay < 0 { throw fail("\(label): delaySeconds cannot be negative") }
         }
         if let delaySeconds, delaySeconds < 0 { throw fail("delaySeconds cannot be negative") }
+        if let size = reconciliationPageSize, !(1...250).contains(size) {
+            throw fail("reconciliationPageSize must be from 1 to 250 payment lines")
+        }
     }
 
     static func describe(_ error: DecodingError) -> String {

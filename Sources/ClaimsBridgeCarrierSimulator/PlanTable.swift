@@ -12,13 +12,20 @@ public struct PlanTable: Sendable, Hashable, Codable {
     public var delaySeconds: Double?
     /// The plans, by policy number.
     public var plans: [Plan]
+    /// Payment lines per page of a payment reconciliation (16); default 5. A day with more lines than nine pages
+    /// hold puts more on each page (F38 and G62 are one digit).
+    public var reconciliationPageSize: Int?
 
     /// A plan table.
-    public init(carrierId: String, behaviour: SimulatedBehaviour? = nil, delaySeconds: Double? = nil, plans: [Plan]) {
+    public init(
+        carrierId: String, behaviour: SimulatedBehaviour? = nil, delaySeconds: Double? = nil, plans: [Plan],
+        reconciliationPageSize: Int? = nil
+    ) {
         self.carrierId = carrierId
         self.behaviour = behaviour
         self.delaySeconds = delaySeconds
         self.plans = plans
+        self.reconciliationPageSize = reconciliationPageSize
     }
 
     /// The plan with policy (group) number `policy` [C01], compared without surrounding spaces.

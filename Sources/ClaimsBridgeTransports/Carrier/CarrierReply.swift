@@ -30,7 +30,15 @@ public struct CarrierReply: Sendable, Hashable {
     /// Response codes of version 02; A07 (4 digits) sits at 28.
     static let version02: Set<String> = ["10", "11", "12", "13", "21"]
 
-    /// Checks that `message` is a CDAnet response whose A07 states its length.
+    /// Whether `message` is the plain text `NO MORE ITEMS` right after A01 (offset 12), which ITRANS answers to a
+    /// version 02 request for pended claims when the mailbox is empty. Such a reply has no version or code.
+    public static func saysNoMoreItems(_ message: [UInt8]) -> Bool {
+        let text = Array("NO MORE ITEMS".utf8)
+        return message.count >= 12 + text.count && message[12..<12 + text.count].elementsEqual(text)
+    }
+
+    /// Checks that `message` is a CDAnet response whose A07 states its length, or an empty mailbox's
+    /// `NO MORE ITEMS` (see ``saysNoMoreItems(_:)``).
     /// - Throws: ``TransportError`` (`invalidReply`, permanent) saying what is wrong, by offset; never the content.
     public init(checking message: [UInt8], statusCode: Int, elapsedSeconds: Double) throws(TransportError) {
         func invalid(_ reason: String) -> TransportError {
@@ -41,6 +49,10 @@ public struct CarrierReply: Sendable, Hashable {
             let slice = message[start..<start + width]
             guard slice.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
             return String(decoding: slice, as: UTF8.self)
+        }
+        if Self.saysNoMoreItems(message) {
+            self.init(message: message, version: "", transactionCode: "", statusCode: statusCode, elapsedSeconds: elapsedSeconds)
+            return
         }
         guard message.count >= 27 else {
             throw invalid("is too short to be a CDAnet message (at least 27 bytes are needed to read its header)")

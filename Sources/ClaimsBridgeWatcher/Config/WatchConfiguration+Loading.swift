@@ -16,7 +16,7 @@ extension WatchConfiguration {
             [
                 "state", "mappings", "delivery", "rescanSeconds", "listen", "routes", "stateFileMode", "stateGroup",
                 "openPermissions",
-                "statusEvents", "mailboxes",
+                "statusEvents", "mailboxes", "reconciliations",
             ],
             in: "the routes file")
         let state = try root["state"].map { resolve(try $0.string("`state`")) } ?? resolve(".claimsbridge-state")
@@ -61,16 +61,7 @@ extension WatchConfiguration {
             }
             configuration.statusEventsDestination = destination
         }
-        for node in try root["mailboxes"]?.items("`mailboxes`") ?? [] {
-            let mailbox = try loadMailbox(node, transports: knownTransports)
-            guard routes.contains(where: { $0.name == mailbox.replies }) else {
-                throw try node.required("replies").error("`replies` must name a route of this file")
-            }
-            if configuration.mailboxes.contains(where: { $0.name == mailbox.name }) {
-                throw try node.required("name").error("the mailbox name `\(mailbox.name)` is used twice")
-            }
-            configuration.mailboxes.append(mailbox)
-        }
+        try configuration.loadCarrierSchedules(root, transports: knownTransports)
         return configuration
     }
 
@@ -132,41 +123,6 @@ extension WatchConfiguration {
             rejectsDirectory: try node["rejects"].map { resolve(try $0.string("`rejects`")) })
         route.pickup = try node["pickup"].map { try loadPickup($0, resolve: resolve, transports: transports) }
         return route
-    }
-
-    /// `{name, destination, replies, transactionPrefix, softwareSystemId, carrierId, provider, office, everySeconds}`
-    private static func loadMailbox(_ node: ConfigNode, transports: Set<String>?) throws -> WatchConfiguration.Mailbox {
-        try node.expectKeys(
-            [
-                "name", "destination", "replies", "transactionPrefix", "softwareSystemId", "carrierId", "provider",
-                "office", "everySeconds",
-            ], in: "a mailbox")
-        func digits(_ key: String, _ count: Int) throws -> String {
-            let field = try node.required(key)
-            let value = try field.string("`\(key)`")
-            guard value.utf8.count == count, value.utf8.allSatisfy(\.isDigit) else {
-                throw field.error("`\(key)` must be \(count) digits")
-            }
-            return value
-        }
-        let destinationNode = try node.required("destination")
-        let destination = try destinationNode.string("`destination`")
-        if let transports, !transports.contains(destination) {
-            throw destinationNode.error("`destination` names \(destination), which is not a destination of the delivery configuration")
-        }
-        let prefix = try node.required("transactionPrefix")
-        let prefixText = try prefix.string("`transactionPrefix`")
-        guard prefixText.utf8.count == 12 else { throw prefix.error("`transactionPrefix` (A01) must be 12 characters") }
-        let software = try node.required("softwareSystemId")
-        let softwareText = try software.string("`softwareSystemId`")
-        guard softwareText.utf8.count == 3 else { throw software.error("`softwareSystemId` (A03) must be 3 characters") }
-        let every = try node["everySeconds"]?.int("`everySeconds`") ?? 900
-        guard every > 0 else { throw try node.required("everySeconds").error("`everySeconds` must be at least 1") }
-        return WatchConfiguration.Mailbox(
-            name: try node.required("name").string("`name`"), destination: destination,
-            replies: try node.required("replies").string("`replies`"), transactionPrefix: prefixText,
-            softwareSystemId: softwareText, carrierId: try digits("carrierId", 6),
-            providerNumber: try digits("provider", 9), officeNumber: try digits("office", 4), interval: .seconds(every))
     }
 
     /// A route's `pickup: {from: DESTINATION, folder: PATH, pattern: "*.xml", remove: true, everySeconds: 60}`.

@@ -53,8 +53,11 @@ public struct WatchConfiguration: Sendable {
         public var transactionPrefix: String
         /// A03, the software's CDA identification.
         public var softwareSystemId: String
-        /// A05: the carrier, or `999999` for a network's mailbox.
+        /// A05: the carrier, or `999999` for a network's mailbox (not sent in version 02, whose 04 has no A05).
         public var carrierId: String
+        /// A03: `04`, or `02` for a carrier still on version 02 (its request for pended claims, 04, ends with an 11
+        /// carrying error 004 or 049, or the text `NO MORE ITEMS`, instead of a 14).
+        public var version = "04"
         /// B01 and B02: the provider and office whose answers are asked for.
         public var providerNumber: String
         public var officeNumber: String
@@ -75,6 +78,46 @@ public struct WatchConfiguration: Sendable {
             self.providerNumber = providerNumber
             self.officeNumber = officeNumber
             self.interval = interval
+        }
+    }
+
+    /// Payment and summary reconciliations asked for on a schedule (`reconciliations:`).
+    public var reconciliations: [Reconciliation] = []
+
+    /// A carrier's (or network's) reconciliations: the watcher sends payment reconciliation requests (06, page after
+    /// page until the last) and a summary reconciliation request (05) for a day to `carrier.destination`, and drops
+    /// every answer (16, 15) into the inbox of route `carrier.replies`, where its payment lines are matched to the
+    /// claims they pay. Version 04 only: version 02 has no reconciliation.
+    public struct Reconciliation: Sendable, Equatable {
+        /// Which reconciliation requests are sent.
+        public enum Request: String, Sendable, Equatable, CaseIterable {
+            /// 06 → 16, page by page.
+            case payment
+            /// 05 → 15.
+            case summary
+        }
+
+        /// The carrier's numbers, destination, reply route and schedule, given as a mailbox's are.
+        public var carrier: Mailbox
+        public var requests: [Request]
+        /// The day reconciled is this many days before the day of the run (UTC); 1 asks for yesterday's payments.
+        public var daysBack: Int
+        /// B03 and B04 of the payment reconciliation request: the billing provider and office (default: the
+        /// treating provider's).
+        public var billingProvider: String?
+        public var billingOffice: String?
+
+        public var name: String { carrier.name }
+
+        public init(
+            carrier: Mailbox, requests: [Request] = Request.allCases, daysBack: Int = 1, billingProvider: String? = nil,
+            billingOffice: String? = nil
+        ) {
+            self.carrier = carrier
+            self.requests = requests
+            self.daysBack = daysBack
+            self.billingProvider = billingProvider
+            self.billingOffice = billingOffice
         }
     }
 

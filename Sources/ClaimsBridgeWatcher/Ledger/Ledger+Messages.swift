@@ -95,18 +95,23 @@ extension Ledger {
         ).query([.text(carrierReference)] + types.map { .text($0) }) { $0.int64(0) }.first
     }
 
+    /// The latest request this response can answer with its office sequence number, provider and carrier. A
+    /// response that carries no carrier (15 and 16 have no A05) or no treating provider (16) is matched on the
+    /// numbers it does carry.
     private func matchingRequest(for response: MessageIdentity) throws -> Int64? {
         let types = response.answers
         guard !types.isEmpty else { return nil }
         let placeholders = types.map { _ in "?" }.joined(separator: ", ")
         return try database.prepare(
             """
-            SELECT id FROM messages WHERE is_request = 1 AND office_sequence = ? AND provider = ? AND carrier = ?
-              AND type IN (\(placeholders)) ORDER BY id DESC LIMIT 1
+            SELECT id FROM messages WHERE is_request = 1 AND office_sequence = ? AND (? = '' OR provider = ?)
+              AND (? = '' OR carrier = ?) AND type IN (\(placeholders)) ORDER BY id DESC LIMIT 1
             """
         ).query(
-            [.text(response.officeSequenceNumber), .text(response.providerNumber), .text(response.carrierId)]
-                + types.map { .text($0) }
+            [
+                .text(response.officeSequenceNumber), .text(response.providerNumber), .text(response.providerNumber),
+                .text(response.carrierId), .text(response.carrierId),
+            ] + types.map { .text($0) }
         ) { $0.int64(0) }.first
     }
 

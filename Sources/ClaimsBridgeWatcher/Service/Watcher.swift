@@ -169,12 +169,22 @@ public final class Watcher: Sendable {
         var lastRetention: Date?
         var lastPickup: [String: Double] = [:]
         var lastMailboxPoll: [String: Double] = [:]
+        var lastReconciliation: [String: Double] = [:]
         while !isStopping {
             for mailbox in configuration.mailboxes {
                 let now = Date().timeIntervalSince1970
                 if let last = lastMailboxPoll[mailbox.name], now - last < Self.seconds(mailbox.interval) { continue }
                 lastMailboxPoll[mailbox.name] = now
                 _ = try pollMailbox(mailbox, ledger: ledger)
+            }
+            for reconciliation in configuration.reconciliations {
+                let now = Date().timeIntervalSince1970
+                if let last = lastReconciliation[reconciliation.name],
+                    now - last < Self.seconds(reconciliation.carrier.interval)
+                { continue }
+                lastReconciliation[reconciliation.name] = now
+                guard let date = Self.reconciliationDate(reconciliation, now: clock()) else { continue }
+                _ = try reconcile(reconciliation, date: date, ledger: ledger)
             }
             lastRetention = applyRetentionIfDue(last: lastRetention)
             for route in configuration.routes {

@@ -1,0 +1,94 @@
+import ClaimsBridge
+import ClaimsBridgeTestSupport
+import ClaimsBridgeTransports
+@testable import ClaimsBridgeWatcher
+import Foundation
+import Testing
+
+/// Version 02 mailboxes: the request for pended claims (04, 42 bytes, no A05) and the three ways a version 02
+/// carrier says the mailbox is empty (CDAnet notes 5.2).
+@Suite("Version 02 mailbox")
+struct MailboxVersion02Tests {
+    static let mailbox: WatchConfiguration.Mailbox = {
+        var mailbox = WatchConfiguration.Mailbox(
+            name: "v02", destination: "carrier", replies: "replies", transactionPrefix: "            ",
+            softwareSystemId: "CB1", carrierId: "000000", providerNumber: "123456789", officeNumber: "0001")
+        mailbox.version = "02"
+        return mailbox
+    }()
+
+    @Test("The version 02 request is written as a 42-byte 04 without A05")
+    func request() throws {
+        var json = String(decoding: Watcher.outstandingTransactionsRequest(Self.mailbox), as: UTF8.self)
+        #expect(!json.contains("carrierId"))
+        json = json.replacingOccurrences(of: "\"version\":\"02\"", with: "\"officeSequenceNumber\":\"000205\",\"version\":\"02\"")
+        var input = MemoryInput(Array(json.utf8))
+        var output = MemoryOutput()
+        var refusals: [String] = []
+        _ = try ModelWritePipeline(catalog: Fixtures.catalog).run(input: &input, output: &output) {
+            refusals.append($0.error.reason)
+        }
+        #expect(refusals.isEmpty, "\(refusals)")
+        let written = output.bytes.filter { $0 != 0x0A }
+        #expect(written.count == 42)
+        #expect(String(decoding: written[18..<22], as: UTF8.self) == "0204")
+    }
+
+    @Test("An 11 with error 049 or 004 ends the poll; an 11 with another error is a released answer")
+    func endOfMailbox() throws {
+        let answer = try Fixtures.bytes("cdanet/v02/11-claim-response.txt").filter { $0 != 0x0A && $0 != 0x0D }
+        #expect(try Watcher.mailboxEndAnswer(answer, version: "02", catalog: Fixtures.catalog) == nil)
+        for code in ["049", "004"] {
+            let end = Array(answer.dropLast(3)) + Array(code.utf8)
+            #expect(try Watcher.mailboxEndAnswer(end, version: "02", catalog: Fixtures.catalog) != nil, "\(code)")
+            #expect(try Watcher.mailboxEndAnswer(end, version: "04", catalog: Fixtures.catalog) == nil, "only a 14 ends a 04 poll")
+        }
+    }
+
+    @Test("ITRANS's plain `NO MORE ITEMS` after A01 is accepted as a reply and ends the poll")
+    func noMoreItems() throws {
+        let text = Array("            NO MORE ITEMS".utf8)
+        #expect(CarrierReply.saysNoMoreItems(text))
+        let reply = try CarrierReply(checking: text, statusCode: 200, elapsedSeconds: 0)
+        #expect(reply.transactionCode.isEmpty)
+        #expect(!CarrierReply.saysNoMoreItems(Array("ITRANS000001NO MORE".utf8)))
+        #expect(throws: TransportError.self) {
+            _ = try CarrierReply(checking: Array("            SOMETHING ELSE".utf8), statusCode: 200, elapsedSeconds: 0)
+        }
+    }
+
+    @Test("Routes file: a version 02 mailbox needs no carrier; a version 02 reconciliation is refused, saying why")
+    func configuration() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("v02-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func load(_ section: String) throws -> WatchConfiguration {
+            try """
+                delivery: delivery.yaml
+                routes:
+                  - {name: replies, inbox: replies, from: cdanet, to: json, deliver: [practice]}
+                \(section)
+
+                """.write(toFile: folder + "/routes.yaml", atomically: true, encoding: .utf8)
+            return try WatchConfiguration.load(path: folder + "/routes.yaml", knownTransports: ["practice", "carrier"])
+        }
+        let entry = "{name: old, destination: carrier, replies: replies, transactionPrefix: \"            \", softwareSystemId: CB1, provider: \"123456789\", office: \"0001\", version: \"02\"}"
+        let loaded = try load("mailboxes:\n  - \(entry)")
+        #expect(loaded.mailboxes.first?.version == "02")
+        #expect {
+            _ = try load("reconciliations:\n  - \(entry)")
+        } throws: { error in
+            "\(error)".contains("routes.yaml:5") && "\(error)".contains("version 02 has no reconciliation")
+        }
+        let reconciliation = try load(
+            "reconciliations:\n  - "
+                + entry.replacingOccurrences(of: "version: \"02\"", with: "carrierId: \"000125\", send: [payment], daysBack: 0"))
+        #expect(reconciliation.reconciliations.first?.requests == [.payment])
+        #expect(reconciliation.reconciliations.first?.daysBack == 0)
+        #expect {
+            _ = try load("reconciliations:\n  - " + entry.replacingOccurrences(of: "version: \"02\"", with: "carrierId: \"000125\", send: [refund]"))
+        } throws: { error in
+            "\(error)".contains("may list payment (06) and summary (05)")
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import ClaimsBridge
+import ClaimsBridgeCarrierSimulator
+import ClaimsBridgeTestSupport
+import ClaimsBridgeTransports
+@testable import ClaimsBridgeWatcher
+import Foundation
+import Logging
+import Testing
+
+/// The watcher asks the carrier for its reconciliations (06 page by page → 16, 05 → 15) and matches the payment
+/// lines to the claims it sent, which become `paid`.
+@Suite("Scheduled reconciliation")
+struct ReconciliationTests {
+    /// Everyone covered at 80 %, no deductible, a maximum no test reaches; two payment lines per 16 page.
+    static let plans = """
+        carrierId: "000125"
+        reconciliationPageSize: 2
+        plans:
+          - policy: GRP4471
+            deductible: "0.00"
+            annualMaximum: "100000.00"
+            coverage: {"0": 80, "1": 80, "2": 80, "3": 80, "4": 80, "5": 80, "6": 80, "7": 80, "8": 80, "9": 80}
+        """
+
+    static func today() -> CalendarDate {
+        Watcher.reconciliationDate(
+            WatchConfiguration.Reconciliation(carrier: carrier, daysBack: 0), now: Date())!
+    }
+
+    static let carrier = WatchConfiguration.Mailbox(
+        name: "sunlife", destination: "carrier", replies: "replies", transactionPrefix: "ITRANS000001",
+        softwareSystemId: "CB1", carrierId: "000125", providerNumber: "123456789", officeNumber: "0001")
+
+    @Test("Five paid claims come back on three pages of 16 and a 15; each claim is paid once and the report agrees")
+    func pagesArePaid() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for folder in ["claims", "replies", "practice"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        let claim = String(decoding: try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"), as: UTF8.self)
+        let sequences = (1...5).map { String(format: "%06d", 300 + $0) }
+        for sequence in sequences {
+            try Data(claim.replacingOccurrences(of: "\"000101\"", with: "\"\(sequence)\"").utf8)
+                .write(to: URL(fileURLWithPath: root + "/claims/claim-\(sequence).jsonl"))
+        }
+        let simulator = CarrierSimulator(table: try PlanTable.parse(yaml: Self.plans), catalog: Fixtures.catalog)
+        try await simulator.withRunning { port in
+            let base = WatchConfiguration(
+                stateDirectory: root + "/state",
+                routes: [
+                    Route(
+                        name: "claims", inbox: root + "/claims", readiness: .stableFor(.zero),
+                        translation: .jsonToCDAnet, transports: ["carrier"], replyRoute: "replies"),
+                    Route(
+                        name: "replies", inbox: root + "/replies", readiness: .stableFor(.zero),
+                        translation: .cdanetToJSON, transports: ["practice"]),
+                ])
+            func watcher(reconciling: Bool) throws -> Watcher {
+                var configuration = base
+                if reconciling {
+                    configuration.reconciliations = [WatchConfiguration.Reconciliation(carrier: Self.carrier, daysBack: 0)]
+                }
+                return Watcher(
+                    configuration: configuration, resources: TranslationResources(catalog: Fixtures.catalog),
+                    transports: [
+                        "carrier": try CarrierTransport(url: "http://127.0.0.1:\(port)/cdanet", tls: TLSOptions()),
+                        "practice": try FolderTransport(directory: root + "/practice", namePattern: "{name}-{key}"),
+                    ],
+                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            }
+            // The claims go out and their EOBs come back (read by the second run).
+            try await watcher(reconciling: false).run(drain: true)
+            try await watcher(reconciling: false).run(drain: true)
+            let ledger = try Ledger(path: root + "/state/ledger.sqlite")
+            func states() throws -> [String] {
+                try sequences.map { sequence in
+                    let request = try #require(try ledger.chain(officeSequenceNumber: sequence).first { $0.type == "claim" })
+                    return try ledger.trackedState(kind: .claim, key: Ledger.claimKey(requestMessageID: request.messageID))?
+                        .state ?? "none"
+                }
+            }
+            #expect(try states() == Array(repeating: "adjudicated", count: 5))
+
+            // A run with `reconciliations:` asks at once: pages 1, 2 and 3 of the 16, then the 15.
+            try await watcher(reconciling: true).run(drain: true)
+            #expect(try states() == Array(repeating: "paid", count: 5))
+            let requests = try ledger.files(route: "reconciliation:sunlife", limit: 100)
+                .filter { $0.name.hasPrefix("reconciliation-sunlife-") }
+            #expect(requests.count == 4, "three pages of payment reconciliation and one summary")
+            let report = try ledger.reconciliationReport(unpaidAfterDays: 0)
+            #expect(report.paid.count == 5)
+            #expect(Set(report.paid.map(\.officeSequenceNumber)) == Set(sequences))
+            #expect(report.paid.allSatisfy { !$0.differsFromEOB && $0.payable != nil }, "each payment is the EOB's")
+            #expect(report.unknownClaims.isEmpty)
+            #expect(report.unpaid.isEmpty)
+            #expect(try ledger.unmatchedResponses().isEmpty, "each 16 and 15 is matched to its 06 or 05, though it has no A05")
+
+            // Asking again (by hand, for the same day) changes nothing: the same payment lines are recorded once.
+            let again = try watcher(reconciling: false)
+            #expect(try again.reconcileNow(date: Self.today()) == 0, "no reconciliation configured on this watcher")
+            let byHand = try watcher(reconciling: true)
+            #expect(try byHand.reconcileNow(date: Self.today()) == 4)
+            try await watcher(reconciling: false).run(drain: true)
+            #expect(try ledger.reconciliationReport(unpaidAfterDays: 0).paid.count == 5)
+            #expect(try states() == Array(repeating: "paid", count: 5))
+
+            // Another day has no payments: one empty page and an empty summary.
+            let yesterday = Watcher.reconciliationDate(
+                WatchConfiguration.Reconciliation(carrier: Self.carrier, daysBack: 1), now: Date())!
+            #expect(try byHand.reconcileNow(date: yesterday) == 2)
+        }
+    }
+
+    @Test("The simulator answers a page past the last with error 123, and a summary with every line of the day")
+    func simulatorPages() throws {
+        let responder = CarrierResponder(table: try PlanTable.parse(yaml: Self.plans))
+        let routing = Routing(
+            transactionPrefix: "ITRANS000001", officeSequenceNumber: "000900", version: "04", carrierId: "000125",
+            softwareSystemId: "CB1", encryptionMethod: EncryptionMethod.none)
+        let providers = Providers(
+            treating: Provider(cdaNumber: "123456789", officeNumber: "0001"),
+            billing: Provider(cdaNumber: "123456789", officeNumber: "0001"))
+        let page = responder.answer(
+            .paymentReconciliationRequest(
+                PaymentReconciliationRequest(
+                    routing: routing, providers: providers, reconciliationDate: Self.today(), page: 2)))
+        guard case .paymentReconciliation(let answer) = page else {
+            Issue.record("a 16 was expected, got \(page.typeName)")
+            return
+        }
+        #expect(answer.status == .rejected)
+        #expect(answer.errors.map(\.code) == ["123"])
+        #expect(answer.page == Page(current: 2, last: 1))
+        let summary = responder.answer(
+            .summaryReconciliationRequest(
+                SummaryReconciliationRequest(routing: routing, providers: providers, reconciliationDate: Self.today())))
+        guard case .summaryReconciliation(let empty) = summary else {
+            Issue.record("a 15 was expected, got \(summary.typeName)")
+            return
+        }
+        #expect(empty.status == .accepted && empty.payments.isEmpty && empty.payment.amount == .zero)
+    }
+}

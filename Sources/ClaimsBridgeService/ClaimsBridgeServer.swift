@@ -40,6 +40,7 @@ public struct ClaimsBridgeServer: Service {
         ClaimRoutes.add(to: router, service: service)
         LabOrderRoutes.add(to: router, service: service)
         LabWebhookRoutes.add(to: router, service: service)
+        InsurerCallbackRoutes.add(to: router, service: service)
         SubmissionRoutes.add(to: router, service: service)
         for provider in routeProviders { provider.addRoutes(to: router, service: service) }
         return router

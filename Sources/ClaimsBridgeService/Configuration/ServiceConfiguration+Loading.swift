@@ -12,7 +12,7 @@ extension ServiceConfiguration {
         func resolve(_ file: String) -> String {
             file.hasPrefix("/") ? file : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(file)
         }
-        try root.expectKeys(["listen", "tls", "routes", "watch", "limits", "clients", "labs", "labWebhooks", "carriers", "submission"],
+        try root.expectKeys(["listen", "tls", "routes", "watch", "limits", "clients", "labs", "labWebhooks", "insurerCallbacks", "carriers", "submission"],
             in: "the service file")
         var configuration = ServiceConfiguration(
             file: path, routesFile: resolve(try root.required("routes").string("`routes`")))
@@ -55,12 +55,20 @@ extension ServiceConfiguration {
         for entry in try root["labWebhooks"]?.entries("`labWebhooks`") ?? [] {
             configuration.labWebhooks[entry.key] = try loadLabWebhook(entry.value, resolve: resolve)
         }
+        for entry in try root["insurerCallbacks"]?.entries("`insurerCallbacks`") ?? [] {
+            configuration.insurerCallbacks[entry.key] = try loadInsurerCallback(entry.value, resolve: resolve)
+        }
         return configuration
     }
 
     /// `{secrets: [env:LAB_WEBHOOK_SECRET, file:previous.secret], toleranceSeconds: 300}`
     private static func loadLabWebhook(_ node: ConfigNode, resolve: (String) -> String) throws -> LabWebhook {
         try node.expectKeys(["secrets", "toleranceSeconds"], in: "a lab webhook")
+        return LabWebhook(secrets: try loadSecrets(node, resolve: resolve), toleranceSeconds: try loadTolerance(node))
+    }
+
+    /// A webhook's `secrets: [env:NAME, file:PATH]`: the current secret first, then those still accepted.
+    static func loadSecrets(_ node: ConfigNode, resolve: (String) -> String) throws -> [SecretReference] {
         let secretsNode = try node.required("secrets")
         var secrets: [SecretReference] = []
         for item in try secretsNode.items("`secrets`") {
@@ -71,9 +79,14 @@ extension ServiceConfiguration {
             secrets.append(secret)
         }
         guard !secrets.isEmpty else { throw secretsNode.error("`secrets` lists no secret") }
+        return secrets
+    }
+
+    /// A webhook's `toleranceSeconds` (default 300).
+    static func loadTolerance(_ node: ConfigNode) throws -> Int {
         let tolerance = try node["toleranceSeconds"]?.int("`toleranceSeconds`") ?? 300
         guard tolerance > 0 else { throw try node.required("toleranceSeconds").error("`toleranceSeconds` must be at least 1") }
-        return LabWebhook(secrets: secrets, toleranceSeconds: tolerance)
+        return tolerance
     }
 
     private static func loadLimits(_ node: ConfigNode) throws -> ServiceLimits {

@@ -26,6 +26,9 @@ public struct ServiceConfiguration: Sendable {
     public var submissionWaitSeconds: Double = 20
     /// Lab name → how its status webhooks are verified (`labWebhooks:`), for `POST /v1/webhooks/labs/{lab}`.
     public var labWebhooks: [String: LabWebhook] = [:]
+    /// Insurer name → how its claim status callbacks are verified and read (`insurerCallbacks:`), for
+    /// `POST /v1/webhooks/insurers/{insurer}`.
+    public var insurerCallbacks: [String: InsurerCallback] = [:]
 
     /// The certificate chain and private key files (PEM), read again on SIGHUP.
     public struct TLSFiles: Sendable, Hashable {

@@ -321,6 +321,62 @@ enum OpenAPIDocument {
                 "413": {$ref: "#/components/responses/Problem"}
                 "415": {$ref: "#/components/responses/Problem"}
                 "503": {$ref: "#/components/responses/Busy"}
+          /v1/webhooks/insurers/{insurer}:
+            post:
+              operationId: insurerStatusCallback
+              summary: An insurer's claim status callback, verified by its signature and applied to the ledger's claims.
+              description: |
+                Verified before the body is read further, as `insurerCallbacks:` in the service file says: Standard
+                Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) or an HMAC-SHA256 of the body in a
+                header of the insurer's choosing (hex or Base64, optionally with a timestamp header and a replay window).
+                Any of the configured secrets verifies (rotation). Each update's `status` goes through the insurer's
+                status mapping; an update for a claim the ledger does not know is refused, kept in its history and listed
+                in `unknownClaims`.
+              security: []
+              parameters:
+                - {name: insurer, in: path, required: true, schema: {type: string}, description: The insurer's name in `insurerCallbacks:`.}
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      oneOf:
+                        - {$ref: "#/components/schemas/InsurerStatusUpdate"}
+                        - type: object
+                          required: [updates]
+                          properties:
+                            updates: {type: array, items: {$ref: "#/components/schemas/InsurerStatusUpdate"}}
+              responses:
+                "200":
+                  description: Read and applied; each update with what became of it.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/InsurerCallbackResult"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/NotFound"}
+                "408": {$ref: "#/components/responses/Problem"}
+                "413": {$ref: "#/components/responses/Problem"}
+                "415": {$ref: "#/components/responses/Problem"}
+                "503": {$ref: "#/components/responses/Busy"}
+        webhooks:
+          statusEvent:
+            post:
+              operationId: statusEvent
+              summary: A claim's or lab order's state changed (sent by the watcher to the `statusEvents:` destination).
+              description: |
+                One event per applied transition, queued in the outbox under the idempotency key `status-event-N` and
+                delivered once per key, in order per claim or order; webhook destinations sign it with Standard Webhooks
+                headers. Events never carry personal data. See Docs/claim-status.md.
+              security: []
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/StatusEvent"}
+              responses:
+                "200": {description: Received.}
+                "204": {description: Received.}
         components:
           securitySchemes:
             bearer:
@@ -510,6 +566,69 @@ enum OpenAPIDocument {
                       messageNumber: {type: integer}
                       code: {type: string}
                       reason: {type: string}
+            InsurerStatusUpdate:
+              type: object
+              required: [carrierId, officeSequenceNumber, providerNumber, status]
+              properties:
+                id: {type: string, description: "The insurer's id of this update; the same id twice is one transition (default: the delivery's id and the update's position)."}
+                carrierId: {type: string, description: A05 of the claim.}
+                officeSequenceNumber: {type: string, description: A02 of the claim.}
+                providerNumber: {type: string, description: B01 of the claim.}
+                status: {type: string, description: "The insurer's status code, translated by its `statuses:` mapping (without one: a claim state)."}
+                occurredAt: {type: string, format: date-time, description: "When it happened; an update older than the claim's state is stale (default: now)."}
+            InsurerCallbackResult:
+              type: object
+              required: [webhookId, applied, transitions, unknownClaims, rejects]
+              properties:
+                webhookId: {type: string, description: "The `webhook-id`, or `sha256:` and the body's digest for HMAC headers."}
+                applied: {type: integer}
+                transitions:
+                  type: array
+                  items:
+                    type: object
+                    required: [claimKey, to, outcome]
+                    properties:
+                      claimKey: {type: string}
+                      to: {type: string}
+                      outcome: {type: string, enum: [applied, duplicate, stale, illegal]}
+                      reason: {type: string}
+                unknownClaims:
+                  type: array
+                  items:
+                    type: object
+                    required: [update, carrierId, officeSequenceNumber, providerNumber]
+                    properties:
+                      update: {type: integer, description: The update's position in the body, from 1.}
+                      carrierId: {type: string}
+                      officeSequenceNumber: {type: string}
+                      providerNumber: {type: string}
+                rejects:
+                  type: array
+                  items:
+                    type: object
+                    required: [update, field, reason]
+                    properties:
+                      update: {type: integer}
+                      field: {type: string}
+                      reason: {type: string}
+            StatusEvent:
+              type: object
+              required: [id, type, kind, key, to, occurredAt, recordedAt, subject]
+              properties:
+                id: {type: string, description: "Stable event id (`ledger-transition-N`)."}
+                type:
+                  type: string
+                  enum: [claim.submitted, claim.pended, claim.acknowledged, claim.adjudicated, claim.paid, claim.rejected, claim.reversed, claim.paperClaimRequested, labOrder.statusChanged]
+                kind: {type: string, enum: [claim, labOrder]}
+                key: {type: string, description: "The claim's ledger key (`message-N`) or the lab order's id."}
+                from: {type: string, description: The state before (absent for the first).}
+                to: {type: string}
+                occurredAt: {type: string, format: date-time}
+                recordedAt: {type: string, format: date-time}
+                subject:
+                  type: object
+                  description: "A claim's officeSequenceNumber, carrierId and providerNumber, or a lab order's orderId; never personal data."
+                  additionalProperties: {type: string}
             TrackedState:
               type: object
               description: A claim's or lab order's state in the ledger and every transition asked for (Docs/claim-status.md).

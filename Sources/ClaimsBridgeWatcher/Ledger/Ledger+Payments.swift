@@ -97,17 +97,9 @@ extension Ledger {
             INSERT OR IGNORE INTO payments (message_id, payment_reference, carrier, office_sequence, provider,
                 claim_reference, amount, claim_key, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let placeholders = ClaimState.trackedRequestTypes.map { _ in "?" }.joined(separator: ", ")
-        let findClaim = try database.prepare(
-            """
-            SELECT id FROM messages WHERE is_request = 1 AND office_sequence = ? AND provider = ? AND carrier = ?
-              AND type IN (\(placeholders)) ORDER BY id DESC LIMIT 1
-            """)
         for line in lines {
-            let request = try findClaim.query(
-                [.text(line.officeSequenceNumber), .text(line.providerNumber), .text(line.carrierId)]
-                    + ClaimState.trackedRequestTypes.sorted().map { .text($0) }
-            ) { $0.int64(0) }.first
+            let request = try latestClaim(
+                carrierId: line.carrierId, officeSequenceNumber: line.officeSequenceNumber, provider: line.providerNumber)
             let key = request.map { Self.claimKey(requestMessageID: $0) }
             try insert.run([
                 .integer(messageID), .text(reference), .text(line.carrierId), .text(line.officeSequenceNumber),
@@ -124,6 +116,21 @@ extension Ledger {
                         "providerNumber": line.providerNumber,
                     ]))
         }
+    }
+
+    /// The ledger number of the latest claim (or COB claim, predetermination) sent with this carrier, office sequence
+    /// number and provider; nil when none was.
+    public func latestClaim(carrierId: String, officeSequenceNumber: String, provider: String) throws -> Int64? {
+        let types = ClaimState.trackedRequestTypes.sorted()
+        let placeholders = types.map { _ in "?" }.joined(separator: ", ")
+        return try database.prepare(
+            """
+            SELECT id FROM messages WHERE is_request = 1 AND office_sequence = ? AND provider = ? AND carrier = ?
+              AND type IN (\(placeholders)) ORDER BY id DESC LIMIT 1
+            """
+        ).query([.text(officeSequenceNumber), .text(provider), .text(carrierId)] + types.map { .text($0) }) {
+            $0.int64(0)
+        }.first
     }
 
     /// Payments matched and not matched to claims, and claims answered but not paid `unpaidAfterDays` after

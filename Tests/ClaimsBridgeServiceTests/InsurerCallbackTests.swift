@@ -1,0 +1,191 @@
+import ClaimsBridge
+import ClaimsBridgeTestSupport
+import ClaimsBridgeTransports
+import ClaimsBridgeWatcher
+import Foundation
+import Testing
+
+@testable import ClaimsBridgeService
+
+/// `POST /v1/webhooks/insurers/{insurer}`: signed claim status callbacks move the claims the ledger tracks.
+@Suite("Insurer status callbacks")
+struct InsurerCallbackTests {
+    static let secret = "current-hmac-secret-0123456789"
+    static let previous = "previous-hmac-secret-9876543210"
+
+    /// A service whose insurer `sunlife` signs with hex HMAC-SHA256 in `X-Signature` (`sha256=` prefix) over
+    /// `TIMESTAMP.BODY`, with its own status codes; and one claim, 000101, sent to carrier 000125.
+    func fixture(extra: String = "") throws -> ServiceFixture {
+        let fixture = try ServiceFixture(
+            serviceYAML: """
+                insurerCallbacks:
+                  sunlife:
+                    signature: hmac-sha256
+                    header: X-Signature
+                    encoding: hex
+                    prefix: "sha256="
+                    timestampHeader: X-Timestamp
+                    toleranceSeconds: 300
+                    secrets: ["file:secrets/sunlife.secret", "file:secrets/sunlife-old.secret"]
+                    statuses: {RECEIVED: acknowledged, SETTLED: adjudicated, PAID: paid, DENIED: rejected}
+                  manulife:
+                    secrets: ["file:secrets/manulife.secret"]
+                \(extra)
+                """)
+        try Self.secret.write(toFile: fixture.root + "/secrets/sunlife.secret", atomically: true, encoding: .utf8)
+        try Self.previous.write(toFile: fixture.root + "/secrets/sunlife-old.secret", atomically: true, encoding: .utf8)
+        try Self.standard.write(toFile: fixture.root + "/secrets/manulife.secret", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: fixture.routes.stateDirectory, withIntermediateDirectories: true)
+        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        let submissions = try LedgerSubmissions(ledger: ledger, catalog: Fixtures.catalog)
+        let claim = try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")
+        let (id, json) = try submissions.recordRequest(claim, route: "test", name: "claim.jsonl")
+        try submissions.markSent(id, json: json)
+        return fixture
+    }
+
+    static let standard = WebhookSecret.generate()
+
+    func signed(_ body: [UInt8], secret: String = secret, at time: Int? = nil) throws -> [String: String] {
+        let timestamp = time ?? Int(Date().timeIntervalSince1970)
+        let verifier = try HMACHeaderVerifier(
+            secrets: [secret], signatureHeader: "X-Signature", encoding: .hex, prefix: "sha256=",
+            timestampHeader: "X-Timestamp")
+        return ["X-Timestamp": "\(timestamp)", "X-Signature": verifier.signature(body: body, secret: secret, timestamp: timestamp)]
+    }
+
+    static func update(_ status: String, id: String, at time: String, sequence: String = "000101") -> String {
+        #"{"id":"\#(id)","carrierId":"000125","officeSequenceNumber":"\#(sequence)","providerNumber":"123456789","status":"\#(status)","occurredAt":"\#(time)"}"#
+    }
+
+    /// A time `seconds` after now, as the insurer writes it: updates are dated after the claim was sent.
+    static func at(_ seconds: Double) -> String {
+        Date().addingTimeInterval(seconds).formatted(.iso8601)
+    }
+
+    func claimKey(_ fixture: ServiceFixture) throws -> String {
+        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        let request = try #require(try ledger.chain(officeSequenceNumber: "000101").first { $0.type == "claim" })
+        return Ledger.claimKey(requestMessageID: request.messageID)
+    }
+
+    @Test("Signed updates move the claim through the insurer's codes; duplicates, stale and unknown claims are kept and reported")
+    func updatesApply() async throws {
+        let fixture = try fixture()
+        let key = try claimKey(fixture)
+        let first = Array(
+            ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60)) + ","
+                + Self.update("SETTLED", id: "u2", at: Self.at(120)) + ","
+                + Self.update("PAID", id: "u9", at: Self.at(180), sequence: "000999") + ","
+                + Self.update("LOST", id: "u4", at: Self.at(180)) + "]}").utf8)
+        try await fixture.withServer { client in
+            let reply = try await client.send(
+                "POST", "/v1/webhooks/insurers/sunlife", token: nil, contentType: "application/json",
+                headers: try signed(first), body: first)
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(reply.json?["applied"] as? Int == 2)
+            let unknown = try #require(reply.json?["unknownClaims"] as? [[String: Any]])
+            #expect(unknown.count == 1 && unknown.first?["officeSequenceNumber"] as? String == "000999")
+            let rejects = try #require(reply.json?["rejects"] as? [[String: Any]])
+            #expect(rejects.count == 1 && rejects.first?["field"] as? String == "status" && rejects.first?["update"] as? Int == 4)
+            // Again, signed with the previous secret (a rotation): duplicates; then an older update: stale; then paid.
+            let second = Array(
+                ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60)) + ","
+                    + Self.update("DENIED", id: "u5", at: Self.at(30)) + ","
+                    + Self.update("PAID", id: "u6", at: Self.at(240)) + "]}").utf8)
+            let again = try await client.send(
+                "POST", "/v1/webhooks/insurers/sunlife", token: nil, contentType: "application/json",
+                headers: try signed(second, secret: Self.previous), body: second)
+            #expect(again.status == 200, "\(again.text)")
+            let outcomes = (again.json?["transitions"] as? [[String: Any]])?.compactMap { $0["outcome"] as? String }
+            #expect(outcomes == ["duplicate", "stale", "applied"])
+            // The same insurer style through Standard Webhooks (manulife), with the claim states' own names.
+            let standard = Array(Self.update("reversed", id: "m1", at: Self.at(300)).utf8)
+            let timestamp = Int(Date().timeIntervalSince1970)
+            let headers = [
+                "webhook-id": "msg_1", "webhook-timestamp": "\(timestamp)",
+                "webhook-signature": try WebhookSecret(Self.standard).signature(id: "msg_1", timestamp: timestamp, body: standard),
+            ]
+            let viaStandard = try await client.send(
+                "POST", "/v1/webhooks/insurers/manulife", token: nil, contentType: "application/json",
+                headers: headers, body: standard)
+            #expect(viaStandard.json?["applied"] as? Int == 1, "\(viaStandard.text)")
+        }
+        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        #expect(try ledger.trackedState(kind: .claim, key: key)?.state == "reversed")
+        #expect(
+            try ledger.stateHistory(kind: .claim, key: key).filter { $0.outcome == .applied }.map(\.to)
+                == ["submitted", "acknowledged", "adjudicated", "paid", "reversed"])
+        let kept = try ledger.stateHistory(kind: .claim, key: "unknown:000125/000999/123456789")
+        #expect(kept.map(\.outcome) == [.illegal] && kept.first?.reason?.contains("not a claim the ledger knows") == true)
+    }
+
+    @Test(
+        "A callback that does not verify is refused with 401 and changes nothing",
+        arguments: ["unsigned", "wrong-secret", "tampered", "stale", "base64-not-hex", "no-timestamp"])
+    func refused(_ case: String) async throws {
+        let fixture = try fixture()
+        let key = try claimKey(fixture)
+        let body = Array(Self.update("PAID", id: "x1", at: Self.at(60)).utf8)
+        var headers = try signed(body)
+        var sent = body
+        switch `case` {
+        case "unsigned": headers = [:]
+        case "wrong-secret": headers = try signed(body, secret: "some-other-secret-000000000")
+        case "tampered": sent = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "PAID", with: "DENIED").utf8)
+        case "stale": headers = try signed(body, at: Int(Date().timeIntervalSince1970) - 3600)
+        case "base64-not-hex":
+            let hex = String(headers["X-Signature"]!.dropFirst(7))
+            var bytes: [UInt8] = []
+            var index = hex.startIndex
+            while index < hex.endIndex {
+                let next = hex.index(index, offsetBy: 2)
+                bytes.append(UInt8(hex[index..<next], radix: 16)!)
+                index = next
+            }
+            headers["X-Signature"] = "sha256=" + Data(bytes).base64EncodedString()
+        default: headers["X-Timestamp"] = nil
+        }
+        try await fixture.withServer { client in
+            let reply = try await client.send(
+                "POST", "/v1/webhooks/insurers/sunlife", token: nil, contentType: "application/json",
+                headers: headers, body: sent)
+            #expect(reply.status == 401, "\(reply.text)")
+            #expect(reply.json?["code"] as? String == "badSignature")
+        }
+        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        #expect(try ledger.stateHistory(kind: .claim, key: key).map(\.to) == ["submitted"])
+    }
+
+    @Test("An insurer without a callback is not found; a body that is not JSON is a 400")
+    func notFoundAndBadJSON() async throws {
+        let fixture = try fixture()
+        try await fixture.withServer { client in
+            let unknown = try await client.send(
+                "POST", "/v1/webhooks/insurers/greenshield", token: nil, contentType: "application/json",
+                body: Array("{}".utf8))
+            #expect(unknown.status == 404)
+            let garbage = Array("[1, 2".utf8)
+            let bad = try await client.send(
+                "POST", "/v1/webhooks/insurers/sunlife", token: nil, contentType: "application/json",
+                headers: try signed(garbage), body: garbage)
+            #expect(bad.status == 400, "\(bad.text)")
+        }
+    }
+
+    @Test("The service file refuses an unknown signature style, a missing encoding and a status that is no claim state")
+    func configurationErrors() throws {
+        for (entry, words) in [
+            ("{signature: rsa, secrets: [\"env:X\"]}", "standard-webhooks or hmac-sha256"),
+            ("{signature: hmac-sha256, header: X-Sig, secrets: [\"env:X\"]}", "missing `encoding`"),
+            ("{secrets: [\"env:X\"], statuses: {PAID: cashed}}", "cashed is not a claim state"),
+            ("{secrets: [\"env:X\"], header: X-Sig}", "goes with `signature: hmac-sha256`"),
+        ] {
+            #expect {
+                _ = try ServiceFixture(serviceYAML: "insurerCallbacks: {other: \(entry)}")
+            } throws: { error in
+                "\(error)".contains(words)
+            }
+        }
+    }
+}

@@ -78,4 +78,16 @@ extension Ledger {
             StatusEvent(id: $0.int64(0), type: $0.text(1) ?? "", payload: $0.blob(2), outboxID: $0.isNull(3) ? nil : $0.int64(3))
         }
     }
+
+    /// Status events after event `afterID`, oldest first, optionally only of one type (`claim.paid`).
+    public func statusEvents(after afterID: Int64 = 0, type: String? = nil, limit: Int = 1000) throws -> [StatusEvent] {
+        try database.prepare(
+            """
+            SELECT id, type, payload, outbox_id FROM status_events WHERE id > ? AND (? IS NULL OR type = ?)
+            ORDER BY id LIMIT ?
+            """
+        ).query([.integer(afterID), type.map { .text($0) } ?? .null, type.map { .text($0) } ?? .null, .integer(Int64(limit))]) {
+            StatusEvent(id: $0.int64(0), type: $0.text(1) ?? "", payload: $0.blob(2), outboxID: $0.isNull(3) ? nil : $0.int64(3))
+        }
+    }
 }

@@ -1,0 +1,75 @@
+import ClaimsBridgeTestSupport
+import Foundation
+import Testing
+
+@Suite("events command")
+struct EventsCommandTests {
+    @Test("events list prints the watcher's status events; events replay sends them again under new keys, same ids")
+    func listAndReplay() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for sub in ["claims", "replies", "carrier", "practice", "events"] {
+            try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+        }
+        try """
+            outbox: {path: state/outbox.sqlite}
+            destinations:
+              carrier: {type: folder, directory: carrier, namePattern: "{name}-{key}"}
+              practice: {type: folder, directory: practice, namePattern: "{name}-{key}"}
+              events: {type: folder, directory: events, namePattern: "{key}.json"}
+            """.write(toFile: folder + "/delivery.yaml", atomically: true, encoding: .utf8)
+        try """
+            state: state
+            delivery: delivery.yaml
+            mappings: \(Fixtures.root.appendingPathComponent("Mappings").path)
+            statusEvents: events
+            routes:
+              - {name: claims, inbox: claims, stableSeconds: 0, from: json, to: cdanet, deliver: [carrier]}
+              - {name: replies, inbox: replies, stableSeconds: 0, from: cdanet, to: json, deliver: [practice]}
+
+            """.write(toFile: folder + "/routes.yaml", atomically: true, encoding: .utf8)
+        let routes = folder + "/routes.yaml"
+        try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json").write(to: folder + "/claims/claim.jsonl")
+        var run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
+        #expect(run.status == 0, "\(run.stderr)")
+        try Fixtures.bytes("cdanet/v04/11-claim-acknowledgement.txt").write(to: folder + "/replies/ack.txt")
+        run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
+        #expect(run.status == 0, "\(run.stderr)")
+
+        let list = try CommandRunner.run(["events", "list", "--config", routes])
+        #expect(list.status == 0, "\(list.stderr)")
+        let lines = list.stdoutText.split(separator: "\n").map {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(lines.compactMap { $0?["type"] as? String } == ["claim.submitted", "claim.rejected"], "\(list.stdoutText)")
+        #expect(lines.allSatisfy { $0?["delivery"] as? Int != nil }, "every event was handed to the outbox")
+        let only = try CommandRunner.run(["events", "list", "--config", routes, "--type", "claim.rejected"])
+        #expect(only.stdoutText.split(separator: "\n").count == 1)
+        let delivered = try FileManager.default.contentsOfDirectory(atPath: folder + "/events").sorted()
+        #expect(delivered == ["status-event-1.json", "status-event-2.json"], "\(delivered)")
+
+        let replay = try CommandRunner.run(["events", "replay", "--config", routes, "1-2"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdoutText.contains("event 2: queued again as delivery"))
+        run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let after = try FileManager.default.contentsOfDirectory(atPath: folder + "/events").sorted()
+        #expect(after.count == 4, "\(after)")
+        for replayed in after where replayed.contains("-replay-") {
+            let original = replayed.hasPrefix("status-event-1-") ? "status-event-1.json" : "status-event-2.json"
+            #expect(
+                FileManager.default.contents(atPath: folder + "/events/" + replayed)
+                    == FileManager.default.contents(atPath: folder + "/events/" + original), "the same event, same id")
+        }
+        let missing = try CommandRunner.run(["events", "replay", "--config", routes, "99"])
+        #expect(missing.status == 1 && missing.stderr.contains("there is no status event 99"), "\(missing.stderr)")
+        let bad = try CommandRunner.run(["events", "replay", "--config", routes, "3-1"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+    }
+}
+
+extension [UInt8] {
+    fileprivate func write(to path: String) throws {
+        try Data(self).write(to: URL(fileURLWithPath: path))
+    }
+}

@@ -96,6 +96,7 @@ bench: deps
 soak: deps
 	$(SWIFT) build -c release --product claimsbridge
 	python3 Scripts/soak.py --binary .build/release/claimsbridge
+	python3 Scripts/soak_status.py --binary .build/release/claimsbridge
 
 # Coverage-guided fuzzing (libFuzzer): every target in Fuzz/Sources/ for FUZZ_SECONDS each; crashers are
 # kept in Fuzz/Regressions/<target>/ and replayed by the unit tests. See Fuzz/README.md.

@@ -132,6 +132,19 @@ extension CarrierResponder {
         return message
     }
 
+    /// A version 02 request for pended claims: this carrier keeps no version 02 answers, so the mailbox is empty,
+    /// said the version 02 way: an 11 carrying error 049 ("no outstanding responses").
+    func answerVersion02Mailbox(_ request: OutstandingTransactionsRequest) -> ModelMessage {
+        .claimAcknowledgement(
+            Acknowledgement(
+                routing: Routing(
+                    transactionPrefix: request.routing.transactionPrefix,
+                    officeSequenceNumber: request.routing.officeSequenceNumber, version: "02", carrierId: table.carrierId),
+                providers: Self.treating(request.providers), status: .rejected, disposition: "No outstanding responses.",
+                employerCertified: .no, totals: Totals(serviceAmount: .zero), language: .english,
+                errors: [ResponseError(lineNumber: 0, code: "049")]))
+    }
+
     /// The acknowledgement of the request's kind (11, 13, 12, 18 or 14) with status "rejected" and one error.
     func reject(
         _ request: ModelMessage, office: String, _ code: String, _ text: String, total: Money = .zero

@@ -40,6 +40,9 @@ public final class CarrierResponder: Sendable {
             for problem in problems where !codes.contains(problem.cdanetCode) { codes.append(problem.cdanetCode) }
             return reject(request, office: office, codes: codes, "The request breaks the carrier's rules.")
         }
+        if routing.version == "02", case .outstandingTransactionsRequest(let request) = request {
+            return answerVersion02Mailbox(request)
+        }
         if routing.version != "04" {
             return reject(request, office: office, "125", "Only CDAnet version 04 is accepted.")
         }

@@ -1,8 +1,10 @@
 import ClaimsBridge
+import ClaimsBridgeCarrierSimulator
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 @testable import ClaimsBridgeWatcher
 import Foundation
+import Logging
 import Testing
 
 /// Version 02 mailboxes: the request for pended claims (04, 42 bytes, no A05) and the three ways a version 02
@@ -43,6 +45,16 @@ struct MailboxVersion02Tests {
             #expect(try Watcher.mailboxEndAnswer(end, version: "02", catalog: Fixtures.catalog) != nil, "\(code)")
             #expect(try Watcher.mailboxEndAnswer(end, version: "04", catalog: Fixtures.catalog) == nil, "only a 14 ends a 04 poll")
         }
+    }
+
+    @Test("An answer echoing the request's A02 answers the request itself (a refusal); a released one does not")
+    func refusalIsTheRequestsOwnAnswer() throws {
+        let request = try Fixtures.bytes("cdanet/v02/04-pended-claims-request.txt").filter { $0 != 0x0A && $0 != 0x0D }
+        let released = try Fixtures.bytes("cdanet/v02/11-claim-response.txt").filter { $0 != 0x0A && $0 != 0x0D }
+        #expect(!Watcher.answersRequestItself(released, request: request))
+        let refusal = Array(released[..<12]) + Array(request[12..<18]) + Array(released[18...])
+        #expect(Watcher.answersRequestItself(refusal, request: request))
+        #expect(try Watcher.mailboxEndAnswer(refusal, version: "02", catalog: Fixtures.catalog) == nil, "error 038 is no end marker")
     }
 
     @Test("ITRANS's plain `NO MORE ITEMS` after A01 is accepted as a reply and ends the poll")
@@ -89,6 +101,43 @@ struct MailboxVersion02Tests {
             _ = try load("reconciliations:\n  - " + entry.replacingOccurrences(of: "version: \"02\"", with: "carrierId: \"000125\", send: [refund]"))
         } throws: { error in
             "\(error)".contains("may list payment (06) and summary (05)")
+        }
+    }
+
+    @Test("Against the simulator: a version 02 poll ends on its 11 with error 049; a version 04 carrier's refusal ends it too")
+    func pollAgainstSimulator() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("v02-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/replies", withIntermediateDirectories: true)
+        let plans = try String(
+            contentsOf: Fixtures.root.appendingPathComponent("Examples/simulator/plans.yaml"), encoding: .utf8)
+        let simulator = CarrierSimulator(table: try PlanTable.parse(yaml: plans), catalog: Fixtures.catalog)
+        try await simulator.withRunning { port in
+            var configuration = WatchConfiguration(
+                stateDirectory: root + "/state",
+                routes: [
+                    Route(
+                        name: "replies", inbox: root + "/replies", readiness: .stableFor(.zero),
+                        translation: .cdanetToJSON, transports: [])
+                ])
+            var refused = Self.mailbox
+            refused.name = "refused"
+            refused.version = "04"
+            refused.carrierId = "610099"  // another carrier: the simulator refuses the 04 itself
+            configuration.mailboxes = [Self.mailbox, refused]
+            let watcher = Watcher(
+                configuration: configuration, resources: TranslationResources(catalog: Fixtures.catalog),
+                transports: ["carrier": try CarrierTransport(url: "http://127.0.0.1:\(port)/cdanet", tls: TLSOptions())],
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            try await watcher.run(drain: true)
+            let ledger = try Ledger(path: root + "/state/ledger.sqlite")
+            for name in ["v02", "refused"] {
+                let files = try ledger.files(route: "mailbox:\(name)", limit: 100)
+                #expect(files.filter { $0.name.hasPrefix("mailbox-\(name)-") }.count == 1, "one request, then the end")
+                #expect(files.filter { $0.name.hasPrefix("mailbox-answer-") }.count == 1, "its answer is kept")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/replies").filter { !$0.hasPrefix(".") }
+                .allSatisfy { !$0.hasPrefix("mailbox-") }, "nothing was released")
         }
     }
 }

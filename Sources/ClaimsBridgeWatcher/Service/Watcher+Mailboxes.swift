@@ -19,7 +19,7 @@ extension Watcher {
         var dropped = 0
         for _ in 0..<mailbox.maximumRequests where !isStopping {
             guard
-                let (id, reply) = try exchangeRecorded(
+                let (id, request, reply) = try exchangeRecorded(
                     Self.outstandingTransactionsRequest(mailbox), for: mailbox, kind: "mailbox", ledger: ledger,
                     submissions: submissions, catalog: catalog)
             else { return dropped }
@@ -28,11 +28,28 @@ extension Watcher {
                 try submissions.recordAnswer(end, route: "mailbox:\(mailbox.name)", name: "mailbox-answer-\(id)")
                 return dropped
             }
+            // A released answer carries its claim's A02; one that echoes the request's answers the request itself:
+            // the carrier refused it (another version, an unknown office). Kept, and the poll ends.
+            if Self.answersRequestItself(reply, request: request) {
+                try submissions.recordAnswer(
+                    try Self.json(of: reply, catalog: catalog), route: "mailbox:\(mailbox.name)",
+                    name: "mailbox-answer-\(id)")
+                logger.error(
+                    "the carrier refused the mailbox request; check the mailbox's settings",
+                    metadata: ["mailbox": "\(mailbox.name)", "code": "\(Self.transactionCode(of: reply) ?? "")"])
+                return dropped
+            }
             try dropAnswer(reply, of: mailbox, name: "mailbox-\(mailbox.name)-\(id).txt")
             dropped += 1
             logger.info("an outstanding answer was released", metadata: ["mailbox": "\(mailbox.name)", "bytes": "\(reply.count)"])
         }
         return dropped
+    }
+
+    /// Whether `reply` echoes the office sequence number (A02) of `request`: it answers the request itself, where a
+    /// released answer carries the A02 of the claim it answers.
+    static func answersRequestItself(_ reply: [UInt8], request: [UInt8]) -> Bool {
+        reply.count >= 18 && request.count >= 18 && reply[12..<18].elementsEqual(request[12..<18])
     }
 
     /// The answer, as model JSON, when it says the mailbox is empty; nil when it is an answer the mailbox released.
@@ -50,12 +67,12 @@ extension Watcher {
 
     /// Records a request (model JSON without A02/A09, which the ledger allocates) under `KIND:NAME`, writes it as
     /// CDAnet and exchanges it with the carrier's destination.
-    /// - Returns: the request's ledger number and the carrier's reply; nil when the request cannot be written or the
-    ///   carrier cannot be reached (both logged; it is asked again at the next run).
+    /// - Returns: the request's ledger number, its CDAnet bytes and the carrier's reply; nil when the request cannot be
+    ///   written or the carrier cannot be reached (both logged; it is asked again at the next run).
     func exchangeRecorded(
         _ request: [UInt8], for carrier: WatchConfiguration.Mailbox, kind: String, ledger: Ledger,
         submissions: LedgerSubmissions, catalog: CDAnetCatalog
-    ) throws -> (id: Int64, reply: [UInt8])? {
+    ) throws -> (id: Int64, request: [UInt8], reply: [UInt8])? {
         guard let transport = transports[carrier.destination] else { return nil }
         let (id, json) = try submissions.recordRequest(
             request, route: "\(kind):\(carrier.name)", name: "\(kind)-\(carrier.name)-\(UUID().uuidString).jsonl")
@@ -73,7 +90,7 @@ extension Watcher {
         try submissions.markSent(id, json: json)
         let delivery = OutgoingDelivery(idempotencyKey: "\(kind)-\(id)", payload: output.bytes)
         do {
-            return (id, try Self.waitFor { try await transport.deliver(delivery).responseBody })
+            return (id, output.bytes, try Self.waitFor { try await transport.deliver(delivery).responseBody })
         } catch let error as TransportError {
             logger.warning(
                 "the carrier could not be asked; trying again at the next run",

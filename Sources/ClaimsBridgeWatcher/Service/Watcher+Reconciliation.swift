@@ -26,7 +26,7 @@ extension Watcher {
         var dropped = 0
         func ask(_ request: [UInt8], expecting code: String) throws -> [UInt8]? {
             guard
-                let (id, reply) = try exchangeRecorded(
+                let (id, _, reply) = try exchangeRecorded(
                     request, for: carrier, kind: "reconciliation", ledger: ledger, submissions: submissions,
                     catalog: catalog)
             else { return nil }

@@ -21,6 +21,16 @@ public enum CommandRunner {
         return Fixtures.root.appendingPathComponent(".build/debug/claimsbridge")
     }
 
+    /// ``run(_:stdin:)`` on a thread of its own, for async tests that serve the command in the same process (the
+    /// carrier simulator): waiting on the cooperative pool would keep the server from answering.
+    public static func runOffPool(_ arguments: [String], stdin: [UInt8] = []) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result<Result, any Error> { try run(arguments, stdin: stdin) })
+            }.start()
+        }
+    }
+
     /// Runs `claimsbridge arguments…` in the package root with `stdin` as its standard input.
     public static func run(_ arguments: [String], stdin: [UInt8] = []) throws -> Result {
         let process = Process()

@@ -24,16 +24,16 @@ struct ExchangeCommandTests {
         try await simulator.withRunning { port in
             let config = try configuration(port: port)
             let claim = Fixtures.url("cdanet/v04/01-claim-basic.expected.json").path
-            let result = try CommandRunner.run(["exchange", "--config", config, "--destination", "sim", "--input", claim])
+            let result = try await CommandRunner.runOffPool(["exchange", "--config", config, "--destination", "sim", "--input", claim])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdoutText.contains(#""type":"explanationOfBenefits""#))
             #expect(result.stdoutText.contains(#""officeSequenceNumber":"000101""#))
             #expect(result.stderr.contains("answered transaction 21"))
-            let raw = try CommandRunner.run(
+            let raw = try await CommandRunner.runOffPool(
                 ["exchange", "--config", config, "--destination", "sim", "--reply-format", "cdanet"],
                 stdin: try Fixtures.bytes("cdanet/v04/08-eligibility.txt"))
             #expect(raw.status == 0 && String(decoding: raw.stdout[20..<22], as: UTF8.self) == "18")
-            let garbage = try CommandRunner.run(
+            let garbage = try await CommandRunner.runOffPool(
                 ["exchange", "--config", config, "--destination", "sim", "--header", "X-Simulator-Behaviour: garbage"],
                 stdin: try Fixtures.bytes("cdanet/v04/08-eligibility.txt"))
             #expect(garbage.status == 1 && garbage.stderr.contains("invalidReply"), "\(garbage.stderr)")

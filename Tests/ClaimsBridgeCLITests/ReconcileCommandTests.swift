@@ -54,14 +54,14 @@ struct ReconcileCommandTests {
             let routes = folder + "/routes.yaml"
             // Send the claims; read their EOBs. (The first run also reconciles yesterday, which has nothing.)
             for _ in 0..<2 {
-                let run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
+                let run = try await CommandRunner.runOffPool(["watch", "--config", routes, "--drain"])
                 #expect(run.status == 0, "\(run.stderr)")
             }
-            let before = try CommandRunner.run(["reconcile", "--config", routes, "--unpaid-after-days", "0"])
+            let before = try await CommandRunner.runOffPool(["reconcile", "--config", routes, "--unpaid-after-days", "0"])
             #expect(before.stdoutText.contains("\"paid\":[]"), "\(before.stdoutText)")
             let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
             let today = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-            let result = try CommandRunner.run(
+            let result = try await CommandRunner.runOffPool(
                 ["reconcile", "--config", routes, "--date", today, "--format", "csv", "--unpaid-after-days", "0"])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("4 reconciliation answers received for \(today)"), "\(result.stderr)")
@@ -69,10 +69,10 @@ struct ReconcileCommandTests {
             #expect(rows.count == 3, "\(result.stdoutText)")
             #expect(rows.allSatisfy { $0.hasPrefix("paid,") }, "\(result.stdoutText)")
             for sequence in ["000401", "000402", "000403"] {
-                let status = try CommandRunner.run(["status", "--config", routes, "--claim", sequence])
+                let status = try await CommandRunner.runOffPool(["status", "--config", routes, "--claim", sequence])
                 #expect(status.stdoutText.contains("paid"), "\(status.stdoutText)")
             }
-            let bad = try CommandRunner.run(["reconcile", "--config", routes, "--date", "2026-13-01"])
+            let bad = try await CommandRunner.runOffPool(["reconcile", "--config", routes, "--date", "2026-13-01"])
             #expect(bad.status == 64 && bad.stderr.contains("--date must be a day"), "\(bad.stderr)")
         }
     }

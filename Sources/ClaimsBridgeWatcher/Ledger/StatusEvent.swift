@@ -60,6 +60,26 @@ extension Ledger {
         }
     }
 
+    /// Status events not yet handed to the outbox, oldest first, each with the outbox delivery of the latest event of
+    /// the same claim or order already handed over (nil when there is none).
+    func pendingStatusEventsWithPredecessor(limit: Int = 5000) throws -> [(event: StatusEvent, subject: String, previous: Int64?)] {
+        try database.prepare(
+            """
+            SELECT e.id, e.type, e.payload, t.kind || ':' || t.key,
+                (SELECT p.outbox_id FROM status_events p JOIN state_transitions pt ON pt.id = p.transition_id
+                 WHERE pt.kind = t.kind AND pt.key = t.key AND p.outbox_id IS NOT NULL AND p.id < e.id
+                 ORDER BY p.id DESC LIMIT 1)
+            FROM status_events e JOIN state_transitions t ON t.id = e.transition_id
+            WHERE e.outbox_id IS NULL ORDER BY e.id LIMIT ?
+            """
+        ).query([.integer(Int64(limit))]) {
+            (
+                StatusEvent(id: $0.int64(0), type: $0.text(1) ?? "", payload: $0.blob(2), outboxID: nil), $0.text(3) ?? "",
+                $0.isNull(4) ? nil : $0.int64(4)
+            )
+        }
+    }
+
     /// Records that an event was handed to the outbox as delivery `outboxID`.
     public func markStatusEventQueued(_ id: Int64, outboxID: Int64) throws {
         try database.prepare("UPDATE status_events SET outbox_id = ? WHERE id = ?").run([

@@ -3,25 +3,40 @@ import ClaimsBridgeTransports
 import Foundation
 
 extension Watcher {
-    /// Hands the ledger's new status events to the outbox for the `statusEvents:` destination. Each event is
-    /// queued under its own idempotency key before it is marked as handed over, so a crash in between queues it
-    /// once, not twice.
+    /// Hands the ledger's new status events to the outbox for the `statusEvents:` destination, in order per claim or
+    /// lab order: an event is handed over only once the previous event of its claim or order is delivered (or given
+    /// up), so that a retry of one cannot arrive after the next. Each event is queued under its own idempotency key
+    /// before it is marked as handed over, so a crash in between queues it once, not twice. Called by the intake and
+    /// by the delivery loop (which sees deliveries settle).
     /// - Returns: how many events were queued.
     func publishStatusEvents(ledger: Ledger, outbox: Outbox) throws -> Int {
         guard let destination = configuration.statusEventsDestination else { return 0 }
         var queued = 0
-        while true {
-            let events = try ledger.pendingStatusEvents(limit: 500)
-            if events.isEmpty { return queued }
-            for event in events {
-                let id = try outbox.enqueue(
-                    destination: destination, payload: event.payload,
-                    metadata: [OutgoingDelivery.fileNameKey: "\(event.idempotencyKey).json", "eventType": event.type],
-                    idempotencyKey: event.idempotencyKey, ifPayloadDiffers: .keepStored)
-                try ledger.markStatusEventQueued(event.id, outboxID: id.rawValue)
-                queued += 1
+        var waiting: Set<String> = []
+        var settled: [Int64: Bool] = [:]
+        for (event, subject, previous) in try ledger.pendingStatusEventsWithPredecessor() {
+            guard !waiting.contains(subject) else { continue }
+            if let previous {
+                let done = try settled[previous] ?? {
+                    let state = try outbox.delivery(DeliveryID(previous))?.state
+                    return state == nil || state == .delivered || state == .dead
+                }()
+                settled[previous] = done
+                guard done else {
+                    waiting.insert(subject)
+                    continue
+                }
             }
+            let id = try outbox.enqueue(
+                destination: destination, payload: event.payload,
+                metadata: [OutgoingDelivery.fileNameKey: "\(event.idempotencyKey).json", "eventType": event.type],
+                idempotencyKey: event.idempotencyKey, ifPayloadDiffers: .keepStored)
+            try ledger.markStatusEventQueued(event.id, outboxID: id.rawValue)
+            queued += 1
+            // The next event of this claim waits for this one.
+            waiting.insert(subject)
         }
+        return queued
     }
 
     /// Queues status events again for the `statusEvents:` destination, under new idempotency keys

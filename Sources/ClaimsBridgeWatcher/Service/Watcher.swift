@@ -250,6 +250,8 @@ public final class Watcher: Sendable {
             for (ids, outcome) in [(summary.delivered, "delivered"), (summary.dead, "dead")] where !ids.isEmpty {
                 try settle(ids, as: outcome, ledger: ledger, outbox: outbox)
             }
+            // Events waiting for an earlier event of their claim go out once it is delivered.
+            if try publishStatusEvents(ledger: ledger, outbox: outbox) > 0 { continue }
             if summary.attempted == 0 || ContinuousClock.now - lastReconcile > .seconds(2) {
                 try reconcile(ledger: ledger, outbox: outbox)
                 lastReconcile = .now

@@ -138,6 +138,7 @@ extension Ledger {
             payload BLOB NOT NULL,
             outbox_id INTEGER
         );
+        CREATE INDEX IF NOT EXISTS status_events_not_queued ON status_events(id) WHERE outbox_id IS NULL;
 
         """
 

@@ -44,7 +44,7 @@ import soak_outbox
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# The claim lifecycle (Docs/claim-status.md), written here again rather than read from the code.
+# The claim lifecycle (Docs/status.md), written here again rather than read from the code.
 ALLOWED = {
     "submitted": {"pended", "acknowledged", "adjudicated", "rejected", "reversed", "paperClaimRequested"},
     "pended": {"acknowledged", "adjudicated", "rejected", "reversed", "paperClaimRequested"},

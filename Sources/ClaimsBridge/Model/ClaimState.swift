@@ -4,7 +4,7 @@
 /// submitted → acknowledged → adjudicated → paid
 ///     ↘ pended ↗       ↘ rejected · reversed · paperClaimRequested
 /// ```
-/// ``allowedNext`` is the table (see `Docs/claim-status.md`). A name this version does not know has no allowed
+/// ``allowedNext`` is the table (see `Docs/status.md`). A name this version does not know has no allowed
 /// transitions.
 public struct ClaimState: ModelEnumeration {
     public let rawValue: String

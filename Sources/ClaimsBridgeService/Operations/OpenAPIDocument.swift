@@ -367,7 +367,7 @@ enum OpenAPIDocument {
               description: |
                 One event per applied transition, queued in the outbox under the idempotency key `status-event-N` and
                 delivered once per key, in order per claim or order; webhook destinations sign it with Standard Webhooks
-                headers. Events never carry personal data. See Docs/claim-status.md.
+                headers. Events never carry personal data. See Docs/status.md.
               security: []
               requestBody:
                 required: true
@@ -631,7 +631,7 @@ enum OpenAPIDocument {
                   additionalProperties: {type: string}
             TrackedState:
               type: object
-              description: A claim's or lab order's state in the ledger and every transition asked for (Docs/claim-status.md).
+              description: A claim's or lab order's state in the ledger and every transition asked for (Docs/status.md).
               required: [state, history]
               properties:
                 state: {type: string, description: "e.g. submitted, acknowledged, adjudicated, paid, rejected; for a lab order: submitted, accepted, inProduction, shipped, delivered"}

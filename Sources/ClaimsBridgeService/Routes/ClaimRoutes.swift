@@ -7,7 +7,7 @@ import NIOCore
 
 /// `GET /v1/claims/{officeSequenceNumber}?provider=…`: the chain of messages with that office sequence number
 /// (request, acknowledgement or EOB, reversal), from the ledger, as `claimsbridge status --claim` shows it; each
-/// claim request carries its `claimStatus` (state and history, see `Docs/claim-status.md`).
+/// claim request carries its `claimStatus` (state and history, see `Docs/status.md`).
 enum ClaimRoutes {
     static func add(to router: Router<ServiceRequestContext>, service: ServiceContext) {
         service.routes(on: router, endpoint: ServiceEndpoint.claims)

@@ -9,7 +9,7 @@ import NIOCore
 /// `POST /v1/webhooks/insurers/{insurer}`: an insurer's claim status callback. The signature is checked with the
 /// insurer's secrets (`insurerCallbacks:` in the service file), Standard Webhooks or an HMAC header as configured,
 /// before anything in the body is read; a request that does not verify is refused with 401. The updates are then
-/// translated through the insurer's status mapping and applied to the ledger's claims (Docs/claim-status.md): the
+/// translated through the insurer's status mapping and applied to the ledger's claims (Docs/status.md): the
 /// same update twice changes nothing, and an update for a claim the ledger does not know is refused, kept in its
 /// history and reported. No bearer token: the signature is the insurer's credential.
 enum InsurerCallbackRoutes {

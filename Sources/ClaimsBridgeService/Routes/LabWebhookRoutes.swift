@@ -9,7 +9,7 @@ import NIOCore
 /// `POST /v1/webhooks/labs/{lab}`: a lab's status webhook. The Standard Webhooks signature is checked with the
 /// lab's secrets (`labWebhooks:` in the service file) before anything in the body is read; a request that does not
 /// verify is refused with 401. The messages are then translated through the lab's status mapping and applied to
-/// the ledger's lab orders (see `Docs/claim-status.md`): the same delivery twice changes nothing, and an update for
+/// the ledger's lab orders (see `Docs/status.md`): the same delivery twice changes nothing, and an update for
 /// an order the ledger does not know is refused and kept in its history. No bearer token: the signature is the
 /// lab's credential.
 enum LabWebhookRoutes {

@@ -34,6 +34,24 @@ package final class CarrierRuleContext {
         return cachedToday
     }
 
+    /// ``today``, and the same as eight ASCII digits in one word, the first digit in the high byte, so that
+    /// comparing two such words compares the dates (recomputed only when the date changes).
+    package var todayWithDigits: (date: Int, digits: UInt64) {
+        let date = today
+        if date != digitsDate {
+            digitsDate = date
+            cachedDigits = 0
+            var rest = date
+            for index in 0..<8 {
+                cachedDigits |= UInt64(0x30 + rest % 10) << (8 * UInt64(index))
+                rest /= 10
+            }
+        }
+        return (date, cachedDigits)
+    }
+    private var digitsDate = -1
+    private var cachedDigits: UInt64 = 0
+
     private func refresh(_ now: time_t) {
         var seconds = now
         var parts = tm()

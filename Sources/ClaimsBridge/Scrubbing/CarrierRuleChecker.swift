@@ -9,7 +9,8 @@ import Foundation
 /// The checker keeps plain pointers to the mapping's tables, not the mapping itself: copying a ``Mapping``
 /// (some twenty reference-counted members) for every message cost more than the checks.
 struct CarrierRuleChecker {
-    let rules: CarrierRules
+    /// Unowned: the checker lives only while its mapping (which holds the rules) and context are in use.
+    unowned(unsafe) let rules: CarrierRules
     let message: UnsafeBufferPointer<UInt8>
     let record: DecodedRecord.View
     /// Added to span offsets for ``CarrierProblem/byteOffset``; nil when writing.
@@ -17,7 +18,7 @@ struct CarrierRuleChecker {
     /// The model document's values when writing (as pointers: retaining the object per check cost a fifth of
     /// the checks' time).
     let model: ModelValues.SlotView?
-    let context: CarrierRuleContext
+    unowned(unsafe) let context: CarrierRuleContext
     private let fields: UnsafeMutablePointer<LayoutTables.Field>
     private let groups: UnsafeMutablePointer<LayoutTables.Group>
     private let ranges: UnsafeMutablePointer<CarrierRules.ValueRange>
@@ -50,133 +51,25 @@ struct CarrierRuleChecker {
         var failed: [(check: Int, instance: Int, span: Int)] = []
         let checks = rules.checks.base
         let (today, todayDigits) = context.todayWithDigits
-        let model = self.model
-        // The pointers in locals, so that the loop keeps them in registers.
-        let steps = rules.plan.steps.base
-        let required = rules.plan.required.base
-        let shortSets = rules.plan.shortSets.base
-        let segments = rules.plan.segments.base
-        let rootSpan = record.rootSpan
-        let groupStart = record.groupStart
-        let groupCount = record.groupCount
-        let spanOffset = record.spanOffset
-        let spanLength = record.spanLength
-        let bytes = message.baseAddress!
-        for segmentIndex in 0..<rules.plan.segments.count {
+        let plan = model == nil ? rules.readingPlan : rules.writingPlan
+        let pass = Pass(
+            steps: plan.steps.base, required: plan.required.base, shortSets: plan.shortSets.base,
+            rootSpan: record.rootSpan, spanOffset: record.spanOffset, spanLength: record.spanLength,
+            groupStart: record.groupStart, groupCount: record.groupCount, bytes: message.baseAddress!, model: model,
+            today: today, todayDigits: todayDigits)
+        let segments = plan.segments.base
+        for segmentIndex in 0..<plan.segments.count {
             let segment = segments[segmentIndex]
-            let atRoot = segment.group < 0
-            let instances = atRoot ? 1 : Int(groupCount[Int(segment.group)])
-            // The span of the instance's first field (at the root, spans are looked up by field instead).
-            var base = atRoot ? 0 : Int(groupStart[Int(segment.group)])
-            var instance = 0
-            while instance < instances {
-                // Fields that are only required.
-                for index in Int(segment.requiredStart)..<Int(segment.requiredStart &+ segment.requiredCount) {
-                    let item = required + index
-                    let span = atRoot ? Int(rootSpan[Int(item.pointee.slot)]) : base &+ Int(item.pointee.slot)
-                    guard span >= 0 else { continue }
-                    let value = UnsafeBufferPointer(start: bytes + Int(spanOffset[span]), count: Int(spanLength[span]))
-                    if Self.isBlank(value, pad: item.pointee.pad, in: bytes)
-                        || (model != nil && !isGiven(item.pointee.field, instance, model!))
-                    {
-                        failed.append((Int(item.pointee.check), instance, span))
-                    }
-                }
-                var position = Int(segment.start)
-                let end = position &+ Int(segment.count)
-                while position < end {
-                    let step = steps + position
-                    let span = atRoot ? Int(rootSpan[Int(step.pointee.slot)]) : base &+ Int(step.pointee.slot)
-                    guard span >= 0 else {
-                        position &+= 1 &+ Int(step.pointee.rest)
-                        continue
-                    }
-                    let value = UnsafeBufferPointer(start: bytes + Int(spanOffset[span]), count: Int(spanLength[span]))
-                    let pad = step.pointee.pad
-                    if step.pointee.requiredCheck >= 0
-                        && (Self.isBlank(value, pad: pad, in: bytes)
-                            || (model != nil && !isGiven(step.pointee.field, instance, model!)))
-                    {
-                        failed.append((Int(step.pointee.requiredCheck), instance, span))
-                        position &+= 1 &+ Int(step.pointee.rest)
-                        continue
-                    }
-                    if step.pointee.condition != .always {
-                        let conditionSpan =
-                            step.pointee.conditionAtRoot
-                            ? Int(rootSpan[Int(step.pointee.conditionSlot)]) : base &+ Int(step.pointee.conditionSlot)
-                        var holds: Bool
-                        if step.pointee.conditionShortSet >= 0 && conditionSpan >= 0,
-                            let found = Self.shortSet(
-                                shortSets, step.pointee.conditionShortSet,
-                                has: UnsafeBufferPointer(
-                                    start: bytes + Int(spanOffset[conditionSpan]), count: Int(spanLength[conditionSpan])))
-                        {
-                            holds = found == (step.pointee.condition == .valueIn)
-                        } else {
-                            holds = stepCondition(step, span: conditionSpan)
-                        }
-                        if !holds {
-                            position &+= 1
-                            continue
-                        }
-                    }
-                    // The tests of `passes(_:span:instance:today:)`, written out here so that they are inlined.
-                    var passed = true
-                    switch step.pointee.kind {
-                    case .required:
-                        if let model, !isGiven(step.pointee.field, instance, model) {
-                            passed = false
-                        } else {
-                            passed = step.pointee.zeroIsAValue || !Self.isBlank(value, pad: pad, in: bytes)
-                        }
-                    case .values:
-                        if step.pointee.shortSet >= 0, let found = Self.shortSet(shortSets, step.pointee.shortSet, has: value) {
-                            passed = found
-                        } else if pad != UInt8(ascii: " ") || !Self.isBlank(value, pad: pad, in: bytes) {
-                            passed = inSet(value, start: step.pointee.setStart, count: step.pointee.setCount)
-                        }
-                    case .letters:
-                        passed = Self.isBlank(value, pad: pad, in: bytes) || Self.lettersFit(value, step.pointee.letters)
-                    case .pattern:
-                        passed =
-                            Self.isBlank(value, pad: pad, in: bytes)
-                            || matchesPattern(value, start: step.pointee.setStart, count: step.pointee.setCount)
-                    case .notAfterToday:
-                        if let digits = Self.packedDate(value) {
-                            passed = digits <= todayDigits
-                        } else if let date = Self.number(value) {
-                            passed = date <= today
-                        }
-                    case .notAfterField:
-                        var other: Int
-                        if step.pointee.otherGroup >= 0 {
-                            let group = Int(step.pointee.otherGroup)
-                            other = groupCount[group] > 0 ? Int(groupStart[group]) &+ Int(step.pointee.otherSlot) : -1
-                        } else {
-                            other =
-                                step.pointee.otherAtRoot
-                                ? Int(rootSpan[Int(step.pointee.otherSlot)]) : base &+ Int(step.pointee.otherSlot)
-                        }
-                        if other >= 0 {
-                            passed = Self.notAfter(value, self.bytes(other))
-                        }
-                    case .sequence:
-                        passed = Self.number(value) == instance &+ 1
-                    case .minimum:
-                        passed = (Self.number(value) ?? 0) >= Int(step.pointee.argument)
-                    case .upperCase:
-                        passed = Self.hasNoSmallLetter(value)
-                    }
-                    if passed {
-                        position &+= 1
-                    } else {
-                        failed.append((Int(step.pointee.check), instance, span))
-                        position &+= 1 &+ Int(step.pointee.rest)
-                    }
-                }
+            // Written twice so that each copy is compiled for where its spans are found.
+            if segment.group < 0 {
+                check(segment, atRoot: true, base: 0, instance: 0, pass, into: &failed)
+                continue
+            }
+            // The span of the instance's first field.
+            var base = Int(pass.groupStart[Int(segment.group)])
+            for instance in 0..<Int(pass.groupCount[Int(segment.group)]) {
+                check(segment, atRoot: false, base: base, instance: instance, pass, into: &failed)
                 base &+= Int(segment.stride)
-                instance &+= 1
             }
         }
         let generalRuns = rules.generalRuns.base
@@ -186,6 +79,165 @@ struct CarrierRuleChecker {
         guard !failed.isEmpty else { return [] }
         failed.sort { ($0.check, $0.instance) < ($1.check, $1.instance) }
         return failed.map { problem(checks[$0.check], span: $0.span, instance: $0.instance, mapping: mapping) }
+    }
+
+    /// What one message's pass needs, as plain values and pointers.
+    private struct Pass {
+        let steps: UnsafeMutablePointer<CarrierRulePlan.Step>
+        let required: UnsafeMutablePointer<CarrierRulePlan.Required>
+        let shortSets: UnsafeMutablePointer<UInt64>
+        let rootSpan: UnsafeMutablePointer<Int32>
+        let spanOffset: UnsafeMutablePointer<Int32>
+        let spanLength: UnsafeMutablePointer<Int32>
+        let groupStart: UnsafeMutablePointer<Int32>
+        let groupCount: UnsafeMutablePointer<Int32>
+        let bytes: UnsafePointer<UInt8>
+        let model: ModelValues.SlotView?
+        let today: Int
+        let todayDigits: UInt64
+    }
+
+    /// Runs a segment's checks on the root (`atRoot`, spans looked up by field) or on one instance of its
+    /// group (spans at `base` plus the field's place).
+    @inline(__always)
+    private func check(
+        _ segment: CarrierRulePlan.Segment, atRoot: Bool, base: Int, instance: Int, _ pass: Pass,
+        into failed: inout [(check: Int, instance: Int, span: Int)]
+    ) {
+        let steps = pass.steps
+        let required = pass.required
+        let shortSets = pass.shortSets
+        let rootSpan = pass.rootSpan
+        let spanOffset = pass.spanOffset
+        let spanLength = pass.spanLength
+        let groupStart = pass.groupStart
+        let groupCount = pass.groupCount
+        let bytes = pass.bytes
+        let model = pass.model
+        let today = pass.today
+        let todayDigits = pass.todayDigits
+        // Fields that are only required.
+        for index in Int(segment.requiredStart)..<Int(segment.requiredStart &+ segment.requiredCount) {
+            let item = required + index
+            let span = atRoot ? Int(rootSpan[Int(item.pointee.slot)]) : base &+ Int(item.pointee.slot)
+            guard span >= 0 else { continue }
+            let value = UnsafeBufferPointer(start: bytes + Int(spanOffset[span]), count: Int(spanLength[span]))
+            if Self.isBlank(value, pad: item.pointee.pad, in: bytes)
+                || (model != nil && !isGiven(item.pointee.field, instance, model!))
+            {
+                failed.append((Int(item.pointee.check), instance, span))
+            }
+        }
+        var position = Int(segment.start)
+        let end = position &+ Int(segment.count)
+        while position < end {
+            let step = steps + position
+            let span = atRoot ? Int(rootSpan[Int(step.pointee.slot)]) : base &+ Int(step.pointee.slot)
+            guard span >= 0 else {
+                position &+= 1 &+ Int(step.pointee.rest)
+                continue
+            }
+            let value = UnsafeBufferPointer(start: bytes + Int(spanOffset[span]), count: Int(spanLength[span]))
+            let pad = step.pointee.pad
+            if step.pointee.requiredCheck >= 0
+                && (Self.isBlank(value, pad: pad, in: bytes)
+                    || (model != nil && !isGiven(step.pointee.field, instance, model!)))
+            {
+                failed.append((Int(step.pointee.requiredCheck), instance, span))
+                position &+= 1 &+ Int(step.pointee.rest)
+                continue
+            }
+            if step.pointee.condition != .always {
+                let conditionSpan =
+                    step.pointee.conditionAtRoot
+                    ? Int(rootSpan[Int(step.pointee.conditionSlot)]) : base &+ Int(step.pointee.conditionSlot)
+                var holds: Bool
+                switch step.pointee.condition {
+                case .always:
+                    holds = true
+                case .present, .absent:
+                    let blank =
+                        conditionSpan < 0
+                        || Self.isBlank(
+                            UnsafeBufferPointer(
+                                start: bytes + Int(spanOffset[conditionSpan]), count: Int(spanLength[conditionSpan])),
+                            pad: step.pointee.conditionPad, in: bytes)
+                    holds = blank == (step.pointee.condition == .absent)
+                case .valueIn, .valueNotIn:
+                    var found = false
+                    if conditionSpan >= 0 {
+                        let other = UnsafeBufferPointer(
+                            start: bytes + Int(spanOffset[conditionSpan]), count: Int(spanLength[conditionSpan]))
+                        if step.pointee.conditionShortSet >= 0,
+                            let inShortSet = Self.shortSet(shortSets, step.pointee.conditionShortSet, has: other)
+                        {
+                            found = inShortSet
+                        } else {
+                            found = inSet(
+                                other, start: step.pointee.conditionSetStart, count: step.pointee.conditionSetCount)
+                        }
+                    }
+                    holds = found == (step.pointee.condition == .valueIn)
+                }
+                if !holds {
+                    position &+= 1
+                    continue
+                }
+            }
+            // The tests of `passes(_:span:instance:today:)`, written out here so that they are inlined.
+            var passed = true
+            switch step.pointee.kind {
+            case .required:
+                if let model, !isGiven(step.pointee.field, instance, model) {
+                    passed = false
+                } else {
+                    passed = step.pointee.zeroIsAValue || !Self.isBlank(value, pad: pad, in: bytes)
+                }
+            case .values:
+                if step.pointee.shortSet >= 0, let found = Self.shortSet(shortSets, step.pointee.shortSet, has: value) {
+                    passed = found
+                } else if pad != UInt8(ascii: " ") || !Self.isBlank(value, pad: pad, in: bytes) {
+                    passed = inSet(value, start: step.pointee.setStart, count: step.pointee.setCount)
+                }
+            case .letters:
+                passed = Self.isBlank(value, pad: pad, in: bytes) || Self.lettersFit(value, step.pointee.letters)
+            case .pattern:
+                passed =
+                    Self.isBlank(value, pad: pad, in: bytes)
+                    || matchesPattern(value, start: step.pointee.setStart, count: step.pointee.setCount)
+            case .notAfterToday:
+                if let digits = Self.packedDate(value) {
+                    passed = digits <= todayDigits
+                } else if let date = Self.number(value) {
+                    passed = date <= today
+                }
+            case .notAfterField:
+                var other: Int
+                if step.pointee.otherGroup >= 0 {
+                    let group = Int(step.pointee.otherGroup)
+                    other = groupCount[group] > 0 ? Int(groupStart[group]) &+ Int(step.pointee.otherSlot) : -1
+                } else {
+                    other =
+                        step.pointee.otherAtRoot
+                        ? Int(rootSpan[Int(step.pointee.otherSlot)]) : base &+ Int(step.pointee.otherSlot)
+                }
+                if other >= 0 {
+                    passed = Self.notAfter(value, self.bytes(other))
+                }
+            case .sequence:
+                passed = Self.number(value) == instance &+ 1
+            case .minimum:
+                passed = (Self.number(value) ?? 0) >= Int(step.pointee.argument)
+            case .upperCase:
+                passed = Self.hasNoSmallLetter(value)
+            }
+            if passed {
+                position &+= 1
+            } else {
+                failed.append((Int(step.pointee.check), instance, span))
+                position &+= 1 &+ Int(step.pointee.rest)
+            }
+        }
     }
 
     /// Whether a value of one or two bytes is in a set of ``CarrierRulePlan/shortSets`` starting at `table`;
@@ -226,21 +278,6 @@ struct CarrierRuleChecker {
         }
         failed.sort { ($0.check, $0.instance) < ($1.check, $1.instance) }
         return failed.map { problem(checks[$0.check], span: $0.span, instance: $0.instance, mapping: mapping) }
-    }
-
-    /// Whether a step's `when:` holds, given the span of the field it names (-1 when absent).
-    @inline(__always)
-    private func stepCondition(_ step: UnsafeMutablePointer<CarrierRulePlan.Step>, span: Int) -> Bool {
-        switch step.pointee.condition {
-        case .always: return true
-        case .present: return span >= 0 && !Self.isBlank(bytes(span), pad: step.pointee.conditionPad, in: message.baseAddress!)
-        case .absent: return span < 0 || Self.isBlank(bytes(span), pad: step.pointee.conditionPad, in: message.baseAddress!)
-        case .valueIn, .valueNotIn:
-            let found =
-                span >= 0
-                && inSet(bytes(span), start: step.pointee.conditionSetStart, count: step.pointee.conditionSetCount)
-            return found == (step.pointee.condition == .valueIn)
-        }
     }
 
     /// Whether a byte is in a row of four words of a ``CarrierRulePlan/shortSets`` table.

@@ -9,7 +9,7 @@
 /// `required` is a ``Required`` item, checked first and on its own. A field whose checks relate it to a field
 /// of another group in a way that does not follow the field's own instances (a root field compared with a
 /// procedure line) is left to the general walk (``CarrierRules/generalRuns``).
-package struct CarrierRulePlan: Sendable {
+package final class CarrierRulePlan: Sendable {
     /// One check as the pass runs it.
     package struct Step: BitwiseCopyable {
         package var kind: CarrierRules.Kind
@@ -78,10 +78,20 @@ package struct CarrierRulePlan: Sendable {
     package let segments: FlatTable<Segment>
     package let shortSets: FlatTable<UInt64>
 
-    /// Lays out `runs` (checks grouped by field); returns the plan and the runs it could not take.
+    private init(
+        required: FlatTable<Required>, steps: FlatTable<Step>, segments: FlatTable<Segment>, shortSets: FlatTable<UInt64>
+    ) {
+        self.required = required
+        self.steps = steps
+        self.segments = segments
+        self.shortSets = shortSets
+    }
+
+    /// Lays out `runs` (checks grouped by field) for checking messages read (`writing` false) or written;
+    /// returns the plan and the runs it could not take.
     static func make(
         runs: [CarrierRules.FieldRun], order: [Int32], checks: [CarrierRules.Check], ranges: [CarrierRules.ValueRange],
-        pool: [UInt8], layout: RecordLayout
+        pool: [UInt8], layout: RecordLayout, writing: Bool
     ) -> (plan: CarrierRulePlan, general: [CarrierRules.FieldRun]) {
         var general: [CarrierRules.FieldRun] = []
         var byGroup: [Int: [CarrierRules.FieldRun]] = [:]
@@ -112,24 +122,28 @@ package struct CarrierRulePlan: Sendable {
             }
             for run in byGroup[group]! {
                 let field = layout.fields[Int(run.field)]
-                let first = checks[Int(order[Int(run.start)])]
-                if run.count == 1 && first.kind == .required && first.condition == .always
-                    && !(first.argument == 1 && !field.type.isText)
-                {
+                // A `required` whose zeros are a value only finds a value the document leaves out: reading
+                // has no document, so it cannot fail there.
+                let kept = order[Int(run.start)..<Int(run.start + run.count)].filter { index in
+                    let check = checks[Int(index)]
+                    return writing || !(check.kind == .required && check.argument == 1 && !field.type.isText)
+                }
+                guard let firstIndex = kept.first else { continue }
+                let first = checks[Int(firstIndex)]
+                let plainRequired =
+                    first.kind == .required && first.condition == .always && !(first.argument == 1 && !field.type.isText)
+                if kept.count == 1 && plainRequired {
                     required.append(
                         Required(
-                            field: run.field, slot: place(Int(run.field)).slot, check: order[Int(run.start)],
+                            field: run.field, slot: place(Int(run.field)).slot, check: firstIndex,
                             pad: field.type.padByte))
                     continue
                 }
                 var requiredCheck: Int32 = -1
-                for position in Int(run.start)..<Int(run.start + run.count) {
-                    let index = order[position]
+                for (position, index) in kept.enumerated() {
                     let check = checks[Int(index)]
                     let zeroIsAValue = check.kind == .required && check.argument == 1 && !field.type.isText
-                    if check.kind == .required && check.condition == .always && !zeroIsAValue
-                        && position == Int(run.start) && run.count > 1
-                    {
+                    if position == 0 && plainRequired {
                         requiredCheck = index
                         continue
                     }
@@ -165,7 +179,7 @@ package struct CarrierRulePlan: Sendable {
                                     check.conditionSetStart, check.conditionSetCount, width: conditionField!.width,
                                     blankPasses: false)
                                 : -1,
-                            letters: letters, check: index, rest: Int32(Int(run.start + run.count) - position - 1)))
+                            letters: letters, check: index, rest: Int32(kept.count - position - 1)))
                     requiredCheck = -1
                 }
             }

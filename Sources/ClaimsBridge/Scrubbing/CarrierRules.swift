@@ -98,8 +98,10 @@ package final class CarrierRules: Sendable {
     /// The checks grouped by field, in the order each field is first listed.
     package let runs: FlatTable<FieldRun>
     package let runChecks: FlatTable<Int32>
-    /// The checks laid out for one pass over a message; ``generalRuns`` are the fields it leaves out.
-    package let plan: CarrierRulePlan
+    /// The checks laid out for one pass over a message read, and over one written (which also looks for
+    /// values the document leaves out); ``generalRuns`` are the fields both leave out.
+    package let readingPlan: CarrierRulePlan
+    package let writingPlan: CarrierRulePlan
     package let generalRuns: FlatTable<FieldRun>
 
     package init(
@@ -129,9 +131,13 @@ package final class CarrierRules: Sendable {
         }
         self.runs = FlatTable(runs)
         self.runChecks = FlatTable(order)
-        let (plan, general) = CarrierRulePlan.make(
-            runs: runs, order: order, checks: checks, ranges: ranges, pool: pool, layout: layout)
-        self.plan = plan
+        let (readingPlan, general) = CarrierRulePlan.make(
+            runs: runs, order: order, checks: checks, ranges: ranges, pool: pool, layout: layout, writing: false)
+        self.readingPlan = readingPlan
+        self.writingPlan =
+            CarrierRulePlan.make(
+                runs: runs, order: order, checks: checks, ranges: ranges, pool: pool, layout: layout, writing: true
+            ).plan
         self.generalRuns = FlatTable(general)
     }
 

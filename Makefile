@@ -85,10 +85,13 @@ test-sanitize: deps
 	ASAN_OPTIONS=$(ASAN_OPTIONS_FOR_TESTS) LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan.supp:print_suppressions=0 \
 		$(SWIFT) test --sanitize=address --scratch-path .build-asan --no-parallel
 
+RULES_BENCH_MB ?= 128
 bench: deps
 	@# A path dependency's source list is cached in the build description; drop it so new files are seen.
 	@rm -f Benchmarks/.build/*/release/description.json
 	$(SWIFT) run -c release --package-path Benchmarks claimsbridge-bench
+	@# What the carrier rules cost each way: the same claims with and without `carrierRules:`, in one run.
+	$(SWIFT) run -c release --package-path Benchmarks claimsbridge-bench --compare-rules --megabytes $(RULES_BENCH_MB)
 	$(SWIFT) run -c release --package-path Benchmarks claimsbridge-watch-bench
 	$(SWIFT) build -c release --product claimsbridge
 	python3 Scripts/bench_startup.py .build/release/claimsbridge

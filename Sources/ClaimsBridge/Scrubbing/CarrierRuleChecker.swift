@@ -9,7 +9,8 @@ import Foundation
 /// The checker keeps plain pointers to the mapping's tables, not the mapping itself: copying a ``Mapping``
 /// (some twenty reference-counted members) for every message cost more than the checks.
 struct CarrierRuleChecker {
-    let rules: CarrierRules
+    /// Unowned: the checker lives only while its mapping (which holds the rules) and context are in use.
+    unowned(unsafe) let rules: CarrierRules
     let message: UnsafeBufferPointer<UInt8>
     let record: DecodedRecord.View
     /// Added to span offsets for ``CarrierProblem/byteOffset``; nil when writing.
@@ -17,7 +18,7 @@ struct CarrierRuleChecker {
     /// The model document's values when writing (as pointers: retaining the object per check cost a fifth of
     /// the checks' time).
     let model: ModelValues.SlotView?
-    let context: CarrierRuleContext
+    unowned(unsafe) let context: CarrierRuleContext
     private let fields: UnsafeMutablePointer<LayoutTables.Field>
     private let groups: UnsafeMutablePointer<LayoutTables.Group>
     private let ranges: UnsafeMutablePointer<CarrierRules.ValueRange>
@@ -49,47 +50,325 @@ struct CarrierRuleChecker {
     func problems(of mapping: Mapping) -> [CarrierProblem] {
         var failed: [(check: Int, instance: Int, span: Int)] = []
         let checks = rules.checks.base
-        let runs = rules.runs.base
-        let runChecks = rules.runChecks.base
-        let today = context.today
-        // The pointers in locals, so that the loop keeps them in registers.
-        let rootSpan = record.rootSpan
-        let groupCount = record.groupCount
-        let spanOffset = record.spanOffset
-        let spanLength = record.spanLength
-        let bytes = message.baseAddress!
-        for runIndex in 0..<rules.runs.count {
-            let run = runs[runIndex]
-            let instances = run.group < 0 ? 1 : Int(groupCount[Int(run.group)])
-            var instance = 0
-            while instance < instances {
-                let span = run.group < 0 ? Int(rootSpan[Int(run.field)]) : spanIndex(run.field, instance)
-                if span >= 0 && run.isPlainRequired {
-                    let start = bytes + Int(spanOffset[span])
-                    var blank = true
-                    for offset in 0..<Int(spanLength[span]) where start[offset] != run.pad {
-                        blank = false
-                        break
-                    }
-                    if blank || (model != nil && !isGiven(run.field, instance, model!)) {
-                        failed.append((Int(runChecks[Int(run.start)]), instance, span))
-                    }
-                } else if span >= 0 {
-                    for position in Int(run.start)..<Int(run.start &+ run.count) {
-                        let index = Int(runChecks[position])
-                        let check = checks + index
-                        if check.pointee.condition != .always && !conditionHolds(check, instance) { continue }
-                        if passes(check, span: span, instance: instance, today: today) { continue }
-                        failed.append((index, instance, span))
-                        break
-                    }
-                }
-                instance &+= 1
+        let (today, todayDigits) = context.todayWithDigits
+        let plan = model == nil ? rules.readingPlan : rules.writingPlan
+        let pass = Pass(
+            steps: plan.steps.base, required: plan.required.base, shortSets: plan.shortSets.base,
+            rootSpan: record.rootSpan, spanOffset: record.spanOffset, spanLength: record.spanLength,
+            groupStart: record.groupStart, groupCount: record.groupCount, bytes: message.baseAddress!, model: model,
+            today: today, todayDigits: todayDigits)
+        let segments = plan.segments.base
+        for segmentIndex in 0..<plan.segments.count {
+            let segment = segments[segmentIndex]
+            // Written twice so that each copy is compiled for where its spans are found.
+            if segment.group < 0 {
+                check(segment, atRoot: true, base: 0, instance: 0, pass, into: &failed)
+                continue
             }
+            // The span of the instance's first field.
+            var base = Int(pass.groupStart[Int(segment.group)])
+            for instance in 0..<Int(pass.groupCount[Int(segment.group)]) {
+                check(segment, atRoot: false, base: base, instance: instance, pass, into: &failed)
+                base &+= Int(segment.stride)
+            }
+        }
+        let generalRuns = rules.generalRuns.base
+        for index in 0..<rules.generalRuns.count {
+            generalRun(generalRuns[index], checks: checks, runChecks: rules.runChecks.base, today: today, into: &failed)
         }
         guard !failed.isEmpty else { return [] }
         failed.sort { ($0.check, $0.instance) < ($1.check, $1.instance) }
         return failed.map { problem(checks[$0.check], span: $0.span, instance: $0.instance, mapping: mapping) }
+    }
+
+    /// What one message's pass needs, as plain values and pointers.
+    private struct Pass {
+        let steps: UnsafeMutablePointer<CarrierRulePlan.Step>
+        let required: UnsafeMutablePointer<CarrierRulePlan.Required>
+        let shortSets: UnsafeMutablePointer<UInt64>
+        let rootSpan: UnsafeMutablePointer<Int32>
+        let spanOffset: UnsafeMutablePointer<Int32>
+        let spanLength: UnsafeMutablePointer<Int32>
+        let groupStart: UnsafeMutablePointer<Int32>
+        let groupCount: UnsafeMutablePointer<Int32>
+        let bytes: UnsafePointer<UInt8>
+        let model: ModelValues.SlotView?
+        let today: Int
+        let todayDigits: UInt64
+    }
+
+    /// Runs a segment's checks on the root (`atRoot`, spans looked up by field) or on one instance of its
+    /// group (spans at `base` plus the field's place).
+    @inline(__always)
+    private func check(
+        _ segment: CarrierRulePlan.Segment, atRoot: Bool, base: Int, instance: Int, _ pass: Pass,
+        into failed: inout [(check: Int, instance: Int, span: Int)]
+    ) {
+        let steps = pass.steps
+        let required = pass.required
+        let shortSets = pass.shortSets
+        let rootSpan = pass.rootSpan
+        let spanOffset = pass.spanOffset
+        let spanLength = pass.spanLength
+        let groupStart = pass.groupStart
+        let groupCount = pass.groupCount
+        let bytes = pass.bytes
+        let model = pass.model
+        let today = pass.today
+        let todayDigits = pass.todayDigits
+        // Fields that are only required.
+        for index in Int(segment.requiredStart)..<Int(segment.requiredStart &+ segment.requiredCount) {
+            let item = required + index
+            let span = atRoot ? Int(rootSpan[Int(item.pointee.slot)]) : base &+ Int(item.pointee.slot)
+            guard span >= 0 else { continue }
+            let value = UnsafeBufferPointer(start: bytes + Int(spanOffset[span]), count: Int(spanLength[span]))
+            if Self.isBlank(value, pad: item.pointee.pad, in: bytes)
+                || (model != nil && !isGiven(item.pointee.field, instance, model!))
+            {
+                failed.append((Int(item.pointee.check), instance, span))
+            }
+        }
+        var position = Int(segment.start)
+        let end = position &+ Int(segment.count)
+        while position < end {
+            let step = steps + position
+            let span = atRoot ? Int(rootSpan[Int(step.pointee.slot)]) : base &+ Int(step.pointee.slot)
+            guard span >= 0 else {
+                position &+= 1 &+ Int(step.pointee.rest)
+                continue
+            }
+            let value = UnsafeBufferPointer(start: bytes + Int(spanOffset[span]), count: Int(spanLength[span]))
+            let pad = step.pointee.pad
+            if step.pointee.requiredCheck >= 0
+                && (Self.isBlank(value, pad: pad, in: bytes)
+                    || (model != nil && !isGiven(step.pointee.field, instance, model!)))
+            {
+                failed.append((Int(step.pointee.requiredCheck), instance, span))
+                position &+= 1 &+ Int(step.pointee.rest)
+                continue
+            }
+            if step.pointee.condition != .always {
+                let conditionSpan =
+                    step.pointee.conditionAtRoot
+                    ? Int(rootSpan[Int(step.pointee.conditionSlot)]) : base &+ Int(step.pointee.conditionSlot)
+                var holds: Bool
+                switch step.pointee.condition {
+                case .always:
+                    holds = true
+                case .present, .absent:
+                    let blank =
+                        conditionSpan < 0
+                        || Self.isBlank(
+                            UnsafeBufferPointer(
+                                start: bytes + Int(spanOffset[conditionSpan]), count: Int(spanLength[conditionSpan])),
+                            pad: step.pointee.conditionPad, in: bytes)
+                    holds = blank == (step.pointee.condition == .absent)
+                case .valueIn, .valueNotIn:
+                    var found = false
+                    if conditionSpan >= 0 {
+                        let other = UnsafeBufferPointer(
+                            start: bytes + Int(spanOffset[conditionSpan]), count: Int(spanLength[conditionSpan]))
+                        if step.pointee.conditionShortSet >= 0,
+                            let inShortSet = Self.shortSet(shortSets, step.pointee.conditionShortSet, has: other)
+                        {
+                            found = inShortSet
+                        } else {
+                            found = inSet(
+                                other, start: step.pointee.conditionSetStart, count: step.pointee.conditionSetCount)
+                        }
+                    }
+                    holds = found == (step.pointee.condition == .valueIn)
+                }
+                if !holds {
+                    position &+= 1
+                    continue
+                }
+            }
+            // The tests of `passes(_:span:instance:today:)`, written out here so that they are inlined.
+            var passed = true
+            switch step.pointee.kind {
+            case .required:
+                if let model, !isGiven(step.pointee.field, instance, model) {
+                    passed = false
+                } else {
+                    passed = step.pointee.zeroIsAValue || !Self.isBlank(value, pad: pad, in: bytes)
+                }
+            case .values:
+                if step.pointee.shortSet >= 0, let found = Self.shortSet(shortSets, step.pointee.shortSet, has: value) {
+                    passed = found
+                } else if pad != UInt8(ascii: " ") || !Self.isBlank(value, pad: pad, in: bytes) {
+                    passed = inSet(value, start: step.pointee.setStart, count: step.pointee.setCount)
+                }
+            case .letters:
+                passed = Self.isBlank(value, pad: pad, in: bytes) || Self.lettersFit(value, step.pointee.letters)
+            case .pattern:
+                passed =
+                    Self.isBlank(value, pad: pad, in: bytes)
+                    || matchesPattern(value, start: step.pointee.setStart, count: step.pointee.setCount)
+            case .notAfterToday:
+                if let digits = Self.packedDate(value) {
+                    passed = digits <= todayDigits
+                } else if let date = Self.number(value) {
+                    passed = date <= today
+                }
+            case .notAfterField:
+                var other: Int
+                if step.pointee.otherGroup >= 0 {
+                    let group = Int(step.pointee.otherGroup)
+                    other = groupCount[group] > 0 ? Int(groupStart[group]) &+ Int(step.pointee.otherSlot) : -1
+                } else {
+                    other =
+                        step.pointee.otherAtRoot
+                        ? Int(rootSpan[Int(step.pointee.otherSlot)]) : base &+ Int(step.pointee.otherSlot)
+                }
+                if other >= 0 {
+                    passed = Self.notAfter(value, self.bytes(other))
+                }
+            case .sequence:
+                passed = Self.number(value) == instance &+ 1
+            case .minimum:
+                passed = (Self.number(value) ?? 0) >= Int(step.pointee.argument)
+            case .upperCase:
+                passed = Self.hasNoSmallLetter(value)
+            }
+            if passed {
+                position &+= 1
+            } else {
+                failed.append((Int(step.pointee.check), instance, span))
+                position &+= 1 &+ Int(step.pointee.rest)
+            }
+        }
+    }
+
+    /// Whether a value of one or two bytes is in a set of ``CarrierRulePlan/shortSets`` starting at `table`;
+    /// nil when the value is not as long as the set's field (a variable field).
+    @inline(__always)
+    private static func shortSet(
+        _ words: UnsafeMutablePointer<UInt64>, _ table: Int32, has value: UnsafeBufferPointer<UInt8>
+    ) -> Bool? {
+        let header = words + Int(table)
+        guard value.count == Int(header[0]) else { return nil }
+        if value.count == 1 { return has(header + 1, value[0]) }
+        let row = Int(header[1 &+ Int(value[0])])
+        return row != 0 && has(words + row, value[1])
+    }
+
+    /// Whether a field holds only its blank byte. A short field is read as the one word ending with it when
+    /// the message has that many bytes before its end.
+    @inline(__always)
+    private static func isBlank(
+        _ value: UnsafeBufferPointer<UInt8>, pad: UInt8, in message: UnsafePointer<UInt8>
+    ) -> Bool {
+        let count = value.count
+        let start = value.baseAddress!
+        if count > 0 && start[0] != pad { return false }
+        guard count < 8, count > 0, start - message >= 8 &- count else { return isBlank(value, pad: pad) }
+        let word = UInt64(littleEndian: UnsafeRawPointer(start + count - 8).loadUnaligned(as: UInt64.self))
+        let padWord = UInt64(pad) &* 0x0101_0101_0101_0101
+        return (word ^ padWord) & (~UInt64(0) << UInt64(8 &* (8 &- count))) == 0
+    }
+
+    /// The same problems as ``problems(of:)``, found by the general walk alone (field by field, each check
+    /// through the general dispatch): the reference the plan is tested against.
+    func problemsByGeneralWalk(of mapping: Mapping) -> [CarrierProblem] {
+        var failed: [(check: Int, instance: Int, span: Int)] = []
+        let checks = rules.checks.base
+        for index in 0..<rules.runs.count {
+            generalRun(rules.runs[index], checks: checks, runChecks: rules.runChecks.base, today: context.today, into: &failed)
+        }
+        failed.sort { ($0.check, $0.instance) < ($1.check, $1.instance) }
+        return failed.map { problem(checks[$0.check], span: $0.span, instance: $0.instance, mapping: mapping) }
+    }
+
+    /// Whether a byte is in a row of four words of a ``CarrierRulePlan/shortSets`` table.
+    @inline(__always)
+    private static func has(_ set: UnsafeMutablePointer<UInt64>, _ byte: UInt8) -> Bool {
+        set[Int(byte >> 6)] & (1 << UInt64(byte & 63)) != 0
+    }
+
+    /// `letters:` with the letters allowed as a mask (bit `byte - 64`): each at most once, from the left.
+    @inline(__always)
+    private static func lettersFit(_ value: UnsafeBufferPointer<UInt8>, _ allowed: UInt64) -> Bool {
+        var seen: UInt64 = 0
+        var ended = false
+        for byte in value {
+            if byte == UInt8(ascii: " ") {
+                ended = true
+                continue
+            }
+            guard !ended, byte >= 64, byte < 128 else { return false }
+            let bit = UInt64(1) << UInt64(byte &- 64)
+            guard allowed & bit != 0, seen & bit == 0 else { return false }
+            seen |= bit
+        }
+        return true
+    }
+
+    /// `notAfter: FIELD`: a date not after another; passes when either is not a number or is zero.
+    @inline(__always)
+    private static func notAfter(_ value: UnsafeBufferPointer<UInt8>, _ limit: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let date = packedDate(value), let last = packedDate(limit) {
+            return date == zeroDate || last == zeroDate || date <= last
+        }
+        guard let date = Self.number(value), date > 0, let last = Self.number(limit), last > 0 else { return true }
+        return date <= last
+    }
+
+    /// Eight digits as one big-endian word, so that comparing words compares the numbers; nil for any other
+    /// value (which the caller then reads digit by digit).
+    @inline(__always)
+    private static func packedDate(_ value: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard value.count == 8 else { return nil }
+        let word = UnsafeRawPointer(value.baseAddress!).loadUnaligned(as: UInt64.self).bigEndian
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        // Every byte 0x30–0x39: high nibble 3, and adding 6 keeps it 3.
+        guard word & (ones &* 0xF0) == ones &* 0x30, (word &+ ones &* 0x06) & (ones &* 0xF0) == ones &* 0x30 else {
+            return nil
+        }
+        return word
+    }
+
+    /// `00000000` packed.
+    private static let zeroDate: UInt64 = 0x3030_3030_3030_3030
+
+    /// The checks of a field the plan leaves out, run over the instances of its first check's group.
+    private func generalRun(
+        _ run: CarrierRules.FieldRun, checks: UnsafeMutablePointer<CarrierRules.Check>,
+        runChecks: UnsafeMutablePointer<Int32>, today: Int, into failed: inout [(check: Int, instance: Int, span: Int)]
+    ) {
+        let instances = run.group < 0 ? 1 : Int(record.groupCount[Int(run.group)])
+        var instance = 0
+        while instance < instances {
+            let span = run.group < 0 ? Int(record.rootSpan[Int(run.field)]) : spanIndex(run.field, instance)
+            if span >= 0 {
+                for position in Int(run.start)..<Int(run.start &+ run.count) {
+                    let index = Int(runChecks[position])
+                    let check = checks + index
+                    if check.pointee.condition != .always && !conditionHolds(check, instance) { continue }
+                    if passes(check, span: span, instance: instance, today: today) { continue }
+                    failed.append((index, instance, span))
+                    break
+                }
+            }
+            instance &+= 1
+        }
+    }
+
+    /// Whether a field holds only its blank byte, compared eight bytes at a time.
+    @inline(__always)
+    private static func isBlank(_ value: UnsafeBufferPointer<UInt8>, pad: UInt8) -> Bool {
+        let base = value.baseAddress!
+        let padWord = UInt64(pad) &* 0x0101_0101_0101_0101
+        var index = 0
+        while index &+ 8 <= value.count {
+            if UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) != padWord { return false }
+            index &+= 8
+        }
+        while index < value.count {
+            if base[index] != pad { return false }
+            index &+= 1
+        }
+        return true
     }
 
     @inline(__always)
@@ -130,29 +409,38 @@ struct CarrierRuleChecker {
             if type.isText && isBlank(value, type) { return true }
             return inSet(value, start: check.pointee.setStart, count: check.pointee.setCount)
         case .letters:
-            return isBlank(value, type) || lettersFit(value, check.pointee)
+            return isBlank(value, type)
+                || Self.lettersFit(
+                    value,
+                    CarrierRules.letterMask(
+                        UnsafeBufferPointer(start: pool + Int(check.pointee.setStart), count: Int(check.pointee.setCount))))
         case .pattern:
-            return isBlank(value, type) || matchesPattern(value, check.pointee)
+            return isBlank(value, type)
+                || matchesPattern(value, start: check.pointee.setStart, count: check.pointee.setCount)
         case .notAfterToday:
-            guard let date = number(value), date > 0 else { return true }
+            guard let date = Self.number(value), date > 0 else { return true }
             return date <= today
         case .notAfterField:
             let other = spanIndex(check.pointee.argument, instance)
-            guard let date = number(value), date > 0, other >= 0, let limit = number(bytes(other)), limit > 0 else {
+            guard let date = Self.number(value), date > 0, other >= 0, let limit = Self.number(bytes(other)), limit > 0 else {
                 return true
             }
             return date <= limit
         case .sequence:
-            return number(value) == instance + 1
+            return Self.number(value) == instance + 1
         case .minimum:
-            return (number(value) ?? 0) >= Int(check.pointee.argument)
+            return (Self.number(value) ?? 0) >= Int(check.pointee.argument)
         case .upperCase:
-            for byte in value {
-                if byte &- UInt8(ascii: "a") < 26 { return false }
-                if byte >= 0x80 && Self.smallHighLetters[Int(byte &- 0x80)] { return false }
-            }
-            return true
+            return Self.hasNoSmallLetter(value)
         }
+    }
+
+    private static func hasNoSmallLetter(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in value {
+            if byte &- UInt8(ascii: "a") < 26 { return false }
+            if byte >= 0x80 && smallHighLetters[Int(byte &- 0x80)] { return false }
+        }
+        return true
     }
 
     /// For each code page 850 byte 0x80–0xFF: whether it is a small letter.
@@ -175,56 +463,16 @@ struct CarrierRuleChecker {
         return true
     }
 
-    /// The value without trailing spaces, packed; nil when longer than eight bytes.
+    /// Whether the value (trailing spaces removed) is one of a set's values or ranges.
+    @inline(__always)
     private func inSet(_ bytes: UnsafeBufferPointer<UInt8>, start: Int32, count: Int32) -> Bool {
-        var length = bytes.count
-        while length > 0 && bytes[length &- 1] == UInt8(ascii: " ") { length &-= 1 }
-        guard length <= 8 else { return false }
-        var packed: UInt64 = 0
-        for index in 0..<length { packed = packed << 8 | UInt64(bytes[index]) }
-        packed = length == 0 ? 0 : packed << (8 &* UInt64(8 &- length))
-        // The last range starting at or before the value (ranges are sorted by width, then value).
-        let width = Int32(length)
-        var low = Int(start)
-        var high = Int(start &+ count)
-        while low < high {
-            let middle = (low &+ high) >> 1
-            let range = ranges[middle]
-            if range.length < width || (range.length == width && range.low <= packed) {
-                low = middle &+ 1
-            } else {
-                high = middle
-            }
-        }
-        guard low > Int(start) else { return false }
-        let range = ranges[low &- 1]
-        return range.length == width && packed <= range.high
+        CarrierRules.ValueRange.set(ranges, start: start, count: count, contains: bytes)
     }
 
-    private func lettersFit(_ bytes: UnsafeBufferPointer<UInt8>, _ check: CarrierRules.Check) -> Bool {
-        var seen: UInt64 = 0
-        var ended = false
-        for byte in bytes {
-            if byte == UInt8(ascii: " ") {
-                ended = true
-                continue
-            }
-            guard !ended, byte >= 64, byte < 128 else { return false }
-            var allowed = false
-            for index in Int(check.setStart)..<Int(check.setStart &+ check.setCount) where pool[index] == byte {
-                allowed = true
-            }
-            let bit = UInt64(1) << UInt64(byte &- 64)
-            guard allowed, seen & bit == 0 else { return false }
-            seen |= bit
-        }
-        return true
-    }
-
-    private func matchesPattern(_ bytes: UnsafeBufferPointer<UInt8>, _ check: CarrierRules.Check) -> Bool {
+    private func matchesPattern(_ bytes: UnsafeBufferPointer<UInt8>, start setStart: Int32, count: Int32) -> Bool {
         var length = bytes.count
         while length > 0 && bytes[length &- 1] == UInt8(ascii: " ") { length &-= 1 }
-        patterns: for index in Int(check.setStart)..<Int(check.setStart &+ check.setCount) {
+        patterns: for index in Int(setStart)..<Int(setStart &+ count) {
             let pattern = ranges[index]
             guard Int(pattern.high) == length else { continue }
             let start = Int(pattern.low)
@@ -243,7 +491,7 @@ struct CarrierRuleChecker {
 
     /// The digits as a number; nil when not all digits or empty.
     @inline(__always)
-    private func number(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
         var value = 0
         for byte in bytes {

@@ -13,13 +13,14 @@ public enum CarrierRuleMode: Sendable {
 }
 
 /// What checking needs besides the rules, reused from message to message: today's date and whether
-/// sentences may show personal values. Not thread-safe; one per pipeline.
+/// sentences may show personal values. Not thread-safe; one per pipeline (so its clock fields skip the
+/// run-time exclusivity checks, which cost more than reading them once per message).
 package final class CarrierRuleContext {
     package var showPersonalData: Bool
     /// A fixed "today" as `YYYYMMDD`, for tests; nil uses the local calendar date.
-    package var fixedToday: Int?
-    private var cachedToday = 0
-    private var validUntil = 0
+    @exclusivity(unchecked) package var fixedToday: Int?
+    @exclusivity(unchecked) private var cachedToday = 0
+    @exclusivity(unchecked) private var validUntil = 0
 
     package init(showPersonalData: Bool = false, fixedToday: Int? = nil) {
         self.showPersonalData = showPersonalData
@@ -33,6 +34,24 @@ package final class CarrierRuleContext {
         if now >= validUntil { refresh(now) }
         return cachedToday
     }
+
+    /// ``today``, and the same as eight ASCII digits in one word, the first digit in the high byte, so that
+    /// comparing two such words compares the dates (recomputed only when the date changes).
+    package var todayWithDigits: (date: Int, digits: UInt64) {
+        let date = today
+        if date != digitsDate {
+            digitsDate = date
+            cachedDigits = 0
+            var rest = date
+            for index in 0..<8 {
+                cachedDigits |= UInt64(0x30 + rest % 10) << (8 * UInt64(index))
+                rest /= 10
+            }
+        }
+        return (date, cachedDigits)
+    }
+    @exclusivity(unchecked) private var digitsDate = -1
+    @exclusivity(unchecked) private var cachedDigits: UInt64 = 0
 
     private func refresh(_ now: time_t) {
         var seconds = now

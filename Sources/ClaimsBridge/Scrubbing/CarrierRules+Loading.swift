@@ -25,7 +25,7 @@ extension CarrierRules {
         return CarrierRules(
             file: root.file, name: try root.required("rules").string("`rules`"), checks: compiler.checks,
             ranges: compiler.ranges, pool: compiler.pool, details: compiler.details, fieldCodes: compiler.fieldCodes,
-            groupLabels: compiler.groupLabels, fieldPads: layout.fields.map(\.type.padByte))
+            groupLabels: compiler.groupLabels, layout: layout)
     }
 }
 

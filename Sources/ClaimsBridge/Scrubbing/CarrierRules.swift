@@ -80,11 +80,6 @@ package final class CarrierRules: Sendable {
         /// The range of ``CarrierRules/runChecks`` (indexes into ``CarrierRules/checks``, in listing order).
         package var start: Int32
         package var count: Int32
-        /// The run is one unconditional `required` check (zeros are blank): checked inline, without the
-        /// general dispatch, since most checks are of this kind.
-        package var isPlainRequired: Bool
-        /// The field's blank byte: a space for text, `0` for numbers, dates and amounts.
-        package var pad: UInt8
     }
 
     /// The rules file and its name, e.g. `cdanet-v04`.
@@ -103,10 +98,15 @@ package final class CarrierRules: Sendable {
     /// The checks grouped by field, in the order each field is first listed.
     package let runs: FlatTable<FieldRun>
     package let runChecks: FlatTable<Int32>
+    /// The checks laid out for one pass over a message read, and over one written (which also looks for
+    /// values the document leaves out); ``generalRuns`` are the fields both leave out.
+    package let readingPlan: CarrierRulePlan
+    package let writingPlan: CarrierRulePlan
+    package let generalRuns: FlatTable<FieldRun>
 
     package init(
         file: String, name: String, checks: [Check], ranges: [ValueRange], pool: [UInt8], details: [Detail],
-        fieldCodes: [String?], groupLabels: [String], fieldPads: [UInt8]
+        fieldCodes: [String?], groupLabels: [String], layout: RecordLayout
     ) {
         self.file = file
         self.name = name
@@ -126,15 +126,26 @@ package final class CarrierRules: Sendable {
                 placed[other] = true
                 order.append(Int32(other))
             }
-            let count = order.count - start
-            let plain = count == 1 && check.kind == .required && check.condition == .always && check.argument != 1
             runs.append(
-                FieldRun(
-                    field: check.field, group: check.group, start: Int32(start), count: Int32(count),
-                    isPlainRequired: plain, pad: fieldPads[Int(check.field)]))
+                FieldRun(field: check.field, group: check.group, start: Int32(start), count: Int32(order.count - start)))
         }
         self.runs = FlatTable(runs)
         self.runChecks = FlatTable(order)
+        let (readingPlan, general) = CarrierRulePlan.make(
+            runs: runs, order: order, checks: checks, ranges: ranges, pool: pool, layout: layout, writing: false)
+        self.readingPlan = readingPlan
+        self.writingPlan =
+            CarrierRulePlan.make(
+                runs: runs, order: order, checks: checks, ranges: ranges, pool: pool, layout: layout, writing: true
+            ).plan
+        self.generalRuns = FlatTable(general)
+    }
+
+    /// The letters of a `letters:` check as a mask: bit `byte - 64` for each (only bytes 64–127 can pass).
+    static func letterMask(_ letters: some Sequence<UInt8>) -> UInt64 {
+        var mask: UInt64 = 0
+        for byte in letters where byte >= 64 && byte < 128 { mask |= 1 << UInt64(byte &- 64) }
+        return mask
     }
 
     /// The CDAnet codes these rules can answer with, sorted.
@@ -150,5 +161,45 @@ extension CarrierRules.ValueRange {
         var value: UInt64 = 0
         for byte in bytes { value = value << 8 | UInt64(byte) }
         return value << (8 * UInt64(8 - bytes.count))
+    }
+}
+
+extension CarrierRules.ValueRange {
+    /// Whether a value (trailing spaces removed) is one of the values or ranges `start..<start + count` of
+    /// `ranges` (sorted by width, then value); a value longer than eight bytes is in no set.
+    static func set(
+        _ ranges: UnsafeMutablePointer<CarrierRules.ValueRange>, start: Int32, count: Int32,
+        contains bytes: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        var length = bytes.count
+        while length > 0 && bytes[length &- 1] == UInt8(ascii: " ") { length &-= 1 }
+        guard length <= 8 else { return false }
+        var packed: UInt64 = 0
+        for index in 0..<length { packed = packed << 8 | UInt64(bytes[index]) }
+        packed = length == 0 ? 0 : packed << (8 &* UInt64(8 &- length))
+        let width = Int32(length)
+        // The last range starting at or before the value: counted for a few ranges, else a binary search.
+        var low = Int(start)
+        var high = Int(start &+ count)
+        if count <= 4 {
+            while low < high {
+                let range = ranges[low]
+                if range.length > width || (range.length == width && range.low > packed) { break }
+                low &+= 1
+            }
+            high = low
+        }
+        while low < high {
+            let middle = (low &+ high) >> 1
+            let range = ranges[middle]
+            if range.length < width || (range.length == width && range.low <= packed) {
+                low = middle &+ 1
+            } else {
+                high = middle
+            }
+        }
+        guard low > Int(start) else { return false }
+        let range = ranges[low &- 1]
+        return range.length == width && packed <= range.high
     }
 }

@@ -18,15 +18,16 @@ extension Mapping {
     }
 
     /// The carrier rules a decoded message breaks (none when the transaction has no rules).
+    /// - Parameter generalWalk: find them with the general walk alone rather than the plan (for tests).
     package func carrierProblems(
         of record: DecodedRecord.View, message: UnsafeBufferPointer<UInt8>, baseOffset: Int,
-        context: CarrierRuleContext
+        context: CarrierRuleContext, generalWalk: Bool = false
     ) -> [CarrierProblem] {
         guard let carrierRules else { return [] }
-        return CarrierRuleChecker(
+        let checker = CarrierRuleChecker(
             rules: carrierRules, mapping: self, message: message, record: record, baseOffset: baseOffset, model: nil,
-            context: context
-        ).problems(of: self)
+            context: context)
+        return generalWalk ? checker.problemsByGeneralWalk(of: self) : checker.problems(of: self)
     }
 
     /// Applies the carrier rules to a decoded message: throws a ``BridgeError/Code/carrierWouldReject`` error

@@ -217,6 +217,15 @@ extension CDAnetFramer {
                     return true
                 }
                 if shiftedStructureEnds(outerLayout, origin: origin, embeddedAt: x, end: end, bytes) { return true }
+                // Its length field (A07), where it belongs, says exactly that it ends with this message, and its
+                // G39, where it belongs, is this message's length with one digit damaged.
+                let stated = origin + outerLayout.lengthFieldOffset
+                if stated + outerLayout.lengthFieldWidth <= x,
+                    number(bytes, stated, outerLayout.lengthFieldWidth) == outer.count,
+                    embeddedLengthAtItsPlace(of: outerLayout, origin: origin, before: x, bytes, withOneDigitOff: length)
+                {
+                    return true
+                }
             }
         }
         return false
@@ -302,6 +311,24 @@ extension CDAnetFramer {
             if roughlyMatches(bytes, at: position, width: 4, value) { return true }
         }
         return false
+    }
+
+    /// Whether the embedded-length field (G39) of a message of `layout` at `origin`, exactly at its fixed place,
+    /// says `value` but for one byte.
+    private func embeddedLengthAtItsPlace(
+        of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>,
+        withOneDigitOff value: Int
+    ) -> Bool {
+        guard value < 10_000, let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
+            let offset = layout.leadingFieldOffset(of: lengthField), origin + offset + 4 <= limit
+        else { return false }
+        var rest = value
+        var differing = 0
+        for i in stride(from: origin + offset + 3, through: origin + offset, by: -1) {
+            if bytes[i] != UInt8(ascii: "0") + UInt8(rest % 10) { differing += 1 }
+            rest /= 10
+        }
+        return differing <= 1
     }
 
     /// Whether `width` bytes at `index` are `value` as zero-padded digits, allowing one non-digit byte.

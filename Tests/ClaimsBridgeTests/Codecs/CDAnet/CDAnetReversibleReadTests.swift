@@ -1,0 +1,28 @@
+import ClaimsBridgeTestSupport
+import Foundation
+import Testing
+
+@testable import ClaimsBridge
+
+/// A message is read only if it can be written back as received: a value its mapping always writes in
+/// normal form (`normalize:`), such as a middle initial in capitals, is refused when it is not in that form.
+@Suite struct CDAnetReversibleReadTests {
+    @Test func aLowerCaseInitialIsRefusedNotChangedOnTheWayBack() throws {
+        var message = try Fixtures.bytes("cdanet/v02/00-eligibility.txt")
+        message[message.count - 1] = UInt8(ascii: "m")
+        let run = try Translate.cdanet(message)
+        #expect(run.summary.translated == 0)
+        let reject = try #require(run.rejects.first)
+        #expect(reject.original == message)
+        #expect(reject.error.code == .notReversible)
+        #expect(reject.error.location.fieldID == "D04")
+        #expect(reject.error.reason.contains("in capitals"))
+        #expect(!reject.diagnostic(inputName: "stdin").contains("\"m\""))
+    }
+
+    @Test func theSameInitialInCapitalsIsRead() throws {
+        let run = try Translate.cdanet(try Fixtures.bytes("cdanet/v02/00-eligibility.txt"))
+        #expect(run.summary.translated == 1)
+        #expect(run.rejects.isEmpty)
+    }
+}

@@ -124,18 +124,6 @@ extension CDAnetFramer {
         index + 12 <= bytes.count && (index..<(index + 12)).allSatisfy { bytes[$0] == UInt8(ascii: " ") }
     }
 
-    /// Whether a header starts at `index` after any CR/LF, or the input ends there; nil when more input is needed.
-    private func startsMessage(at index: Int, _ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool) -> Bool? {
-        var next = index
-        while next < bytes.count, bytes[next] == 0x0D || bytes[next] == 0x0A { next += 1 }
-        guard next < bytes.count else { return isFinal ? true : nil }
-        switch candidate(at: next, bytes, isFinal: isFinal, decoding: false) {
-        case .message: return true
-        case .needMore: return nil
-        case .no: return false
-        }
-    }
-
     /// Whether the transaction prefix (A01, 12 bytes) at `index` is the one at `other` or the last good
     /// message's. A prefix with fewer than 6 characters other than spaces and zeros says nothing.
     private func samePrefix(_ index: Int, as other: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -25,4 +25,17 @@ import Testing
         #expect(run.summary.translated == 1)
         #expect(run.rejects.isEmpty)
     }
+
+    /// The reserved gap before G01 in a claim reversal is always written as zeros: anything else is refused.
+    @Test func reservedBytesThatAreNotTheirFillAreRefused() throws {
+        var message = try Fixtures.bytes("cdanet/v04/02-claim-reversal.txt")
+        #expect(message[144..<150].allSatisfy { $0 == UInt8(ascii: "0") })
+        message.replaceSubrange(144..<150, with: Array("ITRANS".utf8))
+        let run = try Translate.cdanet(message)
+        #expect(run.summary.translated == 0)
+        let reject = try #require(run.rejects.first)
+        #expect(reject.error.code == .unexpectedConstant)
+        #expect(reject.error.location.byteOffset == 144)
+        #expect(reject.error.reason.contains("reserved"))
+    }
 }

@@ -38,4 +38,28 @@ import Testing
         #expect(reject.error.location.byteOffset == 144)
         #expect(reject.error.reason.contains("reserved"))
     }
+
+    /// A positive amount is written without a sign, so an amount with a `+` sign is refused on reading; a
+    /// negative amount keeps its `-`.
+    @Test func anAmountWithAPlusSignIsRefused() throws {
+        let eob = try Fixtures.bytes("cdanet/v04/21-eob-basic.txt")
+        let amount = try #require(Self.firstAmount(in: eob))
+        var signed = eob
+        signed[amount] = UInt8(ascii: "+")
+        let run = try Translate.cdanet(signed)
+        #expect(run.summary.translated == 0)
+        #expect(run.rejects.first?.error.code == .notDigits)
+        #expect(run.rejects.first?.error.reason.contains("minus sign") == true)
+    }
+
+    /// The offset of the first byte of the first money field of a message, found through its layout.
+    static func firstAmount(in message: [UInt8]) -> Int? {
+        let layout = Fixtures.catalog.mapping(version: 4, transaction: 21)!.layout
+        let record = DecodedRecord()
+        message.withUnsafeBufferPointer { try? FixedWidthDecoder(layout: layout).decode($0, baseOffset: 0, into: record) }
+        for (index, field) in layout.fields.enumerated() where field.type == .money && field.group == nil {
+            if let range = record.range(of: index, instance: 0), range.count > 1 { return range.lowerBound }
+        }
+        return nil
+    }
 }

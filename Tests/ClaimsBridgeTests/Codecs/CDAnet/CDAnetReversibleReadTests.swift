@@ -52,6 +52,19 @@ import Testing
         #expect(run.rejects.first?.error.reason.contains("minus sign") == true)
     }
 
+    /// Zero is written without a sign, so a negative zero is refused too.
+    @Test func aNegativeZeroAmountIsRefused() throws {
+        let eob = try Fixtures.bytes("cdanet/v04/21-eob-basic.txt")
+        let amount = try #require(Self.firstAmount(in: eob))
+        let layout = Fixtures.catalog.mapping(version: 4, transaction: 21)!.layout
+        let width = layout.fields.first { $0.type == .money && $0.group == nil }!.width
+        var negativeZero = eob
+        negativeZero.replaceSubrange(amount..<(amount + width), with: [UInt8(ascii: "-")] + Array(repeating: UInt8(ascii: "0"), count: width - 1))
+        let run = try Translate.cdanet(negativeZero)
+        #expect(run.summary.translated == 0)
+        #expect(run.rejects.first?.error.code == .notDigits)
+    }
+
     /// The offset of the first byte of the first money field of a message, found through its layout.
     static func firstAmount(in message: [UInt8]) -> Int? {
         let layout = Fixtures.catalog.mapping(version: 4, transaction: 21)!.layout

@@ -226,11 +226,21 @@ extension CDAnetFramer {
     private func shiftedStructureEnds(
         _ layout: RecordLayout, origin: Int, embeddedAt x: Int, end: Int, _ bytes: UnsafeBufferPointer<UInt8>
     ) -> Bool {
+        // Every cut comes before G39 or at it, so the walk reads G39 `shift` bytes from its place, and it ends
+        // with this message only if G39 says its length there: only those shifts are worth a walk.
+        guard let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
+            let embeddedLengthAt = layout.leadingFieldOffset(of: lengthField)
+        else { return false }
+        let shifts = (-Self.slack...Self.slack).filter { shift in
+            let at = origin + embeddedLengthAt + shift
+            return shift != 0 && at >= origin && at + 4 <= x && number(bytes, at, 4) == end - x
+        }
+        guard !shifts.isEmpty else { return false }
         let decoder = FixedWidthDecoder(layout: layout)
         var shifted: [UInt8] = []
         shifted.reserveCapacity(end - origin + Self.slack)
         for cut in layout.leadingControlFieldOffsets where origin + cut + Self.slack < x {
-            for shift in -Self.slack...Self.slack where shift != 0 && cut + shift >= 0 {
+            for shift in shifts where cut + shift >= 0 {
                 // `shift` bytes inserted just before the field at `cut` are dropped; bytes deleted before it are
                 // put back as spaces, so that the field is read where the damage moved it.
                 let kept = cut + min(shift, 0)

@@ -167,9 +167,11 @@ extension CDAnetFramer {
 
     /// Whether the message at `x` is the embedded message (G40, always the last field) of the damaged message
     /// at the start of this frame or of the current run of damaged frames. That message must be able to embed
-    /// one, and its structure ends exactly with this message; or its embedded-length field (G39), where its
-    /// structure puts it give or take a few bytes, says this message's length; or its length field (A07)
-    /// says it ends with this message and this message's length appears in it (as G39).
+    /// one and have room for its fixed fields before `x`, and its structure ends exactly with this message (as
+    /// read, or with a few bytes inserted or deleted before a count field undone); or its embedded-length field
+    /// (G39), where its structure puts it give or take a few bytes, says this message's length; or its length
+    /// field (A07) says it ends with this message and its G39, near its place, says this message's length
+    /// (one byte unreadable, or one digit off when A07 is exact). See Docs/robustness.md.
     func isEmbedded(at x: Int, length: Int, layout: RecordLayout, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let end = x + length
         guard end <= bytes.count else { return false }

@@ -138,6 +138,11 @@ private struct ModelJSONEmitter {
                         fields[Int(childSpec.field)].width < 0
                         ? bytes.count : JSONWriter.lengthWithoutTrailingSpaces(bytes)
                     if childSpec.omitEmpty && end == 0 { continue }
+                    if childSpec.rule >= 0, !rules[Int(childSpec.rule)].normalize.isEmpty {
+                        try checkWrittenBackAsReceived(
+                            UnsafeBufferPointer(start: bytes.baseAddress, count: end), rules[Int(childSpec.rule)],
+                            at: start)
+                    }
                     writeKey(childSpec, isFirst: isFirst, to: &output)
                     JSONWriter.appendCodePage850String(
                         UnsafeBufferPointer(start: bytes.baseAddress, count: end), to: &output)
@@ -312,6 +317,26 @@ private struct ModelJSONEmitter {
                 throw wrapped
             }
         }
+    }
+
+    /// Refuses a text value that the field's `normalize:` rule would change when the message is written back
+    /// (a lower-case initial, a policy number with spaces): read, it could not be written back as received.
+    @inline(never)
+    private func checkWrittenBackAsReceived(
+        _ text: UnsafeBufferPointer<UInt8>, _ rule: MappingTables.Rule, at start: Int
+    ) throws(BridgeError) {
+        var utf8: [UInt8] = []
+        CodePage850.appendUTF8(of: text, to: &utf8)
+        let normalized = utf8.withUnsafeBufferPointer { rule.normalize.apply(to: $0) }
+        guard normalized != utf8 else { return }
+        let field = mapping.layout.fields[Int(rule.field)]
+        var how: [String] = []
+        if rule.normalize.contains(.upperCase) { how.append("in capitals") }
+        if rule.normalize.contains(.removeSpacesAndDashes) { how.append("without spaces or dashes") }
+        throw BridgeError(
+            .notReversible,
+            "is always written \(how.joined(separator: " and ")), and this value is not, so the message could not be written back as received",
+            at: .init(byteOffset: baseOffset + start, fieldID: field.id, fieldName: field.name))
     }
 
     @inline(never)

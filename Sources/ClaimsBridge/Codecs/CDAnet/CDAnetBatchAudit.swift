@@ -21,8 +21,10 @@ public struct CDAnetBatchAudit {
         public var controls = 0
         public var controlsLost = 0
         public var damaged = 0
-        /// Messages read that are neither a control nor a damaged message (start and end within a few bytes
-        /// of a damaged segment's), such as a message embedded in a damaged one.
+        /// Messages read where no message was sent: starting neither where a control starts nor within a few
+        /// bytes of where a damaged message starts, such as a message embedded in a damaged one. (A damaged
+        /// message read with the wrong length, or a control read with the wrong length, starts where a message
+        /// was sent: it is not invented, and the control it overlaps is counted lost.)
         public var invented = 0
         public var messagesRead = 0
         public var rejects = 0
@@ -66,8 +68,7 @@ public struct CDAnetBatchAudit {
         public var frames: [FrameNote]
     }
 
-    /// How far from a damaged segment's start and end a message read from it may start and end (bytes
-    /// inserted, deleted, or borrowed from a neighbour).
+    /// How far from a damaged segment's start a message read from it may start (bytes inserted or deleted).
     public static let startTolerance = 8
 
     private let catalog: CDAnetCatalog
@@ -124,7 +125,7 @@ public struct CDAnetBatchAudit {
                         frame.length == segments[segment].bytes.count
                     {
                         readControls.insert(segment)
-                    } else if !Self.isDamagedMessage(frame, segments, starts, near: segment) {
+                    } else if !Self.startsWhereAMessageWasSent(frame, segments, starts, near: segment) {
                         result.invented += 1
                         if onFinding != nil { inventedAt.append((segment, notes.count - 1)) }
                     }
@@ -148,17 +149,15 @@ public struct CDAnetBatchAudit {
         return result
     }
 
-    /// Whether a message read is a damaged segment read (perhaps with a few bytes of a neighbour, or missing
-    /// a few): it starts and ends within ``startTolerance`` bytes of a damaged segment's start and end.
-    private static func isDamagedMessage(
+    /// Whether a message read starts where a message was sent: exactly where a control starts, or within
+    /// ``startTolerance`` bytes of where a damaged message starts (whatever its length: a damaged message read
+    /// as itself, perhaps with a few bytes of its neighbour, is not a message invented).
+    private static func startsWhereAMessageWasSent(
         _ frame: CDAnetFramer.Frame, _ segments: [Segment], _ starts: [Int], near segment: Int
     ) -> Bool {
-        for index in max(0, segment - 1)...min(segments.count - 1, segment + 1) where !segments[index].isControl {
-            let start = starts[index]
-            let end = start + segments[index].bytes.count
-            if abs(frame.offset - start) <= startTolerance && abs(frame.offset + frame.length - end) <= startTolerance {
-                return true
-            }
+        for index in max(0, segment - 1)...min(segments.count - 1, segment + 1) {
+            let distance = abs(frame.offset - starts[index])
+            if segments[index].isControl ? distance == 0 : distance <= startTolerance { return true }
         }
         return false
     }

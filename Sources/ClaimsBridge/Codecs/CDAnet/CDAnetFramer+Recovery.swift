@@ -66,7 +66,16 @@ extension CDAnetFramer {
             if !isFinal { return (nil, true) }
         } else {
             switch candidate(at: next, bytes, isFinal: isFinal, decoding: false) {
-            case .message: return (nil, false)
+            case .message(_, let length):
+                // A header with the sender's prefix is the next message, even damaged. Another header counts
+                // when its message decodes: a few bytes into a message's header, digits can look like a
+                // header too (A02 and a version and transaction code), when this one swallowed those bytes.
+                if samePrefix(next, as: start, bytes) || length > maximumRejectLength { return (nil, false) }
+                switch candidate(at: next, bytes, isFinal: isFinal) {
+                case .message: return (nil, false)
+                case .needMore: return (nil, true)
+                case .no: break
+                }
             case .needMore: return (nil, true)
             case .no: break
             }
@@ -87,12 +96,7 @@ extension CDAnetFramer {
                 }
                 switch candidate(at: x, bytes, isFinal: isFinal) {
                 case .message:
-                    switch startsMessage(at: x + length, bytes, isFinal: isFinal) {
-                    case nil: return (nil, true)
-                    case true?:
-                        if !isEmbedded(at: x, length: length, layout: mapping.layout, bytes) { return (x, false) }
-                    case false?: break
-                    }
+                    if !isEmbedded(at: x, length: length, layout: mapping.layout, bytes) { return (x, false) }
                 case .needMore: return (nil, true)
                 case .no: break
                 }
@@ -118,18 +122,6 @@ extension CDAnetFramer {
     /// Whether the transaction prefix (A01) at `index` is all spaces.
     private func hasBlankPrefix(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         index + 12 <= bytes.count && (index..<(index + 12)).allSatisfy { bytes[$0] == UInt8(ascii: " ") }
-    }
-
-    /// Whether a header starts at `index` after any CR/LF, or the input ends there; nil when more input is needed.
-    private func startsMessage(at index: Int, _ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool) -> Bool? {
-        var next = index
-        while next < bytes.count, bytes[next] == 0x0D || bytes[next] == 0x0A { next += 1 }
-        guard next < bytes.count else { return isFinal ? true : nil }
-        switch candidate(at: next, bytes, isFinal: isFinal, decoding: false) {
-        case .message: return true
-        case .needMore: return nil
-        case .no: return false
-        }
     }
 
     /// Whether the transaction prefix (A01, 12 bytes) at `index` is the one at `other` or the last good
@@ -175,9 +167,11 @@ extension CDAnetFramer {
 
     /// Whether the message at `x` is the embedded message (G40, always the last field) of the damaged message
     /// at the start of this frame or of the current run of damaged frames. That message must be able to embed
-    /// one, and its structure ends exactly with this message; or its embedded-length field (G39), where its
-    /// structure puts it give or take a few bytes, says this message's length; or its length field (A07)
-    /// says it ends with this message and this message's length appears in it (as G39).
+    /// one and have room for its fixed fields before `x`, and its structure ends exactly with this message (as
+    /// read, or with a few bytes inserted or deleted before a count field undone); or its embedded-length field
+    /// (G39), where its structure puts it give or take a few bytes, says this message's length; or its length
+    /// field (A07) says it ends with this message and its G39, near its place, says this message's length
+    /// (one byte unreadable, or one digit off when A07 is exact). See Docs/robustness.md.
     func isEmbedded(at x: Int, length: Int, layout: RecordLayout, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let end = x + length
         guard end <= bytes.count else { return false }
@@ -198,6 +192,8 @@ extension CDAnetFramer {
         for origin in origins where end - origin <= maximumMessageLength {
             let outer = UnsafeBufferPointer(rebasing: bytes[origin..<end])
             for outerLayout in embeddingLayouts(at: origin, bytes) {
+                // The fields before G40 need at least the layout's minimum length (a few bytes may be deleted).
+                guard x - origin >= outerLayout.minimumLength - Self.slack else { continue }
                 let structure = FixedWidthDecoder(layout: outerLayout).structuralEnd(of: outer, scratch: scratch)
                 if structure == .length(outer.count), scratch.spanCount > 0,
                     Int(scratch.spanOffset[scratch.spanCount - 1]) == x - origin
@@ -206,10 +202,59 @@ extension CDAnetFramer {
                 }
                 if embeddedLengthField(of: outerLayout, origin: origin, before: x, bytes, says: length) { return true }
                 if statedLength(of: outerLayout, origin: origin, before: x, bytes, isAbout: outer.count),
-                    contains(length, in: bytes, from: origin, to: x)
+                    embeddedLengthNearItsPlace(of: outerLayout, origin: origin, before: x, bytes, roughly: length)
                 {
                     return true
                 }
+                if shiftedStructureEnds(outerLayout, origin: origin, embeddedAt: x, end: end, bytes) { return true }
+                // Its length field (A07), where it belongs, says exactly that it ends with this message, and its
+                // G39, where it belongs, is this message's length with one digit damaged.
+                let stated = origin + outerLayout.lengthFieldOffset
+                if stated + outerLayout.lengthFieldWidth <= x,
+                    number(bytes, stated, outerLayout.lengthFieldWidth) == outer.count,
+                    embeddedLengthAtItsPlace(of: outerLayout, origin: origin, before: x, bytes, withOneDigitOff: length)
+                {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    /// Whether the structure of a message of `layout` at `origin` ends exactly with the message at `x` as its last
+    /// field (G40) once a few bytes inserted or deleted before one of its count, flag or length fields are undone.
+    /// The walk reads only those fields, so only which of them the damage shifted matters: the shift is tried
+    /// before each of them in turn, by up to ``slack`` bytes either way.
+    private func shiftedStructureEnds(
+        _ layout: RecordLayout, origin: Int, embeddedAt x: Int, end: Int, _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        // Every cut comes before G39 or at it, so the walk reads G39 `shift` bytes from its place, and it ends
+        // with this message only if G39 says its length there: only those shifts are worth a walk.
+        guard let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
+            let embeddedLengthAt = layout.leadingFieldOffset(of: lengthField)
+        else { return false }
+        let shifts = (-Self.slack...Self.slack).filter { shift in
+            let at = origin + embeddedLengthAt + shift
+            return shift != 0 && at >= origin && at + 4 <= x && number(bytes, at, 4) == end - x
+        }
+        guard !shifts.isEmpty else { return false }
+        let decoder = FixedWidthDecoder(layout: layout)
+        var shifted: [UInt8] = []
+        shifted.reserveCapacity(end - origin + Self.slack)
+        for cut in layout.leadingControlFieldOffsets where origin + cut + Self.slack < x {
+            for shift in shifts where cut + shift >= 0 {
+                // `shift` bytes inserted just before the field at `cut` are dropped; bytes deleted before it are
+                // put back as spaces, so that the field is read where the damage moved it.
+                let kept = cut + min(shift, 0)
+                shifted.removeAll(keepingCapacity: true)
+                shifted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[origin..<(origin + kept)]))
+                if shift < 0 { shifted.append(contentsOf: repeatElement(UInt8(ascii: " "), count: -shift)) }
+                shifted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(origin + kept + max(shift, 0))..<end]))
+                let ends = shifted.withUnsafeBufferPointer { outer in
+                    decoder.structuralEnd(of: outer, scratch: scratch) == .length(outer.count) && scratch.spanCount > 0
+                        && Int(scratch.spanOffset[scratch.spanCount - 1]) == x - origin - shift
+                }
+                if ends { return true }
             }
         }
         return false
@@ -252,16 +297,38 @@ extension CDAnetFramer {
         return false
     }
 
-    /// Whether `value` appears as four digits (an embedded length, G39), one perhaps damaged, in
-    /// `bytes[from..<to]`.
-    private func contains(_ value: Int, in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
-        guard value < 10_000 else { return false }
-        var i = from
-        while i + 4 <= to {
-            if roughlyMatches(bytes, at: i, width: 4, value) { return true }
-            i += 1
+    /// Whether the embedded-length field (G39) of a message of `layout` at `origin`, at its fixed place or up to
+    /// ``slack`` bytes from it (bytes inserted or deleted before it), says `value` with at most one byte unreadable.
+    /// Digits elsewhere in the message say nothing: a damaged message cut short before a short one has many.
+    private func embeddedLengthNearItsPlace(
+        of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>, roughly value: Int
+    ) -> Bool {
+        guard value < 10_000, let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
+            let offset = layout.leadingFieldOffset(of: lengthField)
+        else { return false }
+        let at = origin + offset
+        for position in max(origin, at - Self.slack)...(at + Self.slack) where position + 4 <= limit {
+            if roughlyMatches(bytes, at: position, width: 4, value) { return true }
         }
         return false
+    }
+
+    /// Whether the embedded-length field (G39) of a message of `layout` at `origin`, exactly at its fixed place,
+    /// says `value` but for one byte.
+    private func embeddedLengthAtItsPlace(
+        of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>,
+        withOneDigitOff value: Int
+    ) -> Bool {
+        guard value < 10_000, let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
+            let offset = layout.leadingFieldOffset(of: lengthField), origin + offset + 4 <= limit
+        else { return false }
+        var rest = value
+        var differing = 0
+        for i in stride(from: origin + offset + 3, through: origin + offset, by: -1) {
+            if bytes[i] != UInt8(ascii: "0") + UInt8(rest % 10) { differing += 1 }
+            rest /= 10
+        }
+        return differing <= 1
     }
 
     /// Whether `width` bytes at `index` are `value` as zero-padded digits, allowing one non-digit byte.
@@ -303,4 +370,30 @@ extension RecordLayout {
 
     /// Whether the last field holds an embedded message (G40).
     package var endsWithEmbeddedMessage: Bool { embeddedMessageField != nil }
+
+    /// The offset of a field among the fixed-width fields that start the layout, or nil if it comes later.
+    func leadingFieldOffset(of field: Int) -> Int? {
+        var offset = 0
+        for item in items {
+            guard case .field(let index) = item, fields[index].width >= 0 else { return nil }
+            if index == field { return offset }
+            offset += fields[index].width
+        }
+        return nil
+    }
+
+    /// The offsets of the count, flag and length fields among the fixed-width fields that start the layout.
+    var leadingControlFieldOffsets: [Int] {
+        var offsets: [Int] = []
+        var offset = 0
+        for item in items {
+            guard case .field(let index) = item, fields[index].width >= 0 else { break }
+            switch fields[index].role {
+            case .count, .flag, .length: offsets.append(offset)
+            case .data, .messageLength: break
+            }
+            offset += fields[index].width
+        }
+        return offsets
+    }
 }

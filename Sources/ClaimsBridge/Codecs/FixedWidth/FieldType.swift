@@ -7,7 +7,7 @@
 /// | AN | printable ASCII | left, spaces |
 /// | AE | A plus accented letters (code page 850) | left, spaces |
 /// | AEN | printable ASCII and code page 850 | left, spaces |
-/// | money | whole cents, optional leading sign | right, zeros |
+/// | money | whole cents, optional leading minus sign | right, zeros |
 /// | date | `YYYYMMDD`, zeros = none | — |
 package enum FieldType: String, Sendable, CaseIterable, BitwiseCopyable {
     case numeric = "N"
@@ -37,7 +37,7 @@ package enum FieldType: String, Sendable, CaseIterable, BitwiseCopyable {
         case .alphaExtended: return "letters only (accents allowed, no digits)"
         case .alphanumeric: return "letters, digits and common punctuation (no accents)"
         case .alphanumericExtended: return "printable characters"
-        case .money: return "an amount in cents (digits, optionally a leading sign)"
+        case .money: return "an amount in cents (digits, optionally a leading minus sign before an amount that is not zero)"
         case .date: return "a date written YYYYMMDD"
         }
     }
@@ -67,7 +67,11 @@ extension FieldType {
             let i = index
             index &+= 1
             if table[Int(bytes[i])] & mask != 0 { continue }
-            if self == .money && i == 0 && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) {
+            // A minus sign only, before an amount that is not zero: a positive amount or zero is written without
+            // one, so a `+` or a `-0` could not be written back.
+            if self == .money && i == 0 && bytes[i] == UInt8(ascii: "-")
+                && bytes.dropFirst().contains(where: { $0 != UInt8(ascii: "0") })
+            {
                 continue
             }
             return .badByte(index: i)

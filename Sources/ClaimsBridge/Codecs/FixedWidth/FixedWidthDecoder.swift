@@ -121,6 +121,8 @@ package struct FixedWidthDecoder {
         if !field.isFiller && !field.isEmbedded && (state.checkingValues || (field.role != .data && field.role != .messageLength)) {
             let check = field.type.check(bytes, allowed: state.allowed)
             if check != .valid { throw invalid(index, check, bytes, at: baseOffset + position) }
+        } else if field.isFiller && state.checkingValues, let bad = bytes.firstIndex(where: { $0 != field.fill }) {
+            throw reservedBytes(field, at: baseOffset + position + bad)
         }
         state.position = position &+ width
         if field.role != .data {
@@ -152,6 +154,17 @@ package struct FixedWidthDecoder {
             break
         }
         return value
+    }
+
+    /// A reserved gap (a filler) holding something other than its fill: it is always written with its fill, so
+    /// the message could not be written back as received.
+    @inline(never)
+    private func reservedBytes(_ field: LayoutTables.Field, at offset: Int) -> BridgeError {
+        let fill = field.fill == UInt8(ascii: " ") ? "spaces" : "\"\(Character(UnicodeScalar(field.fill)))\""
+        return BridgeError(
+            .unexpectedConstant,
+            "these \(field.width) reserved bytes must all be \(fill), so the message could not be written back as received",
+            at: .init(byteOffset: offset))
     }
 
     @inline(never)

@@ -6,10 +6,13 @@ import Testing
 /// Field checks agree with a plain byte-by-byte definition, whatever the length and position of a bad byte.
 @Suite struct FieldTypeTests {
     /// The definition of each type, one byte at a time.
-    static func allowed(_ byte: UInt8, _ type: FieldType, at index: Int) -> Bool {
+    /// Money: a minus sign only, first, and before an amount that is not all zeros (`-0` cannot be written back).
+    static func allowed(_ byte: UInt8, _ type: FieldType, at index: Int, in bytes: [UInt8]) -> Bool {
         switch type {
         case .numeric, .date: return byte >= 0x30 && byte <= 0x39
-        case .money: return (byte >= 0x30 && byte <= 0x39) || (index == 0 && (byte == 0x2B || byte == 0x2D))
+        case .money:
+            return (byte >= 0x30 && byte <= 0x39)
+                || (index == 0 && byte == 0x2D && bytes.dropFirst().contains { $0 != 0x30 })
         case .alpha: return byte.isASCIILetter || " '-,.".utf8.contains(byte)
         case .alphaExtended:
             return byte.isASCIILetter || " '-,.".utf8.contains(byte) || (byte >= 0x80 && CodePage850.isLetter(byte))
@@ -19,7 +22,7 @@ import Testing
     }
 
     static func reference(_ bytes: [UInt8], _ type: FieldType) -> Int? {
-        bytes.indices.first { !allowed(bytes[$0], type, at: $0) }
+        bytes.indices.first { !allowed(bytes[$0], type, at: $0, in: bytes) }
     }
 
     @Test(arguments: [FieldType.numeric, .money, .alpha, .alphaExtended, .alphanumeric, .alphanumericExtended])

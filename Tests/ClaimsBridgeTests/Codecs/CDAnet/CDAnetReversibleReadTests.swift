@@ -1,0 +1,78 @@
+import ClaimsBridgeTestSupport
+import Foundation
+import Testing
+
+@testable import ClaimsBridge
+
+/// A message is read only if it can be written back as received: a value its mapping always writes in
+/// normal form (`normalize:`), such as a middle initial in capitals, is refused when it is not in that form.
+@Suite struct CDAnetReversibleReadTests {
+    @Test func aLowerCaseInitialIsRefusedNotChangedOnTheWayBack() throws {
+        var message = try Fixtures.bytes("cdanet/v02/00-eligibility.txt")
+        message[message.count - 1] = UInt8(ascii: "m")
+        let run = try Translate.cdanet(message)
+        #expect(run.summary.translated == 0)
+        let reject = try #require(run.rejects.first)
+        #expect(reject.original == message)
+        #expect(reject.error.code == .notReversible)
+        #expect(reject.error.location.fieldID == "D04")
+        #expect(reject.error.reason.contains("in capitals"))
+        #expect(!reject.diagnostic(inputName: "stdin").contains("\"m\""))
+    }
+
+    @Test func theSameInitialInCapitalsIsRead() throws {
+        let run = try Translate.cdanet(try Fixtures.bytes("cdanet/v02/00-eligibility.txt"))
+        #expect(run.summary.translated == 1)
+        #expect(run.rejects.isEmpty)
+    }
+
+    /// The reserved gap before G01 in a claim reversal is always written as zeros: anything else is refused.
+    @Test func reservedBytesThatAreNotTheirFillAreRefused() throws {
+        var message = try Fixtures.bytes("cdanet/v04/02-claim-reversal.txt")
+        #expect(message[144..<150].allSatisfy { $0 == UInt8(ascii: "0") })
+        message.replaceSubrange(144..<150, with: Array("ITRANS".utf8))
+        let run = try Translate.cdanet(message)
+        #expect(run.summary.translated == 0)
+        let reject = try #require(run.rejects.first)
+        #expect(reject.error.code == .unexpectedConstant)
+        #expect(reject.error.location.byteOffset == 144)
+        #expect(reject.error.reason.contains("reserved"))
+    }
+
+    /// A positive amount is written without a sign, so an amount with a `+` sign is refused on reading; a
+    /// negative amount keeps its `-`.
+    @Test func anAmountWithAPlusSignIsRefused() throws {
+        let eob = try Fixtures.bytes("cdanet/v04/21-eob-basic.txt")
+        let amount = try #require(Self.firstAmount(in: eob))
+        var signed = eob
+        signed[amount] = UInt8(ascii: "+")
+        let run = try Translate.cdanet(signed)
+        #expect(run.summary.translated == 0)
+        #expect(run.rejects.first?.error.code == .notDigits)
+        #expect(run.rejects.first?.error.reason.contains("minus sign") == true)
+    }
+
+    /// Zero is written without a sign, so a negative zero is refused too.
+    @Test func aNegativeZeroAmountIsRefused() throws {
+        let eob = try Fixtures.bytes("cdanet/v04/21-eob-basic.txt")
+        let amount = try #require(Self.firstAmount(in: eob))
+        let layout = Fixtures.catalog.mapping(version: 4, transaction: 21)!.layout
+        let width = layout.fields.first { $0.type == .money && $0.group == nil }!.width
+        var negativeZero = eob
+        negativeZero.replaceSubrange(amount..<(amount + width), with: [UInt8(ascii: "-")] + Array(repeating: UInt8(ascii: "0"), count: width - 1))
+        let run = try Translate.cdanet(negativeZero)
+        #expect(run.summary.translated == 0)
+        #expect(run.rejects.first?.error.code == .notDigits)
+    }
+
+    /// The offset of the first byte of the first money field of a message, found through its layout.
+    static func firstAmount(in message: [UInt8]) -> Int? {
+        let layout = Fixtures.catalog.mapping(version: 4, transaction: 21)!.layout
+        let record = DecodedRecord()
+        message.withUnsafeBufferPointer { try? FixedWidthDecoder(layout: layout).decode($0, baseOffset: 0, into: record) }
+        for (index, field) in layout.fields.enumerated() where field.type == .money && field.group == nil {
+            if let range = record.range(of: index, instance: 0), range.count > 1 { return range.lowerBound }
+        }
+        return nil
+    }
+}

@@ -7,14 +7,22 @@ struct TreeRuleChecker {
     let mapping: TreeMapping
     let context: CarrierRuleContext
 
-    /// One element of the record, where it is in the document and in the model.
-    struct Instance {
-        var node: TreeNode
-        var rule: TreeMapping.ElementRule
+    /// One element of the record, where it is in the document and in the model. A class, so that the rules
+    /// walk the record's elements without copying each one's node and rule.
+    final class Instance {
+        let node: TreeNode
+        let rule: TreeMapping.ElementRule
         /// `DP/ACTE[2]`.
-        var partnerPath: String
+        let partnerPath: String
         /// `procedures[1]`, `procedures[0].labFees[0]`, or empty for the record itself.
-        var modelPath: String
+        let modelPath: String
+
+        init(node: TreeNode, rule: TreeMapping.ElementRule, partnerPath: String, modelPath: String) {
+            self.node = node
+            self.rule = rule
+            self.partnerPath = partnerPath
+            self.modelPath = modelPath
+        }
     }
 
     /// Every broken rule, at most one per element and attribute (the first rule listed wins), each with the
@@ -23,30 +31,32 @@ struct TreeRuleChecker {
         let instances = Self.instances(of: record, rule: mapping.record)
         var found: [(problem: CarrierProblem, line: Int)] = []
         var reported: Set<String> = []
+        func applies(_ rule: TreeRules.Rule, to node: TreeNode) -> Bool {
+            node.name == rule.element && (rule.when?.holds(for: node) ?? true)
+        }
         for rule in rules.rules {
-            let matching = instances.filter { $0.node.name == rule.element && (rule.when?.holds(for: $0.node) ?? true) }
             switch rule.check {
             case .atLeast(let count):
-                if matching.count < count {
+                var matching = 0
+                for instance in instances where applies(rule, to: instance.node) { matching += 1 }
+                if matching < count {
                     found.append((problem(rule, at: nil, record: instances[0], value: nil), record.line))
                 }
                 continue
             case .required where rule.attribute == nil:
-                if matching.isEmpty {
+                if !instances.contains(where: { applies(rule, to: $0.node) }) {
                     found.append((problem(rule, at: nil, record: instances[0], value: nil), record.line))
                 }
                 continue
             default: break
             }
             guard let attribute = rule.attribute else { continue }
-            for instance in matching {
-                let key = instance.partnerPath + "/@" + attribute
-                guard !reported.contains(key) else { continue }
+            for instance in instances where applies(rule, to: instance.node) {
                 let value = instance.node.attribute(attribute)
                 if passes(rule.check, value: value, attribute: attribute, in: instance, record: instances[0]) {
                     continue
                 }
-                reported.insert(key)
+                guard reported.insert(instance.partnerPath + "/@" + attribute).inserted else { continue }
                 found.append((problem(rule, at: instance, record: instances[0], value: value), instance.node.line))
             }
         }
@@ -95,8 +105,9 @@ struct TreeRuleChecker {
 
     /// An attribute's value as a date, read with the mapping's own format for it (`YYMMDD`, `YYYYMMDD`…).
     private func date(_ text: String, _ attribute: String, _ rule: TreeMapping.ElementRule) -> CalendarDate? {
-        guard let value = rule.values.first(where: { $0.name == attribute }),
-            let read = try? value.transform.read(text), let iso = read.scalarText
+        guard let value = rule.values.first(where: { $0.name == attribute }) else { return nil }
+        if case .date(let format) = value.transform { return try? TreeTransform.calendarDate(text, format: format) }
+        guard let read = try? value.transform.read(text), let iso = read.scalarText
         else { return nil }
         return CalendarDate(iso)
     }
@@ -183,7 +194,8 @@ struct TreeRuleChecker {
         var consumed = [Bool](repeating: false, count: children.count)
         func partnerPath(_ index: Int) -> String {
             let name = children[index].name
-            let position = children[0...index].filter { $0.name == name }.count
+            var position = 0
+            for child in children[0...index] where child.name == name { position += 1 }
             return "\(parent.partnerPath)/\(name)[\(position)]"
         }
         func join(_ base: String, _ path: [String]?, _ index: Int?) -> String {

@@ -8,21 +8,43 @@ struct TreeRuleChecker {
     let context: CarrierRuleContext
 
     /// One element of the record, where it is in the document and in the model. A class, so that the rules
-    /// walk the record's elements without copying each one's node and rule.
+    /// walk the record's elements without copying each one's node and rule; the paths, needed only for a
+    /// problem, are spelled out on first use.
     final class Instance {
         let node: TreeNode
         let rule: TreeMapping.ElementRule
-        /// `DP/ACTE[2]`.
-        let partnerPath: String
-        /// `procedures[1]`, `procedures[0].labFees[0]`, or empty for the record itself.
-        let modelPath: String
+        /// The element holding this one, and this one's index among its children (nil for the record).
+        private let parent: (instance: Instance, index: Int)?
+        /// The model path this one's extends, with the rule's path and the position in its array.
+        private let model: (base: Instance, tail: [String]?, index: Int?)?
 
-        init(node: TreeNode, rule: TreeMapping.ElementRule, partnerPath: String, modelPath: String) {
+        init(
+            node: TreeNode, rule: TreeMapping.ElementRule, parent: (instance: Instance, index: Int)? = nil,
+            model: (base: Instance, tail: [String]?, index: Int?)? = nil
+        ) {
             self.node = node
             self.rule = rule
-            self.partnerPath = partnerPath
-            self.modelPath = modelPath
+            self.parent = parent
+            self.model = model
         }
+
+        /// `DP/ACTE[2]`.
+        lazy var partnerPath: String = {
+            guard let (holder, index) = parent else { return node.name }
+            let name = node.name
+            var position = 0
+            for child in holder.node.children[0...index] where child.name == name { position += 1 }
+            return "\(holder.partnerPath)/\(name)[\(position)]"
+        }()
+
+        /// `procedures[1]`, `procedures[0].labFees[0]`, or empty for the record itself.
+        lazy var modelPath: String = {
+            guard let (base, path, index) = model else { return "" }
+            var tail = (path ?? []).joined(separator: ".")
+            if let index { tail += "[\(index)]" }
+            let head = base.modelPath
+            return head.isEmpty ? tail : (tail.isEmpty ? head : head + "." + tail)
+        }()
     }
 
     /// Every broken rule, at most one per element and attribute (the first rule listed wins), each with the
@@ -184,7 +206,7 @@ struct TreeRuleChecker {
 
     /// The record and every element below it that the mapping reads, in document order of the rules.
     static func instances(of record: TreeNode, rule: TreeMapping.ElementRule) -> [Instance] {
-        var found = [Instance(node: record, rule: rule, partnerPath: record.name, modelPath: "")]
+        var found = [Instance(node: record, rule: rule)]
         collect(found[0], into: &found)
         return found
     }
@@ -192,17 +214,6 @@ struct TreeRuleChecker {
     private static func collect(_ parent: Instance, into found: inout [Instance]) {
         let children = parent.node.children
         var consumed = [Bool](repeating: false, count: children.count)
-        func partnerPath(_ index: Int) -> String {
-            let name = children[index].name
-            var position = 0
-            for child in children[0...index] where child.name == name { position += 1 }
-            return "\(parent.partnerPath)/\(name)[\(position)]"
-        }
-        func join(_ base: String, _ path: [String]?, _ index: Int?) -> String {
-            var tail = (path ?? []).joined(separator: ".")
-            if let index { tail += "[\(index)]" }
-            return base.isEmpty ? tail : (tail.isEmpty ? base : base + "." + tail)
-        }
         for childRule in parent.rule.children {
             var count = 0
             var index = 0
@@ -213,8 +224,8 @@ struct TreeRuleChecker {
                 }
                 consumed[index] = true
                 let item = Instance(
-                    node: children[index], rule: childRule, partnerPath: partnerPath(index),
-                    modelPath: join(parent.modelPath, childRule.path, childRule.repeats ? count : nil))
+                    node: children[index], rule: childRule, parent: (parent, index),
+                    model: (parent, childRule.path, childRule.repeats ? count : nil))
                 found.append(item)
                 collect(item, into: &found)
                 count += 1
@@ -227,8 +238,8 @@ struct TreeRuleChecker {
                     let then = childRule.then[which]
                     found.append(
                         Instance(
-                            node: children[index], rule: then, partnerPath: partnerPath(index),
-                            modelPath: join(item.modelPath, then.path, siblings[which])))
+                            node: children[index], rule: then, parent: (parent, index),
+                            model: (item, then.path, siblings[which])))
                     siblings[which] += 1
                     index += 1
                 }

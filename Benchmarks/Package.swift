@@ -10,6 +10,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "claimsbridge-bench",
+            dependencies: [.product(name: "ClaimsBridge", package: "ClaimsBridge")]
+        ),
+        .executableTarget(
+            name: "claimsbridge-transport-bench",
             dependencies: [
                 .product(name: "ClaimsBridge", package: "ClaimsBridge"),
                 .product(name: "ClaimsBridgeTransports", package: "ClaimsBridge"),

@@ -95,6 +95,7 @@ struct TranslateCommand: ParsableCommand {
     }
 
     func run() throws {
+        MallocTuning.returnLargeBlocksPromptly()
         let logger = common.makeLogger()
         let inputName = input ?? "stdin"
         var files = CommandFiles()

@@ -108,6 +108,13 @@ enum RAMQBenchmark {
                 toJSON.inputBytes = input.totalBytes
                 toJSON.outputBytes = output.count
             }
+            let file = NSTemporaryDirectory() + "claimsbridge-bench-ramq-\(getpid()).xml"
+            defer { unlink(file) }
+            var batch = BatchInput(prefix: prefix, records: records, count: messages, suffix: suffix)
+            try XMLLintReference.write(&batch, to: file)
+            let schema = repository + "/Mappings/ramq/DP_DENTI.xsd"
+            // The lower of two runs, as the pipelines' own figures come from a warm process.
+            let lint = [0, 1].compactMap { _ in XMLLintReference.cpuSeconds(schema: schema, file: file) }.min()
             for (name, result) in [("json→ramq", toXML), ("ramq→json", toJSON)] {
                 guard result.summary.translated == messages, result.summary.rejected == 0 else {
                     throw BenchError("\(name): \(result.summary.translated) of \(messages) claims translated")
@@ -119,6 +126,22 @@ enum RAMQBenchmark {
                         + "(\(fixed(rate(result.inputBytes, result.cpuSeconds), 1)) MB/s in per CPU second)  "
                         + "\(grouped(Int(result.messagesPerSecond))) claims/s  out \(mb(result.outputBytes))  "
                         + "peak RSS \(mb(result.peak))")
+            }
+            let xmlBytes = batch.totalBytes
+            let ours = [
+                ("read ", rate(toJSON.inputBytes, toJSON.cpuSeconds)), ("write", rate(toXML.outputBytes, toXML.cpuSeconds)),
+            ]
+            for (direction, speed) in ours {
+                guard let lint else {
+                    say("ramq \(direction)   \(fixed(speed, 1)) MB/s of XML per CPU second; xmllint not available")
+                    continue
+                }
+                let reference = rate(xmlBytes, lint)
+                let ratio = speed / reference
+                say(
+                    "ramq \(direction)   \(mb(xmlBytes)) XML  ours \(fixed(speed, 1)) MB/s  "
+                        + "xmllint --stream --schema \(fixed(reference, 1)) MB/s (per CPU second)  "
+                        + "ratio \(fixed(ratio, 2))  goal ≥ 0.50 \(verdict(ratio >= 0.5))")
             }
         }
     }

@@ -8,7 +8,6 @@ import Foundation
 let usage = """
     usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--mappings DIR] [--fixtures DIR]
            claimsbridge-bench --compare-rules [--rounds N] [--megabytes N]   (cost of the carrier rules)
-           claimsbridge-bench --transports [--deliveries N]   (outbox → folder and loopback HTTPS)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
       --only NAME      run only the cdanet or the ramq part, or one CDAnet direction: cdanet-read (CDAnet → JSON)
@@ -20,7 +19,9 @@ let usage = """
     """
 
 if CommandLine.arguments.dropFirst().first == "--transports" {
-    exit(TransportBenchmark.runBlocking(Array(CommandLine.arguments.dropFirst(2))))
+    FileHandle.standardError.write(
+        Data("the transport benchmark is its own program: swift run -c release --package-path Benchmarks claimsbridge-transport-bench\n".utf8))
+    exit(2)
 }
 
 /// The repository holding this package (…/Benchmarks/Sources/claimsbridge-bench/main.swift, four levels up).
@@ -199,6 +200,7 @@ func verdict(_ ok: Bool?) -> String { ok.map { $0 ? "pass" : "MISS" } ?? "n/a" }
 
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    MallocTuning.returnLargeBlocksPromptly()  // as `claimsbridge translate` does
     if options.only == "ramq" {
         try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes)
         exit(0)
@@ -277,6 +279,9 @@ do {
     say(
         "verdict: cdanet→json \(verdict(toJSONRate >= targetRate))  json→cdanet \(verdict(toCDAnetRate >= targetRate))  "
             + "peak RSS \(verdict(peaks.max().map { $0 <= targetPeak }))")
+    say(
+        "cdanet peak RSS  \(mb(peaks.max())) on a \(mb(toJSON.inputBytes)) batch (both directions)  "
+            + "goal ≤ \(mb(targetPeak)) \(verdict(peaks.max().map { $0 <= targetPeak }))")
     if options.only == nil { try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes) }
 } catch {
     FileHandle.standardError.write(Data("claimsbridge-bench: error: \(error)\n".utf8))

@@ -45,7 +45,7 @@ public struct CDAnetReadPipeline {
     public var maximumUnreadableBytes: Int? = 1 << 20
 
     public init(
-        catalog: CDAnetCatalog, format: CDAnetOutputFormat = .json, failFast: Bool = false, chunkSize: Int = 256 * 1024,
+        catalog: CDAnetCatalog, format: CDAnetOutputFormat = .json, failFast: Bool = false, chunkSize: Int = 64 * 1024,
         logger: Logger = Logger(label: "claimsbridge", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.logger = logger

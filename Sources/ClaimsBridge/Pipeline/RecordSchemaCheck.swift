@@ -12,20 +12,31 @@ final class RecordSchemaCheck {
     let root: TreeNode?
     let showPersonalData: Bool
     let groupSize = 64
-    private let writer = XMLWriter(indent: 0)
+    /// Writes the records checked; any indentation gives one tag per line, which the tracing by line needs.
+    let writer: XMLWriter
 
-    init(validator: XMLSchemaValidator, mapping: TreeMapping, root: TreeNode?, showPersonalData: Bool) {
+    /// - Parameter indent: spaces per level in the document checked (the output's, so that a writer can reuse
+    ///   the bytes checked, see ``checkKeepingBytes(_:)``).
+    init(validator: XMLSchemaValidator, mapping: TreeMapping, root: TreeNode?, showPersonalData: Bool, indent: Int = 0) {
         self.validator = validator
         self.mapping = mapping
         self.root = root
         self.showPersonalData = showPersonalData
+        writer = XMLWriter(indent: indent)
     }
 
     /// One verdict per record, in order: nil when it is valid.
     func check(_ records: [TreeNode]) -> [BridgeError?] {
+        checkKeepingBytes(records).verdicts
+    }
+
+    /// One verdict per record, in order (nil when it is valid), with the document checked and where in it each
+    /// record was written: the bytes ``writer`` gives for the record at its depth, ready to be copied to output.
+    func checkKeepingBytes(_ records: [TreeNode]) -> (verdicts: [BridgeError?], document: [UInt8], ranges: [Range<Int>]) {
         var document = XMLWriter.declaration
         if let root { writer.appendStart(ofRoot: TreeNode(name: root.name, namespace: root.namespace), to: &document) }
         var starts: [Int] = []
+        var ranges: [Range<Int>] = []
         var line = root == nil ? 2 : 3
         for record in records {
             starts.append(line)
@@ -33,9 +44,14 @@ final class RecordSchemaCheck {
             var none: [String]? = nil
             writer.append(
                 record, depth: root == nil ? 0 : 1, parentNamespace: root?.namespace ?? "", to: &document, paths: &none)
+            ranges.append(before..<document.count)
             line += document[before...].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         }
         if let root { writer.appendEnd(ofRoot: root, to: &document) }
+        return (verdicts(records, document: document, starts: starts), document, ranges)
+    }
+
+    private func verdicts(_ records: [TreeNode], document: [UInt8], starts: [Int]) -> [BridgeError?] {
         let issues = validator.validate(document)
         var verdicts = [BridgeError?](repeating: nil, count: records.count)
         if issues.contains(where: \.isFatal) && records.count > 1 {

@@ -82,8 +82,11 @@ public struct TreeWritePipeline {
         lines.maximumLineLength = maximumLineLength
         let check = validator.map {
             RecordSchemaCheck(
-                validator: $0, mapping: mapping, root: mapping.recordName == nil ? nil : root, showPersonalData: showPersonalData)
+                validator: $0, mapping: mapping, root: mapping.recordName == nil ? nil : root,
+                showPersonalData: showPersonalData, indent: indent ?? 0)
         }
+        /// Records checked as the output writes them are copied from the document checked, not written twice.
+        let reusesCheckedBytes = indent != nil
         /// Records waiting for their schema check, in input order.
         var pending: [(record: TreeNode, number: Int, offset: Int, original: [UInt8])] = []
         var stopped = false
@@ -109,10 +112,26 @@ public struct TreeWritePipeline {
         /// Checks the waiting records and writes the valid ones; false when the run must stop.
         func flush() throws -> Bool {
             defer { pending.removeAll(keepingCapacity: true) }
-            let verdicts = check?.check(pending.map(\.record)) ?? Array(repeating: nil, count: pending.count)
-            for (item, verdict) in zip(pending, verdicts) {
+            guard !pending.isEmpty else { return true }
+            var verdicts = [BridgeError?](repeating: nil, count: pending.count)
+            var checked: (document: [UInt8], ranges: [Range<Int>])?
+            if let check {
+                if reusesCheckedBytes {
+                    let result = check.checkKeepingBytes(pending.map(\.record))
+                    verdicts = result.verdicts
+                    checked = (result.document, result.ranges)
+                } else {
+                    verdicts = check.check(pending.map(\.record))
+                }
+            }
+            for (index, (item, verdict)) in zip(pending, verdicts).enumerated() {
                 if let verdict {
                     guard try reject(verdict, item.number, item.offset, item.original) else { return false }
+                    continue
+                }
+                if let checked {
+                    out += checked.document[checked.ranges[index]]
+                    summary.translated += 1
                     continue
                 }
                 var none: [String]? = nil

@@ -116,8 +116,10 @@ extension TreeNode {
     /// The path of the first attribute or text holding a character XML 1.0 cannot carry (a control character
     /// other than tab, line feed and carriage return), or nil.
     package func pathOfCharacterXMLCannotCarry(path: String = "") -> String? {
+        // Paths are only spelled out for a record that holds such a character.
+        guard holdsCharacterXMLCannotCarry else { return nil }
         let here = path.isEmpty ? name : path
-        func bad(_ text: String) -> Bool { text.utf8.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } }
+        let bad = Self.cannotBeCarried
         for attribute in attributes where bad(attribute.value) { return "\(here)/@\(attribute.name)" }
         if let text, bad(text) { return here }
         var counts: [String: Int] = [:]
@@ -128,5 +130,14 @@ extension TreeNode {
             }
         }
         return nil
+    }
+
+    private var holdsCharacterXMLCannotCarry: Bool {
+        attributes.contains { Self.cannotBeCarried($0.value) } || text.map(Self.cannotBeCarried) == true
+            || children.contains { $0.holdsCharacterXMLCannotCarry }
+    }
+
+    private static func cannotBeCarried(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
     }
 }

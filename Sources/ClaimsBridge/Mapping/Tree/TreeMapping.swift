@@ -73,31 +73,6 @@ public struct TreeMapping: Sendable {
         }
     }
 
-    /// One attribute (XML), scalar member (JSON) or text content ↔ one model value.
-    package struct ValueRule: Sendable {
-        /// The attribute or key name; `#text` for an element's text.
-        package var name: String
-        package var path: [String]?
-        package var transform: TreeTransform
-        package var constant: String?
-        package var defaultValue: String?
-        package var parameter: String?
-        package var compute: Compute?
-        package var required: Bool
-        package var omitEmpty: Bool
-        /// A model value that means "not given" (e.g. tooth `00`): written as no attribute.
-        package var absentWhen: String?
-        /// Partner JSON: how the value is spelled (`number` writes `48.50` bare); nil follows the transform.
-        package var jsonKind: TreeNode.Kind?
-        /// What the value is, in a clerk's words (`about:`), added to schema messages about it.
-        package var about: String?
-        /// A lab catalog: the partner value is a product code standing for the object's `kind` and `material`.
-        package var catalog: LabCatalog?
-        /// Personal data (names, health numbers, birth dates): left out of messages unless asked for.
-        package var personal = false
-        package var line: Int
-    }
-
     /// A value worked out from other values when writing (and checked or filled in when reading).
     package enum Compute: Sendable {
         /// The sum of the amounts along these paths (through arrays); reading checks the total.

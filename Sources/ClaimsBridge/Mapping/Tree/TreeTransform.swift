@@ -134,6 +134,11 @@ package enum TreeTransform: Sendable {
     }
 
     private static func readDate(_ text: String, format: DateFormat) throws(TransformFailure) -> String {
+        try calendarDate(text, format: format).description
+    }
+
+    /// Partner text written in `format` as a calendar date (what ``read(_:)`` gives for a `date` transform).
+    package static func calendarDate(_ text: String, format: DateFormat) throws(TransformFailure) -> CalendarDate {
         let digits = Array(text.utf8.filter { $0 != UInt8(ascii: "-") })
         let expected = format.rawValue.filter { $0 != "-" }.count
         guard digits.count == expected, digits.allSatisfy(isDigit),
@@ -155,7 +160,7 @@ package enum TreeTransform: Sendable {
         guard let date = CalendarDate(year: year, month: month, day: day) else {
             throw .init("is not a real calendar date")
         }
-        return date.description
+        return date
     }
 
     private static func writeDate(_ date: CalendarDate, format: DateFormat) throws(TransformFailure) -> String {

@@ -7,14 +7,44 @@ struct TreeRuleChecker {
     let mapping: TreeMapping
     let context: CarrierRuleContext
 
-    /// One element of the record, where it is in the document and in the model.
-    struct Instance {
-        var node: TreeNode
-        var rule: TreeMapping.ElementRule
+    /// One element of the record, where it is in the document and in the model. A class, so that the rules
+    /// walk the record's elements without copying each one's node and rule; the paths, needed only for a
+    /// problem, are spelled out on first use.
+    final class Instance {
+        let node: TreeNode
+        let rule: TreeMapping.ElementRule
+        /// The element holding this one, and this one's index among its children (nil for the record).
+        private let parent: (instance: Instance, index: Int)?
+        /// The model path this one's extends, with the rule's path and the position in its array.
+        private let model: (base: Instance, tail: [String]?, index: Int?)?
+
+        init(
+            node: TreeNode, rule: TreeMapping.ElementRule, parent: (instance: Instance, index: Int)? = nil,
+            model: (base: Instance, tail: [String]?, index: Int?)? = nil
+        ) {
+            self.node = node
+            self.rule = rule
+            self.parent = parent
+            self.model = model
+        }
+
         /// `DP/ACTE[2]`.
-        var partnerPath: String
+        lazy var partnerPath: String = {
+            guard let (holder, index) = parent else { return node.name }
+            let name = node.name
+            var position = 0
+            for child in holder.node.children[0...index] where child.name == name { position += 1 }
+            return "\(holder.partnerPath)/\(name)[\(position)]"
+        }()
+
         /// `procedures[1]`, `procedures[0].labFees[0]`, or empty for the record itself.
-        var modelPath: String
+        lazy var modelPath: String = {
+            guard let (base, path, index) = model else { return "" }
+            var tail = (path ?? []).joined(separator: ".")
+            if let index { tail += "[\(index)]" }
+            let head = base.modelPath
+            return head.isEmpty ? tail : (tail.isEmpty ? head : head + "." + tail)
+        }()
     }
 
     /// Every broken rule, at most one per element and attribute (the first rule listed wins), each with the
@@ -23,30 +53,32 @@ struct TreeRuleChecker {
         let instances = Self.instances(of: record, rule: mapping.record)
         var found: [(problem: CarrierProblem, line: Int)] = []
         var reported: Set<String> = []
+        func applies(_ rule: TreeRules.Rule, to node: TreeNode) -> Bool {
+            node.name == rule.element && (rule.when?.holds(for: node) ?? true)
+        }
         for rule in rules.rules {
-            let matching = instances.filter { $0.node.name == rule.element && (rule.when?.holds(for: $0.node) ?? true) }
             switch rule.check {
             case .atLeast(let count):
-                if matching.count < count {
+                var matching = 0
+                for instance in instances where applies(rule, to: instance.node) { matching += 1 }
+                if matching < count {
                     found.append((problem(rule, at: nil, record: instances[0], value: nil), record.line))
                 }
                 continue
             case .required where rule.attribute == nil:
-                if matching.isEmpty {
+                if !instances.contains(where: { applies(rule, to: $0.node) }) {
                     found.append((problem(rule, at: nil, record: instances[0], value: nil), record.line))
                 }
                 continue
             default: break
             }
             guard let attribute = rule.attribute else { continue }
-            for instance in matching {
-                let key = instance.partnerPath + "/@" + attribute
-                guard !reported.contains(key) else { continue }
+            for instance in instances where applies(rule, to: instance.node) {
                 let value = instance.node.attribute(attribute)
                 if passes(rule.check, value: value, attribute: attribute, in: instance, record: instances[0]) {
                     continue
                 }
-                reported.insert(key)
+                guard reported.insert(instance.partnerPath + "/@" + attribute).inserted else { continue }
                 found.append((problem(rule, at: instance, record: instances[0], value: value), instance.node.line))
             }
         }
@@ -95,8 +127,9 @@ struct TreeRuleChecker {
 
     /// An attribute's value as a date, read with the mapping's own format for it (`YYMMDD`, `YYYYMMDD`…).
     private func date(_ text: String, _ attribute: String, _ rule: TreeMapping.ElementRule) -> CalendarDate? {
-        guard let value = rule.values.first(where: { $0.name == attribute }),
-            let read = try? value.transform.read(text), let iso = read.scalarText
+        guard let value = rule.values.first(where: { $0.name == attribute }) else { return nil }
+        if case .date(let format) = value.transform { return try? TreeTransform.calendarDate(text, format: format) }
+        guard let read = try? value.transform.read(text), let iso = read.scalarText
         else { return nil }
         return CalendarDate(iso)
     }
@@ -173,7 +206,7 @@ struct TreeRuleChecker {
 
     /// The record and every element below it that the mapping reads, in document order of the rules.
     static func instances(of record: TreeNode, rule: TreeMapping.ElementRule) -> [Instance] {
-        var found = [Instance(node: record, rule: rule, partnerPath: record.name, modelPath: "")]
+        var found = [Instance(node: record, rule: rule)]
         collect(found[0], into: &found)
         return found
     }
@@ -181,16 +214,6 @@ struct TreeRuleChecker {
     private static func collect(_ parent: Instance, into found: inout [Instance]) {
         let children = parent.node.children
         var consumed = [Bool](repeating: false, count: children.count)
-        func partnerPath(_ index: Int) -> String {
-            let name = children[index].name
-            let position = children[0...index].filter { $0.name == name }.count
-            return "\(parent.partnerPath)/\(name)[\(position)]"
-        }
-        func join(_ base: String, _ path: [String]?, _ index: Int?) -> String {
-            var tail = (path ?? []).joined(separator: ".")
-            if let index { tail += "[\(index)]" }
-            return base.isEmpty ? tail : (tail.isEmpty ? base : base + "." + tail)
-        }
         for childRule in parent.rule.children {
             var count = 0
             var index = 0
@@ -201,8 +224,8 @@ struct TreeRuleChecker {
                 }
                 consumed[index] = true
                 let item = Instance(
-                    node: children[index], rule: childRule, partnerPath: partnerPath(index),
-                    modelPath: join(parent.modelPath, childRule.path, childRule.repeats ? count : nil))
+                    node: children[index], rule: childRule, parent: (parent, index),
+                    model: (parent, childRule.path, childRule.repeats ? count : nil))
                 found.append(item)
                 collect(item, into: &found)
                 count += 1
@@ -215,8 +238,8 @@ struct TreeRuleChecker {
                     let then = childRule.then[which]
                     found.append(
                         Instance(
-                            node: children[index], rule: then, partnerPath: partnerPath(index),
-                            modelPath: join(item.modelPath, then.path, siblings[which])))
+                            node: children[index], rule: then, parent: (parent, index),
+                            model: (item, then.path, siblings[which])))
                     siblings[which] += 1
                     index += 1
                 }

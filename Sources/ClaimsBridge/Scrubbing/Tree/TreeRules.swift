@@ -27,22 +27,36 @@ package struct TreeRules: Sendable {
         case atLeast(Int)
     }
 
-    /// One rule.
-    package struct Rule: Sendable {
+    /// One rule. Immutable and shared, so that checking a record goes through the rules without copying them.
+    package final class Rule: Sendable {
         /// The stable rule code, e.g. `RQ07`.
-        package var code: String
+        package let code: String
         /// The element the rule is about (`DP`, `PERS_ASSU`, `ACTE`), and when it applies to one.
-        package var element: String
-        package var when: TreeMapping.Condition?
+        package let element: String
+        package let when: TreeMapping.Condition?
         /// The attribute checked; nil for a rule about the element itself.
-        package var attribute: String?
-        package var check: Check
+        package let attribute: String?
+        package let check: Check
         /// The problem code: `missingValue`, `notAccepted`, `dateInFuture`, `datesOutOfOrder`.
-        package var problem: BridgeError.Code
+        package let problem: BridgeError.Code
         /// The clerk's sentence, with `{value}` and `{other}` placeholders.
-        package var says: String
+        package let says: String
         /// Where the rule is written, `rules.yaml:LINE`.
-        package var source: String
+        package let source: String
+
+        package init(
+            code: String, element: String, when: TreeMapping.Condition?, attribute: String?, check: Check,
+            problem: BridgeError.Code, says: String, source: String
+        ) {
+            self.code = code
+            self.element = element
+            self.when = when
+            self.attribute = attribute
+            self.check = check
+            self.problem = problem
+            self.says = says
+            self.source = source
+        }
     }
 
     /// The rules file and its name (`rules:`).

@@ -5,7 +5,7 @@ import Foundation
 /// Deliveries per second through the outbox (SQLite on disk, WAL) to the folder transport and to a loopback
 /// HTTPS receiver (the python3 test receiver with a certificate made by the openssl tool).
 ///
-///   swift run -c release --package-path Benchmarks claimsbridge-bench --transports [--deliveries N]
+///   swift run -c release --package-path Benchmarks claimsbridge-transport-bench [--deliveries N]
 enum TransportBenchmark {
     static func runBlocking(_ arguments: [String]) -> Int32 {
         let result = ResultBox()
@@ -15,7 +15,7 @@ enum TransportBenchmark {
                 try await run(arguments)
                 result.set(0)
             } catch {
-                FileHandle.standardError.write(Data("claimsbridge-bench: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("claimsbridge-transport-bench: \(error)\n".utf8))
                 result.set(1)
             }
             done.signal()

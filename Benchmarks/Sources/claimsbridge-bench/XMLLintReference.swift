@@ -1,0 +1,42 @@
+import ClaimsBridge
+import Foundation
+
+/// The reference the tree path is measured against: `xmllint --stream --schema` (libxml2's own streaming parser
+/// and schema validator) on the very batch the pipelines read and write, timed in the same run.
+enum XMLLintReference {
+    /// CPU seconds (user + system) `xmllint --noout --stream --schema <xsd> <file>` took, or nil when xmllint is
+    /// not installed or does not find the file valid.
+    static func cpuSeconds(schema: String, file: String) -> Double? {
+        guard let tool = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first(where: FileManager.default.isExecutableFile)
+        else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["--noout", "--stream", "--schema", schema, file]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let before = childrenCPUSeconds()
+        do { try process.run() } catch { return nil }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return childrenCPUSeconds() - before
+    }
+
+    /// Writes a batch input to a file, so that xmllint reads the same bytes.
+    static func write<Input: ByteInput>(_ input: inout Input, to path: String) throws {
+        guard let handle = fopen(path, "wb") else { throw BenchError("cannot write \(path)") }
+        defer { fclose(handle) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
+            if count == 0 { break }
+            guard fwrite(buffer, 1, count, handle) == count else { throw BenchError("cannot write \(path)") }
+        }
+    }
+
+    private static func childrenCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) * 1e-6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+}

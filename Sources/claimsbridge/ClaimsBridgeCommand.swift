@@ -15,6 +15,6 @@ struct ClaimsBridgeCommand: AsyncParsableCommand {
             TranslateCommand.self, ValidateCommand.self, LintCommand.self, CatalogCommand.self, SendCommand.self,
             OutboxCommand.self, WatchCommand.self, ServeCommand.self, StatusCommand.self, ReprocessCommand.self,
             CheckCommand.self, PurgeCommand.self, RekeyCommand.self, ReconcileCommand.self,
-            SimulateCarrierCommand.self, ExchangeCommand.self,
+            SimulateCarrierCommand.self, ExchangeCommand.self, MigrateCommand.self,
         ])
 }

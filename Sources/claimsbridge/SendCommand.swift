@@ -63,7 +63,7 @@ struct SendCommand: AsyncParsableCommand {
             return
         }
         let outbox = try Outbox(
-            path: configuration.outboxPath, retryPolicy: configuration.retryPolicy,
+            store: configuration.outboxStore, retryPolicy: configuration.retryPolicy,
             leaseSeconds: configuration.leaseSeconds, cipher: try configuration.payloadCipher(),
             logger: common.makeLogger())
         var ids: [DeliveryID] = []
@@ -159,7 +159,7 @@ enum DryRun {
         inputs: [SendInputs], output: String?
     ) throws {
         Swift.print("configuration: \(configuration.file)")
-        Swift.print("outbox: \(configuration.outboxPath) (not opened)")
+        Swift.print("outbox: \(configuration.outboxStore) (not opened)")
         Swift.print("destination: \(destination.name) (\(destination.type)) \(transport.endpointDescription)")
         var missing = 0
         for (purpose, reference) in destination.secrets {

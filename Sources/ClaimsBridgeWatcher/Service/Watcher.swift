@@ -84,7 +84,7 @@ public final class Watcher: Sendable {
     /// The outbox with this watcher's settings and keys.
     func openOutbox() throws -> Outbox {
         try Outbox(
-            path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, cipher: configuration.payloadCipher,
+            store: configuration.outboxLocation, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, cipher: configuration.payloadCipher,
             logger: logger)
     }
 

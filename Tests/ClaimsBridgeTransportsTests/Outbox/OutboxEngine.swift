@@ -54,3 +54,21 @@ struct RawOutboxRows {
         }
     }
 }
+
+extension OutboxStoreLocation {
+    /// The top of a delivery configuration putting the outbox here, with `options` (such as `leaseSeconds: 1`) in
+    /// its `outbox:` block: `path:` for an SQLite file, `store:` for PostgreSQL.
+    func configurationLines(options: String) -> String {
+        switch self {
+        case .sqlite(let path):
+            return "outbox: {path: \(path)\(options.isEmpty ? "" : ", " + options)}"
+        case .postgreSQL(let configuration):
+            let password = configuration.password.map { "\n  passwordFrom: \($0)" } ?? ""
+            return """
+                store:
+                  url: postgres://\(configuration.user)@localhost:\(configuration.port)/\(configuration.database)?host=\(configuration.host)\(password)
+                outbox: {\(options)}
+                """
+        }
+    }
+}

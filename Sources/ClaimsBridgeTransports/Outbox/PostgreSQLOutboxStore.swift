@@ -13,8 +13,36 @@ final class PostgreSQLOutboxStore: OutboxStore {
     let database: PostgreSQLDatabase
 
     init(configuration: PostgreSQLConfiguration, migrating: Bool = true) throws {
-        database = try PostgreSQLDatabase(configuration: configuration)
-        if migrating { try PostgreSQLSchema.migrate(database) }
+        let database = try Self.retrying { try PostgreSQLDatabase(configuration: configuration) }
+        if migrating { try Self.retrying { try PostgreSQLSchema.migrate(database) } }
+        self.database = database
+    }
+
+    /// Runs `body` again while it fails with a retryable error (the server restarting, a failover, a deadlock),
+    /// for about 7 s in all (connecting too), so that a database restart does not cost the outcomes in hand. Every statement here may
+    /// run twice: inserts do nothing the second time, and outcomes are fenced by their token (an outcome whose
+    /// first run committed unseen finds its token gone and is reported as a lost lease, never applied twice).
+    private static func retrying<Value>(_ body: () throws -> Value) throws -> Value {
+        var attempt = 1
+        while true {
+            do {
+                return try body()
+            } catch let error as PostgreSQLError where error.isRetryable && attempt < 8 {
+                usleep(UInt32(attempt) * 250_000)
+                attempt += 1
+            }
+        }
+    }
+
+    /// One statement outside a transaction, retried as ``retrying(_:)`` says.
+    @discardableResult
+    private func execute(_ sql: String, _ parameters: [String?] = []) throws -> PostgreSQLResult {
+        try Self.retrying { try database.execute(sql, parameters) }
+    }
+
+    /// A transaction, run again as a whole as ``retrying(_:)`` says.
+    private func transaction<Value>(_ body: () throws -> Value) throws -> Value {
+        try Self.retrying { try database.transaction(body) }
     }
 
     /// ``OutboxSchema/recordColumns`` in PostgreSQL's words.
@@ -25,7 +53,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
         """
 
     private func records(_ condition: String, _ parameters: [String?]) throws -> [DeliveryRecord] {
-        try database.execute("SELECT \(Self.recordColumns) FROM outbox_delivery \(condition)", parameters).rows.map {
+        try execute("SELECT \(Self.recordColumns) FROM outbox_delivery \(condition)", parameters).rows.map {
             DeliveryRecord(row: TextColumns(row: $0))
         }
     }
@@ -33,7 +61,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     func insert(_ delivery: NewStoredDelivery) throws -> (row: KeyedPayload, inserted: Bool) {
         let time = String(delivery.time)
         let inserted =
-            try database.execute(
+            try execute(
                 """
                 INSERT INTO outbox_delivery (destination, idempotency_key, payload, payload_sha256, metadata, state,
                     next_attempt_at, created_at, updated_at)
@@ -74,7 +102,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     private func keyed(_ condition: String, _ parameters: [String?]) throws -> KeyedPayload? {
-        try database.execute(
+        try execute(
             """
             SELECT id, destination, idempotency_key, payload, payload_sha256, payload_purged_at FROM outbox_delivery
             WHERE \(condition)
@@ -89,12 +117,12 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     func countsByState() throws -> [String: Int] {
-        let rows = try database.execute("SELECT state, count(*) FROM outbox_delivery GROUP BY state").rows
+        let rows = try execute("SELECT state, count(*) FROM outbox_delivery GROUP BY state").rows
         return Dictionary(rows.map { ($0.text(0) ?? "", TextColumns(row: $0).int(1)) }, uniquingKeysWith: +)
     }
 
     func claimDue(_ query: DueQuery, prepare: (DueRow) -> Result<Outbox.Claim, OutboxError>) throws -> [Outbox.Claim] {
-        try database.retryingTransaction { () throws in
+        try transaction { () throws in
             let rows = try database.execute(
                 """
                 SELECT id, destination, idempotency_key, payload, metadata, attempts, payload_purged_at IS NOT NULL
@@ -145,7 +173,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     func renew(_ leases: [DeliveryID: String], until: Double) throws -> [DeliveryID] {
-        try database.retryingTransaction { () throws in
+        try transaction { () throws in
             var lost: [DeliveryID] = []
             for (id, token) in leases.sorted(by: { $0.key < $1.key }) {
                 let changed = try database.execute(
@@ -161,7 +189,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     func recordDelivered(_ id: DeliveryID, token: String, receipt: DeliveryReceipt, at time: Double) throws -> Bool {
-        try database.execute(
+        try execute(
             """
             UPDATE outbox_delivery SET state = 'delivered', lease_token = NULL, last_error = NULL,
                 receipt_location = $1, receipt_status = $2, receipt_body = $3::bytea, receipt_already_present = $4,
@@ -178,7 +206,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     func recordFailure(
         _ id: DeliveryID, token: String, state: DeliveryState, error: String, nextAttemptAt: Double, at time: Double
     ) throws -> Bool {
-        try database.execute(
+        try execute(
             """
             UPDATE outbox_delivery SET state = $1, lease_token = NULL, last_error = $2, next_attempt_at = $3,
                 updated_at = $4 WHERE id = $5 AND lease_token = $6
@@ -187,7 +215,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     func reviveDead(_ id: DeliveryID?, at time: Double) throws -> Int {
-        try database.execute(
+        try execute(
             """
             UPDATE outbox_delivery SET state = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $1
             WHERE state = 'dead' AND payload_purged_at IS NULL AND ($2::bigint IS NULL OR id = $2::bigint)
@@ -196,13 +224,13 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     func deleteSettled(before cutoff: Double) throws -> Int {
-        try database.execute(
+        try execute(
             "DELETE FROM outbox_delivery WHERE state IN ('delivered', 'dead') AND updated_at < $1", [String(cutoff)]
         ).affectedRows
     }
 
     func nextDue(destinations: [String]?) throws -> Double? {
-        let row = try database.execute(
+        let row = try execute(
             """
             SELECT min(next_attempt_at) FROM outbox_delivery WHERE state IN ('pending', 'inFlight')
             AND ($1::jsonb IS NULL OR destination IN (SELECT jsonb_array_elements_text($1::jsonb)))
@@ -212,7 +240,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     func sealedRows(after id: Int64, limit: Int) throws -> [SealedRow] {
-        try database.execute(
+        try execute(
             """
             SELECT id, destination, idempotency_key, payload, receipt_body, payload_purged_at IS NOT NULL
             FROM outbox_delivery WHERE id > $1 ORDER BY id LIMIT $2
@@ -226,7 +254,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     func replaceSealed(payloads: [(Int64, [UInt8])], replies: [(Int64, [UInt8])]) throws {
-        try database.retryingTransaction { () throws in
+        try transaction { () throws in
             for (id, bytes) in payloads {
                 try database.execute(
                     "UPDATE outbox_delivery SET payload = $1::bytea WHERE id = $2",
@@ -243,12 +271,12 @@ final class PostgreSQLOutboxStore: OutboxStore {
     private static let purgeable = "state IN ('delivered', 'dead') AND updated_at < $1 AND payload_purged_at IS NULL"
 
     func countPurgeable(before cutoff: Double) throws -> Int {
-        try database.execute("SELECT count(*) FROM outbox_delivery WHERE \(Self.purgeable)", [String(cutoff)])
+        try execute("SELECT count(*) FROM outbox_delivery WHERE \(Self.purgeable)", [String(cutoff)])
             .rows.first.map { TextColumns(row: $0).int(0) } ?? 0
     }
 
     func purgePayloads(before cutoff: Double, at time: Double, digest: (KeyedPayload) -> String?) throws -> Int {
-        try database.retryingTransaction { () throws in
+        try transaction { () throws in
             let undigested = try database.execute(
                 """
                 SELECT id, destination, idempotency_key, payload FROM outbox_delivery
@@ -276,7 +304,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     func purgedCount() throws -> Int {
-        try database.execute("SELECT count(*) FROM outbox_delivery WHERE payload_purged_at IS NOT NULL")
+        try execute("SELECT count(*) FROM outbox_delivery WHERE payload_purged_at IS NOT NULL")
             .rows.first.map { TextColumns(row: $0).int(0) } ?? 0
     }
 

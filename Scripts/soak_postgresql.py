@@ -76,16 +76,6 @@ class Server:
                 % (database, self.folder, self.password_file, options))
 
 
-def write_files(folder, count):
-    paths = []
-    for number in range(count):
-        path = os.path.join(folder, "claim-%05d.json" % number)
-        with open(path, "w") as f:
-            f.write('{"claim": %d, "office_sequence": "%06d"}' % (number, number))
-        paths.append(path)
-    return paths
-
-
 def kill_phase(binary, root, server, certificates, log, rng, files, kills):
     folder = os.path.join(root, "kills")
     os.makedirs(folder)
@@ -101,7 +91,7 @@ def kill_phase(binary, root, server, certificates, log, rng, files, kills):
                         + "destinations:\n  partner:\n    type: https\n    url: %s\n    caBundle: %s\n"
                         "    contentType: application/json\n    headers: {X-Sender: %s}\n"
                         % (receiver.url, certificates["ca.pem"], sender))
-        paths = write_files(folder, files)
+        paths = soak_outbox.write_files(folder, files)
         senders = soak_outbox.Senders(binary, configs, paths, log)
         running = {name: senders.start(name) for name in senders_names}
         killed, stopped, failed_exits = [], [], 0
@@ -143,7 +133,7 @@ def throughput(binary, root, server, workers, files, engine):
     """Seconds for `workers` senders sharing one fresh outbox to enqueue and deliver `files` files to a folder."""
     folder = os.path.join(root, "throughput-%s-%d" % (engine, workers))
     os.makedirs(os.path.join(folder, "out"))
-    paths = write_files(folder, files)
+    paths = soak_outbox.write_files(folder, files)
     config = os.path.join(folder, "delivery.yaml")
     with open(config, "w") as f:
         if engine == "postgres":

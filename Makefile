@@ -10,7 +10,7 @@ SWIFT ?= swift
 SYSTEM_PACKAGES ?= pkg-config libxml2-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3 python3-venv wrk curl postgresql libpq-dev
 BIN = .build/debug/claimsbridge
 
-.PHONY: demo test test-sanitize test-api build deps bench bench-serve soak fuzz clean
+.PHONY: demo test test-sanitize test-api build deps bench bench-serve soak soak-postgres fuzz clean
 
 deps:
 	@# `dpkg -s` also succeeds for a removed package whose configuration files remain: ask for "installed".
@@ -100,6 +100,12 @@ soak: deps
 	$(SWIFT) build -c release --product claimsbridge
 	python3 Scripts/soak.py --binary .build/release/claimsbridge
 	python3 Scripts/soak_status.py --binary .build/release/claimsbridge
+
+# Only the PostgreSQL part of the soak: three senders sharing one PostgreSQL outbox (a private server started for
+# the run), killed at random, the database restarted mid-way; then deliveries/s with 1, 2 and 4 senders.
+soak-postgres: deps
+	$(SWIFT) build -c release --product claimsbridge
+	python3 Scripts/soak.py --mode postgres --binary .build/release/claimsbridge
 
 # Coverage-guided fuzzing (libFuzzer): every target in Fuzz/Sources/ for FUZZ_SECONDS each; crashers are
 # kept in Fuzz/Regressions/<target>/ and replayed by the unit tests. See Fuzz/README.md.

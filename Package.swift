@@ -106,7 +106,7 @@ let package = Package(
         ),
         .target(
             name: "ClaimsBridgeTestSupport",
-            dependencies: ["ClaimsBridge"]
+            dependencies: ["ClaimsBridge", "ClaimsBridgeStorage"]
         ),
         .testTarget(
             name: "ClaimsBridgeTests",

@@ -6,9 +6,13 @@ check that every file was delivered exactly once and the ledger agrees.
 shared: two `claimsbridge send` processes sharing one outbox against a counting HTTPS receiver, first staggered
 with a short lease, then killed at random; checks that no key is POSTed again after the receiver's 200 except
 where its sender was killed with that POST in flight (see Scripts/soak_outbox.py).
+postgres: three `send` processes sharing one PostgreSQL outbox (a private server started for the run), killed at
+random, the database restarted once mid-way; the same checks; then deliveries/s with 1, 2 and 4 senders on
+PostgreSQL against 1 on SQLite (see Scripts/soak_postgresql.py).
 
-    python3 Scripts/soak.py [--mode all|watch|shared] [--files 3000] [--kills 40] [--shared-files 300]
-                            [--shared-kills 12] [--binary .build/release/claimsbridge] [--seed N]
+    python3 Scripts/soak.py [--mode all|watch|shared|postgres] [--files 3000] [--kills 40] [--shared-files 300]
+                            [--shared-kills 12] [--bench-files 2000] [--binary .build/release/claimsbridge]
+                            [--seed N]
 
 It exits with 0 and prints the figures when nothing was lost or duplicated, with 1 otherwise.
 Everything happens in a temporary folder on this machine; nothing is sent anywhere.
@@ -25,6 +29,7 @@ import threading
 import time
 
 import soak_outbox
+import soak_postgresql
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,11 +41,12 @@ def claim_bytes(template: bytes, number: int) -> bytes:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mode", choices=["all", "watch", "shared"], default="all")
+    parser.add_argument("--mode", choices=["all", "watch", "shared", "postgres"], default="all")
     parser.add_argument("--files", type=int, default=3000)
     parser.add_argument("--kills", type=int, default=40)
     parser.add_argument("--shared-files", type=int, default=300)
     parser.add_argument("--shared-kills", type=int, default=12)
+    parser.add_argument("--bench-files", type=int, default=2000)
     parser.add_argument("--binary", default=os.path.join(REPOSITORY, ".build/release/claimsbridge"))
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
@@ -52,6 +58,17 @@ def main() -> int:
     if args.mode in ("all", "shared"):
         root = tempfile.mkdtemp(prefix="claimsbridge-soak-shared-")
         shared = soak_outbox.run(args.binary, root, random.Random(seed), args.shared_files, args.shared_kills)
+        print("result: %s (work folder %s)" % ("0 lost, 0 redundant sends after a 200 that a kill does not explain"
+                                                if shared else "FAILED", root))
+        if shared:
+            subprocess.run(["rm", "-rf", root])
+        ok = shared and ok
+    if args.mode in ("all", "postgres"):
+        root = tempfile.mkdtemp(prefix="claimsbridge-soak-postgres-")
+        if os.getuid() == 0:
+            subprocess.run(["chmod", "755", root])
+        shared = soak_postgresql.run(
+            args.binary, root, random.Random(seed), args.shared_files, args.shared_kills, args.bench_files)
         print("result: %s (work folder %s)" % ("0 lost, 0 redundant sends after a 200 that a kill does not explain"
                                                 if shared else "FAILED", root))
         if shared:

@@ -76,13 +76,18 @@ def write_setup(folder, receiver, certificates, files, lease_seconds):
                     "    contentType: application/json\n    headers: {X-Sender: %s}\n"
                     % (os.path.join(folder, "outbox.sqlite"), lease_seconds, receiver.url, certificates["ca.pem"],
                        sender))
+    return configs, write_files(folder, files)
+
+
+def write_files(folder, count):
+    """`count` small claim files, each different."""
     paths = []
-    for number in range(files):
+    for number in range(count):
         path = os.path.join(folder, "claim-%05d.json" % number)
         with open(path, "w") as f:
             f.write('{"claim": %d, "office_sequence": "%06d"}' % (number, number))
         paths.append(path)
-    return configs, paths
+    return paths
 
 
 class Senders:

@@ -63,10 +63,12 @@ public final class ServiceContext: Sendable {
                 "lab \(lab) is delivered to `\(destination)`, which the delivery configuration \(delivery.file) does not define",
                 at: .init(file: configuration.file))
         }
-        try FileManager.default.createDirectory(
-            atPath: (delivery.outboxPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if delivery.postgreSQL == nil {
+            try FileManager.default.createDirectory(
+                atPath: (delivery.outboxPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        }
         outbox = try Outbox(
-            path: delivery.outboxPath, retryPolicy: delivery.retryPolicy, leaseSeconds: delivery.leaseSeconds,
+            store: delivery.outboxStore, retryPolicy: delivery.retryPolicy, leaseSeconds: delivery.leaseSeconds,
             cipher: try delivery.payloadCipher())
     }
 

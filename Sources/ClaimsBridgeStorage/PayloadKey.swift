@@ -16,7 +16,7 @@ public struct PayloadKey: Sendable {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         var decoded: [UInt8]?
         if trimmed.utf8.count == 64, trimmed.utf8.allSatisfy({ $0.isHexDigit }) {
-            decoded = Self.hex(trimmed)
+            decoded = HexDigits.decode(trimmed.utf8[...])
         } else if let data = Data(base64Encoded: trimmed) {
             decoded = Array(data)
         }
@@ -32,21 +32,6 @@ public struct PayloadKey: Sendable {
     public static func isValidKeyID(_ id: String) -> Bool {
         (1...64).contains(id.utf8.count)
             && id.utf8.allSatisfy { $0.isHexDigit || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
-    }
-
-    private static func hex(_ text: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var high: UInt8?
-        for digit in text.utf8 {
-            let value = digit <= 0x39 ? digit - 0x30 : (digit | 0x20) - 0x61 + 10
-            if let first = high {
-                bytes.append(first << 4 | value)
-                high = nil
-            } else {
-                high = value
-            }
-        }
-        return bytes
     }
 }
 

@@ -1,3 +1,4 @@
+public import ClaimsBridgeStorage
 import Foundation
 
 /// A private PostgreSQL server for tests: `initdb` into a temporary folder, listening only on a Unix socket in that
@@ -44,9 +45,18 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
         startupSeconds = Date().timeIntervalSince(started)
     }
 
+    /// A new, empty database on this server, for the role ``user`` with its password as a `file:` secret.
+    public func newDatabase() throws -> PostgreSQLConfiguration {
+        let administration = try PostgreSQLConfiguration(
+            host: folder, port: port, user: user, database: "postgres", password: .file(passwordFile))
+        let name = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        try PostgreSQLDatabase(configuration: administration).execute("CREATE DATABASE \(name)")
+        return administration.with(database: name)
+    }
+
     /// Starts the server (again) and waits until it accepts connections.
     public func start() throws {
-        let options = "-k \(folder) -p \(port) -c listen_addresses= -c fsync=off -c max_connections=50"
+        let options = "-k \(folder) -p \(port) -c listen_addresses= -c fsync=off -c max_connections=200"
         try runAsServerUser("\(binaries)/pg_ctl -D \(folder)/data -o '\(options)' -l \(folder)/log -w start")
     }
 

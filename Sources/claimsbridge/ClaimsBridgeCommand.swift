@@ -16,5 +16,6 @@ struct ClaimsBridgeCommand: AsyncParsableCommand {
             OutboxCommand.self, WatchCommand.self, ServeCommand.self, StatusCommand.self, ReprocessCommand.self,
             CheckCommand.self, PurgeCommand.self, RekeyCommand.self, ReconcileCommand.self,
             SimulateCarrierCommand.self, ExchangeCommand.self, EventsCommand.self,
+            MigrateCommand.self,
         ])
 }

@@ -30,7 +30,7 @@ struct OutboxCommand: AsyncParsableCommand {
             }
             let configuration = try DeliveryConfiguration.load(path: config ?? "")
             return try Outbox(
-                path: configuration.outboxPath, retryPolicy: configuration.retryPolicy,
+                store: configuration.outboxStore, retryPolicy: configuration.retryPolicy,
                 leaseSeconds: configuration.leaseSeconds)
         }
     }

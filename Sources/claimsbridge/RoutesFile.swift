@@ -27,6 +27,7 @@ struct RoutesFile {
         var configuration = try WatchConfiguration.load(
             path: path, knownTransports: Set(delivery.destinations.map(\.name)))
         configuration.outboxPath = delivery.outboxPath
+        configuration.outboxStore = delivery.postgreSQL.map { .postgreSQL($0) }
         configuration.privateFiles =
             delivery.destinations.flatMap(\.privateFiles) + (delivery.encryption?.privateFiles ?? [])
         configuration.payloadCipher = try delivery.payloadCipher()
@@ -78,7 +79,7 @@ struct RoutesFile {
         var lines = [
             "routes file \(configuration.file): \(configuration.routes.count) route\(configuration.routes.count == 1 ? "" : "s") ok",
             "  ledger   \(configuration.stateDirectory)/ledger.sqlite",
-            "  outbox   \(configuration.outboxPath) (from \(delivery.file))",
+            "  outbox   \(configuration.outboxLocation) (from \(delivery.file))",
         ]
         if let listen = configuration.listenAddress { lines.append("  serving  http://\(listen)/metrics and /healthz") }
         if let cipher = configuration.payloadCipher {

@@ -63,7 +63,7 @@ struct SendCommand: AsyncParsableCommand {
             return
         }
         let outbox = try Outbox(
-            path: configuration.outboxPath, retryPolicy: configuration.retryPolicy,
+            store: configuration.outboxStore, retryPolicy: configuration.retryPolicy,
             leaseSeconds: configuration.leaseSeconds, cipher: try configuration.payloadCipher(),
             logger: common.makeLogger())
         var ids: [DeliveryID] = []
@@ -141,11 +141,19 @@ struct SendLoop {
 
     func run(waitSeconds: Double) async throws -> [DeliveryRecord] {
         let deadline = Date().addingTimeInterval(waitSeconds)
+        var records: [DeliveryID: DeliveryRecord] = [:]
+        // Delivered and dead deliveries do not change again here: only the open ones are read after each round.
+        var open = Set(ids)
         while true {
             _ = try await outbox.deliverDue(transports: [destination: transport])
-            let records = try ids.compactMap { try outbox.delivery($0) }
-            let open = records.filter { $0.state == .pending || $0.state == .inFlight }
-            guard let next = open.compactMap(\.nextAttemptAt).min(), next < deadline else { return records }
+            for id in open {
+                let record = try outbox.delivery(id)
+                records[id] = record
+                if let record, record.state == .pending || record.state == .inFlight { continue }
+                open.remove(id)
+            }
+            let next = open.compactMap { records[$0]?.nextAttemptAt }.min()
+            guard let next, next < deadline else { return ids.compactMap { records[$0] } }
             let pause = max(0.05, next.timeIntervalSinceNow)
             try await Task.sleep(nanoseconds: UInt64(pause * 1e9))
         }
@@ -159,7 +167,7 @@ enum DryRun {
         inputs: [SendInputs], output: String?
     ) throws {
         Swift.print("configuration: \(configuration.file)")
-        Swift.print("outbox: \(configuration.outboxPath) (not opened)")
+        Swift.print("outbox: \(configuration.outboxStore) (not opened)")
         Swift.print("destination: \(destination.name) (\(destination.type)) \(transport.endpointDescription)")
         var missing = 0
         for (purpose, reference) in destination.secrets {

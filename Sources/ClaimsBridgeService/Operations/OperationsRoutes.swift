@@ -55,7 +55,7 @@ enum OperationsRoutes {
         }
         do {
             // A connection of its own, so that a file replaced or damaged since the start is seen.
-            _ = try Outbox(path: service.outboxPath).counts()
+            _ = try Outbox(store: service.delivery.outboxStore).counts()
         } catch {
             failures.append("outbox")
         }

@@ -13,7 +13,7 @@ public struct OutboxDelivery: Service {
         let transports = service.transports
         try await cancelWhenGracefulShutdown {
             let outbox = try Outbox(
-                path: delivery.outboxPath, retryPolicy: delivery.retryPolicy, leaseSeconds: delivery.leaseSeconds)
+                store: delivery.outboxStore, retryPolicy: delivery.retryPolicy, leaseSeconds: delivery.leaseSeconds)
             try await outbox.run(transports: transports)
         }
     }

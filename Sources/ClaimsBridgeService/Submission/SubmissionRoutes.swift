@@ -69,13 +69,13 @@ enum SubmissionRoutes {
                 metadata: [OutgoingDelivery.fileNameKey: "\(key).txt"], idempotencyKey: key)
         }
         try submissions.markQueued(id, json: json, destination: destination, idempotencyKey: key, outboxID: delivery.rawValue)
-        let outboxPath = service.outboxPath
+        let store = service.delivery.outboxStore
         let cipher = try service.delivery.payloadCipher()
         let retry = service.delivery.retryPolicy
         let lease = service.delivery.leaseSeconds
         // Sent in a task of its own, so that an answer that comes after the wait is still recorded by the outbox.
         let sending = Task {
-            let outbox = try Outbox(path: outboxPath, retryPolicy: retry, leaseSeconds: lease, cipher: cipher)
+            let outbox = try Outbox(store: store, retryPolicy: retry, leaseSeconds: lease, cipher: cipher)
             _ = try await outbox.deliverNow(delivery, to: destination, through: transport)
         }
         let deadline = ContinuousClock.now + .milliseconds(Int(service.configuration.submissionWaitSeconds * 1000))

@@ -50,7 +50,22 @@ public struct PostgreSQLSequences {
                     last_number bigint NOT NULL CHECK (last_number >= 1),
                     PRIMARY KEY (office, field, carrier)
                 )
-                """)
+                """),
+        PostgreSQLMigration(
+            version: 3, name: "sequence allocations",
+            sql: """
+                CREATE TABLE sequence_allocations (
+                    file_key text NOT NULL,
+                    line integer NOT NULL,
+                    field text NOT NULL,
+                    office text NOT NULL,
+                    counter_field text NOT NULL,
+                    carrier text NOT NULL,
+                    number bigint NOT NULL,
+                    allocated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (file_key, line, field)
+                )
+                """),
     ]
 
     let database: PostgreSQLDatabase
@@ -74,6 +89,30 @@ public struct PostgreSQLSequences {
             throw PostgreSQLError(.unexpectedValue, "allocating \(counter.scope) returned no number")
         }
         return try row.int(0)
+    }
+
+    /// The number of `field` in message `line` of the file `fileKey`: taken from `counter` the first time, the same
+    /// number every time after (a file resumed after a crash, on this worker or another, gets its numbers again).
+    /// - Parameter fileKey: identifies the file across every worker sharing the database.
+    /// - Throws: ``PostgreSQLError``; a lost connection is retryable and no number was used up.
+    public func allocation(fileKey: String, line: Int, field: String, counter: SequenceCounter) throws -> Int {
+        try database.retryingTransaction {
+            // Two workers resuming the same file take turns, so the second finds the first one's number.
+            try database.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 16))", [fileKey])
+            let key = [fileKey, String(line), field]
+            if let row = try database.execute(
+                "SELECT number FROM sequence_allocations WHERE file_key = $1 AND line = $2 AND field = $3", key
+            ).rows.first {
+                return try row.int(0)
+            }
+            let number = try next(counter)
+            try database.execute(
+                """
+                INSERT INTO sequence_allocations (file_key, line, field, office, counter_field, carrier, number)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                """, key + [counter.office, counter.fieldID, counter.carrier, String(number)])
+            return number
+        }
     }
 
     /// The last number handed out by `counter`, or nil before the first.

@@ -5,6 +5,7 @@ import Foundation
 /// A delivery configuration file: where the outbox lives, how it retries, and the named destinations.
 ///
 /// ```yaml
+/// store: postgres://claimsbridge@db.example/claims   # optional: share the outbox through PostgreSQL
 /// outbox:
 ///   path: outbox.sqlite          # relative paths are relative to this file's folder
 ///   maxAttempts: 10
@@ -28,8 +29,12 @@ import Foundation
 public struct DeliveryConfiguration: Sendable {
     /// The configuration file.
     public var file: String
-    /// The outbox database file (absolute).
+    /// The outbox database file (absolute), when the outbox is in SQLite.
     public var outboxPath: String
+    /// The PostgreSQL database named by `store:`, or nil when the outbox stays in the SQLite file ``outboxPath``.
+    public var postgreSQL: PostgreSQLConfiguration?
+    /// Where the outbox keeps its rows: the PostgreSQL database of `store:`, or else the SQLite file.
+    public var outboxStore: OutboxStoreLocation { postgreSQL.map { .postgreSQL($0) } ?? .sqlite(path: outboxPath) }
     /// The retry policy.
     public var retryPolicy: RetryPolicy
     /// The lease of an in-flight delivery, in seconds. Senders renew it every third of this while they work;
@@ -63,7 +68,8 @@ public struct DeliveryConfiguration: Sendable {
     ///   unknown keys, missing values, a literal where a secret reference belongs.
     public static func load(path: String) throws -> DeliveryConfiguration {
         let root = try ConfigNode.load(path: path)
-        try root.expectKeys(["outbox", "destinations", "encryption", "retention"], in: "the delivery configuration")
+        try root.expectKeys(
+            ["store", "outbox", "destinations", "encryption", "retention"], in: "the delivery configuration")
         let base = (path as NSString).deletingLastPathComponent
         let resolve = { (value: String) -> String in
             value.hasPrefix("/") || base.isEmpty ? value : (base as NSString).appendingPathComponent(value)
@@ -96,6 +102,13 @@ public struct DeliveryConfiguration: Sendable {
         var configuration = DeliveryConfiguration(
             file: path, outboxPath: outboxPath, retryPolicy: policy,
             leaseSeconds: lease ?? max(30, longestAttempt + 10), destinations: destinations)
+        if let store = root["store"] {
+            if let path = root["outbox"]?["path"] {
+                throw path.error(
+                    "outbox.path names an SQLite file, but `store:` puts the outbox in PostgreSQL: keep one")
+            }
+            configuration.postgreSQL = try StoreSettings.load(store)
+        }
         configuration.encryption = try root["encryption"].map { try EncryptionSettings.load($0) }
         configuration.retention = try root["retention"].map { try RetentionPolicy.load($0) } ?? RetentionPolicy()
         return configuration

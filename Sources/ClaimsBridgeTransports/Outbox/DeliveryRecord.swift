@@ -74,7 +74,7 @@ public struct DeliveryRecord: Sendable, Hashable {
     /// Why the stored reply (``DeliveryReceipt/responseBody``) could not be decrypted, when it could not.
     public var receiptProblem: String?
 
-    init(row: SQLiteRow) {
+    init(row: some DeliveryColumns) {
         id = DeliveryID(row.int64(0))
         destination = row.text(1) ?? ""
         idempotencyKey = row.text(2) ?? ""

@@ -1,4 +1,3 @@
-import ClaimsBridgeStorage
 import Foundation
 import Logging
 
@@ -12,15 +11,15 @@ final class LeaseKeeper: @unchecked Sendable {
     private let condition = NSCondition()
     private var held: [DeliveryID: String] = [:]
     private var stopped = false
-    private let path: String
+    private let location: OutboxStoreLocation
     private let leaseSeconds: Double
     private let clock: @Sendable () -> Date
     private let logger: Logger
 
     /// Starts the renewing thread.
     /// - Parameter clock: the time leases are extended from.
-    init(path: String, leaseSeconds: Double, clock: @escaping @Sendable () -> Date, logger: Logger) {
-        self.path = path
+    init(location: OutboxStoreLocation, leaseSeconds: Double, clock: @escaping @Sendable () -> Date, logger: Logger) {
+        self.location = location
         self.leaseSeconds = leaseSeconds
         self.clock = clock
         self.logger = logger
@@ -46,13 +45,14 @@ final class LeaseKeeper: @unchecked Sendable {
     private var interval: Double { min(60, max(0.05, leaseSeconds / 3)) }
 
     private func run() {
-        var database: SQLiteDatabase?
+        var store: (any OutboxStore)?
         while let snapshot = nextRound() {
             guard !snapshot.isEmpty else { continue }
             do {
-                let connection = try database ?? SQLiteDatabase(path: path)
-                database = connection
-                let lost = try Self.renew(snapshot, until: clock().addingTimeInterval(leaseSeconds), in: connection)
+                let connection = try store ?? location.open(migrating: false)
+                store = connection
+                let lost = try connection.renew(
+                    snapshot, until: clock().addingTimeInterval(leaseSeconds).timeIntervalSince1970)
                 for id in lost {
                     logger.warning(
                         "lease lost: another sender has taken this delivery over", metadata: ["delivery.id": "\(id)"])
@@ -69,21 +69,6 @@ final class LeaseKeeper: @unchecked Sendable {
             let deadline = Date().addingTimeInterval(interval)
             while !stopped && condition.wait(until: deadline) {}
             return stopped ? nil : held
-        }
-    }
-
-    /// Extends each in-flight lease that still carries its token to `until`, in one transaction.
-    /// - Returns: the deliveries whose token no longer matches (another sender holds them, or they are settled).
-    static func renew(_ leases: [DeliveryID: String], until: Date, in database: SQLiteDatabase) throws -> [DeliveryID] {
-        try database.transaction { () throws in
-            let extend = try database.prepare(
-                "UPDATE delivery SET next_attempt_at = ? WHERE id = ? AND lease_token = ? AND state = 'inFlight'")
-            var lost: [DeliveryID] = []
-            for (id, token) in leases.sorted(by: { $0.key < $1.key }) {
-                try extend.run([.real(until.timeIntervalSince1970), .integer(id.rawValue), .text(token)])
-                if database.changes == 0 { lost.append(id) }
-            }
-            return lost
         }
     }
 }

@@ -154,7 +154,7 @@ private struct DeliveryRun {
         if let keeper { return keeper }
         let (start, started) = (self.start, self.started)
         let keeper = LeaseKeeper(
-            path: outbox.path, leaseSeconds: outbox.leaseSeconds,
+            location: outbox.location, leaseSeconds: outbox.leaseSeconds,
             clock: { DeliveryRun.clock(from: start, since: started) }, logger: outbox.logger)
         self.keeper = keeper
         return keeper

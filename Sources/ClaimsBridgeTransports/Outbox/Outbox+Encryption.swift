@@ -23,7 +23,8 @@ extension Outbox {
     /// The payload as stored: encrypted under the current key when a cipher is set.
     func seal(_ payload: [UInt8], destination: String, idempotencyKey: String, kind: String = "payload") -> [UInt8] {
         guard let cipher else { return payload }
-        return cipher.seal(payload, binding: Self.binding(kind, destination: destination, idempotencyKey: idempotencyKey))
+        return cipher.seal(
+            payload, binding: Self.binding(kind, destination: destination, idempotencyKey: idempotencyKey))
     }
 
     /// The payload from its stored bytes (plaintext is returned as it is).
@@ -63,60 +64,38 @@ extension Outbox {
     /// Each batch of rows is one transaction, so the command can be stopped and run again.
     /// - Throws: ``OutboxError`` (`storage`), or `keyMissing` when no cipher is set.
     public func rekey(batchSize: Int = 200) throws(OutboxError) -> RekeySummary {
-        guard let cipher else { throw OutboxError(.keyMissing, "encryption is not configured: there is no key to re-encrypt with") }
+        guard let cipher else {
+            throw OutboxError(.keyMissing, "encryption is not configured: there is no key to re-encrypt with")
+        }
         var summary = RekeySummary()
         var after: Int64 = 0
         while true {
-            let rows = try storage {
-                try database.prepare(
-                    """
-                    SELECT id, destination, idempotency_key, payload, receipt_body, payload_purged_at IS NOT NULL
-                    FROM delivery WHERE id > ? ORDER BY id LIMIT ?
-                    """
-                ).query([.integer(after), .integer(Int64(batchSize))]) { row in
-                    RekeyRow(
-                        id: row.int64(0), destination: row.text(1) ?? "", key: row.text(2) ?? "", payload: row.blob(3),
-                        reply: row.blob(4), purged: row.int(5) == 1)
-                }
-            }
+            let rows = try storage { try store.sealedRows(after: after, limit: batchSize) }
             guard let last = rows.last else {
                 if summary.rekeyed > 0 { try compact() }
                 return summary
             }
             after = last.id
-            try storage {
-                try database.transaction { () throws in
-                    let updatePayload = try database.prepare("UPDATE delivery SET payload = ? WHERE id = ?")
-                    let updateReply = try database.prepare("UPDATE delivery SET receipt_body = ? WHERE id = ?")
-                    for row in rows {
-                        if !row.purged, !row.payload.isEmpty {
-                            if let bytes = reseal(row.payload, row, kind: "payload", cipher: cipher, into: &summary) {
-                                try updatePayload.run([.blob(bytes), .integer(row.id)])
-                            }
-                        }
-                        if !row.reply.isEmpty {
-                            if let bytes = reseal(row.reply, row, kind: "reply", cipher: cipher, into: &summary) {
-                                try updateReply.run([.blob(bytes), .integer(row.id)])
-                            }
-                        }
-                    }
+            var payloads: [(Int64, [UInt8])] = []
+            var replies: [(Int64, [UInt8])] = []
+            for row in rows {
+                if !row.purged, !row.payload.isEmpty,
+                    let bytes = reseal(row.payload, row, kind: "payload", cipher: cipher, into: &summary)
+                {
+                    payloads.append((row.id, bytes))
+                }
+                if !row.reply.isEmpty, let bytes = reseal(row.reply, row, kind: "reply", cipher: cipher, into: &summary)
+                {
+                    replies.append((row.id, bytes))
                 }
             }
+            try storage { try store.replaceSealed(payloads: payloads, replies: replies) }
         }
-    }
-
-    private struct RekeyRow {
-        var id: Int64
-        var destination: String
-        var key: String
-        var payload: [UInt8]
-        var reply: [UInt8]
-        var purged: Bool
     }
 
     /// The bytes re-encrypted under the current key, or nil when they already are (or cannot be read).
     private func reseal(
-        _ stored: [UInt8], _ row: RekeyRow, kind: String, cipher: PayloadCipher, into summary: inout RekeySummary
+        _ stored: [UInt8], _ row: SealedRow, kind: String, cipher: PayloadCipher, into summary: inout RekeySummary
     ) -> [UInt8]? {
         if PayloadCipher.keyID(of: stored) == cipher.currentKey.id {
             summary.alreadyCurrent += 1

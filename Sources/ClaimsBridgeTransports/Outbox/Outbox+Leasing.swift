@@ -23,65 +23,30 @@ extension Outbox {
         destinations: [String], now: Date, limit: Int, excluding: Set<DeliveryID> = [], claimedAt: Date? = nil,
         only: DeliveryID? = nil
     ) throws(OutboxError) -> [Claim] {
-        let due = now.timeIntervalSince1970
         let claimedAt = claimedAt ?? now
-        let time = claimedAt.timeIntervalSince1970
-        let skipped = OutboxCoding.encodeList(excluding.map { String($0.rawValue) })
+        let query = DueQuery(
+            destinations: destinations, due: now.timeIntervalSince1970, limit: limit, excluding: excluding, only: only,
+            claimedAt: claimedAt.timeIntervalSince1970, leaseSeconds: leaseSeconds)
         return try storage {
-            try database.transaction { () throws in
-                let rows = try database.prepare(
-                    """
-                    SELECT id, destination, idempotency_key, payload, metadata, attempts, payload_purged_at IS NOT NULL
-                    FROM delivery
-                    WHERE state IN ('pending', 'inFlight') AND next_attempt_at <= ?
-                    AND destination IN (SELECT value FROM json_each(?))
-                    AND id NOT IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
-                    AND (?5 IS NULL OR id = ?5)
-                    ORDER BY next_attempt_at, id LIMIT ?4
-                    """
-                ).query([
-                    .real(due), .text(OutboxCoding.encodeList(destinations)), .text(skipped), .integer(Int64(limit)),
-                    only.map { .integer($0.rawValue) } ?? .null,
-                ]) { row in
-                    (
-                        id: DeliveryID(row.int64(0)), destination: row.text(1) ?? "", key: row.text(2) ?? "",
-                        stored: row.blob(3), metadata: row.text(4) ?? "{}", attempts: row.int(5), purged: row.int(6) == 1
-                    )
-                }
-                let claim = try database.prepare(
-                    """
-                    UPDATE delivery SET state = 'inFlight', attempts = attempts + 1, lease_token = ?,
-                        next_attempt_at = ?, updated_at = ? WHERE id = ?
-                    """)
-                let unreadable = try database.prepare(
-                    "UPDATE delivery SET state = 'dead', lease_token = NULL, last_error = ?, updated_at = ? WHERE id = ?")
-                var claims: [Claim] = []
-                for row in rows {
-                    // A payload that cannot be read is dead at once, with the reason; the others go on.
-                    let payload: [UInt8]
-                    do throws(OutboxError) {
-                        if row.purged {
-                            throw OutboxError(.payloadPurged, "its payload was purged (retention); it cannot be sent")
-                        }
-                        payload = try open(row.stored, destination: row.destination, idempotencyKey: row.key)
-                    } catch {
-                        try unreadable.run([.text(error.reason), .real(time), .integer(row.id.rawValue)])
-                        logger.error(
-                            "delivery is dead: its payload cannot be read",
-                            metadata: ["delivery.id": "\(row.id)", "error.reason": "\(error.reason)"])
-                        continue
+            try store.claimDue(query) { row in
+                // A payload that cannot be read is dead at once, with the reason; the others go on.
+                do throws(OutboxError) {
+                    if row.purged {
+                        throw OutboxError(.payloadPurged, "its payload was purged (retention); it cannot be sent")
                     }
-                    let item = Claim(
-                        id: row.id, destination: row.destination, token: UUID().uuidString, claimedAt: claimedAt,
-                        delivery: OutgoingDelivery(
-                            idempotencyKey: row.key, payload: payload, metadata: OutboxCoding.decodeMetadata(row.metadata),
-                            attempt: row.attempts + 1))
-                    try claim.run([
-                        .text(item.token), .real(time + leaseSeconds), .real(time), .integer(item.id.rawValue),
-                    ])
-                    claims.append(item)
+                    let payload = try open(row.stored, destination: row.destination, idempotencyKey: row.idempotencyKey)
+                    return .success(
+                        Claim(
+                            id: row.id, destination: row.destination, token: UUID().uuidString, claimedAt: claimedAt,
+                            delivery: OutgoingDelivery(
+                                idempotencyKey: row.idempotencyKey, payload: payload,
+                                metadata: OutboxCoding.decodeMetadata(row.metadata), attempt: row.attempts + 1)))
+                } catch {
+                    logger.error(
+                        "delivery is dead: its payload cannot be read",
+                        metadata: ["delivery.id": "\(row.id)", "error.reason": "\(error.reason)"])
+                    return .failure(error)
                 }
-                return claims
             }
         }
     }
@@ -94,7 +59,7 @@ extension Outbox {
     func renew(_ claims: [Claim], at now: Date) throws(OutboxError) -> [Claim] {
         let leases = Dictionary(claims.map { ($0.id, $0.token) }, uniquingKeysWith: { $1 })
         let lost = try storage {
-            try LeaseKeeper.renew(leases, until: now.addingTimeInterval(leaseSeconds), in: database)
+            try store.renew(leases, until: now.addingTimeInterval(leaseSeconds).timeIntervalSince1970)
         }
         for claim in claims where lost.contains(claim.id) {
             logger(for: claim).warning("lease lost: another sender has taken this delivery over")
@@ -111,19 +76,10 @@ extension Outbox {
         let log = logger(for: claim)
         switch result {
         case .success(let receipt):
+            var stored = receipt
+            stored.responseBody = sealReply(receipt.responseBody, of: claim)
             let recorded = try storage {
-                try database.prepare(
-                    """
-                    UPDATE delivery SET state = 'delivered', lease_token = NULL, last_error = NULL,
-                        receipt_location = ?, receipt_status = ?, receipt_body = ?, receipt_already_present = ?,
-                        updated_at = ? WHERE id = ? AND lease_token = ?
-                    """
-                ).run([
-                    .text(receipt.location), receipt.statusCode.map { .integer(Int64($0)) } ?? .null,
-                    .blob(sealReply(receipt.responseBody, of: claim)), .integer(receipt.alreadyPresent ? 1 : 0), .real(time),
-                    .integer(claim.id.rawValue), .text(claim.token),
-                ])
-                return database.changes > 0
+                try store.recordDelivered(claim.id, token: claim.token, receipt: stored, at: time)
             }
             guard recorded else { return lost(claim, log, into: &summary) }
             summary.delivered.append(claim.id)
@@ -134,16 +90,9 @@ extension Outbox {
             let asked = min(error.retryAfterSeconds ?? 0, retryPolicy.maxDelaySeconds)
             let next = time + (giveUp ? 0 : max(retryPolicy.delay(afterAttempt: claim.delivery.attempt), asked))
             let recorded = try storage {
-                try database.prepare(
-                    """
-                    UPDATE delivery SET state = ?, lease_token = NULL, last_error = ?, next_attempt_at = ?,
-                        updated_at = ? WHERE id = ? AND lease_token = ?
-                    """
-                ).run([
-                    .text(giveUp ? "dead" : "pending"), .text(error.description), .real(next), .real(time),
-                    .integer(claim.id.rawValue), .text(claim.token),
-                ])
-                return database.changes > 0
+                try store.recordFailure(
+                    claim.id, token: claim.token, state: giveUp ? .dead : .pending, error: error.description,
+                    nextAttemptAt: next, at: time)
             }
             guard recorded else { return lost(claim, log, into: &summary) }
             if giveUp {

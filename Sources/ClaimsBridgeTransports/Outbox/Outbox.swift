@@ -3,7 +3,7 @@ public import ClaimsBridgeStorage
 public import Foundation
 public import Logging
 
-/// A durable queue of deliveries in SQLite (WAL): every delivery is a row before anything is sent.
+/// A durable queue of deliveries: every delivery is a row before anything is sent.
 ///
 /// The payload bytes are stored with the row, so the source file may be moved as soon as ``enqueue(destination:payload:metadata:idempotencyKey:now:)``
 /// returns. ``deliverDue(transports:now:limit:concurrency:)`` claims due rows under a lease, sends them, and
@@ -11,8 +11,11 @@ public import Logging
 /// mid-delivery leaves its rows in flight until the lease expires; then they are due again, and the receiver
 /// recognises the repeat by its idempotency key.
 ///
-/// An `Outbox` holds one SQLite connection and is not `Sendable`: open one per task (several processes may
-/// share a file; SQLite locks across them).
+/// The rows live in SQLite (WAL, the default: one file, shared by the processes of one machine) or in PostgreSQL
+/// (shared by workers on several machines); see ``OutboxStoreLocation``. Both keep the same rules.
+///
+/// An `Outbox` holds one database connection and is not `Sendable`: open one per task (several processes may
+/// share a store).
 ///
 /// ```swift
 /// let outbox = try Outbox(path: "/var/lib/claimsbridge/outbox.sqlite")
@@ -21,9 +24,11 @@ public import Logging
 /// print(try outbox.delivery(id)?.state)   // delivered
 /// ```
 public final class Outbox {
-    let database: SQLiteDatabase
-    /// The database file.
-    public let path: String
+    let store: any OutboxStore
+    /// Where the rows are.
+    public let location: OutboxStoreLocation
+    /// The database file, or the PostgreSQL database's address (for messages).
+    public var path: String { location.description }
     /// When failed deliveries are retried, and when they are given up.
     public let retryPolicy: RetryPolicy
     /// How long a claimed delivery is reserved for its sender, in seconds; after that another sender may retry
@@ -34,26 +39,35 @@ public final class Outbox {
     public let cipher: PayloadCipher?
     let logger: Logger
 
-    /// Opens (creating if needed) the outbox at `path`.
+    /// Opens (creating if needed) the SQLite outbox at `path`.
     /// - Parameter cipher: encrypts stored payloads (see ``PayloadCipher``); rows written before keep reading.
     /// - Throws: ``OutboxError`` (`storage`).
-    public init(
+    public convenience init(
         path: String, retryPolicy: RetryPolicy = RetryPolicy(), leaseSeconds: Double = 300,
         cipher: PayloadCipher? = nil,
         logger: Logger = Logger(label: "claimsbridge.outbox", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws(OutboxError) {
-        self.path = path
+        try self.init(
+            store: .sqlite(path: path), retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, cipher: cipher,
+            logger: logger)
+    }
+
+    /// Opens the outbox in `store`, creating its tables or bringing them up to date.
+    /// - Throws: ``OutboxError`` (`storage`), naming the store but never its password.
+    public init(
+        store location: OutboxStoreLocation, retryPolicy: RetryPolicy = RetryPolicy(), leaseSeconds: Double = 300,
+        cipher: PayloadCipher? = nil,
+        logger: Logger = Logger(label: "claimsbridge.outbox", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws(OutboxError) {
+        self.location = location
         self.retryPolicy = retryPolicy
         self.leaseSeconds = leaseSeconds
         self.cipher = cipher
         self.logger = logger
         do {
-            database = try SQLiteDatabase(path: path)
-            // Deleted and overwritten payload bytes are zeroed rather than left in free pages.
-            try database.execute("PRAGMA secure_delete=ON")
-            try OutboxSchema.migrate(database)
+            store = try location.open()
         } catch {
-            throw OutboxError(.storage, "cannot open \(path): \(error)")
+            throw OutboxError(.storage, "cannot open \(location): \(error)")
         }
     }
 
@@ -94,29 +108,17 @@ public final class Outbox {
         let digest = PayloadDigest.hex(PayloadDigest.sha256(payload))
         let stored = seal(payload, destination: destination, idempotencyKey: idempotencyKey)
         return try storage {
-            try database.prepare(
-                """
-                INSERT INTO delivery (destination, idempotency_key, payload, payload_sha256, metadata, state,
-                    next_attempt_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (destination, idempotency_key) DO NOTHING
-                """
-            ).run([
-                .text(destination), .text(idempotencyKey), .blob(stored), .text(digest),
-                .text(OutboxCoding.encodeMetadata(metadata)), .real(time), .real(time), .real(time),
-            ])
-            let inserted = database.changes > 0
-            let rows = try database.prepare(
-                "SELECT id, payload, payload_sha256 FROM delivery WHERE destination = ? AND idempotency_key = ?"
-            ).query([.text(destination), .text(idempotencyKey)]) { row in
-                (DeliveryID(row.int64(0)), row.blob(1), row.text(2))
-            }
-            guard let row = rows.first else { throw OutboxError(.storage, "the delivery was not recorded") }
-            let (id, storedBytes, storedDigest) = row
+            let (row, inserted) = try store.insert(
+                NewStoredDelivery(
+                    destination: destination, idempotencyKey: idempotencyKey, storedPayload: stored, digest: digest,
+                    metadata: OutboxCoding.encodeMetadata(metadata), time: time))
+            let id = row.id
             if !inserted, ifPayloadDiffers == .refuse {
                 let existing =
-                    try storedDigest
+                    try row.digest
                     ?? PayloadDigest.hex(
-                        PayloadDigest.sha256(open(storedBytes, destination: destination, idempotencyKey: idempotencyKey)))
+                        PayloadDigest.sha256(open(row.stored, destination: destination, idempotencyKey: idempotencyKey))
+                    )
                 if existing != digest {
                     throw OutboxError(
                         .keyConflict,
@@ -132,19 +134,14 @@ public final class Outbox {
     /// The delivery with `id`, or nil.
     /// - Throws: ``OutboxError`` (`storage`).
     public func delivery(_ id: DeliveryID) throws(OutboxError) -> DeliveryRecord? {
-        try storage {
-            try database.prepare("SELECT \(OutboxSchema.recordColumns) FROM delivery WHERE id = ?")
-                .query([.integer(id.rawValue)], DeliveryRecord.init(row:)).first.map { openReceipt($0) }
-        }
+        try storage { try store.record(id).map { openReceipt($0) } }
     }
 
     /// The delivery to `destination` with `idempotencyKey`, or nil.
     /// - Throws: ``OutboxError`` (`storage`).
     public func delivery(destination: String, idempotencyKey: String) throws(OutboxError) -> DeliveryRecord? {
         try storage {
-            try database.prepare(
-                "SELECT \(OutboxSchema.recordColumns) FROM delivery WHERE destination = ? AND idempotency_key = ?"
-            ).query([.text(destination), .text(idempotencyKey)], DeliveryRecord.init(row:)).first.map { openReceipt($0) }
+            try store.record(destination: destination, idempotencyKey: idempotencyKey).map { openReceipt($0) }
         }
     }
 
@@ -153,33 +150,21 @@ public final class Outbox {
     ///   `payloadPurged` when retention removed it, `storage`.
     public func payload(of id: DeliveryID) throws(OutboxError) -> [UInt8]? {
         try storage {
-            let rows = try database.prepare(
-                "SELECT payload, destination, idempotency_key, payload_purged_at FROM delivery WHERE id = ?"
-            ).query([.integer(id.rawValue)]) { row in
-                (row.blob(0), row.text(1) ?? "", row.text(2) ?? "", row.isNull(3) ? nil : row.double(3))
-            }
-            guard let (stored, destination, key, purgedAt) = rows.first else { return nil }
-            if let purgedAt {
+            guard let row = try store.storedPayload(id) else { return nil }
+            if let purgedAt = row.purgedAt {
                 throw OutboxError(
                     .payloadPurged,
-                    "the payload of delivery \(id) was purged on \(Date(timeIntervalSince1970: purgedAt).formatted(.iso8601)) (retention)")
+                    "the payload of delivery \(id) was purged on \(Date(timeIntervalSince1970: purgedAt).formatted(.iso8601)) (retention)"
+                )
             }
-            return try open(stored, destination: destination, idempotencyKey: key)
+            return try open(row.stored, destination: row.destination, idempotencyKey: row.idempotencyKey)
         }
     }
 
     /// Deliveries, oldest first, optionally only those in `state`.
     /// - Throws: ``OutboxError`` (`storage`).
     public func deliveries(in state: DeliveryState? = nil, limit: Int = 1000) throws(OutboxError) -> [DeliveryRecord] {
-        try storage {
-            if let state {
-                return try database.prepare(
-                    "SELECT \(OutboxSchema.recordColumns) FROM delivery WHERE state = ? ORDER BY id LIMIT ?"
-                ).query([.text(state.name), .integer(Int64(limit))], DeliveryRecord.init(row:)).map { openReceipt($0) }
-            }
-            return try database.prepare("SELECT \(OutboxSchema.recordColumns) FROM delivery ORDER BY id LIMIT ?")
-                .query([.integer(Int64(limit))], DeliveryRecord.init(row:)).map { openReceipt($0) }
-        }
+        try storage { try store.records(in: state, limit: limit).map { openReceipt($0) } }
     }
 
     /// How many deliveries are in each state.
@@ -188,10 +173,7 @@ public final class Outbox {
         try storage {
             var counts: [DeliveryState: Int] = [:]
             for state in DeliveryState.all { counts[state] = 0 }
-            let rows = try database.prepare("SELECT state, count(*) FROM delivery GROUP BY state").query([]) { row in
-                (row.text(0) ?? "", row.int(1))
-            }
-            for (name, count) in rows {
+            for (name, count) in try store.countsByState() {
                 if let state = DeliveryState(named: name) { counts[state] = count }
             }
             return counts

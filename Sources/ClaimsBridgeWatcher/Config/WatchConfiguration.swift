@@ -15,6 +15,13 @@ public struct WatchConfiguration: Sendable {
     public var deliveryConfigurationPath: String?
     /// The outbox the results are queued in; the delivery configuration's when there is one.
     public var outboxPath: String
+    /// Where the outbox keeps its rows, when the delivery configuration's `store:` names a PostgreSQL database;
+    /// nil keeps them in the SQLite file ``outboxPath``.
+    public var outboxStore: OutboxStoreLocation?
+    /// The outbox's store: ``outboxStore``, or else the SQLite file ``outboxPath``.
+    public var outboxLocation: OutboxStoreLocation { outboxStore ?? .sqlite(path: outboxPath) }
+    /// Whether the outbox may hold rows: a PostgreSQL store always may; an SQLite file once it exists.
+    public var outboxExists: Bool { outboxStore != nil || DurableFiles.exists(outboxPath) }
     /// How often every inbox is listed in full, as a safety net under change notifications.
     public var rescanInterval: Duration
     /// Where `/metrics` and `/healthz` are served (`host:port`), if anywhere.

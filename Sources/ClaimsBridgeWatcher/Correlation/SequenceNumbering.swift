@@ -7,7 +7,7 @@ import Foundation
 /// which repeats its claim's A02, only A09). Numbers come from the ledger, so they are never reused, across
 /// restarts and routes; a file resumed after a crash gets the same numbers again.
 struct SequenceNumbering {
-    let ledger: Ledger
+    let ledger: any SequenceAllocating
     let fileID: Int64
     let rules: TransactionRules
 

@@ -31,15 +31,14 @@ public struct WatchStatus: Sendable {
     /// Reads the status for a configuration.
     public static func gather(_ configuration: WatchConfiguration) throws -> WatchStatus {
         let ledgerPath = configuration.stateDirectory + "/ledger.sqlite"
-        let outboxPath = configuration.outboxPath
         guard DurableFiles.exists(ledgerPath) else {
             throw WatchError("no ledger at \(ledgerPath): the watcher has not run with this routes file yet")
         }
         let ledger = try Ledger(path: ledgerPath)
         var deliveries: [String: Int] = [:]
         var purgedPayloads = 0
-        if DurableFiles.exists(outboxPath) {
-            let outbox = try Outbox(path: outboxPath)
+        if configuration.outboxExists {
+            let outbox = try Outbox(store: configuration.outboxLocation)
             for (state, count) in try outbox.counts() { deliveries[state.name] = count }
             purgedPayloads = try outbox.purgedPayloadCount()
         }

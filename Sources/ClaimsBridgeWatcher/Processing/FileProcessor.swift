@@ -20,6 +20,8 @@ final class FileProcessor {
     let pendingFlushes = FolderFlushes()
     /// Called after each step; a test throws here to simulate a crash at that point.
     var afterStep: ((ProcessingStep, _ name: String) throws -> Void)?
+    /// Where header numbers come from when not from the ledger (the PostgreSQL store).
+    var numbers: (any SequenceAllocating)?
 
     init(
         route: Route, ledger: Ledger, queue: any DeliveryQueue, resources: TranslationResources,
@@ -129,7 +131,7 @@ final class FileProcessor {
         var input = file.path
         if route.translation == .jsonToCDAnet {
             let numbered = numberedInputPath(file)
-            let allocated = try SequenceNumbering(ledger: ledger, fileID: file.id, rules: rules).fill(
+            let allocated = try SequenceNumbering(ledger: numbers ?? ledger, fileID: file.id, rules: rules).fill(
                 inputPath: file.path, outputPath: numbered)
             if allocated > 0 { input = numbered }
         }

@@ -11,7 +11,7 @@ extension Watcher {
         guard let cipher = configuration.payloadCipher else {
             throw WatchError("encryption is not configured (`encryption:` in the delivery configuration)")
         }
-        let outbox = DurableFiles.exists(outboxPath) ? try openOutbox().rekey() : RekeySummary()
+        let outbox = configuration.outboxExists ? try openOutbox().rekey() : RekeySummary()
         var files = RekeySummary()
         func reseal(_ path: String, context: [UInt8]) {
             do {

@@ -30,7 +30,7 @@ extension Watcher {
     public func applyRetention(now: Date, dryRun: Bool = false) throws -> RetentionReport {
         var report = RetentionReport()
         let retention = configuration.retention
-        if let seconds = retention.payloadSeconds, DurableFiles.exists(outboxPath) {
+        if let seconds = retention.payloadSeconds, configuration.outboxExists {
             report.payloads = try openOutbox().purgePayloads(
                 settledBefore: now.addingTimeInterval(-seconds), now: now, dryRun: dryRun)
         }

@@ -84,7 +84,7 @@ public final class Watcher: Sendable {
     /// The outbox with this watcher's settings and keys.
     func openOutbox() throws -> Outbox {
         try Outbox(
-            path: outboxPath, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, cipher: configuration.payloadCipher,
+            store: configuration.outboxLocation, retryPolicy: retryPolicy, leaseSeconds: leaseSeconds, cipher: configuration.payloadCipher,
             logger: logger)
     }
 
@@ -152,11 +152,16 @@ public final class Watcher: Sendable {
     private func runIntake(drain: Bool) throws {
         let ledger = try Ledger(path: ledgerPath)
         let outbox = try openOutbox()
+        var numbers: (any SequenceAllocating)?
+        if case .postgreSQL(let store) = configuration.outboxLocation {
+            numbers = try PostgreSQLSequenceAllocator(configuration: store, ledgerPath: ledgerPath)
+        }
         let processors = try configuration.routes.map { route in
             let processor = try FileProcessor(
                 route: route, ledger: ledger, queue: outbox, resources: resources,
                 cipher: configuration.payloadCipher, logger: logger)
             processor.afterStep = afterStep
+            processor.numbers = numbers
             return processor
         }
         for processor in processors { try processor.prepareFolders() }

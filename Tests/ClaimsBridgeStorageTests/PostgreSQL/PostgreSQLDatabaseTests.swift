@@ -1,4 +1,5 @@
 import ClaimsBridgeStorage
+import ClaimsBridgeTestSupport
 import Foundation
 import Testing
 

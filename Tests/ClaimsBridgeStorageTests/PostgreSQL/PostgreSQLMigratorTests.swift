@@ -1,4 +1,5 @@
 import ClaimsBridgeStorage
+import ClaimsBridgeTestSupport
 import Testing
 
 @Suite("PostgreSQL migrations")

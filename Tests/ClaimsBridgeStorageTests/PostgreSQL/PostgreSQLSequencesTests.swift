@@ -1,11 +1,12 @@
 import ClaimsBridgeStorage
+import ClaimsBridgeTestSupport
 import Testing
 
 @Suite("PostgreSQL sequence numbers")
 struct PostgreSQLSequencesTests {
     func migrated() throws -> PostgreSQLTesting {
         let testing = try PostgreSQLTesting()
-        try PostgreSQLMigrator.migrate(testing.connect(), to: PostgreSQLSequences.migrations)
+        try PostgreSQLSchema.migrate(testing.connect())
         return testing
     }
 
@@ -22,6 +23,30 @@ struct PostgreSQLSequencesTests {
         #expect(try sequences.next(.carrierTransaction(office: "OFF002", carrier: "610099")) == 1)
         #expect(try sequences.next(a09) == 2)
         #expect(try sequences.last(a02) == 2)
+    }
+
+    @Test("A file's allocation gives the same number again for the same message and field, a new one otherwise")
+    func allocations() throws {
+        let testing = try migrated()
+        let sequences = try PostgreSQLSequences(database: testing.connect())
+        let a02 = SequenceCounter.officeSequence(office: "OFF001")
+        let first = try sequences.allocation(fileKey: "host:/ledger#7", line: 1, field: "A02", counter: a02)
+        let second = try sequences.allocation(fileKey: "host:/ledger#7", line: 2, field: "A02", counter: a02)
+        #expect([first, second] == [1, 2])
+        // Resumed, from another connection: the same numbers, none used up.
+        let resumed = try PostgreSQLSequences(database: testing.connect())
+        #expect(try resumed.allocation(fileKey: "host:/ledger#7", line: 1, field: "A02", counter: a02) == 1)
+        #expect(try resumed.allocation(fileKey: "host:/ledger#8", line: 1, field: "A02", counter: a02) == 3)
+        // Eight workers resuming one file at once agree on its numbers.
+        let agreed = try onThreads(8) { _ in
+            let sequences = try PostgreSQLSequences(database: testing.connect())
+            return try (1...5).map {
+                try sequences.allocation(fileKey: "host:/ledger#9", line: $0, field: "A02", counter: a02)
+            }
+        }
+        #expect(Set(agreed.map { $0 }).count == 1)
+        #expect(agreed[0] == [4, 5, 6, 7, 8])
+        #expect(try sequences.last(a02) == 8)
     }
 
     @Test("After the limit the counter starts again at 1")

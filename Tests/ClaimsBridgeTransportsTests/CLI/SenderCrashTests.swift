@@ -7,13 +7,14 @@ import Testing
 /// accepts every idempotency key exactly once.
 @Suite("Sender crash", .enabled(if: Tool.serversAvailable, "needs openssl and python3"))
 struct SenderCrashTests {
-    @Test("Killed mid-delivery and restarted: every key delivered exactly once from the receiver's view")
-    func killAndRestart() async throws {
+    @Test(
+        "Killed mid-delivery and restarted: every key delivered exactly once from the receiver's view",
+        arguments: OutboxEngine.allCases)
+    func killAndRestart(_ engine: OutboxEngine) async throws {
         let pki = try TestPKI.shared.get()
         let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 0.3)
-        let (config, files) = try Self.setUp(
-            receiver, pki: pki, count: 12, outbox: "path: outbox.sqlite, leaseSeconds: 1, initialDelaySeconds: 0.2")
-        let folder = (config as NSString).deletingLastPathComponent
+        let (config, files, store) = try Self.setUp(
+            receiver, pki: pki, count: 12, engine: engine, outbox: "leaseSeconds: 1, initialDelaySeconds: 0.2")
         let arguments = ["send", "--config", config, "--to", "partner"] + files
         let sender = try CLIRun.start(arguments, outputIn: try makeScratchFolder("crash-run"))
         let deadline = Date().addingTimeInterval(20)
@@ -21,7 +22,7 @@ struct SenderCrashTests {
         kill(sender, SIGKILL)
         #expect(Spawn.wait(sender) == 128 + SIGKILL)
 
-        let outbox = try Outbox(path: folder + "/outbox.sqlite")
+        let outbox = try Outbox(store: store)
         let counts = try outbox.counts()
         let deliveredBeforeRestart = counts[.delivered] ?? 0
         let openBeforeRestart = (counts[.pending] ?? 0) + (counts[.inFlight] ?? 0)
@@ -40,14 +41,16 @@ struct SenderCrashTests {
         #expect(Set(accepted) == Set(expected))
     }
 
-    /// A delivery configuration for `receiver` and `count` claim files in a new folder.
-    static func setUp(_ receiver: HTTPSReceiver, pki: TestPKI, count: Int, outbox: String) throws
-        -> (config: String, files: [String])
+    /// A delivery configuration for `receiver` and `count` claim files in a new folder, with the outbox in a new
+    /// store of `engine` and `outbox` options.
+    static func setUp(_ receiver: HTTPSReceiver, pki: TestPKI, count: Int, engine: OutboxEngine, outbox: String) throws
+        -> (config: String, files: [String], store: OutboxStoreLocation)
     {
         let folder = try makeScratchFolder("senders")
+        let store = try engine.makeStore("senders")
         let config = folder + "/delivery.yaml"
         try """
-        outbox: {\(outbox)}
+        \(store.configurationLines(options: outbox))
         destinations:
           partner:
             type: https
@@ -60,15 +63,17 @@ struct SenderCrashTests {
             try "{\"claim\":\(index)}".write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        return (config, files)
+        return (config, files, store)
     }
 
-    @Test("Killed mid-run: every delivery the receiver had accepted is already recorded, and never sent again")
-    func outcomesSurviveTheKill() async throws {
+    @Test(
+        "Killed mid-run: every delivery the receiver had accepted is already recorded, and never sent again",
+        arguments: OutboxEngine.allCases)
+    func outcomesSurviveTheKill(_ engine: OutboxEngine) async throws {
         let pki = try TestPKI.shared.get()
         let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 0.3)
-        let (config, files) = try Self.setUp(
-            receiver, pki: pki, count: 40, outbox: "path: outbox.sqlite, leaseSeconds: 2, initialDelaySeconds: 0.2")
+        let (config, files, store) = try Self.setUp(
+            receiver, pki: pki, count: 40, engine: engine, outbox: "leaseSeconds: 2, initialDelaySeconds: 0.2")
         let arguments = ["send", "--config", config, "--to", "partner"] + files
         let sender = try CLIRun.start(arguments, outputIn: try makeScratchFolder("kill-run"))
         let deadline = Date().addingTimeInterval(20)
@@ -79,7 +84,7 @@ struct SenderCrashTests {
         kill(sender, SIGKILL)
         #expect(Spawn.wait(sender) == 128 + SIGKILL)
 
-        let outbox = try Outbox(path: (config as NSString).deletingLastPathComponent + "/outbox.sqlite")
+        let outbox = try Outbox(store: store)
         let recorded = Set(try outbox.deliveries(in: .delivered).map(\.idempotencyKey))
         #expect(acceptedBeforeKill.count >= 5 && recorded.count < 40)
         #expect(acceptedBeforeKill.isSubset(of: recorded), "accepted 300 ms before the kill but not recorded")
@@ -92,12 +97,14 @@ struct SenderCrashTests {
         #expect(Set(try receiver.acceptedKeys()).count == 40)
     }
 
-    @Test("Two senders sharing one outbox with a short lease: every key is POSTed exactly once, both exit 0")
-    func twoSendersShareTheOutbox() async throws {
+    @Test(
+        "Two senders sharing one outbox with a short lease: every key is POSTed exactly once, both exit 0",
+        arguments: OutboxEngine.allCases)
+    func twoSendersShareTheOutbox(_ engine: OutboxEngine) async throws {
         let pki = try TestPKI.shared.get()
         let receiver = try HTTPSReceiver(pki: pki, delaySeconds: 0.5)
-        let (config, files) = try Self.setUp(
-            receiver, pki: pki, count: 16, outbox: "path: outbox.sqlite, leaseSeconds: 1")
+        let (config, files, _) = try Self.setUp(
+            receiver, pki: pki, count: 16, engine: engine, outbox: "leaseSeconds: 1")
         let arguments = ["send", "--config", config, "--to", "partner", "--wait", "60"] + files
         let firstOutput = try makeScratchFolder("first-sender")
         let first = try CLIRun.start(arguments, outputIn: firstOutput)

@@ -48,21 +48,26 @@ struct OutboxEncryptionTests {
         // The same search finds the values in an outbox written without encryption: it can fail.
         let plain = try Outbox(path: folder + "/plain.sqlite")
         try plain.enqueue(destination: "drop", payload: claims[0], idempotencyKey: "claim-0")
-        #expect(!PersonalData.occurrences(of: personal, in: [folder + "/plain.sqlite", folder + "/plain.sqlite-wal"]).isEmpty)
+        #expect(
+            !PersonalData.occurrences(of: personal, in: [folder + "/plain.sqlite", folder + "/plain.sqlite-wal"])
+                .isEmpty)
     }
 
-    @Test("After a rotation old rows still read and new ones use the new key; rekey moves every row, plaintext included")
-    func rotationAndRekey() throws {
-        let plainID = try Outbox(path: path).enqueue(destination: "d", payload: claims[0], idempotencyKey: "before")
-        let oldID = try Outbox(path: path, cipher: try PayloadCipher(currentKey: Self.keyOne))
+    @Test(
+        "After a rotation old rows still read and new ones use the new key; rekey moves every row, plaintext included",
+        arguments: OutboxEngine.allCases)
+    func rotationAndRekey(_ engine: OutboxEngine) throws {
+        let store = try engine.makeStore("outbox-encryption")
+        let plainID = try Outbox(store: store).enqueue(destination: "d", payload: claims[0], idempotencyKey: "before")
+        let oldID = try Outbox(store: store, cipher: try PayloadCipher(currentKey: Self.keyOne))
             .enqueue(destination: "d", payload: claims[1], idempotencyKey: "old")
         let rotated = try Outbox(
-            path: path, cipher: try PayloadCipher(currentKey: Self.keyTwo, previousKeys: [Self.keyOne]))
+            store: store, cipher: try PayloadCipher(currentKey: Self.keyTwo, previousKeys: [Self.keyOne]))
         let newID = try rotated.enqueue(destination: "d", payload: claims[0], idempotencyKey: "new")
         #expect(try rotated.payload(of: plainID) == claims[0])
         #expect(try rotated.payload(of: oldID) == claims[1])
         #expect(try rotated.payload(of: newID) == claims[0])
-        #expect(try storedKeyIDs() == ["before": nil, "old": "k1", "new": "k2"])
+        #expect(try storedKeyIDs(store) == ["before": nil, "old": "k1", "new": "k2"])
         // Enqueueing the same bytes again under an existing key is still recognised as the same delivery.
         #expect(try rotated.enqueue(destination: "d", payload: claims[1], idempotencyKey: "old") == oldID)
         #expect(throws: OutboxError(.keyConflict, "")) {
@@ -71,17 +76,20 @@ struct OutboxEncryptionTests {
 
         let summary = try rotated.rekey()
         #expect(summary.rekeyed == 2 && summary.alreadyCurrent == 1 && summary.failures.isEmpty)
-        #expect(try storedKeyIDs() == ["before": "k2", "old": "k2", "new": "k2"])
-        let newOnly = try Outbox(path: path, cipher: try PayloadCipher(currentKey: Self.keyTwo))
+        #expect(try storedKeyIDs(store) == ["before": "k2", "old": "k2", "new": "k2"])
+        let newOnly = try Outbox(store: store, cipher: try PayloadCipher(currentKey: Self.keyTwo))
         #expect(try newOnly.payload(of: plainID) == claims[0] && newOnly.payload(of: oldID) == claims[1])
         #expect(PersonalData.occurrences(of: personal, in: storedFiles).isEmpty)
     }
 
-    @Test("A missing key is reported by its id, not as corruption; the delivery is dead with that reason and the others go")
-    func missingKey() async throws {
-        let oldID = try Outbox(path: path, cipher: try PayloadCipher(currentKey: Self.keyOne))
+    @Test(
+        "A missing key is reported by its id, not as corruption; the delivery is dead with that reason and the others go",
+        arguments: OutboxEngine.allCases)
+    func missingKey(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore("outbox-encryption")
+        let oldID = try Outbox(store: store, cipher: try PayloadCipher(currentKey: Self.keyOne))
             .enqueue(destination: "m", payload: claims[0], idempotencyKey: "old")
-        let outbox = try Outbox(path: path, cipher: try PayloadCipher(currentKey: Self.keyTwo))
+        let outbox = try Outbox(store: store, cipher: try PayloadCipher(currentKey: Self.keyTwo))
         let newID = try outbox.enqueue(destination: "m", payload: claims[1], idempotencyKey: "new")
         let error = #expect(throws: OutboxError.self) { try outbox.payload(of: oldID) }
         #expect(error?.code == .keyMissing)
@@ -94,37 +102,38 @@ struct OutboxEncryptionTests {
         #expect(dead.lastError?.contains("tamper") == false)
         // Once the key is configured again, a retry delivers it.
         let restored = try Outbox(
-            path: path, cipher: try PayloadCipher(currentKey: Self.keyTwo, previousKeys: [Self.keyOne]))
+            store: store, cipher: try PayloadCipher(currentKey: Self.keyTwo, previousKeys: [Self.keyOne]))
         #expect(try restored.retry(oldID))
         #expect(try await restored.deliverDue(transports: ["m": memory]).delivered == [oldID])
     }
 
-    @Test("A payload altered in the file, or moved to another row, is reported as tampered")
-    func tamperDetection() throws {
-        let outbox = try Outbox(path: path, cipher: try PayloadCipher(currentKey: Self.keyOne))
+    @Test(
+        "A payload altered in the store, or moved to another row, is reported as tampered",
+        arguments: OutboxEngine.allCases)
+    func tamperDetection(_ engine: OutboxEngine) throws {
+        let store = try engine.makeStore("outbox-encryption")
+        let outbox = try Outbox(store: store, cipher: try PayloadCipher(currentKey: Self.keyOne))
         let first = try outbox.enqueue(destination: "d", payload: claims[0], idempotencyKey: "a")
         let second = try outbox.enqueue(destination: "d", payload: claims[1], idempotencyKey: "b")
-        let raw = try SQLiteDatabase(path: path)
+        let raw = RawOutboxRows(store: store)
+        let stored = try raw.payloads()
         // Swap the two rows' ciphertexts.
-        try raw.execute(
-            """
-            UPDATE delivery SET payload = (SELECT payload FROM delivery WHERE id = \(second.rawValue))
-            WHERE id = \(first.rawValue)
-            """)
+        try raw.setPayload(first, try #require(stored["b"]))
         let swapped = #expect(throws: OutboxError.self) { try outbox.payload(of: first) }
         #expect(swapped?.code == .tampered && swapped?.reason.contains("tampered") == true)
         // Flip one bit of the other row's ciphertext.
-        try raw.execute(
-            """
-            UPDATE delivery SET payload = substr(payload, 1, 40) || X'FF' || substr(payload, 42)
-            WHERE id = \(second.rawValue)
-            """)
+        var flipped = try #require(stored["b"])
+        flipped[40] ^= 0x01
+        try raw.setPayload(second, flipped)
         #expect(throws: OutboxError(.tampered, "")) { try outbox.payload(of: second) }
     }
 
-    @Test("Retention removes the payloads of deliveries settled before the date, exactly, and keeps their records")
-    func payloadRetention() async throws {
-        let outbox = try Outbox(path: path, cipher: try PayloadCipher(currentKey: Self.keyOne))
+    @Test(
+        "Retention removes the payloads of deliveries settled before the date, exactly, and keeps their records",
+        arguments: OutboxEngine.allCases)
+    func payloadRetention(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore("outbox-encryption")
+        let outbox = try Outbox(store: store, cipher: try PayloadCipher(currentKey: Self.keyOne))
         let day = 86_400.0
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let memory = InMemoryTransport()
@@ -133,7 +142,8 @@ struct OutboxEncryptionTests {
         let recent = try outbox.enqueue(
             destination: "m", payload: claims[1], idempotencyKey: "recent", now: start.addingTimeInterval(10 * day))
         _ = try await outbox.deliverDue(transports: ["m": memory], now: start.addingTimeInterval(10 * day))
-        let waiting = try outbox.enqueue(destination: "other", payload: claims[0], idempotencyKey: "waiting", now: start)
+        let waiting = try outbox.enqueue(
+            destination: "other", payload: claims[0], idempotencyKey: "waiting", now: start)
         memory.failNext([TransportError(.rejected, retryable: false, "400", statusCode: 400)])
         let refused = try outbox.enqueue(destination: "m", payload: claims[2], idempotencyKey: "refused", now: start)
         #expect(try await outbox.deliverDue(transports: ["m": memory], now: start).dead == [refused])
@@ -171,10 +181,7 @@ struct OutboxEncryptionTests {
     }
 
     /// Each row's idempotency key and the key id its payload is encrypted with (nil: plaintext).
-    private func storedKeyIDs() throws -> [String: String?] {
-        let rows = try SQLiteDatabase(path: path).prepare("SELECT idempotency_key, payload FROM delivery").query { row in
-            (row.text(0) ?? "", PayloadCipher.keyID(of: row.blob(1)))
-        }
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
+    private func storedKeyIDs(_ store: OutboxStoreLocation) throws -> [String: String?] {
+        try RawOutboxRows(store: store).payloads().mapValues { PayloadCipher.keyID(of: $0) }
     }
 }

@@ -30,11 +30,8 @@ final class GatedTransport: Transport, @unchecked Sendable {
     }
 }
 
-@Suite("Outbox leases and outcomes")
+@Suite("Outbox leases and outcomes, on SQLite and PostgreSQL")
 struct OutboxLeaseTests {
-    let path: String
-
-    init() throws { path = try makeScratchFolder("outbox-lease") + "/outbox.sqlite" }
 
     /// Polls `condition` every 10 ms for up to `seconds`. Generous: the whole suite shares two cores and, under
     /// the sanitizers, tests that wait on child processes can hold the cooperative threads for a minute or more.
@@ -47,14 +44,16 @@ struct OutboxLeaseTests {
         return try condition()
     }
 
-    @Test("Each outcome is recorded as soon as its delivery finishes, not after the whole run")
-    func recordedAsCompleted() async throws {
-        let writer = try Outbox(path: path)
+    @Test(
+        "Each outcome is recorded as soon as its delivery finishes, not after the whole run",
+        arguments: OutboxEngine.allCases)
+    func recordedAsCompleted(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
+        let writer = try Outbox(store: store)
         let fast = try writer.enqueue(destination: "g", payload: [1], idempotencyKey: "fast")
         let slow = try writer.enqueue(destination: "g", payload: [2], idempotencyKey: "slow")
         let gated = GatedTransport()
-        let path = self.path
-        let run = Task { try await Outbox(path: path).deliverDue(transports: ["g": gated]) }
+        let run = Task { try await Outbox(store: store).deliverDue(transports: ["g": gated]) }
         // While `slow` is still being sent, `fast` is already delivered in the database (a SIGKILL now would not
         // lose it).
         let fastRecorded = try await eventually { try writer.delivery(fast)?.state == .delivered }
@@ -66,13 +65,13 @@ struct OutboxLeaseTests {
         #expect(Set(summary.delivered) == [fast, slow])
     }
 
-    @Test("A delivery is claimed only when a slot is free to send it")
-    func claimsPerSlot() async throws {
-        let writer = try Outbox(path: path)
+    @Test("A delivery is claimed only when a slot is free to send it", arguments: OutboxEngine.allCases)
+    func claimsPerSlot(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
+        let writer = try Outbox(store: store)
         for index in 0..<10 { try writer.enqueue(destination: "g", payload: [1], idempotencyKey: "slow-\(index)") }
         let gated = GatedTransport()
-        let path = self.path
-        let run = Task { try await Outbox(path: path).deliverDue(transports: ["g": gated], concurrency: 2) }
+        let run = Task { try await Outbox(store: store).deliverDue(transports: ["g": gated], concurrency: 2) }
         let sending = try await eventually { gated.attemptsByKey.count == 2 }
         try await Task.sleep(for: .milliseconds(200))
         let inFlight = try writer.counts()[.inFlight]
@@ -83,9 +82,12 @@ struct OutboxLeaseTests {
         #expect(summary.delivered.count == 10)
     }
 
-    @Test("A run sends each delivery at most once, even when a failure makes it due again at once")
-    func oncePerRun() async throws {
-        let outbox = try Outbox(path: path, retryPolicy: RetryPolicy(maxAttempts: 5, initialDelaySeconds: 0))
+    @Test(
+        "A run sends each delivery at most once, even when a failure makes it due again at once",
+        arguments: OutboxEngine.allCases)
+    func oncePerRun(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
+        let outbox = try Outbox(store: store, retryPolicy: RetryPolicy(maxAttempts: 5, initialDelaySeconds: 0))
         let memory = InMemoryTransport()
         memory.failNext([
             TransportError(.serverError, retryable: true, "503"), TransportError(.serverError, retryable: true, "503"),
@@ -98,16 +100,18 @@ struct OutboxLeaseTests {
         #expect(memory.attemptCount == 3)
     }
 
-    @Test("Leases are renewed while a delivery is sent, so a second sender does not take it over")
-    func renewedWhileSending() async throws {
-        let writer = try Outbox(path: path, leaseSeconds: 1)
+    @Test(
+        "Leases are renewed while a delivery is sent, so a second sender does not take it over",
+        arguments: OutboxEngine.allCases)
+    func renewedWhileSending(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
+        let writer = try Outbox(store: store, leaseSeconds: 1)
         let id = try writer.enqueue(destination: "g", payload: [1], idempotencyKey: "slow")
         let gated = GatedTransport(holdSeconds: 2.5)
-        let path = self.path
-        let first = Task { try await Outbox(path: path, leaseSeconds: 1).deliverDue(transports: ["g": gated]) }
+        let first = Task { try await Outbox(store: store, leaseSeconds: 1).deliverDue(transports: ["g": gated]) }
         #expect(try await eventually { gated.attemptsByKey["slow"] == 1 })
         // Well past the first lease: the second sender finds nothing due.
-        let second = try Outbox(path: path, leaseSeconds: 1)
+        let second = try Outbox(store: store, leaseSeconds: 1)
         var takenOver = 0
         for _ in 0..<4 {
             try await Task.sleep(for: .milliseconds(500))
@@ -120,14 +124,17 @@ struct OutboxLeaseTests {
         #expect(try writer.delivery(id)?.attempts == 1)
     }
 
-    @Test("An outcome is not counted when another sender holds the delivery now (its token differs)")
-    func fencedOutcome() async throws {
+    @Test(
+        "An outcome is not counted when another sender holds the delivery now (its token differs)",
+        arguments: OutboxEngine.allCases)
+    func fencedOutcome(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
         let start = Date(timeIntervalSince1970: 3_000_000)
-        let stale = try Outbox(path: path, leaseSeconds: 60)
+        let stale = try Outbox(store: store, leaseSeconds: 60)
         let id = try stale.enqueue(destination: "m", payload: [1], idempotencyKey: "k", now: start)
         let staleClaim = try #require(try stale.claimDue(destinations: ["m"], now: start, limit: 1).first)
         // The stale sender stalls past its lease; another sender claims the delivery.
-        let current = try Outbox(path: path, leaseSeconds: 60)
+        let current = try Outbox(store: store, leaseSeconds: 60)
         let currentClaim = try #require(
             try current.claimDue(destinations: ["m"], now: start.addingTimeInterval(61), limit: 1).first)
         #expect(staleClaim.token != currentClaim.token)
@@ -143,10 +150,13 @@ struct OutboxLeaseTests {
         #expect(try current.delivery(id)?.receipt?.location == "y")
     }
 
-    @Test("A delivery going dead is logged as an error with destination, key, attempts and reason")
-    func deadIsAnError() async throws {
+    @Test(
+        "A delivery going dead is logged as an error with destination, key, attempts and reason",
+        arguments: OutboxEngine.allCases)
+    func deadIsAnError(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
         let (logger, record) = RecordingLogHandler.logger()
-        let outbox = try Outbox(path: path, retryPolicy: RetryPolicy(maxAttempts: 1), logger: logger)
+        let outbox = try Outbox(store: store, retryPolicy: RetryPolicy(maxAttempts: 1), logger: logger)
         let memory = InMemoryTransport()
         memory.failNext([TransportError(.rejected, retryable: false, "https://h/x answered 400", statusCode: 400)])
         let id = try outbox.enqueue(destination: "m", payload: Array("Jane Doe".utf8), idempotencyKey: "claim-9")
@@ -160,9 +170,12 @@ struct OutboxLeaseTests {
         #expect(!record.entries.contains { "\($0.message) \($0.metadata)".contains("Jane") })
     }
 
-    @Test("The same key with other bytes is a conflict naming both digests; the same bytes are idempotent")
-    func keyConflict() throws {
-        let outbox = try Outbox(path: path)
+    @Test(
+        "The same key with other bytes is a conflict naming both digests; the same bytes are idempotent",
+        arguments: OutboxEngine.allCases)
+    func keyConflict(_ engine: OutboxEngine) throws {
+        let store = try engine.makeStore()
+        let outbox = try Outbox(store: store)
         let id = try outbox.enqueue(destination: "a", payload: Array("one".utf8), idempotencyKey: "K")
         #expect(try outbox.enqueue(destination: "a", payload: Array("one".utf8), idempotencyKey: "K") == id)
         let error = #expect(throws: OutboxError.self) {

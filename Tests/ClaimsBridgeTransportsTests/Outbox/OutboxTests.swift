@@ -5,16 +5,15 @@ import Testing
 
 @testable import ClaimsBridgeTransports
 
-@Suite("Outbox")
+@Suite("Outbox, on SQLite and PostgreSQL")
 struct OutboxTests {
-    let path: String
     let noJitter = RetryPolicy(maxAttempts: 3, initialDelaySeconds: 10, maxDelaySeconds: 100, jitter: 0)
 
-    init() throws { path = try makeScratchFolder("outbox") + "/outbox.sqlite" }
-
-    @Test("Enqueue is idempotent on destination, key and bytes, and stores the payload")
-    func idempotentEnqueue() throws {
-        let outbox = try Outbox(path: path)
+    @Test(
+        "Enqueue is idempotent on destination, key and bytes, and stores the payload", arguments: OutboxEngine.allCases)
+    func idempotentEnqueue(_ engine: OutboxEngine) throws {
+        let store = try engine.makeStore()
+        let outbox = try Outbox(store: store)
         let first = try outbox.enqueue(destination: "a", payload: [1], metadata: ["fileName": "x"], idempotencyKey: "k")
         let again = try outbox.enqueue(destination: "a", payload: [1], idempotencyKey: "k")
         let other = try outbox.enqueue(destination: "b", payload: [3], idempotencyKey: "k")
@@ -25,9 +24,12 @@ struct OutboxTests {
         #expect(throws: OutboxError.self) { try outbox.enqueue(destination: "a", payload: [], idempotencyKey: "../x") }
     }
 
-    @Test("Retryable failures back off exponentially, then dead-letter after the last attempt")
-    func backoffThenDead() async throws {
-        let outbox = try Outbox(path: path, retryPolicy: noJitter)
+    @Test(
+        "Retryable failures back off exponentially, then dead-letter after the last attempt",
+        arguments: OutboxEngine.allCases)
+    func backoffThenDead(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
+        let outbox = try Outbox(store: store, retryPolicy: noJitter)
         let memory = InMemoryTransport()
         let down = TransportError(.connectionFailed, retryable: true, "refused")
         memory.failNext([down, down, down])
@@ -46,9 +48,12 @@ struct OutboxTests {
         #expect(record.state == .dead && record.attempts == 3 && record.lastError?.contains("refused") == true)
     }
 
-    @Test("A permanent failure dead-letters at once; retry revives it; purge removes settled rows")
-    func permanentRetryPurge() async throws {
-        let outbox = try Outbox(path: path, retryPolicy: noJitter)
+    @Test(
+        "A permanent failure dead-letters at once; retry revives it; purge removes settled rows",
+        arguments: OutboxEngine.allCases)
+    func permanentRetryPurge(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
+        let outbox = try Outbox(store: store, retryPolicy: noJitter)
         let memory = InMemoryTransport()
         memory.failNext([TransportError(.rejected, retryable: false, "400", statusCode: 400)])
         let id = try outbox.enqueue(destination: "m", payload: [1], idempotencyKey: "k")
@@ -62,17 +67,19 @@ struct OutboxTests {
         #expect(try outbox.delivery(id) == nil)
     }
 
-    @Test("A delivery whose sender died is retried once its lease expires, not before")
-    func leaseExpiry() async throws {
+    @Test(
+        "A delivery whose sender died is retried once its lease expires, not before", arguments: OutboxEngine.allCases)
+    func leaseExpiry(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
         let start = Date(timeIntervalSince1970: 2_000_000)
         let id: DeliveryID
         do {
-            let crashed = try Outbox(path: path, leaseSeconds: 60)
+            let crashed = try Outbox(store: store, leaseSeconds: 60)
             id = try crashed.enqueue(destination: "m", payload: [7], idempotencyKey: "k", now: start)
             // Claimed, then the sender "dies": the outcome is never recorded.
             #expect(try crashed.claimDue(destinations: ["m"], now: start, limit: 1).count == 1)
         }
-        let outbox = try Outbox(path: path, leaseSeconds: 60)
+        let outbox = try Outbox(store: store, leaseSeconds: 60)
         #expect(try outbox.delivery(id)?.state == .inFlight)
         let memory = InMemoryTransport()
         #expect(
@@ -83,17 +90,19 @@ struct OutboxTests {
         #expect(try outbox.delivery(id)?.attempts == 2)
     }
 
-    @Test("run() delivers what another connection enqueues, and returns when cancelled")
-    func runLoop() async throws {
+    @Test(
+        "run() delivers what another connection enqueues, and returns when cancelled", arguments: OutboxEngine.allCases)
+    func runLoop(_ engine: OutboxEngine) async throws {
+        let store = try engine.makeStore()
         let memory = InMemoryTransport()
-        let path = self.path
-        let writer = try Outbox(path: path)
+        let writer = try Outbox(store: store)
         let runner = Task {
-            let outbox = try Outbox(path: path)
+            let outbox = try Outbox(store: store)
             try await outbox.run(transports: ["m": memory], pollIntervalSeconds: 0.05)
         }
         let id = try writer.enqueue(destination: "m", payload: [5], idempotencyKey: "late")
-        let deadline = Date().addingTimeInterval(10)
+        // Generous: the whole suite shares two cores, and the runner's task may wait long for a free thread.
+        let deadline = Date().addingTimeInterval(120)
         while try writer.delivery(id)?.state != .delivered && Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -1,0 +1,55 @@
+import ClaimsBridge
+import ClaimsBridgeStorage
+
+/// The `store:` of a delivery configuration: the PostgreSQL database shared by several workers, instead of the
+/// SQLite files of one machine.
+///
+/// ```yaml
+/// store: postgres://claimsbridge@db.example:5432/claims?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem
+/// ```
+/// or, with a password:
+/// ```yaml
+/// store:
+///   url: postgres://claimsbridge@db.example:5432/claims
+///   passwordFrom: env:CLAIMSBRIDGE_DB_PASSWORD     # or file:/run/secrets/db-password
+///   sslmode: verify-full                          # disable, allow, prefer, require, verify-ca, verify-full
+///   sslrootcert: /etc/ssl/db-ca.pem
+/// ```
+enum StoreSettings {
+    /// Reads `store:`.
+    /// - Throws: ``BridgeError`` (`invalidConfiguration`) at the node's `file:line`: not a `postgres://` URL, a
+    ///   password in the URL or written out, an unknown key or `sslmode`.
+    static func load(_ node: ConfigNode) throws -> PostgreSQLConfiguration {
+        if node.scalar != nil { return try parse(node, url: node.string("store")) }
+        try node.expectKeys(["url", "passwordFrom", "sslmode", "sslrootcert"], in: "store")
+        var configuration = try parse(
+            node, url: node.required("url").string("store.url"),
+            password: node["passwordFrom"]?.string("store.passwordFrom"))
+        if let node = node["sslmode"] {
+            let mode = try node.string("store.sslmode")
+            do throws(PostgreSQLError) {
+                configuration = try PostgreSQLConfiguration(
+                    host: configuration.host, port: configuration.port, user: configuration.user,
+                    database: configuration.database, password: configuration.password, sslMode: mode,
+                    sslRootCertificateFile: configuration.sslRootCertificateFile,
+                    connectTimeoutSeconds: configuration.connectTimeoutSeconds)
+            } catch {
+                throw node.error("store: \(error.reason)")
+            }
+        }
+        if let file = node["sslrootcert"] {
+            configuration.sslRootCertificateFile = try file.string("store.sslrootcert")
+        }
+        return configuration
+    }
+
+    private static func parse(_ node: ConfigNode, url: String, password: String? = nil) throws
+        -> PostgreSQLConfiguration
+    {
+        do throws(PostgreSQLError) {
+            return try PostgreSQLConfiguration(url: url, password: password)
+        } catch {
+            throw node.error("store: \(error.reason)")
+        }
+    }
+}

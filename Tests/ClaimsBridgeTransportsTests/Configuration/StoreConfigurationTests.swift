@@ -1,0 +1,121 @@
+import ClaimsBridge
+import ClaimsBridgeStorage
+import ClaimsBridgeTestSupport
+import Foundation
+import Testing
+
+@testable import ClaimsBridgeTransports
+
+@Suite("Delivery configuration: store")
+struct StoreConfigurationTests {
+    let folder: String
+
+    init() throws { folder = try makeScratchFolder("store-config") }
+
+    func load(_ text: String) throws -> DeliveryConfiguration {
+        let path = folder + "/delivery.yaml"
+        try (text + "\ndestinations:\n  archive: {type: folder, directory: out}\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        return try DeliveryConfiguration.load(path: path)
+    }
+
+    func error(_ text: String) -> String {
+        do {
+            _ = try load(text)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("Without store: the outbox stays in its SQLite file")
+    func sqliteByDefault() throws {
+        let configuration = try load("outbox: {path: data/outbox.sqlite}")
+        #expect(configuration.postgreSQL == nil)
+        #expect(configuration.outboxStore == .sqlite(path: folder + "/data/outbox.sqlite"))
+    }
+
+    @Test("store: as a URL or as a block with passwordFrom, sslmode and sslrootcert selects PostgreSQL")
+    func postgreSQL() throws {
+        let short = try load("store: postgres://cb@db.example:6432/claims?sslmode=require")
+        let url = try #require(short.postgreSQL)
+        #expect(url.host == "db.example" && url.port == 6432 && url.database == "claims" && url.sslMode == "require")
+        #expect(url.password == nil)
+        let block = try load(
+            """
+            store:
+              url: postgres://cb@db.example/claims
+              passwordFrom: env:CB_DB_PASSWORD
+              sslmode: verify-full
+              sslrootcert: /etc/ssl/db-ca.pem
+            outbox: {leaseSeconds: 30}
+            """)
+        let full = try #require(block.postgreSQL)
+        #expect(full.password == .environment("CB_DB_PASSWORD") && full.sslMode == "verify-full")
+        #expect(full.sslRootCertificateFile == "/etc/ssl/db-ca.pem" && block.leaseSeconds == 30)
+        #expect(block.outboxStore == .postgreSQL(full))
+        #expect(block.outboxStore.description == "postgres://cb@db.example:5432/claims")
+    }
+
+    @Test("A store mistake is reported at its line, and a password never appears in the message")
+    func mistakes() {
+        #expect(
+            error("store: postgres://cb:hunter2@db/claims").contains(
+                "delivery.yaml:1: error: store: the store URL contains a password"))
+        #expect(!error("store: postgres://cb:hunter2@db/claims").contains("hunter2"))
+        #expect(
+            error("store: mysql://cb@db/claims").contains(
+                "delivery.yaml:1: error: store: the store URL must look like postgres://"))
+        let literal = error("store:\n  url: postgres://cb@db/claims\n  passwordFrom: hunter2")
+        #expect(
+            literal.contains("error: store: the store password must be env:NAME or file:PATH")
+                && !literal.contains("hunter2"))
+        #expect(
+            error("store:\n  url: postgres://cb@db/claims\n  sslmode: sometimes").contains(
+                "delivery.yaml:3: error: store: sslmode sometimes is not one of"))
+        #expect(error("store:\n  url: postgres://cb@db/claims\n  user: cb").contains("unknown key `user`"))
+        #expect(
+            error("store: postgres://cb@db/claims\noutbox: {path: outbox.sqlite}").contains(
+                "delivery.yaml:2: error: outbox.path names an SQLite file"))
+    }
+
+    @Test("claimsbridge migrate brings the configured PostgreSQL database up to date, then finds nothing to do")
+    func migrateCommand() throws {
+        let store = OutboxStoreLocation.postgreSQL(try PostgreSQLTestServer.shared().newDatabase())
+        let path = folder + "/migrate.yaml"
+        try (store.configurationLines(options: "") + "\ndestinations:\n  archive: {type: folder, directory: out}\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let first = try CLIRun.run(["migrate", "--config", path])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("applied 1, 2, 3; schema version 3"), "\(first.stdout)")
+        let again = try CLIRun.run(["migrate", "--config", path])
+        #expect(again.stdout.contains("up to date (schema version 3)"), "\(again.stdout)")
+        let sqlite = try CLIRun.run(["migrate", "--config", try write("outbox: {path: outbox.sqlite}", "lite.yaml")])
+        #expect(sqlite.status == 0 && sqlite.stdout.contains("SQLite outbox \(folder)/outbox.sqlite: up to date"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/outbox.sqlite"))
+    }
+
+    @Test(
+        "claimsbridge migrate names the database and the password's secret, never the password, when it cannot log in")
+    func migrateRefused() throws {
+        let configuration = try PostgreSQLTestServer.shared().newDatabase()
+        let wrong = folder + "/wrong-password"
+        try "hunter2-wrong\n".write(toFile: wrong, atomically: true, encoding: .utf8)
+        let path = try write(
+            """
+            store:
+              url: postgres://cb@localhost/\(configuration.database)?host=\(configuration.host)
+              passwordFrom: file:\(wrong)
+            """, "refused.yaml")
+        let result = try CLIRun.run(["migrate", "--config", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("file:\(wrong)") && !result.stderr.contains("hunter2"), "\(result.stderr)")
+    }
+
+    private func write(_ text: String, _ name: String) throws -> String {
+        let path = folder + "/" + name
+        try (text + "\ndestinations:\n  archive: {type: folder, directory: out}\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}

@@ -155,6 +155,24 @@ import Testing
         #expect(reject.error.reason.contains("\"7\""))
     }
 
+    @Test func aSignedFeeIsRefusedWhenReadAndWhenWritten() throws {
+        let claim = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")
+        let fee = Array("004850".utf8)
+        let start = try #require((0...(claim.count - fee.count)).first { Array(claim[$0..<$0 + fee.count]) == fee })
+        var negative = claim
+        negative[start] = UInt8(ascii: "-")
+        let read = try #require(try Translate.cdanet(negative).rejects.first)
+        #expect(read.error.problems.map(\.cdanetCode) == ["041"])
+        #expect(read.error.problems.first?.fieldID == "F12")
+        #expect(read.error.problems.first?.byteOffset == start)
+        #expect(try Translate.cdanet(claim).rejects.isEmpty)
+
+        let written = try Translate.json(try Fixtures.bytes("cdanet/invalid/carrier-042-lab-fee-negative.json"))
+        #expect(written.output.isEmpty)
+        #expect(written.rejects.first?.error.problems.map(\.cdanetCode) == ["042"])
+        #expect(written.rejects.first?.error.problems.first?.fieldID == "F13")
+    }
+
     @Test func todayComesFromTheContext() throws {
         let mapping = try #require(Fixtures.catalog.mapping(type: "claim", version: "04"))
         let message = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")

@@ -49,6 +49,17 @@ extension Watcher {
             return false
         case .removed? where !pickup.removeAfterPickup:
             return false
+        case .recorded?:
+            // Recorded, then perhaps put in the inbox before a crash kept it from being marked so: a file of that
+            // name and digest in the inbox is that placement (the intake reads the inbox only after pickups).
+            if let earlier, Self.inbox(route, holds: name, sha256: earlier.sha256) {
+                try ledger.markPickup(earlier.id, .dropped, inboxName: name)
+                if pickup.removeAfterPickup {
+                    try source.remove(name)
+                    try ledger.markPickup(earlier.id, .removed)
+                }
+                return false
+            }
         default:
             break
         }
@@ -70,5 +81,10 @@ extension Watcher {
         logger.info(
             "fetched a file", metadata: ["route": "\(route.name)", "file": "\(name)", "bytes": "\(bytes.count)"])
         return true
+    }
+
+    /// Whether the route's inbox holds a file `name` with the SHA-256 digest `sha256`.
+    private static func inbox(_ route: Route, holds name: String, sha256: String) -> Bool {
+        (try? FileDigest.sha256(path: route.inbox + "/" + name))?.hex == sha256
     }
 }

@@ -108,6 +108,33 @@ struct ClaimStateTests {
         #expect(ClaimState.rejected.allowedNext.isEmpty)
     }
 
+    @Test("RAMQ: a batch's claims are submitted under transmitter and attestation; a return pays, refuses or pends them")
+    func ramq() throws {
+        let submitted = RAMQClaimTracking.submitted(batch: try Fixtures.bytes("ramq/one-claim.xml"), at: 5)
+        #expect(submitted.map(\.key) == ["ramq-18001-4005101"])
+        #expect(submitted.first?.subject == ["transmitter": "18001", "attestation": "4005101"])
+        var lines = String(decoding: try Fixtures.bytes("ramq/response/accepted.expected.jsonl"), as: UTF8.self)
+        lines = lines.replacingOccurrences(
+            of: "\"045\"}]}]}", with: "\"045\"}]},{\"attestation\":\"6090103\",\"status\":\"pending\"}]}")
+        let returned = RAMQClaimTracking.returned(Array(lines.utf8))
+        #expect(returned.map(\.key) == ["ramq-18001-6090101", "ramq-18001-6090101", "ramq-18001-6090102", "ramq-18001-6090103"])
+        #expect(returned.map(\.to) == ["adjudicated", "paid", "rejected", "pended"])
+        // Dated by the end of the day RAMQ processed the batch, paid just after adjudicated.
+        #expect(returned.first?.occurredAt == 1_775_174_399)
+        #expect(returned[1].occurredAt > returned[0].occurredAt)
+        // Applied to a ledger: the claim it sent is paid; one it never sent is refused and kept.
+        let (ledger, folder) = try temporaryLedger()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try ledger.applyStateUpdates([
+            StateUpdate(
+                kind: .claim, key: "ramq-18001-6090101", to: "submitted", source: "ramq:18001/6090101:sent", occurredAt: 5,
+                subject: ["transmitter": "18001", "attestation": "6090101"])
+        ])
+        let outcomes = try ledger.applyStateUpdates(returned).map(\.outcome)
+        #expect(outcomes == [.applied, .applied, .illegal, .illegal])
+        #expect(try ledger.trackedStates(kind: .claim, lookup: "6090101").map(\.state) == ["paid"])
+    }
+
     static let routes = """
         state: state
         delivery: delivery.yaml

@@ -131,6 +131,19 @@ struct PickupTests {
         #expect(try ledger.countsByState()[.duplicate] == nil, "the file was not put in the inbox a second time")
         #expect(try FileManager.default.contentsOfDirectory(atPath: remote).isEmpty)
         #expect(try ledger.pickups(route: "replies").map(\.state) == [.removed])
+
+        // Again, but the partner replaced the file after the crash: the new content is fetched, not taken for the old.
+        try put(replies[1], into: remote, as: replies[0])
+        let next = try ledger.recordPickup(
+            route: "replies", source: Self.sftp(server, folder: remote).description, name: replies[0],
+            sha256: FileDigest.sha256(bytes), size: bytes.count)
+        try put(replies[0], into: root + "/replies")
+        try await watcher.run(drain: true)
+        let records = try ledger.pickups(route: "replies")
+        #expect(records.map(\.state) == [.removed, .recorded, .removed], "the old record stays as it was")
+        #expect(records.last?.sha256 == FileDigest.sha256(try Fixtures.bytes("cdanet/v04/" + replies[1])))
+        #expect(records[1].id == next)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remote).isEmpty)
     }
 
     @Test("With remove: false the files stay at the source and each name is fetched once")

@@ -58,9 +58,9 @@ struct InsurerCallbackTests {
         #"{"id":"\#(id)","carrierId":"000125","officeSequenceNumber":"\#(sequence)","providerNumber":"123456789","status":"\#(status)","occurredAt":"\#(time)"}"#
     }
 
-    /// A time `seconds` after now, as the insurer writes it: updates are dated after the claim was sent.
-    static func at(_ seconds: Double) -> String {
-        Date().addingTimeInterval(seconds).formatted(.iso8601)
+    /// A time `seconds` after `start` (now), as the insurer writes it: updates are dated after the claim was sent.
+    static func at(_ seconds: Double, from start: Date = Date()) -> String {
+        start.addingTimeInterval(seconds).formatted(.iso8601)
     }
 
     func claimKey(_ fixture: ServiceFixture) throws -> String {
@@ -73,11 +73,13 @@ struct InsurerCallbackTests {
     func updatesApply() async throws {
         let fixture = try fixture()
         let key = try claimKey(fixture)
+        // One start for every update, so that their order does not depend on how long the requests take.
+        let start = Date()
         let first = Array(
-            ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60)) + ","
-                + Self.update("SETTLED", id: "u2", at: Self.at(120)) + ","
-                + Self.update("PAID", id: "u9", at: Self.at(180), sequence: "000999") + ","
-                + Self.update("LOST", id: "u4", at: Self.at(180)) + "]}").utf8)
+            ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60, from: start)) + ","
+                + Self.update("SETTLED", id: "u2", at: Self.at(120, from: start)) + ","
+                + Self.update("PAID", id: "u9", at: Self.at(180, from: start), sequence: "000999") + ","
+                + Self.update("LOST", id: "u4", at: Self.at(180, from: start)) + "]}").utf8)
         try await fixture.withServer { client in
             let reply = try await client.send(
                 "POST", "/v1/webhooks/insurers/sunlife", token: nil, contentType: "application/json",
@@ -90,9 +92,9 @@ struct InsurerCallbackTests {
             #expect(rejects.count == 1 && rejects.first?["field"] as? String == "status" && rejects.first?["update"] as? Int == 4)
             // Again, signed with the previous secret (a rotation): duplicates; then an older update: stale; then paid.
             let second = Array(
-                ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60)) + ","
-                    + Self.update("DENIED", id: "u5", at: Self.at(30)) + ","
-                    + Self.update("PAID", id: "u6", at: Self.at(240)) + "]}").utf8)
+                ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60, from: start)) + ","
+                    + Self.update("DENIED", id: "u5", at: Self.at(30, from: start)) + ","
+                    + Self.update("PAID", id: "u6", at: Self.at(240, from: start)) + "]}").utf8)
             let again = try await client.send(
                 "POST", "/v1/webhooks/insurers/sunlife", token: nil, contentType: "application/json",
                 headers: try signed(second, secret: Self.previous), body: second)
@@ -100,7 +102,7 @@ struct InsurerCallbackTests {
             let outcomes = (again.json?["transitions"] as? [[String: Any]])?.compactMap { $0["outcome"] as? String }
             #expect(outcomes == ["duplicate", "stale", "applied"])
             // The same insurer style through Standard Webhooks (manulife), with the claim states' own names.
-            let standard = Array(Self.update("reversed", id: "m1", at: Self.at(300)).utf8)
+            let standard = Array(Self.update("reversed", id: "m1", at: Self.at(300, from: start)).utf8)
             let timestamp = Int(Date().timeIntervalSince1970)
             let headers = [
                 "webhook-id": "msg_1", "webhook-timestamp": "\(timestamp)",

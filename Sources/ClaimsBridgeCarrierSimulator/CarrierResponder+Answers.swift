@@ -41,7 +41,9 @@ extension CarrierResponder {
                     form: .claimAcknowledgement))
         case .pend:
             // The EOB goes to the mailbox first, so that this answer's A11 says it is waiting.
-            book.pend(.explanationOfBenefits(eob(claim, adjudication, reference: reference, office: office)), for: office)
+            book.pend(
+                .explanationOfBenefits(eob(claim, adjudication, reference: reference, office: office)),
+                for: Self.mailbox(of: office, version: claim.routing.version))
             return .claimAcknowledgement(
                 acknowledgement(
                     claim.routing, office: office, providers: claim.providers, reference: reference,
@@ -132,10 +134,14 @@ extension CarrierResponder {
         return message
     }
 
-    /// A version 02 request for pended claims: this carrier keeps no version 02 answers, so the mailbox is empty,
-    /// said the version 02 way: an 11 carrying error 049 ("no outstanding responses").
-    func answerVersion02Mailbox(_ request: OutstandingTransactionsRequest) -> ModelMessage {
-        .claimAcknowledgement(
+    /// A version 02 request for pended claims: the oldest version 02 answer held for the office (version 02 has no
+    /// mailbox flag), or, when none is left, the version 02 way of saying so: an 11 carrying error 049 ("no
+    /// outstanding responses") that echoes the request's A02.
+    func answerVersion02Mailbox(_ request: OutstandingTransactionsRequest, office: String) -> ModelMessage {
+        if let message = book.takeFromMailbox(of: Self.mailbox(of: office, version: "02"), day: Self.today()).message {
+            return message
+        }
+        return .claimAcknowledgement(
             Acknowledgement(
                 routing: Routing(
                     transactionPrefix: request.routing.transactionPrefix,
@@ -165,6 +171,12 @@ extension CarrierResponder {
         default: break
         }
         let error = codes.prefix(10).map { ResponseError(lineNumber: 0, code: $0) }
+        if request.routing.version == "02", case .claim(let claim) = request {
+            return .claimAcknowledgement(
+                acknowledgement(
+                    claim.routing, office: office, providers: providers, reference: nil, status: .rejected,
+                    disposition: text, total: total, language: .english, form: .claimAcknowledgement, errors: error))
+        }
         var acknowledgement = Acknowledgement(
             routing: routing(request.routing, office: office), providers: Self.treating(providers), status: .rejected,
             disposition: text, totals: Totals(serviceAmount: total), language: .english, formId: .claimAcknowledgement,
@@ -197,17 +209,38 @@ extension CarrierResponder {
         }
     }
 
+    /// An 11 or 13 to a request with `routing`; version 02's has no form id and says whether the employer certified
+    /// the claim (G02, here "no").
     func acknowledgement(
-        _ routing: Routing, office: String, providers: Providers?, reference: String, status: ResponseStatus,
-        disposition: String, total: Money, language: Language, form: FormID
+        _ routing: Routing, office: String, providers: Providers?, reference: String?, status: ResponseStatus,
+        disposition: String, total: Money, language: Language, form: FormID, errors: [ResponseError] = []
     ) -> Acknowledgement {
-        Acknowledgement(
+        let version02 = routing.version == "02"
+        return Acknowledgement(
             routing: self.routing(routing, office: office), providers: Self.treating(providers),
             transactionReference: reference, status: status, disposition: disposition,
-            totals: Totals(serviceAmount: total), language: language, formId: form)
+            employerCertified: version02 ? .no : nil, totals: Totals(serviceAmount: total), language: language,
+            formId: version02 ? nil : form, errors: errors)
     }
 
+    /// The 21 answering `claim`. Version 02's has no form id, payee, payment adjustment or payable amount (the
+    /// benefit is what is paid) and no lab lines, and says whether a letter follows (G09, here none).
     func eob(_ claim: Claim, _ adjudication: Adjudication, reference: String, office: String) -> ExplanationOfBenefits {
+        var eob = version04EOB(claim, adjudication, reference: reference, office: office)
+        if claim.routing.version == "02" {
+            eob.formId = nil
+            eob.payee = nil
+            eob.emailFlag = EmailFlag.none
+            eob.totals.paymentAdjustment = nil
+            eob.totals.payable = nil
+            for index in eob.procedures.indices { eob.procedures[index].labs = [] }
+        }
+        return eob
+    }
+
+    private func version04EOB(
+        _ claim: Claim, _ adjudication: Adjudication, reference: String, office: String
+    ) -> ExplanationOfBenefits {
         ExplanationOfBenefits(
             routing: routing(claim.routing, office: office), providers: Self.treating(claim.providers),
             transactionReference: reference, expectedPaymentDate: claim.procedures.compactMap(\.serviceDate).max(),

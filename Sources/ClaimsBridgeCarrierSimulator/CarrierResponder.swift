@@ -3,7 +3,8 @@ public import ClaimsBridge
 /// Answers CDAnet requests, as model messages, the way a carrier would: claims (01) and COB claims (07) with an
 /// explanation of benefits (21) or an acknowledgement (11), predeterminations (03) with 23 or 13, reversals (02)
 /// with 12, eligibility (08) with 18, the mailbox (04) with the oldest pended answer or 14 "no more responses", and
-/// reconciliation requests with the payments of the day asked for (06 → 16 page by page, 05 → 15).
+/// reconciliation requests with the payments of the day asked for (06 → 16 page by page, 05 → 15). Version 02 claims
+/// (01) get the same answers in version 02, and a version 02 request for pended claims (04) releases them.
 /// Requests it cannot accept get the acknowledgement of their kind with status "rejected" and CDAnet error codes.
 ///
 /// Every answer echoes the request's A01 (prefix), A02 (office sequence number) and A05 (carrier), and the
@@ -41,10 +42,12 @@ public final class CarrierResponder: Sendable {
             return reject(request, office: office, codes: codes, "The request breaks the carrier's rules.")
         }
         if routing.version == "02", case .outstandingTransactionsRequest(let request) = request {
-            return answerVersion02Mailbox(request)
+            return answerVersion02Mailbox(request, office: office)
         }
-        if routing.version != "04" {
-            return reject(request, office: office, "125", "Only CDAnet version 04 is accepted.")
+        var version02Claim = false
+        if routing.version == "02", case .claim = request { version02Claim = true }
+        if routing.version != "04", !version02Claim {
+            return reject(request, office: office, "125", "Only CDAnet version 04 is accepted, and version 02 claims.")
         }
         if let carrier = routing.carrierId, carrier != table.carrierId, carrier != "999999" {
             return reject(request, office: office, "005", "This carrier is not the one addressed.")
@@ -82,12 +85,24 @@ public final class CarrierResponder: Sendable {
         providers?.treating.map { Providers(treating: $0) }
     }
 
-    /// The reply's header: the request's A01, A02 and A05, version 04, and the mailbox flag (A11).
+    /// The reply's header: the request's A01, A02 and A05, version 04, and the mailbox flag (A11). A version 02
+    /// claim's reply is version 02, which has no mailbox flag.
     func routing(_ request: Routing, office: String) -> Routing {
-        Routing(
+        if request.version == "02" {
+            return Routing(
+                transactionPrefix: request.transactionPrefix, officeSequenceNumber: request.officeSequenceNumber,
+                version: "02", carrierId: request.carrierId ?? table.carrierId)
+        }
+        return Routing(
             transactionPrefix: request.transactionPrefix, officeSequenceNumber: request.officeSequenceNumber,
             version: "04", carrierId: request.carrierId ?? table.carrierId,
             mailbox: book.hasMail(for: office) ? .itemsWaiting : .empty)
+    }
+
+    /// The mailbox an answer waits in: the office's, one for each version (a version 02 request for pended claims
+    /// releases only version 02 answers, and a version 04 04 only version 04 ones).
+    static func mailbox(of office: String, version: String) -> String {
+        version == "02" ? "02/" + office : office
     }
 
     static func member(_ coverage: CoverageDetails) -> String {

@@ -10,7 +10,10 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "The routes file the watcher runs with.")
     var config: String
 
-    @Option(help: "Show the chain of messages (request, acknowledgement, EOB, reversal) with this office sequence number.")
+    @Option(
+        help:
+            "Show the chain of messages (request, acknowledgement, EOB, reversal) with this office sequence number, then the claim's state and history (a RAMQ claim: its attestation number)."
+    )
     var claim: String?
 
     @Option(help: "With --claim: only this treating provider's messages (CDA number).")
@@ -32,8 +35,17 @@ struct StatusCommand: ParsableCommand {
         let ledger = try Ledger(path: configuration.stateDirectory + "/ledger.sqlite")
         let chain = try ledger.chain(officeSequenceNumber: claim, provider: provider)
         if chain.isEmpty {
-            print("No message with office sequence number \(claim) is recorded.")
-            throw ExitCode(1)
+            // A RAMQ claim has no CDAnet messages: it is found by its attestation number.
+            let states = try ledger.trackedStates(kind: .claim, lookup: claim)
+            guard !states.isEmpty else {
+                print("No message with office sequence number \(claim) is recorded.")
+                throw ExitCode(1)
+            }
+            for state in states {
+                print("claim \(state.key): \(state.state)")
+                try printHistory(kind: .claim, key: state.key, ledger: ledger)
+            }
+            return
         }
         for entry in chain {
             let role: String

@@ -35,6 +35,22 @@ struct EventsCommandTests {
         try Fixtures.bytes("cdanet/v04/11-claim-acknowledgement.txt").write(to: folder + "/replies/ack.txt")
         run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
         #expect(run.status == 0, "\(run.stderr)")
+        // An EOB after the rejection: refused, kept in the history with its reason, no event.
+        try Fixtures.bytes("cdanet/v04/21-eob-basic.txt").write(to: folder + "/replies/eob.txt")
+        run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
+        #expect(run.status == 0, "\(run.stderr)")
+
+        // status --claim: the chain, then the claim's state and its whole history.
+        let status = try CommandRunner.run(["status", "--config", routes, "--claim", "000101"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let history = status.stdoutText.split(separator: "\n").drop { !$0.hasPrefix("claim of message 1:") }.map(String.init)
+        #expect(history.first == "claim of message 1: rejected", "\(status.stdoutText)")
+        #expect(history.count == 4, "\(status.stdoutText)")
+        #expect(history.dropFirst().first?.hasSuffix("submitted  applied, from message:1") == true)
+        #expect(history.dropFirst(2).first?.hasSuffix("submitted → rejected  applied, from message:2") == true)
+        #expect(history.last?.contains("rejected → adjudicated  illegal, from message:3 (a claim cannot go from rejected") == true)
+        let unknown = try CommandRunner.run(["status", "--config", routes, "--claim", "000999"])
+        #expect(unknown.status == 1 && unknown.stdoutText.contains("No message with office sequence number 000999"))
 
         let list = try CommandRunner.run(["events", "list", "--config", routes])
         #expect(list.status == 0, "\(list.stderr)")

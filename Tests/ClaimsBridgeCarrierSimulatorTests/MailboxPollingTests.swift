@@ -10,64 +10,49 @@ import Testing
 /// The watcher asks a carrier's mailbox for the answers it holds (04 → released answers → 14).
 @Suite("Mailbox polling")
 struct MailboxPollingTests {
-    static let plans = try! String(
-        contentsOf: Fixtures.root.appendingPathComponent("Examples/simulator/plans.yaml"), encoding: .utf8)
+    static let sunlife = WatchConfiguration.Mailbox(
+        name: "sunlife", destination: "carrier", replies: "replies", transactionPrefix: "ITRANS000001",
+        softwareSystemId: "CB1", carrierId: "000125", providerNumber: "123456789", officeNumber: "0001")
 
     @Test("A pended claim's EOB is fetched from the mailbox, matched to the claim, and moves it to adjudicated")
     func pendedAnswerIsFetched() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mailbox-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        for folder in ["claims", "replies", "practice"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
-        }
         // The plan GRP5520ADM answers a claim with a pended acknowledgement and keeps its EOB in the mailbox.
         let claim = String(decoding: try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"), as: UTF8.self)
             .replacingOccurrences(of: "GRP4471", with: "GRP5520ADM")
-        try Data(claim.utf8).write(to: URL(fileURLWithPath: root + "/claims/claim.jsonl"))
-        let simulator = CarrierSimulator(table: try PlanTable.parse(yaml: Self.plans), catalog: Fixtures.catalog)
-        try await simulator.withRunning { port in
-            let configuration = WatchConfiguration(
-                stateDirectory: root + "/state",
-                routes: [
-                    Route(
-                        name: "claims", inbox: root + "/claims", readiness: .stableFor(.zero),
-                        translation: .jsonToCDAnet, transports: ["carrier"], replyRoute: "replies"),
-                    Route(
-                        name: "replies", inbox: root + "/replies", readiness: .stableFor(.zero),
-                        translation: .cdanetToJSON, transports: ["practice"]),
-                ])
-            func watcher(polling: Bool) throws -> Watcher {
-                var configuration = configuration
-                if polling {
-                    configuration.mailboxes = [
-                        WatchConfiguration.Mailbox(
-                            name: "sunlife", destination: "carrier", replies: "replies",
-                            transactionPrefix: "ITRANS000001", softwareSystemId: "CB1", carrierId: "000125",
-                            providerNumber: "123456789", officeNumber: "0001")
-                    ]
-                }
-                return Watcher(
-                    configuration: configuration, resources: TranslationResources(catalog: Fixtures.catalog),
-                    transports: [
-                        "carrier": try CarrierTransport(url: "http://127.0.0.1:\(port)/cdanet", tls: TLSOptions()),
-                        "practice": try FolderTransport(directory: root + "/practice", namePattern: "{name}-{key}"),
-                    ],
-                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-            }
+        try await SimulatorWatch.withRunning(plans: SimulatorWatch.examplePlans, claims: ["claim.jsonl": claim]) { watch in
             // The claim goes out and its pended acknowledgement comes back (read by the second run).
-            try await watcher(polling: false).run(drain: true)
-            try await watcher(polling: false).run(drain: true)
-            let ledger = try Ledger(path: root + "/state/ledger.sqlite")
-            let request = try #require(try ledger.chain(officeSequenceNumber: "000101").first { $0.type == "claim" })
-            let key = Ledger.claimKey(requestMessageID: request.messageID)
-            #expect(try ledger.trackedState(kind: .claim, key: key)?.state == "pended")
+            try await watch.drain()
+            try await watch.drain()
+            let ledger = try watch.ledger()
+            #expect(try watch.claimState("000101", in: ledger) == "pended")
             // A run that polls asks the mailbox first: the EOB comes out, then "no more".
-            try await watcher(polling: true).run(drain: true)
-            #expect(try ledger.trackedState(kind: .claim, key: key)?.state == "adjudicated")
+            watch.configuration.mailboxes = [Self.sunlife]
+            try await watch.drain()
+            #expect(try watch.claimState("000101", in: ledger) == "adjudicated")
             let chain = try ledger.chain(officeSequenceNumber: "000101").map(\.type)
             #expect(chain == ["claim", "claimAcknowledgement", "explanationOfBenefits"], "\(chain)")
             let requests = try ledger.files(route: "mailbox:sunlife", limit: 100).filter { $0.name.hasPrefix("mailbox-sunlife-") }
             #expect(requests.count == 2, "the EOB, then nothing more")
+        }
+    }
+
+    @Test("An answer the mailbox releases for a claim this ledger never sent is recorded as unmatched, and moves nothing")
+    func unmatchedAnswerIsRecorded() async throws {
+        let claim = String(decoding: try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"), as: UTF8.self)
+            .replacingOccurrences(of: "GRP4471", with: "GRP5520ADM")
+        try await SimulatorWatch.withRunning(plans: SimulatorWatch.examplePlans, claims: ["claim.jsonl": claim]) { watch in
+            // Another installation (its own ledger) sends the claim and reads its pended acknowledgement.
+            let elsewhere = WatchConfiguration(stateDirectory: watch.root + "/elsewhere", routes: watch.configuration.routes)
+            try await watch.drain(elsewhere)
+            try await watch.drain(elsewhere)
+            // This one polls the office's mailbox and gets that claim's EOB.
+            watch.configuration.mailboxes = [Self.sunlife]
+            try await watch.drain()
+            let ledger = try watch.ledger()
+            #expect(try ledger.unmatchedResponses().map(\.type) == ["explanationOfBenefits"])
+            #expect(try watch.claimKey("000101", in: ledger) == nil)
+            #expect(try ledger.files(route: "mailbox:sunlife", limit: 100).filter { $0.name.hasPrefix("mailbox-sunlife-") }.count == 2)
+            #expect(try watch.claimState("000101", in: try Ledger(path: elsewhere.stateDirectory + "/ledger.sqlite")) == "pended")
         }
     }
 

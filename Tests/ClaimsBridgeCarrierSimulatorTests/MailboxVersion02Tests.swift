@@ -104,6 +104,43 @@ struct MailboxVersion02Tests {
         }
     }
 
+    @Test("Against the simulator: a pended version 02 claim's EOB is released by a version 02 poll and moves the claim")
+    func pendedVersion02AnswerIsReleased() async throws {
+        // The plan GRP5520ADM answers a claim "held, reply later" and keeps its EOB in the mailbox; version 02's
+        // policy number (C01) holds 8 characters, so it is GRP5520 here.
+        let claim = String(decoding: try Fixtures.bytes("cdanet/v02/01-claim.expected.json"), as: UTF8.self)
+            .replacingOccurrences(of: "GRP4471", with: "GRP5520")
+        let plans = SimulatorWatch.examplePlans.replacingOccurrences(of: "policy: GRP5520ADM", with: "policy: GRP5520")
+        #expect(plans.contains("policy: GRP5520\n"))
+        try await SimulatorWatch.withRunning(plans: plans, claims: ["claim.jsonl": claim]) { watch in
+            // The claim goes out as version 02; its 11 "held, reply later" comes back (read by the second run).
+            try await watch.drain()
+            try await watch.drain()
+            let ledger = try watch.ledger()
+            #expect(try watch.claimState("000202", in: ledger) == "pended")
+            // A version 02 poll: the 04 releases the 21, then the 11 with error 049 says nothing more is held.
+            watch.configuration.mailboxes = [Self.mailbox]
+            try await watch.drain()
+            #expect(try watch.claimState("000202", in: ledger) == "adjudicated")
+            let chain = try ledger.chain(officeSequenceNumber: "000202").map(\.type)
+            #expect(chain == ["claim", "claimAcknowledgement", "explanationOfBenefits"], "\(chain)")
+            let files = try ledger.files(route: "mailbox:v02", limit: 100)
+            #expect(files.filter { $0.name.hasPrefix("mailbox-v02-") }.count == 2, "the EOB, then nothing more")
+            #expect(files.filter { $0.name.hasPrefix("mailbox-answer-") }.count == 1, "the end answer is kept")
+            // The released answer is the version 02 EOB, in the version the claim was sent in.
+            let practice = try FileManager.default.contentsOfDirectory(atPath: watch.root + "/practice")
+            let released = try #require(practice.first { $0.hasPrefix("mailbox-v02-") })
+            let eob = try String(contentsOfFile: watch.root + "/practice/" + released, encoding: .utf8)
+            #expect(eob.contains("\"type\":\"explanationOfBenefits\""))
+            #expect(eob.contains("\"version\":\"02\""))
+            #expect(eob.contains("\"officeSequenceNumber\":\"000202\""))
+            // A second poll finds the mailbox empty: one request, answered by error 049.
+            try await watch.drain()
+            #expect(try ledger.files(route: "mailbox:v02", limit: 100).filter { $0.name.hasPrefix("mailbox-v02-") }.count == 3)
+            #expect(try watch.claimState("000202", in: ledger) == "adjudicated")
+        }
+    }
+
     @Test("Against the simulator: a version 02 poll ends on its 11 with error 049; a version 04 carrier's refusal ends it too")
     func pollAgainstSimulator() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("v02-\(UUID().uuidString)").path

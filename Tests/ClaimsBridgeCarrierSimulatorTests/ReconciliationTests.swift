@@ -33,57 +33,26 @@ struct ReconciliationTests {
 
     @Test("Five paid claims come back on three pages of 16 and a 15; each claim is paid once and the report agrees")
     func pagesArePaid() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        for folder in ["claims", "replies", "practice"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
-        }
         let claim = String(decoding: try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"), as: UTF8.self)
         let sequences = (1...5).map { String(format: "%06d", 300 + $0) }
+        var claims: [String: String] = [:]
         for sequence in sequences {
-            try Data(claim.replacingOccurrences(of: "\"000101\"", with: "\"\(sequence)\"").utf8)
-                .write(to: URL(fileURLWithPath: root + "/claims/claim-\(sequence).jsonl"))
+            claims["claim-\(sequence).jsonl"] = claim.replacingOccurrences(of: "\"000101\"", with: "\"\(sequence)\"")
         }
-        let simulator = CarrierSimulator(table: try PlanTable.parse(yaml: Self.plans), catalog: Fixtures.catalog)
-        try await simulator.withRunning { port in
-            let base = WatchConfiguration(
-                stateDirectory: root + "/state",
-                routes: [
-                    Route(
-                        name: "claims", inbox: root + "/claims", readiness: .stableFor(.zero),
-                        translation: .jsonToCDAnet, transports: ["carrier"], replyRoute: "replies"),
-                    Route(
-                        name: "replies", inbox: root + "/replies", readiness: .stableFor(.zero),
-                        translation: .cdanetToJSON, transports: ["practice"]),
-                ])
-            func watcher(reconciling: Bool) throws -> Watcher {
-                var configuration = base
-                if reconciling {
-                    configuration.reconciliations = [WatchConfiguration.Reconciliation(carrier: Self.carrier, daysBack: 0)]
-                }
-                return Watcher(
-                    configuration: configuration, resources: TranslationResources(catalog: Fixtures.catalog),
-                    transports: [
-                        "carrier": try CarrierTransport(url: "http://127.0.0.1:\(port)/cdanet", tls: TLSOptions()),
-                        "practice": try FolderTransport(directory: root + "/practice", namePattern: "{name}-{key}"),
-                    ],
-                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-            }
+        try await SimulatorWatch.withRunning(plans: Self.plans, claims: claims) { watch in
+            var reconciling = watch.configuration
+            reconciling.reconciliations = [WatchConfiguration.Reconciliation(carrier: Self.carrier, daysBack: 0)]
             // The claims go out and their EOBs come back (read by the second run).
-            try await watcher(reconciling: false).run(drain: true)
-            try await watcher(reconciling: false).run(drain: true)
-            let ledger = try Ledger(path: root + "/state/ledger.sqlite")
+            try await watch.drain()
+            try await watch.drain()
+            let ledger = try watch.ledger()
             func states() throws -> [String] {
-                try sequences.map { sequence in
-                    let request = try #require(try ledger.chain(officeSequenceNumber: sequence).first { $0.type == "claim" })
-                    return try ledger.trackedState(kind: .claim, key: Ledger.claimKey(requestMessageID: request.messageID))?
-                        .state ?? "none"
-                }
+                try sequences.map { try watch.claimState($0, in: ledger) }
             }
             #expect(try states() == Array(repeating: "adjudicated", count: 5))
 
             // A run with `reconciliations:` asks at once: pages 1, 2 and 3 of the 16, then the 15.
-            try await watcher(reconciling: true).run(drain: true)
+            try await watch.drain(reconciling)
             #expect(try states() == Array(repeating: "paid", count: 5))
             let requests = try ledger.files(route: "reconciliation:sunlife", limit: 100)
                 .filter { $0.name.hasPrefix("reconciliation-sunlife-") }
@@ -97,11 +66,11 @@ struct ReconciliationTests {
             #expect(try ledger.unmatchedResponses().isEmpty, "each 16 and 15 is matched to its 06 or 05, though it has no A05")
 
             // Asking again (by hand, for the same day) changes nothing: the same payment lines are recorded once.
-            let again = try watcher(reconciling: false)
+            let again = try watch.watcher()
             #expect(try again.reconcileNow(date: Self.today()) == 0, "no reconciliation configured on this watcher")
-            let byHand = try watcher(reconciling: true)
+            let byHand = try watch.watcher(reconciling)
             #expect(try byHand.reconcileNow(date: Self.today()) == 4)
-            try await watcher(reconciling: false).run(drain: true)
+            try await watch.drain()
             #expect(try ledger.reconciliationReport(unpaidAfterDays: 0).paid.count == 5)
             #expect(try states() == Array(repeating: "paid", count: 5))
 

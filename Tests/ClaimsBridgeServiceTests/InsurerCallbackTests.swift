@@ -58,9 +58,9 @@ struct InsurerCallbackTests {
         #"{"id":"\#(id)","carrierId":"000125","officeSequenceNumber":"\#(sequence)","providerNumber":"123456789","status":"\#(status)","occurredAt":"\#(time)"}"#
     }
 
-    /// A time `seconds` after now, as the insurer writes it: updates are dated after the claim was sent.
-    static func at(_ seconds: Double) -> String {
-        Date().addingTimeInterval(seconds).formatted(.iso8601)
+    /// A time `seconds` after `start` (now), as the insurer writes it: updates are dated after the claim was sent.
+    static func at(_ seconds: Double, from start: Date = Date()) -> String {
+        start.addingTimeInterval(seconds).formatted(.iso8601)
     }
 
     func claimKey(_ fixture: ServiceFixture) throws -> String {
@@ -73,11 +73,13 @@ struct InsurerCallbackTests {
     func updatesApply() async throws {
         let fixture = try fixture()
         let key = try claimKey(fixture)
+        // One start for every update, so that their order does not depend on how long the requests take.
+        let start = Date()
         let first = Array(
-            ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60)) + ","
-                + Self.update("SETTLED", id: "u2", at: Self.at(120)) + ","
-                + Self.update("PAID", id: "u9", at: Self.at(180), sequence: "000999") + ","
-                + Self.update("LOST", id: "u4", at: Self.at(180)) + "]}").utf8)
+            ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60, from: start)) + ","
+                + Self.update("SETTLED", id: "u2", at: Self.at(120, from: start)) + ","
+                + Self.update("PAID", id: "u9", at: Self.at(180, from: start), sequence: "000999") + ","
+                + Self.update("LOST", id: "u4", at: Self.at(180, from: start)) + "]}").utf8)
         try await fixture.withServer { client in
             let reply = try await client.send(
                 "POST", "/v1/webhooks/insurers/sunlife", token: nil, contentType: "application/json",
@@ -90,9 +92,9 @@ struct InsurerCallbackTests {
             #expect(rejects.count == 1 && rejects.first?["field"] as? String == "status" && rejects.first?["update"] as? Int == 4)
             // Again, signed with the previous secret (a rotation): duplicates; then an older update: stale; then paid.
             let second = Array(
-                ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60)) + ","
-                    + Self.update("DENIED", id: "u5", at: Self.at(30)) + ","
-                    + Self.update("PAID", id: "u6", at: Self.at(240)) + "]}").utf8)
+                ("{\"updates\":[" + Self.update("RECEIVED", id: "u1", at: Self.at(60, from: start)) + ","
+                    + Self.update("DENIED", id: "u5", at: Self.at(30, from: start)) + ","
+                    + Self.update("PAID", id: "u6", at: Self.at(240, from: start)) + "]}").utf8)
             let again = try await client.send(
                 "POST", "/v1/webhooks/insurers/sunlife", token: nil, contentType: "application/json",
                 headers: try signed(second, secret: Self.previous), body: second)
@@ -100,7 +102,7 @@ struct InsurerCallbackTests {
             let outcomes = (again.json?["transitions"] as? [[String: Any]])?.compactMap { $0["outcome"] as? String }
             #expect(outcomes == ["duplicate", "stale", "applied"])
             // The same insurer style through Standard Webhooks (manulife), with the claim states' own names.
-            let standard = Array(Self.update("reversed", id: "m1", at: Self.at(300)).utf8)
+            let standard = Array(Self.update("reversed", id: "m1", at: Self.at(300, from: start)).utf8)
             let timestamp = Int(Date().timeIntervalSince1970)
             let headers = [
                 "webhook-id": "msg_1", "webhook-timestamp": "\(timestamp)",
@@ -122,7 +124,7 @@ struct InsurerCallbackTests {
 
     @Test(
         "A callback that does not verify is refused with 401 and changes nothing",
-        arguments: ["unsigned", "wrong-secret", "tampered", "stale", "base64-not-hex", "no-timestamp"])
+        arguments: ["unsigned", "wrong-secret", "tampered", "stale", "base64-not-hex", "no-timestamp", "not-json"])
     func refused(_ case: String) async throws {
         let fixture = try fixture()
         let key = try claimKey(fixture)
@@ -134,6 +136,8 @@ struct InsurerCallbackTests {
         case "wrong-secret": headers = try signed(body, secret: "some-other-secret-000000000")
         case "tampered": sent = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "PAID", with: "DENIED").utf8)
         case "stale": headers = try signed(body, at: Int(Date().timeIntervalSince1970) - 3600)
+        // Not JSON, and not what was signed: refused for its signature (401), never read (which would be a 400).
+        case "not-json": sent = Array("[1, 2".utf8)
         case "base64-not-hex":
             let hex = String(headers["X-Signature"]!.dropFirst(7))
             var bytes: [UInt8] = []
@@ -155,6 +159,42 @@ struct InsurerCallbackTests {
         }
         let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
         #expect(try ledger.stateHistory(kind: .claim, key: key).map(\.to) == ["submitted"])
+    }
+
+    @Test("Another header style by configuration: Base64 HMAC of the body alone, two signatures while a secret rotates")
+    func base64BodyOnly() async throws {
+        let fixture = try fixture(
+            extra: """
+                  bluecross:
+                    signature: hmac-sha256
+                    header: X-Hmac-SHA256
+                    encoding: base64
+                    secrets: ["file:secrets/sunlife-old.secret"]
+                """)
+        let key = try claimKey(fixture)
+        let body = Array(Self.update("acknowledged", id: "b1", at: Self.at(60)).utf8)
+        let style = try HMACHeaderVerifier(secrets: [Self.secret], signatureHeader: "X-Hmac-SHA256", encoding: .base64)
+        // The sender signs with its new secret and the old one; the receiver still knows only the old one.
+        let both = style.signature(body: body, secret: Self.secret) + " " + style.signature(body: body, secret: Self.previous)
+        try await fixture.withServer { client in
+            let reply = try await client.send(
+                "POST", "/v1/webhooks/insurers/bluecross", token: nil, contentType: "application/json",
+                headers: ["X-Hmac-SHA256": both], body: body)
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(reply.json?["applied"] as? Int == 1)
+            // Signed with the new secret alone, which this receiver does not have yet: refused.
+            let newOnly = try await client.send(
+                "POST", "/v1/webhooks/insurers/bluecross", token: nil, contentType: "application/json",
+                headers: ["X-Hmac-SHA256": style.signature(body: body, secret: Self.secret)], body: body)
+            #expect(newOnly.status == 401, "\(newOnly.text)")
+            // Without a timestamp there is no replay window: the same delivery again is answered, and changes nothing.
+            let replayed = try await client.send(
+                "POST", "/v1/webhooks/insurers/bluecross", token: nil, contentType: "application/json",
+                headers: ["X-Hmac-SHA256": both], body: body)
+            #expect((replayed.json?["transitions"] as? [[String: Any]])?.first?["outcome"] as? String == "duplicate")
+        }
+        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        #expect(try ledger.stateHistory(kind: .claim, key: key).map(\.to) == ["submitted", "acknowledged"])
     }
 
     @Test("An insurer without a callback is not found; a body that is not JSON is a 400")

@@ -64,7 +64,7 @@ import Testing
         #expect(try ledger.stateHistory(kind: .labOrder, key: "LO-7777").map(\.outcome) == [.illegal])
     }
 
-    @Test(arguments: ["unsigned", "wrong-secret", "tampered", "stale"])
+    @Test(arguments: ["unsigned", "wrong-secret", "tampered", "stale", "not-json"])
     func aRequestThatDoesNotVerifyIsRefusedBeforeItIsRead(_ case: String) async throws {
         let fixture = try fixture()
         let update = Array(#"{"event":"case.status_changed","externalId":"LO-1001","status":"RECEIVED","occurredAt":"2026-12-01T15:05:00Z"}"#.utf8)
@@ -76,6 +76,10 @@ import Testing
             headers = try signed(update)
             body = Array(String(decoding: update, as: UTF8.self).replacingOccurrences(of: "RECEIVED", with: "SHIPPED").utf8)
         case "stale": headers = try signed(update, at: Int(Date().timeIntervalSince1970) - 3600)
+        case "not-json":
+            // Not JSON, and not what was signed: refused for its signature, never parsed.
+            headers = try signed(update)
+            body = Array("[1, 2".utf8)
         default: break
         }
         try await fixture.withServer { client in

@@ -71,7 +71,11 @@ struct ClaimStateTests {
         #expect(try move("accepted", "b", 2).outcome == .applied)
         #expect(try move("delivered", "c", 3).outcome == .illegal)
         #expect(try move("inProduction", "d", 4).outcome == .applied)
+        // The same report twice is one transition; an older one arriving late does not move the order back.
+        #expect(try move("inProduction", "d", 4).outcome == .duplicate)
+        #expect(try move("onHold", "e", 3).outcome == .stale)
         #expect(try ledger.trackedStates(kind: .labOrder, lookup: "LO-1001").map(\.state) == ["inProduction"])
+        #expect(try ledger.stateHistory(kind: .labOrder, key: "LO-1001").map(\.outcome) == [.applied, .applied, .illegal, .applied, .stale])
         let events = try ledger.statusEvents(kind: .labOrder, key: "LO-1001")
         #expect(events.count == 3)
         #expect(events.allSatisfy { $0.type == "labOrder.statusChanged" })
@@ -102,6 +106,33 @@ struct ClaimStateTests {
         #expect(ClaimState.answeredBy(type: "explanationOfBenefits", status: nil) == .adjudicated)
         #expect(ClaimState.answeredBy(type: "eligibilityResponse", status: "eligible") == nil)
         #expect(ClaimState.rejected.allowedNext.isEmpty)
+    }
+
+    @Test("RAMQ: a batch's claims are submitted under transmitter and attestation; a return pays, refuses or pends them")
+    func ramq() throws {
+        let submitted = RAMQClaimTracking.submitted(batch: try Fixtures.bytes("ramq/one-claim.xml"), at: 5)
+        #expect(submitted.map(\.key) == ["ramq-18001-4005101"])
+        #expect(submitted.first?.subject == ["transmitter": "18001", "attestation": "4005101"])
+        var lines = String(decoding: try Fixtures.bytes("ramq/response/accepted.expected.jsonl"), as: UTF8.self)
+        lines = lines.replacingOccurrences(
+            of: "\"045\"}]}]}", with: "\"045\"}]},{\"attestation\":\"6090103\",\"status\":\"pending\"}]}")
+        let returned = RAMQClaimTracking.returned(Array(lines.utf8))
+        #expect(returned.map(\.key) == ["ramq-18001-6090101", "ramq-18001-6090101", "ramq-18001-6090102", "ramq-18001-6090103"])
+        #expect(returned.map(\.to) == ["adjudicated", "paid", "rejected", "pended"])
+        // Dated by the end of the day RAMQ processed the batch, paid just after adjudicated.
+        #expect(returned.first?.occurredAt == 1_775_174_399)
+        #expect(returned[1].occurredAt > returned[0].occurredAt)
+        // Applied to a ledger: the claim it sent is paid; one it never sent is refused and kept.
+        let (ledger, folder) = try temporaryLedger()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try ledger.applyStateUpdates([
+            StateUpdate(
+                kind: .claim, key: "ramq-18001-6090101", to: "submitted", source: "ramq:18001/6090101:sent", occurredAt: 5,
+                subject: ["transmitter": "18001", "attestation": "6090101"])
+        ])
+        let outcomes = try ledger.applyStateUpdates(returned).map(\.outcome)
+        #expect(outcomes == [.applied, .applied, .illegal, .illegal])
+        #expect(try ledger.trackedStates(kind: .claim, lookup: "6090101").map(\.state) == ["paid"])
     }
 
     static let routes = """
@@ -213,6 +244,13 @@ struct ReconciliationTests {
         let ledger = try harness.ledger()
         let before = try ledger.reconciliationReport(unpaidAfterDays: 0, now: Date().addingTimeInterval(60))
         #expect(before.unpaid.map(\.state) == ["adjudicated"])
+        #expect(before.csv.contains("\nunpaid,,,000101,"), "\(before.csv)")
+        // Unpaid after N days: a claim adjudicated just now is not late at 30 days, and is 31 days on.
+        #expect(try ledger.reconciliationReport(unpaidAfterDays: 30).unpaid.isEmpty)
+        let late = try ledger.reconciliationReport(unpaidAfterDays: 30, now: Date().addingTimeInterval(31 * 86_400))
+        #expect(late.unpaid.map(\.state) == ["adjudicated"])
+        let lateJSON = try #require(try JSONSerialization.jsonObject(with: Data(late.json)) as? [String: Any])
+        #expect((lateJSON["unpaid"] as? [[String: Any]])?.first?["officeSequenceNumber"] as? String == "000101")
         try harness.drop("payments.txt", try Fixtures.bytes("cdanet/v04/16-payment-reconciliation.txt"), into: replies)
         try harness.drop("summary.txt", try Fixtures.bytes("cdanet/v04/15-summary-reconciliation.txt"), into: replies)
         try await harness.drain()

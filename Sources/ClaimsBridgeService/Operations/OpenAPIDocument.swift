@@ -620,14 +620,14 @@ enum OpenAPIDocument {
                   type: string
                   enum: [claim.submitted, claim.pended, claim.acknowledged, claim.adjudicated, claim.paid, claim.rejected, claim.reversed, claim.paperClaimRequested, labOrder.statusChanged]
                 kind: {type: string, enum: [claim, labOrder]}
-                key: {type: string, description: "The claim's ledger key (`message-N`) or the lab order's id."}
+                key: {type: string, description: "The claim's ledger key (`message-N`; a RAMQ claim's `ramq-TRANSMITTER-ATTESTATION`) or the lab order's id."}
                 from: {type: string, description: The state before (absent for the first).}
                 to: {type: string}
                 occurredAt: {type: string, format: date-time}
                 recordedAt: {type: string, format: date-time}
                 subject:
                   type: object
-                  description: "A claim's officeSequenceNumber, carrierId and providerNumber, or a lab order's orderId; never personal data."
+                  description: "A claim's officeSequenceNumber, carrierId and providerNumber (a RAMQ claim's transmitter and attestation), or a lab order's orderId; never personal data."
                   additionalProperties: {type: string}
             TrackedState:
               type: object

@@ -71,7 +71,7 @@ public struct TrackedState: Sendable, Equatable {
     public var state: String
     public var occurredAt: Double
     public var updatedAt: Double
-    /// The lookup value: a claim's office sequence number, or the order id.
+    /// The lookup value: a claim's office sequence number (a RAMQ claim's attestation number), or the order id.
     public var lookup: String
 }
 
@@ -194,7 +194,10 @@ extension Ledger {
             from: current?.state, to: update.to, occurredAt: update.occurredAt, recordedAt: recordedAt,
             outcome: outcome, reason: reason)
         guard outcome == .applied else { return transition }
-        let lookup = update.subject[update.kind == .claim ? "officeSequenceNumber" : "orderId"] ?? update.key
+        let lookup =
+            (update.kind == .claim
+                ? update.subject["officeSequenceNumber"] ?? update.subject["attestation"] : update.subject["orderId"])
+            ?? update.key
         try database.prepare(
             """
             INSERT INTO tracked_states (kind, key, state, occurred_at, updated_at, lookup) VALUES (?, ?, ?, ?, ?, ?)

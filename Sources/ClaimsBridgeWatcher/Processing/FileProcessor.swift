@@ -149,7 +149,7 @@ final class FileProcessor {
             return try ledger.file(file.id) ?? file
         }
         let messages = try messageIdentities(input: input, output: outcome.output, rejects: outcome.rejects)
-        let labUpdates = try labOrderUpdates(input: input, output: outcome.output, rejects: outcome.rejects)
+        let labUpdates = try trackedUpdates(input: input, output: outcome.output, rejects: outcome.rejects)
         let payload = outcome.output
         var deliveries: [LedgerDelivery] = []
         let key = idempotencyKey(file)
@@ -253,8 +253,15 @@ final class FileProcessor {
         }
     }
 
-    /// The lab-order state changes a lab route's file brings: orders sent, or a lab's status messages.
-    private func labOrderUpdates(input: String, output: [UInt8], rejects: [RejectedMessage]) throws -> [StateUpdate] {
+    /// The state changes a file brings: lab orders sent or a lab's status messages (lab routes), RAMQ claims sent
+    /// or RAMQ's return (RAMQ routes).
+    private func trackedUpdates(input: String, output: [UInt8], rejects: [RejectedMessage]) throws -> [StateUpdate] {
+        if case .tree(let tree) = route.translation {
+            if tree.writes && tree.to == "ramq" {
+                return RAMQClaimTracking.submitted(batch: output, at: Date().timeIntervalSince1970)
+            }
+            return !tree.writes && tree.from == "ramq-response" ? RAMQClaimTracking.returned(output) : []
+        }
         guard case .lab(let lab) = route.translation else { return [] }
         if lab.from == "lab-order" {
             return LabOrderTracking.submitted(

@@ -55,20 +55,30 @@ extension Watcher {
         let bytes = try source.download(name)
         let digest = FileDigest.sha256(bytes)
         let id: Int64
+        var placedBefore = false
         if let earlier, earlier.state == .recorded, earlier.sha256 == digest {
             id = earlier.id
+            // Recorded, then perhaps put in the inbox before a crash kept it from being marked so: a file of that
+            // name and digest in the inbox is that placement (the intake reads the inbox only after pickups).
+            placedBefore = Self.inbox(route, holds: name, sha256: digest)
         } else {
             id = try ledger.recordPickup(
                 route: route.name, source: source.description, name: name, sha256: digest, size: bytes.count)
         }
-        let placed = try DurableFiles.placeWithoutOverwriting(bytes, into: route.inbox, name: name)
+        let placed = placedBefore ? name : try DurableFiles.placeWithoutOverwriting(bytes, into: route.inbox, name: name)
         try ledger.markPickup(id, .dropped, inboxName: (placed as NSString).lastPathComponent)
         if pickup.removeAfterPickup {
             try source.remove(name)
             try ledger.markPickup(id, .removed)
         }
+        if placedBefore { return false }
         logger.info(
             "fetched a file", metadata: ["route": "\(route.name)", "file": "\(name)", "bytes": "\(bytes.count)"])
         return true
+    }
+
+    /// Whether the route's inbox holds a file `name` with the SHA-256 digest `sha256`.
+    private static func inbox(_ route: Route, holds name: String, sha256: String) -> Bool {
+        (try? FileDigest.sha256(path: route.inbox + "/" + name))?.hex == sha256
     }
 }

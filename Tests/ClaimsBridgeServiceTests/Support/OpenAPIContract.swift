@@ -78,6 +78,35 @@ struct OpenAPIContract: @unchecked Sendable {
         return problems
     }
 
+    /// What in `body` breaks the request schema of the webhook `name` (under `webhooks:`): a required member
+    /// missing, a member the schema does not name, a value outside its enum, or a string member that is not a string.
+    func problems(withWebhook name: String, body: [String: Any]) -> [String] {
+        guard let post = resolve((resolve((document["webhooks"] as? [String: Any])?[name]))?["post"]),
+            let json = resolve((resolve(post["requestBody"])?["content"] as? [String: Any])?["application/json"]),
+            let schema = resolve(json["schema"])
+        else { return ["the webhook \(name) has no JSON request body in the document"] }
+        var problems: [String] = []
+        for key in schema["required"] as? [String] ?? [] where body[key] == nil {
+            problems.append("the event lacks the required member \(key)")
+        }
+        let properties = schema["properties"] as? [String: Any] ?? [:]
+        for (key, value) in body {
+            guard let property = resolve(properties[key]) else {
+                problems.append("the event has \(key), which the schema does not name")
+                continue
+            }
+            if property["type"] as? String == "string", !(value is String) {
+                problems.append("\(key) is not a string")
+            }
+            if let allowed = property["enum"] as? [Any], let text = value as? String,
+                !allowed.contains(where: { "\($0)" == text })
+            {
+                problems.append("\(key) \(text) is not one of the schema's values")
+            }
+        }
+        return problems
+    }
+
     private func hasProblemShape(_ reply: HTTPReply) -> Bool {
         guard let body = reply.json,
             let schema = resolve(

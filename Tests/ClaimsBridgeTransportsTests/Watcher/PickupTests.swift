@@ -43,14 +43,8 @@ struct PickupTests {
         "Replies are fetched from an SFTP folder, translated, delivered, and removed from the server once recorded",
         .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"))
     func sftp() async throws {
-        let server = try SSHServer()
-        let remote = server.dropFolder + "/outgoing"
-        for name in replies { try put(name, into: remote) }
-        let source = SFTPPickupSource(
-            connection: SFTPConnection(
-                host: "127.0.0.1", port: server.port, user: server.user, privateKey: server.clientKey,
-                hostKey: .sha256Fingerprint(server.hostKeyFingerprint), connectTimeoutSeconds: 5),
-            folder: remote)
+        let (server, remote) = try sftpServer(holding: replies)
+        let source = Self.sftp(server, folder: remote)
         let watcher = try watcher(pickup: Route.Pickup(source: "partner", folder: remote), source: source)
         try await watcher.run(drain: true)
         #expect(delivered().count == 2, "\(delivered())")
@@ -67,6 +61,89 @@ struct PickupTests {
         #expect(delivered().count == 2)
         #expect(try ledger.pickups(route: "replies").count == 3)
         #expect(try ledger.countsByState()[.duplicate] == 1)
+    }
+
+    /// A loopback SFTP server whose folder `outgoing` holds the fixtures `names`; the server and the folder's path.
+    func sftpServer(holding names: [String]) throws -> (SSHServer, String) {
+        let server = try SSHServer()
+        let remote = server.dropFolder + "/outgoing"
+        for name in names { try put(name, into: remote) }
+        return (server, remote)
+    }
+
+    static func sftp(_ server: SSHServer, folder: String) -> SFTPPickupSource {
+        SFTPPickupSource(
+            connection: SFTPConnection(
+                host: "127.0.0.1", port: server.port, user: server.user, privateKey: server.clientKey,
+                hostKey: .sha256Fingerprint(server.hostKeyFingerprint), connectTimeoutSeconds: 5),
+            folder: folder)
+    }
+
+    @Test(
+        "SFTP: a crash between downloading a file and removing it from the server; after the restart it is processed once",
+        .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"))
+    func sftpCrashBeforeRemoval() async throws {
+        let (server, remote) = try sftpServer(holding: replies)
+        // The first run dies where the first file is downloaded, recorded and in the inbox, and still on the server:
+        // removing it stops the watcher at once, before the inbox is read (as a kill would).
+        let dying = DyingSource(inner: Self.sftp(server, folder: remote))
+        let first = try watcher(pickup: Route.Pickup(source: "partner", folder: remote), source: dying)
+        dying.die = { first.stop() }
+        try await first.run(drain: true)
+        let ledger = try Ledger(path: first.ledgerPath)
+        #expect(try ledger.pickups(route: "replies").map(\.state) == [.dropped])
+        #expect(FileManager.default.fileExists(atPath: root + "/replies/" + replies[0]), "in the inbox, not yet read")
+        #expect(!FileManager.default.fileExists(atPath: root + "/replies/" + replies[1]))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remote).sorted() == replies.sorted())
+        #expect(delivered().isEmpty)
+
+        // The restarted watcher removes the first file from the server without fetching it again, fetches the other,
+        // and delivers each once.
+        let second = try watcher(
+            pickup: Route.Pickup(source: "partner", folder: remote), source: Self.sftp(server, folder: remote))
+        try await second.run(drain: true)
+        #expect(delivered().count == 2, "\(delivered())")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remote).isEmpty)
+        let records = try ledger.pickups(route: "replies")
+        #expect(records.map(\.name).sorted() == replies.sorted(), "one record per file")
+        #expect(records.allSatisfy { $0.state == .removed })
+        #expect(try ledger.countsByState()[.duplicate] == nil, "nothing was put in the inbox twice")
+        #expect(dying.downloads == 1)
+    }
+
+    @Test(
+        "SFTP: a crash after a file reached the inbox but before that was recorded; it is not put there again",
+        .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"))
+    func sftpCrashBeforeRecordingTheInbox() async throws {
+        let (server, remote) = try sftpServer(holding: [replies[0]])
+        let watcher = try watcher(
+            pickup: Route.Pickup(source: "partner", folder: remote), source: Self.sftp(server, folder: remote))
+        try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
+        let ledger = try Ledger(path: watcher.ledgerPath)
+        // As if the last run had recorded the download and put it in the inbox, then died.
+        let bytes = try Fixtures.bytes("cdanet/v04/" + replies[0])
+        _ = try ledger.recordPickup(
+            route: "replies", source: Self.sftp(server, folder: remote).description, name: replies[0],
+            sha256: FileDigest.sha256(bytes), size: bytes.count)
+        try put(replies[0], into: root + "/replies")
+        try await watcher.run(drain: true)
+        #expect(delivered().count == 1, "\(delivered())")
+        #expect(try ledger.countsByState()[.duplicate] == nil, "the file was not put in the inbox a second time")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remote).isEmpty)
+        #expect(try ledger.pickups(route: "replies").map(\.state) == [.removed])
+
+        // Again, but the partner replaced the file after the crash: the new content is fetched, not taken for the old.
+        try put(replies[1], into: remote, as: replies[0])
+        let next = try ledger.recordPickup(
+            route: "replies", source: Self.sftp(server, folder: remote).description, name: replies[0],
+            sha256: FileDigest.sha256(bytes), size: bytes.count)
+        try put(replies[0], into: root + "/replies")
+        try await watcher.run(drain: true)
+        let records = try ledger.pickups(route: "replies")
+        #expect(records.map(\.state) == [.removed, .recorded, .removed], "the old record stays as it was")
+        #expect(records.last?.sha256 == FileDigest.sha256(try Fixtures.bytes("cdanet/v04/" + replies[1])))
+        #expect(records[1].id == next)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remote).isEmpty)
     }
 
     @Test("With remove: false the files stay at the source and each name is fetched once")
@@ -162,5 +239,25 @@ struct PickupTests {
         let unknown = try CLIRun.run(["watch", "--config", root + "/routes.yaml", "--check"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("routes.yaml:9"), "\(unknown.stderr)")
+    }
+}
+
+/// A pickup source that dies (runs `die`, then fails) when asked to remove a file, and counts downloads.
+final class DyingSource: PickupSource, @unchecked Sendable {
+    let inner: any PickupSource
+    var die: () -> Void = {}
+    private(set) var downloads = 0
+
+    init(inner: any PickupSource) { self.inner = inner }
+
+    var description: String { inner.description }
+    func list() throws(TransportError) -> [String] { try inner.list() }
+    func download(_ name: String) throws(TransportError) -> [UInt8] {
+        downloads += 1
+        return try inner.download(name)
+    }
+    func remove(_ name: String) throws(TransportError) {
+        die()
+        throw TransportError(.io, retryable: true, "the process died before removing \(name)")
     }
 }

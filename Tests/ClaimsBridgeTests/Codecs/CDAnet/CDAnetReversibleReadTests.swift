@@ -20,6 +20,34 @@ import Testing
         #expect(!reject.diagnostic(inputName: "stdin").contains("\"m\""))
     }
 
+    /// The fuzzer's finding (`Fuzz/Regressions/cdanet-roundtrip/crash-a1a33f10…`): a mailbox indicator (A11) `O`,
+    /// the French alias of `Y`, was read as `itemsWaiting` and written back as `Y`.
+    @Test func aCodeReadThroughAnAliasIsRefused() throws {
+        let message = try Fixtures.bytes("cdanet/v04/14-outstanding-transactions-ack.txt")
+        let a11 = try #require(Self.mailboxIndicatorOffset(in: message))
+        #expect(message[a11] == UInt8(ascii: "N") || message[a11] == UInt8(ascii: "Y"))
+        var aliased = message
+        aliased[a11] = UInt8(ascii: "O")
+        let run = try Translate.cdanet(aliased)
+        #expect(run.summary.translated == 0)
+        let reject = try #require(run.rejects.first)
+        #expect(reject.original == aliased)
+        #expect(reject.error.code == .notReversible)
+        #expect(reject.error.location.fieldID == "A11")
+        #expect(reject.error.reason.contains("alias"))
+        // The code itself is read and written back as received.
+        aliased[a11] = UInt8(ascii: "Y")
+        let json = try Translate.cdanet(aliased).output
+        #expect(try Translate.json(json).output == aliased)
+    }
+
+    /// Where A11 is in a version 04 message: after A01–A07 and the fixed fields before it in the layout.
+    static func mailboxIndicatorOffset(in message: [UInt8]) -> Int? {
+        let layout = Fixtures.catalog.mapping(version: 4, transaction: 14)?.layout
+        guard let layout, let index = layout.fields.firstIndex(where: { $0.id == "A11" }) else { return nil }
+        return layout.leadingFieldOffset(of: index)
+    }
+
     @Test func theSameInitialInCapitalsIsRead() throws {
         let run = try Translate.cdanet(try Fixtures.bytes("cdanet/v02/00-eligibility.txt"))
         #expect(run.summary.translated == 1)

@@ -10,12 +10,7 @@ import Testing
     @Test func aLowerCaseInitialIsRefusedNotChangedOnTheWayBack() throws {
         var message = try Fixtures.bytes("cdanet/v02/00-eligibility.txt")
         message[message.count - 1] = UInt8(ascii: "m")
-        let run = try Translate.cdanet(message)
-        #expect(run.summary.translated == 0)
-        let reject = try #require(run.rejects.first)
-        #expect(reject.original == message)
-        #expect(reject.error.code == .notReversible)
-        #expect(reject.error.location.fieldID == "D04")
+        let reject = try Self.refusedAsNotReversible(message, field: "D04")
         #expect(reject.error.reason.contains("in capitals"))
         #expect(!reject.diagnostic(inputName: "stdin").contains("\"m\""))
     }
@@ -28,17 +23,23 @@ import Testing
         #expect(message[a11] == UInt8(ascii: "N") || message[a11] == UInt8(ascii: "Y"))
         var aliased = message
         aliased[a11] = UInt8(ascii: "O")
-        let run = try Translate.cdanet(aliased)
-        #expect(run.summary.translated == 0)
-        let reject = try #require(run.rejects.first)
-        #expect(reject.original == aliased)
-        #expect(reject.error.code == .notReversible)
-        #expect(reject.error.location.fieldID == "A11")
+        let reject = try Self.refusedAsNotReversible(aliased, field: "A11")
         #expect(reject.error.reason.contains("alias"))
         // The code itself is read and written back as received.
         aliased[a11] = UInt8(ascii: "Y")
         let json = try Translate.cdanet(aliased).output
         #expect(try Translate.json(json).output == aliased)
+    }
+
+    /// Translates `message`, expects it to be one reject that could not be written back, found in `field`.
+    static func refusedAsNotReversible(_ message: [UInt8], field: String) throws -> RejectedMessage {
+        let run = try Translate.cdanet(message)
+        #expect(run.summary.translated == 0)
+        let reject = try #require(run.rejects.first)
+        #expect(reject.original == message)
+        #expect(reject.error.code == .notReversible)
+        #expect(reject.error.location.fieldID == field)
+        return reject
     }
 
     /// Where A11 is in a version 04 message: after A01–A07 and the fixed fields before it in the layout.

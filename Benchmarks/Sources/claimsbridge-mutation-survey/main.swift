@@ -54,7 +54,11 @@ func describe(_ finding: CDAnetBatchAudit.Finding, _ segments: [CDAnetBatchAudit
     let fixture = fixtures[names[damaged]]
     let origin = finding.segmentStart - (finding.kind == .controlLost ? segments[damaged].bytes.count : 0)
     let control = fixtures[names[damaged + 1]].name
-    print("--- \(finding.kind.rawValue): damaged \(fixture.name) (\(difference(fixture.bytes, segments[damaged].bytes))), then \(control) at +\(segments[damaged].bytes.count)")
+    print("--- \(finding.kind.rawValue)\(finding.isAmbiguous ? " (ambiguous)" : ""): damaged \(fixture.name) (\(difference(fixture.bytes, segments[damaged].bytes))), then \(control) at +\(segments[damaged].bytes.count)")
+    if finding.kind == .controlLost, damaged + 2 < segments.count {
+        let next = fixtures[names[damaged + 2]]
+        print("    next: damaged \(next.name) (\(difference(next.bytes, segments[damaged + 2].bytes)))")
+    }
     for frame in finding.frames {
         let kind = frame.isMessage ? "message" : "reject  "
         print("    \(kind) +\(frame.offset - origin) length \(frame.length)\(frame.reason.map { ": " + $0 } ?? "")")
@@ -74,7 +78,7 @@ for first in stride(from: 0, to: damagedCount, by: batch) {
     for _ in 0..<min(batch, damagedCount - first) {
         let original = Int.random(in: 0..<messages.count, using: &generator)
         let damaged = CDAnetMutator.damage(messages[original], using: &generator)
-        segments.append(.init(bytes: damaged, isControl: false))
+        segments.append(.init(bytes: damaged, isControl: false, original: messages[original]))
         let control = Int.random(in: 0..<messages.count, using: &generator)
         segments.append(.init(bytes: messages[control], isControl: true))
         names += [original, control]
@@ -95,6 +99,7 @@ print(
     """
     messages:            \(total.damaged) damaged + \(total.controls) controls (\(bytes / 1_000_000) MB) in \(String(format: "%.1f", seconds)) s
     controls lost:       \(total.controlsLost) (\(String(format: "%.4f", 100 * Double(total.controlsLost) / Double(max(total.controls, 1))))%)
+      of which ambiguous: \(total.controlsLostAmbiguously) (the same bytes are the damaged message intact, read as such, and the control damaged)
     invented messages:   \(total.invented) (\(String(format: "%.4f", 100 * Double(total.invented) / Double(max(total.damaged, 1))))% of damaged)
     messages read:       \(total.messagesRead), rejects: \(total.rejects)
     unaccounted bytes:   \(total.unaccountedBytes)

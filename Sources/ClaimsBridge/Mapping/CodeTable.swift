@@ -1,7 +1,8 @@
 /// A table relating wire codes to the names the model uses, e.g. relationship `1` ↔ `self`.
 ///
-/// Codes are compared after trailing spaces are removed. Aliases are read-only synonyms that write back as
-/// their canonical code (`O` for oui is read as `Y`).
+/// Codes are compared after trailing spaces are removed. Aliases are synonyms some senders use (`O` for oui
+/// stands for `Y`); a message holding one is refused on reading, since it would be written back with the
+/// canonical code, not as received.
 package struct CodeTable: Sendable {
     package struct Entry: Sendable {
         /// The wire code, without trailing spaces.

@@ -286,7 +286,10 @@ private struct ModelJSONEmitter {
                     let known = pool + Int(entry.codeStart)
                     var at = 0
                     while at < end && known[at] == code[at] { at &+= 1 }
-                    if at == end { return index }
+                    if at == end {
+                        if index >= Int(table.entryStart) &+ Int(table.entryCount) { throw aliasRead(rule, index, at: start) }
+                        return index
+                    }
                 }
                 index &+= 1
             }
@@ -336,6 +339,24 @@ private struct ModelJSONEmitter {
         throw BridgeError(
             .notReversible,
             "is always written \(how.joined(separator: " and ")), and this value is not, so the message could not be written back as received",
+            at: .init(byteOffset: baseOffset + start, fieldID: field.id, fieldName: field.name))
+    }
+
+    /// Refuses a code that its table reads as a synonym (an alias, such as the French `O` for `Y`): it would be
+    /// written back as the code it stands for, not as received.
+    @inline(never)
+    private func aliasRead(_ rule: Value, _ entry: Int, at start: Int) -> BridgeError {
+        let field = mapping.layout.fields[Int(rule.field)]
+        let found = entries[entry]
+        let canonical = entries[Int(found.canonical)]
+        let code = { (entry: MappingTables.Entry) in
+            String(decoding: UnsafeBufferPointer(start: pool + Int(entry.codeStart), count: Int(entry.codeLength)), as: UTF8.self)
+        }
+        let shown = field.isPersonal
+            ? "an alias of another code, which would be written back as that code"
+            : "\"\(code(found))\", an alias of \"\(code(canonical))\", which would be written back as \"\(code(canonical))\""
+        return BridgeError(
+            .notReversible, "holds \(shown), so the message could not be written back as received",
             at: .init(byteOffset: baseOffset + start, fieldID: field.id, fieldName: field.name))
     }
 

@@ -118,4 +118,45 @@ import Testing
         #expect(result.controlsLost == 1)
         #expect(result.invented == 0)
     }
+
+    /// A maximal EOB (its last byte a space), then a version 02 request with a blank prefix missing its first
+    /// space (survey seed 13). The same bytes are the EOB missing one of its trailing spaces, then the request
+    /// intact, and that is what is read: the EOB is lost, and the audit says no reader could have kept it.
+    @Test func aControlLostToTheSameBytesAsAnIntactNeighbourIsCountedAmbiguous() {
+        let eob = Self.fixture("v04/21-eob-maximal")
+        let request = Self.fixture("v02/04-pended-claims-request")
+        let audit = CDAnetBatchAudit(catalog: Fixtures.catalog)
+        let result = audit.audit([
+            .init(bytes: eob, isControl: true), .init(bytes: Array(request.dropFirst()), isControl: false, original: request),
+        ])
+        #expect(result.controlsLost == 1)
+        #expect(result.controlsLostAmbiguously == 1)
+        // The request damaged again near its end (seed 13: "same last 6"): the request read is not the one sent,
+        // so the loss is the reader's.
+        let twiceDamaged = Self.edit(Array(request.dropFirst()), at: 34, removing: 1, inserting: "X")
+        let other = audit.audit([
+            .init(bytes: eob, isControl: true), .init(bytes: twiceDamaged, isControl: false, original: request),
+        ])
+        #expect(other.controlsLost == 1)
+        #expect(other.controlsLostAmbiguously == 0)
+        // Without the original, nothing is known about what was sent.
+        let unknown = audit.audit([.init(bytes: eob, isControl: true), .init(bytes: Array(request.dropFirst()), isControl: false)])
+        #expect(unknown.controlsLostAmbiguously == 0)
+    }
+
+    /// What the survey's damage can make of a message: up to 6 bytes edited, then up to 200 cut off its tail.
+    @Test func theMutatorsReachIsKnown() {
+        let message = Self.fixture("v04/07-cob-claim")
+        var edited = message
+        edited.remove(at: 10)
+        edited.insert(UInt8(ascii: " "), at: 500)
+        edited[700] = UInt8(ascii: "X")
+        #expect(CDAnetMutator.couldDamage(message, into: edited[...]))
+        #expect(CDAnetMutator.couldDamage(message, into: edited.dropLast(200)))
+        #expect(!CDAnetMutator.couldDamage(message, into: edited.dropLast(220)))
+        var tooMany = message
+        for index in stride(from: 100, to: 800, by: 100) { tooMany[index] = UInt8(ascii: "#") }
+        #expect(!CDAnetMutator.couldDamage(message, into: tooMany[...]))
+        #expect(!CDAnetMutator.couldDamage(message, into: Self.fixture("v04/01-claim-maximal")[...]))
+    }
 }

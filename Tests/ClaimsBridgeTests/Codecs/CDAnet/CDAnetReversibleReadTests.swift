@@ -10,14 +10,43 @@ import Testing
     @Test func aLowerCaseInitialIsRefusedNotChangedOnTheWayBack() throws {
         var message = try Fixtures.bytes("cdanet/v02/00-eligibility.txt")
         message[message.count - 1] = UInt8(ascii: "m")
+        let reject = try Self.refusedAsNotReversible(message, field: "D04")
+        #expect(reject.error.reason.contains("in capitals"))
+        #expect(!reject.diagnostic(inputName: "stdin").contains("\"m\""))
+    }
+
+    /// The fuzzer's finding (`Fuzz/Regressions/cdanet-roundtrip/crash-a1a33f10…`): a mailbox indicator (A11) `O`,
+    /// the French alias of `Y`, was read as `itemsWaiting` and written back as `Y`.
+    @Test func aCodeReadThroughAnAliasIsRefused() throws {
+        let message = try Fixtures.bytes("cdanet/v04/14-outstanding-transactions-ack.txt")
+        let a11 = try #require(Self.mailboxIndicatorOffset(in: message))
+        #expect(message[a11] == UInt8(ascii: "N") || message[a11] == UInt8(ascii: "Y"))
+        var aliased = message
+        aliased[a11] = UInt8(ascii: "O")
+        let reject = try Self.refusedAsNotReversible(aliased, field: "A11")
+        #expect(reject.error.reason.contains("alias"))
+        // The code itself is read and written back as received.
+        aliased[a11] = UInt8(ascii: "Y")
+        let json = try Translate.cdanet(aliased).output
+        #expect(try Translate.json(json).output == aliased)
+    }
+
+    /// Translates `message`, expects it to be one reject that could not be written back, found in `field`.
+    static func refusedAsNotReversible(_ message: [UInt8], field: String) throws -> RejectedMessage {
         let run = try Translate.cdanet(message)
         #expect(run.summary.translated == 0)
         let reject = try #require(run.rejects.first)
         #expect(reject.original == message)
         #expect(reject.error.code == .notReversible)
-        #expect(reject.error.location.fieldID == "D04")
-        #expect(reject.error.reason.contains("in capitals"))
-        #expect(!reject.diagnostic(inputName: "stdin").contains("\"m\""))
+        #expect(reject.error.location.fieldID == field)
+        return reject
+    }
+
+    /// Where A11 is in a version 04 message: after A01–A07 and the fixed fields before it in the layout.
+    static func mailboxIndicatorOffset(in message: [UInt8]) -> Int? {
+        let layout = Fixtures.catalog.mapping(version: 4, transaction: 14)?.layout
+        guard let layout, let index = layout.fields.firstIndex(where: { $0.id == "A11" }) else { return nil }
+        return layout.leadingFieldOffset(of: index)
     }
 
     @Test func theSameInitialInCapitalsIsRead() throws {

@@ -30,6 +30,27 @@ final class RecordSchemaCheck {
         checkKeepingBytes(records).verdicts
     }
 
+    /// One verdict per record, in order: nil when it is valid. The records' own input bytes are validated first,
+    /// inside the document's own head (prolog and root start tag) and without a copy written: when they break
+    /// no rule, which is the usual case, every verdict is nil. Otherwise, or without the bytes, the records are
+    /// checked as ``check(_:)`` does, which traces each message to its record and element.
+    /// - Parameters:
+    ///   - originals: each record's input bytes, in order, or nil when they are not all known.
+    ///   - head: the document's bytes up to and including the root's start tag; `rootName` as written.
+    func check(_ records: [TreeNode], originals: [[UInt8]]?, head: [UInt8]?, rootName: String?) -> [BridgeError?] {
+        if let originals, let head, let rootName, originals.count == records.count, !records.isEmpty {
+            var document = head
+            document.reserveCapacity(head.count + originals.reduce(rootName.utf8.count + 4) { $0 + $1.count + 1 })
+            for bytes in originals {
+                document.append(0x0A)
+                document += bytes
+            }
+            document += Array("\n</\(rootName)>\n".utf8)
+            if validator.validate(document).isEmpty { return Array(repeating: nil, count: records.count) }
+        }
+        return check(records)
+    }
+
     /// One verdict per record, in order (nil when it is valid), with the document checked and where in it each
     /// record was written: the bytes ``writer`` gives for the record at its depth, ready to be copied to output.
     func checkKeepingBytes(_ records: [TreeNode]) -> (verdicts: [BridgeError?], document: [UInt8], ranges: [Range<Int>]) {

@@ -84,7 +84,11 @@ public struct TreeReadPipeline {
         /// Checks the waiting records against the schema, then translates them in order; false to stop.
         func flush() throws -> Bool {
             defer { pending.removeAll(keepingCapacity: true) }
-            let verdicts = check?.check(pending.map(\.record)) ?? Array(repeating: nil, count: pending.count)
+            let originals = pending.allSatisfy { $0.original != nil } ? pending.map { $0.original!.bytes } : nil
+            let verdicts =
+                check?.check(
+                    pending.map(\.record), originals: originals, head: reader.documentHead,
+                    rootName: reader.rootQualifiedName) ?? Array(repeating: nil, count: pending.count)
             for (item, verdict) in zip(pending, verdicts) {
                 var warning: BridgeError?
                 let translated = state.summary.translated

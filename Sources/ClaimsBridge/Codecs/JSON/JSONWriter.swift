@@ -19,6 +19,22 @@ package enum JSONWriter {
         output.append(UInt8(ascii: "\""))
     }
 
+    /// Appends a JSON string from a Swift string, reading its UTF-8 in place (no copy into an array).
+    @inline(__always)
+    package static func appendString(_ text: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            // Plain text (the usual case) is copied in one piece; anything else byte by byte.
+            if utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                output.append(contentsOf: utf8)
+            } else {
+                for byte in utf8 { appendEscaped(byte, to: &output) }
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
     /// Appends one ASCII byte, escaped as JSON requires.
     @inline(__always)
     private static func appendEscaped<Output: ByteAppending & ~Copyable>(_ byte: UInt8, to output: inout Output) {

@@ -32,6 +32,13 @@ struct XMLEncodingCheck {
     private var sequenceStart = (offset: 0, line: 0, column: 0)
     private(set) var problem: Problem?
 
+    /// Whether feeding `byte` would change nothing: an ASCII byte outside a multi-byte sequence, once the
+    /// encoding is known. Lets a caller skip the call for the bulk of a document.
+    @inline(__always)
+    func ignores(_ byte: UInt8) -> Bool {
+        byte < 0x80 && needed == 0 && mode != .undecided
+    }
+
     /// Feeds the byte at `offset` (at `line`, `column`).
     mutating func feed(_ byte: UInt8, offset: Int, line: Int, column: Int) {
         switch mode {

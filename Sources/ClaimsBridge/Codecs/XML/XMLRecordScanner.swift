@@ -112,26 +112,28 @@ struct XMLRecordScanner {
         {
             disable()
         }
-        for byte in bytes {
-            if log.count < captureLimit {
-                log.append(byte)
-            } else {
-                droppedBytes += 1
-                if enabled { disable() }
-            }
+        // The bytes kept, up to the capture limit, in one piece; from the first byte not kept on, records can no
+        // longer be handed over whole.
+        let kept = min(bytes.count, max(0, captureLimit - log.count))
+        log.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<kept]))
+        droppedBytes += bytes.count - kept
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if index == kept && enabled { disable() }
             if byte == 0x0A {
                 line += 1
                 column = 0
             } else {
                 column += 1
             }
-            encoding.feed(byte, offset: offset, line: line, column: column)
+            if !encoding.ignores(byte) { encoding.feed(byte, offset: offset, line: line, column: column) }
             if enabled { step(byte) }
             last = (last.1, byte)
             offset += 1
         }
     }
 
+    @inline(__always)
     private mutating func step(_ byte: UInt8) {
         switch state {
         case .text:
@@ -161,7 +163,7 @@ struct XMLRecordScanner {
                 } else {
                     if depth == 0 && rootTagEnd == 0 {
                         rootTagEnd = offset + 1
-                        if logStart == 0 && log.count <= 64 << 10 { head = log }
+                        if logStart == 0 && rootTagEnd <= 64 << 10 { head = Array(log[0..<rootTagEnd]) }
                     }
                     depth += 1
                 }

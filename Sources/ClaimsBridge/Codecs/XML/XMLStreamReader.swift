@@ -43,6 +43,10 @@ package final class XMLStreamReader {
     /// part-way, the rest of the document is treated as unreadable, so that no byte goes unaccounted for.
     private var locatesRecords = false
 
+    /// The document's bytes up to and including the root's start tag (its prolog, encoding and namespace
+    /// declarations), when they were kept; records' own bytes placed after it read as they do in the input.
+    package var documentHead: [UInt8]? { source.scanner.head }
+
     /// The root element's name as written (with its prefix, if any), after ``readRoot()``.
     package private(set) var rootQualifiedName: String?
 

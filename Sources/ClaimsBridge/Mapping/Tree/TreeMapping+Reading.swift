@@ -4,19 +4,22 @@ extension TreeMapping {
     package func readRecord(_ node: TreeNode) throws(BridgeError) -> TreeValue {
         var object = TreeValue.object([.init("schemaVersion", .number("1"))])
         if let modelType { object.set(.string(modelType), at: ["type"]) }
-        try TreeReader().read(record, node: node, into: &object, position: 1, partnerPath: node.name)
+        try TreeReader().read(record, node: node, into: &object, position: 1, partnerPath: { node.name })
         return object
     }
 }
 
 /// Walks a partner node along the element rules and fills in a model object.
+///
+/// The partner path of an element (`DP/ACTE[2]`) is spelled out only when an error names it.
 private struct TreeReader {
     func read(
         _ rule: TreeMapping.ElementRule, node: TreeNode, into object: inout TreeValue, position: Int,
-        partnerPath: String
+        partnerPath: () -> String
     ) throws(BridgeError) {
         func failure(_ code: BridgeError.Code, _ reason: String, _ name: String?, _ path: [String]?) -> BridgeError {
-            BridgeError(
+            let partnerPath = partnerPath()
+            return BridgeError(
                 code, reason,
                 at: .init(
                     line: node.line > 0 ? node.line : nil,
@@ -78,11 +81,18 @@ private struct TreeReader {
                     continue
                 }
                 consumed[index] = true
-                let here =
-                    child.repeats ? "\(partnerPath)/\(child.name)[\(items.count + 1)]" : "\(partnerPath)/\(child.name)"
-                var item =
-                    child.path == nil
-                    ? object : (object.value(at: child.path![...]).flatMap { child.repeats ? nil : $0 } ?? .object([]))
+                let count = items.count + 1
+                func here() -> String {
+                    child.repeats ? "\(partnerPath())/\(child.name)[\(count)]" : "\(partnerPath())/\(child.name)"
+                }
+                var item: TreeValue
+                if child.path == nil {
+                    // Moved out rather than copied, so that filling it in does not copy the whole object.
+                    item = object
+                    object = .null
+                } else {
+                    item = object.value(at: child.path![...]).flatMap { child.repeats ? nil : $0 } ?? .object([])
+                }
                 try read(child, node: candidate, into: &item, position: items.count + 1, partnerPath: here)
                 index += 1
                 var siblings: [[TreeValue]] = Array(repeating: [], count: child.then.count)
@@ -91,7 +101,8 @@ private struct TreeReader {
                 {
                     consumed[index] = true
                     var nested = TreeValue.object([])
-                    let siblingPath = "\(here)+\(child.then[which].name)[\(siblings[which].count + 1)]"
+                    let siblingCount = siblings[which].count + 1
+                    func siblingPath() -> String { "\(here())+\(child.then[which].name)[\(siblingCount)]" }
                     try read(
                         child.then[which], node: node.children[index], into: &nested,
                         position: siblings[which].count + 1, partnerPath: siblingPath)
@@ -116,7 +127,7 @@ private struct TreeReader {
             let stray = node.children[index]
             throw BridgeError(
                 .unexpectedElement, "is not expected here",
-                at: .init(line: stray.line > 0 ? stray.line : nil, fieldID: "\(partnerPath)/\(stray.name)"))
+                at: .init(line: stray.line > 0 ? stray.line : nil, fieldID: "\(partnerPath())/\(stray.name)"))
         }
         for value in rule.values {
             guard case .sum(let paths) = value.compute, let text = node.attribute(value.name) ?? nil,

@@ -22,6 +22,15 @@ package enum TreeTransform: Sendable {
     /// Date spellings on the partner side.
     package enum DateFormat: String, Sendable, CaseIterable {
         case yyyymmdd = "YYYYMMDD", yymmdd = "YYMMDD", iso = "YYYY-MM-DD", yyyymm = "YYYYMM", yymm = "YYMM"
+
+        /// How many digits a date written this way has (the dashes left out).
+        var digitCount: Int {
+            switch self {
+            case .yyyymmdd, .iso: return 8
+            case .yymmdd, .yyyymm: return 6
+            case .yymm: return 4
+            }
+        }
     }
 
     /// The name used in mapping files.
@@ -139,12 +148,23 @@ package enum TreeTransform: Sendable {
 
     /// Partner text written in `format` as a calendar date (what ``read(_:)`` gives for a `date` transform).
     package static func calendarDate(_ text: String, format: DateFormat) throws(TransformFailure) -> CalendarDate {
-        let digits = Array(text.utf8.filter { $0 != UInt8(ascii: "-") })
-        let expected = format.rawValue.filter { $0 != "-" }.count
-        guard digits.count == expected, digits.allSatisfy(isDigit),
-            format != .iso || text.utf8.count == 10
+        // The digits without the dashes, four bits each (at most eight of them), first digit highest: read
+        // without building any string or array, since every date of every record passes here.
+        let expected = format.digitCount
+        var digits: UInt64 = 0
+        var count = 0
+        var allDigits = true
+        for byte in text.utf8 where byte != UInt8(ascii: "-") {
+            count += 1
+            if count > expected { break }
+            if !isDigit(byte) { allDigits = false }
+            digits = digits << 4 | UInt64((byte &- 48) & 0xF)
+        }
+        guard count == expected, allDigits, format != .iso || text.utf8.count == 10
         else { throw .init("must be a date written \(format.rawValue)") }
-        func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + Int(digits[$1] - 48) } }
+        func number(_ range: Range<Int>) -> Int {
+            range.reduce(0) { $0 * 10 + Int((digits >> UInt64(4 * (expected - 1 - $1))) & 0xF) }
+        }
         let year: Int
         let rest: Int
         switch format {

@@ -121,7 +121,7 @@ extension TreeValue {
             out.append(UInt8(ascii: "{"))
             for (index, member) in members.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.appendString(Array(member.key.utf8)[...], to: &out)
+                JSONWriter.appendString(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 member.value.appendJSON(to: &out)
             }
@@ -133,7 +133,7 @@ extension TreeValue {
                 item.appendJSON(to: &out)
             }
             out.append(UInt8(ascii: "]"))
-        case .string(let text): JSONWriter.appendString(Array(text.utf8)[...], to: &out)
+        case .string(let text): JSONWriter.appendString(text, to: &out)
         case .number(let text): out.append(contentsOf: text.utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .null: out.append(contentsOf: "null".utf8)

@@ -135,10 +135,8 @@ struct TreeRuleChecker {
     }
 
     private static func matches(_ value: String, form: String) -> Bool {
-        let bytes = Array(value.utf8)
-        let pattern = Array(form.utf8)
-        guard bytes.count == pattern.count else { return false }
-        for (byte, expected) in zip(bytes, pattern) {
+        guard value.utf8.count == form.utf8.count else { return false }
+        for (byte, expected) in zip(value.utf8, form.utf8) {
             switch expected {
             case UInt8(ascii: "A"): if byte &- UInt8(ascii: "A") >= 26 { return false }
             case UInt8(ascii: "9"): if !byte.isDigit { return false }

@@ -76,6 +76,25 @@ import Testing
         }
     }
 
+    /// A group of records is validated from its own input bytes, where several elements can share a line; a
+    /// rule broken there must still be traced to its claim and element, as in the same batch one tag per line.
+    @Test func schemaErrorsOfRecordsOnOneLineLandOnTheirOwnClaim() throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        let input = try Fixtures.bytes("ramq/invalid/schema-violations.xml")
+        let flat = String(decoding: input, as: UTF8.self).split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.joined()
+        let spread = try TreeTranslate.read(input, mapping: mapping)
+        let oneLine = try TreeTranslate.read(Array(flat.utf8), mapping: mapping)
+        #expect(oneLine.summary == spread.summary)
+        #expect(oneLine.output == spread.output)
+        #expect(oneLine.rejects.map(\.messageNumber) == spread.rejects.map(\.messageNumber))
+        #expect(oneLine.rejects.map(\.error.code) == spread.rejects.map(\.error.code))
+        #expect(oneLine.rejects.map(\.error.location.fieldID) == spread.rejects.map(\.error.location.fieldID))
+        #expect(oneLine.rejects.map(\.error.reason) == spread.rejects.map(\.error.reason))
+        #expect(oneLine.rejects.contains { $0.error.code == .schemaViolation })
+        #expect(oneLine.rejects.allSatisfy { $0.error.location.line == 1 || $0.error.location.line == nil })
+    }
+
     /// Records are checked against the schema in groups; errors must land on the right claim in any group,
     /// and a claim that makes its group ill-formed must not take the others down with it.
     @Test func schemaErrorsLandOnTheirOwnClaimAcrossGroups() throws {

@@ -22,11 +22,7 @@ final class PostgreSQLSequenceAllocator: SequenceAllocating {
     }
 
     func allocation(fileID: Int64, line: Int, field: String, scope: String, limit: Int) throws -> Int {
-        // The ledger's scope names: `A02/<office>` or `A09/<office>/<carrier>`.
-        let parts = scope.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        let counter = SequenceCounter(
-            fieldID: parts[0], office: parts.count > 1 ? parts[1] : "", carrier: parts.count > 2 ? parts[2] : "",
-            limit: limit)
+        let counter = Ledger.counter(scope: scope, limit: limit)
         return try sequences.allocation(
             fileKey: "\(ledgerIdentity)#\(fileID)", line: line, field: field, counter: counter)
     }

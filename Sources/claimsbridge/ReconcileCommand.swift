@@ -52,7 +52,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             Files.printError("\(answers) reconciliation answer\(answers == 1 ? "" : "s") received for \(date)")
             configuration = routes.configuration
         }
-        let ledger = try Ledger(path: configuration.stateDirectory + "/ledger.sqlite")
+        let ledger = try Ledger(location: configuration.ledgerLocation)
         let report = try ledger.reconciliationReport(unpaidAfterDays: unpaidAfterDays)
         if format == "csv" {
             print(report.csv, terminator: "")

@@ -22,14 +22,14 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let configuration = try WatchConfiguration.load(path: config)
         if let order {
-            try showOrder(order, ledger: try Ledger(path: configuration.stateDirectory + "/ledger.sqlite"))
+            try showOrder(order, ledger: try Ledger(location: configuration.ledgerLocation))
             return
         }
         guard let claim else {
             print(try WatchStatus.gather(configuration).text, terminator: "")
             return
         }
-        let ledger = try Ledger(path: configuration.stateDirectory + "/ledger.sqlite")
+        let ledger = try Ledger(location: configuration.ledgerLocation)
         let chain = try ledger.chain(officeSequenceNumber: claim, provider: provider)
         if chain.isEmpty {
             print("No message with office sequence number \(claim) is recorded.")

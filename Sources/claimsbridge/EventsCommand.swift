@@ -29,7 +29,7 @@ struct EventsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let configuration = try WatchConfiguration.load(path: config)
+            let configuration = try RoutesFile.loadStores(path: config)
             let ledger = try Ledger(location: configuration.ledgerLocation)
             var out = Data()
             for event in try ledger.statusEvents(after: after, type: type, limit: limit) {

@@ -36,7 +36,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = try WatchConfiguration.load(path: config)
+        var configuration = try RoutesFile.loadStores(path: config)
         if let date = date.flatMap(CalendarDate.init) {
             let logger = common.makeLogger()
             var routes = try RoutesFile.load(path: config, common: common, logger: logger)

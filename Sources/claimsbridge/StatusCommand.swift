@@ -20,7 +20,7 @@ struct StatusCommand: ParsableCommand {
     var order: String?
 
     func run() throws {
-        let configuration = try WatchConfiguration.load(path: config)
+        let configuration = try RoutesFile.loadStores(path: config)
         if let order {
             try showOrder(order, ledger: try Ledger(location: configuration.ledgerLocation))
             return

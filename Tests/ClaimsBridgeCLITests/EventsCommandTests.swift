@@ -1,4 +1,3 @@
-import ClaimsBridgeStorage
 import ClaimsBridgeTestSupport
 import Foundation
 import Testing
@@ -9,13 +8,7 @@ struct EventsCommandTests {
     /// database of the test PostgreSQL server (`store:`).
     static func storeLines(postgreSQL: Bool) throws -> String {
         guard postgreSQL else { return "outbox: {path: state/outbox.sqlite}" }
-        let store = try PostgreSQLTestServer.shared().newDatabase()
-        let password = store.password.map { "\n  passwordFrom: \($0)" } ?? ""
-        return """
-            store:
-              url: postgres://\(store.user)@localhost:\(store.port)/\(store.database)?host=\(store.host)\(password)
-            outbox: {}
-            """
+        return try PostgreSQLTestServer.shared().newStoreYAML() + "\noutbox: {}"
     }
 
     @Test(

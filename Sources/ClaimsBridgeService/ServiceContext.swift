@@ -1,5 +1,6 @@
 public import ClaimsBridge
 public import ClaimsBridgeTransports
+public import ClaimsBridgeWatcher
 import Foundation
 public import Logging
 import Synchronization
@@ -15,6 +16,9 @@ public final class ServiceContext: Sendable {
     public let catalog: CDAnetCatalog
     /// The ledger file (`<state>/ledger.sqlite`) of the routes file.
     public let ledgerPath: String
+    /// Where the ledger lives: the file ``ledgerPath``, or the PostgreSQL store the delivery configuration's
+    /// `store:` names (there the numbers `serve` gives come from the store's counters, shared with every worker).
+    public let ledgerLocation: LedgerLocation
     /// The outbox file of the delivery configuration.
     public let outboxPath: String
     /// A transport for each destination of the delivery configuration.
@@ -43,6 +47,7 @@ public final class ServiceContext: Sendable {
         let catalog = try CDAnetCatalog(directory: mappingsDirectory + "/cdanet")
         self.catalog = catalog
         self.ledgerPath = ledgerPath
+        ledgerLocation = delivery.postgreSQL.map { .postgreSQL($0) } ?? .sqlite(path: ledgerPath)
         self.outboxPath = delivery.outboxPath
         self.delivery = delivery
         self.transports = transports

@@ -54,6 +54,16 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
         return administration.with(database: name)
     }
 
+    /// A delivery configuration's `store:` block (URL and `passwordFrom:`) naming a new, empty database on this server.
+    public func newStoreYAML() throws -> String {
+        let store = try newDatabase()
+        let password = store.password.map { "\n  passwordFrom: \($0)" } ?? ""
+        return """
+            store:
+              url: postgres://\(store.user)@localhost:\(store.port)/\(store.database)?host=\(store.host)\(password)
+            """
+    }
+
     /// Starts the server (again) and waits until it accepts connections.
     public func start() throws {
         let options = "-k \(folder) -p \(port) -c listen_addresses= -c fsync=off -c max_connections=200"

@@ -29,8 +29,8 @@ struct EventsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let configuration = try WatchConfiguration.load(path: config)
-            let ledger = try Ledger(path: configuration.stateDirectory + "/ledger.sqlite")
+            let configuration = try RoutesFile.loadStores(path: config)
+            let ledger = try Ledger(location: configuration.ledgerLocation)
             var out = Data()
             for event in try ledger.statusEvents(after: after, type: type, limit: limit) {
                 let delivery = event.outboxID.map { "\($0)" } ?? "null"

@@ -36,7 +36,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = try WatchConfiguration.load(path: config)
+        var configuration = try RoutesFile.loadStores(path: config)
         if let date = date.flatMap(CalendarDate.init) {
             let logger = common.makeLogger()
             var routes = try RoutesFile.load(path: config, common: common, logger: logger)
@@ -52,7 +52,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             Files.printError("\(answers) reconciliation answer\(answers == 1 ? "" : "s") received for \(date)")
             configuration = routes.configuration
         }
-        let ledger = try Ledger(path: configuration.stateDirectory + "/ledger.sqlite")
+        let ledger = try Ledger(location: configuration.ledgerLocation)
         let report = try ledger.reconciliationReport(unpaidAfterDays: unpaidAfterDays)
         if format == "csv" {
             print(report.csv, terminator: "")

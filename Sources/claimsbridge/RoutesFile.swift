@@ -16,6 +16,18 @@ struct RoutesFile {
     /// Where routes with `pickup:` fetch their files from, by route name.
     var pickupSources: [String: any PickupSource] = [:]
 
+    /// The routes file's settings with the store its delivery configuration names (`store:`), without the mappings or
+    /// transports: what the commands that only read the ledger and the outbox need.
+    static func loadStores(path: String) throws -> WatchConfiguration {
+        var configuration = try WatchConfiguration.load(path: path)
+        if let deliveryPath = configuration.deliveryConfigurationPath {
+            let delivery = try DeliveryConfiguration.load(path: deliveryPath)
+            configuration.outboxPath = delivery.outboxPath
+            configuration.outboxStore = delivery.postgreSQL.map { .postgreSQL($0) }
+        }
+        return configuration
+    }
+
     static func load(path: String, common: CommonOptions, logger: Logger) throws -> RoutesFile {
         let unchecked = try WatchConfiguration.load(path: path)
         guard let deliveryPath = unchecked.deliveryConfigurationPath else {

@@ -23,16 +23,16 @@ struct StatusCommand: ParsableCommand {
     var order: String?
 
     func run() throws {
-        let configuration = try WatchConfiguration.load(path: config)
+        let configuration = try RoutesFile.loadStores(path: config)
         if let order {
-            try showOrder(order, ledger: try Ledger(path: configuration.stateDirectory + "/ledger.sqlite"))
+            try showOrder(order, ledger: try Ledger(location: configuration.ledgerLocation))
             return
         }
         guard let claim else {
             print(try WatchStatus.gather(configuration).text, terminator: "")
             return
         }
-        let ledger = try Ledger(path: configuration.stateDirectory + "/ledger.sqlite")
+        let ledger = try Ledger(location: configuration.ledgerLocation)
         let chain = try ledger.chain(officeSequenceNumber: claim, provider: provider)
         if chain.isEmpty {
             // A RAMQ claim has no CDAnet messages: it is found by its attestation number.

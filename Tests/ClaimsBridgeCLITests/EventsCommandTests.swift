@@ -4,15 +4,24 @@ import Testing
 
 @Suite("events command")
 struct EventsCommandTests {
-    @Test("events list prints the watcher's status events; events replay sends them again under new keys, same ids")
-    func listAndReplay() throws {
+    /// Where the delivery configuration puts the outbox and the ledger: SQLite files in the state folder, or a new
+    /// database of the test PostgreSQL server (`store:`).
+    static func storeLines(postgreSQL: Bool) throws -> String {
+        guard postgreSQL else { return "outbox: {path: state/outbox.sqlite}" }
+        return try PostgreSQLTestServer.shared().newStoreYAML() + "\noutbox: {}"
+    }
+
+    @Test(
+        "events list prints the watcher's status events; events replay sends them again under new keys, same ids",
+        arguments: [false, true])
+    func listAndReplay(postgreSQL: Bool) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for sub in ["claims", "replies", "carrier", "practice", "events"] {
             try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
         }
         try """
-            outbox: {path: state/outbox.sqlite}
+            \(try Self.storeLines(postgreSQL: postgreSQL))
             destinations:
               carrier: {type: folder, directory: carrier, namePattern: "{name}-{key}"}
               practice: {type: folder, directory: practice, namePattern: "{name}-{key}"}
@@ -33,8 +42,10 @@ struct EventsCommandTests {
         var run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
         #expect(run.status == 0, "\(run.stderr)")
         try Fixtures.bytes("cdanet/v04/11-claim-acknowledgement.txt").write(to: folder + "/replies/ack.txt")
-        run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
-        #expect(run.status == 0, "\(run.stderr)")
+        // Two watcher processes at once on the same ledger: the answer moves the claim once, with one event.
+        for both in try onThreads(2, { _ in try CommandRunner.run(["watch", "--config", routes, "--drain"]) }) {
+            #expect(both.status == 0, "\(both.stderr)")
+        }
         // An EOB after the rejection: refused, kept in the history with its reason, no event.
         try Fixtures.bytes("cdanet/v04/21-eob-basic.txt").write(to: folder + "/replies/eob.txt")
         run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
@@ -61,6 +72,10 @@ struct EventsCommandTests {
         #expect(lines.allSatisfy { $0?["delivery"] as? Int != nil }, "every event was handed to the outbox")
         let only = try CommandRunner.run(["events", "list", "--config", routes, "--type", "claim.rejected"])
         #expect(only.stdoutText.split(separator: "\n").count == 1)
+        // `status` reads the same ledger: the claim and both answers, all delivered.
+        let overall = try CommandRunner.run(["status", "--config", routes])
+        #expect(overall.status == 0, "\(overall.stderr)")
+        #expect(overall.stdoutText.contains("  delivered   3"), "\(overall.stdoutText)")
         let delivered = try FileManager.default.contentsOfDirectory(atPath: folder + "/events").sorted()
         #expect(delivered == ["status-event-1.json", "status-event-2.json"], "\(delivered)")
 

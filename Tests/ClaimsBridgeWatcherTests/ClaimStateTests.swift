@@ -6,22 +6,15 @@ import Testing
 
 @Suite("Claim and lab-order state")
 struct ClaimStateTests {
-    func temporaryLedger() throws -> (Ledger, String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return (try Ledger(path: folder + "/ledger.sqlite"), folder)
-    }
-
     func update(_ to: ClaimState, _ source: String, at time: Double, key: String = "message-1") -> StateUpdate {
         StateUpdate(
             kind: .claim, key: key, to: to.rawValue, source: source, occurredAt: time,
             subject: ["officeSequenceNumber": "000101", "carrierId": "000125", "providerNumber": "123456789"])
     }
 
-    @Test("Transitions are checked, idempotent and ordered; refused ones are kept with their reason")
-    func transitions() throws {
-        let (ledger, folder) = try temporaryLedger()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+    @Test("Transitions are checked, idempotent and ordered; refused ones are kept with their reason", arguments: LedgerEngine.allCases)
+    func transitions(_ engine: LedgerEngine) throws {
+        let ledger = try engine.makeLedger("state")
         #expect(try ledger.applyStateUpdate(update(.submitted, "message:1", at: 100)).outcome == .applied)
         #expect(try ledger.applyStateUpdate(update(.acknowledged, "message:2", at: 200)).outcome == .applied)
         // The same report again is one transition.
@@ -44,10 +37,9 @@ struct ClaimStateTests {
         #expect(events.map(\.type) == ["claim.submitted", "claim.acknowledged", "claim.adjudicated"])
     }
 
-    @Test("An answer for a claim never recorded as submitted is refused and kept")
-    func answerWithoutClaim() throws {
-        let (ledger, folder) = try temporaryLedger()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+    @Test("An answer for a claim never recorded as submitted is refused and kept", arguments: LedgerEngine.allCases)
+    func answerWithoutClaim(_ engine: LedgerEngine) throws {
+        let ledger = try engine.makeLedger("state")
         let transition = try ledger.applyStateUpdate(update(.acknowledged, "message:9", at: 1, key: "message-9"))
         #expect(transition.outcome == .illegal)
         #expect(transition.reason?.contains("no claim was recorded as submitted") == true)
@@ -58,10 +50,9 @@ struct ClaimStateTests {
         #expect(unknown.reason?.contains("not a claim state") == true)
     }
 
-    @Test("Lab orders follow the lab-order lifecycle")
-    func labOrders() throws {
-        let (ledger, folder) = try temporaryLedger()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+    @Test("Lab orders follow the lab-order lifecycle", arguments: LedgerEngine.allCases)
+    func labOrders(_ engine: LedgerEngine) throws {
+        let ledger = try engine.makeLedger("state")
         func move(_ to: String, _ source: String, _ time: Double) throws -> StateTransition {
             try ledger.applyStateUpdate(
                 StateUpdate(kind: .labOrder, key: "LO-1001", to: to, source: source, occurredAt: time,
@@ -81,10 +72,9 @@ struct ClaimStateTests {
         #expect(events.allSatisfy { $0.type == "labOrder.statusChanged" })
     }
 
-    @Test("A status event names the claim by its numbers and carries no personal data")
-    func eventPayload() throws {
-        let (ledger, folder) = try temporaryLedger()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+    @Test("A status event names the claim by its numbers and carries no personal data", arguments: LedgerEngine.allCases)
+    func eventPayload(_ engine: LedgerEngine) throws {
+        let ledger = try engine.makeLedger("state")
         try ledger.applyStateUpdate(update(.submitted, "message:1", at: 1_780_000_000))
         let event = try #require(try ledger.pendingStatusEvents().first)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(event.payload)) as? [String: Any])
@@ -108,8 +98,10 @@ struct ClaimStateTests {
         #expect(ClaimState.rejected.allowedNext.isEmpty)
     }
 
-    @Test("RAMQ: a batch's claims are submitted under transmitter and attestation; a return pays, refuses or pends them")
-    func ramq() throws {
+    @Test(
+        "RAMQ: a batch's claims are submitted under transmitter and attestation; a return pays, refuses or pends them",
+        arguments: LedgerEngine.allCases)
+    func ramq(_ engine: LedgerEngine) throws {
         let submitted = RAMQClaimTracking.submitted(batch: try Fixtures.bytes("ramq/one-claim.xml"), at: 5)
         #expect(submitted.map(\.key) == ["ramq-18001-4005101"])
         #expect(submitted.first?.subject == ["transmitter": "18001", "attestation": "4005101"])
@@ -123,8 +115,7 @@ struct ClaimStateTests {
         #expect(returned.first?.occurredAt == 1_775_174_399)
         #expect(returned[1].occurredAt > returned[0].occurredAt)
         // Applied to a ledger: the claim it sent is paid; one it never sent is refused and kept.
-        let (ledger, folder) = try temporaryLedger()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ledger = try engine.makeLedger("state")
         _ = try ledger.applyStateUpdates([
             StateUpdate(
                 kind: .claim, key: "ramq-18001-6090101", to: "submitted", source: "ramq:18001/6090101:sent", occurredAt: 5,
@@ -284,12 +275,11 @@ struct ReconciliationTests {
 
 @Suite("Lab status from outside a file")
 struct LabStatusIntakeTests {
-    @Test("A lab's status messages move the orders the ledger knows; an unknown order is refused and kept")
-    func intake() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let ledger = try Ledger(path: folder + "/ledger.sqlite")
+    @Test(
+        "A lab's status messages move the orders the ledger knows; an unknown order is refused and kept",
+        arguments: LedgerEngine.allCases)
+    func intake(_ engine: LedgerEngine) throws {
+        let ledger = try engine.makeLedger("intake")
         try ledger.applyStateUpdate(
             StateUpdate(kind: .labOrder, key: "LO-1001", to: "submitted", source: "sent", occurredAt: 0))
         let intake = LabStatusIntake(lab: try LabPartner(name: "example-rest", mappings: Fixtures.mappings.path))

@@ -4,11 +4,13 @@ import Testing
 
 @Suite("Ledger")
 struct LedgerTests {
-    @Test("Sequence numbers are never handed out twice, across connections, and wrap at the limit")
-    func sequenceNumbers() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString).sqlite").path
-        let first = try Ledger(path: path)
-        let second = try Ledger(path: path)
+    @Test(
+        "Sequence numbers are never handed out twice, across connections, and wrap at the limit",
+        arguments: LedgerEngine.allCases)
+    func sequenceNumbers(_ engine: LedgerEngine) throws {
+        let location = try engine.makeLocation()
+        let first = try Ledger(location: location)
+        let second = try Ledger(location: location)
         var seen: [Int] = []
         for index in 0..<10 {
             let ledger = index.isMultiple(of: 2) ? first : second

@@ -10,8 +10,10 @@ import Testing
 /// previous one is delivered, so a retry of one cannot arrive after the next.
 @Suite("Status event order")
 struct StatusEventOrderTests {
-    @Test("Each claim has at most one event in the outbox at a time; the next follows once it is delivered or given up")
-    func onePerClaimInFlight() async throws {
+    @Test(
+        "Each claim has at most one event in the outbox at a time; the next follows once it is delivered or given up",
+        arguments: LedgerEngine.allCases)
+    func onePerClaimInFlight(_ engine: LedgerEngine) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("order-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root + "/events", withIntermediateDirectories: true)
@@ -20,13 +22,17 @@ struct StatusEventOrderTests {
             stateDirectory: root + "/state",
             routes: [Route(name: "r", inbox: root + "/inbox", translation: .cdanetToJSON, transports: [])])
         configuration.statusEventsDestination = "events"
+        if case .postgreSQL(let store) = try engine.makeLocation() {
+            // The ledger and the outbox both in the store, as `store:` puts them.
+            configuration.outboxStore = .postgreSQL(store)
+        }
         let transports: [String: any Transport] = [
             "events": try FolderTransport(directory: root + "/events", namePattern: "{key}.json")
         ]
         let watcher = Watcher(
             configuration: configuration, resources: TranslationResources(catalog: Fixtures.catalog),
             transports: transports, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let ledger = try Ledger(path: root + "/state/ledger.sqlite")
+        let ledger = try Ledger(location: watcher.ledgerLocation)
         let outbox = try watcher.openOutbox()
         func update(_ key: String, _ to: ClaimState, at time: Double) -> StateUpdate {
             StateUpdate(kind: .claim, key: key, to: to.rawValue, source: "\(key):\(to.rawValue)", occurredAt: time)

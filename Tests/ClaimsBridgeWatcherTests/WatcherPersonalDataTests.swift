@@ -128,8 +128,8 @@ struct WatcherPersonalDataTests {
         let cob = try #require(try ledger.files().first { $0.name == "cob.txt" })
         let now = Date()
         // basic.txt was filed 400 days ago and its delivery settled 100 days ago; the rest is recent.
-        try ledger.database.execute(
-            "UPDATE files SET finished_at = \(now.timeIntervalSince1970 - 400 * Self.day) WHERE id = \(basic.id)")
+        try ledger.database.prepare(
+            "UPDATE files SET finished_at = \(now.timeIntervalSince1970 - 400 * Self.day) WHERE id = \(basic.id)").run()
         let basicDelivery = try #require(try ledger.deliveries(of: basic.id).first)
         try SQLiteDatabase(path: harness.configuration.outboxPath).execute(
             "UPDATE delivery SET updated_at = \(now.timeIntervalSince1970 - 100 * Self.day) WHERE id = \(basicDelivery.outboxID)")

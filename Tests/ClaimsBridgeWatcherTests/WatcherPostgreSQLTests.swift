@@ -7,9 +7,9 @@ import Testing
 
 @testable import ClaimsBridgeWatcher
 
-/// Watchers on several machines (here: two with ledgers of their own) sharing the outbox and the header numbers
-/// through the PostgreSQL server the tests start.
-@Suite("Watcher with its outbox and numbers in PostgreSQL")
+/// Watchers on several machines (here: two with state folders and inboxes of their own) sharing the ledger, the
+/// outbox and the header numbers through the PostgreSQL server the tests start.
+@Suite("Watcher with its ledger, outbox and numbers in PostgreSQL")
 struct WatcherPostgreSQLTests {
     /// A version 04 claim without A02 and A09, made distinct by the patient's middle initial.
     func claim(_ initial: Character) throws -> [UInt8] {
@@ -21,7 +21,7 @@ struct WatcherPostgreSQLTests {
         return Array(text.utf8)
     }
 
-    @Test("Two watchers with ledgers of their own never give the same A02, and each claim is sent once")
+    @Test("Two watchers sharing one store never give the same A02, each claim is sent once and tracked in the store")
     func twoLedgersOneStore() async throws {
         let store = OutboxStoreLocation.postgreSQL(try PostgreSQLTestServer.shared().newDatabase())
         var first = try WatchHarness(routesYAML: CorrelationTests.routes)
@@ -49,9 +49,16 @@ struct WatcherPostgreSQLTests {
         #expect(officeNumbers.sorted() == (1...6).map { String(format: "%06d", $0) })
         let outbox = try Outbox(store: store)
         #expect(try outbox.counts()[.delivered] == 6)
-        // The numbers came from PostgreSQL, not from either ledger.
+        // The numbers came from PostgreSQL's counters.
         guard case .postgreSQL(let configuration) = store else { return }
         let sequences = PostgreSQLSequences(database: try PostgreSQLDatabase(configuration: configuration))
         #expect(try sequences.last(.officeSequence(office: "0001")) == 6)
+        // Both watchers recorded their files in the one ledger in PostgreSQL; neither wrote an SQLite ledger.
+        #expect(!FileManager.default.fileExists(atPath: first.configuration.stateDirectory + "/ledger.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: second.configuration.stateDirectory + "/ledger.sqlite"))
+        let ledger = try Ledger(location: .postgreSQL(configuration))
+        #expect(try ledger.files(state: .delivered).count == 6)
+        let claims = try (1...6).flatMap { try ledger.trackedStates(kind: .claim, lookup: String(format: "%06d", $0)) }
+        #expect(claims.map(\.state) == Array(repeating: "submitted", count: 6))
     }
 }

@@ -37,8 +37,8 @@ enum OperationsRoutes {
     static func readiness(_ service: ServiceContext) -> Response {
         var failures: [String] = []
         do {
-            if FileManager.default.fileExists(atPath: service.ledgerPath) {
-                _ = try Ledger(path: service.ledgerPath).countsByState()
+            if service.ledgerLocation.exists {
+                _ = try Ledger(location: service.ledgerLocation).countsByState()
             } else {
                 let folder = (service.ledgerPath as NSString).deletingLastPathComponent
                 var isFolder: ObjCBool = false

@@ -21,10 +21,10 @@ enum ClaimRoutes {
                 "a claim is named by its office sequence number (A02): up to 12 letters and digits")
         }
         let provider = request.uri.queryParameters.get("provider")
-        guard FileManager.default.fileExists(atPath: service.ledgerPath) else {
+        guard service.ledgerLocation.exists else {
             throw Problem.notFound("no message is recorded yet: the ledger has not been created")
         }
-        let ledger = try Ledger(path: service.ledgerPath)
+        let ledger = try Ledger(location: service.ledgerLocation)
         let chain = try ledger.chain(officeSequenceNumber: id, provider: provider)
         guard !chain.isEmpty else {
             throw Problem.notFound("no message with office sequence number \(id) is recorded")

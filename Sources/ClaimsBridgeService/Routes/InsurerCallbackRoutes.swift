@@ -35,7 +35,7 @@ enum InsurerCallbackRoutes {
         let result: InsurerStatusIntake.Result
         do {
             result = try InsurerStatusIntake(insurer: insurer, statuses: settings.statuses).apply(
-                body, deliveryID: deliveryID, ledger: try Ledger(path: service.ledgerPath))
+                body, deliveryID: deliveryID, ledger: try Ledger(location: service.ledgerLocation))
         } catch let error as BridgeError where error.code == .invalidJSON {
             throw Problem(.badRequest, code: "invalidJSON", error.reason)
         }

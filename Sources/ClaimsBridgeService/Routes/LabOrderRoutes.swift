@@ -36,7 +36,7 @@ enum LabOrderRoutes {
             return prepared.outputExtension
         }
         if let rejected { throw Problem(rejectedMessage: rejected) }
-        _ = try Ledger(path: service.ledgerPath).applyStateUpdates(
+        _ = try Ledger(location: service.ledgerLocation).applyStateUpdates(
             LabOrderTracking.submitted(orders: body, at: Date().timeIntervalSince1970))
         let destination = service.configuration.labs[lab]!
         let key = "lab-order-" + orderID
@@ -79,7 +79,7 @@ enum LabOrderRoutes {
             }
             guard let record = found else { continue }
             var body = statusJSON(record, orderID: orderID, lab: lab)
-            let ledger = try Ledger(path: service.ledgerPath)
+            let ledger = try Ledger(location: service.ledgerLocation)
             if let state = try ledger.trackedState(kind: .labOrder, key: orderID) {
                 var status = Array(",\"labStatus\":".utf8)
                 TrackedStateJSON.append(state, history: try ledger.stateHistory(kind: .labOrder, key: orderID), to: &status)

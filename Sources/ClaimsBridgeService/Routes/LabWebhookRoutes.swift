@@ -51,7 +51,7 @@ enum LabWebhookRoutes {
             throw Problem(.notFound, code: "unknownLab", "there is no lab named \(lab)")
         }
         let result = try LabStatusIntake(lab: partner, logger: service.logger).apply(
-            body, ledger: try Ledger(path: service.ledgerPath))
+            body, ledger: try Ledger(location: service.ledgerLocation))
         var out = Array("{\"webhookId\":".utf8)
         appendString(deliveryID, to: &out)
         let applied = result.transitions.filter { $0.outcome == .applied }.count

@@ -40,7 +40,7 @@ enum SubmissionRoutes {
         let body = try await ServiceBody.read(
             request, accepting: MediaTypes.json, limits: service.limits, deadlines: service.bodyDeadlines)
         let object = try SubmittedMessage(body, allowed: allowed)
-        let ledger = try Ledger(path: service.ledgerPath)
+        let ledger = try Ledger(location: service.ledgerLocation)
         let submissions = try LedgerSubmissions(ledger: ledger, catalog: service.catalog)
         let (id, json) = try submissions.recordRequest(
             object.line, route: requestRoute, name: "submission-\(UUID().uuidString).jsonl")
@@ -90,7 +90,7 @@ enum SubmissionRoutes {
     static func outcome(context: ServiceRequestContext, service: ServiceContext) throws -> Response {
         let text = try context.parameters.require("id")
         guard let id = Int64(text), id > 0 else { throw Problem.badRequest("a submission is named by its number") }
-        let ledger = try Ledger(path: service.ledgerPath)
+        let ledger = try Ledger(location: service.ledgerLocation)
         guard let file = try ledger.file(id), file.route == requestRoute,
             let delivery = try ledger.deliveries(of: id).first
         else { throw Problem.notFound("no submission \(id) was made through this service") }

@@ -3,7 +3,7 @@
 /// new version appended here.
 public enum PostgreSQLSchema {
     /// The migrations, oldest first.
-    public static let migrations: [PostgreSQLMigration] = (PostgreSQLSequences.migrations + [outbox]).sorted {
+    public static let migrations: [PostgreSQLMigration] = (PostgreSQLSequences.migrations + [outbox, PostgreSQLLedgerSchema.migration]).sorted {
         $0.version < $1.version
     }
 

@@ -22,6 +22,12 @@ public struct WatchConfiguration: Sendable {
     public var outboxLocation: OutboxStoreLocation { outboxStore ?? .sqlite(path: outboxPath) }
     /// Whether the outbox may hold rows: a PostgreSQL store always may; an SQLite file once it exists.
     public var outboxExists: Bool { outboxStore != nil || DurableFiles.exists(outboxPath) }
+    /// Where the ledger lives: in the PostgreSQL store with the outbox when `store:` names one, else in
+    /// `<state>/ledger.sqlite`.
+    public var ledgerLocation: LedgerLocation {
+        if case .postgreSQL(let store) = outboxStore { return .postgreSQL(store) }
+        return .sqlite(path: stateDirectory + "/ledger.sqlite")
+    }
     /// How often every inbox is listed in full, as a safety net under change notifications.
     public var rescanInterval: Duration
     /// Where `/metrics` and `/healthz` are served (`host:port`), if anywhere.

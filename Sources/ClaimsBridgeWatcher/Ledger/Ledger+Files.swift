@@ -8,13 +8,14 @@ extension Ledger {
     public func recordClaim(
         route: String, name: String, path: String, sha256: String, size: Int64, reprocessOf: Int64? = nil
     ) throws -> Int64 {
-        try database.prepare(
+        let id = try database.prepare(
             "INSERT INTO files (route, name, sha256, size, state, path, claimed_at, reprocess_of) VALUES (?, ?, ?, ?, 'claimed', ?, ?, ?)"
-        ).run([
+        ).insert([
             .text(route), .text(name), .text(sha256), .integer(size), .text(path), .real(Self.now),
             reprocessOf.map { .integer($0) } ?? .null,
         ])
-        return database.lastInsertRowID
+        guard let id else { throw WatchError("the ledger recorded no row for a claimed file") }
+        return id
     }
 
     /// The file recorded with this number.
@@ -63,7 +64,10 @@ extension Ledger {
                 moving_to = coalesce(?, moving_to) WHERE id = ?
             """)
         let insert = try database.prepare(
-            "INSERT OR IGNORE INTO deliveries (file_id, transport, idempotency_key, outbox_id, state) VALUES (?, ?, ?, ?, ?)"
+            """
+            INSERT INTO deliveries (file_id, transport, idempotency_key, outbox_id, state) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """
         )
         return try database.transaction {
             try update.run([
@@ -98,7 +102,7 @@ extension Ledger {
 
     /// Records where the original now lies; `finished` closes the file's handling.
     public func moveOriginal(_ id: Int64, to path: String, finished: Bool) throws {
-        try database.prepare("UPDATE files SET path = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?")
+        try database.prepare("UPDATE files SET path = ?, finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END WHERE id = ?")
             .run([.text(path), .integer(finished ? 1 : 0), .real(Self.now), .integer(id)])
     }
 
@@ -146,7 +150,7 @@ extension Ledger {
     /// Files recorded, most recent first.
     public func files(state: LedgerFile.State? = nil, route: String? = nil, limit: Int = 100) throws -> [LedgerFile] {
         try database.prepare(
-            "SELECT \(Self.columns) FROM files WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR route = ?2) ORDER BY id DESC LIMIT ?3"
+            "SELECT \(Self.columns) FROM files WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR route = ?2) ORDER BY id DESC LIMIT ?3"
         ).query([state.map { .text($0.rawValue) } ?? .null, route.map { .text($0) } ?? .null, .integer(Int64(limit))], Self.read)
     }
 
@@ -188,13 +192,13 @@ extension Ledger {
         return counts
     }
 
-    private static func readDelivery(_ row: SQLiteRow) -> LedgerDelivery {
+    private static func readDelivery(_ row: LedgerRow) -> LedgerDelivery {
         LedgerDelivery(
             fileID: row.int64(0), transport: row.text(1) ?? "", idempotencyKey: row.text(2) ?? "",
             outboxID: row.int64(3), state: row.text(4) ?? "")
     }
 
-    private static func read(_ row: SQLiteRow) -> LedgerFile {
+    private static func read(_ row: LedgerRow) -> LedgerFile {
         LedgerFile(
             id: row.int64(0), route: row.text(1) ?? "", name: row.text(2) ?? "", sha256: row.text(3) ?? "",
             size: row.int64(4), state: LedgerFile.State(rawValue: row.text(5) ?? "") ?? .claimed, path: row.text(6) ?? "",

@@ -25,9 +25,9 @@ extension Ledger {
         guard !messages.isEmpty else { return [] }
         let insert = try database.prepare(
             """
-            INSERT OR IGNORE INTO messages (file_id, message_number, type, is_request, office_sequence, carrier, provider,
+            INSERT INTO messages (file_id, message_number, type, is_request, office_sequence, carrier, provider,
                 request_id, recorded_at, may_be_unsolicited, carrier_reference)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
         var unmatched: [MessageIdentity] = []
         for (number, identity) in messages {
@@ -36,14 +36,14 @@ extension Ledger {
                 request = try matchingRequest(for: identity)
                 if request == nil && !identity.mayBeUnsolicited { unmatched.append(identity) }
             }
-            try insert.run([
+            let messageID = try insert.insert([
                 .integer(fileID), .integer(Int64(number)), .text(identity.type), .integer(identity.isRequest ? 1 : 0),
                 .text(identity.officeSequenceNumber), .text(identity.carrierId), .text(identity.providerNumber),
                 request.map { .integer($0) } ?? .null, .real(Self.now), .integer(identity.mayBeUnsolicited ? 1 : 0),
                 identity.carrierReference.map { .text($0) } ?? .null,
             ])
-            if database.changes == 1 {
-                try trackClaimState(messageID: database.lastInsertRowID, identity: identity, request: request)
+            if let messageID {
+                try trackClaimState(messageID: messageID, identity: identity, request: request)
             }
         }
         return unmatched
@@ -104,8 +104,8 @@ extension Ledger {
         let placeholders = types.map { _ in "?" }.joined(separator: ", ")
         return try database.prepare(
             """
-            SELECT id FROM messages WHERE is_request = 1 AND office_sequence = ? AND (? = '' OR provider = ?)
-              AND (? = '' OR carrier = ?) AND type IN (\(placeholders)) ORDER BY id DESC LIMIT 1
+            SELECT id FROM messages WHERE is_request = 1 AND office_sequence = ? AND (CAST(? AS TEXT) = '' OR provider = ?)
+              AND (CAST(? AS TEXT) = '' OR carrier = ?) AND type IN (\(placeholders)) ORDER BY id DESC LIMIT 1
             """
         ).query(
             [
@@ -123,7 +123,7 @@ extension Ledger {
             SELECT m.id, m.file_id, f.name, m.message_number, m.type, m.is_request, m.request_id, m.recorded_at,
                 f.original_purged_at
             FROM messages m JOIN files f ON f.id = m.file_id
-            WHERE m.office_sequence = ?1 AND (?2 IS NULL OR m.provider = ?2) ORDER BY m.id
+            WHERE m.office_sequence = ?1 AND (CAST(?2 AS TEXT) IS NULL OR m.provider = ?2) ORDER BY m.id
             """
         ).query([.text(officeSequenceNumber), provider.map { .text($0) } ?? .null], Self.readChainEntry)
     }
@@ -147,7 +147,7 @@ extension Ledger {
         ).query([.integer(Int64(limit))], Self.readChainEntry)
     }
 
-    private static func readChainEntry(_ row: SQLiteRow) -> ChainEntry {
+    private static func readChainEntry(_ row: LedgerRow) -> ChainEntry {
         ChainEntry(
             messageID: row.int64(0), fileID: row.int64(1), fileName: row.text(2) ?? "", messageNumber: row.int(3),
             type: row.text(4) ?? "", isRequest: row.int(5) == 1, requestID: row.isNull(6) ? nil : row.int64(6),

@@ -94,19 +94,20 @@ extension Ledger {
     func recordPayments(_ lines: [MessageIdentity.PaymentLine], reference: String, messageID: Int64) throws {
         let insert = try database.prepare(
             """
-            INSERT OR IGNORE INTO payments (message_id, payment_reference, carrier, office_sequence, provider,
+            INSERT INTO payments (message_id, payment_reference, carrier, office_sequence, provider,
                 claim_reference, amount, claim_key, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
             """)
         for line in lines {
             let request = try latestClaim(
                 carrierId: line.carrierId, officeSequenceNumber: line.officeSequenceNumber, provider: line.providerNumber)
             let key = request.map { Self.claimKey(requestMessageID: $0) }
-            try insert.run([
+            let paymentID = try insert.insert([
                 .integer(messageID), .text(reference), .text(line.carrierId), .text(line.officeSequenceNumber),
                 .text(line.providerNumber), .text(line.transactionReference), .text(line.amount),
                 key.map { .text($0) } ?? .null, .real(Self.now),
             ])
-            guard let key, database.changes == 1 else { continue }
+            guard let key, paymentID != nil else { continue }
             _ = try applyStateUpdateInTransaction(
                 StateUpdate(
                     kind: .claim, key: key, to: ClaimState.paid.rawValue,

@@ -41,12 +41,13 @@ extension Ledger {
 
     /// Records a downloaded file before it is put in the inbox or removed from its source.
     func recordPickup(route: String, source: String, name: String, sha256: String, size: Int) throws -> Int64 {
-        try database.prepare(
+        let id = try database.prepare(
             """
             INSERT INTO pickups (route, source, name, sha256, size, state, recorded_at) VALUES (?, ?, ?, ?, ?, 'recorded', ?)
             """
-        ).run([.text(route), .text(source), .text(name), .text(sha256), .integer(Int64(size)), .real(Self.now)])
-        return database.lastInsertRowID
+        ).insert([.text(route), .text(source), .text(name), .text(sha256), .integer(Int64(size)), .real(Self.now)])
+        guard let id else { throw WatchError("the ledger recorded no row for a fetched file") }
+        return id
     }
 
     func markPickup(_ id: Int64, _ state: PickupRecord.State, inboxName: String? = nil) throws {
@@ -55,7 +56,7 @@ extension Ledger {
         ])
     }
 
-    private static func readPickup(_ row: SQLiteRow) -> PickupRecord {
+    private static func readPickup(_ row: LedgerRow) -> PickupRecord {
         PickupRecord(
             id: row.int64(0), route: row.text(1) ?? "", name: row.text(2) ?? "", sha256: row.text(3) ?? "",
             size: row.int(4), state: PickupRecord.State(rawValue: row.text(5) ?? "") ?? .recorded,

@@ -161,6 +161,9 @@ extension Ledger {
     /// Applies a state update inside the caller's transaction: checked against the lifecycle, idempotent on its
     /// source, and ordered by when it happened. An applied transition queues a status event.
     func applyStateUpdateInTransaction(_ update: StateUpdate) throws -> StateTransition {
+        // Updates of one claim or order take turns across processes: each sees the state the previous one left, and
+        // their events are numbered in the order they were applied.
+        try database.lock("state:\(update.kind.rawValue):\(update.key)")
         if var earlier = try transition(kind: update.kind, key: update.key, source: update.source) {
             earlier.outcome = .duplicate
             return earlier
@@ -179,18 +182,19 @@ extension Ledger {
             reason = refusal
         }
         let recordedAt = Self.now
-        try database.prepare(
+        let id = try database.prepare(
             """
             INSERT INTO state_transitions (kind, key, source, from_state, to_state, occurred_at, recorded_at, outcome,
                 reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
-        ).run([
+        ).insert([
             .text(update.kind.rawValue), .text(update.key), .text(update.source),
             current.map { .text($0.state) } ?? .null, .text(update.to), .real(update.occurredAt), .real(recordedAt),
             .text(outcome.rawValue), reason.map { .text($0) } ?? .null,
         ])
+        guard let id else { throw WatchError("the ledger recorded no row for a transition") }
         let transition = StateTransition(
-            id: database.lastInsertRowID, kind: update.kind, key: update.key, source: update.source,
+            id: id, kind: update.kind, key: update.key, source: update.source,
             from: current?.state, to: update.to, occurredAt: update.occurredAt, recordedAt: recordedAt,
             outcome: outcome, reason: reason)
         guard outcome == .applied else { return transition }
@@ -277,13 +281,13 @@ extension Ledger {
         ).query([.text(kind.rawValue), .text(key), .text(source)], Self.readTransition).first
     }
 
-    private static func readTrackedState(_ row: SQLiteRow) -> TrackedState {
+    private static func readTrackedState(_ row: LedgerRow) -> TrackedState {
         TrackedState(
             kind: TrackedKind(rawValue: row.text(0) ?? "") ?? .claim, key: row.text(1) ?? "", state: row.text(2) ?? "",
             occurredAt: row.double(3), updatedAt: row.double(4), lookup: row.text(5) ?? "")
     }
 
-    private static func readTransition(_ row: SQLiteRow) -> StateTransition {
+    private static func readTransition(_ row: LedgerRow) -> StateTransition {
         StateTransition(
             id: row.int64(0), kind: TrackedKind(rawValue: row.text(1) ?? "") ?? .claim, key: row.text(2) ?? "",
             source: row.text(3) ?? "", from: row.text(4), to: row.text(5) ?? "", occurredAt: row.double(6),

@@ -1,26 +1,47 @@
 public import ClaimsBridgeStorage
 import Foundation
 
-/// The watcher's record of every file it has seen, in SQLite (WAL): states, content hashes, message counts,
-/// rejects, the deliveries each file produced, and the sequence numbers it has handed out.
-/// One instance per task; several processes may open the same file.
+/// The watcher's record of every file it has seen: states, content hashes, message counts, rejects, the deliveries
+/// each file produced, the sequence numbers it has handed out, and the state of claims and lab orders.
+///
+/// It lives in an SQLite file (WAL) of one machine, or in the PostgreSQL store every worker shares
+/// (``LedgerLocation``); the same queries run on both (``LedgerDatabase``).
+/// One instance per task; several processes may open the same ledger.
 public final class Ledger {
-    let database: SQLiteDatabase
+    let database: LedgerDatabase
+    /// Where it lives.
+    public let location: LedgerLocation
 
-    /// Opens or creates the ledger at `path`; a new file gets `permissions` (owner-only by default).
-    public init(path: String, permissions: FilePermissions = .ownerOnly) throws {
-        database = try SQLiteDatabase(path: path, permissions: permissions)
-        try migrate()
+    /// Opens or creates the SQLite ledger at `path`; a new file gets `permissions` (owner-only by default).
+    public convenience init(path: String, permissions: FilePermissions = .ownerOnly) throws {
+        try self.init(location: .sqlite(path: path), permissions: permissions)
     }
 
-    private func migrate() throws {
-        try createTables()
-        try addUnsolicitedFlag()
-        try addPurgeTime()
-        try addStateTables()
+    /// Opens the ledger at `location`, creating or migrating its tables when needed: for SQLite, a new file gets
+    /// `permissions`; for PostgreSQL, the store's migrations are applied once per process.
+    /// - Throws: `SQLiteError` or `PostgreSQLError` (`cannotConnect` is retryable).
+    public init(location: LedgerLocation, permissions: FilePermissions = .ownerOnly) throws {
+        self.location = location
+        switch location {
+        case .sqlite(let path):
+            let sqlite = try SQLiteDatabase(path: path, permissions: permissions)
+            try Self.migrate(sqlite)
+            database = LedgerDatabase(.sqlite(sqlite))
+        case .postgreSQL(let configuration):
+            let postgreSQL = try PostgreSQLDatabase(configuration: configuration)
+            try MigratedStores.migrateOnce(postgreSQL)
+            database = LedgerDatabase(.postgreSQL(postgreSQL))
+        }
     }
 
-    private func addPurgeTime() throws {
+    private static func migrate(_ database: SQLiteDatabase) throws {
+        try createTables(database)
+        try addUnsolicitedFlag(database)
+        try addPurgeTime(database)
+        try addStateTables(database)
+    }
+
+    private static func addPurgeTime(_ database: SQLiteDatabase) throws {
         guard try database.userVersion < 3 else { return }
         // Version 3: when retention removed a file's original (the row stays as the record of what happened).
         try database.transaction {
@@ -33,17 +54,17 @@ public final class Ledger {
         }
     }
 
-    private func addStateTables() throws {
+    private static func addStateTables(_ database: SQLiteDatabase) throws {
         guard try database.userVersion < 4 else { return }
         // Version 4: the current state of each claim and lab order, every transition asked for, and the status
         // events waiting to be handed to the outbox.
         try database.transaction {
             guard try database.userVersion < 4 else { return }
-            try database.execute(Self.stateTablesSQL + "PRAGMA user_version = 4;")
+            try database.execute(stateTablesSQL + "PRAGMA user_version = 4;")
         }
     }
 
-    private func addUnsolicitedFlag() throws {
+    private static func addUnsolicitedFlag(_ database: SQLiteDatabase) throws {
         guard try database.userVersion < 2 else { return }
         // Version 2: responses that may come without a request (a layout's `unsolicited: true`) are not reported
         // as unmatched.
@@ -58,7 +79,7 @@ public final class Ledger {
         }
     }
 
-    private func createTables() throws {
+    private static func createTables(_ database: SQLiteDatabase) throws {
         guard try database.userVersion < 1 else { return }
         try database.transaction {
             try database.execute(

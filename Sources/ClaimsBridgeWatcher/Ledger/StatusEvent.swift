@@ -103,7 +103,7 @@ extension Ledger {
     public func statusEvents(after afterID: Int64 = 0, type: String? = nil, limit: Int = 1000) throws -> [StatusEvent] {
         try database.prepare(
             """
-            SELECT id, type, payload, outbox_id FROM status_events WHERE id > ? AND (? IS NULL OR type = ?)
+            SELECT id, type, payload, outbox_id FROM status_events WHERE id > ? AND (CAST(? AS TEXT) IS NULL OR type = ?)
             ORDER BY id LIMIT ?
             """
         ).query([.integer(afterID), type.map { .text($0) } ?? .null, type.map { .text($0) } ?? .null, .integer(Int64(limit))]) {

@@ -30,11 +30,11 @@ public struct WatchStatus: Sendable {
 
     /// Reads the status for a configuration.
     public static func gather(_ configuration: WatchConfiguration) throws -> WatchStatus {
-        let ledgerPath = configuration.stateDirectory + "/ledger.sqlite"
-        guard DurableFiles.exists(ledgerPath) else {
-            throw WatchError("no ledger at \(ledgerPath): the watcher has not run with this routes file yet")
+        let ledgerLocation = configuration.ledgerLocation
+        guard ledgerLocation.exists else {
+            throw WatchError("no ledger at \(ledgerLocation.description): the watcher has not run with this routes file yet")
         }
-        let ledger = try Ledger(path: ledgerPath)
+        let ledger = try Ledger(location: ledgerLocation)
         var deliveries: [String: Int] = [:]
         var purgedPayloads = 0
         if configuration.outboxExists {

@@ -25,7 +25,7 @@ extension Watcher {
     /// - Throws: ``WatchError`` naming the routes and ledger numbers of the files left (never their names, which may
     ///   hold personal data); `claimsbridge status` and the log say why.
     func checkNothingLeftInHand() throws {
-        let ledger = try Ledger(path: ledgerPath)
+        let ledger = try Ledger(location: ledgerLocation)
         var left: [String] = []
         for route in configuration.routes {
             let known = try ledger.filesInHand(processingDirectories: [route.processingDirectory])

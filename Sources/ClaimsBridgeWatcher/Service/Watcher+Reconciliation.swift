@@ -6,7 +6,7 @@ extension Watcher {
     /// Asks every configured carrier for its reconciliations of `date` now (``reconcile(_:date:ledger:)``), and
     /// returns how many answers were dropped into the reply routes' inboxes; a run of the watcher then applies them.
     public func reconcileNow(date: CalendarDate) throws -> Int {
-        let ledger = try Ledger(path: ledgerPath, permissions: configuration.statePermissions)
+        let ledger = try Ledger(location: ledgerLocation, permissions: configuration.statePermissions)
         var dropped = 0
         for reconciliation in configuration.reconciliations where !isStopping {
             dropped += try reconcile(reconciliation, date: date, ledger: ledger)

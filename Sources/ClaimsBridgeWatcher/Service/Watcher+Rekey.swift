@@ -24,9 +24,9 @@ extension Watcher {
                 files.failures.append("\(error)")
             }
         }
-        if DurableFiles.exists(ledgerPath) {
+        if ledgerLocation.exists {
             let keptFolders = configuration.routes.flatMap { [$0.archiveDirectory + "/", $0.errorDirectory + "/"] }
-            for file in try Ledger(path: ledgerPath).keptOriginals()
+            for file in try Ledger(location: ledgerLocation).keptOriginals()
             where keptFolders.contains(where: file.path.hasPrefix) && DurableFiles.exists(file.path) {
                 reseal(file.path, context: SealedFiles.originalContext(sha256: file.sha256))
             }

@@ -8,7 +8,7 @@ extension Watcher {
     /// - Returns: the new attempt as the ledger records it.
     public func reprocess(fileID: Int64) async throws -> LedgerFile {
         try DurableFiles.makeDirectory(configuration.stateDirectory)
-        let ledger = try Ledger(path: ledgerPath)
+        let ledger = try Ledger(location: ledgerLocation)
         guard let original = try ledger.file(fileID) else { throw WatchError("the ledger has no file \(fileID)") }
         guard original.finishedAt != nil else {
             throw WatchError("file \(fileID) is still being processed; wait for it to finish")

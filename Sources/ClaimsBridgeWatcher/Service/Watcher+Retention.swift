@@ -34,9 +34,9 @@ extension Watcher {
             report.payloads = try openOutbox().purgePayloads(
                 settledBefore: now.addingTimeInterval(-seconds), now: now, dryRun: dryRun)
         }
-        guard let seconds = retention.archiveSeconds, DurableFiles.exists(ledgerPath) else { return report }
+        guard let seconds = retention.archiveSeconds, ledgerLocation.exists else { return report }
         let cutoff = now.timeIntervalSince1970 - seconds
-        let ledger = try Ledger(path: ledgerPath)
+        let ledger = try Ledger(location: ledgerLocation)
         let keptFolders = configuration.routes.flatMap { [$0.archiveDirectory + "/", $0.errorDirectory + "/"] }
         for file in try ledger.originalsFiled(before: cutoff) where keptFolders.contains(where: file.path.hasPrefix) {
             report.originals += 1

@@ -48,7 +48,7 @@ extension Watcher {
         guard let destination = configuration.statusEventsDestination else {
             throw WatchError("the routes file has no `statusEvents:` destination to send events to")
         }
-        let ledger = try Ledger(path: ledgerPath, permissions: configuration.statePermissions)
+        let ledger = try Ledger(location: ledgerLocation, permissions: configuration.statePermissions)
         let outbox = try openOutbox()
         let stamp = Int64(clock().timeIntervalSince1970 * 1000)
         var queued: [(event: Int64, delivery: Int64)] = []

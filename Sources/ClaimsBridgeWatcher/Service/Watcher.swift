@@ -78,6 +78,8 @@ public final class Watcher: Sendable {
 
     /// The ledger's location for this configuration.
     public var ledgerPath: String { configuration.stateDirectory + "/ledger.sqlite" }
+    /// Where the ledger lives: the SQLite file ``ledgerPath``, or the PostgreSQL store `store:` names.
+    public var ledgerLocation: LedgerLocation { configuration.ledgerLocation }
     /// The outbox's location for this configuration.
     public var outboxPath: String { configuration.outboxPath }
 
@@ -113,7 +115,7 @@ public final class Watcher: Sendable {
         try checkFilePermissions()
         try DurableFiles.makeDirectory(configuration.stateDirectory, permissions: configuration.statePermissions)
         // Create both databases here, before two connections race to set them up.
-        _ = try Ledger(path: ledgerPath, permissions: configuration.statePermissions)
+        _ = try Ledger(location: ledgerLocation, permissions: configuration.statePermissions)
         _ = try openOutbox()
         removeAbandonedTemporaries()
         warnAboutUnreadyDestinations()
@@ -150,18 +152,14 @@ public final class Watcher: Sendable {
     }
 
     private func runIntake(drain: Bool) throws {
-        let ledger = try Ledger(path: ledgerPath)
+        let ledger = try Ledger(location: ledgerLocation)
         let outbox = try openOutbox()
-        var numbers: (any SequenceAllocating)?
-        if case .postgreSQL(let store) = configuration.outboxLocation {
-            numbers = try PostgreSQLSequenceAllocator(configuration: store, ledgerPath: ledgerPath)
-        }
+        // With a PostgreSQL store the ledger is there too, and takes its header numbers from the store's counters.
         let processors = try configuration.routes.map { route in
             let processor = try FileProcessor(
                 route: route, ledger: ledger, queue: outbox, resources: resources,
                 cipher: configuration.payloadCipher, logger: logger)
             processor.afterStep = afterStep
-            processor.numbers = numbers
             return processor
         }
         for processor in processors { try processor.prepareFolders() }
@@ -246,7 +244,7 @@ public final class Watcher: Sendable {
     }
 
     func runDelivery(drain: Bool) async throws {
-        let ledger = try Ledger(path: ledgerPath)
+        let ledger = try Ledger(location: ledgerLocation)
         let outbox = try openOutbox()
         var lastReconcile = ContinuousClock.now
         while !isStopping {

@@ -23,21 +23,24 @@ import Testing
     }
 
     func withService(
-        wait: Int = 10, simulator: CarrierSimulator? = nil,
+        wait: Int = 10, simulator: CarrierSimulator? = nil, postgreSQL: Bool = false,
         _ body: @escaping @Sendable (ServiceClientSession, ServiceFixture) async throws -> Void
     ) async throws {
         let simulator = try simulator ?? CarrierSimulator(table: PlanTable.parse(yaml: Self.plans), catalog: Fixtures.catalog)
         try await simulator.withRunning { port in
             let fixture = try ServiceFixture(
                 serviceYAML: "carriers: {default: carrier-net}\nsubmission: {waitSeconds: \(wait)}",
-                destinationsYAML: "  carrier-net: {type: carrier, url: \"http://127.0.0.1:\(port)/cdanet\", replyTimeoutSeconds: 10}\n")
+                destinationsYAML: "  carrier-net: {type: carrier, url: \"http://127.0.0.1:\(port)/cdanet\", replyTimeoutSeconds: 10}\n",
+                postgreSQL: postgreSQL)
             try await fixture.withServer { client in try await body(client, fixture) }
         }
     }
 
-    @Test func aClaimGetsItsNumbersAndTheCarriersAnswerAtOnce() async throws {
+    @Test("A claim gets its numbers and the carrier's answer at once (ledger and outbox in SQLite, or in PostgreSQL)",
+        arguments: [false, true])
+    func aClaimGetsItsNumbersAndTheCarriersAnswerAtOnce(postgreSQL: Bool) async throws {
         let claim = try claimWithoutNumbers()
-        try await withService { client, fixture in
+        try await withService(postgreSQL: postgreSQL) { client, fixture in
             let reply = try await client.send("POST", "/v1/claims", contentType: "application/json", body: claim)
             #expect(reply.status == 200, "\(reply.text)")
             let answer = try #require(reply.json?["answer"] as? [String: Any], "\(reply.text)")
@@ -53,8 +56,13 @@ import Testing
             let id = try #require(reply.json?["submissionId"] as? Int)
             let again = try await client.send("GET", "/v1/submissions/\(id)")
             #expect(again.status == 200 && (again.json?["answer"] as? [String: Any])?["type"] as? String == "explanationOfBenefits")
-            let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+            let ledger = try Ledger(location: try fixture.makeContext().ledgerLocation)
             #expect(try ledger.chain(officeSequenceNumber: "000001").count == 2, "the answer is recorded once")
+            if postgreSQL {
+                // The numbers came from the store's counters, and no SQLite ledger was written.
+                #expect(try ledger.nextSequenceNumber(scope: "A02/0001", limit: 999_999) == 2)
+                #expect(!FileManager.default.fileExists(atPath: fixture.routes.stateDirectory + "/ledger.sqlite"))
+            }
         }
     }
 

@@ -22,7 +22,9 @@ struct ServiceFixture {
     /// - Parameters:
     ///   - serviceYAML: lines added to the service file (limits, tls).
     ///   - destinationsYAML: destinations added to the delivery file (indented by two spaces).
-    init(serviceYAML: String = "", destinationsYAML: String = "") throws {
+    ///   - postgreSQL: whether the outbox and the ledger are in a new database of the test PostgreSQL server
+    ///     (`store:`) rather than in SQLite files of the state folder.
+    init(serviceYAML: String = "", destinationsYAML: String = "", postgreSQL: Bool = false) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)").path
         for folder in ["inbox/claims", "inbox/replies", "out/carrier", "out/practice", "out/lab", "secrets"] {
             try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
@@ -30,9 +32,9 @@ struct ServiceFixture {
         try Self.fullToken.write(toFile: root + "/secrets/full.token", atomically: true, encoding: .utf8)
         try (Self.translatorToken + "\n").write(
             toFile: root + "/secrets/translator.token", atomically: true, encoding: .utf8)
+        let store = postgreSQL ? try PostgreSQLTestServer.shared().newStoreYAML() : "outbox:\n  path: state/outbox.sqlite"
         try """
-        outbox:
-          path: state/outbox.sqlite
+        \(store)\(postgreSQL ? "\noutbox:" : "")
           initialDelaySeconds: 1
         destinations:
           carrier: {type: folder, directory: out/carrier, namePattern: "{name}-{key}"}

@@ -42,7 +42,8 @@ struct EventsCommandTests {
         var run = try CommandRunner.run(["watch", "--config", routes, "--drain"])
         #expect(run.status == 0, "\(run.stderr)")
         try Fixtures.bytes("cdanet/v04/11-claim-acknowledgement.txt").write(to: folder + "/replies/ack.txt")
-        // Two watcher processes at once on the same ledger: the answer moves the claim once, with one event.
+        // Two watcher processes at once on the same state folder and ledger: the second waits for the first, and
+        // the answer moves the claim once, with one event.
         for both in try onThreads(2, { _ in try CommandRunner.run(["watch", "--config", routes, "--drain"]) }) {
             #expect(both.status == 0, "\(both.stderr)")
         }
@@ -59,7 +60,8 @@ struct EventsCommandTests {
         #expect(history.count == 4, "\(status.stdoutText)")
         #expect(history.dropFirst().first?.hasSuffix("submitted  applied, from message:1") == true)
         #expect(history.dropFirst(2).first?.hasSuffix("submitted → rejected  applied, from message:2") == true)
-        #expect(history.last?.contains("rejected → adjudicated  illegal, from message:3 (a claim cannot go from rejected") == true)
+        #expect(history.last?.contains("rejected → adjudicated  illegal, from message:") == true)
+        #expect(history.last?.contains("(a claim cannot go from rejected") == true)
         let unknown = try CommandRunner.run(["status", "--config", routes, "--claim", "000999"])
         #expect(unknown.status == 1 && unknown.stdoutText.contains("No message with office sequence number 000999"))
 

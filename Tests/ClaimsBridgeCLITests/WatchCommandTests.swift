@@ -102,6 +102,26 @@ struct WatchCommandTests {
         #expect(files("out/carrier").isEmpty)
     }
 
+    @Test("A second watcher on the same state folder takes nothing while the first works, then carries on when it stops")
+    func secondWatcherWaits() async throws {
+        try FileManager.default.createDirectory(
+            atPath: root + "/state", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // The first watcher's hold on the state folder, taken here as a running watcher takes it.
+        let held = open(root + "/state/watch.lock", O_RDWR | O_CREAT, 0o600)
+        #expect(flock(held, LOCK_EX) == 0)
+        try drop("cdanet/v04/01-claim-basic.expected.json", as: "claim.jsonl", into: "claims")
+        let second = Task { try await CommandRunner.runOffPool(["watch"] + config + ["--drain"]) }
+        try await Task.sleep(for: .seconds(2))
+        #expect(files("inbox/claims").contains("claim.jsonl"), "nothing taken while the first watcher works")
+        #expect(files("out/carrier").isEmpty)
+        close(held)
+        let run = try await second.value
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("another watcher is working in this state folder"), "\(run.stderr)")
+        #expect(!files("inbox/claims").contains("claim.jsonl"))
+        #expect(files("out/carrier").count == 1)
+    }
+
     @Test("--drain processes the inboxes and stops; status shows the counts and the claim's chain; reprocess runs a file again")
     func drainStatusReprocess() throws {
         try drop("cdanet/v04/01-claim-basic.expected.json", as: "claim.jsonl", into: "claims")

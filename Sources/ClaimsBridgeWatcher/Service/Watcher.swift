@@ -114,6 +114,16 @@ public final class Watcher: Sendable {
         state.withLock { $0.intakeIdle = false }
         try checkFilePermissions()
         try DurableFiles.makeDirectory(configuration.stateDirectory, permissions: configuration.statePermissions)
+        let lock = try await StateFolderLock.acquire(
+            stateDirectory: configuration.stateDirectory,
+            waiting: {
+                logger.warning(
+                    "another watcher is working in this state folder; waiting for it to stop",
+                    metadata: ["state": "\(configuration.stateDirectory)"])
+            },
+            isStopping: { isStopping })
+        guard let lock else { return }
+        defer { withExtendedLifetime(lock) {} }
         // Create both databases here, before two connections race to set them up.
         _ = try Ledger(location: ledgerLocation, permissions: configuration.statePermissions)
         _ = try openOutbox()

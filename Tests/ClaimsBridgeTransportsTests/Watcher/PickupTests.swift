@@ -88,7 +88,7 @@ struct PickupTests {
         // removing it stops the watcher at once, before the inbox is read (as a kill would).
         let dying = DyingSource(inner: Self.sftp(server, folder: remote))
         let first = try watcher(pickup: Route.Pickup(source: "partner", folder: remote), source: dying)
-        dying.die = { first.stop() }
+        dying.die = { [weak first] in first?.stop() }
         try await first.run(drain: true)
         let ledger = try Ledger(path: first.ledgerPath)
         #expect(try ledger.pickups(route: "replies").map(\.state) == [.dropped])

@@ -4,8 +4,9 @@ public import Logging
 /// Reads a partner document described by a ``TreeMapping`` — an XML batch, or partner JSON (JSON Lines or one
 /// document) — and writes one model object per record as JSON Lines.
 ///
-/// XML is streamed with libxml2's reader (see `XMLStreamReader` for the security settings); records are
-/// validated against the mapping's XML Schema in small groups, each error traced back to its own record, so
+/// XML is streamed with libxml2's reader (see `XMLStreamReader` for the security settings), which validates a
+/// batch against the mapping's XML Schema as it parses it; from its first message on, records are validated in
+/// small groups on their own bytes, each error traced back to its own record, so
 /// one bad record is rejected with its byte offset, line, element path and the rule broken (and its original
 /// bytes), and the others are still translated. A document that stops being well-formed (or whose bytes do
 /// not fit its declared encoding) ends the run at that point: the records complete before it are translated,

@@ -44,7 +44,9 @@ final class LibXML2ErrorSink {
     /// them to the thread's instead. Only the kinds the reader's handler would have received are kept.
     static let parserHandler: xmlStructuredErrorFunc = { context, error in
         guard let error else { return }
-        let parserDomains = [XML_FROM_PARSER, XML_FROM_HTML, XML_FROM_DTD, XML_FROM_NAMESPACE, XML_FROM_IO, XML_FROM_VALID]
+        let parserDomains = [
+            XML_FROM_PARSER, XML_FROM_HTML, XML_FROM_DTD, XML_FROM_NAMESPACE, XML_FROM_IO, XML_FROM_VALID,
+        ]
         guard parserDomains.contains(where: { Int32($0.rawValue) == error.pointee.domain }) else { return }
         handler(context, error)
     }

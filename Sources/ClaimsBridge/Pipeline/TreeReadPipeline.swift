@@ -4,8 +4,9 @@ public import Logging
 /// Reads a partner document described by a ``TreeMapping`` — an XML batch, or partner JSON (JSON Lines or one
 /// document) — and writes one model object per record as JSON Lines.
 ///
-/// XML is streamed with libxml2's reader (see `XMLStreamReader` for the security settings); records are
-/// validated against the mapping's XML Schema in small groups, each error traced back to its own record, so
+/// XML is streamed with libxml2's reader (see `XMLStreamReader` for the security settings), which validates a
+/// batch against the mapping's XML Schema as it parses it; from its first message on, records are validated in
+/// small groups on their own bytes, each error traced back to its own record, so
 /// one bad record is rejected with its byte offset, line, element path and the rule broken (and its original
 /// bytes), and the others are still translated. A document that stops being well-formed (or whose bytes do
 /// not fit its declared encoding) ends the run at that point: the records complete before it are translated,
@@ -75,7 +76,11 @@ public struct TreeReadPipeline {
     }
 
     private func readXML<Input: ByteInput, Output: ByteOutput>(_ input: Input, _ state: inout RunState<Output>) throws {
-        let reader = XMLStreamReader(input: input, name: "input", limits: limits)
+        // A batch of records is validated by the parser as it reads: while it has found nothing wrong, the records
+        // read are valid and need no check of their own.
+        let reader = XMLStreamReader(
+            input: input, name: "input", limits: limits, schema: mapping.recordName == nil ? nil : validator)
+        var streamValidated = true
         let writer = XMLWriter(indent: 2)
         var number = 0
         var pending: [(number: Int, record: TreeNode, original: (offset: Int, bytes: [UInt8])?)] = []
@@ -85,10 +90,15 @@ public struct TreeReadPipeline {
         func flush() throws -> Bool {
             defer { pending.removeAll(keepingCapacity: true) }
             let originals = pending.allSatisfy { $0.original != nil } ? pending.map { $0.original!.bytes } : nil
-            let verdicts =
-                check?.check(
-                    pending.map(\.record), originals: originals, head: reader.documentHead,
-                    rootName: reader.rootQualifiedName) ?? Array(repeating: nil, count: pending.count)
+            let verdicts: [BridgeError?]
+            if streamValidated, originals != nil, reader.schemaIssueCount == 0 {
+                verdicts = Array(repeating: nil, count: pending.count)
+            } else {
+                verdicts =
+                    check?.check(
+                        pending.map(\.record), originals: originals, head: reader.documentHead,
+                        rootName: reader.rootQualifiedName) ?? Array(repeating: nil, count: pending.count)
+            }
             for (item, verdict) in zip(pending, verdicts) {
                 var warning: BridgeError?
                 let translated = state.summary.translated
@@ -142,6 +152,7 @@ public struct TreeReadPipeline {
             if number == 0 { state.summary.messages = 0 }
         } catch let error as BridgeError where error.code != .io {
             guard try flush() else { return }
+            streamValidated = false
             // Records the parser had read past without error but not yet returned: each parsed again on its own.
             for found in reader.takeRecordsCompleteBeforeFailure() {
                 number += 1

@@ -13,6 +13,11 @@ final class LibXML2ErrorSink {
     }
 
     var issues: [Issue] = []
+    /// When set, schema validity messages are only counted in ``schemaIssues``, so that ``issues`` holds the
+    /// parser's own messages (a reader validating as it reads).
+    var countsSchemaIssuesApart = false
+    /// The schema validity messages received, when ``countsSchemaIssuesApart`` is set.
+    var schemaIssues = 0
     /// The first error, for parse failures.
     var firstError: Issue? { issues.first(where: \.isError) }
 
@@ -20,6 +25,10 @@ final class LibXML2ErrorSink {
     static let handler: xmlStructuredErrorFunc = { context, error in
         guard let context, let error else { return }
         let sink = Unmanaged<LibXML2ErrorSink>.fromOpaque(context).takeUnretainedValue()
+        if sink.countsSchemaIssuesApart && error.pointee.domain == Int32(XML_FROM_SCHEMASV.rawValue) {
+            sink.schemaIssues += 1
+            return
+        }
         var message = error.pointee.message.map { String(cString: $0) } ?? "unknown problem"
         while message.last == "\n" || message.last == " " { message.removeLast() }
         guard sink.issues.count < 100 else { return }
@@ -28,6 +37,18 @@ final class LibXML2ErrorSink {
                 message: message, line: Int(error.pointee.line), column: Int(error.pointee.int2),
                 isError: error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue,
                 isFatal: error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue))
+    }
+
+    /// The same, for a thread's own handler (`xmlSetStructuredErrorFunc`) around a validating reader's reads:
+    /// with a schema attached, libxml2 no longer passes the parser's messages to the reader's handler, and sends
+    /// them to the thread's instead. Only the kinds the reader's handler would have received are kept.
+    static let parserHandler: xmlStructuredErrorFunc = { context, error in
+        guard let error else { return }
+        let parserDomains = [
+            XML_FROM_PARSER, XML_FROM_HTML, XML_FROM_DTD, XML_FROM_NAMESPACE, XML_FROM_IO, XML_FROM_VALID,
+        ]
+        guard parserDomains.contains(where: { Int32($0.rawValue) == error.pointee.domain }) else { return }
+        handler(context, error)
     }
 }
 

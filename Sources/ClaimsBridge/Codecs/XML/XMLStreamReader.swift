@@ -13,22 +13,37 @@ package final class XMLStreamReader {
     private let errors = LibXML2ErrorSink()
     private let limits: XMLLimits
     private var finished = false
+    /// The schema the parser validates against as it reads, kept alive as long as the reader.
+    private let schema: XMLSchemaValidator?
 
     /// Opens a reader over a byte stream.
-    package init<Input: ByteInput>(input: Input, name: String, limits: XMLLimits = XMLLimits()) {
+    /// - Parameter schema: a schema to validate against in the same pass as the parsing; its messages are only
+    ///   counted (``schemaIssueCount``), so that a caller knows the records read so far are valid.
+    package init<Input: ByteInput>(
+        input: Input, name: String, limits: XMLLimits = XMLLimits(), schema: XMLSchemaValidator? = nil
+    ) {
         _ = LibXML2Setup.once
         self.limits = limits
         source = InputSourceBox(input)
         let context = Unmanaged.passUnretained(source).toOpaque()
-        reader = xmlReaderForIO(
+        let reader: xmlTextReaderPtr = xmlReaderForIO(
             { context, buffer, length in
                 guard let context, let buffer else { return -1 }
                 let box = Unmanaged<SourceBox>.fromOpaque(context).takeUnretainedValue()
                 return box.read(UnsafeMutableRawBufferPointer(start: buffer, count: Int(length)))
             }, nil, context, name, nil, LibXML2Setup.readerOptions)
+        self.reader = reader
         xmlTextReaderSetStructuredErrorHandler(
             reader, LibXML2ErrorSink.handler, Unmanaged.passUnretained(errors).toOpaque())
+        // The schema's messages reach the handler above; the parser's then go to the thread's handler, which
+        // ``step()`` points at the same place while it reads.
+        self.schema = schema.flatMap { xmlTextReaderSetSchema(reader, $0.schema) == 0 ? $0 : nil }
+        errors.countsSchemaIssuesApart = true
     }
+
+    /// How many schema messages the parser has given so far (it reads ahead of the record last returned, so
+    /// every record returned has been checked); nil when the reader does not validate.
+    package var schemaIssueCount: Int? { schema == nil ? nil : errors.schemaIssues }
 
     deinit { xmlFreeTextReader(reader) }
 
@@ -189,7 +204,11 @@ package final class XMLStreamReader {
 
     /// Advances one node; false at the end of the document.
     private func step() throws(BridgeError) -> Bool {
+        if schema != nil {
+            xmlSetStructuredErrorFunc(Unmanaged.passUnretained(errors).toOpaque(), LibXML2ErrorSink.parserHandler)
+        }
         let result = xmlTextReaderRead(reader)
+        if schema != nil { xmlSetStructuredErrorFunc(nil, nil) }
         if let error = source.error { throw error }
         // Reported once the root is known, so that the records complete before the bad byte can still be read.
         if rootQualifiedName != nil, let problem = source.scanner.encoding.problem {

@@ -136,14 +136,21 @@ struct TreeRuleChecker {
 
     private static func matches(_ value: String, form: String) -> Bool {
         guard value.utf8.count == form.utf8.count else { return false }
-        for (byte, expected) in zip(value.utf8, form.utf8) {
-            switch expected {
-            case UInt8(ascii: "A"): if byte &- UInt8(ascii: "A") >= 26 { return false }
-            case UInt8(ascii: "9"): if !byte.isDigit { return false }
-            default: if byte != expected { return false }
+        var value = value
+        var form = form
+        return value.withUTF8 { bytes in
+            form.withUTF8 { forms in
+                for index in 0..<bytes.count {
+                    let byte = bytes[index]
+                    switch forms[index] {
+                    case UInt8(ascii: "A"): if byte &- UInt8(ascii: "A") >= 26 { return false }
+                    case UInt8(ascii: "9"): if !byte.isDigit { return false }
+                    case let expected: if byte != expected { return false }
+                    }
+                }
+                return true
             }
         }
-        return true
     }
 
     private func problem(_ rule: TreeRules.Rule, at instance: Instance?, record: Instance, value: String?)

@@ -35,6 +35,36 @@ import Testing
         #expect(run.rejects.map(\.error.location.line) == [3, 9, 11, 17])
     }
 
+    /// The parser validates the batch as it reads it; a claim breaking the schema after whole groups of valid
+    /// claims is still rejected, with the same message as in a short batch, and the claims after it still pass.
+    @Test func aSchemaBreakLateInALongBatchIsFoundAsInAShortOne() throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        func records(_ file: String) throws -> [String] {
+            let text = String(decoding: try Fixtures.bytes(file), as: UTF8.self)
+            return text.components(separatedBy: "  <DP ").dropFirst().map {
+                "  <DP " + $0.components(separatedBy: "</DP_RACIN>")[0]
+            }
+        }
+        let good = try records("ramq/many-claims.xml")
+        let bad = try records("ramq/invalid/schema-violations.xml")
+        let alone = try TreeTranslate.read(try Fixtures.bytes("ramq/invalid/schema-violations.xml"), mapping: mapping)
+        let expected = alone.rejects.filter { $0.error.code == .schemaViolation }
+        #expect(expected.map(\.messageNumber) == [4])
+        var batch = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">\n"
+        for number in 1...200 {
+            batch += number == 150 || number == 170 ? bad[3] : good[number % good.count]
+        }
+        batch += "</DP_RACIN>\n"
+        let run = try TreeTranslate.read(Array(batch.utf8), mapping: mapping)
+        #expect(run.summary.messages == 200)
+        #expect(run.summary.translated == 198)
+        #expect(run.rejects.map(\.messageNumber) == [150, 170])
+        #expect(run.rejects.map(\.error.code) == [.schemaViolation, .schemaViolation])
+        #expect(run.rejects.map(\.error.reason) == Array(repeating: expected.first?.error.reason, count: 2))
+        let field = expected.first?.error.location.fieldID
+        #expect(run.rejects.map(\.error.location.fieldID) == [field, field])
+    }
+
     @Test func failFastStopsAtTheFirstBadClaim() throws {
         let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
         let run = try TreeTranslate.read(

@@ -14,11 +14,19 @@ extension Ledger: SequenceAllocating {}
 final class PostgreSQLSequenceAllocator: SequenceAllocating {
     private let sequences: PostgreSQLSequences
     private let ledgerIdentity: String
+    /// Files known by another key than their ledger's: their inbox claim, shared by every worker.
+    private var fileKeys: [Int64: String] = [:]
 
     /// Connects to the store for the ledger at `ledgerPath`.
     init(configuration: PostgreSQLConfiguration, ledgerPath: String) throws {
         sequences = PostgreSQLSequences(database: try PostgreSQLDatabase(configuration: configuration))
         ledgerIdentity = ProcessInfo.processInfo.hostName + ":" + ledgerPath
+    }
+
+    /// Numbers the file `fileID` of this ledger as `key`, so that any worker numbering the file under that key gets
+    /// the same numbers.
+    func identify(fileID: Int64, as key: String) {
+        fileKeys[fileID] = key
     }
 
     func allocation(fileID: Int64, line: Int, field: String, scope: String, limit: Int) throws -> Int {
@@ -28,6 +36,6 @@ final class PostgreSQLSequenceAllocator: SequenceAllocating {
             fieldID: parts[0], office: parts.count > 1 ? parts[1] : "", carrier: parts.count > 2 ? parts[2] : "",
             limit: limit)
         return try sequences.allocation(
-            fileKey: "\(ledgerIdentity)#\(fileID)", line: line, field: field, counter: counter)
+            fileKey: fileKeys[fileID] ?? "\(ledgerIdentity)#\(fileID)", line: line, field: field, counter: counter)
     }
 }

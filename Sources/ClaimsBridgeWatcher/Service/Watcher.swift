@@ -1,5 +1,6 @@
 public import ClaimsBridge
 public import ClaimsBridgeTransports
+import ClaimsBridgeStorage
 import Foundation
 public import Logging
 import Synchronization
@@ -74,6 +75,15 @@ public final class Watcher: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.afterStep = afterStep
+    }
+
+    /// This worker in the store shared with other machines: its host and its ledger.
+    var workerIdentity: String { ProcessInfo.processInfo.hostName + ":" + ledgerPath }
+
+    /// True when inboxes may be shared with workers on other machines (the store is PostgreSQL).
+    var sharesInboxes: Bool {
+        if case .postgreSQL = configuration.outboxLocation { return true }
+        return false
     }
 
     /// The ledger's location for this configuration.
@@ -153,8 +163,12 @@ public final class Watcher: Sendable {
         let ledger = try Ledger(path: ledgerPath)
         let outbox = try openOutbox()
         var numbers: (any SequenceAllocating)?
+        var claims: InboxClaimKeeper?
         if case .postgreSQL(let store) = configuration.outboxLocation {
             numbers = try PostgreSQLSequenceAllocator(configuration: store, ledgerPath: ledgerPath)
+            claims = InboxClaimKeeper(
+                store: try PostgreSQLInboxClaimStore(configuration: store), worker: workerIdentity,
+                leaseSeconds: leaseSeconds)
         }
         let processors = try configuration.routes.map { route in
             let processor = try FileProcessor(
@@ -162,6 +176,7 @@ public final class Watcher: Sendable {
                 cipher: configuration.payloadCipher, logger: logger)
             processor.afterStep = afterStep
             processor.numbers = numbers
+            processor.claims = claims
             return processor
         }
         for processor in processors { try processor.prepareFolders() }
@@ -203,6 +218,7 @@ public final class Watcher: Sendable {
             heartbeat.store(Int64(now), ordering: .relaxed)
             if now - lastResume >= rescan {
                 for processor in processors { try guarded(processor) { try processor.resumeFilesInHand() } }
+                try claims?.deleteOldRows()
                 lastResume = now
             }
             var processed = 0
@@ -224,6 +240,12 @@ public final class Watcher: Sendable {
             for processor in processors { processor.flushFolders() }
             if try publishStatusEvents(ledger: ledger, outbox: outbox) > 0 { deliveryWork.store(true, ordering: .relaxed) }
             if processed > 0 { continue }
+            if drain, nextCheck == nil, claims != nil,
+                try processors.contains(where: { try $0.othersInHand() > 0 })
+            {
+                // Another worker has files in hand: wait to see them finished, or to take them over after its lease.
+                nextCheck = lastResume + rescan
+            }
             if drain && nextCheck == nil {
                 state.withLock { $0.intakeIdle = true }
                 deliveryWork.store(true, ordering: .relaxed)

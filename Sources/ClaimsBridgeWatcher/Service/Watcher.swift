@@ -223,6 +223,7 @@ public final class Watcher: Sendable {
             }
             var processed = 0
             var nextCheck: Double?
+            var othersHoldFiles = false
             for processor in processors where !isStopping {
                 let listing = InboxScanner(route: processor.route).scan()
                 if let check = listing.nextCheck { nextCheck = min(nextCheck ?? check, check) }
@@ -233,6 +234,8 @@ public final class Watcher: Sendable {
                             metrics.recordFile(file, pickedUpAfter: Date().timeIntervalSince1970 - candidate.modified)
                             processed += 1
                             deliveryWork.store(true, ordering: .relaxed)
+                        } else if claims != nil, DurableFiles.exists(processor.route.inbox + "/" + candidate.name) {
+                            othersHoldFiles = true
                         }
                     }
                 }
@@ -241,7 +244,7 @@ public final class Watcher: Sendable {
             if try publishStatusEvents(ledger: ledger, outbox: outbox) > 0 { deliveryWork.store(true, ordering: .relaxed) }
             if processed > 0 { continue }
             if drain, nextCheck == nil, claims != nil,
-                try processors.contains(where: { try $0.othersInHand() > 0 })
+                try othersHoldFiles || processors.contains(where: { try $0.othersInHand() > 0 })
             {
                 // Another worker has files in hand: wait to see them finished, or to take them over after its lease.
                 nextCheck = lastResume + rescan

@@ -62,7 +62,8 @@ public protocol InboxClaimStore: AnyObject {
     func renew(_ claim: InboxClaim, leaseSeconds: Double, now: Double) throws -> Bool
     /// Marks the file finished; false when another worker has claimed it since.
     func finish(_ claim: InboxClaim, now: Double) throws -> Bool
-    /// Deletes the rows of files finished before `time`; returns how many.
+    /// Deletes the rows of files finished before `time`, and of claims whose lease ended before `time` (a worker killed
+    /// after filing a file away, before finishing its claim); returns how many.
     @discardableResult
     func deleteFinished(before time: Double) throws -> Int
     /// The claim of `key`, if any.
@@ -113,7 +114,11 @@ enum InboxClaimSchema {
         UPDATE inbox_claims SET state = 'finished', finished_at = $2 WHERE token = $1 AND state = 'claimed'
         RETURNING token
         """
-    static let deleteFinished = "DELETE FROM inbox_claims WHERE state = 'finished' AND finished_at < $1 RETURNING token"
+    static let deleteFinished = """
+        DELETE FROM inbox_claims
+        WHERE (state = 'finished' AND finished_at < $1) OR (state = 'claimed' AND lease_expires_at < $1)
+        RETURNING token
+        """
     static let record = """
         SELECT worker, token, state, lease_expires_at, takeovers FROM inbox_claims
         WHERE route = $1 AND name = $2 AND size = $3 AND modified_ns = $4

@@ -61,7 +61,7 @@ final class InboxClaimKeeper {
         return try store.finish(claim, now: Date().timeIntervalSince1970)
     }
 
-    /// Deletes the rows of files finished more than a day ago. A file's row only has to outlive the directory
+    /// Deletes the rows of files finished, or of leases ended, more than a day ago. A file's row only has to outlive the directory
     /// listings that may still name it; once it is archived, the rename out of the inbox fails for a late claimer.
     func deleteOldRows() throws {
         try store.deleteFinished(before: Date().timeIntervalSince1970 - 86_400)

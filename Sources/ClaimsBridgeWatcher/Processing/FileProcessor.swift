@@ -110,6 +110,13 @@ final class FileProcessor {
                 try resume(file.id)
             } else if let planned = file.movingTo, DurableFiles.exists(planned) {
                 // Stopped between moving the original out and recording it.
+                if let claims, cipher == nil,
+                    let claim = try claims.claim(route: route.name, name: (file.path as NSString).lastPathComponent, path: planned)
+                {
+                    // The archived original keeps the name's key (size and time): finish the claim it left.
+                    claims.hold(claim, at: planned)
+                    try claims.finish(planned)
+                }
                 try ledger.moveOriginal(file.id, to: planned, finished: true)
             } else {
                 logger.warning("the original of a file in hand is missing", metadata: ["file": "\(file.id)"])
@@ -157,9 +164,6 @@ final class FileProcessor {
         if file.finishedAt == nil {
             try claims?.confirm(inHand)
             file = try fileAway(file)
-        }
-        if let claims, claims.claim(at: inHand) != nil, try !claims.finish(inHand) {
-            logger.warning("another worker took this file over as it was finished", metadata: ["file": "\(file.id)"])
         }
         return file
     }
@@ -263,6 +267,11 @@ final class FileProcessor {
                 try DurableFiles.rename(file.path, to: destination, later: pendingFlushes)
             }
             try afterStep?(.movedOut, file.name)
+        }
+        // The claim is finished before the ledger's record of the move, so a crash between the two is finished again
+        // by ``resumeFilesInHand()``, never left claimed.
+        if let claims, claims.claim(at: file.path) != nil, try !claims.finish(file.path) {
+            logger.warning("another worker took this file over as it was finished", metadata: ["file": "\(file.id)"])
         }
         try ledger.moveOriginal(file.id, to: destination, finished: true)
         try afterStep?(.filed, file.name)

@@ -26,6 +26,7 @@ public final class Watcher: Sendable {
         var stopping = false
         var intakeIdle = false
         var wakeIntake: (@Sendable () -> Void)?
+        var running = false
     }
 
     /// Test hook: called after each processing step of each file; throwing there stops the watcher as a crash would.
@@ -127,6 +128,9 @@ public final class Watcher: Sendable {
         _ = try openOutbox()
         removeAbandonedTemporaries()
         warnAboutUnreadyDestinations()
+        state.withLock { $0.running = true }
+        defer { state.withLock { $0.running = false } }
+        if case .postgreSQL(let store) = configuration.outboxLocation { listenForDeliveries(store) }
         async let intake: Void = runIntakeOnThread(drain: drain)
         do {
             try await withTaskCancellationHandler {
@@ -141,6 +145,32 @@ public final class Watcher: Sendable {
         }
         try await intake
         if drain && !isStopping { try checkNothingLeftInHand() }
+    }
+
+    /// Wakes the delivery loop when any worker sharing the PostgreSQL store enqueues a delivery (`LISTEN`), instead of
+    /// waiting for its next poll. Runs on a thread of its own until the watcher stops; without a connection it
+    /// retries every few seconds, and the delivery loop keeps polling every second either way.
+    private func listenForDeliveries(_ store: PostgreSQLConfiguration) {
+        let thread = Thread { [self] in
+            var listener: PostgreSQLDatabase?
+            while state.withLock({ $0.running && !$0.stopping }) {
+                do {
+                    if listener == nil {
+                        let database = try PostgreSQLDatabase(configuration: store)
+                        try database.listen(PostgreSQLDatabase.enqueuedChannel)
+                        listener = database
+                    }
+                    if try listener?.waitForNotification(timeout: 0.5).isEmpty == false {
+                        deliveryWork.store(true, ordering: .relaxed)
+                    }
+                } catch {
+                    listener = nil
+                    Thread.sleep(forTimeInterval: 2)
+                }
+            }
+        }
+        thread.name = "claimsbridge-listen"
+        thread.start()
     }
 
     private func runIntakeOnThread(drain: Bool) async throws {

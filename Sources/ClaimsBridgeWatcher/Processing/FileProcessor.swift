@@ -22,6 +22,13 @@ final class FileProcessor {
     var afterStep: ((ProcessingStep, _ name: String) throws -> Void)?
     /// Where header numbers come from when not from the ledger (the PostgreSQL store).
     var numbers: (any SequenceAllocating)?
+    /// Claims in the shared store, when several machines watch this route's inbox; nil when the rename into
+    /// `processing/` is the claim (one machine).
+    var claims: InboxClaimKeeper? {
+        didSet { workTag = claims?.workTag ?? "" }
+    }
+    /// Prefixes the names of this worker's work files, so workers sharing `processing/` keep theirs apart.
+    private var workTag = ""
 
     init(
         route: Route, ledger: Ledger, queue: any DeliveryQueue, resources: TranslationResources,
@@ -49,6 +56,11 @@ final class FileProcessor {
     @discardableResult
     func process(inboxName name: String) throws -> LedgerFile? {
         let source = route.inbox + "/" + name
+        var shared: InboxClaim?
+        if let claims {
+            guard let granted = try claims.claim(route: route.name, name: name, path: source) else { return nil }
+            shared = granted
+        }
         let claimed: String
         do {
             claimed = try DurableFiles.moveWithoutOverwriting(
@@ -57,6 +69,7 @@ final class FileProcessor {
             if !DurableFiles.exists(source) { return nil }
             throw error
         }
+        if let shared { claims?.hold(shared, at: claimed) }
         if case .doneMarker(let suffix) = route.readiness { unlink(source + suffix) }
         // The original stays in processing/ and archive/: owner-only from now (a file another account dropped
         // keeps its mode; the 0700 folders still keep it from other accounts).
@@ -88,9 +101,22 @@ final class FileProcessor {
     func resumeFilesInHand() throws {
         for file in try ledger.filesInHand(processingDirectories: [route.processingDirectory]) where file.route == route.name {
             if DurableFiles.exists(file.path) {
+                guard try claimInHand(file.path) else {
+                    logger.notice("another worker took this file over", metadata: ["file": "\(file.id)"])
+                    try ledger.markFailed(file.id, reason: "taken over by another worker after this worker's lease ran out")
+                    try ledger.moveOriginal(file.id, to: file.path, finished: true)
+                    continue
+                }
                 try resume(file.id)
             } else if let planned = file.movingTo, DurableFiles.exists(planned) {
                 // Stopped between moving the original out and recording it.
+                if let claims, cipher == nil,
+                    let claim = try claims.claim(route: route.name, name: (file.path as NSString).lastPathComponent, path: planned)
+                {
+                    // The archived original keeps the name's key (size and time): finish the claim it left.
+                    claims.hold(claim, at: planned)
+                    try claims.finish(planned)
+                }
                 try ledger.moveOriginal(file.id, to: planned, finished: true)
             } else {
                 logger.warning("the original of a file in hand is missing", metadata: ["file": "\(file.id)"])
@@ -101,20 +127,42 @@ final class FileProcessor {
         for name in Self.originals(in: route.processingDirectory) {
             let path = route.processingDirectory + "/" + name
             if try ledger.file(atPath: path) == nil {
+                // With shared inboxes, another worker's file in hand is left alone until its lease runs out.
+                guard try claimInHand(path) else { continue }
                 let id = try record(claimedPath: path, name: name, reprocessOf: nil)
                 try resume(id)
             }
         }
     }
 
+    /// Claims a file found in `processing/` (this worker's own after a restart, or a dead worker's after its lease):
+    /// true when this worker may carry it on.
+    private func claimInHand(_ path: String) throws -> Bool {
+        guard let claims else { return true }
+        let name = (path as NSString).lastPathComponent
+        guard let claim = try claims.claim(route: route.name, name: name, path: path) else { return false }
+        claims.hold(claim, at: path)
+        return true
+    }
+
+    /// The files in `processing/` this worker does not know: other workers' files in hand (with shared inboxes).
+    func othersInHand() throws -> Int {
+        let known = Set(try ledger.filesInHand(processingDirectories: [route.processingDirectory]).map(\.path))
+        return Self.originals(in: route.processingDirectory).filter { !known.contains(route.processingDirectory + "/" + $0) }
+            .count
+    }
+
     /// Carries a recorded file on from whatever step it reached.
     @discardableResult
     func resume(_ id: Int64) throws -> LedgerFile? {
         guard var file = try ledger.file(id) else { return nil }
+        let inHand = file.path
         if file.state == .claimed {
+            try claims?.confirm(inHand)
             file = try translateAndQueue(file)
         }
         if file.finishedAt == nil {
+            try claims?.confirm(inHand)
             file = try fileAway(file)
         }
         return file
@@ -131,6 +179,10 @@ final class FileProcessor {
         var input = file.path
         if route.translation == .jsonToCDAnet {
             let numbered = numberedInputPath(file)
+            if let shared = claims?.claim(at: file.path), let numbers = numbers as? PostgreSQLSequenceAllocator {
+                // The file is known by its claim, so a worker taking it over gets the numbers it was given.
+                numbers.identify(fileID: file.id, as: shared.key.identity)
+            }
             let allocated = try SequenceNumbering(ledger: numbers ?? ledger, fileID: file.id, rules: rules).fill(
                 inputPath: file.path, outputPath: numbered)
             if allocated > 0 { input = numbered }
@@ -216,6 +268,11 @@ final class FileProcessor {
             }
             try afterStep?(.movedOut, file.name)
         }
+        // The claim is finished before the ledger's record of the move, so a crash between the two is finished again
+        // by ``resumeFilesInHand()``, never left claimed.
+        if let claims, claims.claim(at: file.path) != nil, try !claims.finish(file.path) {
+            logger.warning("another worker took this file over as it was finished", metadata: ["file": "\(file.id)"])
+        }
         try ledger.moveOriginal(file.id, to: destination, finished: true)
         try afterStep?(.filed, file.name)
         return try ledger.file(file.id) ?? file
@@ -294,9 +351,12 @@ final class FileProcessor {
     }
 
     // Work files live in processing/ under hidden names tied to the ledger number, so a resumed run finds them.
-    private func numberedInputPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).numbered" }
-    private func rejectsTemporaryPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).rejects" }
-    private func errorReportPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).error.json" }
+    private func numberedInputPath(_ file: LedgerFile) -> String { workPath(file, "numbered") }
+    private func rejectsTemporaryPath(_ file: LedgerFile) -> String { workPath(file, "rejects") }
+    private func errorReportPath(_ file: LedgerFile) -> String { workPath(file, "error.json") }
+    private func workPath(_ file: LedgerFile, _ kind: String) -> String {
+        route.processingDirectory + "/.\(workTag)\(file.id).\(kind)"
+    }
 
     /// The key receivers use to recognise a repeated delivery. It comes from the route and the content, so a
     /// file taken twice (after a power failure, say) is delivered under the same key; a deliberate repeat

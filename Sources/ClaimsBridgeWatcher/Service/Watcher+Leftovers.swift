@@ -9,7 +9,8 @@ extension Watcher {
     /// when no live writer can need them. Run at start, before anything is written.
     func removeAbandonedTemporaries() {
         let folders = configuration.routes.flatMap { [$0.inbox, $0.processingDirectory, $0.errorDirectory] }
-        let own = WorkFileNames.removeAbandoned(in: folders)
+        // In folders shared with other machines a process id says nothing about the writer: go by age alone.
+        let own = WorkFileNames.removeAbandoned(in: folders, byAgeOnly: sharesInboxes)
         var delivered = 0
         for case let folder as FolderTransport in transports.values {
             delivered += folder.removeStaleTemporaries().count

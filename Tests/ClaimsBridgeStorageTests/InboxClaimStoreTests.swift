@@ -68,6 +68,23 @@ struct InboxClaimStoreTests {
         #expect(try store.deleteFinished(before: 200) == 1, "a claim whose lease ended long ago goes too")
     }
 
+    @Test("The latest claim of a name and size, without the modification time", arguments: Engine.allCases)
+    func latestByNameAndSize(_ engine: Engine) throws {
+        let store = try open(engine).connect()
+        #expect(try store.latest(route: "claims", name: "c.jsonl", size: 120) == nil)
+        let older = key("c.jsonl", modified: 1_700_000_000_000_000_000)
+        let newer = key("c.jsonl", modified: 1_700_000_001_000_000_000)
+        let first = try #require(try store.claim(older, worker: "m1", leaseSeconds: 60, now: 100))
+        #expect(try store.finish(first, now: 101))
+        _ = try #require(try store.claim(newer, worker: "m2", leaseSeconds: 60, now: 102))
+        _ = try #require(try store.claim(key("d.jsonl"), worker: "m3", leaseSeconds: 60, now: 103))
+        let found = try #require(try store.latest(route: "claims", name: "c.jsonl", size: 120))
+        #expect(found.key == newer)
+        #expect(found.record.worker == "m2" && !found.record.finished && found.record.leaseExpiresAt == 162)
+        #expect(try store.latest(route: "claims", name: "c.jsonl", size: 121) == nil)
+        #expect(try store.latest(route: "labs", name: "c.jsonl", size: 120) == nil)
+    }
+
     @Test("Four workers claiming 100 files at once: each file is claimed once", arguments: Engine.allCases)
     func concurrentClaims(_ engine: Engine) throws {
         let opened = try open(engine)

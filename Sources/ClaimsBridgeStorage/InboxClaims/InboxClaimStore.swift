@@ -68,6 +68,9 @@ public protocol InboxClaimStore: AnyObject {
     func deleteFinished(before time: Double) throws -> Int
     /// The claim of `key`, if any.
     func record(_ key: InboxFileKey) throws -> InboxClaimRecord?
+    /// The latest claim (the highest token) of a file named `name` of `size` bytes on `route`, whatever its
+    /// modification time: for a file whose original has left `processing/`, so that its key cannot be read from it.
+    func latest(route: String, name: String, size: Int64) throws -> (key: InboxFileKey, record: InboxClaimRecord)?
 }
 
 /// The table both engines keep, in their own dialects.
@@ -122,5 +125,10 @@ enum InboxClaimSchema {
     static let record = """
         SELECT worker, token, state, lease_expires_at, takeovers FROM inbox_claims
         WHERE route = $1 AND name = $2 AND size = $3 AND modified_ns = $4
+        """
+    /// The columns of ``record`` and the modification time, of the latest claim of `$1`…`$3` (route, name, size).
+    static let latest = """
+        SELECT worker, token, state, lease_expires_at, takeovers, modified_ns FROM inbox_claims
+        WHERE route = $1 AND name = $2 AND size = $3 ORDER BY token DESC LIMIT 1
         """
 }

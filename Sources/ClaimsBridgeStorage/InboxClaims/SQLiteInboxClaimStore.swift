@@ -40,11 +40,20 @@ public final class SQLiteInboxClaimStore: InboxClaimStore {
     }
 
     public func record(_ key: InboxFileKey) throws -> InboxClaimRecord? {
-        try database.prepare(Self.sqlite(InboxClaimSchema.record)).query(Self.values(key)) { row in
-            InboxClaimRecord(
-                worker: row.text(0) ?? "", token: row.int64(1), finished: row.text(2) == "finished",
-                leaseExpiresAt: row.double(3), takeovers: row.int(4))
+        try database.prepare(Self.sqlite(InboxClaimSchema.record)).query(Self.values(key), Self.record).first
+    }
+
+    public func latest(route: String, name: String, size: Int64) throws -> (key: InboxFileKey, record: InboxClaimRecord)? {
+        try database.prepare(Self.sqlite(InboxClaimSchema.latest)).query([.text(route), .text(name), .integer(size)]) {
+            row in
+            (InboxFileKey(route: route, name: name, size: size, modifiedNanoseconds: row.int64(5)), Self.record(row))
         }.first
+    }
+
+    private static func record(_ row: SQLiteRow) -> InboxClaimRecord {
+        InboxClaimRecord(
+            worker: row.text(0) ?? "", token: row.int64(1), finished: row.text(2) == "finished",
+            leaseExpiresAt: row.double(3), takeovers: row.int(4))
     }
 
     private static func values(_ key: InboxFileKey) -> [SQLiteStatement.Value] {

@@ -45,11 +45,23 @@ public final class PostgreSQLInboxClaimStore: InboxClaimStore {
     }
 
     public func record(_ key: InboxFileKey) throws -> InboxClaimRecord? {
-        try retrying { try database.execute(InboxClaimSchema.record, Self.values(key)) }.rows.first.map { row throws in
-            InboxClaimRecord(
-                worker: row.text(0) ?? "", token: Int64(try row.int(1)), finished: row.text(2) == "finished",
-                leaseExpiresAt: Double(row.text(3) ?? "") ?? 0, takeovers: try row.int(4))
+        try retrying { try database.execute(InboxClaimSchema.record, Self.values(key)) }.rows.first.map(Self.record)
+    }
+
+    public func latest(route: String, name: String, size: Int64) throws -> (key: InboxFileKey, record: InboxClaimRecord)? {
+        try retrying { try database.execute(InboxClaimSchema.latest, [route, name, String(size)]) }.rows.first.map {
+            row throws in
+            (
+                InboxFileKey(route: route, name: name, size: size, modifiedNanoseconds: Int64(try row.int(5))),
+                try Self.record(row)
+            )
         }
+    }
+
+    private static func record(_ row: PostgreSQLRow) throws -> InboxClaimRecord {
+        InboxClaimRecord(
+            worker: row.text(0) ?? "", token: Int64(try row.int(1)), finished: row.text(2) == "finished",
+            leaseExpiresAt: Double(row.text(3) ?? "") ?? 0, takeovers: try row.int(4))
     }
 
     /// Each statement stands alone, so one that failed on a lost connection is simply run again.

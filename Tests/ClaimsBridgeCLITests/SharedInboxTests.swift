@@ -100,11 +100,6 @@ struct SharedInboxTests {
         }.sorted()
     }
 
-    func ledgerFiles(_ worker: String) throws -> Int {
-        try SQLiteDatabase(path: root + "/state-\(worker)/ledger.sqlite").prepare("SELECT count(*) FROM files")
-            .query { $0.int(0) }.first ?? 0
-    }
-
     func query(_ sql: String) throws -> [[String?]] {
         let result = try PostgreSQLDatabase(configuration: database).execute(sql)
         return result.rows.map(\.values)
@@ -122,11 +117,14 @@ struct SharedInboxTests {
         #expect(files("out").count == 80)
         // Numbered once each: a file processed twice would have taken numbers twice.
         #expect(try deliveredOfficeNumbers() == (1...80).map { String(format: "%06d", $0) })
-        let taken = (try ledgerFiles("a"), try ledgerFiles("b"))
-        #expect(taken.0 + taken.1 == 80, "no file is in both ledgers: \(taken)")
-        #expect(taken.0 > 0 && taken.1 > 0, "both workers took files: \(taken)")
+        // The ledger both share records each file once, filed away.
+        #expect(try query("SELECT count(*), count(DISTINCT name) FROM files WHERE finished_at IS NOT NULL") == [["80", "80"]])
+        #expect(try query("SELECT count(*) FROM files") == [["80"]])
+        #expect(try query("SELECT count(*) FROM deliveries") == [["80"]])
         let claims = try query("SELECT state, count(*) FROM inbox_claims GROUP BY state")
         #expect(claims == [["finished", "80"]])
+        let workers = try query("SELECT worker, count(*) FROM inbox_claims GROUP BY worker")
+        #expect(workers.count == 2, "both workers took files: \(workers)")
         #expect(try query("SELECT count(*) FROM outbox_delivery WHERE state = 'delivered'") == [["80"]])
     }
 
@@ -157,6 +155,9 @@ struct SharedInboxTests {
         #expect(!files("inbox").contains { $0.hasSuffix(".jsonl") } && files("inbox/processing").isEmpty)
         #expect(files("out").count == 60)
         #expect(try deliveredOfficeNumbers() == (1...60).map { String(format: "%06d", $0) })
+        // One record per file in the shared ledger: the file taken over is carried on, not recorded again.
+        #expect(try query("SELECT count(*), count(DISTINCT name) FROM files WHERE finished_at IS NOT NULL") == [["60", "60"]])
+        #expect(try query("SELECT count(*) FROM files") == [["60"]])
         for row in held {
             let after = try query(
                 "SELECT state, takeovers, claimed_at, token FROM inbox_claims WHERE route = '\(row[0]!)' AND name = '\(row[1]!)'"
@@ -174,5 +175,7 @@ struct SharedInboxTests {
         #expect(try await finish(again) == 0, "\(log("a"))")
         #expect(files("out").count == 60)
         #expect(try query("SELECT count(*) FROM outbox_delivery") == [["60"]])
+        #expect(try query("SELECT count(*) FROM files") == [["60"]])
+        #expect(try query("SELECT count(*) FROM deliveries") == [["60"]])
     }
 }

@@ -41,6 +41,34 @@ final class InboxClaimKeeper {
     /// The claim held for the file at `path`, if any.
     func claim(at path: String) -> InboxClaim? { held[path] }
 
+    /// True when this worker holds the claim of the file recorded as `name` (`size` bytes) on `route`, whose original
+    /// is (or was) at `path`: a file of its own in hand, as opposed to one another worker sharing the ledger holds.
+    func holds(route: String, name: String, size: Int64, path: String) throws -> Bool {
+        let found =
+            if let key = InboxFileKey(route: route, name: name, path: path) {
+                try store.record(key)
+            } else {
+                try store.latest(route: route, name: name, size: size)?.record
+            }
+        guard let found else { return false }
+        return found.worker == worker && !found.finished
+    }
+
+    /// Takes up a file in hand whose original has already left `processing/` (recorded as `name`, `size` bytes, on
+    /// `route`): true when it is this worker's, or its holder's lease ran out, so that this worker may record where
+    /// the original went. A claim still open is finished, after being taken over when it was another worker's.
+    /// False while another worker holds it: that worker records the move itself.
+    func takeUpMovedFile(route: String, name: String, size: Int64) throws -> Bool {
+        // No claim at all: its row was deleted long after its lease ran out, and nobody holds the file.
+        guard let (key, record) = try store.latest(route: route, name: name, size: size) else { return true }
+        let now = Date().timeIntervalSince1970
+        guard record.worker == worker || record.leaseExpiresAt < now else { return false }
+        if !record.finished, let claim = try store.claim(key, worker: worker, leaseSeconds: leaseSeconds, now: now) {
+            _ = try store.finish(claim, now: now)
+        }
+        return true
+    }
+
     /// Renews the lease of the file at `path` (nothing when this worker holds no claim on it, as for a reprocessed
     /// copy, which nobody else can see).
     /// - Throws: ``WatchError`` when another worker has taken the file over.

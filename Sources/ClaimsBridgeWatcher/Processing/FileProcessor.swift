@@ -97,26 +97,24 @@ final class FileProcessor {
     }
 
     /// Finishes every file this route has in `processing/`: those the ledger knows, then any it does not
-    /// (claimed just before a crash, not yet recorded).
+    /// (claimed just before a crash, not yet recorded). With shared inboxes the ledger is shared too, and holds the
+    /// files other workers have in hand: only those this worker holds (its own after a restart, or a dead worker's
+    /// whose lease ran out, which it takes over) are touched.
     func resumeFilesInHand() throws {
         for file in try ledger.filesInHand(processingDirectories: [route.processingDirectory]) where file.route == route.name {
             if DurableFiles.exists(file.path) {
-                guard try claimInHand(file.path) else {
-                    logger.notice("another worker took this file over", metadata: ["file": "\(file.id)"])
-                    try ledger.markFailed(file.id, reason: "taken over by another worker after this worker's lease ran out")
-                    try ledger.moveOriginal(file.id, to: file.path, finished: true)
-                    continue
-                }
+                // With shared inboxes, another worker's file in hand is left alone until its lease runs out.
+                guard try claimInHand(file.path) else { continue }
                 try resume(file.id)
-            } else if let planned = file.movingTo, DurableFiles.exists(planned) {
+                continue
+            }
+            // The original has left processing/: read the record again, as its holder may have just filed it away.
+            guard let file = try ledger.file(file.id), file.finishedAt == nil else { continue }
+            if let claims, try !claims.takeUpMovedFile(route: route.name, name: file.name, size: file.size) {
+                continue
+            }
+            if let planned = file.movingTo, DurableFiles.exists(planned) {
                 // Stopped between moving the original out and recording it.
-                if let claims, cipher == nil,
-                    let claim = try claims.claim(route: route.name, name: (file.path as NSString).lastPathComponent, path: planned)
-                {
-                    // The archived original keeps the name's key (size and time): finish the claim it left.
-                    claims.hold(claim, at: planned)
-                    try claims.finish(planned)
-                }
                 try ledger.moveOriginal(file.id, to: planned, finished: true)
             } else {
                 logger.warning("the original of a file in hand is missing", metadata: ["file": "\(file.id)"])
@@ -145,11 +143,12 @@ final class FileProcessor {
         return true
     }
 
-    /// The files in `processing/` this worker does not know: other workers' files in hand (with shared inboxes).
-    func othersInHand() throws -> Int {
-        let known = Set(try ledger.filesInHand(processingDirectories: [route.processingDirectory]).map(\.path))
-        return Self.originals(in: route.processingDirectory).filter { !known.contains(route.processingDirectory + "/" + $0) }
-            .count
+    /// The files in `processing/` other workers hold (with shared inboxes): those this worker has no claim on.
+    func othersInHand() -> Int {
+        guard let claims else { return 0 }
+        return Self.originals(in: route.processingDirectory).filter {
+            claims.claim(at: route.processingDirectory + "/" + $0) == nil
+        }.count
     }
 
     /// Carries a recorded file on from whatever step it reached.

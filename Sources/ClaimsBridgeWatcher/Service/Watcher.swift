@@ -81,6 +81,13 @@ public final class Watcher: Sendable {
     /// This worker in the store shared with other machines: its host and its ledger.
     var workerIdentity: String { ProcessInfo.processInfo.hostName + ":" + ledgerPath }
 
+    /// This worker's claims on the files of inboxes shared with other machines; nil when the store is not PostgreSQL.
+    func inboxClaimKeeper() throws -> InboxClaimKeeper? {
+        guard case .postgreSQL(let store) = configuration.outboxLocation else { return nil }
+        return InboxClaimKeeper(
+            store: try PostgreSQLInboxClaimStore(configuration: store), worker: workerIdentity, leaseSeconds: leaseSeconds)
+    }
+
     /// True when inboxes may be shared with workers on other machines (the store is PostgreSQL).
     var sharesInboxes: Bool {
         if case .postgreSQL = configuration.outboxLocation { return true }
@@ -197,13 +204,10 @@ public final class Watcher: Sendable {
         // With a PostgreSQL store the ledger is there too, and takes its header numbers from the store's counters;
         // files of a shared inbox are claimed there first and numbered by their claim.
         var numbers: (any SequenceAllocating)?
-        var claims: InboxClaimKeeper?
         if case .postgreSQL(let store) = configuration.outboxLocation {
             numbers = try PostgreSQLSequenceAllocator(configuration: store, ledger: ledger)
-            claims = InboxClaimKeeper(
-                store: try PostgreSQLInboxClaimStore(configuration: store), worker: workerIdentity,
-                leaseSeconds: leaseSeconds)
         }
+        let claims = try inboxClaimKeeper()
         let processors = try configuration.routes.map { route in
             let processor = try FileProcessor(
                 route: route, ledger: ledger, queue: outbox, resources: resources,
@@ -278,7 +282,7 @@ public final class Watcher: Sendable {
             if try publishStatusEvents(ledger: ledger, outbox: outbox) > 0 { deliveryWork.store(true, ordering: .relaxed) }
             if processed > 0 { continue }
             if drain, nextCheck == nil, claims != nil,
-                try othersHoldFiles || processors.contains(where: { try $0.othersInHand() > 0 })
+                othersHoldFiles || processors.contains(where: { $0.othersInHand() > 0 })
             {
                 // Another worker has files in hand: wait to see them finished, or to take them over after its lease.
                 nextCheck = lastResume + rescan

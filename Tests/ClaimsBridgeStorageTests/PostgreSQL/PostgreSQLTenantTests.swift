@@ -22,7 +22,12 @@ struct PostgreSQLTenantTests {
             "SELECT schemaname, count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
                 + " GROUP BY schemaname ORDER BY schemaname"
         ).rows.map(\.values)
-        #expect(tables == [["tenant_north", "5"], ["tenant_south", "5"]], "nothing in public")
+        // The store's 5 tables and the ledger's 9: each office's ledger in its own schema, nothing in public.
+        #expect(tables == [["tenant_north", "14"], ["tenant_south", "14"]], "nothing in public")
+        let ledgerTables = try testing.connect().execute(
+            "SELECT schemaname FROM pg_tables WHERE tablename IN ('files', 'deliveries') ORDER BY schemaname, tablename"
+        ).rows.map(\.values)
+        #expect(ledgerTables == [["tenant_north"], ["tenant_north"], ["tenant_south"], ["tenant_south"]])
 
         let counter = SequenceCounter.officeSequence(office: "0001")
         let northNumbers = PostgreSQLSequences(database: try PostgreSQLDatabase(configuration: north))

@@ -75,7 +75,7 @@ final class FileProcessor {
         // keeps its mode; the 0700 folders still keep it from other accounts).
         chmod(claimed, 0o600)
         try afterStep?(.claimed, name)
-        let id = try record(claimedPath: claimed, name: name, reprocessOf: nil)
+        guard let id = try record(claimedPath: claimed, name: name, reprocessOf: nil) else { return nil }
         return try resume(id)
     }
 
@@ -86,11 +86,19 @@ final class FileProcessor {
         pendingFlushes.flush()
     }
 
-    /// Records a file already in `processing/` (just claimed, or found there after a crash).
-    func record(claimedPath: String, name: String, reprocessOf: Int64?) throws -> Int64 {
+    /// Records a file already in `processing/` (just claimed, or found there after a crash); nil when another
+    /// process on the same ledger recorded it first as its own file in hand (two processes sharing a state folder:
+    /// one claimed the file, the other found it in `processing/` before it was recorded), which carries it on.
+    func record(claimedPath: String, name: String, reprocessOf: Int64?) throws -> Int64? {
         let digest = try FileDigest.sha256(path: claimedPath)
-        let id = try ledger.recordClaim(
-            route: route.name, name: name, path: claimedPath, sha256: digest.hex, size: digest.size, reprocessOf: reprocessOf)
+        guard
+            let id = try ledger.recordClaimUnlessInHand(
+                route: route.name, name: name, path: claimedPath, sha256: digest.hex, size: digest.size,
+                reprocessOf: reprocessOf)
+        else {
+            logger.notice("another process recorded this file first and carries it on")
+            return nil
+        }
         logger.info("claimed", metadata: ["file": "\(id)", "bytes": "\(digest.size)"])
         try afterStep?(.recorded, name)
         return id
@@ -127,7 +135,7 @@ final class FileProcessor {
             if try ledger.file(atPath: path) == nil {
                 // With shared inboxes, another worker's file in hand is left alone until its lease runs out.
                 guard try claimInHand(path) else { continue }
-                let id = try record(claimedPath: path, name: name, reprocessOf: nil)
+                guard let id = try record(claimedPath: path, name: name, reprocessOf: nil) else { continue }
                 try resume(id)
             }
         }

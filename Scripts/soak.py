@@ -7,8 +7,9 @@ shared: two `claimsbridge send` processes sharing one outbox against a counting 
 with a short lease, then killed at random; checks that no key is POSTed again after the receiver's 200 except
 where its sender was killed with that POST in flight (see Scripts/soak_outbox.py).
 postgres: three `send` processes sharing one PostgreSQL outbox (a private server started for the run), killed at
-random, the database restarted once mid-way; the same checks; then deliveries/s with 1, 2 and 4 senders on
-PostgreSQL against 1 on SQLite (see Scripts/soak_postgresql.py).
+random, the database restarted once mid-way; the same checks; then three `watch` processes on one shared inbox,
+killed at random (every file delivered and numbered once, see Scripts/soak_shared_inbox.py); then deliveries/s with
+1, 2 and 4 senders on PostgreSQL against 1 on SQLite (see Scripts/soak_postgresql.py).
 
     python3 Scripts/soak.py [--mode all|watch|shared|postgres] [--files 3000] [--kills 40] [--shared-files 300]
                             [--shared-kills 12] [--bench-files 2000] [--binary .build/release/claimsbridge]

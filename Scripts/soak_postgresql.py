@@ -10,6 +10,7 @@ work folder, a Unix socket there and no TCP, a password read from a file; as the
 2. throughput: N senders (1, 2, 4) share a fresh outbox and split the files between them; deliveries go to a
    folder, so the figure is the outbox's (enqueue, claim, record), not a receiver's. The same with 1 sender on
    SQLite for comparison.
+3. shared inbox: three `watch` processes on one inbox folder, killed at random (Scripts/soak_shared_inbox.py).
 """
 import os
 import shutil
@@ -19,6 +20,7 @@ import time
 import uuid
 
 import soak_outbox
+import soak_shared_inbox
 
 
 class Server:
@@ -70,6 +72,12 @@ class Server:
         env = dict(os.environ, PGPASSFILE="", PGPASSWORD=open(self.password_file).read().strip())
         subprocess.run(["%s/psql" % self.bin, "-h", self.folder, "-U", "cb", "-d", "postgres", "-q", "-c",
                         "CREATE DATABASE %s" % name], check=True, env=env, stdout=subprocess.DEVNULL)
+
+    def query(self, database, sql):
+        """The single value `sql` returns in `database`."""
+        env = dict(os.environ, PGPASSFILE="", PGPASSWORD=open(self.password_file).read().strip())
+        return subprocess.run(["%s/psql" % self.bin, "-h", self.folder, "-U", "cb", "-d", database, "-Atq", "-c", sql],
+                              check=True, env=env, capture_output=True, text=True).stdout.strip()
 
     def store_lines(self, database, options):
         return ("store:\n  url: postgres://cb@localhost/%s?host=%s\n  passwordFrom: file:%s\noutbox: {%s}\n"
@@ -156,8 +164,9 @@ def throughput(binary, root, server, workers, files, engine):
     return seconds
 
 
-def run(binary, root, rng, files, kills, bench_files):
-    """Runs the kill phase and the throughput runs, prints their figures, returns whether the kill phase passed."""
+def run(binary, root, rng, files, kills, bench_files, inbox_files=300, inbox_kills=10):
+    """Runs the kill phase, the shared-inbox phase and the throughput runs, prints their figures, returns whether
+    both phases passed."""
     certificates = soak_outbox.make_certificates(root)
     log = open(os.path.join(root, "senders.log"), "ab")
     server = Server(os.path.join(root, "pg"))
@@ -173,6 +182,8 @@ def run(binary, root, rng, files, kills, bench_files):
                  killing["keys"], killing["missing"], killing["redundant"], killing["in_flight"],
                  killing["unrecorded"], killing["latest_kill"], killing["unexplained"], killing["failed_exits"],
                  killing["statuses"], time.monotonic() - started))
+        inbox = soak_shared_inbox.run(binary, root, server, rng, inbox_files, inbox_kills, log)
+        print(soak_shared_inbox.report(inbox))
         if bench_files:
             sqlite = throughput(binary, root, server, 1, bench_files, "sqlite")
             print("throughput, %d files enqueued and delivered to a folder: SQLite 1 sender %.0f/s"
@@ -183,4 +194,4 @@ def run(binary, root, rng, files, kills, bench_files):
                       % (bench_files, workers, "" if workers == 1 else "s", bench_files / seconds))
     finally:
         server.stop()
-    return killing["ok"]
+    return killing["ok"] and inbox["ok"]

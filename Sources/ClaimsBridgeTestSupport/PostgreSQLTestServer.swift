@@ -9,8 +9,10 @@ import Foundation
 public final class PostgreSQLTestServer: @unchecked Sendable {
     /// The folder holding the data directory, the socket, the log and the password file.
     public let folder: String
-    /// The socket's port number (it only names the socket file).
-    public let port = 5432
+    /// The socket's port number (it only names the socket file), and the TCP port of a server started with TLS.
+    public let port: Int
+    /// The server's certificate and key when it also listens on 127.0.0.1 with TLS; nil for the socket alone.
+    private let tls: (certificate: String, key: String)?
     public let user = "cb"
     /// A file holding the role's password, for `file:` secrets.
     public let passwordFile: String
@@ -30,17 +32,27 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
     }()
 
     /// Creates and starts a new server; call ``stop()`` when done.
-    public init() throws {
+    /// - Parameter tls: a PEM certificate and key: the server then also listens on 127.0.0.1 at ``port`` (a free
+    ///   port picked at random) with `ssl=on`, for TLS handshakes.
+    public init(tls: (certificate: String, key: String)? = nil) throws {
         let started = Date()
+        port = tls == nil ? 5432 : Int.random(in: 30_000..<60_000)
         binaries = try Self.findBinaries()
         folder = "/tmp/cbpg-" + UUID().uuidString.prefix(8).lowercased()
         passwordFile = folder + "/password"
+        let home = folder
+        self.tls = tls.map { _ in (home + "/server.crt", home + "/server.key") }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data("pw-\(UUID().uuidString)\n".utf8).write(to: URL(fileURLWithPath: passwordFile))
         if getuid() == 0 { try Self.run("/bin/chown", ["-R", "postgres", folder]) }
         try runAsServerUser(
             "\(binaries)/initdb -D \(folder)/data -U \(user) --auth=scram-sha-256 --pwfile=\(passwordFile)"
                 + " -E UTF8 --no-locale --no-sync")
+        for (source, name) in tls.map({ [($0.certificate, "server.crt"), ($0.key, "server.key")] }) ?? [] {
+            try FileManager.default.copyItem(atPath: source, toPath: folder + "/" + name)
+            chmod(folder + "/" + name, 0o600)
+            if getuid() == 0 { try Self.run("/bin/chown", ["postgres", folder + "/" + name]) }
+        }
         try start()
         startupSeconds = Date().timeIntervalSince(started)
     }
@@ -66,7 +78,12 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
 
     /// Starts the server (again) and waits until it accepts connections.
     public func start() throws {
-        let options = "-k \(folder) -p \(port) -c listen_addresses= -c fsync=off -c max_connections=200"
+        var options = "-k \(folder) -p \(port) -c fsync=off -c max_connections=200"
+        if let tls {
+            options += " -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=\(tls.certificate) -c ssl_key_file=\(tls.key)"
+        } else {
+            options += " -c listen_addresses="
+        }
         try runAsServerUser("\(binaries)/pg_ctl -D \(folder)/data -o '\(options)' -l \(folder)/log -w start")
     }
 

@@ -23,6 +23,26 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
     public var sslRootCertificateFile: String?
     /// Seconds to wait for a connection before giving up.
     public var connectTimeoutSeconds: Int
+    /// The office (tenant) whose rows this connection sees, or nil for a store of one office. Each tenant's tables
+    /// live in a schema of their own, `tenant_<id>`, which every connection puts alone on its `search_path`: two
+    /// tenants sharing one database never see each other's deliveries, numbers or claims.
+    public private(set) var tenant: String?
+
+    /// The schema of ``tenant``'s tables, or nil for the default (`public`).
+    public var schema: String? { tenant.map { "tenant_" + $0 } }
+
+    /// Scopes the configuration to `tenant`: 1 to 40 lowercase letters, digits or `_`, starting with a letter.
+    /// - Throws: ``PostgreSQLError`` (`invalidConfiguration`) for any other name.
+    public mutating func scope(toTenant tenant: String) throws(PostgreSQLError) {
+        let allowed = tenant.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F }
+        guard allowed, (1...40).contains(tenant.utf8.count), let first = tenant.utf8.first, (0x61...0x7A).contains(first)
+        else {
+            throw PostgreSQLError(
+                .invalidConfiguration,
+                "tenant \(tenant) must be 1 to 40 lowercase letters, digits or _, starting with a letter")
+        }
+        self.tenant = tenant
+    }
 
     static let sslModes: Set<String> = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
 
@@ -64,7 +84,7 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
         }
         var query: [String: String] = [:]
         for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
-        let known: Set<String> = ["sslmode", "sslrootcert", "host", "connect_timeout"]
+        let known: Set<String> = ["sslmode", "sslrootcert", "host", "connect_timeout", "tenant"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
             throw PostgreSQLError(.invalidConfiguration, "the store URL has an unknown option \(unknown)")
         }
@@ -90,10 +110,11 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
             host: host, port: components.port ?? 5432, user: user, database: database, password: secret,
             sslMode: query["sslmode"] ?? "prefer", sslRootCertificateFile: query["sslrootcert"],
             connectTimeoutSeconds: query["connect_timeout"].flatMap { Int($0) } ?? 10)
+        if let tenant = query["tenant"] { try scope(toTenant: tenant) }
     }
 
     /// Where the server is, for messages: `host:port` or the socket folder (never the password).
-    public var location: String { "\(host):\(port)/\(database)" }
+    public var location: String { "\(host):\(port)/\(database)" + (tenant.map { " (tenant \($0))" } ?? "") }
 
     /// The same configuration for another database on the same server.
     public func with(database: String) -> PostgreSQLConfiguration {
@@ -109,6 +130,7 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
             ("connect_timeout", String(connectTimeoutSeconds)), ("application_name", "claimsbridge"),
         ]
         if let sslRootCertificateFile { parameters.append(("sslrootcert", sslRootCertificateFile)) }
+        if let schema { parameters.append(("options", "-c search_path=\(schema)")) }
         if let password { parameters.append(("password", try password.resolve())) }
         return parameters
     }

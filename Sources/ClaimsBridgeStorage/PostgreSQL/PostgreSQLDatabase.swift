@@ -16,6 +16,15 @@ public final class PostgreSQLDatabase {
     private var lostInTransaction = false
     /// Set when a statement failed without a SQLSTATE: libpq itself lost the server, even if it still says OK.
     private var broken = false
+    /// The channels ``listen(_:)`` subscribed to, subscribed again on a new connection.
+    var listening: Set<String> = []
+
+    /// True when the next statement opens a new connection.
+    var isBroken: Bool { broken || connection.map { PQstatus($0) != CONNECTION_OK } ?? true }
+    /// The open connection, if any.
+    var currentConnection: OpaquePointer? { connection }
+    /// Makes the next statement open a new connection.
+    func markBroken() { broken = true }
 
     /// Connects now, so that a wrong address or password shows at start-up.
     /// - Throws: ``PostgreSQLError``: `cannotConnect` (retryable) or `loginRefused`/`invalidConfiguration`.

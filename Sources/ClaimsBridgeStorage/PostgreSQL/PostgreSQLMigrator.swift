@@ -28,6 +28,10 @@ public enum PostgreSQLMigrator {
     @discardableResult
     public static func migrate(_ database: PostgreSQLDatabase, to migrations: [PostgreSQLMigration]) throws -> [Int] {
         let ordered = migrations.sorted { $0.version < $1.version }
+        if let schema = database.configuration.schema {
+            // A tenant's tables, `schema_migrations` included, go into its own schema (the name is checked).
+            try database.executeScript("CREATE SCHEMA IF NOT EXISTS \(schema)")
+        }
         try database.execute("SELECT pg_advisory_lock($1)", [lockKey])
         defer { _ = try? database.execute("SELECT pg_advisory_unlock($1)", [lockKey]) }
         try database.executeScript(

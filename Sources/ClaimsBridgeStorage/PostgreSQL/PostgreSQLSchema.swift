@@ -3,9 +3,9 @@
 /// new version appended here.
 public enum PostgreSQLSchema {
     /// The migrations, oldest first.
-    public static let migrations: [PostgreSQLMigration] = (PostgreSQLSequences.migrations + [outbox, PostgreSQLLedgerSchema.migration]).sorted {
-        $0.version < $1.version
-    }
+    public static let migrations: [PostgreSQLMigration] =
+        (PostgreSQLSequences.migrations + [outbox, PostgreSQLLedgerSchema.migration, PostgreSQLInboxClaimStore.migration])
+        .sorted { $0.version < $1.version }
 
     /// Applies what `database` lacks; returns the versions applied.
     /// - Throws: ``PostgreSQLError``.

@@ -14,6 +14,7 @@ import ClaimsBridgeStorage
 ///   passwordFrom: env:CLAIMSBRIDGE_DB_PASSWORD     # or file:/run/secrets/db-password
 ///   sslmode: verify-full                          # disable, allow, prefer, require, verify-ca, verify-full
 ///   sslrootcert: /etc/ssl/db-ca.pem
+///   tenant: north_clinic                          # this office's rows only (schema tenant_north_clinic)
 /// ```
 enum StoreSettings {
     /// Reads `store:`.
@@ -21,24 +22,34 @@ enum StoreSettings {
     ///   password in the URL or written out, an unknown key or `sslmode`.
     static func load(_ node: ConfigNode) throws -> PostgreSQLConfiguration {
         if node.scalar != nil { return try parse(node, url: node.string("store")) }
-        try node.expectKeys(["url", "passwordFrom", "sslmode", "sslrootcert"], in: "store")
+        try node.expectKeys(["url", "passwordFrom", "sslmode", "sslrootcert", "tenant"], in: "store")
         var configuration = try parse(
             node, url: node.required("url").string("store.url"),
             password: node["passwordFrom"]?.string("store.passwordFrom"))
         if let node = node["sslmode"] {
             let mode = try node.string("store.sslmode")
+            let scoped = configuration
             do throws(PostgreSQLError) {
                 configuration = try PostgreSQLConfiguration(
                     host: configuration.host, port: configuration.port, user: configuration.user,
                     database: configuration.database, password: configuration.password, sslMode: mode,
                     sslRootCertificateFile: configuration.sslRootCertificateFile,
                     connectTimeoutSeconds: configuration.connectTimeoutSeconds)
+                if let tenant = scoped.tenant { try configuration.scope(toTenant: tenant) }
             } catch {
                 throw node.error("store: \(error.reason)")
             }
         }
         if let file = node["sslrootcert"] {
             configuration.sslRootCertificateFile = try file.string("store.sslrootcert")
+        }
+        if let tenant = node["tenant"] {
+            let name = try tenant.string("store.tenant")
+            do throws(PostgreSQLError) {
+                try configuration.scope(toTenant: name)
+            } catch {
+                throw tenant.error("store: \(error.reason)")
+            }
         }
         return configuration
     }

@@ -62,16 +62,22 @@ final class PostgreSQLOutboxStore: OutboxStore {
         let time = String(delivery.time)
         let inserted =
             try execute(
+                // A new row wakes idle workers listening on the channel (at commit); polling remains the fallback.
                 """
-                INSERT INTO outbox_delivery (destination, idempotency_key, payload, payload_sha256, metadata, state,
-                    next_attempt_at, created_at, updated_at)
-                VALUES ($1, $2, $3::bytea, $4, $5, 'pending', $6, $6, $6) ON CONFLICT (destination, idempotency_key) DO NOTHING
+                WITH inserted AS (
+                    INSERT INTO outbox_delivery (destination, idempotency_key, payload, payload_sha256, metadata, state,
+                        next_attempt_at, created_at, updated_at)
+                    VALUES ($1, $2, $3::bytea, $4, $5, 'pending', $6, $6, $6)
+                    ON CONFLICT (destination, idempotency_key) DO NOTHING
+                    RETURNING id
+                )
+                SELECT pg_notify('\(PostgreSQLDatabase.enqueuedChannel)', '') FROM inserted
                 """,
                 [
                     delivery.destination, delivery.idempotencyKey, PostgreSQLBytes.parameter(delivery.storedPayload),
                     delivery.digest, delivery.metadata, time,
                 ]
-            ).affectedRows > 0
+            ).rows.count > 0
         guard
             let row = try keyed(
                 "destination = $1 AND idempotency_key = $2",

@@ -8,14 +8,38 @@ extension Ledger {
     public func recordClaim(
         route: String, name: String, path: String, sha256: String, size: Int64, reprocessOf: Int64? = nil
     ) throws -> Int64 {
-        let id = try database.prepare(
+        let id = try insertClaim(
+            route: route, name: name, path: path, sha256: sha256, size: size, reprocessOf: reprocessOf, ifNew: false)
+        guard let id else { throw WatchError("the ledger recorded no row for a claimed file") }
+        return id
+    }
+
+    /// Records a file claimed into `processing/`, unless another process on this ledger has just recorded the file
+    /// at that path as its own file in hand (it claimed the file, and this one found it there): nil then.
+    func recordClaimUnlessInHand(
+        route: String, name: String, path: String, sha256: String, size: Int64, reprocessOf: Int64?
+    ) throws -> Int64? {
+        if let id = try insertClaim(
+            route: route, name: name, path: path, sha256: sha256, size: size, reprocessOf: reprocessOf, ifNew: true)
+        {
+            return id
+        }
+        guard try file(atPath: path)?.finishedAt == nil else {
+            throw WatchError("the ledger recorded no row for a claimed file: a finished file has the same path")
+        }
+        return nil
+    }
+
+    private func insertClaim(
+        route: String, name: String, path: String, sha256: String, size: Int64, reprocessOf: Int64?, ifNew: Bool
+    ) throws -> Int64? {
+        try database.prepare(
             "INSERT INTO files (route, name, sha256, size, state, path, claimed_at, reprocess_of) VALUES (?, ?, ?, ?, 'claimed', ?, ?, ?)"
+                + (ifNew ? " ON CONFLICT DO NOTHING" : "")
         ).insert([
             .text(route), .text(name), .text(sha256), .integer(size), .text(path), .real(Self.now),
             reprocessOf.map { .integer($0) } ?? .null,
         ])
-        guard let id else { throw WatchError("the ledger recorded no row for a claimed file") }
-        return id
     }
 
     /// The file recorded with this number.

@@ -22,6 +22,13 @@ final class FileProcessor {
     var afterStep: ((ProcessingStep, _ name: String) throws -> Void)?
     /// Where header numbers come from when not from the ledger (the PostgreSQL store).
     var numbers: (any SequenceAllocating)?
+    /// Claims in the shared store, when several machines watch this route's inbox; nil when the rename into
+    /// `processing/` is the claim (one machine).
+    var claims: InboxClaimKeeper? {
+        didSet { workTag = claims?.workTag ?? "" }
+    }
+    /// Prefixes the names of this worker's work files, so workers sharing `processing/` keep theirs apart.
+    private var workTag = ""
 
     init(
         route: Route, ledger: Ledger, queue: any DeliveryQueue, resources: TranslationResources,
@@ -49,6 +56,11 @@ final class FileProcessor {
     @discardableResult
     func process(inboxName name: String) throws -> LedgerFile? {
         let source = route.inbox + "/" + name
+        var shared: InboxClaim?
+        if let claims {
+            guard let granted = try claims.claim(route: route.name, name: name, path: source) else { return nil }
+            shared = granted
+        }
         let claimed: String
         do {
             claimed = try DurableFiles.moveWithoutOverwriting(
@@ -57,12 +69,13 @@ final class FileProcessor {
             if !DurableFiles.exists(source) { return nil }
             throw error
         }
+        if let shared { claims?.hold(shared, at: claimed) }
         if case .doneMarker(let suffix) = route.readiness { unlink(source + suffix) }
         // The original stays in processing/ and archive/: owner-only from now (a file another account dropped
         // keeps its mode; the 0700 folders still keep it from other accounts).
         chmod(claimed, 0o600)
         try afterStep?(.claimed, name)
-        let id = try record(claimedPath: claimed, name: name, reprocessOf: nil)
+        guard let id = try record(claimedPath: claimed, name: name, reprocessOf: nil) else { return nil }
         return try resume(id)
     }
 
@@ -73,23 +86,42 @@ final class FileProcessor {
         pendingFlushes.flush()
     }
 
-    /// Records a file already in `processing/` (just claimed, or found there after a crash).
-    func record(claimedPath: String, name: String, reprocessOf: Int64?) throws -> Int64 {
+    /// Records a file already in `processing/` (just claimed, or found there after a crash); nil when another
+    /// process on the same ledger recorded it first as its own file in hand (two processes sharing a state folder:
+    /// one claimed the file, the other found it in `processing/` before it was recorded), which carries it on.
+    func record(claimedPath: String, name: String, reprocessOf: Int64?) throws -> Int64? {
         let digest = try FileDigest.sha256(path: claimedPath)
-        let id = try ledger.recordClaim(
-            route: route.name, name: name, path: claimedPath, sha256: digest.hex, size: digest.size, reprocessOf: reprocessOf)
+        guard
+            let id = try ledger.recordClaimUnlessInHand(
+                route: route.name, name: name, path: claimedPath, sha256: digest.hex, size: digest.size,
+                reprocessOf: reprocessOf)
+        else {
+            logger.notice("another process recorded this file first and carries it on")
+            return nil
+        }
         logger.info("claimed", metadata: ["file": "\(id)", "bytes": "\(digest.size)"])
         try afterStep?(.recorded, name)
         return id
     }
 
     /// Finishes every file this route has in `processing/`: those the ledger knows, then any it does not
-    /// (claimed just before a crash, not yet recorded).
+    /// (claimed just before a crash, not yet recorded). With shared inboxes the ledger is shared too, and holds the
+    /// files other workers have in hand: only those this worker holds (its own after a restart, or a dead worker's
+    /// whose lease ran out, which it takes over) are touched.
     func resumeFilesInHand() throws {
         for file in try ledger.filesInHand(processingDirectories: [route.processingDirectory]) where file.route == route.name {
             if DurableFiles.exists(file.path) {
+                // With shared inboxes, another worker's file in hand is left alone until its lease runs out.
+                guard try claimInHand(file.path) else { continue }
                 try resume(file.id)
-            } else if let planned = file.movingTo, DurableFiles.exists(planned) {
+                continue
+            }
+            // The original has left processing/: read the record again, as its holder may have just filed it away.
+            guard let file = try ledger.file(file.id), file.finishedAt == nil else { continue }
+            if let claims, try !claims.takeUpMovedFile(route: route.name, name: file.name, size: file.size) {
+                continue
+            }
+            if let planned = file.movingTo, DurableFiles.exists(planned) {
                 // Stopped between moving the original out and recording it.
                 try ledger.moveOriginal(file.id, to: planned, finished: true)
             } else {
@@ -101,20 +133,43 @@ final class FileProcessor {
         for name in Self.originals(in: route.processingDirectory) {
             let path = route.processingDirectory + "/" + name
             if try ledger.file(atPath: path) == nil {
-                let id = try record(claimedPath: path, name: name, reprocessOf: nil)
+                // With shared inboxes, another worker's file in hand is left alone until its lease runs out.
+                guard try claimInHand(path) else { continue }
+                guard let id = try record(claimedPath: path, name: name, reprocessOf: nil) else { continue }
                 try resume(id)
             }
         }
+    }
+
+    /// Claims a file found in `processing/` (this worker's own after a restart, or a dead worker's after its lease):
+    /// true when this worker may carry it on.
+    private func claimInHand(_ path: String) throws -> Bool {
+        guard let claims else { return true }
+        let name = (path as NSString).lastPathComponent
+        guard let claim = try claims.claim(route: route.name, name: name, path: path) else { return false }
+        claims.hold(claim, at: path)
+        return true
+    }
+
+    /// The files in `processing/` other workers hold (with shared inboxes): those this worker has no claim on.
+    func othersInHand() -> Int {
+        guard let claims else { return 0 }
+        return Self.originals(in: route.processingDirectory).filter {
+            claims.claim(at: route.processingDirectory + "/" + $0) == nil
+        }.count
     }
 
     /// Carries a recorded file on from whatever step it reached.
     @discardableResult
     func resume(_ id: Int64) throws -> LedgerFile? {
         guard var file = try ledger.file(id) else { return nil }
+        let inHand = file.path
         if file.state == .claimed {
+            try claims?.confirm(inHand)
             file = try translateAndQueue(file)
         }
         if file.finishedAt == nil {
+            try claims?.confirm(inHand)
             file = try fileAway(file)
         }
         return file
@@ -131,6 +186,10 @@ final class FileProcessor {
         var input = file.path
         if route.translation == .jsonToCDAnet {
             let numbered = numberedInputPath(file)
+            if let shared = claims?.claim(at: file.path), let numbers = numbers as? PostgreSQLSequenceAllocator {
+                // The file is known by its claim, so a worker taking it over gets the numbers it was given.
+                numbers.identify(fileID: file.id, as: shared.key.identity)
+            }
             let allocated = try SequenceNumbering(ledger: numbers ?? ledger, fileID: file.id, rules: rules).fill(
                 inputPath: file.path, outputPath: numbered)
             if allocated > 0 { input = numbered }
@@ -216,6 +275,11 @@ final class FileProcessor {
             }
             try afterStep?(.movedOut, file.name)
         }
+        // The claim is finished before the ledger's record of the move, so a crash between the two is finished again
+        // by ``resumeFilesInHand()``, never left claimed.
+        if let claims, claims.claim(at: file.path) != nil, try !claims.finish(file.path) {
+            logger.warning("another worker took this file over as it was finished", metadata: ["file": "\(file.id)"])
+        }
         try ledger.moveOriginal(file.id, to: destination, finished: true)
         try afterStep?(.filed, file.name)
         return try ledger.file(file.id) ?? file
@@ -294,9 +358,12 @@ final class FileProcessor {
     }
 
     // Work files live in processing/ under hidden names tied to the ledger number, so a resumed run finds them.
-    private func numberedInputPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).numbered" }
-    private func rejectsTemporaryPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).rejects" }
-    private func errorReportPath(_ file: LedgerFile) -> String { route.processingDirectory + "/.\(file.id).error.json" }
+    private func numberedInputPath(_ file: LedgerFile) -> String { workPath(file, "numbered") }
+    private func rejectsTemporaryPath(_ file: LedgerFile) -> String { workPath(file, "rejects") }
+    private func errorReportPath(_ file: LedgerFile) -> String { workPath(file, "error.json") }
+    private func workPath(_ file: LedgerFile, _ kind: String) -> String {
+        route.processingDirectory + "/.\(workTag)\(file.id).\(kind)"
+    }
 
     /// The key receivers use to recognise a repeated delivery. It comes from the route and the content, so a
     /// file taken twice (after a power failure, say) is delivered under the same key; a deliberate repeat

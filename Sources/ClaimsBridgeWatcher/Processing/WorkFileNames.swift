@@ -24,16 +24,17 @@ enum WorkFileNames {
         return pid_t(rest[marker.upperBound...])
     }
 
-    /// Removes the work files a killed watcher left in `folders`: those whose process is gone, or older than an hour.
+    /// Removes the work files a killed watcher left in `folders`: those whose process is gone, or older than an hour
+    /// (only those older than an hour with `byAgeOnly`, for folders other machines write in too).
     /// Call it before this process writes any: a name with this process's own id is taken to be left by an
     /// earlier process that had the same id (as a container's first process always does).
     /// - Returns: how many were removed.
     @discardableResult
-    static func removeAbandoned(in folders: [String], safeAge: Double = 3600) -> Int {
+    static func removeAbandoned(in folders: [String], safeAge: Double = 3600, byAgeOnly: Bool = false) -> Int {
         let ownID = getpid()
         let cleaner = StaleTemporaries(
             safeAge: safeAge, isOwn: { writer($0) != nil },
-            writerProcess: { name in writer(name).map { $0 == ownID ? 0 : $0 } })
+            writerProcess: { name in byAgeOnly ? nil : writer(name).map { $0 == ownID ? 0 : $0 } })
         return folders.reduce(0) { $0 + cleaner.remove(in: $1).count }
     }
 }

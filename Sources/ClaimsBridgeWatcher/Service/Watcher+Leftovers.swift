@@ -9,7 +9,8 @@ extension Watcher {
     /// when no live writer can need them. Run at start, before anything is written.
     func removeAbandonedTemporaries() {
         let folders = configuration.routes.flatMap { [$0.inbox, $0.processingDirectory, $0.errorDirectory] }
-        let own = WorkFileNames.removeAbandoned(in: folders)
+        // In folders shared with other machines a process id says nothing about the writer: go by age alone.
+        let own = WorkFileNames.removeAbandoned(in: folders, byAgeOnly: sharesInboxes)
         var delivered = 0
         for case let folder as FolderTransport in transports.values {
             delivered += folder.removeStaleTemporaries().count
@@ -21,18 +22,26 @@ extension Watcher {
         }
     }
 
-    /// After a drain: the files still in `processing/`, which a drain must not report as done.
+    /// After a drain: the files still in `processing/`, which a drain must not report as done. With shared inboxes
+    /// (and so a shared ledger), only the files this worker holds count: others' files in hand are theirs to finish.
     /// - Throws: ``WatchError`` naming the routes and ledger numbers of the files left (never their names, which may
     ///   hold personal data); `claimsbridge status` and the log say why.
     func checkNothingLeftInHand() throws {
         let ledger = try Ledger(location: ledgerLocation)
+        let claims = try inboxClaimKeeper()
         var left: [String] = []
         for route in configuration.routes {
-            let known = try ledger.filesInHand(processingDirectories: [route.processingDirectory])
-                .filter { $0.route == route.name }
-            let knownPaths = Set(known.map(\.path))
-            let unknown = FileProcessor.originals(in: route.processingDirectory)
-                .filter { !knownPaths.contains(route.processingDirectory + "/" + $0) }
+            let inHand = try ledger.filesInHand(processingDirectories: [route.processingDirectory])
+            let knownPaths = Set(inHand.map(\.path))
+            let known = try inHand.filter { file in
+                try file.route == route.name
+                    && claims?.holds(route: route.name, name: file.name, size: file.size, path: file.path) ?? true
+            }
+            let unknown = try FileProcessor.originals(in: route.processingDirectory).filter { name in
+                let path = route.processingDirectory + "/" + name
+                return try !knownPaths.contains(path)
+                    && claims?.holds(route: route.name, name: name, size: -1, path: path) ?? true
+            }
             guard !known.isEmpty || !unknown.isEmpty else { continue }
             var parts =
                 known.isEmpty

@@ -33,7 +33,9 @@ extension Watcher {
                 "the file at \(original.path) is not the original of file \(fileID) (its SHA-256 differs from the ledger's)")
         }
         let copy = try DurableFiles.placeWithoutOverwriting(content, into: route.processingDirectory, name: original.name)
-        let id = try processor.record(claimedPath: copy, name: original.name, reprocessOf: original.id)
+        guard let id = try processor.record(claimedPath: copy, name: original.name, reprocessOf: original.id) else {
+            throw WatchError("the new attempt was not recorded: another process recorded a file at its path")
+        }
         try processor.resume(id)
         state.withLock { $0.intakeIdle = true }
         try await runDelivery(drain: true)

@@ -1,5 +1,6 @@
 public import ClaimsBridge
 public import ClaimsBridgeTransports
+import ClaimsBridgeStorage
 import Foundation
 public import Logging
 import Synchronization
@@ -25,6 +26,7 @@ public final class Watcher: Sendable {
         var stopping = false
         var intakeIdle = false
         var wakeIntake: (@Sendable () -> Void)?
+        var running = false
     }
 
     /// Test hook: called after each processing step of each file; throwing there stops the watcher as a crash would.
@@ -74,6 +76,22 @@ public final class Watcher: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.afterStep = afterStep
+    }
+
+    /// This worker in the store shared with other machines: its host and its ledger.
+    var workerIdentity: String { ProcessInfo.processInfo.hostName + ":" + ledgerPath }
+
+    /// This worker's claims on the files of inboxes shared with other machines; nil when the store is not PostgreSQL.
+    func inboxClaimKeeper() throws -> InboxClaimKeeper? {
+        guard case .postgreSQL(let store) = configuration.outboxLocation else { return nil }
+        return InboxClaimKeeper(
+            store: try PostgreSQLInboxClaimStore(configuration: store), worker: workerIdentity, leaseSeconds: leaseSeconds)
+    }
+
+    /// True when inboxes may be shared with workers on other machines (the store is PostgreSQL).
+    var sharesInboxes: Bool {
+        if case .postgreSQL = configuration.outboxLocation { return true }
+        return false
     }
 
     /// The ledger's location for this configuration.
@@ -129,6 +147,9 @@ public final class Watcher: Sendable {
         _ = try openOutbox()
         removeAbandonedTemporaries()
         warnAboutUnreadyDestinations()
+        state.withLock { $0.running = true }
+        defer { state.withLock { $0.running = false } }
+        if case .postgreSQL(let store) = configuration.outboxLocation { listenForDeliveries(store) }
         async let intake: Void = runIntakeOnThread(drain: drain)
         do {
             try await withTaskCancellationHandler {
@@ -143,6 +164,32 @@ public final class Watcher: Sendable {
         }
         try await intake
         if drain && !isStopping { try checkNothingLeftInHand() }
+    }
+
+    /// Wakes the delivery loop when any worker sharing the PostgreSQL store enqueues a delivery (`LISTEN`), instead of
+    /// waiting for its next poll. Runs on a thread of its own until the watcher stops; without a connection it
+    /// retries every few seconds, and the delivery loop keeps polling every second either way.
+    private func listenForDeliveries(_ store: PostgreSQLConfiguration) {
+        let thread = Thread { [self] in
+            var listener: PostgreSQLDatabase?
+            while state.withLock({ $0.running && !$0.stopping }) {
+                do {
+                    if listener == nil {
+                        let database = try PostgreSQLDatabase(configuration: store)
+                        try database.listen(PostgreSQLDatabase.enqueuedChannel)
+                        listener = database
+                    }
+                    if try listener?.waitForNotification(timeout: 0.5).isEmpty == false {
+                        deliveryWork.store(true, ordering: .relaxed)
+                    }
+                } catch {
+                    listener = nil
+                    Thread.sleep(forTimeInterval: 2)
+                }
+            }
+        }
+        thread.name = "claimsbridge-listen"
+        thread.start()
     }
 
     private func runIntakeOnThread(drain: Bool) async throws {
@@ -164,12 +211,20 @@ public final class Watcher: Sendable {
     private func runIntake(drain: Bool) throws {
         let ledger = try Ledger(location: ledgerLocation)
         let outbox = try openOutbox()
-        // With a PostgreSQL store the ledger is there too, and takes its header numbers from the store's counters.
+        // With a PostgreSQL store the ledger is there too, and takes its header numbers from the store's counters;
+        // files of a shared inbox are claimed there first and numbered by their claim.
+        var numbers: (any SequenceAllocating)?
+        if case .postgreSQL(let store) = configuration.outboxLocation {
+            numbers = try PostgreSQLSequenceAllocator(configuration: store, ledger: ledger)
+        }
+        let claims = try inboxClaimKeeper()
         let processors = try configuration.routes.map { route in
             let processor = try FileProcessor(
                 route: route, ledger: ledger, queue: outbox, resources: resources,
                 cipher: configuration.payloadCipher, logger: logger)
             processor.afterStep = afterStep
+            processor.numbers = numbers
+            processor.claims = claims
             return processor
         }
         for processor in processors { try processor.prepareFolders() }
@@ -211,10 +266,12 @@ public final class Watcher: Sendable {
             heartbeat.store(Int64(now), ordering: .relaxed)
             if now - lastResume >= rescan {
                 for processor in processors { try guarded(processor) { try processor.resumeFilesInHand() } }
+                try claims?.deleteOldRows()
                 lastResume = now
             }
             var processed = 0
             var nextCheck: Double?
+            var othersHoldFiles = false
             for processor in processors where !isStopping {
                 let listing = InboxScanner(route: processor.route).scan()
                 if let check = listing.nextCheck { nextCheck = min(nextCheck ?? check, check) }
@@ -225,6 +282,8 @@ public final class Watcher: Sendable {
                             metrics.recordFile(file, pickedUpAfter: Date().timeIntervalSince1970 - candidate.modified)
                             processed += 1
                             deliveryWork.store(true, ordering: .relaxed)
+                        } else if claims != nil, DurableFiles.exists(processor.route.inbox + "/" + candidate.name) {
+                            othersHoldFiles = true
                         }
                     }
                 }
@@ -232,6 +291,12 @@ public final class Watcher: Sendable {
             for processor in processors { processor.flushFolders() }
             if try publishStatusEvents(ledger: ledger, outbox: outbox) > 0 { deliveryWork.store(true, ordering: .relaxed) }
             if processed > 0 { continue }
+            if drain, nextCheck == nil, claims != nil,
+                othersHoldFiles || processors.contains(where: { $0.othersInHand() > 0 })
+            {
+                // Another worker has files in hand: wait to see them finished, or to take them over after its lease.
+                nextCheck = lastResume + rescan
+            }
             if drain && nextCheck == nil {
                 state.withLock { $0.intakeIdle = true }
                 deliveryWork.store(true, ordering: .relaxed)

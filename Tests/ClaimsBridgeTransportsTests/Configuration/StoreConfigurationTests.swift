@@ -87,9 +87,9 @@ struct StoreConfigurationTests {
             .write(toFile: path, atomically: true, encoding: .utf8)
         let first = try CLIRun.run(["migrate", "--config", path])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("applied 1, 2, 3, 4; schema version 4"), "\(first.stdout)")
+        #expect(first.stdout.contains("applied 1, 2, 3, 4, 5; schema version 5"), "\(first.stdout)")
         let again = try CLIRun.run(["migrate", "--config", path])
-        #expect(again.stdout.contains("up to date (schema version 4)"), "\(again.stdout)")
+        #expect(again.stdout.contains("up to date (schema version 5)"), "\(again.stdout)")
         let sqlite = try CLIRun.run(["migrate", "--config", try write("outbox: {path: outbox.sqlite}", "lite.yaml")])
         #expect(sqlite.status == 0 && sqlite.stdout.contains("SQLite outbox \(folder)/outbox.sqlite: up to date"))
         #expect(FileManager.default.fileExists(atPath: folder + "/outbox.sqlite"))
@@ -117,5 +117,54 @@ struct StoreConfigurationTests {
         try (text + "\ndestinations:\n  archive: {type: folder, directory: out}\n").write(
             toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+}
+
+/// Offices sharing one PostgreSQL database through `tenant:`.
+@Suite("Delivery configuration: tenants")
+struct TenantConfigurationTests {
+    @Test("tenant: scopes the store; a bad name is an error at its line")
+    func tenantSetting() throws {
+        let folder = try makeScratchFolder("tenant-config")
+        let path = folder + "/delivery.yaml"
+        func load(_ tenant: String) throws -> DeliveryConfiguration {
+            try """
+                store:
+                  url: postgres://cb@db.example/claims?sslmode=require
+                  sslmode: verify-full
+                  tenant: \(tenant)
+                destinations:
+                  archive: {type: folder, directory: out}
+
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            return try DeliveryConfiguration.load(path: path)
+        }
+        let north = try #require(try load("north_clinic").postgreSQL)
+        #expect(north.tenant == "north_clinic" && north.sslMode == "verify-full")
+        #expect(try load("north_clinic").outboxStore.description == "postgres://cb@db.example:5432/claims (tenant north_clinic)")
+        let message = "\((#expect(throws: (any Error).self) { try load("North Clinic") })!)"
+        #expect(message.contains("delivery.yaml:4") && message.contains("tenant North Clinic must be"), "\(message)")
+    }
+
+    @Test("Two offices' outboxes in one database: the same key twice, each office sees and sends only its own")
+    func separateOutboxes() async throws {
+        let database = try PostgreSQLTestServer.shared().newDatabase()
+        var north = database
+        var south = database
+        try north.scope(toTenant: "north")
+        try south.scope(toTenant: "south")
+        let northOutbox = try Outbox(store: .postgreSQL(north))
+        let southOutbox = try Outbox(store: .postgreSQL(south))
+        let first = try northOutbox.enqueue(destination: "carrier", payload: [1, 2, 3], idempotencyKey: "claims-abc")
+        let second = try southOutbox.enqueue(destination: "carrier", payload: [9, 9], idempotencyKey: "claims-abc")
+        #expect(try northOutbox.payload(of: first) == [1, 2, 3])
+        #expect(try southOutbox.payload(of: second) == [9, 9])
+        #expect(try northOutbox.deliveries().map(\.idempotencyKey) == ["claims-abc"])
+        #expect(try southOutbox.counts()[.pending] == 1)
+        let transport = InMemoryTransport()
+        let summary = try await southOutbox.deliverDue(transports: ["carrier": transport])
+        #expect(summary.delivered.count == 1)
+        #expect(Array(transport.received.values) == [[9, 9]])
+        #expect(try northOutbox.counts()[.pending] == 1, "the other office's delivery is left alone")
     }
 }

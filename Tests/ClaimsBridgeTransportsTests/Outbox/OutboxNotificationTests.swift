@@ -1,0 +1,22 @@
+import ClaimsBridgeStorage
+import ClaimsBridgeTestSupport
+import Foundation
+import Testing
+
+@testable import ClaimsBridgeTransports
+
+@Suite("PostgreSQL outbox notifications")
+struct OutboxNotificationTests {
+    @Test("Recording a new delivery notifies listeners; enqueueing the same key again does not")
+    func enqueueNotifies() throws {
+        let configuration = try PostgreSQLTestServer.shared().newDatabase()
+        let outbox = try Outbox(store: .postgreSQL(configuration))
+        let listener = try PostgreSQLDatabase(configuration: configuration)
+        try listener.listen(PostgreSQLDatabase.enqueuedChannel)
+        _ = try outbox.enqueue(destination: "carrier", payload: [1], idempotencyKey: "k1")
+        #expect(try listener.waitForNotification(timeout: 5) == [PostgreSQLDatabase.enqueuedChannel])
+        _ = try outbox.enqueue(destination: "carrier", payload: [1], idempotencyKey: "k1")
+        #expect(try listener.waitForNotification(timeout: 0.3).isEmpty)
+        #expect(try outbox.counts()[.pending] == 1)
+    }
+}

@@ -71,8 +71,11 @@ demo: build
 	echo "claim:"; $(BIN) exchange --config .demo/carrier/delivery.yaml --destination simulated-carrier \
 		--input Fixtures/cdanet/v04/01-claim-basic.expected.json
 
+# A run that goes over its time (a test waiting forever) is stopped and fails, instead of holding CI until its own limit.
+TEST_MINUTES ?= 30
+SANITIZE_TEST_MINUTES ?= 45
 test: deps
-	$(SWIFT) test
+	timeout --kill-after=30 $(TEST_MINUTES)m $(SWIFT) test
 	$(MAKE) --no-print-directory test-api
 	$(MAKE) --no-print-directory test-sanitize
 
@@ -83,7 +86,7 @@ test: deps
 ASAN_OPTIONS_FOR_TESTS = detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=0
 test-sanitize: deps
 	ASAN_OPTIONS=$(ASAN_OPTIONS_FOR_TESTS) LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan.supp:print_suppressions=0 \
-		$(SWIFT) test --sanitize=address --scratch-path .build-asan --no-parallel
+		timeout --kill-after=30 $(SANITIZE_TEST_MINUTES)m $(SWIFT) test --sanitize=address --scratch-path .build-asan --no-parallel
 
 RULES_BENCH_MB ?= 128
 bench: deps

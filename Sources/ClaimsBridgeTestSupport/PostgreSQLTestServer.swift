@@ -107,7 +107,8 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
     }
 
     /// Runs a command and waits for it with `posix_spawn`/`waitpid` (Foundation's `Process` was seen never to
-    /// reap `su` here). Output goes to a file, not a pipe: the server pg_ctl leaves running would hold a pipe open.
+    /// reap `su` here). Output goes to a file, not a pipe, and no other descriptor of the test process is passed on:
+    /// the server pg_ctl leaves running would hold it open for the rest of the run.
     private static func run(_ executable: String, _ arguments: [String], log: String? = nil) throws {
         let outputPath = NSTemporaryDirectory() + "cbpg-command-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
@@ -117,6 +118,7 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        InheritedDescriptors.closeAllButStandard(&actions)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0

@@ -107,7 +107,7 @@ struct WatchCommandTests {
         try FileManager.default.createDirectory(
             atPath: root + "/state", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         // The first watcher's hold on the state folder, taken here as a running watcher takes it.
-        let held = open(root + "/state/watch.lock", O_RDWR | O_CREAT, 0o600)
+        let held = open(root + "/state/watch.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         #expect(flock(held, LOCK_EX) == 0)
         try drop("cdanet/v04/01-claim-basic.expected.json", as: "claim.jsonl", into: "claims")
         let second = Task { try await CommandRunner.runOffPool(["watch"] + config + ["--drain"]) }

@@ -110,14 +110,29 @@ struct WatchCommandTests {
         let held = open(root + "/state/watch.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         #expect(flock(held, LOCK_EX) == 0)
         try drop("cdanet/v04/01-claim-basic.expected.json", as: "claim.jsonl", into: "claims")
-        let second = Task { try await CommandRunner.runOffPool(["watch"] + config + ["--drain"]) }
-        try await Task.sleep(for: .seconds(2))
+        // The second watcher's messages go to a file, read while it runs: it says it waits before it takes anything.
+        let log = root + "/second.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let second = Process()
+        second.executableURL = CommandRunner.executable
+        second.arguments = ["watch"] + config + ["--drain"]
+        second.standardOutput = FileHandle.nullDevice
+        second.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try second.run()
+        defer { if second.isRunning { second.terminate() } }
+        let waiting = "another watcher is working in this state folder"
+        let deadline = Date().addingTimeInterval(120)
+        func printed() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        while !printed().contains(waiting), second.isRunning, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(printed().contains(waiting), "\(printed())")
         #expect(files("inbox/claims").contains("claim.jsonl"), "nothing taken while the first watcher works")
         #expect(files("out/carrier").isEmpty)
         close(held)
-        let run = try await second.value
-        #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("another watcher is working in this state folder"), "\(run.stderr)")
+        while second.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(!second.isRunning, "the second watcher did not finish once the first let go")
+        #expect(second.terminationStatus == 0, "\(printed())")
         #expect(!files("inbox/claims").contains("claim.jsonl"))
         #expect(files("out/carrier").count == 1)
     }

@@ -10,7 +10,8 @@ work folder, a Unix socket there and no TCP, a password read from a file; as the
 2. throughput: N senders (1, 2, 4) share a fresh outbox and split the files between them; deliveries go to a
    folder, so the figure is the outbox's (enqueue, claim, record), not a receiver's. The same with 1 sender on
    SQLite for comparison.
-3. shared inbox: three `watch` processes on one inbox folder, killed at random (Scripts/soak_shared_inbox.py).
+3. shared inbox: three `watch` processes on one inbox folder, killed at random, the database restarted mid-way
+   (Scripts/soak_shared_inbox.py); then files per second with 1, 2 and 4 watchers on one store against 1 on SQLite.
 """
 import os
 import shutil
@@ -192,6 +193,15 @@ def run(binary, root, rng, files, kills, bench_files, inbox_files=300, inbox_kil
                 seconds = throughput(binary, root, server, workers, bench_files, "postgres")
                 print("throughput, %d files enqueued and delivered to a folder: PostgreSQL %d sender%s %.0f/s"
                       % (bench_files, workers, "" if workers == 1 else "s", bench_files / seconds))
+            watch_files = max(1, bench_files // 4)
+            sqlite = soak_shared_inbox.throughput(binary, root, server, 1, watch_files, "sqlite")
+            print("throughput, %d claims dropped in an inbox, translated and delivered by `watch --drain`: SQLite "
+                  "1 watcher %.0f files/s" % (watch_files, watch_files / sqlite))
+            for workers in [1, 2, 4]:
+                seconds = soak_shared_inbox.throughput(binary, root, server, workers, watch_files, "postgres")
+                print("throughput, %d claims dropped in an inbox, translated and delivered by `watch --drain`: "
+                      "PostgreSQL %d watcher%s %.0f files/s"
+                      % (watch_files, workers, "" if workers == 1 else "s", watch_files / seconds))
     finally:
         server.stop()
     return killing["ok"] and inbox["ok"]

@@ -32,26 +32,26 @@ struct MigrateImportTests {
 
     func delivery(name: String, store: String) throws {
         try """
-            \(store)
-            destinations:
-              carrier: {type: folder, directory: out/carrier, namePattern: "{name}-{key}"}
-              practice: {type: folder, directory: out/practice, namePattern: "{name}-{key}"}
-              events: {type: folder, directory: out/events, namePattern: "{key}.json"}
+        \(store)
+        destinations:
+          carrier: {type: folder, directory: out/carrier, namePattern: "{name}-{key}"}
+          practice: {type: folder, directory: out/practice, namePattern: "{name}-{key}"}
+          events: {type: folder, directory: out/events, namePattern: "{key}.json"}
 
-            """.write(toFile: root + "/" + name, atomically: true, encoding: .utf8)
+        """.write(toFile: root + "/" + name, atomically: true, encoding: .utf8)
     }
 
     func routes(name: String, state: String, inbox: String, delivery: String) throws {
         try """
-            state: \(state)
-            delivery: \(delivery)
-            mappings: \(Fixtures.mappings.path)
-            statusEvents: events
-            routes:
-              - {name: claims, inbox: \(inbox), stableSeconds: 0, from: json, to: cdanet, deliver: [carrier]}
-              - {name: replies, inbox: replies, stableSeconds: 0, from: cdanet, to: json, deliver: [practice]}
+        state: \(state)
+        delivery: \(delivery)
+        mappings: \(Fixtures.mappings.path)
+        statusEvents: events
+        routes:
+          - {name: claims, inbox: \(inbox), stableSeconds: 0, from: json, to: cdanet, deliver: [carrier]}
+          - {name: replies, inbox: replies, stableSeconds: 0, from: cdanet, to: json, deliver: [practice]}
 
-            """.write(toFile: root + "/" + name, atomically: true, encoding: .utf8)
+        """.write(toFile: root + "/" + name, atomically: true, encoding: .utf8)
     }
 
     /// Drops a claim without A02 and A09 (`fee` tells them apart), or the fixture as it is (A02 000101).
@@ -96,7 +96,9 @@ struct MigrateImportTests {
 
     func count(_ table: String) throws -> Int { Int(try query("SELECT count(*) FROM \(table)")[0][0] ?? "") ?? -1 }
 
-    @Test("A machine moves its ledger: status, events and counters carry on in PostgreSQL; the next A02 follows the machine's")
+    @Test(
+        "A machine moves its ledger: status, events and counters carry on in PostgreSQL; the next A02 follows the machine's"
+    )
     func importThenCarryOn() throws {
         try dropClaim("known.jsonl")
         try dropClaim("first.jsonl", fee: "11.00")
@@ -130,15 +132,19 @@ struct MigrateImportTests {
         let lines = events.stdoutText.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
-        #expect(lines.compactMap { $0["type"] as? String }.sorted() == ["claim.rejected"] + Array(repeating: "claim.submitted", count: 3))
-        #expect(lines.allSatisfy { $0["delivery"] as? Int != nil }, "each event keeps its delivery: \(events.stdoutText)")
+        #expect(
+            lines.compactMap { $0["type"] as? String }.sorted() == ["claim.rejected"]
+                + Array(repeating: "claim.submitted", count: 3))
+        #expect(
+            lines.allSatisfy { $0["delivery"] as? Int != nil }, "each event keeps its delivery: \(events.stdoutText)")
 
         // The same machine on the store: its next claim is numbered after the ones it gave out on SQLite.
         try dropClaim("third.jsonl", fee: "13.00")
         try drain()
         #expect(try deliveredOfficeNumbers() == ["000001", "000002", "000003", "000101"])
         #expect(try count("tenant_north.files") == 5)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/out/events").count == 5, "nothing sent twice")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root + "/out/events").count == 5, "nothing sent twice")
 
         // Again: refused by the ledger's record of the move, and a copy of it by the store's record.
         let again = try importState()
@@ -147,8 +153,10 @@ struct MigrateImportTests {
         try FileManager.default.createDirectory(atPath: root + "/copy", withIntermediateDirectories: true)
         let copy = try SQLiteDatabase(path: root + "/copy/ledger.sqlite")
         try copy.execute("ATTACH DATABASE '\(root)/state/ledger.sqlite' AS source")
-        let tables = try copy.prepare("SELECT name FROM source.sqlite_master WHERE type = 'table' AND name <> 'moved_to_postgresql'")
-            .query([]) { $0.text(0) ?? "" }
+        let tables = try copy.prepare(
+            "SELECT name FROM source.sqlite_master WHERE type = 'table' AND name <> 'moved_to_postgresql'"
+        )
+        .query([]) { $0.text(0) ?? "" }
         for table in tables { try copy.execute("CREATE TABLE main.\(table) AS SELECT * FROM source.\(table)") }
         try copy.execute("PRAGMA main.user_version = 4")
         let copied = try CommandRunner.run([
@@ -161,7 +169,9 @@ struct MigrateImportTests {
         #expect(try count("tenant_north.ledger_imports") == 1)
     }
 
-    @Test("Imported beside another machine's rows: both kept, counters at the larger; a failure half-way leaves the store as it was")
+    @Test(
+        "Imported beside another machine's rows: both kept, counters at the larger; a failure half-way leaves the store as it was"
+    )
     func importBesideAnotherMachine() throws {
         // Machine B works on the store from the start; machine A on SQLite.
         try dropClaim("b1.jsonl", into: "claims-b", fee: "21.00")
@@ -173,17 +183,23 @@ struct MigrateImportTests {
 
         // A file of another machine at the path of A's last file: the import fails on it, after writing the rest.
         let ledger = try SQLiteDatabase(path: root + "/state/ledger.sqlite")
-        let path = try #require(try ledger.prepare("SELECT path FROM files ORDER BY id DESC LIMIT 1").query([]) { $0.text(0) }.first)
+        let path = try #require(
+            try ledger.prepare("SELECT path FROM files ORDER BY id DESC LIMIT 1").query([]) { $0.text(0) }.first)
         let store = try PostgreSQLDatabase(configuration: database)
         try store.execute(
             "INSERT INTO files (route, name, sha256, size, state, path, claimed_at) VALUES ('claims', 'x', 'x', 1, 'delivered', $1, 0)",
             [path])
-        let tables = ["files", "messages", "state_transitions", "tracked_states", "status_events", "outbox_delivery", "sequence_allocations"]
+        let tables = [
+            "files", "messages", "state_transitions", "tracked_states", "status_events", "outbox_delivery",
+            "sequence_allocations",
+        ]
         let counts = try tables.map(count)
         let counters = try query("SELECT field, carrier, last_number FROM sequence_counters ORDER BY 1, 2")
         let failed = try importState()
         #expect(failed.status == 1)
-        #expect(failed.stderr.contains("file 3 of the ledger has the same path as a file the store's ledger already has"), "\(failed.stderr)")
+        #expect(
+            failed.stderr.contains("file 3 of the ledger has the same path as a file the store's ledger already has"),
+            "\(failed.stderr)")
         #expect(failed.stderr.contains("nothing was imported"), "\(failed.stderr)")
         #expect(try tables.map(count) == counts)
         #expect(try query("SELECT field, carrier, last_number FROM sequence_counters ORDER BY 1, 2") == counters)
@@ -193,12 +209,19 @@ struct MigrateImportTests {
         let run = try importState()
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdoutText.contains("counter A02/0001: machine's last 3, store's 2, now 3"), "\(run.stdoutText)")
-        #expect(run.stdoutText.contains("(numbers moved up by 3)"), "files 1 and 2 of B, and the row removed: \(run.stdoutText)")
+        #expect(
+            run.stdoutText.contains("(numbers moved up by 3)"),
+            "files 1 and 2 of B, and the row removed: \(run.stdoutText)")
         #expect(try count("files") == 5)
         #expect(try count("tracked_states") == 5, "five claims, none merged with another")
-        #expect(try query("SELECT count(DISTINCT key) FROM status_events e JOIN state_transitions t ON t.id = e.transition_id")[0][0] == "5")
+        #expect(
+            try query(
+                "SELECT count(DISTINCT key) FROM status_events e JOIN state_transitions t ON t.id = e.transition_id")[
+                    0][0] == "5")
         // Each claim key names its own request message in the store.
-        let keys = try query("SELECT key FROM tracked_states WHERE key <> ALL (SELECT 'message-' || id FROM messages WHERE is_request = 1)")
+        let keys = try query(
+            "SELECT key FROM tracked_states WHERE key <> ALL (SELECT 'message-' || id FROM messages WHERE is_request = 1)"
+        )
         #expect(keys.isEmpty, "\(keys)")
 
         // Both machines go on with the store: numbers after the larger counter, never one given before.
@@ -208,10 +231,12 @@ struct MigrateImportTests {
         try dropClaim("b3.jsonl", into: "claims-b", fee: "23.00")
         try drain("routes-b.yaml")
         #expect(try deliveredOfficeNumbers() == ["000001", "000001", "000002", "000002", "000003", "000004", "000005"])
-        let outbox = try query("SELECT destination, count(*) FROM outbox_delivery WHERE state = 'delivered' GROUP BY 1 ORDER BY 1")
+        let outbox = try query(
+            "SELECT destination, count(*) FROM outbox_delivery WHERE state = 'delivered' GROUP BY 1 ORDER BY 1")
         // A's events 1 and 2 have the keys of B's (each machine numbered its own from 1): left out, counted.
         #expect(outbox == [["carrier", "7"], ["events", "5"]], "\(outbox)")
-        #expect(run.stdoutText.contains("outbox_delivery       4 (2 already in the store, left out)"), "\(run.stdoutText)")
+        #expect(
+            run.stdoutText.contains("outbox_delivery       4 (2 already in the store, left out)"), "\(run.stdoutText)")
     }
 }
 

@@ -1,12 +1,15 @@
 import ClaimsBridgeStorage
 import ClaimsBridgeTestSupport
-@testable import ClaimsBridgeWatcher
 import Foundation
 import Testing
 
+@testable import ClaimsBridgeWatcher
+
 @Suite("Ledger import into PostgreSQL")
 struct LedgerImportTests {
-    @Test("Refused while a watcher holds the state folder; a pending event stays pending, a wrapped counter goes on after its limit")
+    @Test(
+        "Refused while a watcher holds the state folder; a pending event stays pending, a wrapped counter goes on after its limit"
+    )
     func pendingEventsAndLock() throws {
         let state = NSTemporaryDirectory() + "ledger-import-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
@@ -16,7 +19,9 @@ struct LedgerImportTests {
             StateUpdate(kind: .labOrder, key: "ORD-1", to: "submitted", source: "lab-order:ORD-1:sent", occurredAt: 1))
         #expect(try ledger.nextSequenceNumber(scope: "A02/0009", limit: 999_999) == 1)
         #expect(try ledger.nextSequenceNumber(scope: "A02/0009", limit: 999_999) == 2)
-        for expected in [1, 2, 3, 1] { #expect(try ledger.nextSequenceNumber(scope: "A09/0009/000125", limit: 3) == expected) }
+        for expected in [1, 2, 3, 1] {
+            #expect(try ledger.nextSequenceNumber(scope: "A09/0009/000125", limit: 3) == expected)
+        }
         let store = try PostgreSQLTestServer.shared().newDatabase()
 
         let held = open(state + "/watch.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)

@@ -53,17 +53,23 @@ public struct LedgerImport {
         }
         guard let lock = try StateFolderLock.acquireNow(stateDirectory: stateDirectory) else {
             throw WatchError(
-                "a watcher is working in the state folder \(stateDirectory): stop it (and `serve` on this machine) before importing its ledger")
+                "a watcher is working in the state folder \(stateDirectory): stop it (and `serve` on this machine) before importing its ledger"
+            )
         }
         defer { withExtendedLifetime(lock) {} }
         let source = try Ledger(path: ledgerPath)
         if let moved = try Self.movedTo(source, store: configuration.location) {
-            throw WatchError("the ledger \(ledgerPath) was moved into PostgreSQL \(configuration.location) on \(moved); it is not imported twice")
+            throw WatchError(
+                "the ledger \(ledgerPath) was moved into PostgreSQL \(configuration.location) on \(moved); it is not imported twice"
+            )
         }
-        let inHand = try source.database.prepare("SELECT count(*) FROM files WHERE finished_at IS NULL").query { $0.int(0) }
+        let inHand = try source.database.prepare("SELECT count(*) FROM files WHERE finished_at IS NULL").query {
+            $0.int(0)
+        }
         if let count = inHand.first, count > 0 {
             throw WatchError(
-                "the ledger \(ledgerPath) has \(count) file\(count == 1 ? "" : "s") in hand (not finished): run `claimsbridge watch --drain` on SQLite until they are finished, then import")
+                "the ledger \(ledgerPath) has \(count) file\(count == 1 ? "" : "s") in hand (not finished): run `claimsbridge watch --drain` on SQLite until they are finished, then import"
+            )
         }
         var rows = try LedgerImportRows(ledger: source.database)
         let outbox = try outboxRows(ledger: rows)
@@ -81,7 +87,9 @@ public struct LedgerImport {
         do {
             try Self.recordMove(source, store: configuration.location, identity: identity)
         } catch {
-            summary.warnings.append("the move could not be recorded in \(ledgerPath) (\(error)); the store refuses the same ledger again all the same")
+            summary.warnings.append(
+                "the move could not be recorded in \(ledgerPath) (\(error)); the store refuses the same ledger again all the same"
+            )
         }
         return summary
     }
@@ -102,18 +110,21 @@ public struct LedgerImport {
                 + rows.table("status_events").filter { ($0["outbox_id"] ?? .null) != .null }.count
             guard waiting == 0 else {
                 throw WatchError(
-                    "the ledger names deliveries of an outbox that is not in \(stateDirectory): name the machine's SQLite outbox with --import-outbox (its `outbox.path`, by default outbox.sqlite next to its delivery configuration)")
+                    "the ledger names deliveries of an outbox that is not in \(stateDirectory): name the machine's SQLite outbox with --import-outbox (its `outbox.path`, by default outbox.sqlite next to its delivery configuration)"
+                )
             }
             return []
         }
         guard FileManager.default.fileExists(atPath: path) else { throw WatchError("there is no outbox at \(path)") }
         _ = try Outbox(path: path)
         let database = LedgerDatabase(.sqlite(try SQLiteDatabase(path: path)))
-        let open = try database.prepare("SELECT count(*) FROM delivery WHERE state NOT IN ('delivered', 'dead')")
+        let open =
+            try database.prepare("SELECT count(*) FROM delivery WHERE state NOT IN ('delivered', 'dead')")
             .query { $0.int(0) }.first ?? 0
         guard open == 0 else {
             throw WatchError(
-                "the outbox \(path) still has \(open) deliver\(open == 1 ? "y" : "ies") to make (pending or in flight, see `claimsbridge outbox list`): run `claimsbridge watch --drain` on SQLite until each is delivered or given up, then import")
+                "the outbox \(path) still has \(open) deliver\(open == 1 ? "y" : "ies") to make (pending or in flight, see `claimsbridge outbox list`): run `claimsbridge watch --drain` on SQLite until each is delivered or given up, then import"
+            )
         }
         let settled = try LedgerImportRows.read(LedgerImportRows.outbox, from: database)
         let unreadable = Set(
@@ -126,19 +137,23 @@ public struct LedgerImport {
         ).subtracting(keyIDs)
         guard unreadable.isEmpty else {
             throw WatchError(
-                "the outbox \(path) holds payloads encrypted with key \(unreadable.sorted().joined(separator: ", ")), which the delivery configuration does not read: add it to `encryption:` (as a previous key) so that they stay readable, then import")
+                "the outbox \(path) holds payloads encrypted with key \(unreadable.sorted().joined(separator: ", ")), which the delivery configuration does not read: add it to `encryption:` (as a previous key) so that they stay readable, then import"
+            )
         }
         return settled
     }
 
     /// When the ledger was moved into `store`, if it was.
     private static func movedTo(_ ledger: Ledger, store: String) throws -> String? {
-        let table = try ledger.database.prepare(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'moved_to_postgresql'"
-        ).query { $0.int(0) }.first ?? 0
+        let table =
+            try ledger.database.prepare(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'moved_to_postgresql'"
+            ).query { $0.int(0) }.first ?? 0
         guard table > 0 else { return nil }
-        return try ledger.database.prepare("SELECT moved_at FROM moved_to_postgresql WHERE store = ? ORDER BY moved_at LIMIT 1")
-            .query([.text(store)]) { Date(timeIntervalSince1970: $0.double(0)).formatted(.iso8601) }.first
+        return try ledger.database.prepare(
+            "SELECT moved_at FROM moved_to_postgresql WHERE store = ? ORDER BY moved_at LIMIT 1"
+        )
+        .query([.text(store)]) { Date(timeIntervalSince1970: $0.double(0)).formatted(.iso8601) }.first
     }
 
     private static func recordMove(_ ledger: Ledger, store: String, identity: String) throws {

@@ -70,11 +70,14 @@ struct LedgerImportRows {
         Table(
             name: "status_events",
             columns: [
-                ("id", .integer), ("transition_id", .integer), ("type", .text), ("payload", .blob), ("outbox_id", .integer),
+                ("id", .integer), ("transition_id", .integer), ("type", .text), ("payload", .blob),
+                ("outbox_id", .integer),
             ], order: "id"),
         Table(
             name: "allocations",
-            columns: [("file_id", .integer), ("line", .integer), ("field", .text), ("scope", .text), ("number", .integer)],
+            columns: [
+                ("file_id", .integer), ("line", .integer), ("field", .text), ("scope", .text), ("number", .integer),
+            ],
             order: "file_id, line, field"),
         Table(name: "sequences", columns: [("scope", .text), ("next", .integer)], order: "scope"),
     ]
@@ -103,7 +106,8 @@ struct LedgerImportRows {
     static func read(_ table: Table, from database: LedgerDatabase) throws -> [Row] {
         let names = table.columns.map(\.name).joined(separator: ", ")
         let filter = table.name == "delivery" ? " WHERE state IN ('delivered', 'dead')" : ""
-        return try database.prepare("SELECT \(names) FROM \(table.name)\(filter) ORDER BY \(table.order)").query { row in
+        return try database.prepare("SELECT \(names) FROM \(table.name)\(filter) ORDER BY \(table.order)").query {
+            row in
             var values: Row = [:]
             for (index, column) in table.columns.enumerated() {
                 let position = Int32(index)

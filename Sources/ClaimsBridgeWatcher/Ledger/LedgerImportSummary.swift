@@ -40,7 +40,10 @@ public struct LedgerImportSummary: Sendable, CustomStringConvertible {
     public func rows(_ table: String) -> Int { counts.first { $0.table == table }?.rows ?? 0 }
 
     public var description: String {
-        var lines = ["imported \(ledgerPath)" + (outboxPath.map { " and the settled deliveries of \($0)" } ?? "") + " into PostgreSQL \(store):"]
+        var lines = [
+            "imported \(ledgerPath)" + (outboxPath.map { " and the settled deliveries of \($0)" } ?? "")
+                + " into PostgreSQL \(store):"
+        ]
         for count in counts {
             var line = "  " + count.table.padding(toLength: 22, withPad: " ", startingAt: 0) + String(count.rows)
             if count.alreadyPresent > 0 { line += " (\(count.alreadyPresent) already in the store, left out)" }
@@ -51,7 +54,8 @@ public struct LedgerImportSummary: Sendable, CustomStringConvertible {
         for counter in counters {
             let before = counter.storeLastBefore.map(String.init) ?? "none"
             lines.append(
-                "  counter \(counter.scope): machine's last \(counter.machineLast), store's \(before), now \(counter.storeLastAfter)")
+                "  counter \(counter.scope): machine's last \(counter.machineLast), store's \(before), now \(counter.storeLastAfter)"
+            )
         }
         lines += warnings.map { "warning: \($0)" }
         return lines.joined(separator: "\n")

@@ -30,7 +30,8 @@ struct LedgerImportWriter {
         ).rows.first {
             let when = Date(timeIntervalSince1970: Double(earlier.text(1) ?? "") ?? 0).formatted(.iso8601)
             throw WatchError(
-                "this ledger was already imported into the store on \(when) (from \(earlier.text(0) ?? "?")); nothing was imported again")
+                "this ledger was already imported into the store on \(when) (from \(earlier.text(0) ?? "?")); nothing was imported again"
+            )
         }
         // No other worker inserts into these tables until the import commits, so the IDs above the offsets are free.
         try store.execute("LOCK TABLE \(Self.numbered.joined(separator: ", ")) IN EXCLUSIVE MODE")
@@ -56,13 +57,17 @@ struct LedgerImportWriter {
             var row = row
             if row["kind"]?.text == TrackedKind.claim.rawValue { row["key"] = map.claimKey(row["key"]) }
             return row
-        } conflict: { _ in "a lab order or claim of the ledger is already tracked in the store" }
+        } conflict: { _ in
+            "a lab order or claim of the ledger is already tracked in the store"
+        }
         try insertAll("state_transitions", columns: Self.columns("state_transitions"), summary: &summary) { row in
             var row = row.renumbering(["id"], map.transitions)
             if row["kind"]?.text == TrackedKind.claim.rawValue { row["key"] = map.claimKey(row["key"]) }
             row["source"] = map.source(row["source"])
             return row
-        } conflict: { _ in "a report of the ledger (a lab's status update) was already applied in the store" }
+        } conflict: { _ in
+            "a report of the ledger (a lab's status update) was already applied in the store"
+        }
         try insertAll("claim_amounts", columns: Self.columns("claim_amounts"), summary: &summary) { row in
             var row = row
             row["claim_key"] = map.claimKey(row["claim_key"])
@@ -75,7 +80,9 @@ struct LedgerImportWriter {
             row["claim_key"] = map.claimKey(row["claim_key"])
             return row
         }
-        try insertAll("pickups", columns: Self.columns("pickups"), summary: &summary) { $0.renumbering(["id"], map.pickups) }
+        try insertAll("pickups", columns: Self.columns("pickups"), summary: &summary) {
+            $0.renumbering(["id"], map.pickups)
+        }
         try insertAll("status_events", columns: Self.columns("status_events"), summary: &summary) { row in
             var row = row.renumbering(["id"], map.events).renumbering(["transition_id"], map.transitions)
             if let old = row["outbox_id"]?.integer { row["outbox_id"] = .integer(outbox[old] ?? -old) }
@@ -96,7 +103,10 @@ struct LedgerImportWriter {
         }
         try store.execute(
             "INSERT INTO ledger_imports (identity, source, imported_at, summary) VALUES ($1, $2, $3, $4)",
-            [identity, source, "\(Date().timeIntervalSince1970)", summary.counts.map { "\($0.table)=\($0.rows)" }.joined(separator: " ")])
+            [
+                identity, source, "\(Date().timeIntervalSince1970)",
+                summary.counts.map { "\($0.table)=\($0.rows)" }.joined(separator: " "),
+            ])
         return summary
     }
 
@@ -193,7 +203,9 @@ struct LedgerImportWriter {
                 ? next - 1
                 : allocations.filter { $0["scope"]?.text == scope }.compactMap { $0["number"]?.integer }.max()
             guard let last else {
-                summary.warnings.append("counter \(scope): its last number is unknown (it started again at 1 and no file records it); not moved")
+                summary.warnings.append(
+                    "counter \(scope): its last number is unknown (it started again at 1 and no file records it); not moved"
+                )
                 continue
             }
             let counter = Ledger.counter(scope: scope, limit: 1)
@@ -209,7 +221,8 @@ struct LedgerImportWriter {
                 """, key + [String(last)]
             ).rows.first?.int(0)
             summary.counters.append(
-                .init(scope: scope, machineLast: Int(last), storeLastBefore: before, storeLastAfter: after ?? Int(last)))
+                .init(scope: scope, machineLast: Int(last), storeLastBefore: before, storeLastAfter: after ?? Int(last))
+            )
         }
     }
 }

@@ -12,10 +12,7 @@ struct SharedInboxTests {
     let database: PostgreSQLConfiguration
 
     init() throws {
-        root = NSTemporaryDirectory() + "shared-inbox-\(UUID().uuidString)"
-        for folder in ["inbox", "out"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
-        }
+        root = try Fixtures.scratchFolder("shared-inbox", subfolders: ["inbox", "out"])
         database = try PostgreSQLTestServer.shared().newDatabase()
         try PostgreSQLSchema.migrate(PostgreSQLDatabase(configuration: database))
         let password = database.password.map { "\n  passwordFrom: \($0)" } ?? ""

@@ -21,9 +21,23 @@ public struct StatusEvent: Sendable, Equatable {
             id: "ledger-transition-\(transition.id)", type: type, occurredAt: Self.timestamp(transition.occurredAt),
             recordedAt: Self.timestamp(transition.recordedAt), kind: transition.kind.rawValue, key: transition.key,
             subject: subject, from: transition.from, to: transition.to)
+        payload = Self.encode(body)
+    }
+
+    /// The payload of an event whose transition was renumbered `transitionID` and whose claim key became
+    /// `key(old)`, as a ledger moved into a store that already has rows numbers them; the payload unchanged when it
+    /// is not an event's JSON.
+    static func renumbered(_ payload: [UInt8], transitionID: Int64, key: (String) -> String) -> [UInt8] {
+        guard var body = try? JSONDecoder().decode(Body.self, from: Data(payload)) else { return payload }
+        body.id = "ledger-transition-\(transitionID)"
+        if body.kind == TrackedKind.claim.rawValue { body.key = key(body.key) }
+        return encode(body)
+    }
+
+    private static func encode(_ body: Body) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        payload = Array((try? encoder.encode(body)) ?? Data())
+        return Array((try? encoder.encode(body)) ?? Data())
     }
 
     init(id: Int64, type: String, payload: [UInt8], outboxID: Int64?) {
@@ -36,7 +50,7 @@ public struct StatusEvent: Sendable, Equatable {
     /// The idempotency key of its delivery: the same event is never delivered under two keys.
     public var idempotencyKey: String { "status-event-\(id)" }
 
-    private struct Body: Encodable {
+    private struct Body: Codable {
         var id, type, occurredAt, recordedAt, kind, key: String
         var subject: [String: String]
         var from: String?

@@ -51,6 +51,25 @@ final class StateFolderLock {
         return StateFolderLock(descriptor: descriptor)
     }
 
+    /// Takes the lock of `stateDirectory` if nobody holds it; nil when a watcher works there now.
+    /// - Throws: ``WatchError`` when the lock file cannot be opened or locked.
+    static func acquireNow(stateDirectory: String) throws -> StateFolderLock? {
+        let path = stateDirectory + "/" + fileName
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw WatchError("cannot open the state folder's lock \(path): \(String(cString: strerror(errno)))")
+        }
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            let held = errno == EWOULDBLOCK
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            if held { return nil }
+            throw WatchError("cannot lock the state folder \(stateDirectory): \(reason)")
+        }
+        return StateFolderLock(descriptor: descriptor)
+    }
+
     deinit {
         close(descriptor)
     }

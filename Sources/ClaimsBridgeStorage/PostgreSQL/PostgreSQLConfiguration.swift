@@ -8,7 +8,7 @@ import Foundation
 ///     url: "postgres://claimsbridge@db.example:5432/claims?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem",
 ///     password: "env:CLAIMSBRIDGE_DB_PASSWORD")
 /// ```
-public struct PostgreSQLConfiguration: Sendable, Equatable {
+public struct PostgreSQLConfiguration: Sendable, Hashable {
     /// A host name or address, or an absolute path to the folder holding the server's Unix socket.
     public var host: String
     public var port: Int
@@ -27,6 +27,13 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
     /// live in a schema of their own, `tenant_<id>`, which every connection puts alone on its `search_path`: two
     /// tenants sharing one database never see each other's deliveries, numbers or claims.
     public private(set) var tenant: String?
+    /// How many idle connections this process keeps open for reuse (``PostgreSQLConnectionPool``); 0 keeps none.
+    /// Connections in use are not limited by it: a borrower finding none idle opens a new one.
+    public var poolSize = Self.defaultPoolSize
+    /// The pool size when none is configured.
+    public static let defaultPoolSize = 4
+    /// The pool sizes a configuration may ask for.
+    public static let poolSizes = 0...64
 
     /// The schema of ``tenant``'s tables, or nil for the default (`public`).
     public var schema: String? { tenant.map { "tenant_" + $0 } }

@@ -58,21 +58,28 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
     }
 
     /// A new, empty database on this server, for the role ``user`` with its password as a `file:` secret.
+    ///
+    /// Its pool keeps one idle connection (``PostgreSQLConfiguration/poolSize`` 1): a test process makes a database
+    /// per test and their pools live until it exits, so that many of them stay within the server's
+    /// `max_connections`.
     public func newDatabase() throws -> PostgreSQLConfiguration {
-        let administration = try PostgreSQLConfiguration(
+        var administration = try PostgreSQLConfiguration(
             host: folder, port: port, user: user, database: "postgres", password: .file(passwordFile))
+        administration.poolSize = 1
         let name = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
         try PostgreSQLDatabase(configuration: administration).execute("CREATE DATABASE \(name)")
         return administration.with(database: name)
     }
 
-    /// A delivery configuration's `store:` block (URL and `passwordFrom:`) naming a new, empty database on this server.
+    /// A delivery configuration's `store:` block (URL, `passwordFrom:` and the tests' `poolSize:`) naming a new, empty
+    /// database on this server.
     public func newStoreYAML() throws -> String {
         let store = try newDatabase()
         let password = store.password.map { "\n  passwordFrom: \($0)" } ?? ""
         return """
             store:
               url: postgres://\(store.user)@localhost:\(store.port)/\(store.database)?host=\(store.host)\(password)
+              poolSize: \(store.poolSize)
             """
     }
 

@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeStorage
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 import Foundation

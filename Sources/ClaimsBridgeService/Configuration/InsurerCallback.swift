@@ -1,4 +1,5 @@
 internal import ClaimsBridge
+public import ClaimsBridgeStorage
 public import ClaimsBridgeTransports
 
 /// How an insurer's claim status callbacks are verified and read (`insurerCallbacks:` in the service file).

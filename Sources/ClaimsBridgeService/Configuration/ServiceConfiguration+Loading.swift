@@ -1,4 +1,5 @@
 internal import ClaimsBridge
+import ClaimsBridgeStorage
 import ClaimsBridgeTransports
 import Foundation
 

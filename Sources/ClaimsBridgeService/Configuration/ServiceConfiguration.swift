@@ -1,4 +1,5 @@
-public import ClaimsBridgeTransports
+public import ClaimsBridgeStorage
+import ClaimsBridgeTransports
 
 /// What `claimsbridge serve` runs with: where it listens, how it is secured, its limits, its clients, and the
 /// routes file (ledger, outbox, destinations, mappings) it shares with `claimsbridge watch`.

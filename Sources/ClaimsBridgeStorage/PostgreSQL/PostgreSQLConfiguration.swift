@@ -8,14 +8,14 @@ import Foundation
 ///     url: "postgres://claimsbridge@db.example:5432/claims?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem",
 ///     password: "env:CLAIMSBRIDGE_DB_PASSWORD")
 /// ```
-public struct PostgreSQLConfiguration: Sendable, Equatable {
+public struct PostgreSQLConfiguration: Sendable, Hashable {
     /// A host name or address, or an absolute path to the folder holding the server's Unix socket.
     public var host: String
     public var port: Int
     public var user: String
     public var database: String
     /// Where the password is read from at each connection (`env:NAME` or `file:PATH`); nil for none.
-    public var password: PostgreSQLSecret?
+    public var password: SecretReference?
     /// libpq's `sslmode`: disable, allow, prefer, require, verify-ca or verify-full. libpq never uses TLS on a
     /// Unix socket, whatever this says.
     public var sslMode: String
@@ -27,6 +27,13 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
     /// live in a schema of their own, `tenant_<id>`, which every connection puts alone on its `search_path`: two
     /// tenants sharing one database never see each other's deliveries, numbers or claims.
     public private(set) var tenant: String?
+    /// How many idle connections this process keeps open for reuse (``PostgreSQLConnectionPool``); 0 keeps none.
+    /// Connections in use are not limited by it: a borrower finding none idle opens a new one.
+    public var poolSize = Self.defaultPoolSize
+    /// The pool size when none is configured.
+    public static let defaultPoolSize = 4
+    /// The pool sizes a configuration may ask for.
+    public static let poolSizes = 0...64
 
     /// The schema of ``tenant``'s tables, or nil for the default (`public`).
     public var schema: String? { tenant.map { "tenant_" + $0 } }
@@ -49,7 +56,7 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
     /// A configuration from parts.
     /// - Throws: ``PostgreSQLError`` (`invalidConfiguration`) for an unknown `sslMode`.
     public init(
-        host: String, port: Int = 5432, user: String, database: String, password: PostgreSQLSecret? = nil,
+        host: String, port: Int = 5432, user: String, database: String, password: SecretReference? = nil,
         sslMode: String = "prefer", sslRootCertificateFile: String? = nil, connectTimeoutSeconds: Int = 10
     ) throws(PostgreSQLError) {
         guard Self.sslModes.contains(sslMode) else {
@@ -98,9 +105,9 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
         guard let host = query["host"] ?? components.host, !host.isEmpty else {
             throw PostgreSQLError(.invalidConfiguration, "the store URL names no host")
         }
-        var secret: PostgreSQLSecret?
+        var secret: SecretReference?
         if let password {
-            guard let parsed = PostgreSQLSecret(parsing: password) else {
+            guard let parsed = SecretReference(parsing: password) else {
                 throw PostgreSQLError(
                     .invalidConfiguration, "the store password must be env:NAME or file:PATH, not the password itself")
             }
@@ -123,6 +130,18 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
         return copy
     }
 
+    /// The password, without a trailing line end (from a variable too).
+    /// - Throws: ``PostgreSQLError`` (`invalidConfiguration`) naming the variable or file, never the value.
+    private static func read(_ password: SecretReference) throws(PostgreSQLError) -> String {
+        var text = (try? password.read()) ?? ""
+        while text.last == "\n" || text.last == "\r" { text.removeLast() }
+        guard !text.isEmpty else {
+            throw PostgreSQLError(
+                .invalidConfiguration, "the database password \(password) is unset, empty or unreadable")
+        }
+        return text
+    }
+
     /// libpq's connection keywords and values, the password resolved from its secret.
     func connectionParameters() throws(PostgreSQLError) -> [(String, String)] {
         var parameters: [(String, String)] = [
@@ -131,7 +150,7 @@ public struct PostgreSQLConfiguration: Sendable, Equatable {
         ]
         if let sslRootCertificateFile { parameters.append(("sslrootcert", sslRootCertificateFile)) }
         if let schema { parameters.append(("options", "-c search_path=\(schema)")) }
-        if let password { parameters.append(("password", try password.resolve())) }
+        if let password { parameters.append(("password", try Self.read(password))) }
         return parameters
     }
 }

@@ -2,7 +2,8 @@ internal import CPostgreSQL
 import Foundation
 
 /// A connection to PostgreSQL through libpq, for the store shared by several workers. Not shared between threads:
-/// open one per task that needs it.
+/// open one per task that needs it. ``init(configuration:)`` opens a connection of its own, closed when freed;
+/// ``init(borrowingFrom:)`` takes one from a ``PostgreSQLConnectionPool`` and gives it back when freed.
 ///
 /// Statements take text parameters (`$1`, `$2`, …) and return rows of text. When the server drops the connection,
 /// the statement fails with a retryable ``PostgreSQLError/Code/connectionLost`` and the next call outside a
@@ -18,6 +19,8 @@ public final class PostgreSQLDatabase {
     private var broken = false
     /// The channels ``listen(_:)`` subscribed to, subscribed again on a new connection.
     var listening: Set<String> = []
+    /// The pool the connection was borrowed from and goes back to; nil for a connection of its own.
+    private let pool: PostgreSQLConnectionPool?
 
     /// True when the next statement opens a new connection.
     var isBroken: Bool { broken || connection.map { PQstatus($0) != CONNECTION_OK } ?? true }
@@ -30,11 +33,31 @@ public final class PostgreSQLDatabase {
     /// - Throws: ``PostgreSQLError``: `cannotConnect` (retryable) or `loginRefused`/`invalidConfiguration`.
     public init(configuration: PostgreSQLConfiguration) throws(PostgreSQLError) {
         self.configuration = configuration
+        pool = nil
         connection = try Self.connect(configuration)
     }
 
+    /// Takes a connection from `pool` (an idle one, or a new one), given back when this database is freed: kept for
+    /// the next borrower if it is healthy, outside any transaction and listening to nothing, closed otherwise.
+    /// Everything else behaves as with a connection of its own (a lost connection is replaced on the next call).
+    ///
+    /// ```swift
+    /// let database = try PostgreSQLDatabase(borrowingFrom: .shared(for: configuration))
+    /// ```
+    /// - Throws: ``PostgreSQLError``: `cannotConnect` (retryable) or `loginRefused`/`invalidConfiguration` when a
+    ///   new connection was needed and could not be opened.
+    public init(borrowingFrom pool: PostgreSQLConnectionPool) throws(PostgreSQLError) {
+        configuration = pool.configuration
+        self.pool = pool
+        connection = try pool.borrow()
+    }
+
     deinit {
-        PQfinish(connection)
+        if let pool {
+            pool.giveBack(connection, reusable: !broken && !inTransaction && listening.isEmpty)
+        } else {
+            PQfinish(connection)
+        }
     }
 
     /// Runs one statement with text parameters (`nil` is SQL NULL) and returns its rows.
@@ -169,7 +192,8 @@ public final class PostgreSQLDatabase {
         PQresultErrorField(result, code).map { String(cString: $0) }
     }
 
-    private static func connect(_ configuration: PostgreSQLConfiguration) throws(PostgreSQLError) -> OpaquePointer {
+    /// A new connection, logged in.
+    static func connect(_ configuration: PostgreSQLConfiguration) throws(PostgreSQLError) -> OpaquePointer {
         let parameters = try configuration.connectionParameters()
         let keywords: [UnsafeMutablePointer<CChar>?] = parameters.map { strdup($0.0) } + [nil]
         let values: [UnsafeMutablePointer<CChar>?] = parameters.map { strdup($0.1) } + [nil]

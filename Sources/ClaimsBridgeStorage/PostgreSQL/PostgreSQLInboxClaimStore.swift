@@ -16,9 +16,9 @@ public final class PostgreSQLInboxClaimStore: InboxClaimStore {
         self.database = database
     }
 
-    /// Connects to the store of `configuration` (already migrated).
+    /// Connects to the store of `configuration` (already migrated), through the process's pool.
     public convenience init(configuration: PostgreSQLConfiguration) throws {
-        self.init(database: try PostgreSQLDatabase(configuration: configuration))
+        self.init(database: try PostgreSQLDatabase(borrowingFrom: .shared(for: configuration)))
     }
 
     public func claim(_ key: InboxFileKey, worker: String, leaseSeconds: Double, now: Double) throws -> InboxClaim? {

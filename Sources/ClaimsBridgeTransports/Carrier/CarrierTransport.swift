@@ -1,4 +1,5 @@
 public import ClaimsBridge
+public import ClaimsBridgeStorage
 import Foundation
 
 /// Sends one CDAnet message to a carrier over HTTPS and takes the carrier's CDAnet reply from the same exchange.

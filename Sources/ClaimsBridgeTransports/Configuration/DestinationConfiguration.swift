@@ -1,5 +1,5 @@
 public import ClaimsBridge
-import ClaimsBridgeStorage
+public import ClaimsBridgeStorage
 import Foundation
 
 /// One named destination of a ``DeliveryConfiguration``: its kind and settings, checked when loaded.

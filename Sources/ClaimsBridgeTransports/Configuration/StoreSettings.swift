@@ -15,14 +15,15 @@ import ClaimsBridgeStorage
 ///   sslmode: verify-full                          # disable, allow, prefer, require, verify-ca, verify-full
 ///   sslrootcert: /etc/ssl/db-ca.pem
 ///   tenant: north_clinic                          # this office's rows only (schema tenant_north_clinic)
+///   poolSize: 4                                   # idle connections kept for reuse per process (0 to 64)
 /// ```
 enum StoreSettings {
     /// Reads `store:`.
     /// - Throws: ``BridgeError`` (`invalidConfiguration`) at the node's `file:line`: not a `postgres://` URL, a
-    ///   password in the URL or written out, an unknown key or `sslmode`.
+    ///   password in the URL or written out, an unknown key or `sslmode`, a `poolSize` outside 0 to 64.
     static func load(_ node: ConfigNode) throws -> PostgreSQLConfiguration {
         if node.scalar != nil { return try parse(node, url: node.string("store")) }
-        try node.expectKeys(["url", "passwordFrom", "sslmode", "sslrootcert", "tenant"], in: "store")
+        try node.expectKeys(["url", "passwordFrom", "sslmode", "sslrootcert", "tenant", "poolSize"], in: "store")
         var configuration = try parse(
             node, url: node.required("url").string("store.url"),
             password: node["passwordFrom"]?.string("store.passwordFrom"))
@@ -50,6 +51,15 @@ enum StoreSettings {
             } catch {
                 throw tenant.error("store: \(error.reason)")
             }
+        }
+        if let size = node["poolSize"] {
+            let sizes = PostgreSQLConfiguration.poolSizes
+            guard let value = size.scalar.flatMap({ Int($0) }), sizes.contains(value) else {
+                throw size.error(
+                    "store: poolSize must be a whole number from \(sizes.lowerBound) to \(sizes.upperBound) "
+                        + "(the idle connections kept per process; 0 keeps none)")
+            }
+            configuration.poolSize = value
         }
         return configuration
     }

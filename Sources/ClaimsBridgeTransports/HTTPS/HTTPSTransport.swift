@@ -1,4 +1,5 @@
 public import ClaimsBridge
+public import ClaimsBridgeStorage
 import Foundation
 
 /// Delivers each payload as an HTTPS POST, through libcurl.

@@ -1,3 +1,5 @@
+import ClaimsBridgeStorage
+
 /// Which request headers carry credentials, and so may only be given as a ``SecretReference``.
 public enum SecretBearingHeader {
     private static let names: Set<String> = [

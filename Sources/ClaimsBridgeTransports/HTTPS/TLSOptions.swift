@@ -1,3 +1,5 @@
+public import ClaimsBridgeStorage
+
 /// How an HTTPS connection checks the server and proves who we are. Server verification is always on.
 public struct TLSOptions: Sendable, Hashable {
     /// A PEM file of the certificate authorities to trust for this partner, instead of the system's.

@@ -13,7 +13,9 @@ final class PostgreSQLOutboxStore: OutboxStore {
     let database: PostgreSQLDatabase
 
     init(configuration: PostgreSQLConfiguration, migrating: Bool = true) throws {
-        let database = try Self.retrying { try PostgreSQLDatabase(configuration: configuration) }
+        let database = try Self.retrying {
+            try PostgreSQLDatabase(borrowingFrom: .shared(for: configuration))
+        }
         if migrating { try Self.retrying { try PostgreSQLSchema.migrate(database) } }
         self.database = database
     }

@@ -1,5 +1,6 @@
 internal import CCurl
 import ClaimsBridge
+public import ClaimsBridgeStorage
 import Foundation
 
 /// Where an SFTP server is and how to log in to it: the settings every SFTP request shares.

@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeStorage
 import Foundation
 
 /// A transport that can check, without sending anything, that a delivery could be attempted: its folder exists and

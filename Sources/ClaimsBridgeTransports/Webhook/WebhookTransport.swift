@@ -1,4 +1,5 @@
 public import ClaimsBridge
+public import ClaimsBridgeStorage
 import Foundation
 
 /// Delivers each payload as a JSON webhook signed the Standard Webhooks way.

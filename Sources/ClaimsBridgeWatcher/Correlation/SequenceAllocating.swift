@@ -21,7 +21,8 @@ final class PostgreSQLSequenceAllocator: SequenceAllocating {
     /// Numbers from the store `configuration` names; files without a claim are numbered by `ledger`.
     init(configuration: PostgreSQLConfiguration, ledger: Ledger) throws {
         self.ledger = ledger
-        sequences = PostgreSQLSequences(database: try PostgreSQLDatabase(configuration: configuration))
+        sequences = PostgreSQLSequences(
+            database: try PostgreSQLDatabase(borrowingFrom: .shared(for: configuration)))
     }
 
     /// Numbers the file `fileID` as `key`, so that any worker numbering the file under that key gets the same

@@ -18,7 +18,8 @@ public final class Ledger {
     }
 
     /// Opens the ledger at `location`, creating or migrating its tables when needed: for SQLite, a new file gets
-    /// `permissions`; for PostgreSQL, the store's migrations are applied once per process.
+    /// `permissions`; for PostgreSQL, the store's migrations are applied once per process, and the connection is
+    /// borrowed from the process's pool (``PostgreSQLConnectionPool``) and given back when the ledger is freed.
     /// - Throws: `SQLiteError` or `PostgreSQLError` (`cannotConnect` is retryable).
     public init(location: LedgerLocation, permissions: FilePermissions = .ownerOnly) throws {
         self.location = location
@@ -28,7 +29,7 @@ public final class Ledger {
             try Self.migrate(sqlite)
             database = LedgerDatabase(.sqlite(sqlite))
         case .postgreSQL(let configuration):
-            let postgreSQL = try PostgreSQLDatabase(configuration: configuration)
+            let postgreSQL = try PostgreSQLDatabase(borrowingFrom: .shared(for: configuration))
             try MigratedStores.migrateOnce(postgreSQL)
             database = LedgerDatabase(.postgreSQL(postgreSQL))
         }

@@ -55,6 +55,19 @@ struct StoreConfigurationTests {
         #expect(full.sslRootCertificateFile == "/etc/ssl/db-ca.pem" && block.leaseSeconds == 30)
         #expect(block.outboxStore == .postgreSQL(full))
         #expect(block.outboxStore.description == "postgres://cb@db.example:5432/claims")
+        #expect(url.poolSize == 4 && full.poolSize == 4, "4 idle connections kept by default")
+        let pooled = try load("store:\n  url: postgres://cb@db.example/claims\n  poolSize: 12")
+        #expect(pooled.postgreSQL?.poolSize == 12)
+        #expect(try load("store:\n  url: postgres://cb@db.example/claims\n  poolSize: 0").postgreSQL?.poolSize == 0)
+    }
+
+    @Test("poolSize: a whole number from 0 to 64, or an error at its line")
+    func poolSizeMistakes() {
+        for value in ["-1", "65", "four", "2.5", "[4]"] {
+            #expect(
+                error("store:\n  url: postgres://cb@db/claims\n  poolSize: \(value)").contains(
+                    "delivery.yaml:3: error: store: poolSize must be a whole number from 0 to 64"), "\(value)")
+        }
     }
 
     @Test("A store mistake is reported at its line, and a password never appears in the message")

@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeStorage
 import ClaimsBridgeTransports
 import Foundation
 import Testing

@@ -1,10 +1,11 @@
-public import ClaimsBridge
 import Foundation
 
-/// Where a secret (a passphrase, a webhook secret) is read from: an environment variable or a file.
+/// Where a secret (a database password, a passphrase, a webhook secret) is read from: an environment variable or a
+/// file.
 ///
 /// Secrets never come from the command line or from the configuration file itself. The reference — the variable's
-/// name or the file's path — may be printed; the value never is, and no error message contains it.
+/// name or the file's path — may be printed; the value never is, and no error message contains it. A secret is read
+/// again each time it is needed, so a rotated one is picked up.
 ///
 /// In configuration: `env:WEBHOOK_SECRET` or `file:/run/secrets/webhook`.
 public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
@@ -33,28 +34,28 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Whether the secret can be read now (the variable is set and non-empty, or the file is readable).
-    public var isAvailable: Bool { (try? resolve()) != nil }
+    /// Why a secret could not be read; each module words it in its own error.
+    public enum Unreadable: Error, Sendable, Equatable {
+        /// The environment variable is not set, or empty.
+        case unset
+        /// The file cannot be read.
+        case unreadable
+        /// The file holds nothing but line ends.
+        case empty
+    }
 
-    /// Reads the secret.
-    /// - Throws: ``TransportError`` with code `invalidConfiguration`, naming the reference but not the value.
-    public func resolve() throws(TransportError) -> String {
+    /// Reads the secret: an environment variable's value as it is, a file's contents without trailing line ends.
+    /// - Throws: ``Unreadable``, never with the value.
+    public func read() throws(Unreadable) -> String {
         switch self {
         case .environment(let name):
-            guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-                throw TransportError(
-                    .invalidConfiguration, retryable: false, "the environment variable \(name) is not set")
-            }
+            guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { throw .unset }
             return value
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw TransportError(.invalidConfiguration, retryable: false, "cannot read the secret file \(path)")
-            }
+            guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable }
             var text = String(decoding: data, as: UTF8.self)
             while text.last == "\n" || text.last == "\r" { text.removeLast() }
-            guard !text.isEmpty else {
-                throw TransportError(.invalidConfiguration, retryable: false, "the secret file \(path) is empty")
-            }
+            guard !text.isEmpty else { throw .empty }
             return text
         }
     }

@@ -12,7 +12,7 @@ struct SecretReferenceTests {
         #expect("\(SecretReference.file("/run/secrets/db"))" == "file:/run/secrets/db")
     }
 
-    @Test("A variable is read as it is, a file without its line ends; unset, unreadable and empty are told apart")
+    @Test("A variable is read as it is, a file without its line ends (LF or CR LF); unset, unreadable and empty are told apart")
     func reading() throws {
         let name = "CB_SECRET_TEST_\(UUID().uuidString.prefix(8))"
         setenv(name, "s3cret\n", 1)
@@ -25,6 +25,11 @@ struct SecretReferenceTests {
         #expect(throws: SecretReference.Unreadable.unreadable) { try SecretReference.file(path).read() }
         try "s3cret\n\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try SecretReference.file(path).read() == "s3cret")
+        // A file saved by a Windows editor ends its lines with CR LF.
+        try "s3cret\r\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try SecretReference.file(path).read() == "s3cret")
+        try "\r\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: SecretReference.Unreadable.empty) { try SecretReference.file(path).read() }
         try "\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: SecretReference.Unreadable.empty) { try SecretReference.file(path).read() }
     }
@@ -39,5 +44,8 @@ struct SecretReferenceTests {
         let error = #expect(throws: PostgreSQLError.self) { try PostgreSQLDatabase(configuration: configuration) }
         #expect(error?.code == .invalidConfiguration)
         #expect(error?.description.contains("the database password env:\(name) is unset, empty or unreadable") == true)
+        setenv(name, "\r\n", 1)
+        let windows = #expect(throws: PostgreSQLError.self) { try PostgreSQLDatabase(configuration: configuration) }
+        #expect(windows?.code == .invalidConfiguration, "a CR LF alone is no password")
     }
 }

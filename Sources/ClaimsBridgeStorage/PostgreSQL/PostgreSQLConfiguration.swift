@@ -134,7 +134,7 @@ public struct PostgreSQLConfiguration: Sendable, Hashable {
     /// - Throws: ``PostgreSQLError`` (`invalidConfiguration`) naming the variable or file, never the value.
     private static func read(_ password: SecretReference) throws(PostgreSQLError) -> String {
         var text = (try? password.read()) ?? ""
-        while text.last == "\n" || text.last == "\r" { text.removeLast() }
+        while let last = text.last, last == "\n" || last == "\r" || last == "\r\n" { text.removeLast() }
         guard !text.isEmpty else {
             throw PostgreSQLError(
                 .invalidConfiguration, "the database password \(password) is unset, empty or unreadable")

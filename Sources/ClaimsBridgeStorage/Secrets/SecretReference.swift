@@ -54,7 +54,8 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable }
             var text = String(decoding: data, as: UTF8.self)
-            while text.last == "\n" || text.last == "\r" { text.removeLast() }
+            // A line end written on Windows ("\r\n") is one Character, equal neither to "\n" nor to "\r".
+            while let last = text.last, last == "\n" || last == "\r" || last == "\r\n" { text.removeLast() }
             guard !text.isEmpty else { throw .empty }
             return text
         }

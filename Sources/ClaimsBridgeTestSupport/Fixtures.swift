@@ -36,7 +36,6 @@ public enum Fixtures {
         }
     }()
 
-    /// Whether golden files should be rewritten (`RECORD_SNAPSHOTS=1`); a recording run still fails.
     /// A new folder under the temporary directory, named `<prefix>-<UUID>`, with `subfolders` made in it.
     public static func scratchFolder(_ prefix: String, subfolders: [String]) throws -> String {
         let folder = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"
@@ -46,5 +45,6 @@ public enum Fixtures {
         return folder
     }
 
+    /// Whether golden files should be rewritten (`RECORD_SNAPSHOTS=1`); a recording run still fails.
     public static var isRecording: Bool { ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" }
 }

@@ -26,18 +26,9 @@ final class StateFolderLock {
     static func acquire(
         stateDirectory: String, waiting: () -> Void, isStopping: () -> Bool
     ) async throws -> StateFolderLock? {
-        let path = stateDirectory + "/" + fileName
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw WatchError("cannot open the state folder's lock \(path): \(String(cString: strerror(errno)))")
-        }
+        let descriptor = try openLockFile(in: stateDirectory)
         var announced = false
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                throw WatchError("cannot lock the state folder \(stateDirectory): \(reason)")
-            }
+        while try !tryLock(descriptor, stateDirectory: stateDirectory) {
             if !announced {
                 waiting()
                 announced = true
@@ -54,20 +45,34 @@ final class StateFolderLock {
     /// Takes the lock of `stateDirectory` if nobody holds it; nil when a watcher works there now.
     /// - Throws: ``WatchError`` when the lock file cannot be opened or locked.
     static func acquireNow(stateDirectory: String) throws -> StateFolderLock? {
+        let descriptor = try openLockFile(in: stateDirectory)
+        guard try tryLock(descriptor, stateDirectory: stateDirectory) else {
+            close(descriptor)
+            return nil
+        }
+        return StateFolderLock(descriptor: descriptor)
+    }
+
+    private static func openLockFile(in stateDirectory: String) throws -> Int32 {
         let path = stateDirectory + "/" + fileName
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw WatchError("cannot open the state folder's lock \(path): \(String(cString: strerror(errno)))")
         }
+        return descriptor
+    }
+
+    /// One try: true when taken, false when another process holds the lock. Any other failure closes
+    /// `descriptor` and throws.
+    private static func tryLock(_ descriptor: Int32, stateDirectory: String) throws -> Bool {
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             if errno == EINTR { continue }
-            let held = errno == EWOULDBLOCK
+            if errno == EWOULDBLOCK { return false }
             let reason = String(cString: strerror(errno))
             close(descriptor)
-            if held { return nil }
             throw WatchError("cannot lock the state folder \(stateDirectory): \(reason)")
         }
-        return StateFolderLock(descriptor: descriptor)
+        return true
     }
 
     deinit {

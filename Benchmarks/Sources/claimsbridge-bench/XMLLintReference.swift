@@ -4,9 +4,9 @@ import Foundation
 /// The reference the tree path is measured against: `xmllint --stream --schema` (libxml2's own streaming parser
 /// and schema validator) on the very batch the pipelines read and write, timed in the same run.
 enum XMLLintReference {
-    /// CPU seconds (user + system) `xmllint --noout --stream --schema <xsd> <file>` took, or nil when xmllint is
-    /// not installed or does not find the file valid.
-    static func cpuSeconds(schema: String, file: String) -> Double? {
+    /// The CPU seconds (user + system) and wall-clock seconds `xmllint --noout --stream --schema <xsd> <file>`
+    /// took, or nil when xmllint is not installed or does not find the file valid.
+    static func seconds(schema: String, file: String) -> (cpu: Double, wall: Double)? {
         guard let tool = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first(where: FileManager.default.isExecutableFile)
         else { return nil }
         let process = Process()
@@ -15,10 +15,14 @@ enum XMLLintReference {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         let before = childrenCPUSeconds()
+        let clock = ContinuousClock()
+        let start = clock.now
         do { try process.run() } catch { return nil }
         process.waitUntilExit()
+        let elapsed = clock.now - start
         guard process.terminationStatus == 0 else { return nil }
-        return childrenCPUSeconds() - before
+        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return (childrenCPUSeconds() - before, wall)
     }
 
     /// Writes a batch input to a file, so that xmllint reads the same bytes.

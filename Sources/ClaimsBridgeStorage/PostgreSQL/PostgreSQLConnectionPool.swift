@@ -172,16 +172,16 @@ public final class PostgreSQLConnectionPool: @unchecked Sendable {
                     state.lend(to: holder)
                     return nil
                 }
+                guard Date() < deadline else {
+                    state.statistics.refused += 1
+                    throw exhausted(waitingOnCooperativeThreads: false)
+                }
                 if holder.isTask && !waitingInTask {
                     guard CooperativeWaiters.enter() else {
                         state.statistics.refused += 1
                         throw exhausted(waitingOnCooperativeThreads: true)
                     }
                     waitingInTask = true
-                }
-                guard Date() < deadline else {
-                    state.statistics.refused += 1
-                    throw exhausted(waitingOnCooperativeThreads: false)
                 }
                 if !waiting {
                     waiting = true

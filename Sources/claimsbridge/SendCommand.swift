@@ -66,13 +66,16 @@ struct SendCommand: AsyncParsableCommand {
             store: configuration.outboxStore, retryPolicy: configuration.retryPolicy,
             leaseSeconds: configuration.leaseSeconds, cipher: try configuration.payloadCipher(),
             logger: common.makeLogger())
+        // Listening before enqueueing, so that no outcome recorded from now on is missed.
+        let outcomes = OutboxOutcomeListener(store: configuration.outboxStore)
         var ids: [DeliveryID] = []
         var settled = true
         for input in inputs {
             if let id = try enqueue(input, into: outbox) { ids.append(id) } else { settled = false }
         }
-        let records = try await SendLoop(outbox: outbox, destination: destination, transport: transport, ids: ids)
-            .run(waitSeconds: wait)
+        let records = try await SendLoop(
+            outbox: outbox, destination: destination, transport: transport, ids: ids, outcomes: outcomes
+        ).run(waitSeconds: wait)
         for record in records {
             switch record.state {
             case .delivered:
@@ -132,12 +135,16 @@ struct SendInputs {
     }
 }
 
-/// Delivers until the given deliveries are settled or the wait runs out, sleeping until the next one is due.
+/// Delivers until the given deliveries are settled or the wait runs out, sleeping until the next one is due: the
+/// next retry, or the end of the lease of a delivery another worker holds. With a PostgreSQL store it also wakes
+/// when another worker records an outcome of one of them (``OutboxOutcomeListener``).
 struct SendLoop {
     let outbox: Outbox
     let destination: String
     let transport: any Transport
     let ids: [DeliveryID]
+    /// Wakes the loop when any worker records an outcome; nil for an SQLite outbox.
+    var outcomes: OutboxOutcomeListener?
 
     func run(waitSeconds: Double) async throws -> [DeliveryRecord] {
         let deadline = Date().addingTimeInterval(waitSeconds)
@@ -155,7 +162,12 @@ struct SendLoop {
             let next = open.compactMap { records[$0]?.nextAttemptAt }.min()
             guard let next, next < deadline else { return ids.compactMap { records[$0] } }
             let pause = max(0.05, next.timeIntervalSinceNow)
-            try await Task.sleep(nanoseconds: UInt64(pause * 1e9))
+            if let outcomes {
+                await outcomes.pause(seconds: pause, until: open)
+                try Task.checkCancellation()
+            } else {
+                try await Task.sleep(nanoseconds: UInt64(pause * 1e9))
+            }
         }
     }
 }

@@ -28,12 +28,30 @@ public struct PostgreSQLConfiguration: Sendable, Hashable {
     /// tenants sharing one database never see each other's deliveries, numbers or claims.
     public private(set) var tenant: String?
     /// How many idle connections this process keeps open for reuse (``PostgreSQLConnectionPool``); 0 keeps none.
-    /// Connections in use are not limited by it: a borrower finding none idle opens a new one.
     public var poolSize = Self.defaultPoolSize
     /// The pool size when none is configured.
     public static let defaultPoolSize = 4
     /// The pool sizes a configuration may ask for.
     public static let poolSizes = 0...64
+    /// Seconds an idle pooled connection is kept before it is closed; 0 keeps it until it is used.
+    public var poolIdleSeconds = Self.defaultPoolIdleSeconds
+    /// The idle time when none is configured.
+    public static let defaultPoolIdleSeconds = 300.0
+    /// The idle times a configuration may ask for (a day at most).
+    public static let poolIdleSecondsRange = 0.0...86_400
+    /// How many connections of the pool may be open at once, idle and lent together: a borrower beyond it waits
+    /// (see ``PostgreSQLConnectionPool``).
+    public var poolMaxConnections = Self.defaultPoolMaxConnections
+    /// The cap when none is configured.
+    public static let defaultPoolMaxConnections = 16
+    /// The caps a configuration may ask for.
+    public static let poolMaxConnectionsRange = 1...1024
+    /// Seconds a borrower waits for a connection when ``poolMaxConnections`` are open, before it fails.
+    public var poolWaitSeconds = Self.defaultPoolWaitSeconds
+    /// The wait when none is configured.
+    public static let defaultPoolWaitSeconds = 30.0
+    /// The waits a configuration may ask for (0 fails at once).
+    public static let poolWaitSecondsRange = 0.0...3_600
 
     /// The schema of ``tenant``'s tables, or nil for the default (`public`).
     public var schema: String? { tenant.map { "tenant_" + $0 } }

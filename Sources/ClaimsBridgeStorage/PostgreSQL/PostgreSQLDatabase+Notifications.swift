@@ -5,6 +5,9 @@ extension PostgreSQLDatabase {
     /// The channel the PostgreSQL outbox notifies when it records a new delivery (the payload is empty: no value of
     /// the delivery travels with it).
     public static let enqueuedChannel = "claimsbridge_outbox_enqueued"
+    /// The channel the PostgreSQL outbox notifies when it records an outcome (delivered, failed, dead): the payload
+    /// is the delivery's row number, and nothing else of it.
+    public static let settledChannel = "claimsbridge_outbox_settled"
 
     /// Subscribes this connection to `channel` (a fixed name of ours, never a value). Use a connection of its own:
     /// ``waitForNotification(timeout:)`` blocks it.
@@ -19,6 +22,11 @@ extension PostgreSQLDatabase {
     ///   new one and listens again; a notification sent in between is lost, which is why callers still poll.
     /// - Throws: ``PostgreSQLError`` (`connectionLost`, retryable) when the connection broke while waiting.
     public func waitForNotification(timeout: Double) throws(PostgreSQLError) -> [String] {
+        try waitForNotices(timeout: timeout).map(\.channel)
+    }
+
+    /// Waits as ``waitForNotification(timeout:)`` does, and returns the notifications with their payloads.
+    public func waitForNotices(timeout: Double) throws(PostgreSQLError) -> [PostgreSQLNotification] {
         if isBroken {
             for channel in listening { try executeScript("LISTEN \(channel)") }
         }
@@ -34,18 +42,32 @@ extension PostgreSQLDatabase {
         return channels
     }
 
-    private func takeNotifications(_ connection: OpaquePointer) -> [String] {
-        var channels: [String] = []
+    private func takeNotifications(_ connection: OpaquePointer) -> [PostgreSQLNotification] {
+        var notices: [PostgreSQLNotification] = []
         while let notification = PQnotifies(connection) {
-            channels.append(String(cString: notification.pointee.relname))
+            notices.append(
+                PostgreSQLNotification(
+                    channel: String(cString: notification.pointee.relname),
+                    payload: String(cString: notification.pointee.extra)))
             PQfreemem(notification)
         }
-        return channels
+        return notices
     }
 
     private func lost() -> PostgreSQLError {
         markBroken()
         return PostgreSQLError(
             .connectionLost, retryable: true, "the connection to \(configuration.location) broke while waiting")
+    }
+}
+
+/// One notification heard on a channel: its name and the payload it was sent with (often empty).
+public struct PostgreSQLNotification: Sendable, Hashable {
+    public let channel: String
+    public let payload: String
+
+    public init(channel: String, payload: String) {
+        self.channel = channel
+        self.payload = payload
     }
 }

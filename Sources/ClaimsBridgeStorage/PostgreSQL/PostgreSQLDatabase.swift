@@ -21,6 +21,8 @@ public final class PostgreSQLDatabase {
     var listening: Set<String> = []
     /// The pool the connection was borrowed from and goes back to; nil for a connection of its own.
     private let pool: PostgreSQLConnectionPool?
+    /// The task or thread the pool lent the connection to.
+    private let holder: PostgreSQLConnectionPool.Holder?
 
     /// True when the next statement opens a new connection.
     var isBroken: Bool { broken || connection.map { PQstatus($0) != CONNECTION_OK } ?? true }
@@ -34,27 +36,33 @@ public final class PostgreSQLDatabase {
     public init(configuration: PostgreSQLConfiguration) throws(PostgreSQLError) {
         self.configuration = configuration
         pool = nil
+        holder = nil
         connection = try Self.connect(configuration)
     }
 
     /// Takes a connection from `pool` (an idle one, or a new one), given back when this database is freed: kept for
     /// the next borrower if it is healthy, outside any transaction and listening to nothing, closed otherwise.
     /// Everything else behaves as with a connection of its own (a lost connection is replaced on the next call).
+    /// When the pool has `poolMaxConnections` open, this waits for one to come back (see
+    /// ``PostgreSQLConnectionPool`` for the rule on nested borrows).
     ///
     /// ```swift
     /// let database = try PostgreSQLDatabase(borrowingFrom: .shared(for: configuration))
     /// ```
-    /// - Throws: ``PostgreSQLError``: `cannotConnect` (retryable) or `loginRefused`/`invalidConfiguration` when a
-    ///   new connection was needed and could not be opened.
+    /// - Throws: ``PostgreSQLError``: `poolExhausted` when no connection came free within `poolWaitSeconds`;
+    ///   `cannotConnect` (retryable) or `loginRefused`/`invalidConfiguration` when a new connection was needed and
+    ///   could not be opened.
     public init(borrowingFrom pool: PostgreSQLConnectionPool) throws(PostgreSQLError) {
         configuration = pool.configuration
         self.pool = pool
-        connection = try pool.borrow()
+        let loan = try pool.borrow()
+        connection = loan.connection
+        holder = loan.holder
     }
 
     deinit {
-        if let pool {
-            pool.giveBack(connection, reusable: !broken && !inTransaction && listening.isEmpty)
+        if let pool, let holder {
+            pool.giveBack(connection, holder: holder, reusable: !broken && !inTransaction && listening.isEmpty)
         } else {
             PQfinish(connection)
         }

@@ -24,6 +24,9 @@ public struct PostgreSQLError: Error, Hashable, CustomStringConvertible {
         public static let uniqueViolation = Code("unique violation")
         /// Any other error the server reported for a statement; see ``PostgreSQLError/sqlState``.
         public static let statementFailed = Code("statement failed")
+        /// Every connection the pool may open (`poolMaxConnections`) stayed in use for the whole wait
+        /// (`poolWaitSeconds`). Not retried by the stores: the wait was the retry.
+        public static let poolExhausted = Code("pool exhausted")
         /// A column did not hold the kind of value the caller asked for.
         public static let unexpectedValue = Code("unexpected value")
 

@@ -197,7 +197,7 @@ final class PostgreSQLOutboxStore: OutboxStore {
     }
 
     func recordDelivered(_ id: DeliveryID, token: String, receipt: DeliveryReceipt, at time: Double) throws -> Bool {
-        try execute(
+        try recordingOutcome(
             """
             UPDATE outbox_delivery SET state = 'delivered', lease_token = NULL, last_error = NULL,
                 receipt_location = $1, receipt_status = $2, receipt_body = $3::bytea, receipt_already_present = $4,
@@ -207,19 +207,29 @@ final class PostgreSQLOutboxStore: OutboxStore {
                 receipt.location, receipt.statusCode.map { String($0) },
                 PostgreSQLBytes.parameter(receipt.responseBody),
                 receipt.alreadyPresent ? "1" : "0", String(time), String(id.rawValue), token,
-            ]
-        ).affectedRows > 0
+            ])
     }
 
     func recordFailure(
         _ id: DeliveryID, token: String, state: DeliveryState, error: String, nextAttemptAt: Double, at time: Double
     ) throws -> Bool {
-        try execute(
+        try recordingOutcome(
             """
             UPDATE outbox_delivery SET state = $1, lease_token = NULL, last_error = $2, next_attempt_at = $3,
                 updated_at = $4 WHERE id = $5 AND lease_token = $6
-            """, [state.name, error, String(nextAttemptAt), String(time), String(id.rawValue), token]
-        ).affectedRows > 0
+            """, [state.name, error, String(nextAttemptAt), String(time), String(id.rawValue), token])
+    }
+
+    /// Runs an outcome's fenced `UPDATE` and, when it changed the row, notifies ``PostgreSQLDatabase/settledChannel``
+    /// with the row's number, at commit: a sender waiting for a delivery another worker holds wakes then.
+    /// - Returns: whether the row was changed (false: the token was no longer the row's).
+    private func recordingOutcome(_ update: String, _ parameters: [String?]) throws -> Bool {
+        try execute(
+            """
+            WITH recorded AS (\(update) RETURNING id)
+            SELECT pg_notify('\(PostgreSQLDatabase.settledChannel)', id::text) FROM recorded
+            """, parameters
+        ).rows.count > 0
     }
 
     func reviveDead(_ id: DeliveryID?, at time: Double) throws -> Int {

@@ -12,9 +12,10 @@ struct PostgreSQLConnectionPoolTests {
         let pool: PostgreSQLConnectionPool
         let observer: PostgreSQLDatabase
 
-        init(size: Int) throws {
+        init(size: Int, limits: (inout PostgreSQLConfiguration) -> Void = { _ in }) throws {
             var configuration = try PostgreSQLTesting().configuration
             configuration.poolSize = size
+            limits(&configuration)
             pool = PostgreSQLConnectionPool(configuration: configuration)
             observer = try PostgreSQLDatabase(configuration: configuration)
         }

@@ -70,6 +70,36 @@ struct StoreConfigurationTests {
         }
     }
 
+    @Test("poolIdleSeconds, poolMaxConnections and poolWaitSeconds: defaults, values, and mistakes at their line")
+    func poolLimits() throws {
+        let defaults = try #require(try load("store: postgres://cb@db.example/claims").postgreSQL)
+        #expect(defaults.poolIdleSeconds == 300 && defaults.poolMaxConnections == 16 && defaults.poolWaitSeconds == 30)
+        let set = try #require(
+            try load(
+                """
+                store:
+                  url: postgres://cb@db.example/claims
+                  poolIdleSeconds: 0
+                  poolMaxConnections: 40
+                  poolWaitSeconds: 2.5
+                """
+            ).postgreSQL)
+        #expect(set.poolIdleSeconds == 0 && set.poolMaxConnections == 40 && set.poolWaitSeconds == 2.5)
+        let mistakes = [
+            ("poolIdleSeconds", "-1", "a number of seconds from 0 to 86400"),
+            ("poolIdleSeconds", "soon", "a number of seconds from 0 to 86400"),
+            ("poolMaxConnections", "0", "a whole number from 1 to 1024"),
+            ("poolMaxConnections", "1025", "a whole number from 1 to 1024"),
+            ("poolMaxConnections", "8.5", "a whole number from 1 to 1024"),
+            ("poolWaitSeconds", "3601", "a number of seconds from 0 to 3600"),
+            ("poolWaitSeconds", "nan", "a number of seconds from 0 to 3600"),
+        ]
+        for (key, value, expected) in mistakes {
+            let message = error("store:\n  url: postgres://cb@db/claims\n  \(key): \(value)")
+            #expect(message.contains("delivery.yaml:3: error: store: \(key) must be \(expected)"), "\(message)")
+        }
+    }
+
     @Test("A store mistake is reported at its line, and a password never appears in the message")
     func mistakes() {
         #expect(

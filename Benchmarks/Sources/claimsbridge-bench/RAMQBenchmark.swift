@@ -61,7 +61,7 @@ enum RAMQBenchmark {
         return MessagePool(lines: bytes)
     }
 
-    static func run(repository: String, megabytes: Double, oneThread: Bool = false) throws {
+    static func run(repository: String, megabytes: Double) throws {
         let mapping = try TreeMapping.load(path: repository + "/Mappings/ramq/claim.mapping.yaml")
         let claims = try claimLines(repository: repository, count: 1_000)
         var poolInput = MemoryInput(claims.bytes)
@@ -92,8 +92,7 @@ enum RAMQBenchmark {
             do {
                 var input = CyclingInput(claims, messages: messages)
                 var output = CountingOutput()
-                var pipeline = try TreeWritePipeline(mapping: mapping, failFast: true)
-                pipeline.mapsOnOtherThreads = !oneThread
+                let pipeline = try TreeWritePipeline(mapping: mapping, failFast: true)
                 toXML = try timed { try pipeline.run(input: &input, output: &output) { _ in } }
                 toXML.inputBytes = input.totalBytes
                 toXML.outputBytes = output.count
@@ -102,8 +101,7 @@ enum RAMQBenchmark {
             do {
                 var input = BatchInput(prefix: prefix, records: records, count: messages, suffix: suffix)
                 var output = CountingOutput()
-                var pipeline = try TreeReadPipeline(mapping: mapping, failFast: true)
-                pipeline.mapsOnOtherThreads = !oneThread
+                let pipeline = try TreeReadPipeline(mapping: mapping, failFast: true)
                 toJSON = try timed { try pipeline.run(input: &input, output: &output) { _ in } }
                 toJSON.inputBytes = input.totalBytes
                 toJSON.outputBytes = output.count
@@ -143,7 +141,7 @@ enum RAMQBenchmark {
                 let cpuRatio = perCPU / rate(xmlBytes, lint.cpu)
                 say(
                     "ramq \(direction)   \(mb(xmlBytes)) XML  ours \(fixed(perSecond, 1)) MB/s "
-                        + "(\(fixed(perCPU, 1)) per CPU second, all threads)  xmllint --stream --schema "
+                        + "(\(fixed(perCPU, 1)) per CPU second)  xmllint --stream --schema "
                         + "\(fixed(rate(xmlBytes, lint.wall), 1)) MB/s (\(fixed(rate(xmlBytes, lint.cpu), 1)) per CPU second)  "
                         + "ratio \(fixed(ratio, 2)) (per CPU second \(fixed(cpuRatio, 2)))  goal ≥ 0.50 \(verdict(ratio >= 0.5))")
             }

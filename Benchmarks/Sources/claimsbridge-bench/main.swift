@@ -6,7 +6,7 @@ import Foundation
 //   swift run -c release --package-path Benchmarks claimsbridge-bench [--megabytes N] [--mappings DIR] [--fixtures DIR]
 
 let usage = """
-    usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--one-thread] [--mappings DIR] [--fixtures DIR]
+    usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--mappings DIR] [--fixtures DIR]
            claimsbridge-bench --compare-rules [--rounds N] [--megabytes N]   (cost of the carrier rules)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
@@ -14,8 +14,6 @@ let usage = """
                        or cdanet-write (JSON → CDAnet), e.g. under `perf stat` to count its instructions
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
       --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
-      --one-thread     the RAMQ part maps every claim on the calling thread (by default the mapping and rules of
-                       each group of claims run on the other cores while the next group is parsed or written)
       --compare-rules  run each direction with and without the carrier rules (a copy of the mappings without
                        `carrierRules:`), alternating, N rounds (default 3), and print the overhead of the medians
     """
@@ -38,8 +36,6 @@ struct Options {
     var ramqMegabytes = 100.0
     var only: String?
     var compareRules = false
-    /// The RAMQ pipelines keep every record on the calling thread (no mapping on other cores).
-    var oneThread = false
     var rounds = 3
 
     init(_ arguments: [String]) throws {
@@ -51,10 +47,6 @@ struct Options {
             }
             if flag == "--compare-rules" {
                 compareRules = true
-                continue
-            }
-            if flag == "--one-thread" {
-                oneThread = true
                 continue
             }
             guard ["--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only", "--rounds"].contains(flag)
@@ -210,7 +202,7 @@ do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     MallocTuning.returnLargeBlocksPromptly()  // as `claimsbridge translate` does
     if options.only == "ramq" {
-        try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes, oneThread: options.oneThread)
+        try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes)
         exit(0)
     }
     let catalog = try CDAnetCatalog(directory: options.mappings)
@@ -290,7 +282,7 @@ do {
     say(
         "cdanet peak RSS  \(mb(peaks.max())) on a \(mb(toJSON.inputBytes)) batch (both directions)  "
             + "goal ≤ \(mb(targetPeak)) \(verdict(peaks.max().map { $0 <= targetPeak }))")
-    if options.only == nil { try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes, oneThread: options.oneThread) }
+    if options.only == nil { try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes) }
 } catch {
     FileHandle.standardError.write(Data("claimsbridge-bench: error: \(error)\n".utf8))
     exit(1)

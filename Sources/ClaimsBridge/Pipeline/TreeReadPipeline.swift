@@ -37,9 +37,6 @@ public struct TreeReadPipeline {
     /// Runs on each model object read, before it is written: checks it against the model, or turns it into
     /// another message (a lab status update becomes a status change). A thrown error rejects the record.
     package var modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
-    /// Whether records are mapped on other threads (all cores) while the next ones are read or written; the output
-    /// is the same either way. Off, or with a `modelCheck`, everything runs on the calling thread.
-    public var mapsOnOtherThreads = true
     private let validator: XMLSchemaValidator?
     private var ruleContext: CarrierRuleContext {
         CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday)
@@ -86,18 +83,12 @@ public struct TreeReadPipeline {
         var streamValidated = true
         let writer = XMLWriter(indent: 2)
         var number = 0
-        var pending: [PendingRecord] = []
+        var pending: [(number: Int, record: TreeNode, original: (offset: Int, bytes: [UInt8])?)] = []
         var check: RecordSchemaCheck?
         var outer: TreeNode?
-        /// The group translated on other threads while the next one is read; written by ``settle()``.
-        var inFlight: (records: [PendingRecord], batch: BackgroundBatch<TranslatedRecord>)?
-        /// Checks the waiting records against the schema and translates them: on other threads when nothing but
-        /// the record decides its translation (the group is then written at the next flush), in place otherwise.
-        /// False to stop.
+        /// Checks the waiting records against the schema, then translates them in order; false to stop.
         func flush() throws -> Bool {
             defer { pending.removeAll(keepingCapacity: true) }
-            guard try settle() else { return false }
-            guard !pending.isEmpty else { return true }
             let originals = pending.allSatisfy { $0.original != nil } ? pending.map { $0.original!.bytes } : nil
             let verdicts: [BridgeError?]
             if streamValidated, originals != nil, reader.schemaIssueCount == 0 {
@@ -108,43 +99,17 @@ public struct TreeReadPipeline {
                         pending.map(\.record), originals: originals, head: reader.documentHead,
                         rootName: reader.rootQualifiedName) ?? Array(repeating: nil, count: pending.count)
             }
-            guard modelCheck == nil, mapsOnOtherThreads else {
-                let translated = zip(pending, verdicts).map { item, verdict in
-                    var warning: BridgeError?
-                    let json = Result { () throws(BridgeError) in
-                        try translate(item.record, verdict: verdict, warning: &warning).json()
-                    }
-                    return TranslatedRecord(json: json, warning: warning)
-                }
-                return try write(pending, translated)
-            }
-            let records = pending.map(\.record)
-            let (mapping, mode, showPersonalData, fixedToday) = (mapping, carrierRules, showPersonalData, fixedToday)
-            inFlight = (
-                pending,
-                BackgroundBatch(count: records.count) { range in
-                    let context = CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday)
-                    return range.map { index in
-                        Self.translate(records[index], verdict: verdicts[index], mapping: mapping, context: context, mode: mode)
-                    }
-                }
-            )
-            return true
-        }
-        /// Writes the group translated on other threads, if any; false to stop.
-        func settle() throws -> Bool {
-            guard let (records, batch) = inFlight else { return true }
-            inFlight = nil
-            return try write(records, batch.wait())
-        }
-        /// Writes translated records (or their rejects, with their original bytes) in order; false to stop.
-        func write(_ records: [PendingRecord], _ translated: [TranslatedRecord]) throws -> Bool {
-            for (item, result) in zip(records, translated) {
-                let before = state.summary.translated
+            for (item, verdict) in zip(pending, verdicts) {
+                var warning: BridgeError?
+                let translated = state.summary.translated
                 let original = { item.original?.bytes ?? serialize(item.record, writer, root: outer) }
                 let keepGoing = try state.handle(
-                    number: item.number, offset: item.original?.offset ?? 0, original: original, translated: result.json)
-                if let warning = result.warning, let onWarning, state.summary.translated > before {
+                    number: item.number, offset: item.original?.offset ?? 0, original: original
+                ) {
+                    () throws(BridgeError) in
+                    try translate(item.record, verdict: verdict, warning: &warning)
+                }
+                if let warning, let onWarning, state.summary.translated > translated {
                     var located = warning
                     located.location.messageNumber = item.number
                     try onWarning(
@@ -156,8 +121,6 @@ public struct TreeReadPipeline {
             }
             return true
         }
-        /// Translates and writes every waiting record: before anything else is written in its place.
-        func drain() throws -> Bool { try flush() && settle() }
         do {
             var root = try reader.readRoot()
             guard root.name == mapping.rootName, root.namespace == mapping.rootNamespace else {
@@ -178,17 +141,17 @@ public struct TreeReadPipeline {
                 try reader.readRemainingChildren(into: &root)
                 number = 1
                 pending = [(1, root, nil)]
-                _ = try drain()
+                _ = try flush()
                 return
             }
             while let record = try reader.nextRecord() {
                 number += 1
                 guard try accept(record, number: number, original: reader.lastOriginal) else { return }
             }
-            guard try drain() else { return }
+            guard try flush() else { return }
             if number == 0 { state.summary.messages = 0 }
         } catch let error as BridgeError where error.code != .io {
-            guard try drain() else { return }
+            guard try flush() else { return }
             streamValidated = false
             // Records the parser had read past without error but not yet returned: each parsed again on its own.
             for found in reader.takeRecordsCompleteBeforeFailure() {
@@ -198,21 +161,21 @@ public struct TreeReadPipeline {
                     guard let record = try reader.parseAlone(found) else { continue }
                     guard try accept(record, number: number, original: original) else { return }
                 } catch let alone as BridgeError where alone.code != .io {
-                    guard try drain() else { return }
+                    guard try flush() else { return }
                     let keepGoing = try state.handle(number: number, offset: found.offset, original: { found.bytes }) {
                         () throws(BridgeError) -> TreeValue in throw alone.located(.init(line: found.line))
                     }
                     if !keepGoing { return }
                 }
             }
-            guard try drain() else { return }
+            guard try flush() else { return }
             try keepUnreadBytes(of: reader, after: error, number: number + 1, &state)
         }
 
         /// Queues a record for the schema check and translation, or rejects an element that is not a record.
         func accept(_ record: TreeNode, number: Int, original: (offset: Int, bytes: [UInt8])?) throws -> Bool {
             guard record.name == mapping.recordName, record.namespace == mapping.record.namespace else {
-                guard try drain() else { return false }
+                guard try flush() else { return false }
                 return try state.handle(
                     number: number, offset: original?.offset ?? 0,
                     original: { original?.bytes ?? serialize(record, writer, root: outer) }
@@ -285,22 +248,6 @@ public struct TreeReadPipeline {
         do { return try modelCheck(model) } catch {
             throw error.located(.init(line: node.line > 0 ? node.line : nil))
         }
-    }
-
-    /// Applies the receiver's rules, then the schema's verdict, then reads the record and writes its JSON: nothing
-    /// here depends on another record or on the pipeline's state, so it runs on any thread.
-    private static func translate(
-        _ node: TreeNode, verdict: BridgeError?, mapping: TreeMapping, context: CarrierRuleContext, mode: CarrierRuleMode
-    ) -> TranslatedRecord {
-        var warning: BridgeError?
-        let json = Result { () throws(BridgeError) -> [UInt8] in
-            if mapping.carrierRules != nil {
-                warning = try mapping.applyCarrierRules(to: node, context: context, mode: mode)
-            }
-            if let verdict { throw verdict }
-            return try mapping.readRecord(node).json()
-        }
-        return TranslatedRecord(json: json, warning: warning)
     }
 
     private func serialize(_ node: TreeNode, _ writer: XMLWriter, root: TreeNode? = nil) -> [UInt8] {
@@ -395,24 +342,6 @@ public struct TreeReadPipeline {
     }
 }
 
-/// A record read from an XML batch, waiting for its schema check and translation.
-private typealias PendingRecord = (number: Int, record: TreeNode, original: (offset: Int, bytes: [UInt8])?)
-
-/// What one record became: its model object as JSON, or why it is rejected; and a broken rule to warn about.
-private struct TranslatedRecord: Sendable {
-    var json: Result<[UInt8], BridgeError>
-    var warning: BridgeError?
-}
-
-extension TreeValue {
-    /// The value as compact JSON.
-    fileprivate func json() -> [UInt8] {
-        var bytes: [UInt8] = []
-        appendJSON(to: &bytes)
-        return bytes
-    }
-}
-
 /// Output, counts and reject handling shared by the reading paths.
 private struct RunState<Output: ByteOutput> {
     var output: Output
@@ -438,38 +367,13 @@ private struct RunState<Output: ByteOutput> {
         do throws(BridgeError) {
             model = try translate()
         } catch {
-            return try failed(number: number, offset: offset, error, original: original)
+            summary.rejected += 1
+            var located = error
+            located.location.messageNumber = number
+            return try reject(
+                RejectedMessage(messageNumber: number, messageOffset: offset, error: located, original: original()))
         }
         model.appendJSON(to: &buffer)
-        return try written()
-    }
-
-
-    /// Writes one record translated beforehand (its JSON), or rejects it; returns false when the run should stop.
-    mutating func handle(
-        number: Int, offset: Int, original: () -> [UInt8], translated: Result<[UInt8], BridgeError>
-    ) throws -> Bool {
-        summary.messages += 1
-        switch translated {
-        case .success(let json):
-            buffer += json
-            return try written()
-        case .failure(let error):
-            return try failed(number: number, offset: offset, error, original: original)
-        }
-    }
-
-    /// Rejects a record that could not be translated, keeping its original bytes.
-    private mutating func failed(number: Int, offset: Int, _ error: BridgeError, original: () -> [UInt8]) throws -> Bool {
-        summary.rejected += 1
-        var located = error
-        located.location.messageNumber = number
-        return try reject(
-            RejectedMessage(messageNumber: number, messageOffset: offset, error: located, original: original()))
-    }
-
-    /// Ends the line of a record just written to the buffer, and writes the buffer out when it is large.
-    private mutating func written() throws -> Bool {
         buffer.append(0x0A)
         summary.translated += 1
         if buffer.count >= 256 * 1024 { try flush() }

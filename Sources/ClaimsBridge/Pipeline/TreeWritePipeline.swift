@@ -36,9 +36,6 @@ public struct TreeWritePipeline {
     /// Runs on each model object before it is written: checks it against the model (a lab order's teeth,
     /// kinds, attachments). A thrown error rejects the object.
     package var modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
-    /// Whether records are mapped on other threads (all cores) while the next ones are read or written; the output
-    /// is the same either way. Off, or with a `modelCheck`, everything runs on the calling thread.
-    public var mapsOnOtherThreads = true
     private let validator: XMLSchemaValidator?
 
     /// Prepares a pipeline: checks the parameters and compiles the XML Schema.
@@ -80,6 +77,7 @@ public struct TreeWritePipeline {
         }
         let repeated = mapping.repeatedNames
         let ruleContext = CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday)
+        var tape = JSONTape()
         var lines = JSONLinesReader(input: input)
         lines.maximumLineLength = maximumLineLength
         let check = validator.map {
@@ -145,84 +143,9 @@ public struct TreeWritePipeline {
             }
             return true
         }
-        /// Lines read and not yet mapped; and the batch being mapped on other threads while the one before it is
-        /// checked and written.
-        var lineBatch: [LineToWrite] = []
-        var inFlight: (lines: [LineToWrite], batch: BackgroundBatch<MappedLine>)?
-        let batchSize = check?.groupSize ?? 64
-        /// Writes one mapped line: queued for the schema check (XML), written (JSON) or rejected; false to stop.
-        func write(_ item: LineToWrite, _ mapped: MappedLine) throws -> Bool {
-            summary.messages += 1
-            switch mapped {
-            case .failure(let error):
-                guard try flush() else { return false }
-                return try reject(error, item.number, item.offset, item.line)
-            case .xml(let record):
-                if mapping.recordName == nil && summary.translated + pending.count > 0 {
-                    guard try flush() else { return false }
-                    let error = BridgeError(.tooManyItems, "\(mapping.name) writes one document; this is a second one")
-                    return try reject(error, item.number, item.offset, item.line)
-                }
-                pending.append((record, item.number, item.offset, item.line))
-                if pending.count >= (check?.groupSize ?? 1) {
-                    guard try flush() else { return false }
-                }
-            case .json(let json):
-                if oneDocumentJSON && summary.translated > 0 { out.append(UInt8(ascii: ",")) }
-                out += json
-                if !oneDocumentJSON { out.append(0x0A) }
-                summary.translated += 1
-            }
-            if out.count >= 256 * 1024 {
-                try out.withUnsafeBytes { try output.write($0) }
-                out.removeAll(keepingCapacity: true)
-            }
-            return true
-        }
-        /// Starts mapping the lines read (on other threads when nothing but the line decides its record), and
-        /// writes the batch mapped before them; false to stop.
-        func mapLines() throws -> Bool {
-            let lines = lineBatch
-            lineBatch.removeAll(keepingCapacity: true)
-            guard modelCheck == nil, mapsOnOtherThreads else {
-                var tape = JSONTape()
-                for item in lines {
-                    let mapped = Self.map(
-                        item.line, mapping: mapping, parameters: parameters, context: ruleContext, tape: &tape,
-                        repeated: repeated, modelCheck: modelCheck)
-                    guard try write(item, mapped) else { return false }
-                }
-                return true
-            }
-            let previous = inFlight
-            inFlight = nil
-            if !lines.isEmpty {
-                let (mapping, parameters, showPersonalData, fixedToday) = (mapping, parameters, showPersonalData, fixedToday)
-                inFlight = (
-                    lines,
-                    BackgroundBatch(count: lines.count) { range in
-                        let context = CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday)
-                        var tape = JSONTape()
-                        return range.map { index in
-                            Self.map(
-                                lines[index].line, mapping: mapping, parameters: parameters, context: context,
-                                tape: &tape, repeated: repeated, modelCheck: nil)
-                        }
-                    }
-                )
-            }
-            guard let previous else { return true }
-            for (item, mapped) in zip(previous.lines, previous.batch.wait()) {
-                guard try write(item, mapped) else { return false }
-            }
-            return true
-        }
-        /// Maps and writes every line read so far.
-        func drainLines() throws -> Bool { try mapLines() && mapLines() }
         try lines.forEachLine(
             onTooLong: { piece, bytes in
                 if piece.isFirst {
-                    guard try drainLines() else { return false }
                     summary.messages += 1
                     summary.rejected += 1
                     guard try flush() else { return false }
@@ -230,11 +153,48 @@ public struct TreeWritePipeline {
                 return try report(piece.rejected(bytes, limit: maximumLineLength))
             },
             { line, number, offset in
-                lineBatch.append(LineToWrite(number: number, offset: offset, line: Array(line)))
-                if lineBatch.count >= batchSize { return try mapLines() }
+                summary.messages += 1
+                do throws(BridgeError) {
+                    let model: TreeValue
+                    do throws(JSONSyntaxError) {
+                        model = try TreeValue.parse(UnsafeRawBufferPointer(line), tape: &tape)
+                    } catch {
+                        throw BridgeError(
+                            .invalidJSON, "this line is not valid JSON: \(error.reason)",
+                            at: .init(byteOffset: error.offset))
+                    }
+                    let record = try mapping.writeCheckedRecord(
+                        try modelCheck?(model) ?? model, parameters: parameters, context: ruleContext)
+                    if isXML {
+                        if mapping.recordName == nil && summary.translated + pending.count > 0 {
+                            throw BridgeError(
+                                .tooManyItems, "\(mapping.name) writes one document; this is a second one")
+                        }
+                        if let path = record.pathOfCharacterXMLCannotCarry() {
+                            throw BridgeError(
+                                .notEncodable, "holds a control character, which XML cannot carry",
+                                at: .init(fieldID: path))
+                        }
+                        pending.append((record, number, offset, Array(line)))
+                    } else {
+                        if oneDocumentJSON && summary.translated > 0 { out.append(UInt8(ascii: ",")) }
+                        record.jsonValue(repeated: repeated).appendJSON(to: &out)
+                        if !oneDocumentJSON { out.append(0x0A) }
+                        summary.translated += 1
+                    }
+                } catch {
+                    guard try flush() else { return false }
+                    return try reject(error, number, offset, Array(line))
+                }
+                if pending.count >= (check?.groupSize ?? 1) {
+                    guard try flush() else { return false }
+                }
+                if out.count >= 256 * 1024 {
+                    try out.withUnsafeBytes { try output.write($0) }
+                    out.removeAll(keepingCapacity: true)
+                }
                 return true
             })
-        if !stopped, try !drainLines() { stopped = true }
         if !stopped { _ = try flush() }
         if isXML && mapping.recordName != nil { writer.appendEnd(ofRoot: root, to: &out) }
         if oneDocumentJSON { out += Array("]}\n".utf8) }
@@ -242,59 +202,6 @@ public struct TreeWritePipeline {
         summary.log(to: logger)
         return summary
     }
-}
-
-extension TreeWritePipeline {
-    /// Reads one JSON line and maps it to the partner's record (after the model check, if any, and the receiver's
-    /// rules): an XML record to check and write, the partner JSON to write, or why it is rejected. Depends on
-    /// nothing but the line, so it runs on any thread when `modelCheck` is nil.
-    fileprivate static func map(
-        _ line: [UInt8], mapping: TreeMapping, parameters: [String: String], context: CarrierRuleContext,
-        tape: inout JSONTape, repeated: Set<String>, modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
-    ) -> MappedLine {
-        do throws(BridgeError) {
-            let model: TreeValue
-            do throws(JSONSyntaxError) {
-                model = try line.withUnsafeBytes { bytes in
-                    Result { () throws(JSONSyntaxError) in try TreeValue.parse(bytes, tape: &tape) }
-                }.get()
-            } catch {
-                throw BridgeError(
-                    .invalidJSON, "this line is not valid JSON: \(error.reason)", at: .init(byteOffset: error.offset))
-            }
-            let record = try mapping.writeCheckedRecord(
-                try modelCheck?(model) ?? model, parameters: parameters, context: context)
-            guard mapping.format == .xml else {
-                var json: [UInt8] = []
-                record.jsonValue(repeated: repeated).appendJSON(to: &json)
-                return .json(json)
-            }
-            if let path = record.pathOfCharacterXMLCannotCarry() {
-                throw BridgeError(
-                    .notEncodable, "holds a control character, which XML cannot carry", at: .init(fieldID: path))
-            }
-            return .xml(record)
-        } catch {
-            return .failure(error)
-        }
-    }
-}
-
-/// One input line of a write, kept until it is mapped and written.
-private struct LineToWrite: Sendable {
-    var number: Int
-    var offset: Int
-    var line: [UInt8]
-}
-
-/// What one input line became.
-private enum MappedLine: Sendable {
-    /// A record for the XML document, still to be checked against the schema.
-    case xml(TreeNode)
-    /// The partner JSON of the record.
-    case json([UInt8])
-    /// Why the line is rejected.
-    case failure(BridgeError)
 }
 
 extension TreeMapping {

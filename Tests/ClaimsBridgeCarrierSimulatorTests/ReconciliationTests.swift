@@ -31,15 +31,17 @@ struct ReconciliationTests {
         name: "sunlife", destination: "carrier", replies: "replies", transactionPrefix: "ITRANS000001",
         softwareSystemId: "CB1", carrierId: "000125", providerNumber: "123456789", officeNumber: "0001")
 
-    @Test("Five paid claims come back on three pages of 16 and a 15; each claim is paid once and the report agrees")
-    func pagesArePaid() async throws {
+    @Test(
+        "Five paid claims come back on three pages of 16 and a 15; each claim is paid once and the report agrees",
+        arguments: StorageEngine.allCases)
+    func pagesArePaid(_ engine: StorageEngine) async throws {
         let claim = String(decoding: try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"), as: UTF8.self)
         let sequences = (1...5).map { String(format: "%06d", 300 + $0) }
         var claims: [String: String] = [:]
         for sequence in sequences {
             claims["claim-\(sequence).jsonl"] = claim.replacingOccurrences(of: "\"000101\"", with: "\"\(sequence)\"")
         }
-        try await SimulatorWatch.withRunning(plans: Self.plans, claims: claims) { watch in
+        try await SimulatorWatch.withRunning(engine, plans: Self.plans, claims: claims) { watch in
             var reconciling = watch.configuration
             reconciling.reconciliations = [WatchConfiguration.Reconciliation(carrier: Self.carrier, daysBack: 0)]
             // The claims go out and their EOBs come back (read by the second run).

@@ -24,11 +24,7 @@ public enum CommandRunner {
     /// ``run(_:stdin:)`` on a thread of its own, for async tests that serve the command in the same process (the
     /// carrier simulator): waiting on the cooperative pool would keep the server from answering.
     public static func runOffPool(_ arguments: [String], stdin: [UInt8] = []) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Swift.Result<Result, any Error> { try run(arguments, stdin: stdin) })
-            }.start()
-        }
+        try await offPool { try run(arguments, stdin: stdin) }
     }
 
     /// Runs `claimsbridge arguments…` in the package root with `stdin` as its standard input.

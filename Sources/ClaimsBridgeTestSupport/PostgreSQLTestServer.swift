@@ -61,7 +61,8 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
     ///
     /// Its pool keeps one idle connection (``PostgreSQLConfiguration/poolSize`` 1): a test process makes a database
     /// per test and their pools live until it exits, so that many of them stay within the server's
-    /// `max_connections`.
+    /// `max_connections` (400: one `swift test` holds about 130 test databases and, at its peak, about 220
+    /// connections).
     public func newDatabase() throws -> PostgreSQLConfiguration {
         var administration = try PostgreSQLConfiguration(
             host: folder, port: port, user: user, database: "postgres", password: .file(passwordFile))
@@ -85,7 +86,7 @@ public final class PostgreSQLTestServer: @unchecked Sendable {
 
     /// Starts the server (again) and waits until it accepts connections.
     public func start() throws {
-        var options = "-k \(folder) -p \(port) -c fsync=off -c max_connections=200"
+        var options = "-k \(folder) -p \(port) -c fsync=off -c max_connections=400"
         if let tls {
             options += " -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=\(tls.certificate) -c ssl_key_file=\(tls.key)"
         } else {

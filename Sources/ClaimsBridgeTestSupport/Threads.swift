@@ -17,6 +17,14 @@ public func onThreads<Value: Sendable>(_ count: Int, _ body: @escaping @Sendable
     return try results.values()
 }
 
+/// Runs `body` on a thread of its own and waits for it without holding a thread of the cooperative pool: for blocking
+/// work (a command, a watcher's synchronous exchange) whose other end runs on that pool in the same process.
+public func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
 private final class ThreadResults<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var results: [Result<Value, any Error>?]

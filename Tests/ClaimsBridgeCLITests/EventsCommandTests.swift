@@ -4,24 +4,17 @@ import Testing
 
 @Suite("events command")
 struct EventsCommandTests {
-    /// Where the delivery configuration puts the outbox and the ledger: SQLite files in the state folder, or a new
-    /// database of the test PostgreSQL server (`store:`).
-    static func storeLines(postgreSQL: Bool) throws -> String {
-        guard postgreSQL else { return "outbox: {path: state/outbox.sqlite}" }
-        return try PostgreSQLTestServer.shared().newStoreYAML() + "\noutbox: {}"
-    }
-
     @Test(
         "events list prints the watcher's status events; events replay sends them again under new keys, same ids",
-        arguments: [false, true])
-    func listAndReplay(postgreSQL: Bool) throws {
+        arguments: StorageEngine.allCases)
+    func listAndReplay(_ engine: StorageEngine) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for sub in ["claims", "replies", "carrier", "practice", "events"] {
             try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
         }
         try """
-            \(try Self.storeLines(postgreSQL: postgreSQL))
+            \(try engine.deliveryStoreLines())
             destinations:
               carrier: {type: folder, directory: carrier, namePattern: "{name}-{key}"}
               practice: {type: folder, directory: practice, namePattern: "{name}-{key}"}

@@ -16,15 +16,17 @@ struct RAMQStatusTests {
         try CommandRunner.run(arguments + ["--config", folder + "/routes.yaml"])
     }
 
-    @Test("A batch's claims are submitted; the return picked up from RAMQ's folder pays one, and one it never got is kept")
-    func returnMovesClaims() throws {
+    @Test(
+        "A batch's claims are submitted; the return picked up from RAMQ's folder pays one, and one it never got is kept",
+        arguments: StorageEngine.allCases)
+    func returnMovesClaims(_ engine: StorageEngine) throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for sub in ["claims", "to-ramq", "from-ramq", "returns", "practice", "events"] {
             try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
         }
         try write(
             """
-            outbox: {path: state/outbox.sqlite}
+            \(try engine.deliveryStoreLines())
             destinations:
               ramq: {type: folder, directory: to-ramq, namePattern: "{key}-{name}"}
               ramq-returns: {type: folder, directory: from-ramq}

@@ -6,8 +6,10 @@ import Testing
 
 @Suite("reconcile command")
 struct ReconcileCommandTests {
-    @Test("reconcile --date asks the simulated carrier for that day's 06 pages and 05, applies them, and reports")
-    func reconcileByDate() async throws {
+    @Test(
+        "reconcile --date asks the simulated carrier for that day's 06 pages and 05, applies them, and reports",
+        arguments: StorageEngine.allCases)
+    func reconcileByDate(_ engine: StorageEngine) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for sub in ["claims", "replies", "practice"] {
@@ -24,10 +26,11 @@ struct ReconcileCommandTests {
             try claim.replacingOccurrences(of: "\"000101\"", with: "\"\(sequence)\"")
                 .write(toFile: "\(folder)/claims/\(sequence).jsonl", atomically: true, encoding: .utf8)
         }
+        let store = try engine.deliveryStoreLines()
         let simulator = CarrierSimulator(table: try PlanTable.parse(yaml: plans), catalog: Fixtures.catalog)
         try await simulator.withRunning { port in
             try """
-                outbox: {path: state/outbox.sqlite}
+                \(store)
                 destinations:
                   carrier: {type: carrier, url: "http://127.0.0.1:\(port)/cdanet", replyTimeoutSeconds: 10}
                   practice: {type: folder, directory: practice, namePattern: "{name}-{key}"}

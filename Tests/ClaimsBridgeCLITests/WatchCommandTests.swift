@@ -21,6 +21,18 @@ struct WatchCommandTests {
 
     var config: [String] { ["--config", root + "/routes.yaml"] }
 
+    /// Puts the outbox and the ledger of the example's delivery configuration on `engine`: its SQLite files as they
+    /// are, or a new PostgreSQL database.
+    func store(on engine: StorageEngine) throws {
+        guard engine == .postgreSQL else { return }
+        var delivery = try String(contentsOfFile: root + "/delivery.yaml", encoding: .utf8)
+        let sqlite = "outbox:\n  path: state/outbox.sqlite\n"
+        #expect(delivery.contains(sqlite))
+        delivery = delivery.replacingOccurrences(
+            of: sqlite, with: try engine.deliveryStoreLines().replacingOccurrences(of: "outbox: {}", with: "outbox:\n"))
+        try delivery.write(toFile: root + "/delivery.yaml", atomically: true, encoding: .utf8)
+    }
+
     func drop(_ fixture: String, as name: String, into inbox: String) throws {
         // A short temporary name: a name of 255 bytes has no room for a longer one.
         try FileManager.default.copyItem(atPath: Fixtures.url(fixture).path, toPath: root + "/inbox/\(inbox)/.dropping")
@@ -137,8 +149,11 @@ struct WatchCommandTests {
         #expect(files("out/carrier").count == 1)
     }
 
-    @Test("--drain processes the inboxes and stops; status shows the counts and the claim's chain; reprocess runs a file again")
-    func drainStatusReprocess() throws {
+    @Test(
+        "--drain processes the inboxes and stops; status shows the counts and the claim's chain; reprocess runs a file again",
+        arguments: StorageEngine.allCases)
+    func drainStatusReprocess(_ engine: StorageEngine) throws {
+        try store(on: engine)
         try drop("cdanet/v04/01-claim-basic.expected.json", as: "claim.jsonl", into: "claims")
         try drop("cdanet/v04/11-claim-acknowledgement.txt", as: "ack.txt", into: "replies")
         let run = try CommandRunner.run(["watch"] + config + ["--drain"])

@@ -14,12 +14,15 @@ struct MailboxPollingTests {
         name: "sunlife", destination: "carrier", replies: "replies", transactionPrefix: "ITRANS000001",
         softwareSystemId: "CB1", carrierId: "000125", providerNumber: "123456789", officeNumber: "0001")
 
-    @Test("A pended claim's EOB is fetched from the mailbox, matched to the claim, and moves it to adjudicated")
-    func pendedAnswerIsFetched() async throws {
+    @Test(
+        "A pended claim's EOB is fetched from the mailbox, matched to the claim, and moves it to adjudicated",
+        arguments: StorageEngine.allCases)
+    func pendedAnswerIsFetched(_ engine: StorageEngine) async throws {
         // The plan GRP5520ADM answers a claim with a pended acknowledgement and keeps its EOB in the mailbox.
         let claim = String(decoding: try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"), as: UTF8.self)
             .replacingOccurrences(of: "GRP4471", with: "GRP5520ADM")
-        try await SimulatorWatch.withRunning(plans: SimulatorWatch.examplePlans, claims: ["claim.jsonl": claim]) { watch in
+        let claims = ["claim.jsonl": claim]
+        try await SimulatorWatch.withRunning(engine, plans: SimulatorWatch.examplePlans, claims: claims) { watch in
             // The claim goes out and its pended acknowledgement comes back (read by the second run).
             try await watch.drain()
             try await watch.drain()

@@ -19,10 +19,12 @@ struct SimulatorWatch {
         contentsOf: Fixtures.root.appendingPathComponent("Examples/simulator/plans.yaml"), encoding: .utf8)
 
     /// Runs `body` with a new folder (removed afterwards) holding `claims` (file name → model JSON) and a
-    /// simulator answering from `plans`.
+    /// simulator answering from `plans`; the ledger and the outbox are on `engine` (for PostgreSQL, a new database).
     static func withRunning(
-        plans: String, claims: [String: String], _ body: (inout SimulatorWatch) async throws -> Void
+        _ engine: StorageEngine = .sqlite, plans: String, claims: [String: String],
+        _ body: (inout SimulatorWatch) async throws -> Void
     ) async throws {
+        let store = try engine.newStore()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("simulated-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         for folder in ["claims", "replies", "practice"] {
@@ -45,6 +47,7 @@ struct SimulatorWatch {
                             name: "replies", inbox: root + "/replies", readiness: .stableFor(.zero),
                             translation: .cdanetToJSON, transports: ["practice"]),
                     ]))
+            watch.configuration.outboxStore = store.map { .postgreSQL($0) }
             try await body(&watch)
         }
     }
@@ -66,9 +69,9 @@ struct SimulatorWatch {
         try await watcher(configuration).run(drain: true)
     }
 
-    /// The watcher's ledger.
+    /// The watcher's ledger: the state folder's file, or the PostgreSQL database.
     func ledger() throws -> Ledger {
-        try Ledger(path: root + "/state/ledger.sqlite")
+        try Ledger(location: configuration.ledgerLocation)
     }
 
     /// The ledger key of the latest claim sent with `sequence` (A02).

@@ -15,7 +15,7 @@ struct InsurerCallbackTests {
 
     /// A service whose insurer `sunlife` signs with hex HMAC-SHA256 in `X-Signature` (`sha256=` prefix) over
     /// `TIMESTAMP.BODY`, with its own status codes; and one claim, 000101, sent to carrier 000125.
-    func fixture(extra: String = "") throws -> ServiceFixture {
+    func fixture(_ engine: StorageEngine, extra: String = "") throws -> ServiceFixture {
         let fixture = try ServiceFixture(
             serviceYAML: """
                 insurerCallbacks:
@@ -31,12 +31,12 @@ struct InsurerCallbackTests {
                   manulife:
                     secrets: ["file:secrets/manulife.secret"]
                 \(extra)
-                """)
+                """, engine: engine)
         try Self.secret.write(toFile: fixture.root + "/secrets/sunlife.secret", atomically: true, encoding: .utf8)
         try Self.previous.write(toFile: fixture.root + "/secrets/sunlife-old.secret", atomically: true, encoding: .utf8)
         try Self.standard.write(toFile: fixture.root + "/secrets/manulife.secret", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: fixture.routes.stateDirectory, withIntermediateDirectories: true)
-        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        let ledger = try fixture.ledger()
         let submissions = try LedgerSubmissions(ledger: ledger, catalog: Fixtures.catalog)
         let claim = try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json")
         let (id, json) = try submissions.recordRequest(claim, route: "test", name: "claim.jsonl")
@@ -64,14 +64,16 @@ struct InsurerCallbackTests {
     }
 
     func claimKey(_ fixture: ServiceFixture) throws -> String {
-        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        let ledger = try fixture.ledger()
         let request = try #require(try ledger.chain(officeSequenceNumber: "000101").first { $0.type == "claim" })
         return Ledger.claimKey(requestMessageID: request.messageID)
     }
 
-    @Test("Signed updates move the claim through the insurer's codes; duplicates, stale and unknown claims are kept and reported")
-    func updatesApply() async throws {
-        let fixture = try fixture()
+    @Test(
+        "Signed updates move the claim through the insurer's codes; duplicates, stale and unknown claims are kept and reported",
+        arguments: StorageEngine.allCases)
+    func updatesApply(_ engine: StorageEngine) async throws {
+        let fixture = try fixture(engine)
         let key = try claimKey(fixture)
         // One start for every update, so that their order does not depend on how long the requests take.
         let start = Date()
@@ -113,7 +115,7 @@ struct InsurerCallbackTests {
                 headers: headers, body: standard)
             #expect(viaStandard.json?["applied"] as? Int == 1, "\(viaStandard.text)")
         }
-        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        let ledger = try fixture.ledger()
         #expect(try ledger.trackedState(kind: .claim, key: key)?.state == "reversed")
         #expect(
             try ledger.stateHistory(kind: .claim, key: key).filter { $0.outcome == .applied }.map(\.to)
@@ -124,9 +126,10 @@ struct InsurerCallbackTests {
 
     @Test(
         "A callback that does not verify is refused with 401 and changes nothing",
-        arguments: ["unsigned", "wrong-secret", "tampered", "stale", "base64-not-hex", "no-timestamp", "not-json"])
-    func refused(_ case: String) async throws {
-        let fixture = try fixture()
+        arguments: StorageEngine.allCases,
+        ["unsigned", "wrong-secret", "tampered", "stale", "base64-not-hex", "no-timestamp", "not-json"])
+    func refused(_ engine: StorageEngine, _ case: String) async throws {
+        let fixture = try fixture(engine)
         let key = try claimKey(fixture)
         let body = Array(Self.update("PAID", id: "x1", at: Self.at(60)).utf8)
         var headers = try signed(body)
@@ -157,13 +160,16 @@ struct InsurerCallbackTests {
             #expect(reply.status == 401, "\(reply.text)")
             #expect(reply.json?["code"] as? String == "badSignature")
         }
-        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        let ledger = try fixture.ledger()
         #expect(try ledger.stateHistory(kind: .claim, key: key).map(\.to) == ["submitted"])
     }
 
-    @Test("Another header style by configuration: Base64 HMAC of the body alone, two signatures while a secret rotates")
-    func base64BodyOnly() async throws {
+    @Test(
+        "Another header style by configuration: Base64 HMAC of the body alone, two signatures while a secret rotates",
+        arguments: StorageEngine.allCases)
+    func base64BodyOnly(_ engine: StorageEngine) async throws {
         let fixture = try fixture(
+            engine,
             extra: """
                   bluecross:
                     signature: hmac-sha256
@@ -193,13 +199,13 @@ struct InsurerCallbackTests {
                 headers: ["X-Hmac-SHA256": both], body: body)
             #expect((replayed.json?["transitions"] as? [[String: Any]])?.first?["outcome"] as? String == "duplicate")
         }
-        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        let ledger = try fixture.ledger()
         #expect(try ledger.stateHistory(kind: .claim, key: key).map(\.to) == ["submitted", "acknowledged"])
     }
 
     @Test("An insurer without a callback is not found; a body that is not JSON is a 400")
     func notFoundAndBadJSON() async throws {
-        let fixture = try fixture()
+        let fixture = try fixture(.sqlite)
         try await fixture.withServer { client in
             let unknown = try await client.send(
                 "POST", "/v1/webhooks/insurers/greenshield", token: nil, contentType: "application/json",

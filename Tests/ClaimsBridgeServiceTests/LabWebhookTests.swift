@@ -12,9 +12,10 @@ import Testing
     static let secret = WebhookSecret.generate()
     static let previous = WebhookSecret.generate()
 
-    func fixture() throws -> ServiceFixture {
+    func fixture(_ engine: StorageEngine = .sqlite) throws -> ServiceFixture {
         let fixture = try ServiceFixture(
-            serviceYAML: "labWebhooks: {example-rest: {secrets: [\"file:secrets/lab.secret\", \"file:secrets/old.secret\"]}}")
+            serviceYAML: "labWebhooks: {example-rest: {secrets: [\"file:secrets/lab.secret\", \"file:secrets/old.secret\"]}}",
+            engine: engine)
         try Self.secret.write(toFile: fixture.root + "/secrets/lab.secret", atomically: true, encoding: .utf8)
         try Self.previous.write(toFile: fixture.root + "/secrets/old.secret", atomically: true, encoding: .utf8)
         return fixture
@@ -28,8 +29,9 @@ import Testing
         ]
     }
 
-    @Test func aSignedUpdateMovesAKnownOrderAndAnUnknownOrderIsRefusedAndKept() async throws {
-        let fixture = try fixture()
+    @Test(arguments: StorageEngine.allCases)
+    func aSignedUpdateMovesAKnownOrderAndAnUnknownOrderIsRefusedAndKept(_ engine: StorageEngine) async throws {
+        let fixture = try fixture(engine)
         let order = try Fixtures.bytes("labs/example-rest/01-single-crown.input.jsonl")
         let update = Array(#"{"event":"case.status_changed","externalId":"LO-1001","status":"RECEIVED","occurredAt":"2026-12-01T15:05:00Z"}"#.utf8)
         let stranger = Array(#"{"event":"case.status_changed","externalId":"LO-7777","status":"RECEIVED","occurredAt":"2026-12-01T15:05:00Z"}"#.utf8)
@@ -60,13 +62,13 @@ import Testing
             #expect(transitions.first?["outcome"] as? String == "illegal")
             #expect((unknown.json?["rejects"] as? [[String: Any]])?.first?["code"] as? String == "unknownOrder")
         }
-        let ledger = try Ledger(path: fixture.routes.stateDirectory + "/ledger.sqlite")
+        let ledger = try fixture.ledger()
         #expect(try ledger.stateHistory(kind: .labOrder, key: "LO-7777").map(\.outcome) == [.illegal])
     }
 
-    @Test(arguments: ["unsigned", "wrong-secret", "tampered", "stale", "not-json"])
-    func aRequestThatDoesNotVerifyIsRefusedBeforeItIsRead(_ case: String) async throws {
-        let fixture = try fixture()
+    @Test(arguments: StorageEngine.allCases, ["unsigned", "wrong-secret", "tampered", "stale", "not-json"])
+    func aRequestThatDoesNotVerifyIsRefusedBeforeItIsRead(_ engine: StorageEngine, _ case: String) async throws {
+        let fixture = try fixture(engine)
         let update = Array(#"{"event":"case.status_changed","externalId":"LO-1001","status":"RECEIVED","occurredAt":"2026-12-01T15:05:00Z"}"#.utf8)
         var headers: [String: String] = [:]
         var body = update
@@ -89,9 +91,8 @@ import Testing
             #expect(reply.status == 401, "\(reply.text)")
             #expect(reply.json?["code"] as? String == "badSignature")
         }
-        let ledgerPath = fixture.routes.stateDirectory + "/ledger.sqlite"
-        if FileManager.default.fileExists(atPath: ledgerPath) {
-            #expect(try Ledger(path: ledgerPath).stateHistory(kind: .labOrder, key: "LO-1001").isEmpty)
+        if fixture.ledgerLocation.exists {
+            #expect(try fixture.ledger().stateHistory(kind: .labOrder, key: "LO-1001").isEmpty)
         }
     }
 

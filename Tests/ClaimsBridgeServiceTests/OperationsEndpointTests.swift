@@ -1,3 +1,4 @@
+import ClaimsBridgeStorage
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 import Foundation
@@ -6,8 +7,9 @@ import Testing
 @testable import ClaimsBridgeService
 
 @Suite struct OperationsEndpointTests {
-    @Test func healthNeedsNoTokenAndReadinessSeesTheLedgerAndOutbox() async throws {
-        try await ServiceFixture().withServer { client in
+    @Test(arguments: StorageEngine.allCases)
+    func healthNeedsNoTokenAndReadinessSeesTheLedgerAndOutbox(_ engine: StorageEngine) async throws {
+        try await ServiceFixture(engine: engine).withServer { client in
             let health = try await client.send("GET", "/healthz", token: nil)
             #expect(health.status == 200)
             #expect(health.json?["status"] as? String == "ok")
@@ -17,18 +19,28 @@ import Testing
         }
     }
 
-    @Test func readinessFailsWhenTheOutboxCannotBeRead() async throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StorageEngine.allCases)
+    func readinessFailsWhenTheOutboxCannotBeRead(_ engine: StorageEngine) async throws {
+        let fixture = try ServiceFixture(engine: engine)
         try await fixture.withServer { client in
-            // The outbox file is gone and a folder stands in its place.
-            let path = fixture.delivery.outboxPath
-            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
-                try FileManager.default.removeItem(atPath: path + suffix)
+            #expect(try await client.send("GET", "/readyz").status == 200)
+            if let store = fixture.delivery.postgreSQL {
+                // The database is gone, and with it the outbox and the ledger.
+                try PostgreSQLDatabase(configuration: store.with(database: "postgres"))
+                    .execute("DROP DATABASE \(store.database) WITH (FORCE)")
+            } else {
+                // The outbox file is gone and a folder stands in its place.
+                let path = fixture.delivery.outboxPath
+                for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                    try FileManager.default.removeItem(atPath: path + suffix)
+                }
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
             }
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
             let ready = try await client.send("GET", "/readyz")
             #expect(ready.status == 503)
-            #expect((ready.json?["checks"] as? [String: String])?["outbox"] == "unreachable")
+            let checks = ready.json?["checks"] as? [String: String]
+            #expect(checks?["outbox"] == "unreachable")
+            #expect(checks?["ledger"] == (engine == .postgreSQL ? "unreachable" : "ok"))
         }
     }
 

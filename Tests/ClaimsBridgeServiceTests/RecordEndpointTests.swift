@@ -27,8 +27,9 @@ import Testing
     }
 
     /// The watcher and the service share the ledger: what the watcher records, the service answers.
-    @Test func claimChainComesFromTheLedgerTheWatcherWrites() async throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StorageEngine.allCases)
+    func claimChainComesFromTheLedgerTheWatcherWrites(_ engine: StorageEngine) async throws {
+        let fixture = try ServiceFixture(engine: engine)
         let watcher = Watcher(
             configuration: fixture.routes,
             resources: try TranslationResources.load(for: fixture.routes, mappingsDirectory: Fixtures.mappings.path),
@@ -58,9 +59,10 @@ import Testing
         }
     }
 
-    @Test func labOrderIsTranslatedQueuedAndFollowed() async throws {
+    @Test(arguments: StorageEngine.allCases)
+    func labOrderIsTranslatedQueuedAndFollowed(_ engine: StorageEngine) async throws {
         let order = try Fixtures.bytes("labs/example-rest/01-single-crown.input.jsonl")
-        let fixture = try ServiceFixture()
+        let fixture = try ServiceFixture(engine: engine)
         try await fixture.withServer { client in
             let accepted = try await client.send("POST", "/v1/lab-orders", contentType: "application/json", body: order)
             #expect(accepted.status == 202)
@@ -76,7 +78,7 @@ import Testing
             #expect(status.json?["state"] as? String == "pending")
             #expect((status.json?["history"] as? [[String: Any]])?.first?["state"] as? String == "queued")
 
-            let outbox = try Outbox(path: fixture.delivery.outboxPath)
+            let outbox = try fixture.outbox()
             _ = try await outbox.deliverDue(transports: try fixture.delivery.makeTransports())
             let delivered = try await client.send("GET", "/v1/lab-orders/LO-1001/status")
             #expect(delivered.json?["state"] as? String == "delivered")

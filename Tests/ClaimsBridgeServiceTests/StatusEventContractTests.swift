@@ -6,18 +6,15 @@ import Testing
 /// The status events the watcher sends are what Docs/openapi.yaml describes under `webhooks: statusEvent`.
 @Suite("Status event contract")
 struct StatusEventContractTests {
-    /// A ledger in a folder of its own, which the test removes.
-    let ledger: Ledger
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
-
-    init() throws {
+    @Test(
+        "Every kind of status event, as the ledger writes it, matches the document's StatusEvent schema",
+        arguments: StorageEngine.allCases)
+    func eventsMatchTheDocument(_ engine: StorageEngine) throws {
+        // A ledger in a folder of its own, which the test removes, or in a new PostgreSQL database.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        ledger = try Ledger(path: folder + "/ledger.sqlite")
-    }
-
-    @Test("Every kind of status event, as the ledger writes it, matches the document's StatusEvent schema")
-    func eventsMatchTheDocument() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ledger = try Ledger(location: .of(stateDirectory: folder, store: try engine.newStore()))
         let claim = ["officeSequenceNumber": "000101", "carrierId": "000125", "providerNumber": "123456789"]
         var time = 1_780_000_000.0
         func move(_ kind: TrackedKind, _ key: String, _ to: String, _ subject: [String: String]) throws {

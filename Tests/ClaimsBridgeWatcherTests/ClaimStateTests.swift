@@ -147,9 +147,11 @@ struct ClaimStateTests {
 
         """
 
-    @Test("The watcher tracks a claim through the carrier's answers and delivers each change once as an event")
-    func watcherTracksClaims() async throws {
-        let harness = try WatchHarness(routesYAML: Self.routes)
+    @Test(
+        "The watcher tracks a claim through the carrier's answers and delivers each change once as an event",
+        arguments: LedgerEngine.allCases)
+    func watcherTracksClaims(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine, routesYAML: Self.routes)
         try harness.drop("claim.jsonl", try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"))
         try await harness.drain()
         let replies = harness.root + "/replies"
@@ -181,9 +183,9 @@ struct ClaimStateTests {
         }
     }
 
-    @Test("An accepted reversal moves the claim its carrier reference names to reversed")
-    func reversal() async throws {
-        let harness = try WatchHarness(routesYAML: Self.routes)
+    @Test("An accepted reversal moves the claim its carrier reference names to reversed", arguments: LedgerEngine.allCases)
+    func reversal(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine, routesYAML: Self.routes)
         try harness.drop("claim.jsonl", try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"))
         try await harness.drain()
         let replies = harness.root + "/replies"
@@ -218,9 +220,11 @@ struct ClaimStateTests {
 
 @Suite("Payment reconciliation")
 struct ReconciliationTests {
-    @Test("Payment lines move the claims they pay to paid, once; differences from the EOB and unknown claims are reported")
-    func payments() async throws {
-        let harness = try WatchHarness(routesYAML: ClaimStateTests.routes)
+    @Test(
+        "Payment lines move the claims they pay to paid, once; differences from the EOB and unknown claims are reported",
+        arguments: LedgerEngine.allCases)
+    func payments(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine, routesYAML: ClaimStateTests.routes)
         // An accepted acknowledgement (G05 A at offset 61) for the claim, then its EOB, then the payments.
         var acknowledgement = try Fixtures.bytes("cdanet/v04/11-claim-acknowledgement.txt")
         #expect(acknowledgement[61] == UInt8(ascii: "R"))

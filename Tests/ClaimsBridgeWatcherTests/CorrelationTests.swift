@@ -35,9 +35,11 @@ struct CorrelationTests {
         return Array(text.utf8)
     }
 
-    @Test("Missing office sequence numbers and transaction counters are allocated from the ledger, never twice")
-    func allocation() async throws {
-        let harness = try WatchHarness(routesYAML: Self.routes)
+    @Test(
+        "Missing office sequence numbers and transaction counters are allocated from the ledger, never twice",
+        arguments: LedgerEngine.allCases)
+    func allocation(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine, routesYAML: Self.routes)
         try harness.drop("a.jsonl", try claimWithoutNumbers(emptied: false))
         try harness.drop("b.jsonl", try claimWithoutNumbers(emptied: true))
         try await harness.drain()
@@ -59,9 +61,9 @@ struct CorrelationTests {
         #expect(Set(numbers) == ["000001/00001", "000002/00002"])
     }
 
-    @Test("A response is matched to its request; one with no request is kept and reported")
-    func matching() async throws {
-        let harness = try WatchHarness(routesYAML: Self.routes)
+    @Test("A response is matched to its request; one with no request is kept and reported", arguments: LedgerEngine.allCases)
+    func matching(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine, routesYAML: Self.routes)
         try harness.drop("claim.jsonl", try Fixtures.bytes("cdanet/v04/01-claim-basic.expected.json"))
         try await harness.drain()
         let replies = harness.root + "/replies"

@@ -10,9 +10,9 @@ struct CrashRecoveryTests {
 
     @Test(
         "A crash after any processing step loses nothing and delivers nothing twice",
-        arguments: ProcessingStep.allCases)
-    func crashAfter(step: ProcessingStep) async throws {
-        let harness = try WatchHarness()
+        arguments: LedgerEngine.allCases, ProcessingStep.allCases)
+    func crashAfter(_ engine: LedgerEngine, step: ProcessingStep) async throws {
+        let harness = try WatchHarness(engine)
         let names = ["a.txt", "b.txt", "c.txt"]
         let fixtures = ["01-claim-basic", "07-cob-claim", "03-predetermination"]
         for (name, fixture) in zip(names, fixtures) {

@@ -1,3 +1,4 @@
+import ClaimsBridgeTestSupport
 @testable import ClaimsBridgeWatcher
 import Foundation
 import Testing

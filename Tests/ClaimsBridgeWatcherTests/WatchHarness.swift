@@ -5,16 +5,21 @@ import ClaimsBridgeTransports
 import Foundation
 import Logging
 
-/// A scratch folder with an inbox, an output folder and a routes file, and a way to run the watcher over it.
+/// A scratch folder with an inbox, an output folder and a routes file, and a way to run the watcher over it; the
+/// ledger, the outbox and the header numbers are SQLite files of the state folder, or a new PostgreSQL database.
 struct WatchHarness {
     let root: String
     var inbox: String { root + "/inbox" }
     var output: String { root + "/out" }
     var configuration: WatchConfiguration
 
-    init(routeOptions: String = "stableSeconds: 0", from: String? = "cdanet", to: String? = "json") throws {
+    init(
+        _ engine: LedgerEngine = .sqlite, routeOptions: String = "stableSeconds: 0", from: String? = "cdanet",
+        to: String? = "json"
+    ) throws {
         let translation = [from.map { "    from: \($0)" }, to.map { "    to: \($0)" }].compactMap { $0 }.joined(separator: "\n")
         try self.init(
+            engine,
             routesYAML: """
                 state: state
                 delivery: delivery.yaml
@@ -30,12 +35,13 @@ struct WatchHarness {
     }
 
     /// A harness with a routes file of its own; `out` is the one transport.
-    init(routesYAML: String) throws {
+    init(_ engine: LedgerEngine = .sqlite, routesYAML: String) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)
         try routesYAML.write(toFile: root + "/routes.yaml", atomically: true, encoding: .utf8)
         configuration = try WatchConfiguration.load(path: root + "/routes.yaml", knownTransports: ["out"])
+        configuration.outboxStore = try engine.newStore().map { .postgreSQL($0) }
     }
 
     /// Drops a file into the inbox the way a careful writer does: a temporary name, then a rename.
@@ -69,5 +75,6 @@ struct WatchHarness {
         }.sorted()
     }
 
-    func ledger() throws -> Ledger { try Ledger(path: configuration.stateDirectory + "/ledger.sqlite") }
+    /// The ledger the watcher writes: the state folder's file, or the PostgreSQL database.
+    func ledger() throws -> Ledger { try Ledger(location: configuration.ledgerLocation) }
 }

@@ -6,9 +6,9 @@ import Testing
 
 @Suite("Drop-folder watcher")
 struct WatcherTests {
-    @Test("Each dropped batch is translated, delivered once, archived, and recorded as delivered")
-    func happyPath() async throws {
-        let harness = try WatchHarness()
+    @Test("Each dropped batch is translated, delivered once, archived, and recorded as delivered", arguments: LedgerEngine.allCases)
+    func happyPath(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine)
         let names = ["01-claim-basic.txt", "07-cob-claim.txt", "11-claim-acknowledgement.txt"]
         for name in names { try harness.drop(name, try Fixtures.bytes("cdanet/v04/\(name)")) }
         try await harness.drain()
@@ -35,9 +35,11 @@ struct WatcherTests {
         }
     }
 
-    @Test("Bad messages go to a rejects file and the good ones continue; a file with nothing good goes to error/")
-    func rejectsAndFailures() async throws {
-        let harness = try WatchHarness()
+    @Test(
+        "Bad messages go to a rejects file and the good ones continue; a file with nothing good goes to error/",
+        arguments: LedgerEngine.allCases)
+    func rejectsAndFailures(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine)
         let good = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")
         let bad = try Fixtures.bytes("cdanet/invalid/bad-date.txt")
         try harness.drop("mixed.txt", good + bad)
@@ -63,9 +65,11 @@ struct WatcherTests {
         #expect(harness.files(in: harness.output).count == 1)
     }
 
-    @Test("A file with the same content as one already processed is recorded as a duplicate and not sent again")
-    func duplicates() async throws {
-        let harness = try WatchHarness()
+    @Test(
+        "A file with the same content as one already processed is recorded as a duplicate and not sent again",
+        arguments: LedgerEngine.allCases)
+    func duplicates(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine)
         let bytes = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")
         try harness.drop("first.txt", bytes)
         try await harness.drain()
@@ -79,9 +83,9 @@ struct WatcherTests {
         #expect(harness.files(in: harness.inbox + "/archive").count == 2)
     }
 
-    @Test("With resubmit on, the same content is processed and delivered again")
-    func resubmission() async throws {
-        let harness = try WatchHarness(routeOptions: "stableSeconds: 0\n    resubmit: true")
+    @Test("With resubmit on, the same content is processed and delivered again", arguments: LedgerEngine.allCases)
+    func resubmission(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine, routeOptions: "stableSeconds: 0\n    resubmit: true")
         let bytes = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")
         try harness.drop("first.txt", bytes)
         try await harness.drain()
@@ -91,9 +95,9 @@ struct WatcherTests {
         #expect(harness.files(in: harness.output).count == 2)
     }
 
-    @Test("Temporary and hidden names are left alone; a done-marker route waits for the marker")
-    func partialFiles() async throws {
-        let harness = try WatchHarness(routeOptions: "doneMarker: .done")
+    @Test("Temporary and hidden names are left alone; a done-marker route waits for the marker", arguments: LedgerEngine.allCases)
+    func partialFiles(_ engine: LedgerEngine) async throws {
+        let harness = try WatchHarness(engine, routeOptions: "doneMarker: .done")
         let bytes = try Fixtures.bytes("cdanet/v04/01-claim-basic.txt")
         try Data(bytes).write(to: URL(fileURLWithPath: harness.inbox + "/upload.txt.tmp"))
         try Data(bytes).write(to: URL(fileURLWithPath: harness.inbox + "/.hidden.txt"))

@@ -23,7 +23,7 @@ import Testing
     }
 
     func withService(
-        wait: Int = 10, simulator: CarrierSimulator? = nil, postgreSQL: Bool = false,
+        _ engine: StorageEngine, wait: Int = 10, simulator: CarrierSimulator? = nil,
         _ body: @escaping @Sendable (ServiceClientSession, ServiceFixture) async throws -> Void
     ) async throws {
         let simulator = try simulator ?? CarrierSimulator(table: PlanTable.parse(yaml: Self.plans), catalog: Fixtures.catalog)
@@ -31,16 +31,16 @@ import Testing
             let fixture = try ServiceFixture(
                 serviceYAML: "carriers: {default: carrier-net}\nsubmission: {waitSeconds: \(wait)}",
                 destinationsYAML: "  carrier-net: {type: carrier, url: \"http://127.0.0.1:\(port)/cdanet\", replyTimeoutSeconds: 10}\n",
-                postgreSQL: postgreSQL)
+                engine: engine)
             try await fixture.withServer { client in try await body(client, fixture) }
         }
     }
 
     @Test("A claim gets its numbers and the carrier's answer at once (ledger and outbox in SQLite, or in PostgreSQL)",
-        arguments: [false, true])
-    func aClaimGetsItsNumbersAndTheCarriersAnswerAtOnce(postgreSQL: Bool) async throws {
+        arguments: StorageEngine.allCases)
+    func aClaimGetsItsNumbersAndTheCarriersAnswerAtOnce(_ engine: StorageEngine) async throws {
         let claim = try claimWithoutNumbers()
-        try await withService(postgreSQL: postgreSQL) { client, fixture in
+        try await withService(engine) { client, fixture in
             let reply = try await client.send("POST", "/v1/claims", contentType: "application/json", body: claim)
             #expect(reply.status == 200, "\(reply.text)")
             let answer = try #require(reply.json?["answer"] as? [String: Any], "\(reply.text)")
@@ -56,9 +56,9 @@ import Testing
             let id = try #require(reply.json?["submissionId"] as? Int)
             let again = try await client.send("GET", "/v1/submissions/\(id)")
             #expect(again.status == 200 && (again.json?["answer"] as? [String: Any])?["type"] as? String == "explanationOfBenefits")
-            let ledger = try Ledger(location: try fixture.makeContext().ledgerLocation)
+            let ledger = try fixture.ledger()
             #expect(try ledger.chain(officeSequenceNumber: "000001").count == 2, "the answer is recorded once")
-            if postgreSQL {
+            if engine == .postgreSQL {
                 // The numbers came from the store's counters, and no SQLite ledger was written.
                 #expect(try ledger.nextSequenceNumber(scope: "A02/0001", limit: 999_999) == 2)
                 #expect(!FileManager.default.fileExists(atPath: fixture.routes.stateDirectory + "/ledger.sqlite"))
@@ -66,9 +66,10 @@ import Testing
         }
     }
 
-    @Test func eligibilityIsAnsweredWithTheCarriersReply() async throws {
+    @Test(arguments: StorageEngine.allCases)
+    func eligibilityIsAnsweredWithTheCarriersReply(_ engine: StorageEngine) async throws {
         let request = try Fixtures.bytes("cdanet/v04/08-eligibility.expected.json")
-        try await withService { client, _ in
+        try await withService(engine) { client, _ in
             let reply = try await client.send("POST", "/v1/eligibility", contentType: "application/json", body: request)
             #expect(reply.status == 200, "\(reply.text)")
             #expect((reply.json?["answer"] as? [String: Any])?["type"] as? String == "eligibilityResponse")
@@ -79,11 +80,12 @@ import Testing
         }
     }
 
-    @Test func aClaimTheCarrierRulesRefuseIsNeverSent() async throws {
+    @Test(arguments: StorageEngine.allCases)
+    func aClaimTheCarrierRulesRefuseIsNeverSent(_ engine: StorageEngine) async throws {
         var text = String(decoding: try claimWithoutNumbers(), as: UTF8.self)
         text = text.replacingOccurrences(of: "\"toothOrArea\":\"00\"", with: "\"toothOrArea\":\"99\"")
         let body = Array(text.utf8)
-        try await withService { client, fixture in
+        try await withService(engine) { client, fixture in
             let reply = try await client.send("POST", "/v1/claims", contentType: "application/json", body: body)
             #expect(reply.status == 422, "\(reply.text)")
             #expect(reply.text.contains("037"), "the CDAnet error code of a bad tooth: \(reply.text)")
@@ -93,14 +95,15 @@ import Testing
         }
     }
 
-    @Test func aCarrierThatDoesNotAnswerInTimeGets202AndTheOutboxFinishes() async throws {
+    @Test(arguments: StorageEngine.allCases)
+    func aCarrierThatDoesNotAnswerInTimeGets202AndTheOutboxFinishes(_ engine: StorageEngine) async throws {
         var table = try PlanTable.parse(yaml: Self.plans)
         let slow = try #require(table.plans.firstIndex { $0.policy == "SLOW0001" })
         table.plans[slow].delaySeconds = 3
         let simulator = CarrierSimulator(table: table, catalog: Fixtures.catalog)
         // The plan SLOW0001 answers after three seconds; the service waits one.
         let claim = try claimWithoutNumbers(policy: "SLOW0001")
-        try await withService(wait: 1, simulator: simulator) { client, _ in
+        try await withService(engine, wait: 1, simulator: simulator) { client, _ in
             let reply = try await client.send("POST", "/v1/claims", contentType: "application/json", body: claim)
             #expect(reply.status == 202, "\(reply.text)")
             let location = try #require(reply.headers["location"])

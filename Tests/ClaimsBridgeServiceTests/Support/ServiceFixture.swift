@@ -22,9 +22,9 @@ struct ServiceFixture {
     /// - Parameters:
     ///   - serviceYAML: lines added to the service file (limits, tls).
     ///   - destinationsYAML: destinations added to the delivery file (indented by two spaces).
-    ///   - postgreSQL: whether the outbox and the ledger are in a new database of the test PostgreSQL server
-    ///     (`store:`) rather than in SQLite files of the state folder.
-    init(serviceYAML: String = "", destinationsYAML: String = "", postgreSQL: Bool = false) throws {
+    ///   - engine: where the outbox and the ledger are: SQLite files of the state folder, or a new database of the
+    ///     test PostgreSQL server (`store:`).
+    init(serviceYAML: String = "", destinationsYAML: String = "", engine: StorageEngine = .sqlite) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)").path
         for folder in ["inbox/claims", "inbox/replies", "out/carrier", "out/practice", "out/lab", "secrets"] {
             try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
@@ -32,10 +32,8 @@ struct ServiceFixture {
         try Self.fullToken.write(toFile: root + "/secrets/full.token", atomically: true, encoding: .utf8)
         try (Self.translatorToken + "\n").write(
             toFile: root + "/secrets/translator.token", atomically: true, encoding: .utf8)
-        let store = postgreSQL ? try PostgreSQLTestServer.shared().newStoreYAML() : "outbox:\n  path: state/outbox.sqlite"
         try """
-        \(store)\(postgreSQL ? "\noutbox:" : "")
-          initialDelaySeconds: 1
+        \(try engine.deliveryStoreLines(outboxOptions: "initialDelaySeconds: 1"))
         destinations:
           carrier: {type: folder, directory: out/carrier, namePattern: "{name}-{key}"}
           practice: {type: folder, directory: out/practice, namePattern: "{name}-{key}"}
@@ -62,9 +60,22 @@ struct ServiceFixture {
         """.write(toFile: root + "/service.yaml", atomically: true, encoding: .utf8)
         configuration = try ServiceConfiguration.load(path: root + "/service.yaml")
         delivery = try DeliveryConfiguration.load(path: root + "/delivery.yaml")
-        routes = try WatchConfiguration.load(
+        // As `serve` and `watch` load them: with the outbox and the store the delivery configuration names.
+        var routes = try WatchConfiguration.load(
             path: root + "/routes.yaml", knownTransports: ["carrier", "practice", "lab"])
+        routes.outboxPath = delivery.outboxPath
+        routes.outboxStore = delivery.postgreSQL.map { .postgreSQL($0) }
+        self.routes = routes
     }
+
+    /// Where the service and the watcher keep the ledger: `ledger.sqlite` in the state folder, or the PostgreSQL store.
+    var ledgerLocation: LedgerLocation { routes.ledgerLocation }
+
+    /// The ledger the service and the watcher write.
+    func ledger() throws -> Ledger { try Ledger(location: ledgerLocation) }
+
+    /// The outbox the service queues in: the SQLite file or the PostgreSQL store.
+    func outbox() throws -> Outbox { try Outbox(store: delivery.outboxStore) }
 
     func makeContext() throws -> ServiceContext {
         try ServiceContext(

@@ -6,18 +6,13 @@ import Testing
 
 /// The databases the outbox suites run against: each test runs once on an SQLite file and once on a new database of
 /// the PostgreSQL server the tests start themselves.
-enum OutboxEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite = "SQLite"
-    case postgreSQL = "PostgreSQL"
+typealias OutboxEngine = StorageEngine
 
-    var testDescription: String { rawValue }
-
+extension StorageEngine {
     /// A new, empty store.
     func makeStore(_ prefix: String = "outbox") throws -> OutboxStoreLocation {
-        switch self {
-        case .sqlite: .sqlite(path: try makeScratchFolder(prefix) + "/outbox.sqlite")
-        case .postgreSQL: .postgreSQL(try PostgreSQLTestServer.shared().newDatabase())
-        }
+        if let store = try newStore() { return .postgreSQL(store) }
+        return .sqlite(path: try makeScratchFolder(prefix) + "/outbox.sqlite")
     }
 }
 

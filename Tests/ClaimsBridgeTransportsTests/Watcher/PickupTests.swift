@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeStorage
 import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 @testable import ClaimsBridgeWatcher
@@ -14,15 +15,19 @@ struct PickupTests {
 
     init() throws { root = try makeScratchFolder("pickup") }
 
-    func watcher(pickup: Route.Pickup, source: any PickupSource) throws -> Watcher {
+    /// A watcher of the route `replies` fetching from `source`; its ledger and outbox are SQLite files of the state
+    /// folder, or in `store`.
+    func watcher(pickup: Route.Pickup, source: any PickupSource, store: PostgreSQLConfiguration?) throws -> Watcher {
         var route = Route(
             name: "replies", inbox: root + "/replies", readiness: .stableFor(.zero), translation: .cdanetToJSON,
             transports: ["practice"])
         route.pickup = pickup
         try FileManager.default.createDirectory(atPath: root + "/replies", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/practice", withIntermediateDirectories: true)
+        var configuration = WatchConfiguration(stateDirectory: root + "/state", routes: [route])
+        configuration.outboxStore = store.map { .postgreSQL($0) }
         return Watcher(
-            configuration: WatchConfiguration(stateDirectory: root + "/state", routes: [route]),
+            configuration: configuration,
             resources: TranslationResources(catalog: Fixtures.catalog),
             transports: ["practice": try FolderTransport(directory: root + "/practice", namePattern: "{name}-{key}")],
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
@@ -41,15 +46,16 @@ struct PickupTests {
 
     @Test(
         "Replies are fetched from an SFTP folder, translated, delivered, and removed from the server once recorded",
-        .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"))
-    func sftp() async throws {
+        .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"), arguments: StorageEngine.allCases)
+    func sftp(_ engine: StorageEngine) async throws {
         let (server, remote) = try sftpServer(holding: replies)
         let source = Self.sftp(server, folder: remote)
-        let watcher = try watcher(pickup: Route.Pickup(source: "partner", folder: remote), source: source)
+        let watcher = try watcher(
+            pickup: Route.Pickup(source: "partner", folder: remote), source: source, store: try engine.newStore())
         try await watcher.run(drain: true)
         #expect(delivered().count == 2, "\(delivered())")
         #expect(try FileManager.default.contentsOfDirectory(atPath: remote).isEmpty)
-        let ledger = try Ledger(path: watcher.ledgerPath)
+        let ledger = try Ledger(location: watcher.ledgerLocation)
         let records = try ledger.pickups(route: "replies")
         #expect(records.map(\.name).sorted() == replies.sorted())
         #expect(records.allSatisfy { $0.state == .removed })
@@ -81,16 +87,17 @@ struct PickupTests {
 
     @Test(
         "SFTP: a crash between downloading a file and removing it from the server; after the restart it is processed once",
-        .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"))
-    func sftpCrashBeforeRemoval() async throws {
+        .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"), arguments: StorageEngine.allCases)
+    func sftpCrashBeforeRemoval(_ engine: StorageEngine) async throws {
+        let store = try engine.newStore()
         let (server, remote) = try sftpServer(holding: replies)
         // The first run dies where the first file is downloaded, recorded and in the inbox, and still on the server:
         // removing it stops the watcher at once, before the inbox is read (as a kill would).
         let dying = DyingSource(inner: Self.sftp(server, folder: remote))
-        let first = try watcher(pickup: Route.Pickup(source: "partner", folder: remote), source: dying)
+        let first = try watcher(pickup: Route.Pickup(source: "partner", folder: remote), source: dying, store: store)
         dying.die = { [weak first] in first?.stop() }
         try await first.run(drain: true)
-        let ledger = try Ledger(path: first.ledgerPath)
+        let ledger = try Ledger(location: first.ledgerLocation)
         #expect(try ledger.pickups(route: "replies").map(\.state) == [.dropped])
         #expect(FileManager.default.fileExists(atPath: root + "/replies/" + replies[0]), "in the inbox, not yet read")
         #expect(!FileManager.default.fileExists(atPath: root + "/replies/" + replies[1]))
@@ -100,7 +107,8 @@ struct PickupTests {
         // The restarted watcher removes the first file from the server without fetching it again, fetches the other,
         // and delivers each once.
         let second = try watcher(
-            pickup: Route.Pickup(source: "partner", folder: remote), source: Self.sftp(server, folder: remote))
+            pickup: Route.Pickup(source: "partner", folder: remote), source: Self.sftp(server, folder: remote),
+            store: store)
         try await second.run(drain: true)
         #expect(delivered().count == 2, "\(delivered())")
         #expect(try FileManager.default.contentsOfDirectory(atPath: remote).isEmpty)
@@ -113,13 +121,14 @@ struct PickupTests {
 
     @Test(
         "SFTP: a crash after a file reached the inbox but before that was recorded; it is not put there again",
-        .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"))
-    func sftpCrashBeforeRecordingTheInbox() async throws {
+        .enabled(if: Tool.serversAvailable, "needs ssh-keygen and sshd"), arguments: StorageEngine.allCases)
+    func sftpCrashBeforeRecordingTheInbox(_ engine: StorageEngine) async throws {
         let (server, remote) = try sftpServer(holding: [replies[0]])
         let watcher = try watcher(
-            pickup: Route.Pickup(source: "partner", folder: remote), source: Self.sftp(server, folder: remote))
+            pickup: Route.Pickup(source: "partner", folder: remote), source: Self.sftp(server, folder: remote),
+            store: try engine.newStore())
         try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
-        let ledger = try Ledger(path: watcher.ledgerPath)
+        let ledger = try Ledger(location: watcher.ledgerLocation)
         // As if the last run had recorded the download and put it in the inbox, then died.
         let bytes = try Fixtures.bytes("cdanet/v04/" + replies[0])
         _ = try ledger.recordPickup(
@@ -146,13 +155,13 @@ struct PickupTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: remote).isEmpty)
     }
 
-    @Test("With remove: false the files stay at the source and each name is fetched once")
-    func keep() async throws {
+    @Test("With remove: false the files stay at the source and each name is fetched once", arguments: StorageEngine.allCases)
+    func keep(_ engine: StorageEngine) async throws {
         let source = root + "/lab-out"
         for name in replies { try put(name, into: source) }
         let watcher = try watcher(
             pickup: Route.Pickup(source: "lab", folder: source, removeAfterPickup: false),
-            source: FolderPickupSource(folder: source))
+            source: FolderPickupSource(folder: source), store: try engine.newStore())
         try await watcher.run(drain: true)
         try await watcher.run(drain: true)
         #expect(delivered().count == 2)
@@ -160,12 +169,14 @@ struct PickupTests {
         try put("12-claim-reversal-response.txt", into: source)
         try await watcher.run(drain: true)
         #expect(delivered().count == 3)
-        let records = try Ledger(path: watcher.ledgerPath).pickups(route: "replies")
+        let records = try Ledger(location: watcher.ledgerLocation).pickups(route: "replies")
         #expect(records.count == 3 && records.allSatisfy { $0.state == .dropped })
     }
 
-    @Test("Patterns choose the files; hidden and .part files are left for the program still writing them")
-    func patterns() async throws {
+    @Test(
+        "Patterns choose the files; hidden and .part files are left for the program still writing them",
+        arguments: StorageEngine.allCases)
+    func patterns(_ engine: StorageEngine) async throws {
         let source = root + "/out"
         try put(replies[0], into: source, as: "a.txt")
         try put(replies[1], into: source, as: "b.dat")
@@ -173,20 +184,23 @@ struct PickupTests {
         try put(replies[1], into: source, as: ".d.txt")
         let watcher = try watcher(
             pickup: Route.Pickup(source: "lab", folder: source, patterns: ["*.txt"]),
-            source: FolderPickupSource(folder: source))
+            source: FolderPickupSource(folder: source), store: try engine.newStore())
         try await watcher.run(drain: true)
-        #expect(try Ledger(path: watcher.ledgerPath).pickups(route: "replies").map(\.name) == ["a.txt"])
+        #expect(try Ledger(location: watcher.ledgerLocation).pickups(route: "replies").map(\.name) == ["a.txt"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: source).sorted() == [".d.txt", "b.dat", "c.txt.part"])
     }
 
-    @Test("A file recorded as in the inbox before a crash is only removed from the source, never fetched twice")
-    func resumesAfterACrash() async throws {
+    @Test(
+        "A file recorded as in the inbox before a crash is only removed from the source, never fetched twice",
+        arguments: StorageEngine.allCases)
+    func resumesAfterACrash(_ engine: StorageEngine) async throws {
         let source = root + "/out"
         try put(replies[0], into: source)
         let watcher = try watcher(
-            pickup: Route.Pickup(source: "lab", folder: source), source: FolderPickupSource(folder: source))
+            pickup: Route.Pickup(source: "lab", folder: source), source: FolderPickupSource(folder: source),
+            store: try engine.newStore())
         try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
-        let ledger = try Ledger(path: watcher.ledgerPath)
+        let ledger = try Ledger(location: watcher.ledgerLocation)
         // As if the last run had put the file in the inbox, then died before removing it from the source.
         let bytes = try Fixtures.bytes("cdanet/v04/" + replies[0])
         let id = try ledger.recordPickup(

@@ -13,8 +13,10 @@ import Testing
 struct StatusEventWebhookTests {
     static let secret = "whsec_" + Data((0..<32).map { UInt8($0) }).base64EncodedString()
 
-    @Test("Each event reaches the webhook signed, once per key, with a stable id, in order per claim; a failed POST is sent again unchanged")
-    func delivered() async throws {
+    @Test(
+        "Each event reaches the webhook signed, once per key, with a stable id, in order per claim; a failed POST is sent again unchanged",
+        arguments: StorageEngine.allCases)
+    func delivered(_ engine: StorageEngine) async throws {
         let pki = try TestPKI.shared.get()
         // The first POST fails: it is retried with the same key and body, and still before its claim's next event.
         let receiver = try HTTPSReceiver(pki: pki, script: [500, 200], webhookSecret: Self.secret)
@@ -26,7 +28,8 @@ struct StatusEventWebhookTests {
             stateDirectory: root + "/state",
             routes: [Route(name: "r", inbox: root + "/inbox", translation: .cdanetToJSON, transports: [])])
         configuration.statusEventsDestination = "practice"
-        let ledger = try Ledger(path: root + "/state/ledger.sqlite")
+        configuration.outboxStore = try engine.newStore().map { .postgreSQL($0) }
+        let ledger = try Ledger(location: configuration.ledgerLocation)
         func update(_ key: String, _ to: ClaimState, at time: Double) -> StateUpdate {
             StateUpdate(
                 kind: .claim, key: key, to: to.rawValue, source: "\(key):\(to.rawValue)", occurredAt: time,

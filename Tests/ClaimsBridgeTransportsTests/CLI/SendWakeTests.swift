@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeTestSupport
 import ClaimsBridgeTransports
 import Foundation
 import Testing

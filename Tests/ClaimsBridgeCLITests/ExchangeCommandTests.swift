@@ -10,7 +10,7 @@ struct ExchangeCommandTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exchange-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let destination = type == "carrier"
-            ? "{type: carrier, url: \"http://127.0.0.1:\(port)/cdanet\", replyTimeoutSeconds: 10}"
+            ? "{type: carrier, url: \"http://127.0.0.1:\(port)/cdanet\", replyTimeoutSeconds: 60}"
             : "{type: folder, directory: out}"
         try "destinations:\n  sim: \(destination)\n".write(
             toFile: folder + "/delivery.yaml", atomically: true, encoding: .utf8)

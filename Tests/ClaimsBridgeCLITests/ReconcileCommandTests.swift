@@ -32,7 +32,7 @@ struct ReconcileCommandTests {
             try """
                 \(store)
                 destinations:
-                  carrier: {type: carrier, url: "http://127.0.0.1:\(port)/cdanet", replyTimeoutSeconds: 10}
+                  carrier: {type: carrier, url: "http://127.0.0.1:\(port)/cdanet", replyTimeoutSeconds: 60}
                   practice: {type: folder, directory: practice, namePattern: "{name}-{key}"}
                 """.write(toFile: folder + "/delivery.yaml", atomically: true, encoding: .utf8)
             try """

@@ -1,4 +1,5 @@
 import ClaimsBridge
+import ClaimsBridgeStorage
 import ClaimsBridgeTestSupport
 import Foundation
 import Testing
@@ -46,5 +47,28 @@ struct LedgerRestartTests {
         #expect(try ledger.applyStateUpdate(Self.update(.acknowledged, at: 2)).outcome == .applied)
         #expect(try ledger.trackedState(kind: .claim, key: "message-1")?.state == "acknowledged")
         #expect(try ledger.pendingStatusEvents().map(\.type) == ["claim.acknowledged"])
+    }
+
+    @Test("A query whose connection the server closes while it runs is run again on a new connection")
+    func queryLostWhileRunning() throws {
+        let configuration = try PostgreSQLTestServer.shared().newDatabase()
+        let ledger = try Ledger(location: .postgreSQL(configuration))
+        func backend() throws -> Int { try ledger.database.prepare("SELECT pg_backend_pid()").query { $0.int(0) }[0] }
+        let pid = try backend()
+        Thread {
+            // Once the query runs, the server ends its backend.
+            guard let observer = try? PostgreSQLDatabase(configuration: configuration) else { return }
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline,
+                (try? observer.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [String(pid)]).rows.isEmpty)
+                    ?? true
+            {
+                usleep(10_000)
+            }
+            _ = try? observer.execute("SELECT pg_terminate_backend($1)", [String(pid)])
+        }.start()
+        #expect(try ledger.database.prepare("SELECT 7 FROM pg_sleep(1)").query { $0.int(0) } == [7])
+        #expect(try backend() != pid, "on a new connection")
     }
 }

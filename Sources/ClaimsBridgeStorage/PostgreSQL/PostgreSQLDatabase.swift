@@ -24,6 +24,8 @@ public final class PostgreSQLDatabase {
     /// The task or thread the pool lent the connection to.
     private let holder: PostgreSQLConnectionPool.Holder?
 
+    /// Whether a transaction is open (between `BEGIN` and its end in ``transaction(isolation:_:)``).
+    public var isInTransaction: Bool { inTransaction }
     /// True when the next statement opens a new connection.
     var isBroken: Bool { broken || connection.map { PQstatus($0) != CONNECTION_OK } ?? true }
     /// The open connection, if any.

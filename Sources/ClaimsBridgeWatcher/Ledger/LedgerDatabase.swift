@@ -41,7 +41,8 @@ public enum LedgerLocation: Sendable, Equatable {
 ///   transaction-scoped advisory lock); on SQLite the single writer already does;
 /// - on PostgreSQL a statement or transaction outside a transaction goes to a new connection when the server closed
 ///   the held one while it sat idle, and waits up to about 7 s for a server that is restarting (``onPostgreSQL(_:_:)``),
-///   so that a worker holding a ledger carries on across a database restart.
+///   and a query that lost its connection while it ran is run again, so that a worker holding a ledger carries on
+///   across a database restart.
 final class LedgerDatabase {
     enum Engine {
         case sqlite(SQLiteDatabase)
@@ -87,6 +88,16 @@ final class LedgerDatabase {
         try PostgreSQLDatabase.waitingForServer {
             database.replaceIfClosedByServer()
             return try body()
+        }
+    }
+
+    /// Runs a query that only reads as ``onPostgreSQL(_:_:)`` does, and once more on a new connection when the
+    /// connection broke while it ran (the server went down mid-query) outside a transaction: a read may run twice.
+    static func readingOnPostgreSQL<Result>(_ database: PostgreSQLDatabase, _ body: () throws -> Result) throws -> Result {
+        do {
+            return try onPostgreSQL(database, body)
+        } catch let error as PostgreSQLError where error.code == .connectionLost && !database.isInTransaction {
+            return try onPostgreSQL(database, body)
         }
     }
 
@@ -181,7 +192,10 @@ final class LedgerStatement {
         case (.sqlite(let statement), _):
             return try statement.query(values) { try transform(LedgerRow(source: .sqlite($0))) }
         case (.postgreSQL(let sql), .postgreSQL(let postgreSQL)):
-            return try LedgerDatabase.onPostgreSQL(postgreSQL) { try postgreSQL.execute(sql, values.map(Self.text)) }.rows.map {
+            // The ledger's queries only read (its writes go through `run` and `insert`).
+            return try LedgerDatabase.readingOnPostgreSQL(postgreSQL) {
+                try postgreSQL.execute(sql, values.map(Self.text))
+            }.rows.map {
                 try transform(LedgerRow(source: .postgreSQL($0)))
             }
         default:

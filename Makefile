@@ -105,10 +105,12 @@ soak: deps
 	python3 Scripts/soak_status.py --binary .build/release/claimsbridge
 
 # Only the PostgreSQL part of the soak: three senders sharing one PostgreSQL outbox (a private server started for
-# the run), killed at random, the database restarted mid-way; then deliveries/s with 1, 2 and 4 senders.
+# the run), killed at random, the database restarted mid-way; then deliveries/s with 1, 2 and 4 senders; then the
+# status soak with three `serve --watch` workers sharing one store (1000 claims, under a minute).
 soak-postgres: deps
 	$(SWIFT) build -c release --product claimsbridge
 	python3 Scripts/soak.py --mode postgres --binary .build/release/claimsbridge
+	python3 Scripts/soak_status.py --mode postgres --workers 3 --binary .build/release/claimsbridge
 
 # Coverage-guided fuzzing (libFuzzer): every target in Fuzz/Sources/ for FUZZ_SECONDS each; crashers are
 # kept in Fuzz/Regressions/<target>/ and replayed by the unit tests. See Fuzz/README.md.

@@ -41,18 +41,21 @@ def make_certificates(folder):
 
 
 class Receiver:
-    """The test suite's HTTPS receiver, recording one JSON line per POST."""
+    """The test suite's HTTPS receiver, recording one JSON line per POST; with `webhook_secret` (`whsec_…`) it also
+    checks each request's Standard Webhooks signature."""
 
-    def __init__(self, folder, certificates, delay):
+    def __init__(self, folder, certificates, delay, webhook_secret=None):
         self.record = os.path.join(folder, "requests.jsonl")
-        self.process = subprocess.Popen(
-            ["python3", RECEIVER, "--port", "0", "--cert", certificates["server.pem"], "--key",
-             certificates["server.key"], "--record", self.record, "--delay", str(delay)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        command = ["python3", RECEIVER, "--port", "0", "--cert", certificates["server.pem"], "--key",
+                   certificates["server.key"], "--record", self.record, "--delay", str(delay)]
+        if webhook_secret:
+            command += ["--webhook-secret", webhook_secret]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         line = self.process.stdout.readline().decode().split()
         if len(line) != 2 or line[0] != "READY":
             raise RuntimeError("the HTTPS receiver did not start")
-        self.url = "https://127.0.0.1:%s/inbox" % line[1]
+        self.base_url = "https://127.0.0.1:%s" % line[1]
+        self.url = self.base_url + "/inbox"
 
     def requests(self):
         if not os.path.exists(self.record):
@@ -102,8 +105,9 @@ class Senders:
         return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self.log)
 
 
-def analyse(requests, kills, files):
-    """POSTs per key, redundant sends after a 200, and which of them a kill explains."""
+def analyse(requests, kills, files, sender_of=lambda request: request["headers"].get("x-sender")):
+    """POSTs per key, redundant sends after a 200, and which of them a kill explains. `kills` are (sender, time)
+    pairs; `sender_of` tells which sender made a request (by default its X-Sender header)."""
     first_accepted = {}
     redundant = []
     for request in sorted(requests, key=lambda r: r["received"]):
@@ -114,12 +118,14 @@ def analyse(requests, kills, files):
             first_accepted[key] = request
     in_flight = unrecorded = 0
     latest = 0.0
+    others = []
     for request in redundant:
         first = first_accepted.get(request["key"])
-        sender = first["headers"].get("x-sender") if first else None
+        sender = sender_of(first) if first else None
         # The kill that ended the process which got the first 200 (the next kill of that sender after it).
         ended = min((at for who, at in kills if first and who == sender and at >= first["received"]), default=None)
         if ended is None or ended > request["received"]:
+            others.append((request, first))
             continue
         if ended <= first["answered"]:
             in_flight += 1
@@ -132,6 +138,8 @@ def analyse(requests, kills, files):
         "redundant": len(redundant), "explained": explained, "unexplained": len(redundant) - explained,
         "in_flight": in_flight, "unrecorded": unrecorded, "latest_kill": latest,
         "redundant_keys": len({r["key"] for r in redundant}),
+        # Each redundant request no kill explains, with the first accepted request of its key (None if there is none).
+        "not_explained_by_kills": others,
     }
 
 

@@ -69,16 +69,23 @@ class Server:
     def stop(self):
         self.as_server_user("%s/pg_ctl -D %s/data -m fast -w stop" % (self.bin, self.folder))
 
-    def create_database(self, name):
+    def psql(self, database, *arguments):
+        """What `psql` prints, run on `database` with `arguments`."""
         env = dict(os.environ, PGPASSFILE="", PGPASSWORD=open(self.password_file).read().strip())
-        subprocess.run(["%s/psql" % self.bin, "-h", self.folder, "-U", "cb", "-d", "postgres", "-q", "-c",
-                        "CREATE DATABASE %s" % name], check=True, env=env, stdout=subprocess.DEVNULL)
+        return subprocess.run(["%s/psql" % self.bin, "-h", self.folder, "-U", "cb", "-d", database, *arguments],
+                              check=True, env=env, capture_output=True, text=True).stdout
+
+    def create_database(self, name):
+        self.psql("postgres", "-q", "-c", "CREATE DATABASE %s" % name)
 
     def query(self, database, sql):
         """The single value `sql` returns in `database`."""
-        env = dict(os.environ, PGPASSFILE="", PGPASSWORD=open(self.password_file).read().strip())
-        return subprocess.run(["%s/psql" % self.bin, "-h", self.folder, "-U", "cb", "-d", database, "-Atq", "-c", sql],
-                              check=True, env=env, capture_output=True, text=True).stdout.strip()
+        return self.psql(database, "-Atq", "-c", sql).strip()
+
+    def rows(self, database, sql):
+        """The rows `sql` returns in `database`, each a list of its values as text (None for NULL)."""
+        output = self.psql(database, "-Atq", "-F", "|", "-P", "null=\\N", "-c", sql)
+        return [[None if value == "\\N" else value for value in line.split("|")] for line in output.splitlines()]
 
     def store_lines(self, database, options):
         return ("store:\n  url: postgres://cb@localhost/%s?host=%s\n  passwordFrom: file:%s\noutbox: {%s}\n"

@@ -292,7 +292,7 @@ public final class PostgreSQLConnectionPool: @unchecked Sendable {
     /// has sent nothing since it was given back. An idle connection that listens to nothing hears from the server
     /// only when it is being closed (a termination, a shutdown, a restart), so anything to read, checked with a
     /// poll that does not wait, means the connection is not to be trusted.
-    private static func isFit(_ handle: OpaquePointer) -> Bool {
+    static func isFit(_ handle: OpaquePointer) -> Bool {
         guard PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE else { return false }
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
         guard descriptor.fd >= 0 else { return false }

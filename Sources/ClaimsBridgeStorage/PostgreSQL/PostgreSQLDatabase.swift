@@ -24,6 +24,8 @@ public final class PostgreSQLDatabase {
     /// The task or thread the pool lent the connection to.
     private let holder: PostgreSQLConnectionPool.Holder?
 
+    /// Whether a transaction is open (between `BEGIN` and its end in ``transaction(isolation:_:)``).
+    public var isInTransaction: Bool { inTransaction }
     /// True when the next statement opens a new connection.
     var isBroken: Bool { broken || connection.map { PQstatus($0) != CONNECTION_OK } ?? true }
     /// The open connection, if any.
@@ -128,6 +130,31 @@ public final class PostgreSQLDatabase {
                 return try transaction(isolation: isolation, body)
             } catch let error as PostgreSQLError where error.isRetryable && attempt < attempts {
                 usleep(UInt32(attempt * 20_000))
+                attempt += 1
+            }
+        }
+    }
+
+    /// Drops the connection if the server closed it while it sat idle (it terminated the backend, shut down or
+    /// restarted), so that the next statement opens a new one instead of failing on the old one. Outside a
+    /// transaction and listening to nothing, a connection hears from the server only when it is being closed, which
+    /// a poll that does not wait tells (the check the pool makes before lending an idle connection). For callers that
+    /// keep nothing in the session between statements (no session advisory lock, no `SET`): a new connection has none.
+    public func replaceIfClosedByServer() {
+        guard !inTransaction, listening.isEmpty, !broken, let connection else { return }
+        if !PostgreSQLConnectionPool.isFit(connection) { broken = true }
+    }
+
+    /// Runs `body` again while it fails with `cannotConnect` (the server is restarting, or a standby is being
+    /// promoted), waiting a little longer each time, for about 7 s in all; then the error is thrown. Nothing of a
+    /// call that could not connect reached the server, so `body` (one statement, or one transaction) may run again.
+    public static func waitingForServer<Result>(_ body: () throws -> Result) throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try body()
+            } catch let error as PostgreSQLError where error.code == .cannotConnect && attempt < 8 {
+                usleep(UInt32(attempt) * 250_000)
                 attempt += 1
             }
         }

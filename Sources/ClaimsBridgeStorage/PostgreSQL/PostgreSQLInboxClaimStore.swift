@@ -64,9 +64,13 @@ public final class PostgreSQLInboxClaimStore: InboxClaimStore {
             leaseExpiresAt: Double(row.text(3) ?? "") ?? 0, takeovers: try row.int(4))
     }
 
-    /// Each statement stands alone, so one that failed on a lost connection is simply run again.
+    /// Each statement stands alone, so one that failed on a lost connection is simply run again; a connection the
+    /// server closed while idle is replaced first, and a server that is restarting is waited for (about 7 s).
     private func retrying(_ body: () throws -> PostgreSQLResult) throws -> PostgreSQLResult {
-        try database.retryingTransaction { try body() }
+        try PostgreSQLDatabase.waitingForServer {
+            database.replaceIfClosedByServer()
+            return try database.retryingTransaction { try body() }
+        }
     }
 
     private static func values(_ key: InboxFileKey) -> [String?] {

@@ -11,7 +11,9 @@ extension Ledger {
         switch database.engine {
         case .sqlite(let sqlite): try sqlite.transaction { try takeNumber(scope: scope, limit: limit) }
         case .postgreSQL(let postgreSQL):
-            try PostgreSQLSequences(database: postgreSQL).next(Self.counter(scope: scope, limit: limit))
+            try LedgerDatabase.onPostgreSQL(postgreSQL) {
+                try PostgreSQLSequences(database: postgreSQL).next(Self.counter(scope: scope, limit: limit))
+            }
         }
     }
 
@@ -33,9 +35,11 @@ extension Ledger {
             }
         case .postgreSQL(let postgreSQL):
             // The file's number is the store's, the same for every worker: the file is known by it alone.
-            return try PostgreSQLSequences(database: postgreSQL).allocation(
-                fileKey: "ledger#\(fileID)", line: line, field: field,
-                counter: Self.counter(scope: scope, limit: limit))
+            return try LedgerDatabase.onPostgreSQL(postgreSQL) {
+                try PostgreSQLSequences(database: postgreSQL).allocation(
+                    fileKey: "ledger#\(fileID)", line: line, field: field,
+                    counter: Self.counter(scope: scope, limit: limit))
+            }
         }
     }
 

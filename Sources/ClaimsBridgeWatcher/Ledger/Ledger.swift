@@ -29,8 +29,12 @@ public final class Ledger {
             try Self.migrate(sqlite)
             database = LedgerDatabase(.sqlite(sqlite))
         case .postgreSQL(let configuration):
-            let postgreSQL = try PostgreSQLDatabase(borrowingFrom: .shared(for: configuration))
-            try MigratedStores.migrateOnce(postgreSQL)
+            // A server that is restarting is waited for, as by every statement of the ledger.
+            let postgreSQL = try PostgreSQLDatabase.waitingForServer {
+                let postgreSQL = try PostgreSQLDatabase(borrowingFrom: .shared(for: configuration))
+                try MigratedStores.migrateOnce(postgreSQL)
+                return postgreSQL
+            }
             database = LedgerDatabase(.postgreSQL(postgreSQL))
         }
     }

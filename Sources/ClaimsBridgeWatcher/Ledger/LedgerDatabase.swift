@@ -38,7 +38,11 @@ public enum LedgerLocation: Sendable, Equatable {
 /// - a transaction is `BEGIN IMMEDIATE` on SQLite (one writer at a time), and READ COMMITTED on PostgreSQL, run
 ///   again on a serialization failure, a deadlock or a lost connection;
 /// - ``lock(_:)`` serialises the transactions of one claim or order across processes on PostgreSQL (a
-///   transaction-scoped advisory lock); on SQLite the single writer already does.
+///   transaction-scoped advisory lock); on SQLite the single writer already does;
+/// - on PostgreSQL a statement or transaction outside a transaction goes to a new connection when the server closed
+///   the held one while it sat idle, and waits up to about 7 s for a server that is restarting (``onPostgreSQL(_:_:)``),
+///   and a query that lost its connection while it ran is run again, so that a worker holding a ledger carries on
+///   across a database restart.
 final class LedgerDatabase {
     enum Engine {
         case sqlite(SQLiteDatabase)
@@ -71,7 +75,29 @@ final class LedgerDatabase {
     func transaction<Result>(_ body: () throws -> Result) throws -> Result {
         switch engine {
         case .sqlite(let database): try database.transaction(body)
-        case .postgreSQL(let database): try database.retryingTransaction(attempts: 8, body)
+        case .postgreSQL(let database):
+            try Self.onPostgreSQL(database) { try database.retryingTransaction(attempts: 8, body) }
+        }
+    }
+
+    /// Runs `body` (one statement, or one transaction) on `database`: on a new connection when the server closed the
+    /// one held while it sat idle (a restart), instead of failing on it, and again while the server cannot be reached,
+    /// for about 7 s. Inside a transaction neither applies: a lost connection fails the transaction, which runs again
+    /// as a whole.
+    static func onPostgreSQL<Result>(_ database: PostgreSQLDatabase, _ body: () throws -> Result) throws -> Result {
+        try PostgreSQLDatabase.waitingForServer {
+            database.replaceIfClosedByServer()
+            return try body()
+        }
+    }
+
+    /// Runs a query that only reads as ``onPostgreSQL(_:_:)`` does, and once more on a new connection when the
+    /// connection broke while it ran (the server went down mid-query) outside a transaction: a read may run twice.
+    static func readingOnPostgreSQL<Result>(_ database: PostgreSQLDatabase, _ body: () throws -> Result) throws -> Result {
+        do {
+            return try onPostgreSQL(database, body)
+        } catch let error as PostgreSQLError where error.code == .connectionLost && !database.isInTransaction {
+            return try onPostgreSQL(database, body)
         }
     }
 
@@ -132,7 +158,8 @@ final class LedgerStatement {
             try statement.run(values)
             database.record(changes: sqlite.changes)
         case (.postgreSQL(let sql), .postgreSQL(let postgreSQL)):
-            database.record(changes: try postgreSQL.execute(sql, values.map(Self.text)).affectedRows)
+            let result = try LedgerDatabase.onPostgreSQL(postgreSQL) { try postgreSQL.execute(sql, values.map(Self.text)) }
+            database.record(changes: result.affectedRows)
         default:
             preconditionFailure("a statement runs on the database that prepared it")
         }
@@ -147,7 +174,9 @@ final class LedgerStatement {
             database.record(changes: sqlite.changes)
             return sqlite.changes == 1 ? sqlite.lastInsertRowID : nil
         case (.postgreSQL(let sql), .postgreSQL(let postgreSQL)):
-            let result = try postgreSQL.execute(sql + " RETURNING id", values.map(Self.text))
+            let result = try LedgerDatabase.onPostgreSQL(postgreSQL) {
+                try postgreSQL.execute(sql + " RETURNING id", values.map(Self.text))
+            }
             database.record(changes: result.affectedRows)
             return try result.rows.first.map { row throws in Int64(try row.int(0)) }
         default:
@@ -163,7 +192,10 @@ final class LedgerStatement {
         case (.sqlite(let statement), _):
             return try statement.query(values) { try transform(LedgerRow(source: .sqlite($0))) }
         case (.postgreSQL(let sql), .postgreSQL(let postgreSQL)):
-            return try postgreSQL.execute(sql, values.map(Self.text)).rows.map {
+            // The ledger's queries only read (its writes go through `run` and `insert`).
+            return try LedgerDatabase.readingOnPostgreSQL(postgreSQL) {
+                try postgreSQL.execute(sql, values.map(Self.text))
+            }.rows.map {
                 try transform(LedgerRow(source: .postgreSQL($0)))
             }
         default:

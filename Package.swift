@@ -136,7 +136,8 @@ let package = Package(
             name: "ClaimsBridgeServiceTests",
             dependencies: [
                 "ClaimsBridge", "ClaimsBridgeService", "ClaimsBridgeCarrierSimulator", "ClaimsBridgeTestSupport",
-                "ClaimsBridgeTransports", "ClaimsBridgeWatcher",
+                "ClaimsBridgeStorage", "ClaimsBridgeTransports", "ClaimsBridgeWatcher",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

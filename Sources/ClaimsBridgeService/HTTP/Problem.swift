@@ -1,4 +1,5 @@
 public import ClaimsBridge
+import ClaimsBridgeStorage
 public import HTTPTypes
 public import Hummingbird
 import NIOCore
@@ -109,12 +110,35 @@ extension Problem {
         return problem
     }
 
-    /// A problem for an error thrown anywhere: a ``Problem`` as is, a ``BridgeError`` as 422, Hummingbird's
-    /// own errors with their status, anything else as 500 without its text (it might hold a value).
+    /// How long a client is asked to wait when the database is busy or out of reach.
+    static let storeRetryAfterSeconds = 5
+
+    /// A 503 for a database that cannot take the request now: every connection the process may open is in use
+    /// (`poolExhausted`), or the server cannot be reached or dropped the connection (retryable errors). The text
+    /// names neither the server nor the statement.
+    static func storeUnavailable(_ error: PostgreSQLError) -> Problem {
+        let seconds = storeRetryAfterSeconds
+        var problem =
+            error.code == .poolExhausted
+            ? Problem(
+                .serviceUnavailable, code: "storeBusy",
+                "every database connection this service may open is in use; try again in \(seconds) s")
+            : Problem(
+                .serviceUnavailable, code: "storeUnavailable",
+                "the service cannot reach its database just now; try again in \(seconds) s")
+        problem.headers[.retryAfter] = String(seconds)
+        return problem
+    }
+
+    /// A problem for an error thrown anywhere: a ``Problem`` as is, a ``BridgeError`` as 422, a database that is busy
+    /// or out of reach as 503 with `Retry-After`, Hummingbird's own errors with their status, anything else as 500
+    /// without its text (it might hold a value).
     static func from(_ error: any Error) -> Problem {
         switch error {
         case let problem as Problem: return problem
         case let bridge as BridgeError: return Problem(bridge)
+        case let storage as PostgreSQLError where storage.isRetryable || storage.code == .poolExhausted:
+            return storeUnavailable(storage)
         case let http as HTTPError:
             var problem = Problem(http.status, code: Self.code(for: http.status), Self.sentence(for: http.status))
             if let retry = http.headers[.retryAfter] { problem.headers[.retryAfter] = retry }

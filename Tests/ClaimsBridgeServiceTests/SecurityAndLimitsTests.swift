@@ -98,17 +98,18 @@ import Testing
 
     @Test func anEndpointAtItsCapAnswers503WithRetryAfter() async throws {
         try await ServiceFixture(
-            serviceYAML: "limits: {concurrentRequests: 1, bodyTimeoutSeconds: 30, retryAfterSeconds: 2}"
+            serviceYAML: "limits: {concurrentRequests: 1, bodyTimeoutSeconds: 120, retryAfterSeconds: 2}"
         )
         .withServer { client in
-            // The first request holds the endpoint's one slot while its body trickles in (long enough for a loaded
-            // machine to answer the second request meanwhile).
+            // The first request holds the endpoint's one slot until its body's last byte, sent once the second
+            // request has been answered.
+            let secondAnswered = DispatchSemaphore(value: 0)
             let head =
                 "POST /v1/check?from=json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                 + "Authorization: Bearer \(ServiceFixture.fullToken)\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 2\r\n\r\n{"
             async let slow = LoopbackHTTP.exchange(
-                port: client.port, steps: [.send(Array(head.utf8)), .pause(seconds: 12), .send(Array("}".utf8))])
+                port: client.port, steps: [.send(Array(head.utf8)), .wait(for: secondAnswered, seconds: 120), .send(Array("}".utf8))])
             // Wait until it holds the endpoint's slot (a loaded machine may take a while to get there).
             let deadline = ContinuousClock.now + .seconds(10)
             while client.context.slotsInUse(ServiceEndpoint.check) == 0, ContinuousClock.now < deadline {
@@ -117,6 +118,7 @@ import Testing
             #expect(client.context.slotsInUse(ServiceEndpoint.check) == 1)
             let busy = try await client.send(
                 "POST", "/v1/check?from=json", contentType: "application/json", body: Array("{}".utf8))
+            secondAnswered.signal()
             #expect(busy.status == 503)
             #expect(busy.headers["retry-after"] == "2")
             // Other endpoints are not held up.

@@ -27,6 +27,8 @@ enum LoopbackHTTP {
     enum Step: Sendable {
         case send([UInt8])
         case pause(seconds: Double)
+        /// Waits until `signal` is signalled (or `seconds` pass), e.g. until the test has seen another reply.
+        case wait(for: DispatchSemaphore, seconds: Double)
     }
 
     /// Sends a request (with `Connection: close`) and reads the reply.
@@ -85,6 +87,8 @@ enum LoopbackHTTP {
                 }
             case .pause(let seconds):
                 usleep(UInt32(seconds * 1_000_000))
+            case .wait(let signal, let seconds):
+                _ = signal.wait(timeout: .now() + seconds)
             }
         }
         var received: [UInt8] = []

@@ -4,10 +4,12 @@ import Foundation
 // Puts damaged CDAnet messages through the framer, each followed by an undamaged one (a control), and
 // reports how many controls were lost and how many messages were invented (see CDAnetBatchAudit).
 //
-//   claimsbridge-mutation-survey [--messages N] [--seed S] [--examples K]     (run from the repository root)
+//   claimsbridge-mutation-survey [--messages N] [--seed S] [--examples K [--dump DIR]]   (run from the repository root)
 //
 // --examples K prints the first K controls lost or messages invented: which fixture was damaged where, and the
-// frames the framer made around it (offsets relative to the damaged message's start).
+// frames the framer made around it (offsets relative to the damaged message's start). --dump DIR also writes
+// each example's bytes (the message before the damaged one, the damaged one, its control and the next one) to
+// DIR/N.cdanet, to replay with `claimsbridge translate --from cdanet`.
 
 func option(_ name: String) -> String? {
     guard let index = CommandLine.arguments.firstIndex(of: name), index + 1 < CommandLine.arguments.count else {
@@ -18,7 +20,9 @@ func option(_ name: String) -> String? {
 
 let damagedCount = Int(option("--messages") ?? "") ?? 1_000_000
 let seed = UInt64(option("--seed") ?? "") ?? UInt64.random(in: 1...UInt64.max)
-var examplesLeft = Int(option("--examples") ?? "") ?? 0
+let examplesWanted = Int(option("--examples") ?? "") ?? 0
+var examplesLeft = examplesWanted
+let dumpFolder = option("--dump")
 let catalog = CDAnetFuzzChecks.catalog()
 let fixtures: [(name: String, bytes: [UInt8])] = ["Fixtures/cdanet/v04", "Fixtures/cdanet/v02"].flatMap { folder in
     ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
@@ -45,7 +49,10 @@ func printable(_ bytes: ArraySlice<UInt8>) -> String {
     String(bytes.map { $0 >= 0x20 && $0 < 0x7F ? Character(UnicodeScalar($0)) : "·" })
 }
 
-func describe(_ finding: CDAnetBatchAudit.Finding, _ segments: [CDAnetBatchAudit.Segment], _ names: [Int]) {
+func describe(
+    _ finding: CDAnetBatchAudit.Finding, _ segments: [CDAnetBatchAudit.Segment], _ names: [Int], number: Int,
+    dumpFolder: String?
+) {
     let damaged = finding.kind == .controlLost ? finding.segment - 1 : finding.segment
     guard damaged >= 0, !segments[damaged].isControl else {
         print("\(finding.kind.rawValue) in segment \(finding.segment) (after a control)")
@@ -64,6 +71,12 @@ func describe(_ finding: CDAnetBatchAudit.Finding, _ segments: [CDAnetBatchAudit
         print("    \(kind) +\(frame.offset - origin) length \(frame.length)\(frame.reason.map { ": " + $0 } ?? "")")
     }
     print("    damaged: \(printable(segments[damaged].bytes[...].prefix(400)))")
+    if let dumpFolder {
+        let around = segments[max(0, damaged - 1)..<min(segments.count, damaged + 3)].flatMap(\.bytes)
+        let path = "\(dumpFolder)/\(number).cdanet"
+        FileManager.default.createFile(atPath: path, contents: Data(around))
+        print("    bytes: \(path) (from the message before the damaged one, at -\(damaged > 0 ? segments[damaged - 1].bytes.count : 0))")
+    }
 }
 
 print("mutation survey: \(damagedCount) damaged messages, each followed by an undamaged control; seed \(seed)")
@@ -90,7 +103,7 @@ for first in stride(from: 0, to: damagedCount, by: batch) {
         audit.audit(segments, chunkSize: chunkSize, onFinding: examplesLeft <= 0 ? nil : { finding in
             guard examplesLeft > 0 else { return }
             examplesLeft -= 1
-            describe(finding, segments, names)
+            describe(finding, segments, names, number: examplesWanted - examplesLeft, dumpFolder: dumpFolder)
         }))
 }
 let elapsed = (ContinuousClock.now - started).components

@@ -171,7 +171,9 @@ extension CDAnetFramer {
     /// read, or with a few bytes inserted or deleted before a count field undone); or its embedded-length field
     /// (G39), where its structure puts it give or take a few bytes, says this message's length; or its length
     /// field (A07) says it ends with this message and its G39, near its place, says this message's length
-    /// (one byte unreadable, or one digit off when A07 is exact). See Docs/robustness.md.
+    /// (one byte unreadable, or one digit off when A07 is exact); or it shares with the damaged message what an
+    /// embedded message shares with its carrier, starts where the carrier's structure puts it and ends where the
+    /// carrier says it ends (``sharesItsCarrierAndEnd``). See Docs/robustness.md.
     func isEmbedded(at x: Int, length: Int, layout: RecordLayout, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let end = x + length
         guard end <= bytes.count else { return false }
@@ -202,11 +204,13 @@ extension CDAnetFramer {
                 }
                 if embeddedLengthField(of: outerLayout, origin: origin, before: x, bytes, says: length) { return true }
                 if statedLength(of: outerLayout, origin: origin, before: x, bytes, isAbout: outer.count),
-                    embeddedLengthNearItsPlace(of: outerLayout, origin: origin, before: x, bytes, roughly: length)
+                    embeddedLengthNearItsPlace(
+                        of: outerLayout, origin: origin, before: x, bytes, roughly: length, outerLength: outer.count)
                 {
                     return true
                 }
                 if shiftedStructureEnds(outerLayout, origin: origin, embeddedAt: x, end: end, bytes) { return true }
+                if sharesItsCarrierAndEnd(x, length: length, layout, as: origin, outerLayout, bytes) { return true }
                 // Its length field (A07), where it belongs, says exactly that it ends with this message, and its
                 // G39, where it belongs, is this message's length with one digit damaged.
                 let stated = origin + outerLayout.lengthFieldOffset
@@ -301,13 +305,20 @@ extension CDAnetFramer {
     /// ``slack`` bytes from it (bytes inserted or deleted before it), says `value` with at most one byte unreadable.
     /// Digits elsewhere in the message say nothing: a damaged message cut short before a short one has many.
     private func embeddedLengthNearItsPlace(
-        of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>, roughly value: Int
+        of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>, roughly value: Int,
+        outerLength: Int
     ) -> Bool {
         guard value < 10_000, let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
             let offset = layout.leadingFieldOffset(of: lengthField)
         else { return false }
         let at = origin + offset
+        // A message whose G39, at its place, says it embeds nothing, and whose A07 reads: a G39 moved by a few
+        // bytes counts only where the message's length says bytes inserted or deleted before it moved it (give or
+        // take one), so that digits beside it (a validation code) say nothing.
+        let statedLength =
+            number(bytes, at, 4) == 0 ? number(bytes, origin + layout.lengthFieldOffset, layout.lengthFieldWidth) : nil
         for position in max(origin, at - Self.slack)...(at + Self.slack) where position + 4 <= limit {
+            if position != at, let statedLength, abs(outerLength - statedLength - (position - at)) > 1 { continue }
             if roughlyMatches(bytes, at: position, width: 4, value) { return true }
         }
         return false
@@ -332,7 +343,7 @@ extension CDAnetFramer {
     }
 
     /// Whether `width` bytes at `index` are `value` as zero-padded digits, allowing one non-digit byte.
-    private func roughlyMatches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, width: Int, _ value: Int) -> Bool {
+    func roughlyMatches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, width: Int, _ value: Int) -> Bool {
         var rest = value
         var unreadable = 0
         for i in stride(from: index + width - 1, through: index, by: -1) {

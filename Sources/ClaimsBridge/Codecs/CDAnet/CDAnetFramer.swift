@@ -47,7 +47,7 @@ package struct CDAnetFramer {
     var damageStart: Int?
     /// Input offset up to which the search for the next message from `start` found nothing.
     var searchedUpTo = 0
-    /// The transaction prefix (A01) of the last good message.
+    /// The transaction prefix (A01) of the last good message whose prefix says something (see ``rememberPrefix``).
     var lastPrefix: [UInt8] = []
     private let records = RecordCache()
     /// A record for trial decodes while searching.
@@ -147,8 +147,7 @@ package struct CDAnetFramer {
             }
             decoded = Decoded(mapping: mapping, record: record)
             damageStart = nil
-            lastPrefix.removeAll(keepingCapacity: true)
-            lastPrefix.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(start + 12)]))
+            rememberPrefix(UnsafeBufferPointer(rebasing: bytes[start..<(start + 12)]))
             let frame = Frame.message(offset: bufferOffset + start, length: length)
             start += length
             return frame
@@ -221,6 +220,15 @@ package struct CDAnetFramer {
             .unknownTransaction,
             "the transaction code is \(shown), which is not a version \(versionText) transaction; known codes are \(catalog.transactions(version: version).joined(separator: ", "))",
             at: .init(byteOffset: at + 20, fieldID: "A04", fieldName: "Transaction code"))
+    }
+
+    /// Keeps a good message's transaction prefix (A01) as the batch's, unless it says nothing: fewer than 6
+    /// characters other than spaces and zeros, as the blank prefix of version 02 requests. A batch that mixes
+    /// those with a network's messages keeps the network's prefix across them.
+    private mutating func rememberPrefix(_ prefix: UnsafeBufferPointer<UInt8>) {
+        guard prefix.count(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "0") }) >= 6 else { return }
+        lastPrefix.removeAll(keepingCapacity: true)
+        lastPrefix.append(contentsOf: prefix)
     }
 
     /// Where the decoded message's embedded message (G40) starts, relative to the message.

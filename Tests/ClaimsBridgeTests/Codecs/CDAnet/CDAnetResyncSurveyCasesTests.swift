@@ -75,6 +75,37 @@ import Testing
         #expect(run.rejects.map(\.original) == [damaged, nextDamaged])
     }
 
+    /// An eligibility response with a damaged prefix byte, one byte short, after a version 02 request with a blank
+    /// prefix (A01 all spaces): it decodes by taking the next message's first byte, and the next message is found
+    /// one byte earlier by the network's prefix, which the blank one did not replace as the batch's.
+    @Test func theBatchsPrefixOutlastsARequestWithABlankPrefix() throws {
+        var damaged = Self.edit(Self.fixture("v02/10-eligibility-response"), at: 1, removing: 1, inserting: "1")
+        damaged.remove(at: 80)
+        let segments: [CDAnetBatchAudit.Segment] = [
+            .init(bytes: Self.fixture("v04/21-eob-basic"), isControl: true),
+            .init(bytes: Self.fixture("v02/04-pended-claims-request"), isControl: true),
+            .init(bytes: damaged, isControl: false),
+            .init(bytes: Self.fixture("v04/08-eligibility-plan-record"), isControl: true),
+        ]
+        let result = CDAnetBatchAudit(catalog: Fixtures.catalog).audit(segments)
+        #expect(result.controlsLost == 0)
+        #expect(result.invented == 0)
+        let run = try Translate.cdanet(segments.flatMap(\.bytes))
+        #expect(run.rejects.map(\.original) == [damaged])
+    }
+
+    /// A predetermination EOB with an unreadable amount, cut short 4 bytes less than the 77-byte request after it:
+    /// its A07 says it ends about where the request does, and its validation code (G30) ends in "0077", 4 bytes
+    /// before its G39 (which says 0000). Those digits are not G39 moved by inserted bytes, since the message is
+    /// not 4 bytes longer than its A07 says but shorter, so the request is not taken for an embedded message.
+    @Test func aValidationCodeBesideAZeroEmbeddedLengthDoesNotMakeTheNextMessageEmbedded() throws {
+        var damaged = Self.fixture("v04/23-predetermination-eob")
+        damaged[62] = UInt8(ascii: "X")
+        damaged.removeLast(damaged.count - 240)
+        try Self.expectOnlyTheDamagedMessageIsLost(
+            damaged, then: [Self.fixture("v04/06-payment-reconciliation-request"), Self.fixture("v04/21-eob-basic")])
+    }
+
     /// A claim acknowledgement missing its first prefix byte, with an unreadable length: its count fields and
     /// embedded length (G39) are all one byte early, and read there they end exactly with the embedded EOB.
     @Test func anEmbeddedEOBIsFoundAfterADeletionBeforeTheCountFields() throws {

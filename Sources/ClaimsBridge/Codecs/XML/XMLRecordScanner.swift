@@ -3,10 +3,12 @@
 /// read after a parse error is kept too. It only tracks tags, quotes, comments, CDATA sections and processing
 /// instructions to know the nesting depth; libxml2 does the real parsing (and refuses what is not XML).
 ///
-/// Works on ASCII-compatible encodings (UTF-8, Latin-1…); it stops finding records for UTF-16 (callers then fall
-/// back to the element as the parser read it), a document type declaration or a record longer than
-/// `captureLimit` (the reader then treats the rest of the document as unreadable), but still keeps the bytes not
-/// handed over, up to `captureLimit` of them.
+/// Works on ASCII-compatible encodings (UTF-8, Latin-1…); it finds no records in UTF-16 (callers then fall back to
+/// the element as the parser read it). It stops looking for more records at a document type declaration (or any
+/// `<!` that is neither a comment nor CDATA) and at a record longer than `captureLimit`: the records complete
+/// before that point are still handed over, and the reader treats the rest of the document as unreadable. The bytes
+/// not handed over are kept, up to `captureLimit` of them. The scanner runs ahead of the parser (it sees a whole
+/// chunk at once), so what it meets later in a chunk never changes the records it found earlier.
 struct XMLRecordScanner {
     /// A complete child element of the root.
     struct Record {
@@ -28,6 +30,8 @@ struct XMLRecordScanner {
     private enum State { case text, tagOpen, startTag, endTag, bang, comment, cdata, pi, quoted(UInt8) }
 
     private(set) var enabled = true
+    /// Whether new records are still looked for; once false, the records already complete are still handed over.
+    private var scanning = true
     private var spans: [Span] = []
     private var state = State.text
     private var depth = 0
@@ -103,6 +107,12 @@ struct XMLRecordScanner {
     mutating func disable() {
         enabled = false
         spans = []
+        stopScanning()
+    }
+
+    /// Stops looking for records after this byte; the records complete before it can still be taken.
+    private mutating func stopScanning() {
+        scanning = false
         recordStart = nil
     }
 
@@ -119,7 +129,7 @@ struct XMLRecordScanner {
         droppedBytes += bytes.count - kept
         for index in 0..<bytes.count {
             let byte = bytes[index]
-            if index == kept && enabled { disable() }
+            if index == kept && scanning { stopScanning() }
             if byte == 0x0A {
                 line += 1
                 column = 0
@@ -127,7 +137,7 @@ struct XMLRecordScanner {
                 column += 1
             }
             if !encoding.ignores(byte) { encoding.feed(byte, offset: offset, line: line, column: column) }
-            if enabled { step(byte) }
+            if scanning { step(byte) }
             last = (last.1, byte)
             offset += 1
         }
@@ -188,7 +198,7 @@ struct XMLRecordScanner {
             } else if bangCount == 1 && byte == UInt8(ascii: "[") {
                 state = .cdata
             } else {
-                disable()  // <!DOCTYPE …>: refused by the reader anyway
+                stopScanning()  // <!DOCTYPE …> or not XML: refused by the reader when it gets there
             }
         case .comment:
             if byte == UInt8(ascii: ">") && last == (UInt8(ascii: "-"), UInt8(ascii: "-")) { state = .text }

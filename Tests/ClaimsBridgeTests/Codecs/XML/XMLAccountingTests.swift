@@ -87,6 +87,19 @@ import Testing
         #expect(Self.checkAccounting(run, input: input, records: Self.records) == 4)
     }
 
+    /// A `<!` that starts no comment or CDATA after the last record, read in the same chunk as the records: the
+    /// records before it keep their own bytes and are translated, and the rest is one reject.
+    @Test(arguments: [1, 64, 1 << 20])
+    func aBadMarkupDeclarationAfterTheRecordsDoesNotUnlocateThem(_ chunkSize: Int) throws {
+        let input = Self.batch + Array("<!\u{7F}x".utf8)
+        let run = try PipelineRun.read(try Self.pipeline(), input, chunkSize: chunkSize)
+        #expect(run.summary.translated == 4)
+        let reject = try #require(run.rejects.first)
+        #expect(reject.messageOffset == Self.records.last!.upperBound)
+        #expect(reject.messageOffset + reject.original.count == input.count)
+        #expect(Self.checkAccounting(run, input: input, records: Self.records) == 4)
+    }
+
     @Test(arguments: [1, 7, 4096])
     func aNulNearTheEndKeepsTheRecordsBeforeIt(_ chunkSize: Int) throws {
         var input = Self.batch

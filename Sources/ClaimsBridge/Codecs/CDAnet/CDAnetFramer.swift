@@ -132,6 +132,9 @@ package struct CDAnetFramer {
             } catch {
                 return recover(bytes, isFinal: isFinal, error: error, claimedEnd: start + length)
             }
+            if let problem = embeddedMessageProblem(record, mapping.layout, bytes) {
+                return recover(bytes, isFinal: isFinal, error: problem, claimedEnd: start + length)
+            }
             let overlap = overlappingMessage(
                 after: start + length, from: start, embeddedAt: embeddedStart(record, mapping.layout).map { start + $0 },
                 bytes, isFinal: isFinal)
@@ -229,6 +232,26 @@ package struct CDAnetFramer {
         guard prefix.count(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "0") }) >= 6 else { return }
         lastPrefix.removeAll(keepingCapacity: true)
         lastPrefix.append(contentsOf: prefix)
+    }
+
+    /// Why the decoded message's embedded message (G40) is not a message, or nil: its header must name a known
+    /// transaction whose length field says the field's length. A message that embeds something else is damaged
+    /// (cut short by the length of the message after it, say), so the next message is looked for inside it.
+    private func embeddedMessageProblem(
+        _ record: DecodedRecord, _ layout: RecordLayout, _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> BridgeError? {
+        guard let field = layout.embeddedMessageField, let range = record.range(of: field, instance: 0),
+            !range.isEmpty
+        else { return nil }
+        let embedded = UnsafeBufferPointer(rebasing: bytes[(start + range.lowerBound)..<(start + range.upperBound)])
+        do {
+            _ = try catalog.mappingForMessage(embedded, baseOffset: bufferOffset + start + range.lowerBound)
+            return nil
+        } catch {
+            var problem = error
+            problem.reason = "the embedded message in \(layout.fields[field].id) is not valid: " + error.reason
+            return problem
+        }
     }
 
     /// Where the decoded message's embedded message (G40) starts, relative to the message.

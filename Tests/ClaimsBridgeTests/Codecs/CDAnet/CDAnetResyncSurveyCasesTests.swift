@@ -176,6 +176,20 @@ import Testing
     }
 
     /// What the survey's damage can make of a message: up to 6 bytes edited, then up to 200 cut off its tail.
+    /// A claim acknowledgement with a byte of its prefix changed whose embedded EOB lost bytes of its header, then
+    /// another acknowledgement: the damaged one, read at its stated length, takes the next one's first bytes and
+    /// decodes, but what its G40 holds is no message, so the next message is looked for inside it, and found.
+    @Test(arguments: [(158, 1), (158, 2), (172, 5)])
+    func aMessageWhoseEmbeddedMessageIsNotOneLooksForTheNextInsideIt(_ offset: Int, _ count: Int) throws {
+        var damaged = Self.edit(
+            Self.fixture("v04/11-claim-acknowledgement-embedded"), at: offset, removing: count, inserting: "")
+        damaged = Self.edit(damaged, at: 11, removing: 1, inserting: "5")
+        try Self.expectOnlyTheDamagedMessageIsLost(
+            damaged, then: [Self.fixture("v04/11-claim-acknowledgement"), Self.fixture("v04/21-eob-basic")])
+        let run = try Translate.cdanet(damaged + Self.fixture("v04/11-claim-acknowledgement"))
+        #expect(run.rejects.first?.error.reason.contains("G40") == true)
+    }
+
     @Test func theMutatorsReachIsKnown() {
         let message = Self.fixture("v04/07-cob-claim")
         var edited = message

@@ -7,7 +7,7 @@
 # Each first installs any missing system packages (Debian/Ubuntu, via apt-get).
 
 SWIFT ?= swift
-SYSTEM_PACKAGES ?= pkg-config libxml2-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3 python3-venv wrk curl postgresql libpq-dev
+SYSTEM_PACKAGES ?= pkg-config libxml2-dev libxml2-utils libcurl4-openssl-dev libsqlite3-dev libssl-dev openssh-server openssl python3 python3-venv wrk curl postgresql libpq-dev
 BIN = .build/debug/claimsbridge
 
 .PHONY: demo test test-sanitize test-api build deps bench bench-serve soak soak-postgres fuzz clean

@@ -61,7 +61,7 @@ enum RAMQBenchmark {
         return MessagePool(lines: bytes)
     }
 
-    static func run(repository: String, megabytes: Double) throws {
+    static func run(repository: String, megabytes: Double, workerThreads: Int?) throws {
         let mapping = try TreeMapping.load(path: repository + "/Mappings/ramq/claim.mapping.yaml")
         let claims = try claimLines(repository: repository, count: 1_000)
         var poolInput = MemoryInput(claims.bytes)
@@ -92,7 +92,8 @@ enum RAMQBenchmark {
             do {
                 var input = CyclingInput(claims, messages: messages)
                 var output = CountingOutput()
-                let pipeline = try TreeWritePipeline(mapping: mapping, failFast: true)
+                var pipeline = try TreeWritePipeline(mapping: mapping, failFast: true)
+                pipeline.workerThreads = workerThreads
                 toXML = try timed { try pipeline.run(input: &input, output: &output) { _ in } }
                 toXML.inputBytes = input.totalBytes
                 toXML.outputBytes = output.count
@@ -101,7 +102,8 @@ enum RAMQBenchmark {
             do {
                 var input = BatchInput(prefix: prefix, records: records, count: messages, suffix: suffix)
                 var output = CountingOutput()
-                let pipeline = try TreeReadPipeline(mapping: mapping, failFast: true)
+                var pipeline = try TreeReadPipeline(mapping: mapping, failFast: true)
+                pipeline.workerThreads = workerThreads
                 toJSON = try timed { try pipeline.run(input: &input, output: &output) { _ in } }
                 toJSON.inputBytes = input.totalBytes
                 toJSON.outputBytes = output.count

@@ -6,10 +6,12 @@ import Foundation
 //   swift run -c release --package-path Benchmarks claimsbridge-bench [--megabytes N] [--mappings DIR] [--fixtures DIR]
 
 let usage = """
-    usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--mappings DIR] [--fixtures DIR]
+    usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--worker-threads N]
+                              [--mappings DIR] [--fixtures DIR]
            claimsbridge-bench --compare-rules [--rounds N] [--megabytes N]   (cost of the carrier rules)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
+      --worker-threads N  threads the RAMQ pipelines map claims on (default: 2 on two cores or more; 0: none)
       --only NAME      run only the cdanet or the ramq part, or one CDAnet direction: cdanet-read (CDAnet → JSON)
                        or cdanet-write (JSON → CDAnet), e.g. under `perf stat` to count its instructions
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
@@ -37,6 +39,8 @@ struct Options {
     var only: String?
     var compareRules = false
     var rounds = 3
+    /// The tree pipelines' worker threads (nil: their default).
+    var workerThreads: Int?
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -49,7 +53,8 @@ struct Options {
                 compareRules = true
                 continue
             }
-            guard ["--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only", "--rounds"].contains(flag)
+            guard ["--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only", "--rounds", "--worker-threads"]
+                .contains(flag)
             else {
                 throw BenchError("unknown option \(flag)\n\(usage)")
             }
@@ -61,6 +66,11 @@ struct Options {
                 }
                 megabytes = number
             case "--mappings": mappings = value
+            case "--worker-threads":
+                guard let number = Int(value), number >= 0 else {
+                    throw BenchError("--worker-threads needs a whole number, 0 or more")
+                }
+                workerThreads = number
             case "--rounds":
                 guard let number = Int(value), number > 0 else { throw BenchError("--rounds needs a positive number") }
                 rounds = number
@@ -202,7 +212,7 @@ do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     MallocTuning.returnLargeBlocksPromptly()  // as `claimsbridge translate` does
     if options.only == "ramq" {
-        try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes)
+        try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes, workerThreads: options.workerThreads)
         exit(0)
     }
     let catalog = try CDAnetCatalog(directory: options.mappings)
@@ -282,7 +292,7 @@ do {
     say(
         "cdanet peak RSS  \(mb(peaks.max())) on a \(mb(toJSON.inputBytes)) batch (both directions)  "
             + "goal ≤ \(mb(targetPeak)) \(verdict(peaks.max().map { $0 <= targetPeak }))")
-    if options.only == nil { try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes) }
+    if options.only == nil { try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes, workerThreads: options.workerThreads) }
 } catch {
     FileHandle.standardError.write(Data("claimsbridge-bench: error: \(error)\n".utf8))
     exit(1)

@@ -37,9 +37,14 @@ public struct TreeReadPipeline {
     /// Runs on each model object read, before it is written: checks it against the model, or turns it into
     /// another message (a lab status update becomes a status change). A thrown error rejects the record.
     package var modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
+    /// Threads that translate XML records while the document is read on: nil for two (none on a one-core
+    /// machine); 0 translates on the caller's thread. A pipeline with a `modelCheck` always uses 0.
+    public var workerThreads: Int?
     private let validator: XMLSchemaValidator?
-    private var ruleContext: CarrierRuleContext {
-        CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday)
+    private var translator: TreeRecordTranslator {
+        TreeRecordTranslator(
+            mapping: mapping, carrierRules: carrierRules, showPersonalData: showPersonalData, fixedToday: fixedToday,
+            modelCheck: ThreadOwned(value: modelCheck))
     }
 
     /// Prepares a pipeline and compiles the mapping's XML Schema.
@@ -86,30 +91,48 @@ public struct TreeReadPipeline {
         var pending: [(number: Int, record: TreeNode, original: (offset: Int, bytes: [UInt8])?)] = []
         var check: RecordSchemaCheck?
         var outer: TreeNode?
-        /// Checks the waiting records against the schema, then translates them in order; false to stop.
-        func flush() throws -> Bool {
-            defer { pending.removeAll(keepingCapacity: true) }
-            let originals = pending.allSatisfy { $0.original != nil } ? pending.map { $0.original!.bytes } : nil
-            let verdicts: [BridgeError?]
-            if streamValidated, originals != nil, reader.schemaIssueCount == 0 {
-                verdicts = Array(repeating: nil, count: pending.count)
-            } else {
-                verdicts =
-                    check?.check(
-                        pending.map(\.record), originals: originals, head: reader.documentHead,
-                        rootName: reader.rootQualifiedName) ?? Array(repeating: nil, count: pending.count)
-            }
-            for (item, verdict) in zip(pending, verdicts) {
-                var warning: BridgeError?
-                let translated = state.summary.translated
-                let original = { item.original?.bytes ?? serialize(item.record, writer, root: outer) }
-                let keepGoing = try state.handle(
-                    number: item.number, offset: item.original?.offset ?? 0, original: original
-                ) {
-                    () throws(BridgeError) in
-                    try translate(item.record, verdict: verdict, warning: &warning)
+        let translator = self.translator
+        let threads = modelCheck != nil ? 0 : workerThreads ?? PipelineThreads.defaultCount
+        let contexts = (0..<max(threads, 1)).map { _ in
+            ThreadOwned(value: CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday))
+        }
+        let workers = OrderedWorkers<[(TreeNode, BridgeError?)], TranslatedRecords>(threads: threads) { thread, job in
+            translator.translate(job, context: contexts[thread].value)
+        }
+        defer { workers.close() }
+        /// What the main thread keeps of each record sent to a worker: enough to report it.
+        var sent: [[(number: Int, original: (offset: Int, bytes: [UInt8])?, record: TreeNode?)]] = []
+        /// Checks the waiting records against the schema and sends them to be translated; then takes back the
+        /// translations in order, all of them or (`all == false`) all but the last two groups. False to stop.
+        func flush(all: Bool = true) throws -> Bool {
+            var job: [(TreeNode, BridgeError?)]?
+            if !pending.isEmpty {
+                let originals = pending.allSatisfy { $0.original != nil } ? pending.map { $0.original!.bytes } : nil
+                let verdicts: [BridgeError?]
+                if streamValidated, originals != nil, reader.schemaIssueCount == 0 {
+                    verdicts = Array(repeating: nil, count: pending.count)
+                } else {
+                    verdicts =
+                        check?.check(
+                            pending.map(\.record), originals: originals, head: reader.documentHead,
+                            rootName: reader.rootQualifiedName) ?? Array(repeating: nil, count: pending.count)
                 }
-                if let warning, let onWarning, state.summary.translated > translated {
+                job = zip(pending, verdicts).map { ($0.record, $1) }
+                sent.append(pending.map { ($0.number, $0.original, $0.original == nil ? $0.record : nil) })
+                pending.removeAll(keepingCapacity: true)
+            }
+            return try workers.pass(job, all: all, to: take)
+        }
+        /// Writes or rejects the records of the oldest group sent, in order; false to stop.
+        func take(_ group: TranslatedRecords) throws -> Bool {
+            let items = sent.removeFirst()
+            for (item, result) in zip(items, group.results) {
+                let original = { item.original?.bytes ?? Self.serialize(item.record!, writer, root: outer) }
+                let translated = state.summary.translated
+                let keepGoing = try state.handle(
+                    number: item.number, offset: item.original?.offset ?? 0, original: original,
+                    result: result.range.map { .success(group.json[$0]) } ?? .failure(result.error!))
+                if let warning = result.warning, let onWarning, state.summary.translated > translated {
                     var located = warning
                     located.location.messageNumber = item.number
                     try onWarning(
@@ -178,7 +201,7 @@ public struct TreeReadPipeline {
                 guard try flush() else { return false }
                 return try state.handle(
                     number: number, offset: original?.offset ?? 0,
-                    original: { original?.bytes ?? serialize(record, writer, root: outer) }
+                    original: { original?.bytes ?? Self.serialize(record, writer, root: outer) }
                 ) {
                     () throws(BridgeError) -> TreeValue in
                     throw BridgeError(
@@ -188,7 +211,7 @@ public struct TreeReadPipeline {
                 }
             }
             pending.append((number, record, original))
-            if pending.count >= (check?.groupSize ?? 1) { return try flush() }
+            if pending.count >= (check?.groupSize ?? 64) { return try flush(all: false) }
             return true
         }
     }
@@ -228,29 +251,16 @@ public struct TreeReadPipeline {
 
     /// Partner JSON input: there is no warning channel on this path, so a broken rule rejects the record even
     /// with `carrierRules = .warn` rather than being dropped unseen.
-    private func translate(_ node: TreeNode) throws(BridgeError) -> TreeValue {
+    private func translate(_ node: TreeNode, _ translator: TreeRecordTranslator, _ context: CarrierRuleContext)
+        throws(BridgeError) -> TreeValue
+    {
         var warning: BridgeError?
-        let model = try translate(node, verdict: nil, warning: &warning)
+        let model = try translator.translate(node, verdict: nil, context: context, warning: &warning)
         if let warning { throw warning }
         return model
     }
 
-    /// Applies the receiver's rules, then the schema's verdict, then reads the record.
-    private func translate(_ node: TreeNode, verdict: BridgeError?, warning: inout BridgeError?) throws(BridgeError)
-        -> TreeValue
-    {
-        if mapping.carrierRules != nil {
-            warning = try mapping.applyCarrierRules(to: node, context: ruleContext, mode: carrierRules)
-        }
-        if let verdict { throw verdict }
-        let model = try mapping.readRecord(node)
-        guard let modelCheck else { return model }
-        do { return try modelCheck(model) } catch {
-            throw error.located(.init(line: node.line > 0 ? node.line : nil))
-        }
-    }
-
-    private func serialize(_ node: TreeNode, _ writer: XMLWriter, root: TreeNode? = nil) -> [UInt8] {
+    private static func serialize(_ node: TreeNode, _ writer: XMLWriter, root: TreeNode? = nil) -> [UInt8] {
         var bytes: [UInt8] = []
         var none: [String]? = nil
         writer.append(node, depth: 0, parentNamespace: root?.namespace ?? "", to: &bytes, paths: &none)
@@ -261,6 +271,8 @@ public struct TreeReadPipeline {
         throws
     {
         let name = mapping.record.name
+        let translator = self.translator
+        let context = CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday)
         if let key = mapping.jsonRecordsKey {
             var bytes: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 256 * 1024)
@@ -309,7 +321,7 @@ public struct TreeReadPipeline {
                     return bytes
                 }
                 let keepGoing = try state.handle(number: index + 1, original: original) { () throws(BridgeError) in
-                    try translate(TreeNode(json: record, name: name))
+                    try translate(TreeNode(json: record, name: name), translator, context)
                 }
                 if !keepGoing { return }
             }
@@ -336,7 +348,7 @@ public struct TreeReadPipeline {
                             .invalidJSON, "this line is not valid JSON: \(error.reason)",
                             at: .init(byteOffset: offset + error.offset))
                     }
-                    return try translate(TreeNode(json: value, name: name))
+                    return try translate(TreeNode(json: value, name: name), translator, context)
                 }
             })
     }
@@ -362,22 +374,40 @@ private struct RunState<Output: ByteOutput> {
     mutating func handle(
         number: Int, offset: Int = 0, original: () -> [UInt8], _ translate: () throws(BridgeError) -> TreeValue
     ) throws -> Bool {
-        summary.messages += 1
         let model: TreeValue
         do throws(BridgeError) {
             model = try translate()
         } catch {
+            return try handle(number: number, offset: offset, original: original, result: .failure(error))
+        }
+        summary.messages += 1
+        model.appendJSON(to: &buffer)
+        buffer.append(0x0A)
+        summary.translated += 1
+        if buffer.count >= 256 * 1024 { try flush() }
+        return true
+    }
+
+    /// Takes one record translated elsewhere: its model object as JSON, or why it was refused. Returns false
+    /// when the run should stop.
+    mutating func handle(
+        number: Int, offset: Int, original: () -> [UInt8], result: Result<ArraySlice<UInt8>, BridgeError>
+    ) throws -> Bool {
+        summary.messages += 1
+        switch result {
+        case .success(let json):
+            buffer += json
+            buffer.append(0x0A)
+            summary.translated += 1
+            if buffer.count >= 256 * 1024 { try flush() }
+            return true
+        case .failure(let error):
             summary.rejected += 1
             var located = error
             located.location.messageNumber = number
             return try reject(
                 RejectedMessage(messageNumber: number, messageOffset: offset, error: located, original: original()))
         }
-        model.appendJSON(to: &buffer)
-        buffer.append(0x0A)
-        summary.translated += 1
-        if buffer.count >= 256 * 1024 { try flush() }
-        return true
     }
 
     /// Reports a reject (its reason clipped to a bounded length); returns false when the run should stop.
@@ -412,5 +442,60 @@ extension RejectedMessage {
         if let field = error.location.fieldID { parts.append(field) }
         if let path = error.location.modelPath { parts.append("model path \(path)") }
         return parts.joined(separator: ", ") + ": error: " + error.reason
+    }
+}
+
+/// The records of one group as translated by a worker: each one's model object as JSON (a range of `json`), or
+/// why it was refused, and the warning of a rule broken under `--lenient`.
+struct TranslatedRecords: Sendable {
+    var json: [UInt8] = []
+    var results: [(range: Range<Int>?, error: BridgeError?, warning: BridgeError?)] = []
+    /// The records translated, handed back so that the thread that made them frees them: a thread freeing
+    /// another's many small blocks keeps taking the allocator's lock from it.
+    var records: [(TreeNode, BridgeError?)] = []
+}
+
+/// Translates records read, on whichever thread runs it: the receiver's rules, then the schema's verdict, then
+/// the mapping (and the model check).
+struct TreeRecordTranslator: Sendable {
+    let mapping: TreeMapping
+    let carrierRules: CarrierRuleMode
+    let showPersonalData: Bool
+    let fixedToday: Int?
+    /// Set only on pipelines that translate on the caller's thread.
+    let modelCheck: ThreadOwned<((TreeValue) throws(BridgeError) -> TreeValue)?>
+
+    /// Translates a group of records, each with the schema's verdict on it.
+    func translate(_ records: [(TreeNode, BridgeError?)], context: CarrierRuleContext) -> TranslatedRecords {
+        var group = TranslatedRecords()
+        group.json.reserveCapacity(records.count * 640)
+        for (record, verdict) in records {
+            var warning: BridgeError?
+            do {
+                let model = try translate(record, verdict: verdict, context: context, warning: &warning)
+                let start = group.json.count
+                model.appendJSON(to: &group.json)
+                group.results.append((start..<group.json.count, nil, warning))
+            } catch {
+                group.results.append((nil, error, nil))
+            }
+        }
+        group.records = records
+        return group
+    }
+
+    /// Applies the receiver's rules, then the schema's verdict, then reads the record.
+    func translate(
+        _ node: TreeNode, verdict: BridgeError?, context: CarrierRuleContext, warning: inout BridgeError?
+    ) throws(BridgeError) -> TreeValue {
+        if mapping.carrierRules != nil {
+            warning = try mapping.applyCarrierRules(to: node, context: context, mode: carrierRules)
+        }
+        if let verdict { throw verdict }
+        let model = try mapping.readRecord(node)
+        guard let modelCheck = modelCheck.value else { return model }
+        do { return try modelCheck(model) } catch {
+            throw error.located(.init(line: node.line > 0 ? node.line : nil))
+        }
     }
 }

@@ -55,6 +55,11 @@ public struct TreeWritePipeline {
         validator = try mapping.schemaPath.map { path throws(BridgeError) in try XMLSchemaValidator(path: path) }
     }
 
+    /// Threads that map, check and write records while the input is read on: nil for two (none on a one-core
+    /// machine); 0 does everything on the caller's thread. A pipeline with a `modelCheck`, or whose
+    /// mapping writes one document, always uses 0.
+    public var workerThreads: Int?
+
     /// Translates all of `input` into `output`.
     /// - Throws: ``BridgeError`` (`io`) when the input or output fails, or what `onReject` throws.
     public func run<Input: ByteInput, Output: ByteOutput>(
@@ -63,41 +68,38 @@ public struct TreeWritePipeline {
         var summary = TranslationSummary()
         var out: [UInt8] = []
         out.reserveCapacity(300 * 1024)
-        let writer = XMLWriter(indent: indent)
-        let root = TreeNode(name: mapping.rootName ?? "", namespace: mapping.rootNamespace)
         let isXML = mapping.format == .xml
         let oneDocumentJSON = !isXML && mapping.jsonRecordsKey != nil
+        let root = TreeNode(name: mapping.rootName ?? "", namespace: mapping.rootNamespace)
         if isXML {
             out += XMLWriter.declaration
-            if mapping.recordName != nil { writer.appendStart(ofRoot: root, to: &out) }
+            if mapping.recordName != nil { XMLWriter(indent: indent).appendStart(ofRoot: root, to: &out) }
         } else if let key = mapping.jsonRecordsKey {
             out += Array("{".utf8)
             JSONWriter.appendString(Array(key.utf8)[...], to: &out)
             out += Array(":[".utf8)
         }
-        let repeated = mapping.repeatedNames
-        let ruleContext = CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday)
+        let oneDocument = isXML && mapping.recordName == nil
+        let threads =
+            modelCheck != nil || oneDocument
+            ? 0 : workerThreads ?? PipelineThreads.defaultCount
+        let recordWriters = try (0..<max(threads, 1)).map { index in
+            ThreadOwned(
+                value: try RecordWriter(
+                    pipeline: self, validator: index == 0 ? validator : validator.map { try XMLSchemaValidator(path: $0.path) }
+                ))
+        }
+        let workers = OrderedWorkers<[ModelLine], WrittenRecords>(threads: threads) { thread, lines in
+            recordWriters[thread].value.write(lines)
+        }
+        defer { workers.close() }
         var tape = JSONTape()
         var lines = JSONLinesReader(input: input)
         lines.maximumLineLength = maximumLineLength
-        let check = validator.map {
-            RecordSchemaCheck(
-                validator: $0, mapping: mapping, root: mapping.recordName == nil ? nil : root,
-                showPersonalData: showPersonalData, indent: indent ?? 0)
-        }
-        /// Records checked as the output writes them are copied from the document checked, not written twice.
-        let reusesCheckedBytes = indent != nil
-        /// Records waiting for their schema check, in input order.
-        var pending: [(record: TreeNode, number: Int, offset: Int, original: [UInt8])] = []
+        /// Lines read and not yet sent to be written, in input order.
+        var pending: [ModelLine] = []
+        let groupSize = 64
         var stopped = false
-        func reject(_ error: BridgeError, _ number: Int, _ offset: Int, _ original: [UInt8]) throws -> Bool {
-            summary.rejected += 1
-            var located = error
-            located.location.byteOffset = offset + (error.location.byteOffset ?? 0)
-            return try report(
-                RejectedMessage(
-                    messageNumber: number, messageOffset: offset, error: located, original: original, isLine: true))
-        }
         func report(_ rejected: RejectedMessage) throws -> Bool {
             var rejected = rejected
             rejected.error = rejected.error.clipped()
@@ -109,37 +111,37 @@ public struct TreeWritePipeline {
             }
             return !failFast
         }
-        /// Checks the waiting records and writes the valid ones; false when the run must stop.
-        func flush() throws -> Bool {
-            defer { pending.removeAll(keepingCapacity: true) }
-            guard !pending.isEmpty else { return true }
-            var verdicts = [BridgeError?](repeating: nil, count: pending.count)
-            var checked: (document: [UInt8], ranges: [Range<Int>])?
-            if let check {
-                if reusesCheckedBytes {
-                    let result = check.checkKeepingBytes(pending.map(\.record))
-                    verdicts = result.verdicts
-                    checked = (result.document, result.ranges)
-                } else {
-                    verdicts = check.check(pending.map(\.record))
+        /// Sends the waiting lines to be written, then takes back what was written, in order: everything, or
+        /// (`all == false`) all but the last groups in flight. False when the run must stop.
+        func flush(all: Bool = true) throws -> Bool {
+            let job = pending.isEmpty ? nil : pending
+            pending.removeAll(keepingCapacity: true)
+            return try workers.pass(job, all: all, to: take)
+        }
+        /// Writes or rejects the lines of the oldest group, in order; false when the run must stop.
+        func take(_ group: WrittenRecords) throws -> Bool {
+            for (line, result) in zip(group.lines, group.results) {
+                summary.messages += 1
+                switch result {
+                case .rejected(let error):
+                    summary.rejected += 1
+                    var located = error
+                    located.location.byteOffset = line.offset + (error.location.byteOffset ?? 0)
+                    let keepGoing = try report(
+                        RejectedMessage(
+                            messageNumber: line.number, messageOffset: line.offset, error: located,
+                            original: line.bytes, isLine: true))
+                    if !keepGoing { return false }
+                case .written(let range):
+                    if oneDocumentJSON && summary.translated > 0 { out.append(UInt8(ascii: ",")) }
+                    out += group.bytes[range]
+                    if !isXML && !oneDocumentJSON { out.append(0x0A) }
+                    summary.translated += 1
                 }
             }
-            for (index, (item, verdict)) in zip(pending, verdicts).enumerated() {
-                if let verdict {
-                    guard try reject(verdict, item.number, item.offset, item.original) else { return false }
-                    continue
-                }
-                if let checked {
-                    out += checked.document[checked.ranges[index]]
-                    summary.translated += 1
-                    continue
-                }
-                var none: [String]? = nil
-                let isRoot = mapping.recordName == nil
-                writer.append(
-                    item.record, depth: isRoot ? 0 : 1, parentNamespace: isRoot ? "" : root.namespace, to: &out,
-                    paths: &none)
-                summary.translated += 1
+            if out.count >= 256 * 1024 {
+                try out.withUnsafeBytes { try output.write($0) }
+                out.removeAll(keepingCapacity: true)
             }
             return true
         }
@@ -153,54 +155,138 @@ public struct TreeWritePipeline {
                 return try report(piece.rejected(bytes, limit: maximumLineLength))
             },
             { line, number, offset in
-                summary.messages += 1
-                do throws(BridgeError) {
-                    let model: TreeValue
-                    do throws(JSONSyntaxError) {
-                        model = try TreeValue.parse(UnsafeRawBufferPointer(line), tape: &tape)
-                    } catch {
-                        throw BridgeError(
-                            .invalidJSON, "this line is not valid JSON: \(error.reason)",
-                            at: .init(byteOffset: error.offset))
-                    }
-                    let record = try mapping.writeCheckedRecord(
-                        try modelCheck?(model) ?? model, parameters: parameters, context: ruleContext)
-                    if isXML {
-                        if mapping.recordName == nil && summary.translated + pending.count > 0 {
-                            throw BridgeError(
-                                .tooManyItems, "\(mapping.name) writes one document; this is a second one")
-                        }
-                        if let path = record.pathOfCharacterXMLCannotCarry() {
-                            throw BridgeError(
-                                .notEncodable, "holds a control character, which XML cannot carry",
-                                at: .init(fieldID: path))
-                        }
-                        pending.append((record, number, offset, Array(line)))
-                    } else {
-                        if oneDocumentJSON && summary.translated > 0 { out.append(UInt8(ascii: ",")) }
-                        record.jsonValue(repeated: repeated).appendJSON(to: &out)
-                        if !oneDocumentJSON { out.append(0x0A) }
-                        summary.translated += 1
-                    }
+                let model: Result<TreeValue, BridgeError>
+                do throws(JSONSyntaxError) {
+                    model = .success(try TreeValue.parse(UnsafeRawBufferPointer(line), tape: &tape))
                 } catch {
-                    guard try flush() else { return false }
-                    return try reject(error, number, offset, Array(line))
+                    model = .failure(
+                        BridgeError(
+                            .invalidJSON, "this line is not valid JSON: \(error.reason)",
+                            at: .init(byteOffset: error.offset)))
                 }
-                if pending.count >= (check?.groupSize ?? 1) {
-                    guard try flush() else { return false }
-                }
-                if out.count >= 256 * 1024 {
-                    try out.withUnsafeBytes { try output.write($0) }
-                    out.removeAll(keepingCapacity: true)
-                }
+                pending.append(ModelLine(model: model, number: number, offset: offset, bytes: Array(line)))
+                if pending.count >= (oneDocument ? 1 : groupSize) { return try flush(all: threads == 0) }
                 return true
             })
         if !stopped { _ = try flush() }
-        if isXML && mapping.recordName != nil { writer.appendEnd(ofRoot: root, to: &out) }
+        if isXML && mapping.recordName != nil { XMLWriter(indent: indent).appendEnd(ofRoot: root, to: &out) }
         if oneDocumentJSON { out += Array("]}\n".utf8) }
         try out.withUnsafeBytes { try output.write($0) }
         summary.log(to: logger)
         return summary
+    }
+}
+
+/// One input line: its model object (or why it is not one), where it is, and its bytes (kept for a reject).
+struct ModelLine: Sendable {
+    var model: Result<TreeValue, BridgeError>
+    var number: Int
+    var offset: Int
+    var bytes: [UInt8]
+}
+
+/// What a worker made of a group of lines: each one written (a range of `bytes`) or refused, and the lines
+/// themselves, handed back so that the thread that made their model objects frees them.
+struct WrittenRecords: Sendable {
+    enum Outcome: Sendable {
+        case written(Range<Int>)
+        case rejected(BridgeError)
+    }
+    var bytes: [UInt8] = []
+    var results: [Outcome] = []
+    var lines: [ModelLine] = []
+}
+
+/// Maps, checks and writes groups of lines on one thread, with a schema validator, writer and rule context of
+/// its own (none of them may be shared between threads).
+final class RecordWriter {
+    let mapping: TreeMapping
+    let parameters: [String: String]
+    let context: CarrierRuleContext
+    let check: RecordSchemaCheck?
+    let writer: XMLWriter
+    let modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
+    let repeated: Set<String>
+    /// Records checked against the schema are copied from the document checked, not written twice.
+    let reusesCheckedBytes: Bool
+    /// Documents written so far, for a mapping whose root is the one record.
+    private var documents = 0
+
+    init(pipeline: TreeWritePipeline, validator: XMLSchemaValidator?) throws {
+        mapping = pipeline.mapping
+        parameters = pipeline.parameters
+        context = CarrierRuleContext(showPersonalData: pipeline.showPersonalData, fixedToday: pipeline.fixedToday)
+        let root = TreeNode(name: mapping.rootName ?? "", namespace: mapping.rootNamespace)
+        check = validator.map {
+            RecordSchemaCheck(
+                validator: $0, mapping: pipeline.mapping, root: pipeline.mapping.recordName == nil ? nil : root,
+                showPersonalData: pipeline.showPersonalData, indent: pipeline.indent ?? 0)
+        }
+        writer = XMLWriter(indent: pipeline.indent)
+        modelCheck = pipeline.modelCheck
+        repeated = mapping.repeatedNames
+        reusesCheckedBytes = pipeline.indent != nil
+    }
+
+    /// Maps each line's model object to a record, applies the receiver's rules, and writes the records that pass
+    /// (XML: after checking them against the schema together).
+    func write(_ lines: [ModelLine]) -> WrittenRecords {
+        var group = WrittenRecords()
+        var outcomes = [WrittenRecords.Outcome?](repeating: nil, count: lines.count)
+        var records: [TreeNode] = []
+        var places: [Int] = []
+        let isXML = mapping.format == .xml
+        for (index, line) in lines.enumerated() {
+            do throws(BridgeError) {
+                let model = try line.model.get()
+                let record = try mapping.writeCheckedRecord(
+                    try modelCheck?(model) ?? model, parameters: parameters, context: context)
+                if isXML {
+                    if mapping.recordName == nil && documents > 0 {
+                        throw BridgeError(.tooManyItems, "\(mapping.name) writes one document; this is a second one")
+                    }
+                    if let path = record.pathOfCharacterXMLCannotCarry() {
+                        throw BridgeError(
+                            .notEncodable, "holds a control character, which XML cannot carry", at: .init(fieldID: path))
+                    }
+                    documents += 1
+                }
+                records.append(record)
+                places.append(index)
+            } catch {
+                outcomes[index] = .rejected(error)
+            }
+        }
+        if isXML, let check, reusesCheckedBytes {
+            let checked = check.checkKeepingBytes(records)
+            group.bytes = checked.document
+            for (position, index) in places.enumerated() {
+                outcomes[index] = checked.verdicts[position].map { .rejected($0) } ?? .written(checked.ranges[position])
+            }
+        } else {
+            let verdicts = isXML ? check?.check(records) : nil
+            let isRoot = mapping.recordName == nil
+            let namespace = isRoot ? "" : mapping.rootNamespace
+            for (position, index) in places.enumerated() {
+                if let verdict = verdicts?[position] {
+                    outcomes[index] = .rejected(verdict)
+                    continue
+                }
+                let start = group.bytes.count
+                if isXML {
+                    var none: [String]? = nil
+                    writer.append(
+                        records[position], depth: isRoot ? 0 : 1, parentNamespace: namespace, to: &group.bytes,
+                        paths: &none)
+                } else {
+                    records[position].jsonValue(repeated: repeated).appendJSON(to: &group.bytes)
+                }
+                outcomes[index] = .written(start..<group.bytes.count)
+            }
+        }
+        group.results = outcomes.map { $0! }
+        group.lines = lines
+        return group
     }
 }
 

@@ -67,8 +67,9 @@ enum LibXML2Setup {
         xmlSetGenericErrorFunc(nil, discard)
     }()
 
-    /// Parser options: no network, and nothing that loads DTDs or substitutes entities.
-    static let readerOptions = Int32(XML_PARSE_NONET.rawValue)
+    /// Parser options: no network, and nothing that loads DTDs or substitutes entities. Short texts (most
+    /// attribute values) are kept inside their node rather than in an allocation of their own, as xmllint does.
+    static let readerOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue)
 
     /// Removes the quoted values libxml2 puts in schema messages (they can be names or health numbers):
     /// a quoted part right after "value " or ": " becomes "(hidden)"; names of elements, facets and types stay.

@@ -32,6 +32,11 @@ struct XMLEncodingCheck {
     private var sequenceStart = (offset: 0, line: 0, column: 0)
     private(set) var problem: Problem?
 
+    /// Whether an ASCII byte would change nothing now (the encoding is known and no multi-byte sequence is
+    /// open), so that a caller can pass over a run of ASCII bytes at once.
+    @inline(__always)
+    var ignoresASCII: Bool { needed == 0 && mode != .undecided }
+
     /// Whether feeding `byte` would change nothing: an ASCII byte outside a multi-byte sequence, once the
     /// encoding is known. Lets a caller skip the call for the bulk of a document.
     @inline(__always)

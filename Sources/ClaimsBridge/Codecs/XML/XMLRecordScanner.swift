@@ -127,7 +127,30 @@ struct XMLRecordScanner {
         let kept = min(bytes.count, max(0, captureLimit - log.count))
         log.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<kept]))
         droppedBytes += bytes.count - kept
-        for index in 0..<bytes.count {
+        var index = 0
+        while index < bytes.count {
+            // Most bytes are plain ASCII inside a quoted value or between tags, and only move the column: such a
+            // run is passed over at once (it ends before a byte the states, the lines or the encoding look at).
+            if scanning, index < kept, encoding.ignoresASCII {
+                var end = index
+                switch state {
+                case .quoted(let quote):
+                    while end < kept, bytes[end] < 0x80, bytes[end] != quote, bytes[end] != 0x0A { end += 1 }
+                case .text:
+                    while end < kept, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "<"), bytes[end] != 0x0A {
+                        end += 1
+                    }
+                default: break
+                }
+                if end > index {
+                    column += end - index
+                    offset += end - index
+                    last = end - index >= 2 ? (bytes[end - 2], bytes[end - 1]) : (last.1, bytes[end - 1])
+                    index = end
+                    continue
+                }
+            }
+            defer { index += 1 }
             let byte = bytes[index]
             if index == kept && scanning { stopScanning() }
             if byte == 0x0A {

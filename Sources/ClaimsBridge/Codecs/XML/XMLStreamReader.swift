@@ -36,7 +36,7 @@ package final class XMLStreamReader {
         xmlTextReaderSetStructuredErrorHandler(
             reader, LibXML2ErrorSink.handler, Unmanaged.passUnretained(errors).toOpaque())
         // The schema's messages reach the handler above; the parser's then go to the thread's handler, which
-        // ``step()`` points at the same place while it reads.
+        // ``reading(_:)`` points at the same place while it reads.
         self.schema = schema.flatMap { xmlTextReaderSetSchema(reader, $0.schema) == 0 ? $0 : nil }
         errors.countsSchemaIssuesApart = true
     }
@@ -127,14 +127,18 @@ package final class XMLStreamReader {
         let tagName = head.dropFirst().prefix {
             $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x3E && $0 != 0x2F
         }
-        let local = tagName.split(separator: UInt8(ascii: ":")).last.map(Array.init) ?? []
-        guard found.first == UInt8(ascii: "<"), local == Array(record.name.utf8) else { return nil }
+        let local = tagName.lastIndex(of: UInt8(ascii: ":")).map { tagName[($0 + 1)...] } ?? tagName
+        guard found.first == UInt8(ascii: "<"), local.elementsEqual(record.name.utf8) else { return nil }
         return source.scanner.takeRecord().map { ($0.offset, $0.bytes) }
     }
 
     /// Reads up to the root element and returns it without children.
     /// - Throws: ``BridgeError`` (`invalidXML`, `limitExceeded`, `emptyInput`, `io`).
     package func readRoot() throws(BridgeError) -> TreeNode {
+        try reading { () throws(BridgeError) in try findRoot() }
+    }
+
+    private func findRoot() throws(BridgeError) -> TreeNode {
         while try step() {
             switch xmlTextReaderNodeType(reader) {
             case 1:
@@ -153,6 +157,10 @@ package final class XMLStreamReader {
     /// The next child element of the root with everything inside it, or nil after the root's end tag.
     /// - Throws: ``BridgeError``; after a throw the document cannot be read further.
     package func nextRecord() throws(BridgeError) -> TreeNode? {
+        try reading { () throws(BridgeError) in try readRecord() }
+    }
+
+    private func readRecord() throws(BridgeError) -> TreeNode? {
         guard !finished else { return nil }
         while try step() {
             switch xmlTextReaderNodeType(reader) {
@@ -183,7 +191,9 @@ package final class XMLStreamReader {
     package func readRemainingChildren(into root: inout TreeNode) throws(BridgeError) {
         source.scanner.disable()  // the whole document is the record; its children need no bytes of their own
         var budget = limits.maximumElementsPerDocument
-        while let child = try nextRecordCounting(&budget) { root.children.append(child) }
+        try reading { () throws(BridgeError) in
+            while let child = try nextRecordCounting(&budget) { root.children.append(child) }
+        }
     }
 
     private func nextRecordCounting(_ budget: inout Int) throws(BridgeError) -> TreeNode? {
@@ -202,13 +212,19 @@ package final class XMLStreamReader {
         return nil
     }
 
+    /// Points the thread's libxml2 error handler at this reader while `body` reads (only when validating: the
+    /// schema's messages come through the reader's own handler, the parser's then through the thread's), and
+    /// puts it back after.
+    private func reading<Result>(_ body: () throws(BridgeError) -> Result) throws(BridgeError) -> Result {
+        guard schema != nil else { return try body() }
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(errors).toOpaque(), LibXML2ErrorSink.parserHandler)
+        defer { xmlSetStructuredErrorFunc(nil, nil) }
+        return try body()
+    }
+
     /// Advances one node; false at the end of the document.
     private func step() throws(BridgeError) -> Bool {
-        if schema != nil {
-            xmlSetStructuredErrorFunc(Unmanaged.passUnretained(errors).toOpaque(), LibXML2ErrorSink.parserHandler)
-        }
         let result = xmlTextReaderRead(reader)
-        if schema != nil { xmlSetStructuredErrorFunc(nil, nil) }
         if let error = source.error { throw error }
         // Reported once the root is known, so that the records complete before the bad byte can still be read.
         if rootQualifiedName != nil, let problem = source.scanner.encoding.problem {
@@ -271,19 +287,23 @@ package final class XMLStreamReader {
                 .limitExceeded, "an element has \(count) attributes; at most \(limits.maximumAttributes) are accepted")
         }
         if count > 0, xmlTextReaderMoveToFirstAttribute(reader) == 1 {
+            node.attributes.reserveCapacity(count)
             repeat {
-                let namespace = text(xmlTextReaderConstNamespaceUri(reader))
-                if namespace != "http://www.w3.org/2000/xmlns/" {
-                    node.attributes.append(
-                        .init(
-                            text(xmlTextReaderConstLocalName(reader)), text(xmlTextReaderConstValue(reader)),
-                            namespace: namespace))
-                }
+                // Most attributes have no namespace: no string is made for it, and none is compared.
+                let namespace = xmlTextReaderConstNamespaceUri(reader)
+                if let namespace, xmlStrEqual(namespace, Self.namespaceDeclarations) == 1 { continue }
+                node.attributes.append(
+                    .init(
+                        text(xmlTextReaderConstLocalName(reader)), text(xmlTextReaderConstValue(reader)),
+                        namespace: namespace.map { String(cString: $0) } ?? ""))
             } while xmlTextReaderMoveToNextAttribute(reader) == 1
             xmlTextReaderMoveToElement(reader)
         }
         return node
     }
+
+    /// The namespace of `xmlns` attributes, which declare namespaces and are not the element's own.
+    private static let namespaceDeclarations: [xmlChar] = Array("http://www.w3.org/2000/xmlns/".utf8) + [0]
 
     /// The element the reader is on and everything inside it.
     private func element(depth: Int, budget: inout Int) throws(BridgeError) -> TreeNode {
@@ -295,7 +315,9 @@ package final class XMLStreamReader {
         if xmlTextReaderIsEmptyElement(reader) == 1 { return node }
         while try step() {
             switch xmlTextReaderNodeType(reader) {
-            case 1: node.children.append(try element(depth: depth + 1, budget: &budget))
+            case 1:
+                if node.children.isEmpty { node.children.reserveCapacity(4) }
+                node.children.append(try element(depth: depth + 1, budget: &budget))
             case 15: return node
             case 3, 4:
                 let chunk = text(xmlTextReaderConstValue(reader))

@@ -36,11 +36,12 @@ package struct XMLWriter: Sendable {
         paths?.append(here)
         if let indent { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth)) }
         out.append(UInt8(ascii: "<"))
-        out.append(contentsOf: node.name.utf8)
+        Self.appendUTF8(node.name, to: &out)
         if node.namespace != parentNamespace { appendAttribute("xmlns", node.namespace, to: &out) }
         appendAttributes(of: node, to: &out)
         if node.children.isEmpty && node.text == nil {
-            out.append(contentsOf: "/>".utf8)
+            out.append(UInt8(ascii: "/"))
+            out.append(UInt8(ascii: ">"))
             if indent != nil { out.append(0x0A) }
             return
         }
@@ -60,8 +61,9 @@ package struct XMLWriter: Sendable {
             }
             if let indent { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth)) }
         }
-        out.append(contentsOf: "</".utf8)
-        out.append(contentsOf: node.name.utf8)
+        out.append(UInt8(ascii: "<"))
+        out.append(UInt8(ascii: "/"))
+        Self.appendUTF8(node.name, to: &out)
         out.append(UInt8(ascii: ">"))
         if indent != nil { out.append(0x0A) }
     }
@@ -69,12 +71,14 @@ package struct XMLWriter: Sendable {
     /// The attributes in order; one in a namespace (read from partner XML) keeps it, with a prefix declared
     /// on the element, so that a schema sees it as foreign rather than as one of its own attributes.
     private func appendAttributes(of node: TreeNode, to out: inout [UInt8]) {
-        var prefixes: [String: String] = ["http://www.w3.org/XML/1998/namespace": "xml"]
+        // Made only for an element with a namespaced attribute, which is rare.
+        var prefixes: [String: String] = [:]
         for attribute in node.attributes {
             guard !attribute.namespace.isEmpty else {
                 appendAttribute(attribute.name, attribute.value, to: &out)
                 continue
             }
+            if prefixes.isEmpty { prefixes["http://www.w3.org/XML/1998/namespace"] = "xml" }
             let prefix = prefixes[attribute.namespace] ?? "ns\(prefixes.count)"
             if prefixes[attribute.namespace] == nil {
                 prefixes[attribute.namespace] = prefix
@@ -86,15 +90,27 @@ package struct XMLWriter: Sendable {
 
     private func appendAttribute(_ name: String, _ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: " "))
-        out.append(contentsOf: name.utf8)
-        out.append(contentsOf: "=\"".utf8)
+        Self.appendUTF8(name, to: &out)
+        out.append(UInt8(ascii: "="))
+        out.append(UInt8(ascii: "\""))
         appendEscaped(value, inAttribute: true, to: &out)
         out.append(UInt8(ascii: "\""))
     }
 
+    /// A string's UTF-8 bytes, copied in one piece.
+    @inline(__always)
+    private static func appendUTF8(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
+    }
+
     private func appendEscaped(_ text: String, inAttribute: Bool, to out: inout [UInt8]) {
-        if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 < 0x20 }) {
-            out.append(contentsOf: text.utf8)
+        var plain = text
+        let needsNoEscape = plain.withUTF8 { bytes in
+            !bytes.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 < 0x20 })
+        }
+        if needsNoEscape {
+            Self.appendUTF8(text, to: &out)
             return
         }
         for byte in text.utf8 {

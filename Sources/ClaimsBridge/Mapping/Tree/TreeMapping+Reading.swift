@@ -26,17 +26,48 @@ private struct TreeReader {
                     fieldID: name.map { $0 == "#text" ? partnerPath : "\(partnerPath)/@\($0)" } ?? partnerPath,
                     modelPath: path?.joined(separator: ".")))
         }
-        for attribute in node.attributes where !attribute.namespace.isEmpty {
+        let values = rule.values
+        let attributes = node.attributes
+        // Each attribute is looked for among the rule's values from where the last one was found, as documents
+        // usually give them in the mapping's order; `present` notes which values have one (up to 64 values).
+        var present: UInt64 = 0
+        var cursor = 0
+        for attributeIndex in attributes.indices where !attributes[attributeIndex].namespace.isEmpty {
+            let attribute = attributes[attributeIndex]
             throw failure(
                 .unexpectedElement,
                 "belongs to another vocabulary (namespace \(DiagnosticText.quoted(attribute.namespace))) and is not part of this format",
                 attribute.name, nil)
         }
-        for attribute in node.attributes where !rule.values.contains(where: { $0.name == attribute.name }) {
-            throw failure(.unexpectedElement, "is not part of this format", attribute.name, nil)
+        for attributeIndex in attributes.indices {
+            var found: Int?
+            for step in 0..<values.count {
+                let candidate = (cursor + step) % values.count
+                if values[candidate].name == attributes[attributeIndex].name {
+                    found = candidate
+                    break
+                }
+            }
+            guard let found else {
+                throw failure(.unexpectedElement, "is not part of this format", attributes[attributeIndex].name, nil)
+            }
+            if found < 64 { present |= 1 << UInt64(found) }
+            cursor = found + 1
         }
-        for value in rule.values {
-            let text = value.name == "#text" ? node.text : node.attribute(value.name)
+        var nextAttribute = 0
+        for valueIndex in values.indices {
+            let value = values[valueIndex]
+            let text: String?
+            if value.name == "#text" {
+                text = node.text
+            } else if valueIndex < 64 && present & (1 << UInt64(valueIndex)) == 0 {
+                text = nil
+            } else if nextAttribute < attributes.count && attributes[nextAttribute].name == value.name {
+                text = attributes[nextAttribute].value
+                nextAttribute += 1
+            } else {
+                text = node.attribute(value.name)
+            }
             if case .position = value.compute, let path = value.path {
                 object.set(.number(String(position)), at: path[...])
                 continue
@@ -136,8 +167,9 @@ private struct TreeReader {
             else { continue }
             var total: Int64 = 0
             for path in paths {
-                for amount in object.values(along: path[...]) {
-                    total += amount.scalarText.flatMap(Money.parseCents) ?? 0
+                _ = object.forEachValue(along: path[...]) {
+                    total += $0.scalarText.flatMap(Money.parseCents) ?? 0
+                    return true
                 }
             }
             guard total == statedCents else {

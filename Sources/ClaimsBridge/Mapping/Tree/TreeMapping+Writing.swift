@@ -52,7 +52,7 @@ extension TreeMapping {
             }
         }
         let writer = TreeWriter(mapping: self, parameters: parameters, collected: collecting)
-        let nodes = try writer.write(record, object: model, modelPath: "", partnerPath: "")
+        let nodes = try writer.write(record, object: model, modelPath: { "" }, partnerPath: { "" })
         return nodes.first ?? TreeNode(name: record.name, namespace: record.namespace)
     }
 }
@@ -68,40 +68,46 @@ private struct TreeWriter {
     let parameters: [String: String]
     let collected: CollectedErrors?
 
+    /// The model and partner paths (`procedures[0]`, `DP/ACTE[2]`) are spelled out only when an error names them.
     func write(
-        _ rule: TreeMapping.ElementRule, object: TreeValue, modelPath: String, partnerPath: String
+        _ rule: TreeMapping.ElementRule, object: TreeValue, modelPath: () -> String, partnerPath: () -> String
     ) throws(BridgeError) -> [TreeNode] {
-        var targets: [(TreeValue, String)] = []
-        let elementPath = partnerPath.isEmpty ? rule.name : partnerPath + "/" + rule.name
+        func elementPath() -> String {
+            let base = partnerPath()
+            return base.isEmpty ? rule.name : base + "/" + rule.name
+        }
+        func joined() -> String { rule.path.map { Self.join(modelPath(), $0) } ?? modelPath() }
+        // Each object to write, with its position when it comes from a list.
+        var targets: [(item: TreeValue, index: Int?)] = []
         if let path = rule.path {
-            let joined = join(modelPath, path)
             let found = object.value(at: path[...])
             if rule.repeats {
                 switch found {
                 case nil: break
                 case .array(let items)?:
-                    targets = items.enumerated().map { ($0.element, "\(joined)[\($0.offset)]") }
+                    targets = items.enumerated().map { ($0.element, $0.offset) }
                 case let other?:
                     throw BridgeError(
                         .wrongValueType, "must be a list but is \(other.kindName)",
-                        at: .init(fieldID: elementPath, modelPath: joined))
+                        at: .init(fieldID: elementPath(), modelPath: joined()))
                 }
             } else if let found {
                 guard case .object = found else {
                     throw BridgeError(
                         .wrongValueType, "must be an object but is \(found.kindName)",
-                        at: .init(fieldID: elementPath, modelPath: joined))
+                        at: .init(fieldID: elementPath(), modelPath: joined()))
                 }
-                targets = [(found, joined)]
+                targets = [(found, nil)]
             } else if rule.required {
-                targets = [(.object([]), joined)]
+                targets = [(.object([]), nil)]
             }
         } else {
-            targets = [(object, modelPath)]
+            targets = [(object, nil)]
         }
         var nodes: [TreeNode] = []
-        for (index, (item, itemPath)) in targets.enumerated() {
-            let here = rule.repeats ? "\(elementPath)[\(index + 1)]" : elementPath
+        for (index, (item, itemIndex)) in targets.enumerated() {
+            func itemPath() -> String { itemIndex.map { "\(joined())[\($0)]" } ?? joined() }
+            func here() -> String { rule.repeats ? "\(elementPath())[\(index + 1)]" : elementPath() }
             var node = TreeNode(name: rule.name, namespace: rule.namespace)
             for value in rule.values {
                 let written: (String, TreeNode.Kind)?
@@ -134,12 +140,12 @@ private struct TreeWriter {
     }
 
     func write(
-        _ rule: TreeMapping.ValueRule, object: TreeValue, modelPath: String, partnerPath: String
+        _ rule: TreeMapping.ValueRule, object: TreeValue, modelPath: () -> String, partnerPath: () -> String
     ) throws(BridgeError) -> (String, TreeNode.Kind)? {
         func failure(_ code: BridgeError.Code, _ reason: String) -> BridgeError {
-            let attributePath = rule.name == "#text" ? partnerPath : "\(partnerPath)/@\(rule.name)"
+            let attributePath = rule.name == "#text" ? partnerPath() : "\(partnerPath())/@\(rule.name)"
             return BridgeError(
-                code, reason, at: .init(fieldID: attributePath, modelPath: rule.path.map { join(modelPath, $0) }))
+                code, reason, at: .init(fieldID: attributePath, modelPath: rule.path.map { Self.join(modelPath(), $0) }))
         }
         if let constant = rule.constant { return (constant, .string) }
         if let catalog = rule.catalog {
@@ -147,7 +153,7 @@ private struct TreeWriter {
                 guard rule.required else { return nil }
                 throw BridgeError(
                     .missingValue, "is required and missing",
-                    at: .init(fieldID: "\(partnerPath)/@\(rule.name)", modelPath: join(modelPath, ["kind"])))
+                    at: .init(fieldID: "\(partnerPath())/@\(rule.name)", modelPath: Self.join(modelPath(), ["kind"])))
             }
             let material = object["material"]?.scalarText ?? ""
             guard
@@ -158,7 +164,7 @@ private struct TreeWriter {
                     .notInCatalog,
                     "the lab's catalog \(catalog.displayName) has no product code for \(kind) in "
                         + (material.isEmpty ? "no material" : material),
-                    at: .init(fieldID: "\(partnerPath)/@\(rule.name)", modelPath: join(modelPath, ["kind"])))
+                    at: .init(fieldID: "\(partnerPath())/@\(rule.name)", modelPath: Self.join(modelPath(), ["kind"])))
             }
             return (entry.code, rule.jsonKind ?? .string)
         }
@@ -193,13 +199,20 @@ private struct TreeWriter {
     ) throws(BridgeError) -> TreeValue? {
         switch compute {
         case .position: return nil
-        case .first(let path): return object.values(along: path[...]).first
+        case .first(let path):
+            var first: TreeValue?
+            _ = object.forEachValue(along: path[...]) {
+                first = $0
+                return false
+            }
+            return first
         case .sum(let paths):
             var total: Int64 = 0
             for path in paths {
                 // An amount that is not valid is reported by its own rule, with its own path.
-                for value in object.values(along: path[...]) {
-                    total += value.scalarText.flatMap(Money.parseCents) ?? 0
+                _ = object.forEachValue(along: path[...]) {
+                    total += $0.scalarText.flatMap(Money.parseCents) ?? 0
+                    return true
                 }
             }
             return .string(Money(cents: total).description)
@@ -234,7 +247,7 @@ private struct TreeWriter {
         }
     }
 
-    func join(_ base: String, _ path: [String]) -> String {
+    static func join(_ base: String, _ path: [String]) -> String {
         let tail = path.joined(separator: ".")
         return base.isEmpty ? tail : base + "." + tail
     }

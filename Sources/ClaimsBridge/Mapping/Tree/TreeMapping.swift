@@ -41,23 +41,128 @@ public struct TreeMapping: Sendable {
     }
 
     /// An element (XML) or object (JSON) of the partner side, with the rules of what it carries.
+    ///
+    /// The fields live in one shared, copy-on-write box, like ``ValueRule``'s, so that walking the rules for every
+    /// record copies one reference per element rule rather than each of its strings and lists.
     package struct ElementRule: Sendable {
-        package var name: String
-        package var namespace: String
+        private final class Storage: @unchecked Sendable {
+            var name: String
+            var namespace: String
+            var path: [String]?
+            var repeats: Bool
+            var when: Condition?
+            var required: Bool
+            var values: [ValueRule]
+            var children: [ElementRule]
+            var then: [ElementRule]
+            var line: Int
+
+            init(
+                name: String, namespace: String, path: [String]?, repeats: Bool,
+                when: Condition?, required: Bool, values: [ValueRule], children: [ElementRule], then: [ElementRule], line: Int
+            ) {
+                self.name = name
+                self.namespace = namespace
+                self.path = path
+                self.repeats = repeats
+                self.when = when
+                self.required = required
+                self.values = values
+                self.children = children
+                self.then = then
+                self.line = line
+            }
+
+            func copy() -> Storage {
+                Storage(
+                    name: name, namespace: namespace, path: path, repeats: repeats,
+                    when: when, required: required, values: values, children: children, then: then, line: line
+                )
+            }
+        }
+
+        private var storage: Storage
+
+        package init(
+            name: String, namespace: String, path: [String]?, repeats: Bool,
+            when: Condition?, required: Bool, values: [ValueRule], children: [ElementRule], then: [ElementRule], line: Int
+        ) {
+            storage = Storage(
+                name: name, namespace: namespace, path: path, repeats: repeats,
+                when: when, required: required, values: values, children: children, then: then, line: line
+            )
+        }
+
+        private mutating func unique() -> Storage {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            return storage
+        }
+
+        /// The rule of the attribute (or `#text`) called `name`, or nil; looked up by index, lengths first.
+        package func value(named name: String) -> ValueRule? {
+            let values = storage.values
+            let length = name.utf8.count
+            for index in values.indices where values[index].name.utf8.count == length && values[index].name == name {
+                return values[index]
+            }
+            return nil
+        }
+
+        package var name: String {
+            get { storage.name }
+            set { unique().name = newValue }
+        }
+
+        package var namespace: String {
+            get { storage.namespace }
+            set { unique().namespace = newValue }
+        }
+
         /// The model object (relative) this element corresponds to; nil: the enclosing object.
-        package var path: [String]?
+        package var path: [String]? {
+            get { storage.path }
+            set { unique().path = newValue }
+        }
+
         /// Repeated element ↔ model array.
-        package var repeats: Bool
+        package var repeats: Bool {
+            get { storage.repeats }
+            set { unique().repeats = newValue }
+        }
+
         /// When reading: which elements of this name the rule takes.
-        package var when: Condition?
+        package var when: Condition? {
+            get { storage.when }
+            set { unique().when = newValue }
+        }
+
         /// Written even when none of its values is present.
-        package var required: Bool
-        package var values: [ValueRule]
-        package var children: [ElementRule]
+        package var required: Bool {
+            get { storage.required }
+            set { unique().required = newValue }
+        }
+
+        package var values: [ValueRule] {
+            get { storage.values }
+            set { unique().values = newValue }
+        }
+
+        package var children: [ElementRule] {
+            get { storage.children }
+            set { unique().children = newValue }
+        }
+
         /// Repeated sibling elements written right after each element of this rule (e.g. lab lines after
         /// their procedure line), read back into arrays of the same model object.
-        package var then: [ElementRule]
-        package var line: Int
+        package var then: [ElementRule] {
+            get { storage.then }
+            set { unique().then = newValue }
+        }
+
+        package var line: Int {
+            get { storage.line }
+            set { unique().line = newValue }
+        }
     }
 
     /// Reading condition on an element's attributes.

@@ -46,7 +46,15 @@ package struct TreeNode: Sendable, Equatable {
 
     /// The value of the unprefixed attribute `name`, or nil; an attribute of another namespace never matches.
     package func attribute(_ name: String) -> String? {
-        attributes.first(where: { $0.name == name && $0.namespace.isEmpty })?.value
+        // By index, so that no attribute is copied on the way (this runs for every value of every record).
+        let length = name.utf8.count
+        for index in attributes.indices
+        where attributes[index].name.utf8.count == length && attributes[index].name == name
+            && attributes[index].namespace.isEmpty
+        {
+            return attributes[index].value
+        }
+        return nil
     }
 
     /// Moves the line numbers of this node and everything inside it by `delta` (for a record parsed again

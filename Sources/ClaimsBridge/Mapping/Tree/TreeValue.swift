@@ -22,8 +22,18 @@ package enum TreeValue: Sendable, Equatable {
 
     /// The member `key` of an object, or nil.
     package subscript(key: String) -> TreeValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.first(where: { $0.key == key })?.value
+        guard case .object(let members) = self, let index = Self.index(of: key, in: members) else { return nil }
+        return members[index].value
+    }
+
+    /// Where `key` is among `members`, looked up by index so that no member is copied on the way, and with the
+    /// lengths compared first, which tells most different keys apart at once.
+    private static func index(of key: String, in members: [Member]) -> Int? {
+        let length = key.utf8.count
+        for index in members.indices where members[index].key.utf8.count == length && members[index].key == key {
+            return index
+        }
+        return nil
     }
 
     /// The value at a dotted path below this object, or nil (`null` counts as absent).
@@ -34,9 +44,26 @@ package enum TreeValue: Sendable, Equatable {
 
     /// Every value reached by `path`, stepping into each element of the arrays met on the way.
     package func values(along path: ArraySlice<String>) -> [TreeValue] {
-        if case .array(let items) = self { return items.flatMap { $0.values(along: path) } }
-        guard let first = path.first else { return self == .null ? [] : [self] }
-        return self[first]?.values(along: path.dropFirst()) ?? []
+        var found: [TreeValue] = []
+        _ = forEachValue(along: path) {
+            found.append($0)
+            return true
+        }
+        return found
+    }
+
+    /// Calls `body` with every value ``values(along:)`` gives, in order, without collecting them, until it
+    /// returns false; returns false when it was stopped.
+    package func forEachValue(along path: ArraySlice<String>, _ body: (TreeValue) -> Bool) -> Bool {
+        switch self {
+        case .array(let items):
+            for item in items where !item.forEachValue(along: path, body) { return false }
+            return true
+        case .null where path.isEmpty: return true
+        default:
+            guard let first = path.first else { return body(self) }
+            return self[first]?.forEachValue(along: path.dropFirst(), body) ?? true
+        }
     }
 
     /// Sets the value at a dotted path, creating intermediate objects; new keys go last.
@@ -48,7 +75,7 @@ package enum TreeValue: Sendable, Equatable {
         if case .object = self {} else { self = .object([]) }
         guard case .object(var members) = self else { return }
         self = .null
-        if let index = members.firstIndex(where: { $0.key == first }) {
+        if let index = Self.index(of: first, in: members) {
             members[index].value.set(value, at: path.dropFirst())
         } else {
             var child = TreeValue.null

@@ -50,6 +50,9 @@ struct TreeRuleChecker {
     /// Every broken rule, at most one per element and attribute (the first rule listed wins), each with the
     /// line of the element it is about (0 when not known).
     func problems(of record: TreeNode) -> [(problem: CarrierProblem, line: Int)] {
+        // Most records break no rule: a walk that builds nothing says so, and only a record that breaks one is
+        // walked again to say where and why.
+        if breaksNoRule(record) { return [] }
         let instances = Self.instances(of: record, rule: mapping.record)
         var found: [(problem: CarrierProblem, line: Int)] = []
         var reported: Set<String> = []
@@ -75,7 +78,10 @@ struct TreeRuleChecker {
             guard let attribute = rule.attribute else { continue }
             for instance in instances where applies(rule, to: instance.node) {
                 let value = instance.node.attribute(attribute)
-                if passes(rule.check, value: value, attribute: attribute, in: instance, record: instances[0]) {
+                if passes(
+                    rule.check, value: value, attribute: attribute, node: instance.node, rule: instance.rule,
+                    record: instances[0].node, recordRule: instances[0].rule)
+                {
                     continue
                 }
                 guard reported.insert(instance.partnerPath + "/@" + attribute).inserted else { continue }
@@ -85,8 +91,82 @@ struct TreeRuleChecker {
         return found
     }
 
+    /// Whether the record breaks none of the rules: the same elements and checks as ``problems(of:)``, walked
+    /// without building anything.
+    private func breaksNoRule(_ record: TreeNode) -> Bool {
+        let all = rules.rules
+        var counts = [Int](repeating: 0, count: all.count)
+        guard visit(record, mapping.record, record: record, recordRule: mapping.record, counts: &counts) else {
+            return false
+        }
+        for (index, rule) in all.enumerated() {
+            switch rule.check {
+            case .atLeast(let least): if counts[index] < least { return false }
+            case .required where rule.attribute == nil: if counts[index] == 0 { return false }
+            default: continue
+            }
+        }
+        return true
+    }
+
+    /// Checks one element the mapping reads and, as ``collect(_:into:)`` finds them, the elements inside it;
+    /// counts the elements each element-level rule selects. False at the first broken rule.
+    private func visit(
+        _ node: TreeNode, _ elementRule: TreeMapping.ElementRule, record: TreeNode,
+        recordRule: TreeMapping.ElementRule, counts: inout [Int], descend: Bool = true
+    ) -> Bool {
+        for index in rules.rulesByElement[node.name] ?? [] {
+            let rule = rules.rules[index]
+            if let when = rule.when, !when.holds(for: node) { continue }
+            guard let attribute = rule.attribute else {
+                counts[index] += 1
+                continue
+            }
+            if case .atLeast = rule.check {
+                counts[index] += 1
+                continue
+            }
+            guard
+                passes(
+                    rule.check, value: node.attribute(attribute), attribute: attribute, node: node,
+                    rule: elementRule, record: record, recordRule: recordRule)
+            else { return false }
+        }
+        let children = node.children
+        guard descend, !children.isEmpty else { return true }
+        var consumed = [Bool](repeating: false, count: children.count)
+        for childRule in elementRule.children {
+            var index = 0
+            while index < children.count {
+                guard !consumed[index], Self.matches(childRule, children[index]) else {
+                    index += 1
+                    continue
+                }
+                consumed[index] = true
+                guard visit(children[index], childRule, record: record, recordRule: recordRule, counts: &counts)
+                else { return false }
+                index += 1
+                while index < children.count,
+                    let which = childRule.then.firstIndex(where: { Self.matches($0, children[index]) })
+                {
+                    consumed[index] = true
+                    // A sibling's own children are not the mapping's: it is checked as an element alone.
+                    guard
+                        visit(
+                            children[index], childRule.then[which], record: record, recordRule: recordRule,
+                            counts: &counts, descend: false)
+                    else { return false }
+                    index += 1
+                }
+                if !childRule.repeats { break }
+            }
+        }
+        return true
+    }
+
     private func passes(
-        _ check: TreeRules.Check, value: String?, attribute: String, in instance: Instance, record: Instance
+        _ check: TreeRules.Check, value: String?, attribute: String, node: TreeNode,
+        rule elementRule: TreeMapping.ElementRule, record: TreeNode, recordRule: TreeMapping.ElementRule
     ) -> Bool {
         guard let value, !value.isEmpty else {
             if case .required = check { return false }
@@ -105,29 +185,28 @@ struct TreeRuleChecker {
             return number >= least
         case .digits(let least): return value.utf8.count >= least && value.utf8.allSatisfy(\.isDigit)
         case .notAfterToday:
-            guard let day = date(value, attribute, instance.rule) else { return true }
+            guard let day = date(value, attribute, elementRule) else { return true }
             return day.year * 10_000 + day.month * 100 + day.day <= context.today
         case .notAfterAttribute(let otherName):
-            guard let day = date(value, attribute, instance.rule) else { return true }
-            let (other, owner) = otherValue(otherName, instance, record)
+            guard let day = date(value, attribute, elementRule) else { return true }
+            let (other, owner) = otherValue(otherName, node, elementRule, record, recordRule)
             guard let other, let limit = date(other, otherName, owner) else { return true }
             return day <= limit
         }
     }
 
     /// The other attribute of a comparison: on the same element, or else on the record.
-    private func otherValue(_ name: String, _ instance: Instance, _ record: Instance) -> (
-        String?, TreeMapping.ElementRule
-    ) {
-        if instance.rule.values.contains(where: { $0.name == name }) {
-            return (instance.node.attribute(name), instance.rule)
-        }
-        return (record.node.attribute(name), record.rule)
+    private func otherValue(
+        _ name: String, _ node: TreeNode, _ rule: TreeMapping.ElementRule, _ record: TreeNode,
+        _ recordRule: TreeMapping.ElementRule
+    ) -> (String?, TreeMapping.ElementRule) {
+        if rule.value(named: name) != nil { return (node.attribute(name), rule) }
+        return (record.attribute(name), recordRule)
     }
 
     /// An attribute's value as a date, read with the mapping's own format for it (`YYMMDD`, `YYYYMMDD`…).
     private func date(_ text: String, _ attribute: String, _ rule: TreeMapping.ElementRule) -> CalendarDate? {
-        guard let value = rule.values.first(where: { $0.name == attribute }) else { return nil }
+        guard let value = rule.value(named: attribute) else { return nil }
         if case .date(let format) = value.transform { return try? TreeTransform.calendarDate(text, format: format) }
         guard let read = try? value.transform.read(text), let iso = read.scalarText
         else { return nil }
@@ -160,7 +239,7 @@ struct TreeRuleChecker {
         var sentence = rule.says
         sentence = Self.fill(sentence, "{value}", value.map { shown($0, mapped) } ?? nil)
         if case .notAfterAttribute(let otherName) = rule.check, let instance {
-            let (other, owner) = otherValue(otherName, instance, record)
+            let (other, owner) = otherValue(otherName, instance.node, instance.rule, record.node, record.rule)
             let otherRule = owner.values.first { $0.name == otherName }
             sentence = Self.fill(sentence, "{other}", other.map { shown($0, otherRule) } ?? nil)
         }

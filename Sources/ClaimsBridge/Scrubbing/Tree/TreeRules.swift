@@ -62,7 +62,19 @@ package struct TreeRules: Sendable {
     /// The rules file and its name (`rules:`).
     package var file: String
     package var name: String
-    package var rules: [Rule]
+    /// The rules in file order.
+    package let rules: [Rule]
+    /// For each element name, the positions in ``rules`` of the rules about it, in file order.
+    package let rulesByElement: [String: [Int]]
+
+    package init(file: String, name: String, rules: [Rule]) {
+        self.file = file
+        self.name = name
+        self.rules = rules
+        var byElement: [String: [Int]] = [:]
+        for (index, rule) in rules.enumerated() { byElement[rule.element, default: []].append(index) }
+        rulesByElement = byElement
+    }
 
     /// The rule codes, in file order.
     package var codes: [String] { rules.map(\.code) }

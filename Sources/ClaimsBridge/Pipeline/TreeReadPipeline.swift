@@ -11,7 +11,8 @@ public import Logging
 /// bytes), and the others are still translated. A document that stops being well-formed (or whose bytes do
 /// not fit its declared encoding) ends the run at that point: the records complete before it are translated,
 /// and every byte after the last of them is kept in one reject (in pieces of at most 1 MiB), so each input
-/// byte is in a translated record or in a reject.
+/// byte is in a translated record or in a reject. Groups of records are translated on worker threads while the
+/// document is read on (``workerThreads``); output and rejects keep the input's order.
 public struct TreeReadPipeline {
     /// The partner format.
     public let mapping: TreeMapping

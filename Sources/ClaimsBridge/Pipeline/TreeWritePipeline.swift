@@ -8,8 +8,10 @@ public import Logging
 /// records inside a copy of the root element, see `RecordSchemaCheck`); a record that breaks a rule is
 /// rejected with the element path and the rule, and the others are still written. A mapping with
 /// `carrierRules:` (RAMQ) also refuses a record that breaks one of the receiver's rules, before the schema
-/// check, with every problem of the record at once. Memory stays at one group
-/// of records plus the output buffer, however large the batch. One pipeline runs one translation at a time.
+/// check, with every problem of the record at once. Groups are mapped, checked and written on worker threads
+/// while the input is read on (``workerThreads``); output and rejects keep the input's order. Memory stays at a
+/// few groups of records plus the output buffer, however large the batch. One pipeline runs one translation at
+/// a time.
 ///
 /// ```swift
 /// let ramq = try TreeMapping.load(path: "Mappings/ramq/claim.mapping.yaml")

@@ -176,10 +176,29 @@ struct TreeRuleChecker {
         case .required, .atLeast: return true
         case .pattern(let forms): return forms.contains { Self.matches(value, form: $0) }
         case .values(let ranges):
-            return ranges.contains { $0.low.count == value.count && $0.low <= value && value <= $0.high }
+            // Byte by byte: the values and ranges of the rules are ASCII codes of a fixed length.
+            let bytes = value.utf8
+            return ranges.contains {
+                $0.low.utf8.count == bytes.count && !bytes.lexicographicallyPrecedes($0.low.utf8)
+                    && !$0.high.utf8.lexicographicallyPrecedes(bytes)
+            }
         case .letters(let allowed):
-            var seen: Set<UInt8> = []
-            return value.utf8.allSatisfy { allowed.contains($0) && seen.insert($0).inserted }
+            var seen: (UInt64, UInt64) = (0, 0)  // the ASCII letters met so far, one bit each
+            var seenBeyondASCII: [UInt8] = []
+            return value.utf8.allSatisfy { letter in
+                guard allowed.contains(letter) else { return false }
+                if letter >= 0x80 {
+                    defer { seenBeyondASCII.append(letter) }
+                    return !seenBeyondASCII.contains(letter)
+                }
+                let bit = UInt64(1) << UInt64(letter & 63)
+                if letter < 64 {
+                    defer { seen.0 |= bit }
+                    return seen.0 & bit == 0
+                }
+                defer { seen.1 |= bit }
+                return seen.1 & bit == 0
+            }
         case .minimum(let least):
             guard let number = Int(value) else { return true }
             return number >= least

@@ -36,8 +36,8 @@ seeds_for() {
     if [ -d "Fuzz/Seeds/$target" ]; then echo "Fuzz/Seeds/$target"; return; fi
     case "$target" in
         cdanet-*) echo "Fixtures/cdanet/v04 Fixtures/cdanet/v02 Fixtures/cdanet/invalid" ;;
-        json-*) echo "Fixtures/cdanet/v04" ;;
-        xml-* | tree-*) echo "Fixtures/ramq Fixtures/partners" ;;
+        json-* | fuzz-json-*) echo "Fixtures/cdanet/v04 Fixtures/partners" ;;
+        xml-* | tree-* | fuzz-xml-* | fuzz-tree-*) echo "Fixtures/ramq Fixtures/labs Fixtures/partners" ;;
         *) echo "Fixtures" ;;
     esac
 }

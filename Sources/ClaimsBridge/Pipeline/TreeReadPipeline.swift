@@ -104,7 +104,8 @@ public struct TreeReadPipeline {
         /// What the main thread keeps of each record sent to a worker: enough to report it.
         var sent: [[(number: Int, original: (offset: Int, bytes: [UInt8])?, record: TreeNode?)]] = []
         /// Checks the waiting records against the schema and sends them to be translated; then takes back the
-        /// translations in order, all of them or (`all == false`) all but the last two groups. False to stop.
+        /// translations in order, all of them or (`all == false`) all but the few groups kept in flight (see
+        /// ``OrderedWorkers/pass(_:all:to:)``). False to stop.
         func flush(all: Bool = true) throws -> Bool {
             var job: [(TreeNode, BridgeError?)]?
             if !pending.isEmpty {
@@ -127,13 +128,20 @@ public struct TreeReadPipeline {
         /// Writes or rejects the records of the oldest group sent, in order; false to stop.
         func take(_ group: TranslatedRecords) throws -> Bool {
             let items = sent.removeFirst()
-            for (item, result) in zip(items, group.results) {
+            for (item, outcome) in zip(items, group.results) {
                 let original = { item.original?.bytes ?? Self.serialize(item.record!, writer, root: outer) }
                 let translated = state.summary.translated
+                let result: Result<ArraySlice<UInt8>, BridgeError>
+                var warning: BridgeError?
+                switch outcome {
+                case .written(let range, let broken):
+                    result = .success(group.json[range])
+                    warning = broken
+                case .rejected(let error): result = .failure(error)
+                }
                 let keepGoing = try state.handle(
-                    number: item.number, offset: item.original?.offset ?? 0, original: original,
-                    result: result.range.map { .success(group.json[$0]) } ?? .failure(result.error!))
-                if let warning = result.warning, let onWarning, state.summary.translated > translated {
+                    number: item.number, offset: item.original?.offset ?? 0, original: original, result: result)
+                if let warning, let onWarning, state.summary.translated > translated {
                     var located = warning
                     located.location.messageNumber = item.number
                     try onWarning(
@@ -447,10 +455,10 @@ extension RejectedMessage {
 }
 
 /// The records of one group as translated by a worker: each one's model object as JSON (a range of `json`), or
-/// why it was refused, and the warning of a rule broken under `--lenient`.
+/// why it was refused.
 struct TranslatedRecords: Sendable {
     var json: [UInt8] = []
-    var results: [(range: Range<Int>?, error: BridgeError?, warning: BridgeError?)] = []
+    var results: [RecordOutcome] = []
     /// The records translated, handed back so that the thread that made them frees them: a thread freeing
     /// another's many small blocks keeps taking the allocator's lock from it.
     var records: [(TreeNode, BridgeError?)] = []
@@ -476,9 +484,9 @@ struct TreeRecordTranslator: Sendable {
                 let model = try translate(record, verdict: verdict, context: context, warning: &warning)
                 let start = group.json.count
                 model.appendJSON(to: &group.json)
-                group.results.append((start..<group.json.count, nil, warning))
+                group.results.append(.written(start..<group.json.count, warning: warning))
             } catch {
-                group.results.append((nil, error, nil))
+                group.results.append(.rejected(error))
             }
         }
         group.records = records

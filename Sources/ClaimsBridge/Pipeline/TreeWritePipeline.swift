@@ -85,11 +85,10 @@ public struct TreeWritePipeline {
         let threads =
             modelCheck != nil || oneDocument
             ? 0 : workerThreads ?? PipelineThreads.defaultCount
+        // Each thread validates with a schema compiled for it: a validator is not thread-safe.
         let recordWriters = try (0..<max(threads, 1)).map { index in
-            ThreadOwned(
-                value: try RecordWriter(
-                    pipeline: self, validator: index == 0 ? validator : validator.map { try XMLSchemaValidator(path: $0.path) }
-                ))
+            let own = index == 0 ? validator : try validator.map { try XMLSchemaValidator(path: $0.path) }
+            return ThreadOwned(value: RecordWriter(pipeline: self, validator: own))
         }
         let workers = OrderedWorkers<[ModelLine], WrittenRecords>(threads: threads) { thread, lines in
             recordWriters[thread].value.write(lines)
@@ -114,7 +113,8 @@ public struct TreeWritePipeline {
             return !failFast
         }
         /// Sends the waiting lines to be written, then takes back what was written, in order: everything, or
-        /// (`all == false`) all but the last groups in flight. False when the run must stop.
+        /// (`all == false`) all but the few groups kept in flight (see ``OrderedWorkers/pass(_:all:to:)``).
+        /// False when the run must stop.
         func flush(all: Bool = true) throws -> Bool {
             let job = pending.isEmpty ? nil : pending
             pending.removeAll(keepingCapacity: true)
@@ -134,7 +134,7 @@ public struct TreeWritePipeline {
                             messageNumber: line.number, messageOffset: line.offset, error: located,
                             original: line.bytes, isLine: true))
                     if !keepGoing { return false }
-                case .written(let range):
+                case .written(let range, _):
                     if oneDocumentJSON && summary.translated > 0 { out.append(UInt8(ascii: ",")) }
                     out += group.bytes[range]
                     if !isXML && !oneDocumentJSON { out.append(0x0A) }
@@ -167,7 +167,7 @@ public struct TreeWritePipeline {
                             at: .init(byteOffset: error.offset)))
                 }
                 pending.append(ModelLine(model: model, number: number, offset: offset, bytes: Array(line)))
-                if pending.count >= (oneDocument ? 1 : groupSize) { return try flush(all: threads == 0) }
+                if pending.count >= (oneDocument ? 1 : groupSize) { return try flush(all: false) }
                 return true
             })
         if !stopped { _ = try flush() }
@@ -190,12 +190,8 @@ struct ModelLine: Sendable {
 /// What a worker made of a group of lines: each one written (a range of `bytes`) or refused, and the lines
 /// themselves, handed back so that the thread that made their model objects frees them.
 struct WrittenRecords: Sendable {
-    enum Outcome: Sendable {
-        case written(Range<Int>)
-        case rejected(BridgeError)
-    }
     var bytes: [UInt8] = []
-    var results: [Outcome] = []
+    var results: [RecordOutcome] = []
     var lines: [ModelLine] = []
 }
 
@@ -214,7 +210,7 @@ final class RecordWriter {
     /// Documents written so far, for a mapping whose root is the one record.
     private var documents = 0
 
-    init(pipeline: TreeWritePipeline, validator: XMLSchemaValidator?) throws {
+    init(pipeline: TreeWritePipeline, validator: XMLSchemaValidator?) {
         mapping = pipeline.mapping
         parameters = pipeline.parameters
         context = CarrierRuleContext(showPersonalData: pipeline.showPersonalData, fixedToday: pipeline.fixedToday)
@@ -234,7 +230,7 @@ final class RecordWriter {
     /// (XML: after checking them against the schema together).
     func write(_ lines: [ModelLine]) -> WrittenRecords {
         var group = WrittenRecords()
-        var outcomes = [WrittenRecords.Outcome?](repeating: nil, count: lines.count)
+        var outcomes = [RecordOutcome?](repeating: nil, count: lines.count)
         var records: [TreeNode] = []
         var places: [Int] = []
         let isXML = mapping.format == .xml
@@ -259,14 +255,14 @@ final class RecordWriter {
                 outcomes[index] = .rejected(error)
             }
         }
-        if isXML, let check, reusesCheckedBytes {
+        if isXML, let check, reusesCheckedBytes, !records.isEmpty {
             let checked = check.checkKeepingBytes(records)
             group.bytes = checked.document
             for (position, index) in places.enumerated() {
                 outcomes[index] = checked.verdicts[position].map { .rejected($0) } ?? .written(checked.ranges[position])
             }
         } else {
-            let verdicts = isXML ? check?.check(records) : nil
+            let verdicts = isXML && !records.isEmpty ? check?.check(records) : nil
             let isRoot = mapping.recordName == nil
             let namespace = isRoot ? "" : mapping.rootNamespace
             for (position, index) in places.enumerated() {

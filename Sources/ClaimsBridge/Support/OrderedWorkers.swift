@@ -138,6 +138,13 @@ final class OrderedWorkers<Job: Sendable, Output: Sendable>: @unchecked Sendable
     }
 }
 
+/// What a worker made of one record of a group: its output (a range of the group's bytes), with the warning of a
+/// rule broken under `--lenient`, or why it was refused.
+enum RecordOutcome: Sendable {
+    case written(Range<Int>, warning: BridgeError? = nil)
+    case rejected(BridgeError)
+}
+
 /// How many worker threads a pipeline starts when not told.
 enum PipelineThreads {
     /// Two on a machine with two cores or more (the reading or writing goes on on the caller's thread), none on

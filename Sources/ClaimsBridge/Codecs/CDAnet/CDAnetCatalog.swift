@@ -110,6 +110,9 @@ public final class CDAnetCatalog: Sendable {
         entries.filter(\.embedsMessage).compactMap(resolve).map(\.layout)
     }
 
+    /// The entries of the transactions whose last field holds an embedded message.
+    var embeddingEntries: [CatalogEntry] { entries.filter(\.embedsMessage) }
+
     /// Whether every mapping is compiled already (false for a catalog built from an index until each is used).
     package var isFullyLoaded: Bool { entries.allSatisfy(\.isLoaded) }
 

@@ -193,7 +193,8 @@ extension CDAnetFramer {
         }
         for origin in origins where end - origin <= maximumMessageLength {
             let outer = UnsafeBufferPointer(rebasing: bytes[origin..<end])
-            for outerLayout in embeddingLayouts(at: origin, bytes) {
+            let (layouts, named) = embeddingLayouts(at: origin, bytes)
+            for outerLayout in layouts {
                 // The fields before G40 need at least the layout's minimum length (a few bytes may be deleted).
                 guard x - origin >= outerLayout.minimumLength - Self.slack else { continue }
                 let structure = FixedWidthDecoder(layout: outerLayout).structuralEnd(of: outer, scratch: scratch)
@@ -202,14 +203,24 @@ extension CDAnetFramer {
                 {
                     return true
                 }
-                if embeddedLengthField(of: outerLayout, origin: origin, before: x, bytes, says: length) { return true }
-                if statedLength(of: outerLayout, origin: origin, before: x, bytes, isAbout: outer.count),
-                    embeddedLengthNearItsPlace(
-                        of: outerLayout, origin: origin, before: x, bytes, roughly: length, outerLength: outer.count)
-                {
-                    return true
+                // A layout the header does not name (its version or transaction code damaged) counts by its
+                // structure alone: the looser signs would find an embedded message in many a damaged message.
+                if named {
+                    if embeddedLengthField(of: outerLayout, origin: origin, before: x, bytes, says: length) { return true }
+                    if statedLength(of: outerLayout, origin: origin, before: x, bytes, isAbout: outer.count),
+                        embeddedLengthNearItsPlace(
+                            of: outerLayout, origin: origin, before: x, bytes, roughly: length, outerLength: outer.count)
+                    {
+                        return true
+                    }
+                    if lengthFieldsAgreeAfterAByteMoved(
+                        of: outerLayout, origin: origin, before: x, bytes, length, outerLength: outer.count)
+                    {
+                        return true
+                    }
                 }
                 if shiftedStructureEnds(outerLayout, origin: origin, embeddedAt: x, end: end, bytes) { return true }
+                guard named else { continue }
                 if sharesItsCarrierAndEnd(x, length: length, layout, as: origin, outerLayout, bytes) { return true }
                 // Its length field (A07), where it belongs, says exactly that it ends with this message, and its
                 // G39, where it belongs, is this message's length with one digit damaged.
@@ -226,39 +237,40 @@ extension CDAnetFramer {
     }
 
     /// Whether the structure of a message of `layout` at `origin` ends exactly with the message at `x` as its last
-    /// field (G40) once a few bytes inserted or deleted before one of its count, flag or length fields are undone.
-    /// The walk reads only those fields, so only which of them the damage shifted matters: the shift is tried
-    /// before each of them in turn, by up to ``slack`` bytes either way.
+    /// field (G40) once a few bytes inserted or deleted before one or two of its count, flag or length fields are
+    /// undone. The walk reads only those fields, so only which of them the damage shifted matters: shifts of up to
+    /// ``slack`` bytes either way are tried before each of them, and before each pair of them (one shift before
+    /// the first, the rest before the second), adding up to where G39 is found to say this message's length.
     private func shiftedStructureEnds(
         _ layout: RecordLayout, origin: Int, embeddedAt x: Int, end: Int, _ bytes: UnsafeBufferPointer<UInt8>
     ) -> Bool {
-        // Every cut comes before G39 or at it, so the walk reads G39 `shift` bytes from its place, and it ends
-        // with this message only if G39 says its length there: only those shifts are worth a walk.
+        // Every cut comes before G39 or at it, so the walk reads G39 as many bytes from its place as the shifts
+        // add up to, and it ends with this message only if G39 says its length there: only those totals are
+        // worth a walk.
         guard let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
             let embeddedLengthAt = layout.leadingFieldOffset(of: lengthField)
         else { return false }
-        let shifts = (-Self.slack...Self.slack).filter { shift in
+        let totals = (-Self.slack...Self.slack).filter { shift in
             let at = origin + embeddedLengthAt + shift
             return shift != 0 && at >= origin && at + 4 <= x && number(bytes, at, 4) == end - x
         }
-        guard !shifts.isEmpty else { return false }
-        let decoder = FixedWidthDecoder(layout: layout)
-        var shifted: [UInt8] = []
-        shifted.reserveCapacity(end - origin + Self.slack)
-        for cut in layout.leadingControlFieldOffsets where origin + cut + Self.slack < x {
-            for shift in shifts where cut + shift >= 0 {
-                // `shift` bytes inserted just before the field at `cut` are dropped; bytes deleted before it are
-                // put back as spaces, so that the field is read where the damage moved it.
-                let kept = cut + min(shift, 0)
-                shifted.removeAll(keepingCapacity: true)
-                shifted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[origin..<(origin + kept)]))
-                if shift < 0 { shifted.append(contentsOf: repeatElement(UInt8(ascii: " "), count: -shift)) }
-                shifted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(origin + kept + max(shift, 0))..<end]))
-                let ends = shifted.withUnsafeBufferPointer { outer in
-                    decoder.structuralEnd(of: outer, scratch: scratch) == .length(outer.count) && scratch.spanCount > 0
-                        && Int(scratch.spanOffset[scratch.spanCount - 1]) == x - origin - shift
+        guard !totals.isEmpty else { return false }
+        let walk = ShiftedWalk(
+            decoder: FixedWidthDecoder(layout: layout), message: UnsafeBufferPointer(rebasing: bytes[origin..<end]),
+            embeddedAt: x - origin, scratch: scratch)
+        let cuts = layout.leadingControlFieldOffsets.filter { origin + $0 < x }
+        for (index, cut) in cuts.enumerated() {
+            for total in totals where cut + total >= 0 && origin + cut + Self.slack < x {
+                if walk.ends(undoing: [(cut, total)]) { return true }
+            }
+            for second in cuts[(index + 1)...] {
+                for total in totals {
+                    for first in -Self.slack...Self.slack where first != 0 && first != total && cut + first >= 0 {
+                        let rest = total - first
+                        guard abs(rest) <= Self.slack, second + rest >= 0 else { continue }
+                        if walk.ends(undoing: [(cut, first), (second, rest)]) { return true }
+                    }
                 }
-                if ends { return true }
             }
         }
         return false
@@ -324,6 +336,30 @@ extension CDAnetFramer {
         return false
     }
 
+    /// Whether the message length field (A07) of a message of `layout` at `origin` says `outerLength` (give or
+    /// take ``slack`` bytes) once one byte inserted or deleted inside it is undone, and its embedded-length field
+    /// (G39), moved by that byte (give or take one), says exactly `value`. A07 with a byte missing is
+    /// consistent with many lengths, so G39 must confirm it at the one place the damage puts it.
+    private func lengthFieldsAgreeAfterAByteMoved(
+        of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ value: Int,
+        outerLength: Int
+    ) -> Bool {
+        guard let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
+            let offset = layout.leadingFieldOffset(of: lengthField)
+        else { return false }
+        let stated = origin + layout.lengthFieldOffset
+        for shift in [-1, 1] {
+            guard ((outerLength - Self.slack)...(outerLength + Self.slack)).contains(where: {
+                lengthWithOneByteMoved(bytes, at: stated, width: layout.lengthFieldWidth, $0, before: limit) == shift
+            })
+            else { continue }
+            for position in (origin + offset + shift - 1)...(origin + offset + shift + 1) where position + 4 <= limit {
+                if number(bytes, position, 4) == value { return true }
+            }
+        }
+        return false
+    }
+
     /// Whether the embedded-length field (G39) of a message of `layout` at `origin`, exactly at its fixed place,
     /// says `value` but for one byte.
     private func embeddedLengthAtItsPlace(
@@ -340,6 +376,34 @@ extension CDAnetFramer {
             rest /= 10
         }
         return differing <= 1
+    }
+
+    /// Whether the bytes at `index` are `value` as `width` zero-padded digits once one byte deleted among them
+    /// (-1) or inserted among them (1) is undone, all before `limit`; nil if neither. A field that reads as a
+    /// number is not taken for another number with a byte moved.
+    func lengthWithOneByteMoved(
+        _ bytes: UnsafeBufferPointer<UInt8>, at index: Int, width: Int, _ value: Int, before limit: Int
+    ) -> Int? {
+        guard value >= 0, index >= 0, index + width + 1 <= limit, number(bytes, index, width) == nil else { return nil }
+        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+        var rest = value
+        for i in stride(from: width - 1, through: 0, by: -1) {
+            digits[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        guard rest == 0 else { return nil }
+        for skipped in 0..<width {
+            // `digits` without the one at `skipped` (deleted), or the bytes without the one there (inserted).
+            var deleted = true
+            var inserted = true
+            for i in 0..<width {
+                if i < width - 1, bytes[index + i] != digits[i < skipped ? i : i + 1] { deleted = false }
+                if bytes[index + (i < skipped ? i : i + 1)] != digits[i] { inserted = false }
+            }
+            if deleted { return -1 }
+            if inserted { return 1 }
+        }
+        return nil
     }
 
     /// Whether `width` bytes at `index` are `value` as zero-padded digits, allowing one non-digit byte.
@@ -360,15 +424,28 @@ extension CDAnetFramer {
     }
 
     /// The layouts that could hold a message embedded at their end, for a damaged message at `origin`: the one
-    /// its header names, or every one when the header is unreadable.
-    private func embeddingLayouts(at origin: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> [RecordLayout] {
-        if origin + 22 <= bytes.count, let version = twoDigits(bytes, origin + 18),
+    /// its header names, or every one when the header is unreadable (`named`); when the layout it names embeds
+    /// nothing, those whose version and transaction code (A03, A04) differ from the header's by one byte, or which
+    /// the header names one byte to either side (a byte inserted or deleted before them), not `named`.
+    private func embeddingLayouts(
+        at origin: Int, _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> (layouts: [RecordLayout], named: Bool) {
+        guard origin + 22 <= bytes.count, let version = twoDigits(bytes, origin + 18),
             let transaction = twoDigits(bytes, origin + 20),
             let mapping = catalog.mapping(version: version, transaction: transaction)
-        {
-            return mapping.layout.endsWithEmbeddedMessage ? [mapping.layout] : []
+        else { return (catalog.embeddingLayouts, true) }
+        if mapping.layout.endsWithEmbeddedMessage { return ([mapping.layout], true) }
+        let near = catalog.embeddingEntries.compactMap { entry -> RecordLayout? in
+            let header = Array((entry.version + entry.transaction).utf8)
+            guard header.count == 4,
+                [origin + 17, origin + 18, origin + 19].contains(where: { at in
+                    let differing = at + 4 <= bytes.count ? (0..<4).filter { bytes[at + $0] != header[$0] }.count : 4
+                    return differing <= (at == origin + 18 ? 1 : 0)
+                })
+            else { return nil }
+            return catalog.mapping(version: Int(entry.version) ?? -1, transaction: Int(entry.transaction) ?? -1)?.layout
         }
-        return catalog.embeddingLayouts
+        return (near, false)
     }
 }
 

@@ -1,0 +1,57 @@
+import ClaimsBridgeTestSupport
+import Testing
+
+@testable import ClaimsBridge
+
+/// A message that embeds another one (G40) damaged in more than one place: its embedded message must still be
+/// recognised as its, not read as a message of its own, when the damage moved its count and length fields twice,
+/// changed the transaction code its header names, or took a byte out of its length field (A07).
+@Suite struct CDAnetDamagedCarrierTests {
+    typealias Cases = CDAnetResyncSurveyCasesTests
+
+    /// `bytes` with each edit applied, the edits given at offsets of the undamaged bytes (applied from the last).
+    static func edits(_ bytes: [UInt8], _ edits: [(at: Int, removing: Int, inserting: String)]) -> [UInt8] {
+        edits.sorted { $0.at > $1.at }.reduce(bytes) { Cases.edit($0, at: $1.at, removing: $1.removing, inserting: $1.inserting) }
+    }
+
+    /// A claim acknowledgement missing a byte of its length field (A07) and a byte of its disposition message
+    /// (G07), with two more bytes replaced: its count fields and G39 are moved by one byte, then by two, so only
+    /// undoing both moves makes its structure end with its embedded EOB.
+    @Test func anEmbeddedEOBIsFoundWhenTwoDeletionsMovedItsCarriersFields() throws {
+        let damaged = Self.edits(
+            Cases.fixture("v04/11-claim-acknowledgement-embedded"),
+            [(16, 1, "X"), (28, 1, ""), (60, 1, "X"), (123, 1, "")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/24-email")])
+    }
+
+    /// A claim acknowledgement whose transaction code (A04) reads 12, a claim reversal response, which embeds
+    /// nothing: the layouts one byte away from what the header says are tried, by their structure.
+    @Test func anEmbeddedEOBIsFoundWhenItsCarriersTransactionCodeIsDamaged() throws {
+        let damaged = Self.edits(Cases.fixture("v04/11-claim-acknowledgement-embedded"), [(21, 1, "2")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/24-email")])
+    }
+
+    /// A COB claim with one digit of its transaction code replaced and a letter of the patient's name: its header
+    /// names a predetermination (03), which embeds nothing.
+    @Test func aCOBClaimsEmbeddedEOBIsFoundWhenItsTransactionCodeIsDamaged() throws {
+        let damaged = Self.edits(Cases.fixture("v04/07-cob-claim"), [(21, 1, "3"), (130, 1, "X")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/01-claim-basic")])
+    }
+
+    /// A COB claim missing one digit of its length field (A07, which then reads "0051" and a letter) with two
+    /// spaces inserted after G39: A07 says the claim's length once the missing digit is put back, and G39, one
+    /// byte early as the deletion put it, says the embedded EOB's length exactly.
+    @Test func anEmbeddedEOBIsFoundWhenItsCarriersLengthFieldLostADigit() throws {
+        let damaged = Self.edits(Cases.fixture("v04/07-cob-claim"), [(34, 1, ""), (462, 0, " "), (678, 0, " ")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/01-claim-basic")])
+    }
+
+    /// A predetermination acknowledgement missing a digit of its length field ("00232" reads "0022" and a letter),
+    /// followed by a message that is not embedded: A07 with a digit missing fits many lengths (922 among them, about
+    /// where the next message ends), so without G39 saying the next message's length it is not taken for embedded.
+    @Test func aMessageAfterACarrierWhoseLengthFieldLostADigitIsStillRead() throws {
+        let damaged = Self.edits(
+            Cases.fixture("v04/13-predetermination-acknowledgement"), [(31, 1, ""), (138, 1, ""), (163, 0, " ")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/03-predetermination")])
+    }
+}

@@ -215,6 +215,8 @@ extension CDAnetFramer {
                     }
                     if lengthFieldsAgreeAfterAByteMoved(
                         of: outerLayout, origin: origin, before: x, bytes, length, outerLength: outer.count)
+                        || embeddedLengthWithOneByteDamaged(
+                            of: outerLayout, origin: origin, before: x, bytes, length, outerLength: outer.count)
                     {
                         return true
                     }
@@ -222,12 +224,14 @@ extension CDAnetFramer {
                 if shiftedStructureEnds(outerLayout, origin: origin, embeddedAt: x, end: end, bytes) { return true }
                 guard named else { continue }
                 if sharesItsCarrierAndEnd(x, length: length, layout, as: origin, outerLayout, bytes) { return true }
-                // Its length field (A07), where it belongs, says exactly that it ends with this message, and its
-                // G39, where it belongs, is this message's length with one digit damaged.
+                // Its length field (A07), where it belongs, says exactly that it ends with this message, its G39,
+                // where it belongs, is this message's length with one digit damaged, and its structure puts it here
+                // or stops before.
                 let stated = origin + outerLayout.lengthFieldOffset
                 if stated + outerLayout.lengthFieldWidth <= x,
                     number(bytes, stated, outerLayout.lengthFieldWidth) == outer.count,
-                    embeddedLengthAtItsPlace(of: outerLayout, origin: origin, before: x, bytes, withOneDigitOff: length)
+                    embeddedLengthAtItsPlace(of: outerLayout, origin: origin, before: x, bytes, withOneDigitOff: length),
+                    embeddedMessagePlaced(by: outerLayout, origin: origin, near: x, bytes, orStoppedBefore: true)
                 {
                     return true
                 }
@@ -350,7 +354,9 @@ extension CDAnetFramer {
         let stated = origin + layout.lengthFieldOffset
         for shift in [-1, 1] {
             guard ((outerLength - Self.slack)...(outerLength + Self.slack)).contains(where: {
-                lengthWithOneByteMoved(bytes, at: stated, width: layout.lengthFieldWidth, $0, before: limit) == shift
+                number(bytes, stated, layout.lengthFieldWidth) == nil
+                    && matches(bytes, at: stated, width: layout.lengthFieldWidth, $0, with: shift < 0 ? .deleted : .inserted,
+                        before: limit)
             })
             else { continue }
             for position in (origin + offset + shift - 1)...(origin + offset + shift + 1) where position + 4 <= limit {
@@ -358,6 +364,45 @@ extension CDAnetFramer {
             }
         }
         return false
+    }
+
+    /// Whether the message length field (A07) of a message of `layout` at `origin`, at its place, reads as a
+    /// length within ``slack`` bytes of `outerLength`, and its embedded-length field (G39), at its place, says
+    /// `value` with one byte replaced, deleted or inserted, and its structure puts its embedded message (G40)
+    /// within ``slack`` bytes of `limit`, where the message starts. A damaged message followed by one it does not
+    /// embed says its own length in A07, short of the next one's end by all of it, unless its tail was cut off.
+    private func embeddedLengthWithOneByteDamaged(
+        of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ value: Int,
+        outerLength: Int
+    ) -> Bool {
+        guard let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
+            let offset = layout.leadingFieldOffset(of: lengthField),
+            origin + layout.lengthFieldOffset + layout.lengthFieldWidth <= limit,
+            let stated = number(bytes, origin + layout.lengthFieldOffset, layout.lengthFieldWidth),
+            abs(stated - outerLength) <= Self.slack
+        else { return false }
+        guard [ByteEdit.replaced, .deleted, .inserted].contains(where: {
+            matches(bytes, at: origin + offset, width: 4, value, with: $0, before: limit)
+        })
+        else { return false }
+        // The carrier's structure must put its embedded message where this one starts: a carrier cut short before
+        // a message it does not embed says, in A07, about where that message ends, but puts its own embedded
+        // message where the cut began.
+        return embeddedMessagePlaced(by: layout, origin: origin, near: limit, bytes, orStoppedBefore: false)
+    }
+
+    /// Whether the structure of a message of `layout` at `origin` puts its embedded message (G40) within ``slack``
+    /// bytes of `x` (or, with `orStoppedBefore`, stops before it, as a damaged count or flag after G39 can make it).
+    /// A message cut short before a message it does not embed puts its own embedded message where the cut began.
+    func embeddedMessagePlaced(
+        by layout: RecordLayout, origin: Int, near x: Int, _ bytes: UnsafeBufferPointer<UInt8>, orStoppedBefore: Bool
+    ) -> Bool {
+        guard let field = layout.embeddedMessageField else { return false }
+        let whole = UnsafeBufferPointer(rebasing: bytes[origin..<min(bytes.count, origin + maximumMessageLength)])
+        _ = FixedWidthDecoder(layout: layout).structuralEnd(of: whole, scratch: scratch)
+        let span = Int(scratch.rootSpan[field])
+        guard span >= 0, span < scratch.spanCount else { return orStoppedBefore }
+        return abs(origin + Int(scratch.spanOffset[span]) - x) <= Self.slack
     }
 
     /// Whether the embedded-length field (G39) of a message of `layout` at `origin`, exactly at its fixed place,
@@ -378,55 +423,11 @@ extension CDAnetFramer {
         return differing <= 1
     }
 
-    /// Whether the bytes at `index` are `value` as `width` zero-padded digits once one byte deleted among them
-    /// (-1) or inserted among them (1) is undone, all before `limit`; nil if neither. A field that reads as a
-    /// number is not taken for another number with a byte moved.
-    func lengthWithOneByteMoved(
-        _ bytes: UnsafeBufferPointer<UInt8>, at index: Int, width: Int, _ value: Int, before limit: Int
-    ) -> Int? {
-        guard value >= 0, index >= 0, index + width + 1 <= limit, number(bytes, index, width) == nil else { return nil }
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-        var rest = value
-        for i in stride(from: width - 1, through: 0, by: -1) {
-            digits[i] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-        }
-        guard rest == 0 else { return nil }
-        for skipped in 0..<width {
-            // `digits` without the one at `skipped` (deleted), or the bytes without the one there (inserted).
-            var deleted = true
-            var inserted = true
-            for i in 0..<width {
-                if i < width - 1, bytes[index + i] != digits[i < skipped ? i : i + 1] { deleted = false }
-                if bytes[index + (i < skipped ? i : i + 1)] != digits[i] { inserted = false }
-            }
-            if deleted { return -1 }
-            if inserted { return 1 }
-        }
-        return nil
-    }
-
-    /// Whether `width` bytes at `index` are `value` as zero-padded digits, allowing one non-digit byte.
-    func roughlyMatches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, width: Int, _ value: Int) -> Bool {
-        var rest = value
-        var unreadable = 0
-        for i in stride(from: index + width - 1, through: index, by: -1) {
-            let digit = bytes[i] &- UInt8(ascii: "0")
-            if digit >= 10 {
-                unreadable += 1
-                if unreadable > 1 { return false }
-            } else if Int(digit) != rest % 10 {
-                return false
-            }
-            rest /= 10
-        }
-        return rest == 0
-    }
-
     /// The layouts that could hold a message embedded at their end, for a damaged message at `origin`: the one
     /// its header names, or every one when the header is unreadable (`named`); when the layout it names embeds
-    /// nothing, those whose version and transaction code (A03, A04) differ from the header's by one byte, or which
-    /// the header names one byte to either side (a byte inserted or deleted before them), not `named`.
+    /// nothing, those whose version and transaction code (A03, A04) differ from the header's by one byte replaced,
+    /// deleted or inserted, or which the header names one byte to either side (a byte inserted or deleted before
+    /// them), not `named`.
     private func embeddingLayouts(
         at origin: Int, _ bytes: UnsafeBufferPointer<UInt8>
     ) -> (layouts: [RecordLayout], named: Bool) {
@@ -438,9 +439,10 @@ extension CDAnetFramer {
         let near = catalog.embeddingEntries.compactMap { entry -> RecordLayout? in
             let header = Array((entry.version + entry.transaction).utf8)
             guard header.count == 4,
-                [origin + 17, origin + 18, origin + 19].contains(where: { at in
-                    let differing = at + 4 <= bytes.count ? (0..<4).filter { bytes[at + $0] != header[$0] }.count : 4
-                    return differing <= (at == origin + 18 ? 1 : 0)
+                [ByteEdit.replaced, .deleted, .inserted].contains(where: {
+                    matches(bytes, at: origin + 18, header, with: $0, before: bytes.count)
+                }) || [origin + 17, origin + 19].contains(where: {
+                    matches(bytes, at: $0, header, with: .same, before: bytes.count)
                 })
             else { return nil }
             return catalog.mapping(version: Int(entry.version) ?? -1, transaction: Int(entry.transaction) ?? -1)?.layout

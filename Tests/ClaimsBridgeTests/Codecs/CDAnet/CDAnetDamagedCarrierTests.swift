@@ -54,4 +54,29 @@ import Testing
             Cases.fixture("v04/13-predetermination-acknowledgement"), [(31, 1, ""), (138, 1, ""), (163, 0, " ")])
         try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/03-predetermination")])
     }
+
+    /// A maximal EOB missing the second digit of its format version (A03): its header reads "0210", a version 02
+    /// eligibility response, which embeds nothing; one byte deleted from "0421" gives the same bytes.
+    @Test func anEmbeddedEOBIsFoundWhenItsCarriersVersionLostADigit() throws {
+        let damaged = Self.edits(Cases.fixture("v04/21-eob-maximal"), [(19, 1, "")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/24-email")])
+    }
+
+    /// A COB claim whose G39 has one digit changed ("0255" reads "0295") and a space deleted further on: A07 says
+    /// a byte more than there is, G39 is one digit from the embedded EOB's length, and the
+    /// claim's structure puts the EOB where it is.
+    @Test func anEmbeddedEOBIsFoundWhenItsLengthHasADigitChangedAndAByteMovedAfterIt() throws {
+        let damaged = Self.edits(Cases.fixture("v04/07-cob-claim"), [(346, 1, "9"), (634, 1, "")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/01-claim-basic")])
+    }
+
+    /// A maximal EOB (G39 "0334") cut short by as many bytes as the next message holds (134): its A07 says where
+    /// the next message ends and its G39 is one digit from that message's length, but its structure puts its
+    /// embedded message where the cut began, so the next message is not taken for it.
+    @Test func aMessageAfterACarrierCutShortByItsLengthIsStillRead() throws {
+        let next = Cases.fixture("v04/14-outstanding-transactions-ack")
+        let eob = Cases.fixture("v04/21-eob-maximal")
+        #expect(next.count == 134)
+        try Cases.expectOnlyTheDamagedMessageIsLost(Array(eob.prefix(eob.count - next.count)), then: [next])
+    }
 }

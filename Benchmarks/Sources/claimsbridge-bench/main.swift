@@ -6,7 +6,7 @@ import Foundation
 //   swift run -c release --package-path Benchmarks claimsbridge-bench [--megabytes N] [--mappings DIR] [--fixtures DIR]
 
 let usage = """
-    usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--worker-threads N]
+    usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--worker-threads N] [--rounds N]
                               [--mappings DIR] [--fixtures DIR]
            claimsbridge-bench --compare-rules [--rounds N] [--megabytes N]   (cost of the carrier rules)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
@@ -16,6 +16,8 @@ let usage = """
                        or cdanet-write (JSON → CDAnet), e.g. under `perf stat` to count its instructions
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
       --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
+      --rounds N       RAMQ: each direction and xmllint run in turns N times (default 3), the fastest of each
+                       counting; with --compare-rules, the rounds of that comparison
       --compare-rules  run each direction with and without the carrier rules (a copy of the mappings without
                        `carrierRules:`), alternating, N rounds (default 3), and print the overhead of the medians
     """
@@ -212,7 +214,9 @@ do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     MallocTuning.returnLargeBlocksPromptly()  // as `claimsbridge translate` does
     if options.only == "ramq" {
-        try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes, workerThreads: options.workerThreads)
+        try RAMQBenchmark.run(
+            repository: repository, megabytes: options.ramqMegabytes, workerThreads: options.workerThreads,
+            rounds: options.rounds)
         exit(0)
     }
     let catalog = try CDAnetCatalog(directory: options.mappings)
@@ -292,7 +296,11 @@ do {
     say(
         "cdanet peak RSS  \(mb(peaks.max())) on a \(mb(toJSON.inputBytes)) batch (both directions)  "
             + "goal ≤ \(mb(targetPeak)) \(verdict(peaks.max().map { $0 <= targetPeak }))")
-    if options.only == nil { try RAMQBenchmark.run(repository: repository, megabytes: options.ramqMegabytes, workerThreads: options.workerThreads) }
+    if options.only == nil {
+        try RAMQBenchmark.run(
+            repository: repository, megabytes: options.ramqMegabytes, workerThreads: options.workerThreads,
+            rounds: options.rounds)
+    }
 } catch {
     FileHandle.standardError.write(Data("claimsbridge-bench: error: \(error)\n".utf8))
     exit(1)

@@ -101,24 +101,22 @@ enum RAMQBenchmark {
             var toJSON: Measurement?
             var lint: (cpu: Double, wall: Double)?
             for _ in 0..<rounds {
-                var writeInput = CyclingInput(claims, messages: messages)
-                var writeOutput = CountingOutput()
                 var writer = try TreeWritePipeline(mapping: mapping, failFast: true)
                 writer.workerThreads = workerThreads
-                var written = try timed { try writer.run(input: &writeInput, output: &writeOutput) { _ in } }
-                written.inputBytes = writeInput.totalBytes
-                written.outputBytes = writeOutput.count
-                toXML = faster(toXML, written)
-
-                var readInput = BatchInput(prefix: prefix, records: records, count: messages, suffix: suffix)
-                var readOutput = CountingOutput()
+                var writeInput = CyclingInput(claims, messages: messages)
+                toXML = faster(
+                    toXML,
+                    try measured(&writeInput, bytes: writeInput.totalBytes) { input, output in
+                        try writer.run(input: &input, output: &output) { _ in }
+                    })
                 var reader = try TreeReadPipeline(mapping: mapping, failFast: true)
                 reader.workerThreads = workerThreads
-                var read = try timed { try reader.run(input: &readInput, output: &readOutput) { _ in } }
-                read.inputBytes = readInput.totalBytes
-                read.outputBytes = readOutput.count
-                toJSON = faster(toJSON, read)
-
+                var readInput = BatchInput(prefix: prefix, records: records, count: messages, suffix: suffix)
+                toJSON = faster(
+                    toJSON,
+                    try measured(&readInput, bytes: readInput.totalBytes) { input, output in
+                        try reader.run(input: &input, output: &output) { _ in }
+                    })
                 if let run = XMLLintReference.seconds(schema: schema, file: file) {
                     lint = lint.map { $0.wall <= run.wall ? $0 : run } ?? run
                 }
@@ -156,6 +154,18 @@ enum RAMQBenchmark {
                         + "ratio \(fixed(ratio, 2)) (per CPU second \(fixed(cpuRatio, 2)))  goal ≥ 0.50 \(verdict(ratio >= 0.5))")
             }
         }
+    }
+
+    /// One timed run of a pipeline from `input` (of `bytes` bytes) to a byte counter.
+    static func measured<Input: ByteInput>(
+        _ input: inout Input, bytes: Int,
+        _ run: (inout Input, inout CountingOutput) throws -> TranslationSummary
+    ) throws -> Measurement {
+        var output = CountingOutput()
+        var result = try timed { try run(&input, &output) }
+        result.inputBytes = bytes
+        result.outputBytes = output.count
+        return result
     }
 
     /// The faster of two measurements, keeping the higher peak memory of the two.

@@ -140,7 +140,17 @@ struct XMLRecordScanner {
                     while end < kept, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "<"), bytes[end] != 0x0A {
                         end += 1
                     }
-                default: break
+                case .startTag:
+                    // Names, spaces and `=` between a tag's attributes: only a quote or `>` changes the state.
+                    while end < kept, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "'"),
+                        bytes[end] != UInt8(ascii: ">"), bytes[end] != 0x0A
+                    {
+                        end += 1
+                    }
+                case .endTag, .comment, .cdata, .pi:
+                    while end < kept, bytes[end] < 0x80, bytes[end] != UInt8(ascii: ">"), bytes[end] != 0x0A { end += 1 }
+                case .tagOpen, .bang:
+                    break
                 }
                 if end > index {
                     column += end - index

@@ -204,7 +204,8 @@ extension CDAnetFramer {
                     return true
                 }
                 // A layout the header does not name (its version or transaction code damaged) counts by its
-                // structure alone: the looser signs would find an embedded message in many a damaged message.
+                // structure (its walk, or A07 and G39 with the walk placing G40): the looser signs would find an
+                // embedded message in many a damaged message.
                 if named {
                     if embeddedLengthField(of: outerLayout, origin: origin, before: x, bytes, says: length) { return true }
                     if statedLength(of: outerLayout, origin: origin, before: x, bytes, isAbout: outer.count),
@@ -222,6 +223,11 @@ extension CDAnetFramer {
                     }
                 }
                 if shiftedStructureEnds(outerLayout, origin: origin, embeddedAt: x, end: end, bytes) { return true }
+                if !named, embeddedLengthWithOneByteDamaged(
+                    of: outerLayout, origin: origin, before: x, bytes, length, outerLength: outer.count, orExact: true)
+                {
+                    return true
+                }
                 guard named else { continue }
                 if sharesItsCarrierAndEnd(x, length: length, layout, as: origin, outerLayout, bytes) { return true }
                 // Its length field (A07), where it belongs, says exactly that it ends with this message, its G39,
@@ -373,7 +379,7 @@ extension CDAnetFramer {
     /// embed says its own length in A07, short of the next one's end by all of it, unless its tail was cut off.
     private func embeddedLengthWithOneByteDamaged(
         of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ value: Int,
-        outerLength: Int
+        outerLength: Int, orExact: Bool = false
     ) -> Bool {
         guard let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
             let offset = layout.leadingFieldOffset(of: lengthField),
@@ -381,7 +387,7 @@ extension CDAnetFramer {
             let stated = number(bytes, origin + layout.lengthFieldOffset, layout.lengthFieldWidth),
             abs(stated - outerLength) <= Self.slack
         else { return false }
-        guard [ByteEdit.replaced, .deleted, .inserted].contains(where: {
+        guard (orExact ? [ByteEdit.same, .replaced, .deleted, .inserted] : [.replaced, .deleted, .inserted]).contains(where: {
             matches(bytes, at: origin + offset, width: 4, value, with: $0, before: limit)
         })
         else { return false }

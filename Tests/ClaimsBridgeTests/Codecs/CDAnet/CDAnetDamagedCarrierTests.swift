@@ -79,4 +79,12 @@ import Testing
         #expect(next.count == 134)
         try Cases.expectOnlyTheDamagedMessageIsLost(Array(eob.prefix(eob.count - next.count)), then: [next])
     }
+
+    /// A maximal EOB whose transaction code reads 24 (an email, which embeds nothing) with a space inserted after
+    /// G39: its walk no longer ends with its embedded EOB, but A07 reads within a byte of the EOB's end, G39 says
+    /// its length, and the walk puts G40 where it starts.
+    @Test func anEmbeddedEOBIsFoundWhenItsCarriersCodeIsDamagedAndAByteInsertedAfterG39() throws {
+        let damaged = Self.edits(Cases.fixture("v04/21-eob-maximal"), [(21, 1, "4"), (237, 0, " ")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/11-claim-acknowledgement")])
+    }
 }

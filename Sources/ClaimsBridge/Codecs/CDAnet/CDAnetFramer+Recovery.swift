@@ -176,7 +176,9 @@ extension CDAnetFramer {
     /// carrier says it ends (``sharesItsCarrierAndEnd``). See Docs/robustness.md.
     func isEmbedded(at x: Int, length: Int, layout: RecordLayout, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let end = x + length
-        guard end <= bytes.count else { return false }
+        // What a message embeds is an answer: a COB claim carries the primary carrier's EOB, a response the EOB
+        // it comes with. A request is never embedded.
+        guard end <= bytes.count, !layout.isRequest else { return false }
         var origins = [start]
         if let damageStart, damageStart - bufferOffset >= 0, damageStart - bufferOffset < start {
             origins.append(damageStart - bufferOffset)

@@ -87,4 +87,14 @@ import Testing
         let damaged = Self.edits(Cases.fixture("v04/21-eob-maximal"), [(21, 1, "4"), (237, 0, " ")])
         try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/11-claim-acknowledgement")])
     }
+
+    /// A predetermination EOB with a space inserted, a digit changed and its last four bytes gone, followed by a
+    /// payment reconciliation request: the digits of an amount near its G39 spell the request's length, and a
+    /// walk with two moves undone ends with it, but a request is never embedded (a message embeds an answer).
+    @Test func aRequestAfterADamagedResponseIsNeverTakenForItsEmbeddedMessage() throws {
+        let damaged = Self.edits(
+            Cases.fixture("v04/23-predetermination-eob"), [(34, 0, " "), (155, 1, "4"), (309, 4, "")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(
+            damaged, then: [Cases.fixture("v04/06-payment-reconciliation-request")])
+    }
 }

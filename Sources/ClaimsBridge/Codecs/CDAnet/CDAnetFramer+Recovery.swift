@@ -360,11 +360,14 @@ extension CDAnetFramer {
             let offset = layout.leadingFieldOffset(of: lengthField)
         else { return false }
         let stated = origin + layout.lengthFieldOffset
+        // An A07 that reads as a number says that number, not another one with a byte moved.
+        guard stated + layout.lengthFieldWidth <= limit, number(bytes, stated, layout.lengthFieldWidth) == nil else {
+            return false
+        }
         for shift in [-1, 1] {
             guard ((outerLength - Self.slack)...(outerLength + Self.slack)).contains(where: {
-                number(bytes, stated, layout.lengthFieldWidth) == nil
-                    && matches(bytes, at: stated, width: layout.lengthFieldWidth, $0, with: shift < 0 ? .deleted : .inserted,
-                        before: limit)
+                matches(bytes, at: stated, width: layout.lengthFieldWidth, $0, with: shift < 0 ? .deleted : .inserted,
+                    before: limit)
             })
             else { continue }
             for position in (origin + offset + shift - 1)...(origin + offset + shift + 1) where position + 4 <= limit {
@@ -419,16 +422,12 @@ extension CDAnetFramer {
         of layout: RecordLayout, origin: Int, before limit: Int, _ bytes: UnsafeBufferPointer<UInt8>,
         withOneDigitOff value: Int
     ) -> Bool {
-        guard value < 10_000, let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
-            let offset = layout.leadingFieldOffset(of: lengthField), origin + offset + 4 <= limit
+        guard let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
+            let offset = layout.leadingFieldOffset(of: lengthField)
         else { return false }
-        var rest = value
-        var differing = 0
-        for i in stride(from: origin + offset + 3, through: origin + offset, by: -1) {
-            if bytes[i] != UInt8(ascii: "0") + UInt8(rest % 10) { differing += 1 }
-            rest /= 10
+        return [ByteEdit.same, .replaced].contains {
+            matches(bytes, at: origin + offset, width: 4, value, with: $0, before: limit)
         }
-        return differing <= 1
     }
 
     /// The layouts that could hold a message embedded at their end, for a damaged message at `origin`: the one

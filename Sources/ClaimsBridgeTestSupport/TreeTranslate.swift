@@ -11,13 +11,14 @@ public enum TreeTranslate {
     /// Partner document → model JSON Lines.
     public static func read(
         _ input: [UInt8], mapping: TreeMapping, chunkSize: Int = .max, limits: XMLLimits = XMLLimits(),
-        failFast: Bool = false, workerThreads: Int? = nil
+        failFast: Bool = false, workerThreads: Int? = nil, treeBuilding: TreeReadPipeline.TreeBuilding = .balanced
     ) throws -> TranslationRun {
         var source = MemoryInput(input, chunkSize: chunkSize)
         var sink = MemoryOutput()
         var rejects: [RejectedMessage] = []
         var pipeline = try TreeReadPipeline(mapping: mapping, failFast: failFast, limits: limits)
         pipeline.workerThreads = workerThreads
+        pipeline.treeBuilding = treeBuilding
         let summary = try pipeline.run(input: &source, output: &sink) { rejects.append($0) }
         return TranslationRun(output: sink.bytes, rejects: rejects, summary: summary)
     }

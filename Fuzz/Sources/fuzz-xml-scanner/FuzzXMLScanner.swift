@@ -2,11 +2,21 @@ import ClaimsBridge
 import FuzzSupport
 
 // RAMQ XML batches from arbitrary bytes, fed in chunks of every size: never a crash, every reject holding exactly
-// the input bytes at its offset, rejects never overlapping, the records and rejects adding up, messages bounded.
+// the input bytes at its offset, rejects never overlapping, the records and rejects adding up, messages bounded;
+// and the same translations and rejects whether records' trees are built from libxml2's reading or from their bytes.
 
 private let mappings = mappingsFolder
-nonisolated(unsafe) private let ramq = try! TreeReadPipeline(
-    mapping: try! TreeMapping.load(path: mappings + "/ramq/claim.mapping.yaml"))
+nonisolated(unsafe) private let ramq = {
+    var pipeline = try! TreeReadPipeline(mapping: try! TreeMapping.load(path: mappings + "/ramq/claim.mapping.yaml"))
+    pipeline.treeBuilding = .whileReading
+    return pipeline
+}()
+nonisolated(unsafe) private let onWorkers = {
+    var pipeline = try! TreeReadPipeline(mapping: try! TreeMapping.load(path: mappings + "/ramq/claim.mapping.yaml"))
+    pipeline.workerThreads = 2
+    pipeline.treeBuilding = .onWorkers
+    return pipeline
+}()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzXMLScanner(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -18,5 +28,18 @@ public func fuzzXMLScanner(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         fatalError("the pipeline threw")
     }
     checkAccounting(input, summary, rejects)
+    // The records' trees built by the workers from the records' bytes translate exactly as those libxml2 built.
+    var again = MemoryInput(input, chunkSize: 1 + Int(input.last ?? 0) * 17)
+    var onWorkersSink = MemoryOutput()
+    var onWorkersRejects: [RejectedMessage] = []
+    guard let onWorkersSummary = try? onWorkers.run(input: &again, output: &onWorkersSink, onReject: { onWorkersRejects.append($0) })
+    else {
+        fatalError("the pipeline threw with the trees built on the workers")
+    }
+    guard onWorkersSink.bytes == sink.bytes, onWorkersSummary == summary,
+        onWorkersRejects.map(\.jsonLine) == rejects.map(\.jsonLine)
+    else {
+        fatalError("trees built from the records' bytes translate differently from libxml2's")
+    }
     return 0
 }

@@ -41,6 +41,19 @@ public struct TreeReadPipeline {
     /// Threads that translate XML records while the document is read on: nil for two (none on a one-core
     /// machine); 0 translates on the caller's thread. A pipeline with a `modelCheck` always uses 0.
     public var workerThreads: Int?
+    /// With worker threads, where XML records' trees are built (the translations are the same either way).
+    public var treeBuilding = TreeBuilding.balanced
+
+    /// Where XML records' trees are built when records are translated on worker threads.
+    public enum TreeBuilding: Sendable {
+        /// Group by group: by the reading thread while the workers are behind it, by a worker from the records'
+        /// bytes while they keep up (the default).
+        case balanced
+        /// Always by the workers, from the records' bytes (UTF-8 documents; others are built while reading).
+        case onWorkers
+        /// Always by the reading thread, from what libxml2 read.
+        case whileReading
+    }
     private let validator: XMLSchemaValidator?
     private var translator: TreeRecordTranslator {
         TreeRecordTranslator(
@@ -89,7 +102,7 @@ public struct TreeReadPipeline {
         var streamValidated = true
         let writer = XMLWriter(indent: 2)
         var number = 0
-        var pending: [(number: Int, record: TreeNode, original: (offset: Int, bytes: [UInt8])?)] = []
+        var pending: [(number: Int, record: RecordRead, original: (offset: Int, bytes: [UInt8])?)] = []
         var check: RecordSchemaCheck?
         var outer: TreeNode?
         let translator = self.translator
@@ -97,17 +110,19 @@ public struct TreeReadPipeline {
         let contexts = (0..<max(threads, 1)).map { _ in
             ThreadOwned(value: CarrierRuleContext(showPersonalData: showPersonalData, fixedToday: fixedToday))
         }
-        let workers = OrderedWorkers<[(TreeNode, BridgeError?)], TranslatedRecords>(threads: threads) { thread, job in
+        /// With worker threads, the reading thread passes over records and the workers build their trees.
+        var passedRecords: PassedRecords?
+        let workers = OrderedWorkers<RecordGroup, TranslatedRecords>(threads: threads) { thread, job in
             translator.translate(job, context: contexts[thread].value)
         }
         defer { workers.close() }
         /// What the main thread keeps of each record sent to a worker: enough to report it.
-        var sent: [[(number: Int, original: (offset: Int, bytes: [UInt8])?, record: TreeNode?)]] = []
+        var sent: [[(number: Int, original: (offset: Int, bytes: [UInt8])?, record: RecordRead?)]] = []
         /// Checks the waiting records against the schema and sends them to be translated; then takes back the
         /// translations in order, all of them or (`all == false`) all but the few groups kept in flight (see
         /// ``OrderedWorkers/pass(_:all:to:)``). False to stop.
         func flush(all: Bool = true) throws -> Bool {
-            var job: [(TreeNode, BridgeError?)]?
+            var job: RecordGroup?
             if !pending.isEmpty {
                 let originals = pending.allSatisfy { $0.original != nil } ? pending.map { $0.original!.bytes } : nil
                 let verdicts: [BridgeError?]
@@ -116,10 +131,10 @@ public struct TreeReadPipeline {
                 } else {
                     verdicts =
                         check?.check(
-                            pending.map(\.record), originals: originals, head: reader.documentHead,
+                            trees(of: pending.map(\.record)), originals: originals, head: reader.documentHead,
                             rootName: reader.rootQualifiedName) ?? Array(repeating: nil, count: pending.count)
                 }
-                job = zip(pending, verdicts).map { ($0.record, $1) }
+                job = RecordGroup(records: zip(pending, verdicts).map { ($0.record, $1) }, passed: passedRecords)
                 sent.append(pending.map { ($0.number, $0.original, $0.original == nil ? $0.record : nil) })
                 pending.removeAll(keepingCapacity: true)
             }
@@ -129,7 +144,7 @@ public struct TreeReadPipeline {
         func take(_ group: TranslatedRecords) throws -> Bool {
             let items = sent.removeFirst()
             for (item, outcome) in zip(items, group.results) {
-                let original = { item.original?.bytes ?? Self.serialize(item.record!, writer, root: outer) }
+                let original = { item.original?.bytes ?? Self.serialize(item.record!.tree!, writer, root: outer) }
                 let translated = state.summary.translated
                 let result: Result<ArraySlice<UInt8>, BridgeError>
                 var warning: BridgeError?
@@ -172,13 +187,31 @@ public struct TreeReadPipeline {
             guard mapping.recordName != nil else {
                 try reader.readRemainingChildren(into: &root)
                 number = 1
-                pending = [(1, root, nil)]
+                pending = [(1, .tree(root), nil)]
                 _ = try flush()
                 return
             }
-            while let record = try reader.nextRecord() {
+            if threads > 0, treeBuilding != .whileReading, reader.readsUTF8, let head = reader.documentHead,
+                let rootName = reader.rootQualifiedName
+            {
+                passedRecords = PassedRecords(head: head, rootName: rootName, limits: limits)
+            }
+            while true {
+                // Each group's trees are built where there is time for it: by the workers while they keep up with
+                // the reading, here while they are behind.
+                if passedRecords != nil, pending.isEmpty {
+                    let onWorkers = treeBuilding == .onWorkers || workers.waiting == 0
+                    reader.passOver(name: onWorkers ? mapping.recordName : nil, namespace: mapping.record.namespace)
+                }
+                guard let read = try reader.nextRecordOrBytes() else { break }
                 number += 1
-                guard try accept(record, number: number, original: reader.lastOriginal) else { return }
+                switch read {
+                case .tree(let record):
+                    guard try accept(record, number: number, original: reader.lastOriginal) else { return }
+                case .passed(let found):
+                    pending.append((number, .bytes(found), (found.offset, found.bytes)))
+                    if pending.count >= (check?.groupSize ?? 64) { guard try flush(all: false) else { return } }
+                }
             }
             guard try flush() else { return }
             if number == 0 { state.summary.messages = 0 }
@@ -219,9 +252,22 @@ public struct TreeReadPipeline {
                         at: .init(line: record.line, fieldID: record.name))
                 }
             }
-            pending.append((number, record, original))
+            pending.append((number, .tree(record), original))
             if pending.count >= (check?.groupSize ?? 64) { return try flush(all: false) }
             return true
+        }
+
+        /// Each record's tree, for the traced schema check; those passed over are built here (one that cannot be
+        /// built is checked as an empty record: its worker refuses it for that).
+        func trees(of records: [RecordRead]) -> [TreeNode] {
+            let passed = records.compactMap(\.bytes)
+            guard let passedRecords, !passed.isEmpty else { return records.compactMap(\.tree) }
+            var built = passedRecords.trees(of: passed).makeIterator()
+            return records.map { record in
+                if let tree = record.tree { return tree }
+                let line = record.bytes?.line ?? 0
+                return (try? built.next()?.get()) ?? TreeNode(name: mapping.recordName ?? "", line: line)
+            }
         }
     }
 
@@ -451,60 +497,5 @@ extension RejectedMessage {
         if let field = error.location.fieldID { parts.append(field) }
         if let path = error.location.modelPath { parts.append("model path \(path)") }
         return parts.joined(separator: ", ") + ": error: " + error.reason
-    }
-}
-
-/// The records of one group as translated by a worker: each one's model object as JSON (a range of `json`), or
-/// why it was refused.
-struct TranslatedRecords: Sendable {
-    var json: [UInt8] = []
-    var results: [RecordOutcome] = []
-    /// The records translated, handed back so that the thread that made them frees them: a thread freeing
-    /// another's many small blocks keeps taking the allocator's lock from it.
-    var records: [(TreeNode, BridgeError?)] = []
-}
-
-/// Translates records read, on whichever thread runs it: the receiver's rules, then the schema's verdict, then
-/// the mapping (and the model check).
-struct TreeRecordTranslator: Sendable {
-    let mapping: TreeMapping
-    let carrierRules: CarrierRuleMode
-    let showPersonalData: Bool
-    let fixedToday: Int?
-    /// Set only on pipelines that translate on the caller's thread.
-    let modelCheck: ThreadOwned<((TreeValue) throws(BridgeError) -> TreeValue)?>
-
-    /// Translates a group of records, each with the schema's verdict on it.
-    func translate(_ records: [(TreeNode, BridgeError?)], context: CarrierRuleContext) -> TranslatedRecords {
-        var group = TranslatedRecords()
-        group.json.reserveCapacity(records.count * 640)
-        for (record, verdict) in records {
-            var warning: BridgeError?
-            do {
-                let model = try translate(record, verdict: verdict, context: context, warning: &warning)
-                let start = group.json.count
-                model.appendJSON(to: &group.json)
-                group.results.append(.written(start..<group.json.count, warning: warning))
-            } catch {
-                group.results.append(.rejected(error))
-            }
-        }
-        group.records = records
-        return group
-    }
-
-    /// Applies the receiver's rules, then the schema's verdict, then reads the record.
-    func translate(
-        _ node: TreeNode, verdict: BridgeError?, context: CarrierRuleContext, warning: inout BridgeError?
-    ) throws(BridgeError) -> TreeValue {
-        if mapping.carrierRules != nil {
-            warning = try mapping.applyCarrierRules(to: node, context: context, mode: carrierRules)
-        }
-        if let verdict { throw verdict }
-        let model = try mapping.readRecord(node)
-        guard let modelCheck = modelCheck.value else { return model }
-        do { return try modelCheck(model) } catch {
-            throw error.located(.init(line: node.line > 0 ? node.line : nil))
-        }
     }
 }

@@ -53,6 +53,15 @@ final class OrderedWorkers<Job: Sendable, Output: Sendable>: @unchecked Sendable
     /// Jobs given and not yet taken back.
     var inFlight: Int { submitted - taken }
 
+    /// Jobs queued that no thread has started yet: more than none means the threads are behind the caller.
+    var waiting: Int {
+        lanes.reduce(0) { count, lane in
+            lane.condition.lock()
+            defer { lane.condition.unlock() }
+            return count + lane.jobs.count
+        }
+    }
+
     /// Queues a job (or runs it now, without threads).
     func submit(_ job: Job) {
         precondition(!closed, "a job was submitted after close()")

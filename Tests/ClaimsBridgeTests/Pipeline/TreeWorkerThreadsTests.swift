@@ -66,8 +66,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2, 3])
-    func readingOnThreadsGivesWhatOneThreadGives(threads: Int) throws {
+    /// Records' trees are built by the reading thread, by the workers from the records' bytes, or either way
+    /// group by group (`.balanced`, which depends on timing): the same translations and rejects each time.
+    @Test(arguments: [1, 2, 3], [TreeReadPipeline.TreeBuilding.balanced, .onWorkers, .whileReading])
+    func readingOnThreadsGivesWhatOneThreadGives(threads: Int, treeBuilding: TreeReadPipeline.TreeBuilding) throws {
         let batch = try Self.mixedBatch()
         let alone = try TreeTranslate.read(batch, mapping: try Self.mapping.get(), workerThreads: 0)
         #expect(alone.summary.messages == 700)
@@ -75,19 +77,38 @@ import Testing
         #expect(alone.summary.translated == 700 - alone.rejects.count)
         for chunkSize in [Int.max, 4096, 61] {
             let threaded = try TreeTranslate.read(
-                batch, mapping: try Self.mapping.get(), chunkSize: chunkSize, workerThreads: threads)
+                batch, mapping: try Self.mapping.get(), chunkSize: chunkSize, workerThreads: threads,
+                treeBuilding: treeBuilding)
             Self.expectSame(threaded, alone)
         }
     }
 
     /// A batch that stops being well-formed: the claims complete before the break are translated and every
     /// byte after them is kept in a reject, as on one thread.
-    @Test func aBatchBrokenNearItsEndIsAccountedForAsOnOneThread() throws {
+    @Test(arguments: [TreeReadPipeline.TreeBuilding.balanced, .onWorkers, .whileReading])
+    func aBatchBrokenNearItsEndIsAccountedForAsOnOneThread(treeBuilding: TreeReadPipeline.TreeBuilding) throws {
         let batch = try Self.mixedBatch(end: "  <DP CHN=\"06\" <broken\n")
         let alone = try TreeTranslate.read(batch, mapping: try Self.mapping.get(), workerThreads: 0)
         #expect(alone.summary.translated > 600)
         #expect(alone.rejects.last?.error.code == .invalidXML)
-        Self.expectSame(try TreeTranslate.read(batch, mapping: try Self.mapping.get(), workerThreads: 2), alone)
+        Self.expectSame(
+            try TreeTranslate.read(batch, mapping: try Self.mapping.get(), workerThreads: 2, treeBuilding: treeBuilding),
+            alone)
+    }
+
+    /// A record whose tree the workers build holds what libxml2 gives, including the record's own line in a
+    /// rule's reject: a batch where every record breaks a rule, read with the trees built on the workers.
+    @Test func rejectsOfRecordsBuiltOnTheWorkersNameTheirLines() throws {
+        let bad = try Self.records("ramq/invalid/od-defects.xml")
+        var batch = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">\n"
+        for number in 0..<300 { batch += bad[number % bad.count] }
+        batch += "</DP_RACIN>\n"
+        let bytes = Array(batch.utf8)
+        let alone = try TreeTranslate.read(bytes, mapping: try Self.mapping.get(), workerThreads: 0)
+        let onWorkers = try TreeTranslate.read(bytes, mapping: try Self.mapping.get(), workerThreads: 2, treeBuilding: .onWorkers)
+        #expect(alone.rejects.count >= 100)
+        #expect(alone.rejects.allSatisfy { $0.error.location.line != nil })
+        Self.expectSame(onWorkers, alone)
     }
 
     @Test(arguments: [1, 2, 3])

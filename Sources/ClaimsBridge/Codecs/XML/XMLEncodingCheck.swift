@@ -32,6 +32,9 @@ struct XMLEncodingCheck {
     private var sequenceStart = (offset: 0, line: 0, column: 0)
     private(set) var problem: Problem?
 
+    /// Whether the document is read as UTF-8 (declared so, or declaring no encoding) and no byte broke it so far.
+    var isUTF8: Bool { mode == .utf8 && problem == nil }
+
     /// Whether an ASCII byte would change nothing now (the encoding is known and no multi-byte sequence is
     /// open), so that a caller can pass over a run of ASCII bytes at once.
     @inline(__always)

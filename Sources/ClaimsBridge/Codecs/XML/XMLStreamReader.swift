@@ -19,12 +19,19 @@ package final class XMLStreamReader {
     /// Opens a reader over a byte stream.
     /// - Parameter schema: a schema to validate against in the same pass as the parsing; its messages are only
     ///   counted (``schemaIssueCount``), so that a caller knows the records read so far are valid.
+    /// - Parameter locatingRecords: false when records' original bytes are not needed (the input is already
+    ///   made of records' own bytes): the input is then not scanned for them.
     package init<Input: ByteInput>(
-        input: Input, name: String, limits: XMLLimits = XMLLimits(), schema: XMLSchemaValidator? = nil
+        input: Input, name: String, limits: XMLLimits = XMLLimits(), schema: XMLSchemaValidator? = nil,
+        locatingRecords: Bool = true
     ) {
         _ = LibXML2Setup.once
         self.limits = limits
         source = InputSourceBox(input)
+        if !locatingRecords {
+            source.scanner.disable()
+            source.scans = false
+        }
         let context = Unmanaged.passUnretained(source).toOpaque()
         let reader: xmlTextReaderPtr = xmlReaderForIO(
             { context, buffer, length in
@@ -61,6 +68,10 @@ package final class XMLStreamReader {
     /// The document's bytes up to and including the root's start tag (its prolog, encoding and namespace
     /// declarations), when they were kept; records' own bytes placed after it read as they do in the input.
     package var documentHead: [UInt8]? { source.scanner.head }
+
+    /// Whether the document is read as UTF-8 (declared so, or declaring no encoding) and its bytes kept to it so
+    /// far.
+    var readsUTF8: Bool { source.scanner.encoding.isUTF8 }
 
     /// The root element's name as written (with its prefix, if any), after ``readRoot()``.
     package private(set) var rootQualifiedName: String?
@@ -120,16 +131,16 @@ package final class XMLStreamReader {
         return node
     }
 
-    private func takeOriginal(of record: TreeNode) -> (offset: Int, bytes: [UInt8])? {
+    private func takeOriginal(named name: String) -> XMLRecordScanner.Record? {
         guard source.scanner.enabled, let found = source.scanner.nextRecordBytes else { return nil }
         // The scanner and the parser must agree on which element this is; otherwise the bytes are not taken.
-        let head = found.prefix(record.name.utf8.count + 64)
+        let head = found.prefix(name.utf8.count + 64)
         let tagName = head.dropFirst().prefix {
             $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x3E && $0 != 0x2F
         }
         let local = tagName.lastIndex(of: UInt8(ascii: ":")).map { tagName[($0 + 1)...] } ?? tagName
-        guard found.first == UInt8(ascii: "<"), local.elementsEqual(record.name.utf8) else { return nil }
-        return source.scanner.takeRecord().map { ($0.offset, $0.bytes) }
+        guard found.first == UInt8(ascii: "<"), local.elementsEqual(name.utf8) else { return nil }
+        return source.scanner.takeRecord()
     }
 
     /// Reads up to the root element and returns it without children.
@@ -161,19 +172,69 @@ package final class XMLStreamReader {
     }
 
     private func readRecord() throws(BridgeError) -> TreeNode? {
+        guard case .tree(let record)? = try readRecord(passingOver: false) else { return nil }
+        return record
+    }
+
+    /// The next child element of the root: as a tree, or — when ``passOver(name:namespace:)`` named it and its
+    /// bytes are located — only its original bytes, the parser having read through it (validating it, and
+    /// holding it to the same limits) without a tree being built; ``trees(of:head:rootName:limits:)`` builds
+    /// the trees later, on another thread. Nil after the root's end tag.
+    /// - Throws: ``BridgeError``; after a throw the document cannot be read further.
+    func nextRecordOrBytes() throws(BridgeError) -> ReadRecord? {
+        try reading { () throws(BridgeError) in try readRecord(passingOver: true) }
+    }
+
+    /// A record as ``nextRecordOrBytes()`` returns it.
+    enum ReadRecord {
+        case tree(TreeNode)
+        /// A record passed over: its offset, original bytes and first line.
+        case passed(XMLRecordScanner.Record)
+    }
+
+    /// Records named so (local name and namespace URI) are passed over by ``nextRecordOrBytes()``; nil builds
+    /// every record's tree. Only takes effect while records' bytes are located.
+    func passOver(name: String?, namespace: String) {
+        passedName = name.map { Array($0.utf8) + [0] }
+        passedNamespace = Array(namespace.utf8) + [0]
+    }
+    private var passedName: [xmlChar]?
+    private var passedNamespace: [xmlChar] = [0]
+
+    /// Whether the element the reader is on is one that ``passOver(name:namespace:)`` named.
+    private var isPassedOver: Bool {
+        guard locatesRecords, let passedName, let name = xmlTextReaderConstLocalName(reader),
+            xmlStrEqual(name, passedName) == 1
+        else { return false }
+        guard let namespace = xmlTextReaderConstNamespaceUri(reader) else { return passedNamespace.count == 1 }
+        return xmlStrEqual(namespace, passedNamespace) == 1
+    }
+
+    private func readRecord(passingOver: Bool) throws(BridgeError) -> ReadRecord? {
         guard !finished else { return nil }
         while try step() {
             switch xmlTextReaderNodeType(reader) {
             case 1:
                 var budget = limits.maximumElementsPerRecord
+                if passingOver, isPassedOver {
+                    let name = text(xmlTextReaderConstLocalName(reader))
+                    try pass(depth: 2, budget: &budget)
+                    guard let record = takeOriginal(named: name) else {
+                        throw failure(
+                            .invalidXML,
+                            "this record's bytes cannot be located in the input (it is written in a way the reader cannot follow byte for byte)")
+                    }
+                    lastOriginal = (record.offset, record.bytes)
+                    return .passed(record)
+                }
                 let record = try element(depth: 2, budget: &budget)
-                lastOriginal = takeOriginal(of: record)
+                lastOriginal = takeOriginal(named: record.name).map { ($0.offset, $0.bytes) }
                 if lastOriginal == nil && locatesRecords {
                     throw failure(
                         .invalidXML,
                         "this record's bytes cannot be located in the input (it is written in a way the reader cannot follow byte for byte)")
                 }
-                return record
+                return .tree(record)
             case 15:
                 finished = true
                 while try step() {}
@@ -302,6 +363,38 @@ package final class XMLStreamReader {
         return node
     }
 
+    /// Reads through the element the reader is on and everything inside it without keeping anything, holding it
+    /// to the limits ``element(depth:budget:)`` applies.
+    private func pass(depth: Int, budget: inout Int) throws(BridgeError) {
+        budget -= 1
+        guard budget >= 0 else {
+            throw failure(.limitExceeded, "a record holds more elements than the limit allows")
+        }
+        guard depth <= limits.maximumDepth else {
+            throw failure(.limitExceeded, "elements are nested more than \(limits.maximumDepth) deep")
+        }
+        let count = Int(xmlTextReaderAttributeCount(reader))
+        guard count <= limits.maximumAttributes else {
+            throw failure(
+                .limitExceeded, "an element has \(count) attributes; at most \(limits.maximumAttributes) are accepted")
+        }
+        if xmlTextReaderIsEmptyElement(reader) == 1 { return }
+        var textBytes = 0
+        while try step() {
+            switch xmlTextReaderNodeType(reader) {
+            case 1: try pass(depth: depth + 1, budget: &budget)
+            case 15: return
+            case 3, 4:
+                textBytes += Int(xmlStrlen(xmlTextReaderConstValue(reader)))
+                guard textBytes <= limits.maximumTextBytes else {
+                    throw failure(.limitExceeded, "an element's text is longer than \(limits.maximumTextBytes) bytes")
+                }
+            default: continue
+            }
+        }
+        throw failure(.invalidXML, "the document ends inside an element")
+    }
+
     /// The namespace of `xmlns` attributes, which declare namespaces and are not the element's own.
     private static let namespaceDeclarations: [xmlChar] = Array("http://www.w3.org/2000/xmlns/".utf8) + [0]
 
@@ -340,6 +433,8 @@ class SourceBox {
     var reachedEnd = false
     /// Sees every byte the parser gets, to find each record's original bytes.
     var scanner = XMLRecordScanner()
+    /// Whether the bytes read are given to ``scanner`` (they need not be when the input is records' own bytes).
+    var scans = true
     func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int32 { 0 }
     /// Reads on after the parser stopped, without the scanner.
     func readUnscanned(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { 0 }
@@ -353,7 +448,7 @@ private final class InputSourceBox<Input: ByteInput>: SourceBox {
         do {
             let count = try input.read(into: buffer)
             if count == 0 { reachedEnd = true }
-            scanner.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            if scans { scanner.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
             total += count
             return Int32(count)
         } catch let error as BridgeError {

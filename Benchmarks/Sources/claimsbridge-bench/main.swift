@@ -11,7 +11,7 @@ let usage = """
            claimsbridge-bench --compare-rules [--rounds N] [--megabytes N]   (cost of the carrier rules)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
-      --worker-threads N  threads the RAMQ pipelines map claims on (default: 2 on two cores or more; 0: none)
+      --worker-threads N  threads the RAMQ pipelines map claims on (default: cores − 1, from 2 to 4; 0: none)
       --only NAME      run only the cdanet or the ramq part, or one CDAnet direction: cdanet-read (CDAnet → JSON)
                        or cdanet-write (JSON → CDAnet), e.g. under `perf stat` to count its instructions
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)

@@ -38,8 +38,8 @@ public struct TreeReadPipeline {
     /// Runs on each model object read, before it is written: checks it against the model, or turns it into
     /// another message (a lab status update becomes a status change). A thrown error rejects the record.
     package var modelCheck: ((TreeValue) throws(BridgeError) -> TreeValue)?
-    /// Threads that translate XML records while the document is read on: nil for two (none on a one-core
-    /// machine); 0 translates on the caller's thread. A pipeline with a `modelCheck` always uses 0.
+    /// Threads that translate XML records while the document is read on: nil for one fewer than the cores,
+    /// from two to four (none on a one-core machine); 0 translates on the caller's thread. A pipeline with a `modelCheck` always uses 0.
     public var workerThreads: Int?
     /// With worker threads, where XML records' trees are built (the translations are the same either way).
     public var treeBuilding = TreeBuilding.balanced

@@ -57,8 +57,8 @@ public struct TreeWritePipeline {
         validator = try mapping.schemaPath.map { path throws(BridgeError) in try XMLSchemaValidator(path: path) }
     }
 
-    /// Threads that map, check and write records while the input is read on: nil for two (none on a one-core
-    /// machine); 0 does everything on the caller's thread. A pipeline with a `modelCheck`, or whose
+    /// Threads that map, check and write records while the input is read on: nil for one fewer than the
+    /// cores, from two to four (none on a one-core machine); 0 does everything on the caller's thread. A pipeline with a `modelCheck`, or whose
     /// mapping writes one document, always uses 0.
     public var workerThreads: Int?
 

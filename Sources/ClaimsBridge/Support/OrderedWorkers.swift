@@ -156,9 +156,12 @@ enum RecordOutcome: Sendable {
 
 /// How many worker threads a pipeline starts when not told.
 enum PipelineThreads {
-    /// Two on a machine with two cores or more (the reading or writing goes on on the caller's thread), none on
-    /// one core.
-    static var defaultCount: Int { ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 0 }
+    /// None on one core; on more, one fewer than the cores (the reading or writing goes on on the caller's
+    /// thread), at least two and at most four (each holds two groups in flight, so memory stays small).
+    static var defaultCount: Int {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return cores >= 2 ? min(max(cores - 1, 2), 4) : 0
+    }
 }
 
 /// A value handed to a worker thread that the caller promises not to use while the worker has it (a

@@ -77,39 +77,71 @@ private struct RecordParser {
 
     /// The element starting at `index` and everything inside it.
     mutating func element() -> TreeNode? {
-        guard let tag = startTag() else { return nil }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "<") else { return nil }
+        index += 1
+        guard let name = self.name() else { return nil }
+        var node = TreeNode(name: "")
         let outer = scope.count
-        scope += tag.declarations
         defer { scope.removeLast(scope.count - outer) }
-        guard let (namespace, local) = resolve(tag.name, isAttribute: false) else { return nil }
-        var node = TreeNode(name: local, namespace: namespace, line: line)
-        node.attributes.reserveCapacity(tag.attributes.count)
-        for attribute in tag.attributes {
-            guard let (namespace, local) = resolve(attribute.name, isAttribute: true) else { return nil }
-            node.attributes.append(.init(local, attribute.value, namespace: namespace))
+        var prefixed = false
+        var isEmpty = false
+        // The attributes are kept by their names as written until the tag's namespace declarations are all known.
+        while true {
+            let hadBlank = skipBlanks()
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: ">") {
+                index += 1
+                break
+            }
+            if starts(with: "/>") {
+                index += 2
+                isEmpty = true
+                break
+            }
+            guard hadBlank, let attribute = attributeName(), let value = attributeValue() else { return nil }
+            if attribute.elementsEqual("xmlns".utf8) {
+                scope.append(([], value))
+            } else if attribute.starts(with: "xmlns:".utf8) {
+                scope.append((Array(attribute.dropFirst(6)), value))
+            } else {
+                if attribute.contains(UInt8(ascii: ":")) { prefixed = true }
+                node.attributes.append(.init(String(decoding: attribute, as: UTF8.self), value))
+            }
         }
-        if tag.isEmpty { return node }
-        return content(of: &node, named: tag.name) ? node : nil
+        guard let (namespace, local) = resolve(name, isAttribute: false) else { return nil }
+        node.name = local
+        node.namespace = namespace
+        node.line = line
+        if prefixed {
+            for position in node.attributes.indices where node.attributes[position].name.utf8.contains(UInt8(ascii: ":")) {
+                let written = Array(node.attributes[position].name.utf8)
+                guard
+                    let (namespace, local) = written.withUnsafeBufferPointer({ resolve($0, isAttribute: true) })
+                else { return nil }
+                node.attributes[position].name = local
+                node.attributes[position].namespace = namespace
+            }
+        }
+        if isEmpty { return node }
+        return content(of: &node, named: name) ? node : nil
+    }
+
+    /// An attribute's name and the `=` after it (with any white space around it).
+    private mutating func attributeName() -> UnsafeBufferPointer<UInt8>? {
+        guard let attribute = self.name() else { return nil }
+        skipBlanks()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { return nil }
+        index += 1
+        skipBlanks()
+        return attribute
     }
 
     /// Reads an element's content up to and including its end tag into `node`.
     private mutating func content(of node: inout TreeNode, named name: UnsafeBufferPointer<UInt8>) -> Bool {
-        var text: [UInt8] = []
-        /// Adds the text read since the last markup, unless it is only white space (libxml2's reader gives that
-        /// as white space, which the tree leaves out).
-        func endText(_ node: inout TreeNode) {
-            guard !text.isEmpty else { return }
-            if !text.allSatisfy(isBlank) { node.text = (node.text ?? "") + String(decoding: text, as: UTF8.self) }
-            text.removeAll(keepingCapacity: true)
-        }
         while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "&") {
-                guard reference(into: &text) else { return false }
-            } else if byte != UInt8(ascii: "<") {
-                lineEnd(byte, into: &text, inAttribute: false)
+            if bytes[index] != UInt8(ascii: "<") {
+                guard text(into: &node) else { return false }
             } else if starts(with: "</") {
-                endText(&node)
                 index += 2
                 guard let end = self.name(), end.elementsEqual(name) else { return false }
                 skipBlanks()
@@ -117,10 +149,8 @@ private struct RecordParser {
                 index += 1
                 return true
             } else if starts(with: "<!--") {
-                endText(&node)
                 guard skip(past: "-->") else { return false }
             } else if starts(with: "<![CDATA[") {
-                endText(&node)
                 index += 9
                 var data: [UInt8] = []
                 while index < bytes.count, !starts(with: "]]>") { lineEnd(bytes[index], into: &data, inAttribute: false) }
@@ -128,12 +158,10 @@ private struct RecordParser {
                 index += 3
                 node.text = (node.text ?? "") + String(decoding: data, as: UTF8.self)
             } else if starts(with: "<?") {
-                endText(&node)
                 guard skip(past: "?>") else { return false }
             } else if starts(with: "<!") {
                 return false
             } else {
-                endText(&node)
                 guard let child = element() else { return false }
                 if node.children.isEmpty { node.children.reserveCapacity(4) }
                 node.children.append(child)
@@ -142,20 +170,45 @@ private struct RecordParser {
         return false
     }
 
-    /// A start tag read: its name as written, its attributes (namespace declarations apart), whether it is an
-    /// empty-element tag.
+    /// Reads the character data up to the next markup and adds it to the node's text, unless it is only white
+    /// space (libxml2's reader gives that as white space, which the tree leaves out). White space between
+    /// elements, the usual case, is passed over without a copy.
+    private mutating func text(into node: inout TreeNode) -> Bool {
+        let start = index
+        let startLine = line
+        var plainBlank = true
+        while index < bytes.count, bytes[index] != UInt8(ascii: "<") {
+            let byte = bytes[index]
+            if byte == 0x0A { line += 1 }
+            if !isBlank(byte) { plainBlank = false }
+            index += 1
+        }
+        if plainBlank { return true }
+        let end = index
+        index = start
+        line = startLine
+        var text: [UInt8] = []
+        while index < end {
+            if bytes[index] == UInt8(ascii: "&") {
+                guard reference(into: &text) else { return false }
+            } else {
+                lineEnd(bytes[index], into: &text, inAttribute: false)
+            }
+        }
+        if !text.allSatisfy(isBlank) { node.text = (node.text ?? "") + String(decoding: text, as: UTF8.self) }
+        return true
+    }
+
+    /// The root's start tag read: its namespace declarations (its attributes are not needed).
     private struct StartTag {
-        var name: UnsafeBufferPointer<UInt8>
-        var attributes: [(name: UnsafeBufferPointer<UInt8>, value: String)] = []
         var declarations: [(prefix: [UInt8], uri: String)] = []
-        var isEmpty = false
     }
 
     private mutating func startTag() -> StartTag? {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "<") else { return nil }
         index += 1
-        guard let name = self.name() else { return nil }
-        var tag = StartTag(name: name)
+        guard self.name() != nil else { return nil }
+        var tag = StartTag()
         while true {
             let hadBlank = skipBlanks()
             guard index < bytes.count else { return nil }
@@ -165,21 +218,14 @@ private struct RecordParser {
             }
             if starts(with: "/>") {
                 index += 2
-                tag.isEmpty = true
                 return tag
             }
-            guard hadBlank, let attribute = self.name() else { return nil }
-            skipBlanks()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { return nil }
-            index += 1
-            skipBlanks()
+            guard hadBlank, let attribute = attributeName() else { return nil }
             guard let value = attributeValue() else { return nil }
             if attribute.elementsEqual("xmlns".utf8) {
                 tag.declarations.append(([], value))
             } else if attribute.starts(with: "xmlns:".utf8) {
                 tag.declarations.append((Array(attribute.dropFirst(6)), value))
-            } else {
-                tag.attributes.append((attribute, value))
             }
         }
     }

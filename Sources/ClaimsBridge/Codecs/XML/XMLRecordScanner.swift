@@ -134,17 +134,26 @@ struct XMLRecordScanner {
             if scanning, index < kept, encoding.ignoresASCII {
                 var end = index
                 switch state {
-                case .quoted(let quote):
-                    while end < kept, bytes[end] < 0x80, bytes[end] != quote, bytes[end] != 0x0A { end += 1 }
-                case .text:
-                    while end < kept, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "<"), bytes[end] != 0x0A {
+                case .quoted, .startTag:
+                    // A start tag's names, spaces, `=` and quoted values, up to its `>`: the quotes only switch
+                    // between the two states, so they are followed here too.
+                    var quote: UInt8 = 0
+                    if case .quoted(let open) = state { quote = open }
+                    while end < kept {
+                        let byte = bytes[end]
+                        if byte >= 0x80 || byte == 0x0A { break }
+                        if quote != 0 {
+                            if byte == quote { quote = 0 }
+                        } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                            quote = byte
+                        } else if byte == UInt8(ascii: ">") {
+                            break
+                        }
                         end += 1
                     }
-                case .startTag:
-                    // Names, spaces and `=` between a tag's attributes: only a quote or `>` changes the state.
-                    while end < kept, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "'"),
-                        bytes[end] != UInt8(ascii: ">"), bytes[end] != 0x0A
-                    {
+                    state = quote == 0 ? .startTag : .quoted(quote)
+                case .text:
+                    while end < kept, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "<"), bytes[end] != 0x0A {
                         end += 1
                     }
                 case .endTag, .comment, .cdata, .pi:

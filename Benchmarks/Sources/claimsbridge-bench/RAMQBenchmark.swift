@@ -62,7 +62,10 @@ enum RAMQBenchmark {
     }
 
     /// - Parameter rounds: how many times each direction and the reference run; the fastest run of each counts.
-    static func run(repository: String, megabytes: Double, workerThreads: Int?, rounds: Int) throws {
+    static func run(
+        repository: String, megabytes: Double, workerThreads: Int?,
+        treeBuilding: TreeReadPipeline.TreeBuilding = .balanced, rounds: Int
+    ) throws {
         let mapping = try TreeMapping.load(path: repository + "/Mappings/ramq/claim.mapping.yaml")
         let claims = try claimLines(repository: repository, count: 1_000)
         var poolInput = MemoryInput(claims.bytes)
@@ -111,6 +114,7 @@ enum RAMQBenchmark {
                     })
                 var reader = try TreeReadPipeline(mapping: mapping, failFast: true)
                 reader.workerThreads = workerThreads
+                reader.treeBuilding = treeBuilding
                 var readInput = BatchInput(prefix: prefix, records: records, count: messages, suffix: suffix)
                 toJSON = faster(
                     toJSON,

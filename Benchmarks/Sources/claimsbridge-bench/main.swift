@@ -7,11 +7,14 @@ import Foundation
 
 let usage = """
     usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--worker-threads N] [--rounds N]
+                              [--tree-building balanced|workers|reading]
                               [--mappings DIR] [--fixtures DIR]
            claimsbridge-bench --compare-rules [--rounds N] [--megabytes N]   (cost of the carrier rules)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
       --worker-threads N  threads the RAMQ pipelines map claims on (default: cores − 1, from 2 to 4; 0: none)
+      --tree-building MODE  RAMQ reading: where claims' trees are built — balanced (default), workers (from the
+                       claims' bytes) or reading (by the reading thread); e.g. under valgrind to compare their cost
       --only NAME      run only the cdanet or the ramq part, or one CDAnet direction: cdanet-read (CDAnet → JSON)
                        or cdanet-write (JSON → CDAnet), e.g. under `perf stat` to count its instructions
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
@@ -43,6 +46,8 @@ struct Options {
     var rounds = 3
     /// The tree pipelines' worker threads (nil: their default).
     var workerThreads: Int?
+    /// Where the RAMQ reader builds claims' trees.
+    var treeBuilding = TreeReadPipeline.TreeBuilding.balanced
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -55,7 +60,10 @@ struct Options {
                 compareRules = true
                 continue
             }
-            guard ["--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only", "--rounds", "--worker-threads"]
+            guard [
+                "--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only", "--rounds", "--worker-threads",
+                "--tree-building",
+            ]
                 .contains(flag)
             else {
                 throw BenchError("unknown option \(flag)\n\(usage)")
@@ -68,6 +76,13 @@ struct Options {
                 }
                 megabytes = number
             case "--mappings": mappings = value
+            case "--tree-building":
+                switch value {
+                case "balanced": treeBuilding = .balanced
+                case "workers": treeBuilding = .onWorkers
+                case "reading": treeBuilding = .whileReading
+                default: throw BenchError("--tree-building takes balanced, workers or reading")
+                }
             case "--worker-threads":
                 guard let number = Int(value), number >= 0 else {
                     throw BenchError("--worker-threads needs a whole number, 0 or more")
@@ -216,7 +231,7 @@ do {
     if options.only == "ramq" {
         try RAMQBenchmark.run(
             repository: repository, megabytes: options.ramqMegabytes, workerThreads: options.workerThreads,
-            rounds: options.rounds)
+            treeBuilding: options.treeBuilding, rounds: options.rounds)
         exit(0)
     }
     let catalog = try CDAnetCatalog(directory: options.mappings)
@@ -299,7 +314,7 @@ do {
     if options.only == nil {
         try RAMQBenchmark.run(
             repository: repository, megabytes: options.ramqMegabytes, workerThreads: options.workerThreads,
-            rounds: options.rounds)
+            treeBuilding: options.treeBuilding, rounds: options.rounds)
     }
 } catch {
     FileHandle.standardError.write(Data("claimsbridge-bench: error: \(error)\n".utf8))

@@ -46,8 +46,8 @@ public struct TreeReadPipeline {
 
     /// Where XML records' trees are built when records are translated on worker threads.
     public enum TreeBuilding: Sendable {
-        /// Group by group: by the reading thread while the workers are behind it, by a worker from the records'
-        /// bytes while they keep up (the default).
+        /// Group by group: by a worker from the records' bytes while a worker has nothing to do, by the reading
+        /// thread while they are all busy (the default).
         case balanced
         /// Always by the workers, from the records' bytes (UTF-8 documents; others are built while reading).
         case onWorkers
@@ -197,10 +197,10 @@ public struct TreeReadPipeline {
                 passedRecords = PassedRecords(head: head, rootName: rootName, limits: limits)
             }
             while true {
-                // Each group's trees are built where there is time for it: by the workers while they keep up with
-                // the reading, here while they are behind.
+                // Each group's trees are built where there is time for it: by the workers while one of them has
+                // nothing to do, here while they are all busy.
                 if passedRecords != nil, pending.isEmpty {
-                    let onWorkers = treeBuilding == .onWorkers || workers.waiting == 0
+                    let onWorkers = treeBuilding == .onWorkers || workers.hasIdleThread
                     reader.passOver(name: onWorkers ? mapping.recordName : nil, namespace: mapping.record.namespace)
                 }
                 guard let read = try reader.nextRecordOrBytes() else { break }

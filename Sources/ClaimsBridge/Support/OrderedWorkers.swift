@@ -15,6 +15,8 @@ final class OrderedWorkers<Job: Sendable, Output: Sendable>: @unchecked Sendable
         var outputs: [Output] = []
         var closing = false
         var finished = false
+        /// Whether the thread is running a job.
+        var working = false
     }
 
     private let lanes: [Lane]
@@ -53,12 +55,13 @@ final class OrderedWorkers<Job: Sendable, Output: Sendable>: @unchecked Sendable
     /// Jobs given and not yet taken back.
     var inFlight: Int { submitted - taken }
 
-    /// Jobs queued that no thread has started yet: more than none means the threads are behind the caller.
-    var waiting: Int {
-        lanes.reduce(0) { count, lane in
+    /// Whether some thread has nothing to do (no job running or queued): the threads then keep up with the caller
+    /// and could take on more of the work. False without threads.
+    var hasIdleThread: Bool {
+        lanes.contains { lane in
             lane.condition.lock()
             defer { lane.condition.unlock() }
-            return count + lane.jobs.count
+            return !lane.working && lane.jobs.isEmpty
         }
     }
 
@@ -138,9 +141,11 @@ final class OrderedWorkers<Job: Sendable, Output: Sendable>: @unchecked Sendable
                 return
             }
             let job = lane.jobs.removeFirst()
+            lane.working = true
             lane.condition.unlock()
             let output = work(index, job)
             lane.condition.lock()
+            lane.working = false
             lane.outputs.append(output)
             lane.condition.broadcast()
         }

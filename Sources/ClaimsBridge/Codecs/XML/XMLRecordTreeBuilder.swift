@@ -99,12 +99,14 @@ private struct RecordParser {
                 break
             }
             guard hadBlank, let attribute = attributeName(), let value = attributeValue() else { return nil }
-            if attribute.elementsEqual("xmlns".utf8) {
+            if attribute[0] == UInt8(ascii: "x"), attribute.elementsEqual("xmlns".utf8) {
                 scope.append(([], value))
-            } else if attribute.starts(with: "xmlns:".utf8) {
+            } else if attribute[0] == UInt8(ascii: "x"), attribute.starts(with: "xmlns:".utf8) {
                 scope.append((Array(attribute.dropFirst(6)), value))
             } else {
                 if attribute.contains(UInt8(ascii: ":")) { prefixed = true }
+                // Room for a usual element's attributes at once, rather than growing one by one.
+                if node.attributes.isEmpty { node.attributes.reserveCapacity(8) }
                 node.attributes.append(.init(String(decoding: attribute, as: UTF8.self), value))
             }
         }
@@ -123,7 +125,8 @@ private struct RecordParser {
             }
         }
         if isEmpty { return node }
-        return content(of: &node, named: name) ? node : nil
+        guard content(of: &node, named: name) else { return nil }
+        return node
     }
 
     /// An attribute's name and the `=` after it (with any white space around it).

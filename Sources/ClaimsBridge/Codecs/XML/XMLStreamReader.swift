@@ -178,8 +178,8 @@ package final class XMLStreamReader {
 
     /// The next child element of the root: as a tree, or — when ``passOver(name:namespace:)`` named it and its
     /// bytes are located — only its original bytes, the parser having read through it (validating it, and
-    /// holding it to the same limits) without a tree being built; ``trees(of:head:rootName:limits:)`` builds
-    /// the trees later, on another thread. Nil after the root's end tag.
+    /// holding it to the same limits) without a tree being built; ``XMLRecordTreeBuilder`` (or, for what it leaves,
+    /// ``trees(of:head:rootName:limits:)``) builds the trees later, on another thread. Nil after the root's end tag.
     /// - Throws: ``BridgeError``; after a throw the document cannot be read further.
     func nextRecordOrBytes() throws(BridgeError) -> ReadRecord? {
         try reading { () throws(BridgeError) in try readRecord(passingOver: true) }
@@ -219,21 +219,13 @@ package final class XMLStreamReader {
                 if passingOver, isPassedOver {
                     let name = text(xmlTextReaderConstLocalName(reader))
                     try pass(depth: 2, budget: &budget)
-                    guard let record = takeOriginal(named: name) else {
-                        throw failure(
-                            .invalidXML,
-                            "this record's bytes cannot be located in the input (it is written in a way the reader cannot follow byte for byte)")
-                    }
+                    guard let record = takeOriginal(named: name) else { throw unlocatedRecord() }
                     lastOriginal = (record.offset, record.bytes)
                     return .passed(record)
                 }
                 let record = try element(depth: 2, budget: &budget)
                 lastOriginal = takeOriginal(named: record.name).map { ($0.offset, $0.bytes) }
-                if lastOriginal == nil && locatesRecords {
-                    throw failure(
-                        .invalidXML,
-                        "this record's bytes cannot be located in the input (it is written in a way the reader cannot follow byte for byte)")
-                }
+                if lastOriginal == nil && locatesRecords { throw unlocatedRecord() }
                 return .tree(record)
             case 15:
                 finished = true
@@ -319,6 +311,12 @@ package final class XMLStreamReader {
             at: .init(line: issue.map(\.line)))
     }
 
+    private func unlocatedRecord() -> BridgeError {
+        failure(
+            .invalidXML,
+            "this record's bytes cannot be located in the input (it is written in a way the reader cannot follow byte for byte)")
+    }
+
     private func failure(_ code: BridgeError.Code, _ reason: String) -> BridgeError {
         failurePosition = (currentLine ?? 0, 0)
         return BridgeError(code, reason, at: .init(line: currentLine))
@@ -336,17 +334,10 @@ package final class XMLStreamReader {
 
     /// The element the reader is on, with its attributes (namespace declarations left out).
     private func startElement(depth: Int) throws(BridgeError) -> TreeNode {
-        guard depth <= limits.maximumDepth else {
-            throw failure(.limitExceeded, "elements are nested more than \(limits.maximumDepth) deep")
-        }
+        let count = try attributeCountWithinLimits(depth: depth)
         var node = TreeNode(
             name: text(xmlTextReaderConstLocalName(reader)), namespace: text(xmlTextReaderConstNamespaceUri(reader)),
             line: currentLine ?? 0)
-        let count = Int(xmlTextReaderAttributeCount(reader))
-        guard count <= limits.maximumAttributes else {
-            throw failure(
-                .limitExceeded, "an element has \(count) attributes; at most \(limits.maximumAttributes) are accepted")
-        }
         if count > 0, xmlTextReaderMoveToFirstAttribute(reader) == 1 {
             node.attributes.reserveCapacity(count)
             repeat {
@@ -363,13 +354,17 @@ package final class XMLStreamReader {
         return node
     }
 
-    /// Reads through the element the reader is on and everything inside it without keeping anything, holding it
-    /// to the limits ``element(depth:budget:)`` applies.
-    private func pass(depth: Int, budget: inout Int) throws(BridgeError) {
+    /// Counts the element the reader is on against a record's element budget.
+    private func spendOneElement(of budget: inout Int) throws(BridgeError) {
         budget -= 1
         guard budget >= 0 else {
             throw failure(.limitExceeded, "a record holds more elements than the limit allows")
         }
+    }
+
+    /// The number of attributes of the element the reader is on, which sits at `depth`, once both are found within
+    /// the limits.
+    private func attributeCountWithinLimits(depth: Int) throws(BridgeError) -> Int {
         guard depth <= limits.maximumDepth else {
             throw failure(.limitExceeded, "elements are nested more than \(limits.maximumDepth) deep")
         }
@@ -378,6 +373,14 @@ package final class XMLStreamReader {
             throw failure(
                 .limitExceeded, "an element has \(count) attributes; at most \(limits.maximumAttributes) are accepted")
         }
+        return count
+    }
+
+    /// Reads through the element the reader is on and everything inside it without keeping anything, holding it
+    /// to the limits ``element(depth:budget:)`` applies.
+    private func pass(depth: Int, budget: inout Int) throws(BridgeError) {
+        try spendOneElement(of: &budget)
+        _ = try attributeCountWithinLimits(depth: depth)
         if xmlTextReaderIsEmptyElement(reader) == 1 { return }
         var textBytes = 0
         while try step() {
@@ -400,10 +403,7 @@ package final class XMLStreamReader {
 
     /// The element the reader is on and everything inside it.
     private func element(depth: Int, budget: inout Int) throws(BridgeError) -> TreeNode {
-        budget -= 1
-        guard budget >= 0 else {
-            throw failure(.limitExceeded, "a record holds more elements than the limit allows")
-        }
+        try spendOneElement(of: &budget)
         var node = try startElement(depth: depth)
         if xmlTextReaderIsEmptyElement(reader) == 1 { return node }
         while try step() {

@@ -65,6 +65,39 @@ import Testing
         #expect(error?.code == .limitExceeded)
     }
 
+    /// A record the reading thread passes over (its tree built later from its bytes) is held to the same limits
+    /// as one whose tree it builds: too deep, too many attributes, too many elements, too much text.
+    @Test(arguments: [TreeReadPipeline.TreeBuilding.onWorkers, .whileReading])
+    func limitsHoldWhereverTreesAreBuilt(_ treeBuilding: TreeReadPipeline.TreeBuilding) throws {
+        var limits = XMLLimits()
+        limits.maximumDepth = 6
+        limits.maximumAttributes = 20
+        limits.maximumElementsPerRecord = 50
+        limits.maximumTextBytes = 1_000
+        let root = "<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">"
+        let good = String(decoding: try Fixtures.bytes("ramq/one-claim.xml"), as: UTF8.self)
+            .components(separatedBy: "<DP_RACIN xmlns=\"http://tempuri.org/DP_DENTI.xsd\">")[1]
+            .components(separatedBy: "</DP_RACIN>")[0]
+        let hostile = [
+            ("deep", "<DP xmlns=\"\">" + String(repeating: "<A>", count: 8) + String(repeating: "</A>", count: 8) + "</DP>"),
+            ("attributes", "<DP xmlns=\"\"" + (1...30).map { " A\($0)=\"1\"" }.joined() + "/>"),
+            ("elements", "<DP xmlns=\"\">" + String(repeating: "<A/>", count: 60) + "</DP>"),
+            ("text", "<DP xmlns=\"\"><A>" + String(repeating: "a", count: 2_000) + "</A></DP>"),
+        ]
+        for (what, record) in hostile {
+            let xml = root + good + record + good + "</DP_RACIN>"
+            var source = MemoryInput(Array(xml.utf8))
+            var sink = MemoryOutput()
+            var rejects: [RejectedMessage] = []
+            var pipeline = try TreeReadPipeline(mapping: try Self.mapping.get(), limits: limits)
+            pipeline.workerThreads = 2
+            pipeline.treeBuilding = treeBuilding
+            let summary = try pipeline.run(input: &source, output: &sink) { rejects.append($0) }
+            #expect(summary.translated == 1, "\(what)")
+            #expect(rejects.first?.error.code == .limitExceeded, "\(what): \(rejects.first?.error.reason ?? "")")
+        }
+    }
+
     /// 100 MB of text in one element, generated as it is read: refused long before the end, so memory stays small.
     @Test func hugeTextNodeIsRefusedWithoutReadingItAll() throws {
         var input = GeneratedInput(

@@ -5,18 +5,15 @@ import FuzzSupport
 // the input bytes at its offset, rejects never overlapping, the records and rejects adding up, messages bounded;
 // and the same translations and rejects whether records' trees are built from libxml2's reading or from their bytes.
 
-private let mappings = mappingsFolder
-nonisolated(unsafe) private let ramq = {
-    var pipeline = try! TreeReadPipeline(mapping: try! TreeMapping.load(path: mappings + "/ramq/claim.mapping.yaml"))
-    pipeline.treeBuilding = .whileReading
-    return pipeline
-}()
-nonisolated(unsafe) private let onWorkers = {
-    var pipeline = try! TreeReadPipeline(mapping: try! TreeMapping.load(path: mappings + "/ramq/claim.mapping.yaml"))
+/// The RAMQ pipeline with each claim's tree built where libxml2 reads it, or (`onWorkers`) from the claim's bytes.
+private func ramqPipeline(_ treeBuilding: TreeReadPipeline.TreeBuilding) -> TreeReadPipeline {
+    var pipeline = try! TreeReadPipeline(mapping: try! TreeMapping.load(path: mappingsFolder + "/ramq/claim.mapping.yaml"))
     pipeline.workerThreads = 2
-    pipeline.treeBuilding = .onWorkers
+    pipeline.treeBuilding = treeBuilding
     return pipeline
-}()
+}
+nonisolated(unsafe) private let ramq = ramqPipeline(.whileReading)
+nonisolated(unsafe) private let onWorkers = ramqPipeline(.onWorkers)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzXMLScanner(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

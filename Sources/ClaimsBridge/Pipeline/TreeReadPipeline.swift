@@ -195,13 +195,13 @@ public struct TreeReadPipeline {
                 let rootName = reader.rootQualifiedName
             {
                 passedRecords = PassedRecords(head: head, rootName: rootName, limits: limits)
+                reader.passOver(name: mapping.recordName, namespace: mapping.record.namespace)
             }
             while true {
                 // Each group's trees are built where there is time for it: by the workers while one of them has
                 // nothing to do, here while they are all busy.
                 if passedRecords != nil, pending.isEmpty {
-                    let onWorkers = treeBuilding == .onWorkers || workers.hasIdleThread
-                    reader.passOver(name: onWorkers ? mapping.recordName : nil, namespace: mapping.record.namespace)
+                    reader.passesOver = treeBuilding == .onWorkers || workers.hasIdleThread
                 }
                 guard let read = try reader.nextRecordOrBytes() else { break }
                 number += 1

@@ -64,8 +64,10 @@ private struct RecordParser {
             } else if starts(with: "<!--") {
                 guard skip(past: "-->") else { return nil }
             } else if bytes[index] == UInt8(ascii: "<") {
-                guard let tag = startTag(), index == bytes.count else { return nil }
-                return tag.declarations
+                // Its attributes are not kept; its declarations are what `scope` holds after it.
+                var root = TreeNode(name: "")
+                guard startTag(into: &root, keepingAttributes: false) != nil, index == bytes.count else { return nil }
+                return scope
             } else {
                 return nil
             }
@@ -77,44 +79,16 @@ private struct RecordParser {
 
     /// The element starting at `index` and everything inside it.
     mutating func element() -> TreeNode? {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "<") else { return nil }
-        index += 1
-        guard let name = self.name() else { return nil }
-        var node = TreeNode(name: "")
         let outer = scope.count
         defer { scope.removeLast(scope.count - outer) }
-        var prefixed = false
-        var isEmpty = false
-        // The attributes are kept by their names as written until the tag's namespace declarations are all known.
-        while true {
-            let hadBlank = skipBlanks()
-            guard index < bytes.count else { return nil }
-            if bytes[index] == UInt8(ascii: ">") {
-                index += 1
-                break
-            }
-            if starts(with: "/>") {
-                index += 2
-                isEmpty = true
-                break
-            }
-            guard hadBlank, let attribute = attributeName(), let value = attributeValue() else { return nil }
-            if attribute[0] == UInt8(ascii: "x"), attribute.elementsEqual("xmlns".utf8) {
-                scope.append(([], value))
-            } else if attribute[0] == UInt8(ascii: "x"), attribute.starts(with: "xmlns:".utf8) {
-                scope.append((Array(attribute.dropFirst(6)), value))
-            } else {
-                if attribute.contains(UInt8(ascii: ":")) { prefixed = true }
-                // Room for a usual element's attributes at once, rather than growing one by one.
-                if node.attributes.isEmpty { node.attributes.reserveCapacity(8) }
-                node.attributes.append(.init(String(decoding: attribute, as: UTF8.self), value))
-            }
-        }
-        guard let (namespace, local) = resolve(name, isAttribute: false) else { return nil }
+        var node = TreeNode(name: "")
+        guard let tag = startTag(into: &node, keepingAttributes: true),
+            let (namespace, local) = resolve(tag.name, isAttribute: false)
+        else { return nil }
         node.name = local
         node.namespace = namespace
         node.line = line
-        if prefixed {
+        if tag.hasPrefixedAttribute {
             for position in node.attributes.indices where node.attributes[position].name.utf8.contains(UInt8(ascii: ":")) {
                 let written = Array(node.attributes[position].name.utf8)
                 guard
@@ -124,9 +98,51 @@ private struct RecordParser {
                 node.attributes[position].namespace = namespace
             }
         }
-        if isEmpty { return node }
-        guard content(of: &node, named: name) else { return nil }
+        if tag.isEmpty { return node }
+        guard content(of: &node, named: tag.name) else { return nil }
         return node
+    }
+
+    /// What ``startTag(into:keepingAttributes:)`` read besides the attributes.
+    private struct StartTag {
+        /// The element's name as written.
+        var name: UnsafeBufferPointer<UInt8>
+        var isEmpty = false
+        /// Whether an attribute kept has a prefix, to be resolved once all the tag's declarations are known.
+        var hasPrefixedAttribute = false
+    }
+
+    /// Reads the start tag at `index`: its namespace declarations go into `scope`, its other attributes (when
+    /// kept) into `node`, by their names as written.
+    private mutating func startTag(into node: inout TreeNode, keepingAttributes: Bool) -> StartTag? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "<") else { return nil }
+        index += 1
+        guard let name = self.name() else { return nil }
+        var tag = StartTag(name: name)
+        while true {
+            let hadBlank = skipBlanks()
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: ">") {
+                index += 1
+                return tag
+            }
+            if starts(with: "/>") {
+                index += 2
+                tag.isEmpty = true
+                return tag
+            }
+            guard hadBlank, let attribute = attributeName(), let value = attributeValue() else { return nil }
+            if attribute[0] == UInt8(ascii: "x"), attribute.elementsEqual("xmlns".utf8) {
+                scope.append(([], value))
+            } else if attribute[0] == UInt8(ascii: "x"), attribute.starts(with: "xmlns:".utf8) {
+                scope.append((Array(attribute.dropFirst(6)), value))
+            } else if keepingAttributes {
+                if attribute.contains(UInt8(ascii: ":")) { tag.hasPrefixedAttribute = true }
+                // Room for a usual element's attributes at once, rather than growing one by one.
+                if node.attributes.isEmpty { node.attributes.reserveCapacity(8) }
+                node.attributes.append(.init(String(decoding: attribute, as: UTF8.self), value))
+            }
+        }
     }
 
     /// An attribute's name and the `=` after it (with any white space around it).
@@ -156,7 +172,7 @@ private struct RecordParser {
             } else if starts(with: "<![CDATA[") {
                 index += 9
                 var data: [UInt8] = []
-                while index < bytes.count, !starts(with: "]]>") { lineEnd(bytes[index], into: &data, inAttribute: false) }
+                while index < bytes.count, !starts(with: "]]>") { appendNormalized(bytes[index], into: &data, inAttribute: false) }
                 guard index < bytes.count else { return false }
                 index += 3
                 node.text = (node.text ?? "") + String(decoding: data, as: UTF8.self)
@@ -195,42 +211,11 @@ private struct RecordParser {
             if bytes[index] == UInt8(ascii: "&") {
                 guard reference(into: &text) else { return false }
             } else {
-                lineEnd(bytes[index], into: &text, inAttribute: false)
+                appendNormalized(bytes[index], into: &text, inAttribute: false)
             }
         }
         if !text.allSatisfy(isBlank) { node.text = (node.text ?? "") + String(decoding: text, as: UTF8.self) }
         return true
-    }
-
-    /// The root's start tag read: its namespace declarations (its attributes are not needed).
-    private struct StartTag {
-        var declarations: [(prefix: [UInt8], uri: String)] = []
-    }
-
-    private mutating func startTag() -> StartTag? {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "<") else { return nil }
-        index += 1
-        guard self.name() != nil else { return nil }
-        var tag = StartTag()
-        while true {
-            let hadBlank = skipBlanks()
-            guard index < bytes.count else { return nil }
-            if bytes[index] == UInt8(ascii: ">") {
-                index += 1
-                return tag
-            }
-            if starts(with: "/>") {
-                index += 2
-                return tag
-            }
-            guard hadBlank, let attribute = attributeName() else { return nil }
-            guard let value = attributeValue() else { return nil }
-            if attribute.elementsEqual("xmlns".utf8) {
-                tag.declarations.append(([], value))
-            } else if attribute.starts(with: "xmlns:".utf8) {
-                tag.declarations.append((Array(attribute.dropFirst(6)), value))
-            }
-        }
     }
 
     /// A name: every byte up to white space, `/`, `>`, `=` or a quote (the parser has checked its characters).
@@ -270,7 +255,7 @@ private struct RecordParser {
             if bytes[index] == UInt8(ascii: "&") {
                 guard reference(into: &value) else { return nil }
             } else {
-                lineEnd(bytes[index], into: &value, inAttribute: true)
+                appendNormalized(bytes[index], into: &value, inAttribute: true)
             }
         }
         guard index < bytes.count else { return nil }
@@ -296,9 +281,9 @@ private struct RecordParser {
 
     // MARK: Characters
 
-    /// Appends one byte of text or of an attribute value, with line ends normalised (`\r\n` and `\r` to `\n`)
-    /// and, in an attribute, white space to a space.
-    private mutating func lineEnd(_ byte: UInt8, into out: inout [UInt8], inAttribute: Bool) {
+    /// Appends the byte at `index` (`byte`) of text or of an attribute value and moves past it, with line ends
+    /// normalised (`\r\n` and `\r` to `\n`) and, in an attribute, white space to a space.
+    private mutating func appendNormalized(_ byte: UInt8, into out: inout [UInt8], inAttribute: Bool) {
         index += 1
         switch byte {
         case 0x0D:

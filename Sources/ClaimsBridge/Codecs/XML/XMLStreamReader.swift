@@ -121,13 +121,23 @@ package final class XMLStreamReader {
     /// - Throws: ``BridgeError`` when the record is not a well-formed element on its own.
     func parseAlone(_ record: XMLRecordScanner.Record) throws(BridgeError) -> TreeNode? {
         guard let head = source.scanner.head, let rootName = rootQualifiedName else { return nil }
-        let document = head + record.bytes + Array("</\(rootName)>".utf8)
-        let alone = XMLStreamReader(input: MemoryInput(document), name: "record", limits: limits)
+        var node = try Self.readAlone(record.bytes, head: head, rootName: rootName, limits: limits)
+        node.shiftLines(by: record.line - node.line)
+        return node
+    }
+
+    /// The element `bytes` as libxml2 reads it inside the document's `head` and the root's end tag, its lines
+    /// counted in that small document.
+    /// - Throws: ``BridgeError`` when the bytes are not one well-formed element there.
+    static func readAlone(
+        _ bytes: [UInt8], head: [UInt8], rootName: String, limits: XMLLimits
+    ) throws(BridgeError) -> TreeNode {
+        let document = head + bytes + Array("</\(rootName)>".utf8)
+        let alone = XMLStreamReader(input: MemoryInput(document), name: "record", limits: limits, locatingRecords: false)
         _ = try alone.readRoot()
-        guard var node = try alone.nextRecord(), try alone.nextRecord() == nil else {
+        guard let node = try alone.nextRecord(), try alone.nextRecord() == nil else {
             throw BridgeError(.invalidXML, "the record is not one element")
         }
-        node.shiftLines(by: record.line - node.line)
         return node
     }
 
@@ -198,12 +208,14 @@ package final class XMLStreamReader {
         passedName = name.map { Array($0.utf8) + [0] }
         passedNamespace = Array(namespace.utf8) + [0]
     }
+    /// Whether the records ``passOver(name:namespace:)`` named are passed over now (true) or read as trees.
+    var passesOver = true
     private var passedName: [xmlChar]?
     private var passedNamespace: [xmlChar] = [0]
 
     /// Whether the element the reader is on is one that ``passOver(name:namespace:)`` named.
     private var isPassedOver: Bool {
-        guard locatesRecords, let passedName, let name = xmlTextReaderConstLocalName(reader),
+        guard passesOver, locatesRecords, let passedName, let name = xmlTextReaderConstLocalName(reader),
             xmlStrEqual(name, passedName) == 1
         else { return false }
         guard let namespace = xmlTextReaderConstNamespaceUri(reader) else { return passedNamespace.count == 1 }

@@ -40,11 +40,22 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// The date as `"YYYY-MM-DD"`.
     public var description: String {
-        func padded(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        // Written byte by byte into the string's own storage: every date of every record passes here.
+        String(unsafeUninitializedCapacity: 10) { buffer in
+            func put(_ value: Int, digits: Int, at end: Int) {
+                var rest = value
+                for index in stride(from: end, to: end - digits, by: -1) {
+                    buffer[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, digits: 4, at: 3)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, digits: 2, at: 6)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, digits: 2, at: 9)
+            return 10
         }
-        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
 
     /// Whether `lhs` is the earlier date.

@@ -26,10 +26,32 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     /// The amount with two decimals and a leading `-` when negative: `"125.50"`, `"-5.00"`, `"0.00"`.
     public var description: String {
+        // Written byte by byte into the string's own storage, from the last digit back: every amount of every
+        // record passes here.
         let magnitude = cents.magnitude
-        let units = magnitude / 100
-        let fraction = magnitude % 100
-        return (cents < 0 ? "-" : "") + String(units) + (fraction < 10 ? ".0" : ".") + String(fraction)
+        var digits = 1
+        var probe = magnitude / 10
+        while probe > 0 {
+            digits += 1
+            probe /= 10
+        }
+        let shown = max(digits, 3)  // at least one unit digit and two decimals: 0.05
+        let length = (cents < 0 ? 1 : 0) + shown + 1
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var rest = magnitude
+            var index = length - 1
+            for position in 0..<shown {
+                if position == 2 {
+                    buffer[index] = UInt8(ascii: ".")
+                    index -= 1
+                }
+                buffer[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                rest /= 10
+                index -= 1
+            }
+            if cents < 0 { buffer[0] = UInt8(ascii: "-") }
+            return length
+        }
     }
 
     /// Whether `lhs` is the smaller amount.

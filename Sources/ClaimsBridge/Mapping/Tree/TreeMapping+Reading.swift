@@ -101,7 +101,7 @@ private struct TreeReader {
             }
             if let path = value.path { object.set(model, at: path[...]) }
         }
-        var consumed = [Bool](repeating: false, count: node.children.count)
+        var consumed = ConsumedChildren(count: node.children.count)
         for child in rule.children {
             var items: [TreeValue] = []
             var index = 0
@@ -154,7 +154,7 @@ private struct TreeReader {
             }
             if child.repeats && !items.isEmpty { object.set(.array(items), at: child.path![...]) }
         }
-        if let index = consumed.firstIndex(of: false) {
+        if let index = consumed.firstNotTaken(of: node.children.count) {
             let stray = node.children[index]
             throw BridgeError(
                 .unexpectedElement, "is not expected here",

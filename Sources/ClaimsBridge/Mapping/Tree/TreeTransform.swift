@@ -53,10 +53,10 @@ package enum TreeTransform: Sendable {
         switch self {
         case .text: return .string(text)
         case .digits:
-            guard !text.isEmpty, text.utf8.allSatisfy(Self.isDigit) else { throw .init("must be digits only") }
+            guard !text.isEmpty, Self.isAllDigits(text) else { throw .init("must be digits only") }
             return .string(text)
         case .integer:
-            guard !text.isEmpty, text.utf8.allSatisfy(Self.isDigit) else { throw .init("must be a whole number") }
+            guard !text.isEmpty, Self.isAllDigits(text) else { throw .init("must be a whole number") }
             let trimmed = text.drop(while: { $0 == "0" })
             return .number(trimmed.isEmpty ? "0" : String(trimmed))
         case .money:
@@ -65,7 +65,7 @@ package enum TreeTransform: Sendable {
             }
             return .string(Money(cents: cents).description)
         case .cents:
-            guard !text.isEmpty, text.utf8.allSatisfy(Self.isDigit), text.utf8.count <= 15, let cents = Int64(text)
+            guard !text.isEmpty, Self.isAllDigits(text), text.utf8.count <= 15, let cents = Int64(text)
             else { throw .init("must be an amount in whole cents (digits only, such as 012550 for 125.50)") }
             return .string(Money(cents: cents).description)
         case .date(let format): return .string(try Self.readDate(text, format: format))
@@ -75,8 +75,7 @@ package enum TreeTransform: Sendable {
             }
             return .string(stamp.description)
         case .codes(let table):
-            let code = Array(text.utf8)
-            guard let index = code.withUnsafeBufferPointer({ table.entry(forCode: $0) }) else {
+            guard let index = Self.withBytes(of: text, { table.entry(forCode: $0) }) else {
                 throw .init("is not a code of table \(table.name) (expected one of \(table.codeList))")
             }
             return .string(String(decoding: table.entries[index].name, as: UTF8.self))
@@ -89,17 +88,18 @@ package enum TreeTransform: Sendable {
         switch self {
         case .text(let maxLength):
             guard let text = value.scalarText else { throw .init("must be text but is \(value.kindName)") }
-            if let maxLength, text.count > maxLength {
+            // Characters are never more than bytes, so the byte count settles most texts without counting.
+            if let maxLength, text.utf8.count > maxLength, text.count > maxLength {
                 throw .init("is \(text.count) characters long; at most \(maxLength) fit")
             }
             return (text, .string)
         case .digits(let width):
-            guard let text = value.scalarText, !text.isEmpty, text.utf8.allSatisfy(Self.isDigit) else {
+            guard let text = value.scalarText, !text.isEmpty, Self.isAllDigits(text) else {
                 throw .init("must be a string of digits")
             }
             return (try Self.pad(text, width), .string)
         case .integer(let width):
-            guard let text = value.scalarText, !text.isEmpty, text.utf8.allSatisfy(Self.isDigit) else {
+            guard let text = value.scalarText, !text.isEmpty, Self.isAllDigits(text) else {
                 throw .init("must be a whole number")
             }
             return (try Self.pad(text, width), .number)
@@ -126,8 +126,7 @@ package enum TreeTransform: Sendable {
             return (stamp.description, .string)
         case .codes(let table):
             guard let text = value.scalarText else { throw .init("must be a name but is \(value.kindName)") }
-            let name = Array(text.utf8)
-            guard let index = name.withUnsafeBufferPointer({ table.entry(forName: $0) }) else {
+            guard let index = Self.withBytes(of: text, { table.entry(forName: $0) }) else {
                 throw .init("is not a name of table \(table.name) (expected one of \(table.nameList))")
             }
             return (String(decoding: table.entries[index].code, as: UTF8.self), .string)
@@ -136,10 +135,28 @@ package enum TreeTransform: Sendable {
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// Whether every byte of `text` is an ASCII digit (true for empty text), read from the string's own bytes.
+    static func isAllDigits(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isDigit) } ?? text.utf8.allSatisfy(isDigit)
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text`, copying them only when the string does not hold them itself.
+    static func withBytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        text.utf8.withContiguousStorageIfAvailable(body) ?? Array(text.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// Digits (ASCII, so one byte each) zero-filled on the left to `width`.
     private static func pad(_ text: String, _ width: Int?) throws(TransformFailure) -> String {
         guard let width else { return text }
-        guard text.count <= width else { throw .init("has \(text.count) digits; at most \(width) fit") }
-        return String(repeating: "0", count: width - text.count) + text
+        let count = text.utf8.count
+        guard count <= width else { throw .init("has \(count) digits; at most \(width) fit") }
+        if count == width { return text }
+        return String(unsafeUninitializedCapacity: width) { buffer in
+            let zeros = width - count
+            for index in 0..<zeros { buffer[index] = UInt8(ascii: "0") }
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[zeros...]).initialize(from: text.utf8)
+            return width
+        }
     }
 
     private static func readDate(_ text: String, format: DateFormat) throws(TransformFailure) -> String {
@@ -184,17 +201,26 @@ package enum TreeTransform: Sendable {
     }
 
     private static func writeDate(_ date: CalendarDate, format: DateFormat) throws(TransformFailure) -> String {
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let iso = date.description
-        switch format {
-        case .iso: return iso
-        case .yyyymmdd: return iso.filter { $0 != "-" }
-        case .yyyymm: return String(iso.filter { $0 != "-" }.prefix(6))
-        case .yymmdd, .yymm:
-            guard (2000...2099).contains(date.year) else {
-                throw .init("only dates in 2000–2099 can be written YYMMDD")
+        if format == .iso { return date.description }
+        let shortYear = format == .yymmdd || format == .yymm
+        if shortYear && !(2000...2099).contains(date.year) {
+            throw .init("only dates in 2000–2099 can be written YYMMDD")
+        }
+        // The digits written straight into the string: every date of every record written passes here.
+        return String(unsafeUninitializedCapacity: format.digitCount) { buffer in
+            var end = 0
+            func put(_ value: Int, digits: Int) {
+                var rest = value
+                for index in stride(from: end + digits - 1, through: end, by: -1) {
+                    buffer[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                    rest /= 10
+                }
+                end += digits
             }
-            return two(date.year % 100) + two(date.month) + (format == .yymmdd ? two(date.day) : "")
+            put(shortYear ? date.year % 100 : date.year, digits: shortYear ? 2 : 4)
+            put(date.month, digits: 2)
+            if format == .yyyymmdd || format == .yymmdd { put(date.day, digits: 2) }
+            return end
         }
     }
 }

@@ -8,22 +8,24 @@ struct TreeRuleChecker {
     let context: CarrierRuleContext
 
     /// One element of the record, where it is in the document and in the model. A class, so that the rules
-    /// walk the record's elements without copying each one's node and rule; the paths, needed only for a
+    /// walk the record's elements without copying each one's node and plan; the paths, needed only for a
     /// problem, are spelled out on first use.
     final class Instance {
         let node: TreeNode
-        let rule: TreeMapping.ElementRule
+        let plan: TreeRulePlan
         /// The element holding this one, and this one's index among its children (nil for the record).
         private let parent: (instance: Instance, index: Int)?
         /// The model path this one's extends, with the rule's path and the position in its array.
         private let model: (base: Instance, tail: [String]?, index: Int?)?
 
+        var rule: TreeMapping.ElementRule { plan.rule }
+
         init(
-            node: TreeNode, rule: TreeMapping.ElementRule, parent: (instance: Instance, index: Int)? = nil,
+            node: TreeNode, plan: TreeRulePlan, parent: (instance: Instance, index: Int)? = nil,
             model: (base: Instance, tail: [String]?, index: Int?)? = nil
         ) {
             self.node = node
-            self.rule = rule
+            self.plan = plan
             self.parent = parent
             self.model = model
         }
@@ -53,13 +55,13 @@ struct TreeRuleChecker {
         // Most records break no rule: a walk that builds nothing says so, and only a record that breaks one is
         // walked again to say where and why.
         if breaksNoRule(record) { return [] }
-        let instances = Self.instances(of: record, rule: mapping.record)
+        let instances = Self.instances(of: record, plan: rules.plan)
         var found: [(problem: CarrierProblem, line: Int)] = []
         var reported: Set<String> = []
         func applies(_ rule: TreeRules.Rule, to node: TreeNode) -> Bool {
             node.name == rule.element && (rule.when?.holds(for: node) ?? true)
         }
-        for rule in rules.rules {
+        for (ruleIndex, rule) in rules.rules.enumerated() {
             switch rule.check {
             case .atLeast(let count):
                 var matching = 0
@@ -77,13 +79,9 @@ struct TreeRuleChecker {
             }
             guard let attribute = rule.attribute else { continue }
             for instance in instances where applies(rule, to: instance.node) {
+                guard let check = instance.plan.checks.first(where: { $0.index == ruleIndex }) else { continue }
                 let value = instance.node.attribute(attribute)
-                if passes(
-                    rule.check, value: value, attribute: attribute, node: instance.node, rule: instance.rule,
-                    record: instances[0].node, recordRule: instances[0].rule)
-                {
-                    continue
-                }
+                if passes(check, value: value, node: instance.node, record: record) { continue }
                 guard reported.insert(instance.partnerPath + "/@" + attribute).inserted else { continue }
                 found.append((problem(rule, at: instance, record: instances[0], value: value), instance.node.line))
             }
@@ -92,50 +90,43 @@ struct TreeRuleChecker {
     }
 
     /// Whether the record breaks none of the rules: the same elements and checks as ``problems(of:)``, walked
-    /// without building anything.
+    /// along the rules' plan without building anything.
     private func breaksNoRule(_ record: TreeNode) -> Bool {
-        let all = rules.rules
-        var counts = [Int](repeating: 0, count: all.count)
-        guard visit(record, mapping.record, record: record, recordRule: mapping.record, counts: &counts) else {
-            return false
-        }
-        for (index, rule) in all.enumerated() {
-            switch rule.check {
-            case .atLeast(let least): if counts[index] < least { return false }
-            case .required where rule.attribute == nil: if counts[index] == 0 { return false }
-            default: continue
+        let counted = rules.countedRules
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: max(counted.count, 1)) { counts in
+            counts.initialize(repeating: 0)
+            guard visit(record, rules.plan, record: record, counts: counts) else { return false }
+            for (slot, index) in counted.enumerated() {
+                switch rules.rules[index].check {
+                case .atLeast(let least): if counts[slot] < least { return false }
+                default: if counts[slot] == 0 { return false }
+                }
             }
+            return true
         }
-        return true
     }
 
     /// Checks one element the mapping reads and, as ``collect(_:into:)`` finds them, the elements inside it;
     /// counts the elements each element-level rule selects. False at the first broken rule.
     private func visit(
-        _ node: TreeNode, _ elementRule: TreeMapping.ElementRule, record: TreeNode,
-        recordRule: TreeMapping.ElementRule, counts: inout [Int], descend: Bool = true
+        _ node: TreeNode, _ plan: TreeRulePlan, record: TreeNode, counts: UnsafeMutableBufferPointer<Int>,
+        descend: Bool = true
     ) -> Bool {
-        for index in rules.rulesByElement[node.name] ?? [] {
-            let rule = rules.rules[index]
-            if let when = rule.when, !when.holds(for: node) { continue }
-            guard let attribute = rule.attribute else {
-                counts[index] += 1
+        for check in plan.checks {
+            if let when = check.when, !when.holds(for: node) { continue }
+            if check.test == .count {
+                counts[check.slot] += 1
                 continue
             }
-            if case .atLeast = rule.check {
-                counts[index] += 1
-                continue
-            }
-            guard
-                passes(
-                    rule.check, value: node.attribute(attribute), attribute: attribute, node: node,
-                    rule: elementRule, record: record, recordRule: recordRule)
+            guard let attribute = check.attribute,
+                passes(check, value: node.attribute(attribute), node: node, record: record)
             else { return false }
         }
         let children = node.children
         guard descend, !children.isEmpty else { return true }
-        var consumed = [Bool](repeating: false, count: children.count)
-        for childRule in elementRule.children {
+        var consumed = ConsumedChildren(count: children.count)
+        for (ruleIndex, childRule) in plan.rule.children.enumerated() {
+            let childPlan = plan.children[ruleIndex]
             var index = 0
             while index < children.count {
                 guard !consumed[index], Self.matches(childRule, children[index]) else {
@@ -143,18 +134,14 @@ struct TreeRuleChecker {
                     continue
                 }
                 consumed[index] = true
-                guard visit(children[index], childRule, record: record, recordRule: recordRule, counts: &counts)
-                else { return false }
+                guard visit(children[index], childPlan, record: record, counts: counts) else { return false }
                 index += 1
                 while index < children.count,
                     let which = childRule.then.firstIndex(where: { Self.matches($0, children[index]) })
                 {
                     consumed[index] = true
                     // A sibling's own children are not the mapping's: it is checked as an element alone.
-                    guard
-                        visit(
-                            children[index], childRule.then[which], record: record, recordRule: recordRule,
-                            counts: &counts, descend: false)
+                    guard visit(children[index], childPlan.then[which], record: record, counts: counts, descend: false)
                     else { return false }
                     index += 1
                 }
@@ -164,52 +151,37 @@ struct TreeRuleChecker {
         return true
     }
 
-    private func passes(
-        _ check: TreeRules.Check, value: String?, attribute: String, node: TreeNode,
-        rule elementRule: TreeMapping.ElementRule, record: TreeNode, recordRule: TreeMapping.ElementRule
-    ) -> Bool {
-        guard let value, !value.isEmpty else {
-            if case .required = check { return false }
-            return true
-        }
-        switch check {
-        case .required, .atLeast: return true
-        case .pattern(let forms): return forms.contains { Self.matches(value, form: $0) }
-        case .values(let ranges):
+    /// Whether `value` (the attribute's text on `node`, nil when absent) passes the check.
+    private func passes(_ check: TreeRulePlan.Check, value: String?, node: TreeNode, record: TreeNode) -> Bool {
+        guard let value, !value.isEmpty else { return check.test != .required }
+        switch check.test {
+        case .required, .count: return true
+        case .pattern:
+            return TreeTransform.withBytes(of: value) { bytes in check.forms.contains { Self.matches(bytes, form: $0) } }
+        case .values:
             // Byte by byte: the values and ranges of the rules are ASCII codes of a fixed length.
-            let bytes = value.utf8
-            return ranges.contains {
-                $0.low.utf8.count == bytes.count && !bytes.lexicographicallyPrecedes($0.low.utf8)
-                    && !$0.high.utf8.lexicographicallyPrecedes(bytes)
-            }
-        case .letters(let allowed):
-            var seen: (UInt64, UInt64) = (0, 0)  // the ASCII letters met so far, one bit each
-            var seenBeyondASCII: [UInt8] = []
-            return value.utf8.allSatisfy { letter in
-                guard allowed.contains(letter) else { return false }
-                if letter >= 0x80 {
-                    defer { seenBeyondASCII.append(letter) }
-                    return !seenBeyondASCII.contains(letter)
+            return TreeTransform.withBytes(of: value) { bytes in
+                check.ranges.contains { range in
+                    range.low.count == bytes.count && !bytes.lexicographicallyPrecedes(range.low)
+                        && !range.high.lexicographicallyPrecedes(bytes)
                 }
-                let bit = UInt64(1) << UInt64(letter & 63)
-                if letter < 64 {
-                    defer { seen.0 |= bit }
-                    return seen.0 & bit == 0
-                }
-                defer { seen.1 |= bit }
-                return seen.1 & bit == 0
             }
-        case .minimum(let least):
+        case .letters:
+            let allowed = check.letters
+            var seen = TreeRulePlan.ByteSet([])
+            return value.utf8.allSatisfy { allowed.contains($0) && seen.insert($0) }
+        case .minimum:
             guard let number = Int(value) else { return true }
-            return number >= least
-        case .digits(let least): return value.utf8.count >= least && value.utf8.allSatisfy(\.isDigit)
+            return number >= check.least
+        case .digits: return value.utf8.count >= check.least && TreeTransform.isAllDigits(value)
         case .notAfterToday:
-            guard let day = date(value, attribute, elementRule) else { return true }
+            guard let day = check.reading.date(value) else { return true }
             return day.year * 10_000 + day.month * 100 + day.day <= context.today
-        case .notAfterAttribute(let otherName):
-            guard let day = date(value, attribute, elementRule) else { return true }
-            let (other, owner) = otherValue(otherName, node, elementRule, record, recordRule)
-            guard let other, let limit = date(other, otherName, owner) else { return true }
+        case .notAfterAttribute:
+            guard let day = check.reading.date(value) else { return true }
+            guard let other = (check.otherOnRecord ? record : node).attribute(check.other),
+                let limit = check.otherReading.date(other)
+            else { return true }
             return day <= limit
         }
     }
@@ -223,32 +195,17 @@ struct TreeRuleChecker {
         return (record.attribute(name), recordRule)
     }
 
-    /// An attribute's value as a date, read with the mapping's own format for it (`YYMMDD`, `YYYYMMDD`…).
-    private func date(_ text: String, _ attribute: String, _ rule: TreeMapping.ElementRule) -> CalendarDate? {
-        guard let value = rule.value(named: attribute) else { return nil }
-        if case .date(let format) = value.transform { return try? TreeTransform.calendarDate(text, format: format) }
-        guard let read = try? value.transform.read(text), let iso = read.scalarText
-        else { return nil }
-        return CalendarDate(iso)
-    }
-
-    private static func matches(_ value: String, form: String) -> Bool {
-        guard value.utf8.count == form.utf8.count else { return false }
-        var value = value
-        var form = form
-        return value.withUTF8 { bytes in
-            form.withUTF8 { forms in
-                for index in 0..<bytes.count {
-                    let byte = bytes[index]
-                    switch forms[index] {
-                    case UInt8(ascii: "A"): if byte &- UInt8(ascii: "A") >= 26 { return false }
-                    case UInt8(ascii: "9"): if !byte.isDigit { return false }
-                    case let expected: if byte != expected { return false }
-                    }
-                }
-                return true
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, form: [UInt8]) -> Bool {
+        guard bytes.count == form.count else { return false }
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            switch form[index] {
+            case UInt8(ascii: "A"): if byte &- UInt8(ascii: "A") >= 26 { return false }
+            case UInt8(ascii: "9"): if !byte.isDigit { return false }
+            case let expected: if byte != expected { return false }
             }
         }
+        return true
     }
 
     private func problem(_ rule: TreeRules.Rule, at instance: Instance?, record: Instance, value: String?)
@@ -308,16 +265,17 @@ struct TreeRuleChecker {
     }
 
     /// The record and every element below it that the mapping reads, in document order of the rules.
-    static func instances(of record: TreeNode, rule: TreeMapping.ElementRule) -> [Instance] {
-        var found = [Instance(node: record, rule: rule)]
+    static func instances(of record: TreeNode, plan: TreeRulePlan) -> [Instance] {
+        var found = [Instance(node: record, plan: plan)]
         collect(found[0], into: &found)
         return found
     }
 
     private static func collect(_ parent: Instance, into found: inout [Instance]) {
         let children = parent.node.children
-        var consumed = [Bool](repeating: false, count: children.count)
-        for childRule in parent.rule.children {
+        var consumed = ConsumedChildren(count: children.count)
+        for (ruleIndex, childRule) in parent.rule.children.enumerated() {
+            let childPlan = parent.plan.children[ruleIndex]
             var count = 0
             var index = 0
             while index < children.count {
@@ -327,7 +285,7 @@ struct TreeRuleChecker {
                 }
                 consumed[index] = true
                 let item = Instance(
-                    node: children[index], rule: childRule, parent: (parent, index),
+                    node: children[index], plan: childPlan, parent: (parent, index),
                     model: (parent, childRule.path, childRule.repeats ? count : nil))
                 found.append(item)
                 collect(item, into: &found)
@@ -341,7 +299,7 @@ struct TreeRuleChecker {
                     let then = childRule.then[which]
                     found.append(
                         Instance(
-                            node: children[index], rule: then, parent: (parent, index),
+                            node: children[index], plan: childPlan.then[which], parent: (parent, index),
                             model: (item, then.path, siblings[which])))
                     siblings[which] += 1
                     index += 1

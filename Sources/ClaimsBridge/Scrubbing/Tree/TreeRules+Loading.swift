@@ -85,7 +85,7 @@ extension TreeRules {
                     says: try item.required("says").string("`says`"),
                     source: "\((path as NSString).lastPathComponent):\(item.line)"))
         }
-        return TreeRules(file: path, name: try root.required("rules").string("`rules`"), rules: rules)
+        return TreeRules(file: path, name: try root.required("rules").string("`rules`"), rules: rules, record: mapping.record)
     }
 
     /// Values and `low-high` ranges of a list, set names replaced by their members.

@@ -64,16 +64,23 @@ package struct TreeRules: Sendable {
     package var name: String
     /// The rules in file order.
     package let rules: [Rule]
-    /// For each element name, the positions in ``rules`` of the rules about it, in file order.
-    package let rulesByElement: [String: [Int]]
+    /// The rules about elements themselves (`atLeast`, or `required` without an attribute), by their positions
+    /// in ``rules``: a record is checked against them once all its elements are counted.
+    let countedRules: [Int]
+    /// The rules laid out along the mapping's element rules, starting at the record's.
+    let plan: TreeRulePlan
 
-    package init(file: String, name: String, rules: [Rule]) {
+    /// Rules for the records of the mapping whose record rule is `record`.
+    package init(file: String, name: String, rules: [Rule], record: TreeMapping.ElementRule) {
         self.file = file
         self.name = name
         self.rules = rules
-        var byElement: [String: [Int]] = [:]
-        for (index, rule) in rules.enumerated() { byElement[rule.element, default: []].append(index) }
-        rulesByElement = byElement
+        countedRules = rules.indices.filter { index in
+            if case .atLeast = rules[index].check { return true }
+            return rules[index].attribute == nil
+        }
+        let slots = Dictionary(uniqueKeysWithValues: countedRules.enumerated().map { ($1, $0) })
+        plan = TreeRulePlan.build(record, rules: rules, slots: slots)
     }
 
     /// The rule codes, in file order.

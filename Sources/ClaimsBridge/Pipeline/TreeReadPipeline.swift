@@ -57,7 +57,7 @@ public struct TreeReadPipeline {
     private let validator: XMLSchemaValidator?
     private var translator: TreeRecordTranslator {
         TreeRecordTranslator(
-            mapping: mapping, carrierRules: carrierRules, showPersonalData: showPersonalData, fixedToday: fixedToday,
+            mapping: mapping, readPlan: TreeReadPlan(mapping.record), carrierRules: carrierRules, showPersonalData: showPersonalData, fixedToday: fixedToday,
             modelCheck: ThreadOwned(value: modelCheck))
     }
 

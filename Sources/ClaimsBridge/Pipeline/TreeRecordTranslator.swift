@@ -66,6 +66,8 @@ struct RecordGroup: Sendable {
 /// the mapping (and the model check).
 struct TreeRecordTranslator: Sendable {
     let mapping: TreeMapping
+    /// How the mapping reads a record, laid out once for the run.
+    let readPlan: TreeReadPlan
     let carrierRules: CarrierRuleMode
     let showPersonalData: Bool
     let fixedToday: Int?
@@ -114,7 +116,7 @@ struct TreeRecordTranslator: Sendable {
             warning = try mapping.applyCarrierRules(to: node, context: context, mode: carrierRules)
         }
         if let verdict { throw verdict }
-        let model = try mapping.readRecord(node)
+        let model = try mapping.readRecord(node, plan: readPlan)
         guard let modelCheck = modelCheck.value else { return model }
         do { return try modelCheck(model) } catch {
             throw error.located(.init(line: node.line > 0 ? node.line : nil))

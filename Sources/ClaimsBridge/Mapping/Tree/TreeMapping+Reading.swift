@@ -2,9 +2,14 @@ extension TreeMapping {
     /// Reads one record element (or partner JSON object) into a model object, `schemaVersion` and `type` first.
     /// - Throws: ``BridgeError`` naming the partner element/attribute (and its line when known).
     package func readRecord(_ node: TreeNode) throws(BridgeError) -> TreeValue {
+        try readRecord(node, plan: TreeReadPlan(record))
+    }
+
+    /// Reads one record along `plan`, the plan of this mapping's ``record`` (made once for many records).
+    package func readRecord(_ node: TreeNode, plan: TreeReadPlan) throws(BridgeError) -> TreeValue {
         var object = TreeValue.object([.init("schemaVersion", .number("1"))])
         if let modelType { object.set(.string(modelType), at: ["type"]) }
-        try TreeReader().read(record, node: node, into: &object, position: 1, partnerPath: { node.name })
+        try TreeReader().read(plan, node: node, into: &object, position: 1, partnerPath: { node.name })
         return object
     }
 }
@@ -14,7 +19,7 @@ extension TreeMapping {
 /// The partner path of an element (`DP/ACTE[2]`) is spelled out only when an error names it.
 private struct TreeReader {
     func read(
-        _ rule: TreeMapping.ElementRule, node: TreeNode, into object: inout TreeValue, position: Int,
+        _ rule: TreeReadPlan, node: TreeNode, into object: inout TreeValue, position: Int,
         partnerPath: () -> String
     ) throws(BridgeError) {
         func failure(_ code: BridgeError.Code, _ reason: String, _ name: String?, _ path: [String]?) -> BridgeError {
@@ -26,7 +31,7 @@ private struct TreeReader {
                     fieldID: name.map { $0 == "#text" ? partnerPath : "\(partnerPath)/@\($0)" } ?? partnerPath,
                     modelPath: path?.joined(separator: ".")))
         }
-        let values = rule.values
+        let values = rule.steps
         let attributes = node.attributes
         // Each attribute is looked for among the rule's values from where the last one was found, as documents
         // usually give them in the mapping's order; `present` notes which values have one (up to 64 values).
@@ -58,7 +63,7 @@ private struct TreeReader {
         for valueIndex in values.indices {
             let value = values[valueIndex]
             let text: String?
-            if value.name == "#text" {
+            if value.isText {
                 text = node.text
             } else if valueIndex < 64 && present & (1 << UInt64(valueIndex)) == 0 {
                 text = nil
@@ -68,27 +73,27 @@ private struct TreeReader {
             } else {
                 text = node.attribute(value.name)
             }
-            if case .position = value.compute, let path = value.path {
-                object.set(.number(String(position)), at: path[...])
+            switch value.kind {
+            case .position:
+                object.set(.number(String(position)), at: value.path![...])
                 continue
-            }
-            if let constant = value.constant {
+            case .constant:
                 guard let text else {
                     if value.required { throw failure(.missingValue, "is required and missing", value.name, nil) }
                     continue
                 }
-                guard text == constant else {
-                    throw failure(.unexpectedConstant, "must be \(constant)", value.name, value.path)
+                guard text == value.constant else {
+                    throw failure(.unexpectedConstant, "must be \(value.constant)", value.name, value.path)
                 }
-                if let path = value.path { object.set(.string(constant), at: path[...]) }
+                if let path = value.path { object.set(.string(value.constant), at: path[...]) }
                 continue
-            }
-            if let catalog = value.catalog {
-                try readProduct(text, value, catalog, into: &object, failure: failure)
+            case .catalog:
+                try readProduct(text, value.rule, value.catalog!, into: &object, failure: failure)
                 continue
+            case .transform: break
             }
             guard let text, !(text.isEmpty && value.omitEmpty) else {
-                if value.required && value.compute == nil && value.parameter == nil {
+                if value.required && !value.suppliedWhenWritten {
                     throw failure(.missingValue, "is required and missing", value.name, value.path)
                 }
                 continue
@@ -107,7 +112,7 @@ private struct TreeReader {
             var index = 0
             while index < node.children.count {
                 let candidate = node.children[index]
-                guard !consumed[index], matches(child, candidate) else {
+                guard !consumed[index], child.matches(candidate) else {
                     index += 1
                     continue
                 }
@@ -128,7 +133,7 @@ private struct TreeReader {
                 index += 1
                 var siblings: [[TreeValue]] = Array(repeating: [], count: child.then.count)
                 while index < node.children.count,
-                    let which = child.then.firstIndex(where: { matches($0, node.children[index]) })
+                    let which = child.then.firstIndex(where: { $0.matches(node.children[index]) })
                 {
                     consumed[index] = true
                     var nested = TreeValue.object([])
@@ -160,9 +165,9 @@ private struct TreeReader {
                 .unexpectedElement, "is not expected here",
                 at: .init(line: stray.line > 0 ? stray.line : nil, fieldID: "\(partnerPath())/\(stray.name)"))
         }
-        for value in rule.values {
-            guard case .sum(let paths) = value.compute, let text = node.attribute(value.name) ?? nil,
-                let stated = try? value.transform.read(text),
+        for value in rule.sums {
+            let paths = value.sumPaths
+            guard let text = node.attribute(value.name), let stated = try? value.transform.read(text),
                 let statedCents = stated.scalarText.flatMap(Money.parseCents)
             else { continue }
             var total: Int64 = 0
@@ -197,9 +202,5 @@ private struct TreeReader {
         }
         object.set(.string(entry.kind.rawValue), at: ["kind"])
         object.set(.string(entry.material.rawValue), at: ["material"])
-    }
-
-    func matches(_ rule: TreeMapping.ElementRule, _ node: TreeNode) -> Bool {
-        node.name == rule.name && node.namespace == rule.namespace && (rule.when?.holds(for: node) ?? true)
     }
 }

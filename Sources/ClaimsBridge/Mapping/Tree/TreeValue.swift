@@ -72,11 +72,22 @@ package enum TreeValue: Sendable, Equatable {
             self = value
             return
         }
-        if case .object = self {} else { self = .object([]) }
-        guard case .object(var members) = self else { return }
-        self = .null
+        var members: [Member]
+        if case .object(let existing) = self {
+            members = existing
+            self = .null  // so that `members` is the array's only owner and is changed in place
+        } else {
+            members = []
+            members.reserveCapacity(8)
+        }
         if let index = Self.index(of: first, in: members) {
-            members[index].value.set(value, at: path.dropFirst())
+            if path.count == 1 {
+                members[index].value = value
+            } else {
+                members[index].value.set(value, at: path.dropFirst())
+            }
+        } else if path.count == 1 {
+            members.append(Member(first, value))
         } else {
             var child = TreeValue.null
             child.set(value, at: path.dropFirst())

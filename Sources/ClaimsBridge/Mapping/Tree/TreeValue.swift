@@ -60,9 +60,13 @@ package enum TreeValue: Sendable, Equatable {
             for item in items where !item.forEachValue(along: path, body) { return false }
             return true
         case .null where path.isEmpty: return true
-        default:
+        case .object(let members):
             guard let first = path.first else { return body(self) }
-            return self[first]?.forEachValue(along: path.dropFirst(), body) ?? true
+            // The member is stepped into where it is, not copied out first.
+            guard let index = Self.index(of: first, in: members) else { return true }
+            return members[index].value.forEachValue(along: path.dropFirst(), body)
+        default:
+            return path.isEmpty ? body(self) : true
         }
     }
 

@@ -9,7 +9,8 @@ extension TreeMapping {
     package func readRecord(_ node: TreeNode, plan: TreeReadPlan) throws(BridgeError) -> TreeValue {
         var object = TreeValue.object([.init("schemaVersion", .number("1"))])
         if let modelType { object.set(.string(modelType), at: ["type"]) }
-        try TreeReader().read(plan, node: node, into: &object, position: 1, partnerPath: { node.name })
+        let name = node.name
+        try TreeReader().read(plan, node: node, into: &object, position: 1, partnerPath: { name })
         return object
     }
 }
@@ -22,12 +23,14 @@ private struct TreeReader {
         _ rule: TreeReadPlan, node: TreeNode, into object: inout TreeValue, position: Int,
         partnerPath: () -> String
     ) throws(BridgeError) {
+        // The error builder takes the line, not the node: a closure holding the node would copy it.
+        let line = node.line
         func failure(_ code: BridgeError.Code, _ reason: String, _ name: String?, _ path: [String]?) -> BridgeError {
             let partnerPath = partnerPath()
             return BridgeError(
                 code, reason,
                 at: .init(
-                    line: node.line > 0 ? node.line : nil,
+                    line: line > 0 ? line : nil,
                     fieldID: name.map { $0 == "#text" ? partnerPath : "\(partnerPath)/@\($0)" } ?? partnerPath,
                     modelPath: path?.joined(separator: ".")))
         }

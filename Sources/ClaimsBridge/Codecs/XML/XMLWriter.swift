@@ -148,12 +148,17 @@ extension TreeNode {
         return nil
     }
 
+    /// By index, so that no attribute or child is copied on the way (every record written passes here).
     private var holdsCharacterXMLCannotCarry: Bool {
-        attributes.contains { Self.cannotBeCarried($0.value) } || text.map(Self.cannotBeCarried) == true
-            || children.contains { $0.holdsCharacterXMLCannotCarry }
+        for index in attributes.indices where Self.cannotBeCarried(attributes[index].value) { return true }
+        if let text, Self.cannotBeCarried(text) { return true }
+        for index in children.indices where children[index].holdsCharacterXMLCannotCarry { return true }
+        return false
     }
 
     private static func cannotBeCarried(_ text: String) -> Bool {
-        text.utf8.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        TreeTransform.withBytes(of: text) { bytes in
+            bytes.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        }
     }
 }

@@ -160,19 +160,20 @@ extension TreeValue {
     package func appendJSON(to out: inout [UInt8]) {
         switch self {
         case .object(let members):
+            // By index, so that no member is copied on the way.
             out.append(UInt8(ascii: "{"))
-            for (index, member) in members.enumerated() {
+            for index in members.indices {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.appendString(member.key, to: &out)
+                JSONWriter.appendString(members[index].key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                member.value.appendJSON(to: &out)
+                members[index].value.appendJSON(to: &out)
             }
             out.append(UInt8(ascii: "}"))
         case .array(let items):
             out.append(UInt8(ascii: "["))
-            for (index, item) in items.enumerated() {
+            for index in items.indices {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                item.appendJSON(to: &out)
+                items[index].appendJSON(to: &out)
             }
             out.append(UInt8(ascii: "]"))
         case .string(let text): JSONWriter.appendString(text, to: &out)

@@ -51,7 +51,7 @@ extension TreeMapping {
                     at: .init(modelPath: "type"))
             }
         }
-        let writer = TreeWriter(mapping: self, parameters: parameters, collected: collecting)
+        let writer = TreeWriter(parameters: parameters, collected: collecting)
         let nodes = try writer.write(record, object: model, modelPath: { "" }, partnerPath: { "" })
         return nodes.first ?? TreeNode(name: record.name, namespace: record.namespace)
     }
@@ -64,7 +64,6 @@ private final class CollectedErrors {
 
 /// Walks a model object along the element rules and builds the partner nodes.
 private struct TreeWriter {
-    let mapping: TreeMapping
     let parameters: [String: String]
     let collected: CollectedErrors?
 
@@ -109,6 +108,7 @@ private struct TreeWriter {
             func itemPath() -> String { itemIndex.map { "\(joined())[\($0)]" } ?? joined() }
             func here() -> String { rule.repeats ? "\(elementPath())[\(index + 1)]" : elementPath() }
             var node = TreeNode(name: rule.name, namespace: rule.namespace)
+            node.attributes.reserveCapacity(rule.values.count)
             for value in rule.values {
                 let written: (String, TreeNode.Kind)?
                 do {
@@ -119,7 +119,7 @@ private struct TreeWriter {
                     continue
                 }
                 guard let (text, kind) = written else { continue }
-                if value.name.hasPrefix("#computed") {
+                if value.name.utf8.first == UInt8(ascii: "#") && value.name.hasPrefix("#computed") {
                     continue
                 } else if value.name == "#text" {
                     node.text = text

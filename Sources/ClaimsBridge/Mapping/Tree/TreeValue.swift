@@ -38,8 +38,13 @@ package enum TreeValue: Sendable, Equatable {
 
     /// The value at a dotted path below this object, or nil (`null` counts as absent).
     package func value(at path: ArraySlice<String>) -> TreeValue? {
-        guard let first = path.first else { return self == .null ? nil : self }
-        return self[first]?.value(at: path.dropFirst())
+        guard let first = path.first else {
+            if case .null = self { return nil }
+            return self
+        }
+        // The member is stepped into where it is, not copied out first.
+        guard case .object(let members) = self, let index = Self.index(of: first, in: members) else { return nil }
+        return members[index].value.value(at: path.dropFirst())
     }
 
     /// Every value reached by `path`, stepping into each element of the arrays met on the way.

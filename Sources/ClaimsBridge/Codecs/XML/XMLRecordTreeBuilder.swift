@@ -162,7 +162,7 @@ private struct RecordParser {
                 guard text(into: &node) else { return false }
             } else if starts(with: "</") {
                 index += 2
-                guard let end = self.name(), end.elementsEqual(name) else { return false }
+                guard let end = self.name(), Self.same(end, name) else { return false }
                 skipBlanks()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ">") else { return false }
                 index += 1
@@ -351,9 +351,19 @@ private struct RecordParser {
         return false
     }
 
+    /// Whether the bytes at `index` are `prefix`'s; byte by byte, first byte first (most calls end there).
     private func starts(with prefix: StaticString) -> Bool {
         let count = prefix.utf8CodeUnitCount
         guard index + count <= bytes.count else { return false }
-        return prefix.withUTF8Buffer { UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]).elementsEqual($0) }
+        let expected = prefix.utf8Start
+        for offset in 0..<count where bytes[index + offset] != expected[offset] { return false }
+        return true
+    }
+
+    /// Whether two byte runs are the same (an end tag's name against its start tag's).
+    private static func same(_ one: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard one.count == other.count else { return false }
+        for offset in 0..<one.count where one[offset] != other[offset] { return false }
+        return true
     }
 }

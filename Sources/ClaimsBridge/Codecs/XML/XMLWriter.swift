@@ -73,11 +73,14 @@ package struct XMLWriter: Sendable {
     private func appendAttributes(of node: TreeNode, to out: inout [UInt8]) {
         // Made only for an element with a namespaced attribute, which is rare.
         var prefixes: [String: String] = [:]
-        for attribute in node.attributes {
-            guard !attribute.namespace.isEmpty else {
-                appendAttribute(attribute.name, attribute.value, to: &out)
+        let attributes = node.attributes
+        for index in attributes.indices {
+            // Unprefixed attributes, the usual case, are written from where they are, without a copy.
+            guard !attributes[index].namespace.isEmpty else {
+                appendAttribute(attributes[index].name, attributes[index].value, to: &out)
                 continue
             }
+            let attribute = attributes[index]
             if prefixes.isEmpty { prefixes["http://www.w3.org/XML/1998/namespace"] = "xml" }
             let prefix = prefixes[attribute.namespace] ?? "ns\(prefixes.count)"
             if prefixes[attribute.namespace] == nil {

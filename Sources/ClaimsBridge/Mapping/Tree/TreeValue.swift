@@ -133,6 +133,7 @@ extension TreeValue {
         switch tape.kind(token) {
         case .object:
             var members: [Member] = []
+            members.reserveCapacity(tape.count(token))
             var iterator = tape.members(token)
             while let (key, value) = iterator.next() {
                 let name = tape.withStringBytes(key) { String(decoding: $0, as: UTF8.self) }
@@ -141,6 +142,7 @@ extension TreeValue {
             self = .object(members)
         case .array:
             var items: [TreeValue] = []
+            items.reserveCapacity(tape.count(token))
             var iterator = tape.elements(token)
             while let element = iterator.next() { items.append(TreeValue(tape: tape, token: element)) }
             self = .array(items)

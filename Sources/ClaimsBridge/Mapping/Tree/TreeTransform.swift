@@ -1,7 +1,7 @@
 /// How a partner value (XML attribute, JSON member) becomes a model value and back, in a tree mapping.
 ///
 /// Every transform has an exact inverse on canonical values. Errors name the problem, never the value.
-package indirect enum TreeTransform: Sendable {
+package enum TreeTransform: Sendable {
     /// Text ↔ text; `maxLength` characters at most when writing.
     case text(maxLength: Int?)
     /// A string of digits (identifiers, leading zeros kept) ↔ digits, zero-filled on the left to `width`.

@@ -102,7 +102,10 @@ package enum TreeTransform: Sendable {
             guard let text = value.scalarText, !text.isEmpty, Self.isAllDigits(text) else {
                 throw .init("must be a whole number")
             }
-            return (try Self.pad(text, width), .number)
+            // The number itself, leading zeros dropped (`"007"` is 7), then zero-filled to the width if any.
+            let trimmed = text.drop(while: { $0 == "0" })
+            let written = try Self.pad(trimmed.isEmpty ? "0" : String(trimmed), width)
+            return (written, Self.numberKind(written))
         case .money:
             guard let text = value.scalarText, let cents = Money.parseCents(text) else {
                 throw .init("must be an amount with at most two decimals, such as \"125.50\"")
@@ -113,7 +116,8 @@ package enum TreeTransform: Sendable {
                 throw .init("must be an amount with at most two decimals, such as \"125.50\"")
             }
             guard cents >= 0 else { throw .init("must not be negative") }
-            return (try Self.pad(String(cents), width), .number)
+            let written = try Self.pad(String(cents), width)
+            return (written, Self.numberKind(written))
         case .date(let format):
             guard case .string(let text) = value, let date = CalendarDate(text) else {
                 throw .init("must be a real date written YYYY-MM-DD")
@@ -138,6 +142,12 @@ package enum TreeTransform: Sendable {
     /// Whether every byte of `text` is an ASCII digit (true for empty text), read from the string's own bytes.
     static func isAllDigits(_ text: String) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isDigit) } ?? text.utf8.allSatisfy(isDigit)
+    }
+
+    /// How partner JSON carries digits written as a number: bare, unless zero-filled (`012550`), which JSON
+    /// allows only in a string.
+    private static func numberKind(_ digits: String) -> TreeNode.Kind {
+        digits.utf8.count > 1 && digits.utf8.first == UInt8(ascii: "0") ? .string : .number
     }
 
     /// Calls `body` with the UTF-8 bytes of `text`, copying them only when the string does not hold them itself.

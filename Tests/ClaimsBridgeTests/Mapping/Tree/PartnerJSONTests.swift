@@ -26,6 +26,19 @@ import Testing
         #expect(chunked.summary.translated == 2)
     }
 
+    /// A whole number given with leading zeros (`"007"`) is written as the number (`7`): a JSON number cannot start
+    /// with 0, so the line would not be JSON. (Found by the tree-mapping fuzz target.)
+    @Test func wholeNumbersWithLeadingZerosAreWrittenAsValidJSON() throws {
+        let model =
+            #"{"schemaVersion":1,"type":"claim","routing":{"officeSequenceNumber":"000202"},"patient":{"lastName":"X"},"procedures":[{"code":"01202","fee":"48.50","lineNumber":"007"},{"code":"01202","fee":"1.00","lineNumber":"0"}]}"#
+        let written = try TreeTranslate.write(Array(model.utf8), mapping: try Self.mapping.get())
+        let text = String(decoding: written.output, as: UTF8.self)
+        #expect(text.contains(#"{"line":7,"procedure":"01202""#) && text.contains(#"{"line":0,"procedure""#), "\(text)")
+        let back = try TreeTranslate.read(written.output, mapping: try Self.mapping.get())
+        #expect(back.rejects.isEmpty && back.summary.translated == 1)
+        #expect(String(decoding: back.output, as: UTF8.self).contains(#"{"lineNumber":7,"code":"01202""#))
+    }
+
     @Test func amountsStayExact() throws {
         let line =
             #"{"claimId":"1","total":0.30,"patient":{"last":"X"},"lines":[{"procedure":"01202","amount":0.1},{"procedure":"01202","amount":0.2}]}"#

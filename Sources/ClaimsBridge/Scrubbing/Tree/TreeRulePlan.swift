@@ -39,22 +39,23 @@ package final class TreeRulePlan: Sendable {
         let otherOnRecord: Bool
         let otherReading: DateReading
 
+        /// Rule `rule` (at `index` in the rules) as it applies to the elements of `element`: the parts its test
+        /// needs, the others left empty.
         init(
-            index: Int, when: TreeMapping.Condition?, attribute: String?, test: Test, slot: Int = 0,
+            _ rule: TreeRules.Rule, index: Int, on element: TreeMapping.ElementRule, test: Test, slot: Int = 0,
             forms: [[UInt8]] = [], ranges: [(low: [UInt8], high: [UInt8])] = [], letters: ByteSet = ByteSet([]),
-            least: Int = 0, reading: DateReading = DateReading(nil), other: String = "", otherOnRecord: Bool = false,
-            otherReading: DateReading = DateReading(nil)
+            least: Int = 0, other: String = "", otherOnRecord: Bool = false, otherReading: DateReading = DateReading(nil)
         ) {
             self.index = index
-            self.when = when
-            self.attribute = attribute
+            when = rule.when
+            attribute = rule.attribute
             self.test = test
             self.slot = slot
             self.forms = forms
             self.ranges = ranges
             self.letters = letters
             self.least = least
-            self.reading = reading
+            reading = DateReading(rule.attribute.flatMap { element.value(named: $0) })
             self.other = other
             self.otherOnRecord = otherOnRecord
             self.otherReading = otherReading
@@ -146,32 +147,32 @@ package final class TreeRulePlan: Sendable {
             then: rule.then.map { build($0, record: record, rules: rules, slots: slots) })
     }
 
+    /// The check of `rule` (at `index` in the rules) on the elements of `element`, in a record of `record`.
     private static func check(
         _ rule: TreeRules.Rule, _ index: Int, _ element: TreeMapping.ElementRule, _ record: TreeMapping.ElementRule,
         _ slots: [Int: Int]
     ) -> Check {
-        func made(_ test: Test, slot: Int = 0, forms: [[UInt8]] = [], ranges: [(low: [UInt8], high: [UInt8])] = [],
-            letters: ByteSet = ByteSet([]), least: Int = 0, other: String = "", otherOnRecord: Bool = false,
-            otherReading: DateReading = DateReading(nil)) -> Check {
-            Check(
-                index: index, when: rule.when, attribute: rule.attribute, test: test, slot: slot, forms: forms,
-                ranges: ranges, letters: letters, least: least,
-                reading: DateReading(rule.attribute.flatMap { element.value(named: $0) }), other: other,
-                otherOnRecord: otherOnRecord, otherReading: otherReading)
-        }
-        if let slot = slots[index] { return made(.count, slot: slot) }
+        func plain(_ test: Test) -> Check { Check(rule, index: index, on: element, test: test) }
+        if let slot = slots[index] { return Check(rule, index: index, on: element, test: .count, slot: slot) }
         switch rule.check {
-        case .required, .atLeast: return made(.required)
-        case .pattern(let forms): return made(.pattern, forms: forms.map { Array($0.utf8) })
-        case .values(let ranges): return made(.values, ranges: ranges.map { (Array($0.low.utf8), Array($0.high.utf8)) })
-        case .letters(let allowed): return made(.letters, letters: ByteSet(allowed))
-        case .notAfterToday: return made(.notAfterToday)
+        case .required, .atLeast: return plain(.required)
+        case .pattern(let forms):
+            return Check(rule, index: index, on: element, test: .pattern, forms: forms.map { Array($0.utf8) })
+        case .values(let ranges):
+            return Check(
+                rule, index: index, on: element, test: .values,
+                ranges: ranges.map { (Array($0.low.utf8), Array($0.high.utf8)) })
+        case .letters(let allowed):
+            return Check(rule, index: index, on: element, test: .letters, letters: ByteSet(allowed))
+        case .notAfterToday: return plain(.notAfterToday)
         case .notAfterAttribute(let other):
             let onElement = element.value(named: other)
             let owner = onElement ?? record.value(named: other)
-            return made(.notAfterAttribute, other: other, otherOnRecord: onElement == nil, otherReading: DateReading(owner))
-        case .minimum(let least): return made(.minimum, least: least)
-        case .digits(let least): return made(.digits, least: least)
+            return Check(
+                rule, index: index, on: element, test: .notAfterAttribute, other: other, otherOnRecord: onElement == nil,
+                otherReading: DateReading(owner))
+        case .minimum(let least): return Check(rule, index: index, on: element, test: .minimum, least: least)
+        case .digits(let least): return Check(rule, index: index, on: element, test: .digits, least: least)
         }
     }
 }

@@ -6,16 +6,18 @@ import Foundation
 //   swift run -c release --package-path Benchmarks claimsbridge-bench [--megabytes N] [--mappings DIR] [--fixtures DIR]
 
 let usage = """
-    usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--only cdanet|ramq] [--worker-threads N] [--rounds N]
+    usage: claimsbridge-bench [--megabytes N] [--ramq-megabytes N] [--lab-documents N] [--only cdanet|ramq|lab]
+                              [--worker-threads N] [--rounds N]
                               [--tree-building balanced|workers|reading]
                               [--mappings DIR] [--fixtures DIR]
            claimsbridge-bench --compare-rules [--rounds N] [--megabytes N]   (cost of the carrier rules)
       --megabytes N    CDAnet input to translate, in MB of 1,000,000 bytes (default 1024)
       --ramq-megabytes N  RAMQ batch XML to translate each way, at N/4 and at N MB (default 100)
+      --lab-documents N  lab orders written as example-xml LabCase documents and read back (default 2000)
       --worker-threads N  threads the RAMQ pipelines map claims on (default: cores − 1, from 2 to 4; 0: none)
       --tree-building MODE  RAMQ reading: where claims' trees are built — balanced (default), workers (from the
                        claims' bytes) or reading (by the reading thread); e.g. under valgrind to compare their cost
-      --only NAME      run only the cdanet or the ramq part, or one CDAnet direction: cdanet-read (CDAnet → JSON)
+      --only NAME      run only the cdanet, the ramq or the lab part, or one CDAnet direction: cdanet-read (CDAnet → JSON)
                        or cdanet-write (JSON → CDAnet), e.g. under `perf stat` to count its instructions
       --mappings DIR   the mappings folder (default: <repository>/Mappings/cdanet)
       --fixtures DIR   the fixtures folder (default: <repository>/Fixtures)
@@ -41,6 +43,7 @@ struct Options {
     var mappings = repository + "/Mappings/cdanet"
     var fixtures = repository + "/Fixtures"
     var ramqMegabytes = 100.0
+    var labDocuments = 2000
     var only: String?
     var compareRules = false
     var rounds = 3
@@ -62,7 +65,7 @@ struct Options {
             }
             guard [
                 "--megabytes", "--mappings", "--fixtures", "--ramq-megabytes", "--only", "--rounds", "--worker-threads",
-                "--tree-building",
+                "--tree-building", "--lab-documents",
             ]
                 .contains(flag)
             else {
@@ -94,9 +97,12 @@ struct Options {
             case "--ramq-megabytes":
                 guard let number = Double(value), number > 0 else { throw BenchError("--ramq-megabytes needs a positive number") }
                 ramqMegabytes = number
+            case "--lab-documents":
+                guard let number = Int(value), number > 0 else { throw BenchError("--lab-documents needs a positive number") }
+                labDocuments = number
             case "--only":
-                guard ["cdanet", "ramq", "cdanet-read", "cdanet-write"].contains(value) else {
-                    throw BenchError("--only takes cdanet, ramq, cdanet-read or cdanet-write")
+                guard ["cdanet", "ramq", "lab", "cdanet-read", "cdanet-write"].contains(value) else {
+                    throw BenchError("--only takes cdanet, ramq, lab, cdanet-read or cdanet-write")
                 }
                 only = value
             default: fixtures = value
@@ -234,6 +240,10 @@ do {
             treeBuilding: options.treeBuilding, rounds: options.rounds)
         exit(0)
     }
+    if options.only == "lab" {
+        try LabXMLBenchmark.run(repository: repository, documents: options.labDocuments, rounds: options.rounds)
+        exit(0)
+    }
     let catalog = try CDAnetCatalog(directory: options.mappings)
     let templates = try SyntheticClaims.templates(fixtures: options.fixtures, catalog: catalog)
     let claims = SyntheticClaims.pool(count: 1_000, templates: templates)
@@ -315,6 +325,7 @@ do {
         try RAMQBenchmark.run(
             repository: repository, megabytes: options.ramqMegabytes, workerThreads: options.workerThreads,
             treeBuilding: options.treeBuilding, rounds: options.rounds)
+        try LabXMLBenchmark.run(repository: repository, documents: options.labDocuments, rounds: options.rounds)
     }
 } catch {
     FileHandle.standardError.write(Data("claimsbridge-bench: error: \(error)\n".utf8))

@@ -78,7 +78,8 @@ struct TreeRecordTranslator: Sendable {
     /// are built first, and one that cannot be built is refused.
     func translate(_ job: RecordGroup, context: CarrierRuleContext) -> TranslatedRecords {
         var group = TranslatedRecords()
-        group.json.reserveCapacity(job.records.count * 640)
+        // Written into a buffer with plain stores, then handed over as one array.
+        var json = OutputBuffer(capacity: job.records.count * 640)
         let passed = job.records.compactMap(\.0.bytes)
         var built = (passed.isEmpty ? [] : job.passed?.trees(of: passed) ?? []).makeIterator()
         for (record, verdict) in job.records {
@@ -97,14 +98,15 @@ struct TreeRecordTranslator: Sendable {
                     }
                 }
                 let model = try translate(tree, verdict: verdict, context: context, warning: &warning)
-                let start = group.json.count
-                model.appendJSON(to: &group.json)
-                group.results.append(.written(start..<group.json.count, warning: warning))
+                let start = json.count
+                model.appendJSON(to: &json)
+                group.results.append(.written(start..<json.count, warning: warning))
             } catch {
                 group.results.append(.rejected(error))
             }
         }
         group.records = job.records
+        group.json = Array(json.bytes)
         return group
     }
 

@@ -21,13 +21,13 @@ package enum JSONWriter {
 
     /// Appends a JSON string from a Swift string, reading its UTF-8 in place (no copy into an array).
     @inline(__always)
-    package static func appendString(_ text: String, to output: inout [UInt8]) {
+    package static func appendString<Output: ByteAppending & ~Copyable>(_ text: String, to output: inout Output) {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
             // Plain text (the usual case) is copied in one piece; anything else byte by byte.
             if utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-                output.append(contentsOf: utf8)
+                output.append(utf8)
             } else {
                 for byte in utf8 { appendEscaped(byte, to: &output) }
             }

@@ -164,7 +164,7 @@ extension TreeValue {
     }
 
     /// Appends compact JSON, members in their order.
-    package func appendJSON(to out: inout [UInt8]) {
+    package func appendJSON<Output: ByteAppending & ~Copyable>(to out: inout Output) {
         switch self {
         case .object(let members):
             // By index, so that no member is copied on the way.
@@ -184,9 +184,13 @@ extension TreeValue {
             }
             out.append(UInt8(ascii: "]"))
         case .string(let text): JSONWriter.appendString(text, to: &out)
-        case .number(let text): out.append(contentsOf: text.utf8)
-        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .null: out.append(contentsOf: "null".utf8)
+        case .number(var text): text.withUTF8 { out.append($0) }
+        case .bool(let flag): Self.append(flag ? "true" : "false", to: &out)
+        case .null: Self.append("null", to: &out)
         }
+    }
+
+    private static func append<Output: ByteAppending & ~Copyable>(_ word: StaticString, to out: inout Output) {
+        out.append(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
     }
 }

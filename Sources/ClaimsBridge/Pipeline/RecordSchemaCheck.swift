@@ -54,21 +54,24 @@ final class RecordSchemaCheck {
     /// One verdict per record, in order (nil when it is valid), with the document checked and where in it each
     /// record was written: the bytes ``writer`` gives for the record at its depth, ready to be copied to output.
     func checkKeepingBytes(_ records: [TreeNode]) -> (verdicts: [BridgeError?], document: [UInt8], ranges: [Range<Int>]) {
-        var document = XMLWriter.declaration
-        if let root { writer.appendStart(ofRoot: TreeNode(name: root.name, namespace: root.namespace), to: &document) }
+        // Written into a buffer with plain stores, then handed over as one array.
+        var buffer = OutputBuffer(capacity: 1024 + records.count * 512)
+        buffer.append(XMLWriter.declaration)
+        if let root { writer.appendStart(ofRoot: TreeNode(name: root.name, namespace: root.namespace), to: &buffer) }
         var starts: [Int] = []
         var ranges: [Range<Int>] = []
         var line = root == nil ? 2 : 3
         for record in records {
             starts.append(line)
-            let before = document.count
+            let before = buffer.count
             var none: [String]? = nil
             writer.append(
-                record, depth: root == nil ? 0 : 1, parentNamespace: root?.namespace ?? "", to: &document, paths: &none)
-            ranges.append(before..<document.count)
-            line += document[before...].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+                record, depth: root == nil ? 0 : 1, parentNamespace: root?.namespace ?? "", to: &buffer, paths: &none)
+            ranges.append(before..<buffer.count)
+            for byte in buffer.suffix(from: before) where byte == 0x0A { line += 1 }
         }
-        if let root { writer.appendEnd(ofRoot: root, to: &document) }
+        if let root { writer.appendEnd(ofRoot: root, to: &buffer) }
+        let document = Array(buffer.bytes)
         return (verdicts(records, document: document, starts: starts), document, ranges)
     }
 

@@ -11,9 +11,9 @@ package struct XMLWriter: Sendable {
     package static let declaration = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8)
 
     /// The root's start tag, declaring its namespace as the default one.
-    package func appendStart(ofRoot root: TreeNode, to out: inout [UInt8]) {
+    package func appendStart<Output: ByteAppending & ~Copyable>(ofRoot root: TreeNode, to out: inout Output) {
         out.append(UInt8(ascii: "<"))
-        out.append(contentsOf: root.name.utf8)
+        Self.appendUTF8(root.name, to: &out)
         if !root.namespace.isEmpty { appendAttribute("xmlns", root.namespace, to: &out) }
         appendAttributes(of: root, to: &out)
         out.append(UInt8(ascii: ">"))
@@ -21,20 +21,20 @@ package struct XMLWriter: Sendable {
     }
 
     /// The root's end tag and a final line break.
-    package func appendEnd(ofRoot root: TreeNode, to out: inout [UInt8]) {
-        out.append(contentsOf: "</\(root.name)>\n".utf8)
+    package func appendEnd<Output: ByteAppending & ~Copyable>(ofRoot root: TreeNode, to out: inout Output) {
+        Self.appendUTF8("</\(root.name)>\n", to: &out)
     }
 
     /// An element and its content at `depth` (1 = child of the root), declaring its namespace where it
     /// differs from the parent's (`xmlns=""` for an unqualified element under a namespaced root).
     /// - Parameter paths: when given, receives the path of each element in writing order (one per line).
-    package func append(
-        _ node: TreeNode, depth: Int, parentNamespace: String, to out: inout [UInt8], paths: inout [String]?,
+    package func append<Output: ByteAppending & ~Copyable>(
+        _ node: TreeNode, depth: Int, parentNamespace: String, to out: inout Output, paths: inout [String]?,
         path: String = ""
     ) {
         let here = paths == nil ? "" : (path.isEmpty ? node.name : path)
         paths?.append(here)
-        if let indent { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth)) }
+        if let indent { Self.appendSpaces(indent * depth, to: &out) }
         out.append(UInt8(ascii: "<"))
         Self.appendUTF8(node.name, to: &out)
         if node.namespace != parentNamespace { appendAttribute("xmlns", node.namespace, to: &out) }
@@ -59,7 +59,7 @@ package struct XMLWriter: Sendable {
                 append(
                     child, depth: depth + 1, parentNamespace: node.namespace, to: &out, paths: &paths, path: childPath)
             }
-            if let indent { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth)) }
+            if let indent { Self.appendSpaces(indent * depth, to: &out) }
         }
         out.append(UInt8(ascii: "<"))
         out.append(UInt8(ascii: "/"))
@@ -70,7 +70,7 @@ package struct XMLWriter: Sendable {
 
     /// The attributes in order; one in a namespace (read from partner XML) keeps it, with a prefix declared
     /// on the element, so that a schema sees it as foreign rather than as one of its own attributes.
-    private func appendAttributes(of node: TreeNode, to out: inout [UInt8]) {
+    private func appendAttributes<Output: ByteAppending & ~Copyable>(of node: TreeNode, to out: inout Output) {
         // Made only for an element with a namespaced attribute, which is rare.
         var prefixes: [String: String] = [:]
         let attributes = node.attributes
@@ -91,7 +91,7 @@ package struct XMLWriter: Sendable {
         }
     }
 
-    private func appendAttribute(_ name: String, _ value: String, to out: inout [UInt8]) {
+    private func appendAttribute<Output: ByteAppending & ~Copyable>(_ name: String, _ value: String, to out: inout Output) {
         out.append(UInt8(ascii: " "))
         Self.appendUTF8(name, to: &out)
         out.append(UInt8(ascii: "="))
@@ -102,12 +102,20 @@ package struct XMLWriter: Sendable {
 
     /// A string's UTF-8 bytes, copied in one piece.
     @inline(__always)
-    private static func appendUTF8(_ text: String, to out: inout [UInt8]) {
+    private static func appendUTF8<Output: ByteAppending & ~Copyable>(_ text: String, to out: inout Output) {
         var text = text
-        text.withUTF8 { out.append(contentsOf: $0) }
+        text.withUTF8 { out.append($0) }
     }
 
-    private func appendEscaped(_ text: String, inAttribute: Bool, to out: inout [UInt8]) {
+    private static func appendASCII<Output: ByteAppending & ~Copyable>(_ text: StaticString, to out: inout Output) {
+        out.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private static func appendSpaces<Output: ByteAppending & ~Copyable>(_ count: Int, to out: inout Output) {
+        for _ in 0..<count { out.append(UInt8(ascii: " ")) }
+    }
+
+    private func appendEscaped<Output: ByteAppending & ~Copyable>(_ text: String, inAttribute: Bool, to out: inout Output) {
         var plain = text
         let needsNoEscape = plain.withUTF8 { bytes in
             !bytes.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 < 0x20 })
@@ -118,13 +126,13 @@ package struct XMLWriter: Sendable {
         }
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\"") where inAttribute: out.append(contentsOf: "&quot;".utf8)
-            case 0x09 where inAttribute: out.append(contentsOf: "&#9;".utf8)
-            case 0x0A where inAttribute: out.append(contentsOf: "&#10;".utf8)
-            case 0x0D: out.append(contentsOf: "&#13;".utf8)
+            case UInt8(ascii: "&"): Self.appendASCII("&amp;", to: &out)
+            case UInt8(ascii: "<"): Self.appendASCII("&lt;", to: &out)
+            case UInt8(ascii: ">"): Self.appendASCII("&gt;", to: &out)
+            case UInt8(ascii: "\"") where inAttribute: Self.appendASCII("&quot;", to: &out)
+            case 0x09 where inAttribute: Self.appendASCII("&#9;", to: &out)
+            case 0x0A where inAttribute: Self.appendASCII("&#10;", to: &out)
+            case 0x0D: Self.appendASCII("&#13;", to: &out)
             default: out.append(byte)
             }
         }

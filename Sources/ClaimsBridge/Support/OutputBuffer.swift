@@ -10,6 +10,21 @@ package protocol ByteAppending: ~Copyable {
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>)
 }
 
+extension ByteAppending where Self: ~Copyable {
+    /// Appends a string's UTF-8 bytes in one piece.
+    @inline(__always)
+    package mutating func append(utf8 text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
+    /// Appends a literal's bytes (`"null"`, `"&amp;"`).
+    @inline(__always)
+    package mutating func append(_ literal: StaticString) {
+        append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+}
+
 extension Array: ByteAppending where Element == UInt8 {
     @inline(__always)
     package mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }

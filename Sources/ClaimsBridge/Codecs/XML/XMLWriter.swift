@@ -13,7 +13,7 @@ package struct XMLWriter: Sendable {
     /// The root's start tag, declaring its namespace as the default one.
     package func appendStart<Output: ByteAppending & ~Copyable>(ofRoot root: TreeNode, to out: inout Output) {
         out.append(UInt8(ascii: "<"))
-        Self.appendUTF8(root.name, to: &out)
+        out.append(utf8: root.name)
         if !root.namespace.isEmpty { appendAttribute("xmlns", root.namespace, to: &out) }
         appendAttributes(of: root, to: &out)
         out.append(UInt8(ascii: ">"))
@@ -22,7 +22,7 @@ package struct XMLWriter: Sendable {
 
     /// The root's end tag and a final line break.
     package func appendEnd<Output: ByteAppending & ~Copyable>(ofRoot root: TreeNode, to out: inout Output) {
-        Self.appendUTF8("</\(root.name)>\n", to: &out)
+        out.append(utf8: "</\(root.name)>\n")
     }
 
     /// An element and its content at `depth` (1 = child of the root), declaring its namespace where it
@@ -36,7 +36,7 @@ package struct XMLWriter: Sendable {
         paths?.append(here)
         if let indent { Self.appendSpaces(indent * depth, to: &out) }
         out.append(UInt8(ascii: "<"))
-        Self.appendUTF8(node.name, to: &out)
+        out.append(utf8: node.name)
         if node.namespace != parentNamespace { appendAttribute("xmlns", node.namespace, to: &out) }
         appendAttributes(of: node, to: &out)
         if node.children.isEmpty && node.text == nil {
@@ -63,7 +63,7 @@ package struct XMLWriter: Sendable {
         }
         out.append(UInt8(ascii: "<"))
         out.append(UInt8(ascii: "/"))
-        Self.appendUTF8(node.name, to: &out)
+        out.append(utf8: node.name)
         out.append(UInt8(ascii: ">"))
         if indent != nil { out.append(0x0A) }
     }
@@ -93,7 +93,7 @@ package struct XMLWriter: Sendable {
 
     private func appendAttribute<Output: ByteAppending & ~Copyable>(_ name: String, _ value: String, to out: inout Output) {
         out.append(UInt8(ascii: " "))
-        Self.appendUTF8(name, to: &out)
+        out.append(utf8: name)
         out.append(UInt8(ascii: "="))
         out.append(UInt8(ascii: "\""))
         appendEscaped(value, inAttribute: true, to: &out)
@@ -101,16 +101,6 @@ package struct XMLWriter: Sendable {
     }
 
     /// A string's UTF-8 bytes, copied in one piece.
-    @inline(__always)
-    private static func appendUTF8<Output: ByteAppending & ~Copyable>(_ text: String, to out: inout Output) {
-        var text = text
-        text.withUTF8 { out.append($0) }
-    }
-
-    private static func appendASCII<Output: ByteAppending & ~Copyable>(_ text: StaticString, to out: inout Output) {
-        out.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
     private static func appendSpaces<Output: ByteAppending & ~Copyable>(_ count: Int, to out: inout Output) {
         for _ in 0..<count { out.append(UInt8(ascii: " ")) }
     }
@@ -121,18 +111,18 @@ package struct XMLWriter: Sendable {
             !bytes.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 < 0x20 })
         }
         if needsNoEscape {
-            Self.appendUTF8(text, to: &out)
+            out.append(utf8: text)
             return
         }
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "&"): Self.appendASCII("&amp;", to: &out)
-            case UInt8(ascii: "<"): Self.appendASCII("&lt;", to: &out)
-            case UInt8(ascii: ">"): Self.appendASCII("&gt;", to: &out)
-            case UInt8(ascii: "\"") where inAttribute: Self.appendASCII("&quot;", to: &out)
-            case 0x09 where inAttribute: Self.appendASCII("&#9;", to: &out)
-            case 0x0A where inAttribute: Self.appendASCII("&#10;", to: &out)
-            case 0x0D: Self.appendASCII("&#13;", to: &out)
+            case UInt8(ascii: "&"): out.append("&amp;")
+            case UInt8(ascii: "<"): out.append("&lt;")
+            case UInt8(ascii: ">"): out.append("&gt;")
+            case UInt8(ascii: "\"") where inAttribute: out.append("&quot;")
+            case 0x09 where inAttribute: out.append("&#9;")
+            case 0x0A where inAttribute: out.append("&#10;")
+            case 0x0D: out.append("&#13;")
             default: out.append(byte)
             }
         }
@@ -168,7 +158,7 @@ extension TreeNode {
     }
 
     private static func cannotBeCarried(_ text: String) -> Bool {
-        TreeTransform.withBytes(of: text) { bytes in
+        text.withUTF8Bytes { bytes in
             bytes.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
         }
     }

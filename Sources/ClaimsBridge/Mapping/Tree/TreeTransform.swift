@@ -75,7 +75,7 @@ package enum TreeTransform: Sendable {
             }
             return .string(stamp.description)
         case .codes(let table):
-            guard let index = Self.withBytes(of: text, { table.entry(forCode: $0) }) else {
+            guard let index = text.withUTF8Bytes({ table.entry(forCode: $0) }) else {
                 throw .init("is not a code of table \(table.name) (expected one of \(table.codeList))")
             }
             return .string(String(decoding: table.entries[index].name, as: UTF8.self))
@@ -130,7 +130,7 @@ package enum TreeTransform: Sendable {
             return (stamp.description, .string)
         case .codes(let table):
             guard let text = value.scalarText else { throw .init("must be a name but is \(value.kindName)") }
-            guard let index = Self.withBytes(of: text, { table.entry(forName: $0) }) else {
+            guard let index = text.withUTF8Bytes({ table.entry(forName: $0) }) else {
                 throw .init("is not a name of table \(table.name) (expected one of \(table.nameList))")
             }
             return (String(decoding: table.entries[index].code, as: UTF8.self), .string)
@@ -141,18 +141,13 @@ package enum TreeTransform: Sendable {
 
     /// Whether every byte of `text` is an ASCII digit (true for empty text), read from the string's own bytes.
     static func isAllDigits(_ text: String) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isDigit) } ?? text.utf8.allSatisfy(isDigit)
+        text.withUTF8Bytes { $0.allSatisfy(isDigit) }
     }
 
     /// How partner JSON carries digits written as a number: bare, unless zero-filled (`012550`), which JSON
     /// allows only in a string.
     private static func numberKind(_ digits: String) -> TreeNode.Kind {
         digits.utf8.count > 1 && digits.utf8.first == UInt8(ascii: "0") ? .string : .number
-    }
-
-    /// Calls `body` with the UTF-8 bytes of `text`, copying them only when the string does not hold them itself.
-    static func withBytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        text.utf8.withContiguousStorageIfAvailable(body) ?? Array(text.utf8).withUnsafeBufferPointer(body)
     }
 
     /// Digits (ASCII, so one byte each) zero-filled on the left to `width`.

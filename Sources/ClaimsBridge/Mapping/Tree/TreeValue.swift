@@ -184,13 +184,9 @@ extension TreeValue {
             }
             out.append(UInt8(ascii: "]"))
         case .string(let text): JSONWriter.appendString(text, to: &out)
-        case .number(var text): text.withUTF8 { out.append($0) }
-        case .bool(let flag): Self.append(flag ? "true" : "false", to: &out)
-        case .null: Self.append("null", to: &out)
+        case .number(let text): out.append(utf8: text)
+        case .bool(let flag): out.append(flag ? "true" : "false")
+        case .null: out.append("null")
         }
-    }
-
-    private static func append<Output: ByteAppending & ~Copyable>(_ word: StaticString, to out: inout Output) {
-        out.append(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
     }
 }

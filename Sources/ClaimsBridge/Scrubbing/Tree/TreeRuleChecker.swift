@@ -157,10 +157,10 @@ struct TreeRuleChecker {
         switch check.test {
         case .required, .count: return true
         case .pattern:
-            return TreeTransform.withBytes(of: value) { bytes in check.forms.contains { Self.matches(bytes, form: $0) } }
+            return value.withUTF8Bytes { bytes in check.forms.contains { Self.matches(bytes, form: $0) } }
         case .values:
             // Byte by byte: the values and ranges of the rules are ASCII codes of a fixed length.
-            return TreeTransform.withBytes(of: value) { bytes in
+            return value.withUTF8Bytes { bytes in
                 check.ranges.contains { range in
                     range.low.count == bytes.count && !bytes.lexicographicallyPrecedes(range.low)
                         && !range.high.lexicographicallyPrecedes(bytes)

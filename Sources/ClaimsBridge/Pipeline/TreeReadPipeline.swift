@@ -168,6 +168,10 @@ public struct TreeReadPipeline {
             }
             return true
         }
+        // The parser reads ahead: records are named for passing over before the root is read.
+        if threads > 0, treeBuilding != .whileReading, mapping.recordName != nil {
+            reader.passOver(name: mapping.recordName, namespace: mapping.record.namespace)
+        }
         do {
             var root = try reader.readRoot()
             guard root.name == mapping.rootName, root.namespace == mapping.rootNamespace else {
@@ -191,12 +195,6 @@ public struct TreeReadPipeline {
                 _ = try flush()
                 return
             }
-            if threads > 0, treeBuilding != .whileReading, reader.readsUTF8, let head = reader.documentHead,
-                let rootName = reader.rootQualifiedName
-            {
-                passedRecords = PassedRecords(head: head, rootName: rootName, limits: limits)
-                reader.passOver(name: mapping.recordName, namespace: mapping.record.namespace)
-            }
             while true {
                 // Each group's trees are built where there is time for it: by the workers while one of them has
                 // nothing to do, here while they are all busy.
@@ -209,6 +207,10 @@ public struct TreeReadPipeline {
                 case .tree(let record):
                     guard try accept(record, number: number, original: reader.lastOriginal) else { return }
                 case .passed(let found):
+                    // The reader passes records over only once the document's head is known.
+                    if passedRecords == nil, let head = reader.documentHead, let rootName = reader.rootQualifiedName {
+                        passedRecords = PassedRecords(head: head, rootName: rootName, limits: limits)
+                    }
                     pending.append((number, .bytes(found), (found.offset, found.bytes)))
                     if pending.count >= (check?.groupSize ?? 64) { guard try flush(all: false) else { return } }
                 }

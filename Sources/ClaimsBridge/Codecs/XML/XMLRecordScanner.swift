@@ -42,8 +42,10 @@ struct XMLRecordScanner {
     private var last: (UInt8, UInt8) = (0, 0)
     private var bangCount = 0
     private var recordStart: (offset: Int, line: Int)?
-    /// Every byte from `logStart` on: the bytes not yet handed over.
+    /// The bytes from offset `logBase` on; those from `logStart` on are not handed over yet (the ones before it are
+    /// dropped from time to time, not at each record, so that taking a record does not move the rest).
     private var log: [UInt8] = []
+    private var logBase = 0
     private var logStart = 0
     /// Bytes that were not kept because `log` had reached `captureLimit`.
     private(set) var droppedBytes = 0
@@ -67,7 +69,7 @@ struct XMLRecordScanner {
     /// The bytes of the oldest complete record not yet taken, without taking it.
     var nextRecordBytes: ArraySlice<UInt8>? {
         guard enabled, let span = spans.first else { return nil }
-        return log[(span.start - logStart)..<(span.end - logStart)]
+        return log[(span.start - logBase)..<(span.end - logBase)]
     }
 
     /// Takes the complete records whose last byte comes before (`line`, `column`), a parse error's position,
@@ -77,7 +79,7 @@ struct XMLRecordScanner {
         var records: [Record] = []
         while enabled, let span = spans.first,
             span.endLine < line || (span.endLine == line && span.endColumn < column),
-            log[max(0, rootTagEnd - logStart)..<(span.start - logStart)].allSatisfy({
+            log[(max(logStart, rootTagEnd) - logBase)..<(span.start - logBase)].allSatisfy({
                 $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09
             })
         {
@@ -89,17 +91,21 @@ struct XMLRecordScanner {
     /// Hands over every byte kept and not handed over yet, from offset `offset`.
     mutating func takeRemainder() -> (offset: Int, bytes: [UInt8]) {
         defer {
-            logStart += log.count
+            logBase += log.count
+            logStart = logBase
             log = []
             spans = []
         }
-        return (logStart, log)
+        return (logStart, Array(log[(logStart - logBase)...]))
     }
 
     private mutating func hand(_ span: Span) -> Record {
-        let bytes = Array(log[(span.start - logStart)..<(span.end - logStart)])
-        log.removeFirst(span.end - logStart)
+        let bytes = Array(log[(span.start - logBase)..<(span.end - logBase)])
         logStart = span.end
+        if logStart - logBase >= max(64 << 10, log.count / 2) {
+            log.removeFirst(logStart - logBase)
+            logBase = logStart
+        }
         return Record(offset: span.start, bytes: bytes, line: span.line)
     }
 
@@ -124,7 +130,7 @@ struct XMLRecordScanner {
         }
         // The bytes kept, up to the capture limit, in one piece; from the first byte not kept on, records can no
         // longer be handed over whole.
-        let kept = min(bytes.count, max(0, captureLimit - log.count))
+        let kept = min(bytes.count, max(0, captureLimit - (log.count - (logStart - logBase))))
         log.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<kept]))
         droppedBytes += bytes.count - kept
         var index = 0
@@ -215,7 +221,7 @@ struct XMLRecordScanner {
                 } else {
                     if depth == 0 && rootTagEnd == 0 {
                         rootTagEnd = offset + 1
-                        if logStart == 0 && rootTagEnd <= 64 << 10 { head = Array(log[0..<rootTagEnd]) }
+                        if logBase == 0 && logStart == 0 && rootTagEnd <= 64 << 10 { head = Array(log[0..<rootTagEnd]) }
                     }
                     depth += 1
                 }

@@ -3,12 +3,12 @@ import CLibXML2
 /// Reads a partner XML document as a stream: the root element first, then its child elements one at a time,
 /// each as a small ``TreeNode`` tree. The whole document is never held in memory.
 ///
-/// Secure by default: libxml2's `xmlTextReader` with `XML_PARSE_NONET` only (no DTD loading, no entity
-/// substitution), an external-entity loader that loads nothing, and a document type declaration
+/// Secure by default: libxml2's push parser (``XMLPushParser``) with `XML_PARSE_NONET` only (no DTD loading, no
+/// entity substitution), an external-entity loader that loads nothing, and a document type declaration
 /// (`<!DOCTYPE …>`, the carrier of XXE and "billion laughs" attacks) refused outright. ``XMLLimits`` bound
 /// depth, attributes, text size and elements per record.
 package final class XMLStreamReader {
-    private let reader: xmlTextReaderPtr
+    private let parser: XMLPushParser
     private let source: SourceBox
     private let errors = LibXML2ErrorSink()
     private let limits: XMLLimits
@@ -32,27 +32,16 @@ package final class XMLStreamReader {
             source.scanner.disable()
             source.scans = false
         }
-        let context = Unmanaged.passUnretained(source).toOpaque()
-        let reader: xmlTextReaderPtr = xmlReaderForIO(
-            { context, buffer, length in
-                guard let context, let buffer else { return -1 }
-                let box = Unmanaged<SourceBox>.fromOpaque(context).takeUnretainedValue()
-                return box.read(UnsafeMutableRawBufferPointer(start: buffer, count: Int(length)))
-            }, nil, context, name, nil, LibXML2Setup.readerOptions)
-        self.reader = reader
-        xmlTextReaderSetStructuredErrorHandler(
-            reader, LibXML2ErrorSink.handler, Unmanaged.passUnretained(errors).toOpaque())
-        // The schema's messages reach the handler above; the parser's then go to the thread's handler, which
-        // ``reading(_:)`` points at the same place while it reads.
-        self.schema = schema.flatMap { xmlTextReaderSetSchema(reader, $0.schema) == 0 ? $0 : nil }
+        // The schema's messages are counted apart; the parser's go to the thread's handler, which ``reading(_:)``
+        // points at the same sink while the parser reads.
+        self.schema = schema
+        parser = XMLPushParser(source: source, name: name, limits: limits, validator: schema, schemaErrors: errors)
         errors.countsSchemaIssuesApart = true
     }
 
     /// How many schema messages the parser has given so far (it reads ahead of the record last returned, so
     /// every record returned has been checked); nil when the reader does not validate.
     package var schemaIssueCount: Int? { schema == nil ? nil : errors.schemaIssues }
-
-    deinit { xmlFreeTextReader(reader) }
 
     /// Bytes taken from the input so far (the parser reads ahead of the element being returned).
     package var bytesRead: Int { source.total }
@@ -68,10 +57,6 @@ package final class XMLStreamReader {
     /// The document's bytes up to and including the root's start tag (its prolog, encoding and namespace
     /// declarations), when they were kept; records' own bytes placed after it read as they do in the input.
     package var documentHead: [UInt8]? { source.scanner.head }
-
-    /// Whether the document is read as UTF-8 (declared so, or declaring no encoding) and its bytes kept to it so
-    /// far.
-    var readsUTF8: Bool { source.scanner.encoding.isUTF8 }
 
     /// The root element's name as written (with its prefix, if any), after ``readRoot()``.
     package private(set) var rootQualifiedName: String?
@@ -160,17 +145,11 @@ package final class XMLStreamReader {
     }
 
     private func findRoot() throws(BridgeError) -> TreeNode {
-        while try step() {
-            switch xmlTextReaderNodeType(reader) {
-            case 1:
-                var root = try startElement(depth: 1)
-                rootQualifiedName = text(xmlTextReaderConstName(reader))
-                locatesRecords = source.scanner.enabled
-                root.children = []
-                if xmlTextReaderIsEmptyElement(reader) == 1 { finished = true }
-                return root
-            default: continue
-            }
+        while let event = try step() {
+            guard case .start(let root, let qualifiedName) = event else { continue }
+            rootQualifiedName = qualifiedName
+            locatesRecords = source.scanner.enabled
+            return root
         }
         throw BridgeError(.emptyInput, "the input holds no XML element")
     }
@@ -203,49 +182,46 @@ package final class XMLStreamReader {
     }
 
     /// Records named so (local name and namespace URI) are passed over by ``nextRecordOrBytes()``; nil builds
-    /// every record's tree. Only takes effect while records' bytes are located.
+    /// every record's tree. Only takes effect while records' bytes are located, in UTF-8. Called before
+    /// ``readRoot()`` (the parser reads ahead), and then only ``nextRecordOrBytes()`` is used.
     func passOver(name: String?, namespace: String) {
-        passedName = name.map { Array($0.utf8) + [0] }
-        passedNamespace = Array(namespace.utf8) + [0]
+        parser.passOver(name: name, namespace: namespace)
     }
-    /// Whether the records ``passOver(name:namespace:)`` named are passed over now (true) or read as trees.
-    var passesOver = true
-    private var passedName: [xmlChar]?
-    private var passedNamespace: [xmlChar] = [0]
+    /// Every record is passed over by ``nextRecordOrBytes()``, whatever its name and namespace.
+    func passOverEveryRecord() { parser.passOverEveryRecord() }
 
-    /// Whether the element the reader is on is one that ``passOver(name:namespace:)`` named.
-    private var isPassedOver: Bool {
-        guard passesOver, locatesRecords, let passedName, let name = xmlTextReaderConstLocalName(reader),
-            xmlStrEqual(name, passedName) == 1
-        else { return false }
-        guard let namespace = xmlTextReaderConstNamespaceUri(reader) else { return passedNamespace.count == 1 }
-        return xmlStrEqual(namespace, passedNamespace) == 1
+    /// Whether the records ``passOver(name:namespace:)`` named are passed over now (true) or read as trees; the
+    /// parser reads ahead, so a change applies from the records it has not reached yet.
+    var passesOver: Bool {
+        get { parser.passesOver }
+        set { parser.passesOver = newValue }
     }
 
     private func readRecord(passingOver: Bool) throws(BridgeError) -> ReadRecord? {
         guard !finished else { return nil }
-        while try step() {
-            switch xmlTextReaderNodeType(reader) {
-            case 1:
+        while let event = try step() {
+            switch event {
+            case .start(let start, _):
                 var budget = limits.maximumElementsPerRecord
-                if passingOver, isPassedOver {
-                    let name = text(xmlTextReaderConstLocalName(reader))
-                    try pass(depth: 2, budget: &budget)
-                    guard let record = takeOriginal(named: name) else { throw unlocatedRecord() }
-                    lastOriginal = (record.offset, record.bytes)
-                    return .passed(record)
-                }
-                let record = try element(depth: 2, budget: &budget)
+                let record = try element(start, budget: &budget)
                 lastOriginal = takeOriginal(named: record.name).map { ($0.offset, $0.bytes) }
                 if lastOriginal == nil && locatesRecords { throw unlocatedRecord() }
                 return .tree(record)
-            case 15:
+            case .passed(let name, let line):
+                guard passingOver, let record = takeOriginal(named: name) else {
+                    lastLine = line
+                    throw unlocatedRecord()
+                }
+                lastOriginal = (record.offset, record.bytes)
+                return .passed(record)
+            case .end:
                 finished = true
-                while try step() {}
+                while try step() != nil {}
                 return nil
-            case 3, 4:
+            case .text(_, let line):
+                lastLine = line
                 throw failure(.unexpectedElement, "text directly inside the root element is not expected here")
-            default: continue
+            case .refused: continue  // thrown by step()
             }
         }
         finished = true
@@ -263,12 +239,12 @@ package final class XMLStreamReader {
 
     private func nextRecordCounting(_ budget: inout Int) throws(BridgeError) -> TreeNode? {
         guard !finished else { return nil }
-        while try step() {
-            switch xmlTextReaderNodeType(reader) {
-            case 1: return try element(depth: 2, budget: &budget)
-            case 15:
+        while let event = try step() {
+            switch event {
+            case .start(let start, _): return try element(start, budget: &budget)
+            case .end:
                 finished = true
-                while try step() {}
+                while try step() != nil {}
                 return nil
             default: continue
             }
@@ -277,41 +253,34 @@ package final class XMLStreamReader {
         return nil
     }
 
-    /// Points the thread's libxml2 error handler at this reader while `body` reads (only when validating: the
-    /// schema's messages come through the reader's own handler, the parser's then through the thread's), and
-    /// puts it back after.
+    /// Points the thread's libxml2 error handler at this reader while `body` reads (the parser's messages go to
+    /// the thread's handler; the schema's come through the validation's own), and puts it back after.
     private func reading<Result>(_ body: () throws(BridgeError) -> Result) throws(BridgeError) -> Result {
-        guard schema != nil else { return try body() }
         xmlSetStructuredErrorFunc(Unmanaged.passUnretained(errors).toOpaque(), LibXML2ErrorSink.parserHandler)
         defer { xmlSetStructuredErrorFunc(nil, nil) }
         return try body()
     }
 
-    /// Advances one node; false at the end of the document.
-    private func step() throws(BridgeError) -> Bool {
-        let result = xmlTextReaderRead(reader)
+    /// The next event; nil at the end of the document.
+    private func step() throws(BridgeError) -> XMLStreamEvent? {
+        let event = parser.next()
         if let error = source.error { throw error }
         // Reported once the root is known, so that the records complete before the bad byte can still be read.
         if rootQualifiedName != nil, let problem = source.scanner.encoding.problem {
             failurePosition = (problem.line, problem.column)
             throw BridgeError(.invalidXML, problem.reason, at: .init(line: problem.line))
         }
-        if result == 1 {
-            let type = xmlTextReaderNodeType(reader)
-            if type == 10 {
-                throw failure(
-                    .invalidXML,
-                    "the document has a document type declaration (<!DOCTYPE …>); DTDs and entity declarations are not accepted"
-                )
-            }
-            if type == 5 {
-                throw failure(
-                    .invalidXML,
-                    "the document uses an entity reference (&name;); only the five predefined entities are accepted")
-            }
-            return true
+        switch event {
+        case .start(let node, _)?:
+            lastLine = node.line
+            return event
+        case .refused(let code, let reason, let line)?:
+            lastLine = line
+            throw failure(code, reason)
+        case let event?: return event
+        case nil: break
         }
-        if result == 0 { return false }
+        if !parser.failed { return nil }
         let issue = errors.firstError
         failurePosition = issue.map { ($0.line, $0.column) } ?? (currentLine ?? 0, 0)
         let scanner = source.scanner
@@ -334,39 +303,11 @@ package final class XMLStreamReader {
         return BridgeError(code, reason, at: .init(line: currentLine))
     }
 
-    private var currentLine: Int? {
-        guard let node = xmlTextReaderCurrentNode(reader) else { return nil }
-        let line = xmlGetLineNo(node)
-        return line > 0 ? Int(line) : nil
-    }
+    /// The line of the last element or text read, or of the refusal.
+    private var lastLine = 0
+    private var currentLine: Int? { lastLine > 0 ? lastLine : nil }
 
-    private func text(_ pointer: UnsafePointer<xmlChar>?) -> String {
-        pointer.map { String(cString: $0) } ?? ""
-    }
-
-    /// The element the reader is on, with its attributes (namespace declarations left out).
-    private func startElement(depth: Int) throws(BridgeError) -> TreeNode {
-        let count = try attributeCountWithinLimits(depth: depth)
-        var node = TreeNode(
-            name: text(xmlTextReaderConstLocalName(reader)), namespace: text(xmlTextReaderConstNamespaceUri(reader)),
-            line: currentLine ?? 0)
-        if count > 0, xmlTextReaderMoveToFirstAttribute(reader) == 1 {
-            node.attributes.reserveCapacity(count)
-            repeat {
-                // Most attributes have no namespace: no string is made for it, and none is compared.
-                let namespace = xmlTextReaderConstNamespaceUri(reader)
-                if let namespace, xmlStrEqual(namespace, Self.namespaceDeclarations) == 1 { continue }
-                node.attributes.append(
-                    .init(
-                        text(xmlTextReaderConstLocalName(reader)), text(xmlTextReaderConstValue(reader)),
-                        namespace: namespace.map { String(cString: $0) } ?? ""))
-            } while xmlTextReaderMoveToNextAttribute(reader) == 1
-            xmlTextReaderMoveToElement(reader)
-        }
-        return node
-    }
-
-    /// Counts the element the reader is on against a record's element budget.
+    /// Counts an element against a record's element budget.
     private func spendOneElement(of budget: inout Int) throws(BridgeError) {
         budget -= 1
         guard budget >= 0 else {
@@ -374,63 +315,19 @@ package final class XMLStreamReader {
         }
     }
 
-    /// The number of attributes of the element the reader is on, which sits at `depth`, once both are found within
-    /// the limits.
-    private func attributeCountWithinLimits(depth: Int) throws(BridgeError) -> Int {
-        guard depth <= limits.maximumDepth else {
-            throw failure(.limitExceeded, "elements are nested more than \(limits.maximumDepth) deep")
-        }
-        let count = Int(xmlTextReaderAttributeCount(reader))
-        guard count <= limits.maximumAttributes else {
-            throw failure(
-                .limitExceeded, "an element has \(count) attributes; at most \(limits.maximumAttributes) are accepted")
-        }
-        return count
-    }
-
-    /// Reads through the element the reader is on and everything inside it without keeping anything, holding it
-    /// to the limits ``element(depth:budget:)`` applies.
-    private func pass(depth: Int, budget: inout Int) throws(BridgeError) {
+    /// The element that `start` began, with everything inside it (the parser holds depth, attributes and text to
+    /// the limits).
+    private func element(_ start: TreeNode, budget: inout Int) throws(BridgeError) -> TreeNode {
         try spendOneElement(of: &budget)
-        _ = try attributeCountWithinLimits(depth: depth)
-        if xmlTextReaderIsEmptyElement(reader) == 1 { return }
-        var textBytes = 0
-        while try step() {
-            switch xmlTextReaderNodeType(reader) {
-            case 1: try pass(depth: depth + 1, budget: &budget)
-            case 15: return
-            case 3, 4:
-                textBytes += Int(xmlStrlen(xmlTextReaderConstValue(reader)))
-                guard textBytes <= limits.maximumTextBytes else {
-                    throw failure(.limitExceeded, "an element's text is longer than \(limits.maximumTextBytes) bytes")
-                }
-            default: continue
-            }
-        }
-        throw failure(.invalidXML, "the document ends inside an element")
-    }
-
-    /// The namespace of `xmlns` attributes, which declare namespaces and are not the element's own.
-    private static let namespaceDeclarations: [xmlChar] = Array("http://www.w3.org/2000/xmlns/".utf8) + [0]
-
-    /// The element the reader is on and everything inside it.
-    private func element(depth: Int, budget: inout Int) throws(BridgeError) -> TreeNode {
-        try spendOneElement(of: &budget)
-        var node = try startElement(depth: depth)
-        if xmlTextReaderIsEmptyElement(reader) == 1 { return node }
-        while try step() {
-            switch xmlTextReaderNodeType(reader) {
-            case 1:
+        var node = start
+        while let event = try step() {
+            switch event {
+            case .start(let child, _):
                 if node.children.isEmpty { node.children.reserveCapacity(4) }
-                node.children.append(try element(depth: depth + 1, budget: &budget))
-            case 15: return node
-            case 3, 4:
-                let chunk = text(xmlTextReaderConstValue(reader))
-                guard (node.text?.utf8.count ?? 0) + chunk.utf8.count <= limits.maximumTextBytes else {
-                    throw failure(.limitExceeded, "an element's text is longer than \(limits.maximumTextBytes) bytes")
-                }
-                node.text = (node.text ?? "") + chunk
-            default: continue
+                node.children.append(try element(child, budget: &budget))
+            case .end: return node
+            case .text(let chunk, _): node.text = (node.text ?? "") + chunk
+            case .passed, .refused: continue  // records are passed over at the root's level only; thrown by step()
             }
         }
         throw failure(.invalidXML, "the document ends inside an element")

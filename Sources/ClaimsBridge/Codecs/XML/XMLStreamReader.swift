@@ -265,8 +265,11 @@ package final class XMLStreamReader {
     private func step() throws(BridgeError) -> XMLStreamEvent? {
         let event = parser.next()
         if let error = source.error { throw error }
-        // Reported once the root is known, so that the records complete before the bad byte can still be read.
-        if rootQualifiedName != nil, let problem = source.scanner.encoding.problem {
+        // Reported once the root is known, so that the records complete before the bad byte can still be read;
+        // reading stops at the first problem, so not when the parser stopped before the bad byte.
+        if rootQualifiedName != nil, let problem = source.scanner.encoding.problem,
+            !parserFailed(before: (problem.line, problem.column))
+        {
             failurePosition = (problem.line, problem.column)
             throw BridgeError(.invalidXML, problem.reason, at: .init(line: problem.line))
         }
@@ -290,6 +293,15 @@ package final class XMLStreamReader {
             .invalidXML, LibXML2Errors.explain(
                 issue, bytesRead: source.total, atEndOfInput: atEnd, sawRoot: rootQualifiedName != nil),
             at: .init(line: issue.map(\.line)))
+    }
+
+    /// Whether the parser stopped at a problem of its own before `position` (line, column): not when the problem
+    /// is the bytes' encoding, which the scanner describes better.
+    private func parserFailed(before position: (line: Int, column: Int)) -> Bool {
+        guard parser.failed, let issue = errors.firstError, issue.line > 0,
+            !issue.message.hasPrefix("Input is not proper UTF-8")
+        else { return false }
+        return (issue.line, issue.column) < position
     }
 
     private func unlocatedRecord() -> BridgeError {

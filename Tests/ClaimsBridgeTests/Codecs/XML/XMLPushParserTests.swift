@@ -62,6 +62,29 @@ import Testing
         #expect((invalid.schemaIssueCount ?? 0) > 0)
     }
 
+    /// A batch breaks XML in its second claim and holds a Latin-1 byte in its fourth: reading stops at the first
+    /// problem, whatever comes after it, and keeps every byte from the second claim on in one reject.
+    @Test(arguments: [TreeReadPipeline.TreeBuilding.onWorkers, .whileReading])
+    func readingStopsAtTheFirstProblem(_ treeBuilding: TreeReadPipeline.TreeBuilding) throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        var bytes = try Fixtures.bytes("ramq/many-claims.xml")
+        let second = try #require(bytes.firstRange(of: Array(#"ATTES="4005202""#.utf8)))
+        bytes.insert(UInt8(ascii: "\""), at: second.upperBound)  // ATTES="4005202"" is not XML
+        let fourth = try #require(bytes.firstRange(of: Array(#"ATTES="4005204""#.utf8)))
+        bytes.insert(contentsOf: Array(#" X=""#.utf8) + [0xE9, UInt8(ascii: "\"")], at: fourth.upperBound)  // Latin-1
+        let firstEnd = try #require(bytes.firstRange(of: Array("</DP>".utf8))).upperBound
+        // The same with a second Latin-1 byte at the very end.
+        for input in [bytes, bytes + Array("<!-- ".utf8) + [0xFF] + Array(" -->".utf8)] {
+            let run = try TreeTranslate.read(input, mapping: mapping, workerThreads: 2, treeBuilding: treeBuilding)
+            #expect(run.summary.translated == 1)
+            #expect(run.rejects.count == 1)
+            let reject = try #require(run.rejects.last)
+            #expect(reject.error.reason.contains("not well-formed XML"), "\(reject.error.reason)")
+            #expect(reject.messageOffset == firstEnd)
+            #expect(reject.messageOffset + reject.original.count == input.count)
+        }
+    }
+
     @Test func aRecordPassedOverIsHeldToTheLimits() throws {
         let xml = "<batch><r>" + String(repeating: "<c/>", count: 20_000) + "</r></batch>"
         do {

@@ -5,8 +5,8 @@ enum XMLStreamEvent {
     /// An element starts: its name, namespace, attributes (namespace declarations left out) and line; the
     /// qualified name as written is given for the root only.
     case start(TreeNode, qualifiedName: String?)
-    /// The element last started ends.
-    case end
+    /// The element last started ends, on this line.
+    case end(line: Int)
     /// Character data directly inside the element last started: a text run that is not only whitespace, or a
     /// CDATA section.
     case text(String, line: Int)
@@ -15,6 +15,14 @@ enum XMLStreamEvent {
     case passed(name: String, line: Int)
     /// Reading stops here: a limit was passed, or the document declares a DTD or uses an entity.
     case refused(BridgeError.Code, String, line: Int)
+
+    /// The line the event is on (for an element that starts, where its start tag ends).
+    var line: Int {
+        switch self {
+        case .start(let node, _): node.line
+        case .end(let line), .text(_, let line), .passed(_, let line), .refused(_, _, let line): line
+        }
+    }
 }
 
 /// libxml2's push parser fed from a ``SourceBox``, its SAX callbacks turned into ``XMLStreamEvent``s taken one at
@@ -42,8 +50,15 @@ final class XMLPushParser {
     private var inputEnded = false
     /// The parser reported a problem (or the input could not be read): nothing after it is delivered.
     private(set) var failed = false
-    /// A ``XMLStreamEvent/refused(_:_:line:)`` was queued; the parser is stopped.
+    /// A ``XMLStreamEvent/refused(_:_:line:)`` was queued, or the parser reached the byte the encoding check
+    /// refused; the parser is stopped.
     private var stopped = false
+    /// Where the byte scanner found the first byte the declared encoding does not allow, once it has.
+    private var encodingProblemOffset: Int?
+    /// The parser was stopped on reaching that byte: no event from there on was delivered.
+    private(set) var stoppedAtEncodingProblem = false
+    /// Where the parser was when it failed (about where its problem is), when it failed.
+    private(set) var failureOffset: Int?
 
     /// Element depth, the root being 1.
     private var depth = 0
@@ -123,6 +138,9 @@ final class XMLPushParser {
             return
         }
         if count == 0 { inputEnded = true }
+        if encodingProblemOffset == nil, let problem = source.scanner.encoding.problem {
+            encodingProblemOffset = problem.offset
+        }
         let result: Int32 = buffer.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
             // The first bytes (up to four) go in with the parser's creation, for it to find the encoding.
@@ -134,7 +152,10 @@ final class XMLPushParser {
             return xmlParseChunk(context, base + given, Int32(count - given), count == 0 ? 1 : 0)
         }
         guard let context, result == 0, context.pointee.wellFormed != 0, context.pointee.errNo == 0 else {
-            if !stopped { failed = true }
+            if !stopped {
+                failed = true
+                failureOffset = context.map { Int(xmlByteConsumed($0)) }
+            }
             return
         }
     }
@@ -167,10 +188,18 @@ final class XMLPushParser {
 
     // MARK: - SAX callbacks
 
-    /// Whether callbacks still add events: not after a refusal or once libxml2 reported a problem (its events
-    /// after the problem are not delivered).
+    /// Whether callbacks still add events: not after a refusal, once libxml2 reported a problem, or past the
+    /// first byte the encoding does not allow (the events after it are not delivered; whichever of the two comes
+    /// first is where reading stops).
     private var accepting: Bool {
-        !stopped && (context.map { $0.pointee.errNo == 0 } ?? true)
+        guard !stopped, let context, context.pointee.errNo == 0 else { return false }
+        if let encodingProblemOffset, Int(xmlByteConsumed(context)) > encodingProblemOffset {
+            stopped = true
+            stoppedAtEncodingProblem = true
+            xmlStopParser(context)
+            return false
+        }
+        return true
     }
 
     private func refuse(_ code: BridgeError.Code, _ reason: String, line: Int? = nil) {
@@ -265,7 +294,7 @@ final class XMLPushParser {
         endRun()
         defer { depth -= 1 }
         guard let passing else {
-            events.append(.end)
+            events.append(.end(line: line))
             return
         }
         if depth == 2 {

@@ -265,14 +265,6 @@ package final class XMLStreamReader {
     private func step() throws(BridgeError) -> XMLStreamEvent? {
         let event = parser.next()
         if let error = source.error { throw error }
-        // Reported once the root is known, so that the records complete before the bad byte can still be read;
-        // reading stops at the first problem, so not when the parser stopped before the bad byte.
-        if rootQualifiedName != nil, let problem = source.scanner.encoding.problem,
-            !parserFailed(before: (problem.line, problem.column))
-        {
-            failurePosition = (problem.line, problem.column)
-            throw BridgeError(.invalidXML, problem.reason, at: .init(line: problem.line))
-        }
         switch event {
         case .start(let node, _)?:
             lastLine = node.line
@@ -282,6 +274,12 @@ package final class XMLStreamReader {
             throw failure(code, reason)
         case let event?: return event
         case nil: break
+        }
+        // Reading stopped at the first problem: a byte the declared encoding does not allow (the parser is stopped
+        // on reaching it), or the parser's own. The records complete before it can still be read.
+        if let problem = source.scanner.encoding.problem, !parserFailed(before: problem.offset) {
+            failurePosition = (problem.line, problem.column)
+            throw BridgeError(.invalidXML, problem.reason, at: .init(line: problem.line))
         }
         if !parser.failed { return nil }
         let issue = errors.firstError
@@ -295,13 +293,13 @@ package final class XMLStreamReader {
             at: .init(line: issue.map(\.line)))
     }
 
-    /// Whether the parser stopped at a problem of its own before `position` (line, column): not when the problem
-    /// is the bytes' encoding, which the scanner describes better.
-    private func parserFailed(before position: (line: Int, column: Int)) -> Bool {
-        guard parser.failed, let issue = errors.firstError, issue.line > 0,
-            !issue.message.hasPrefix("Input is not proper UTF-8")
+    /// Whether the parser stopped at a problem of its own before the byte at `offset`: not when the problem is
+    /// that byte's encoding, which the byte scanner describes better.
+    private func parserFailed(before offset: Int) -> Bool {
+        guard parser.failed, !parser.stoppedAtEncodingProblem, let failedAt = parser.failureOffset,
+            !(errors.firstError?.message.hasPrefix("Input is not proper UTF-8") ?? false)
         else { return false }
-        return (issue.line, issue.column) < position
+        return failedAt <= offset
     }
 
     private func unlocatedRecord() -> BridgeError {

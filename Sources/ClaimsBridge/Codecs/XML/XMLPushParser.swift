@@ -193,7 +193,11 @@ final class XMLPushParser {
     /// first is where reading stops).
     private var accepting: Bool {
         guard !stopped, let context, context.pointee.errNo == 0 else { return false }
-        if let encodingProblemOffset, Int(xmlByteConsumed(context)) > encodingProblemOffset {
+        // Where the parser is (-1 when libxml2 cannot tell: stopping then loses nothing, the records complete
+        // before the byte are read again from their own bytes).
+        if let encodingProblemOffset, case let consumed = Int(xmlByteConsumed(context)),
+            consumed < 0 || consumed > encodingProblemOffset
+        {
             stopped = true
             stoppedAtEncodingProblem = true
             xmlStopParser(context)

@@ -80,6 +80,21 @@ import Testing
         #expect(!reason.contains("Côté") && !reason.contains("Ã"))
     }
 
+    /// The parser, reading Latin-1 as declared, is stopped where the first accented character written in UTF-8 is.
+    @Test func utf8DeclaredAsLatin1AfterPlainRecordsKeepsTheRecordsBeforeIt() throws {
+        let plainFirst = Self.text.replacingOccurrences(of: "Françoise", with: "Francoise")
+            .replacingOccurrences(of: "Côté", with: "Cote").replacingOccurrences(of: "aiguë", with: "aigue")
+            .replacingOccurrences(of: "encoding=\"UTF-8\"", with: "encoding=\"ISO-8859-1\"")
+        let input = Array(plainFirst.utf8)
+        let run = try Self.read(input)
+        #expect(run.summary.translated == 1)
+        #expect(!String(decoding: run.output, as: UTF8.self).contains("Ã"))
+        let reject = try #require(run.rejects.last)
+        #expect(reject.error.reason.contains("is most likely UTF-8"))
+        #expect(reject.messageOffset + reject.original.count == input.count)
+        #expect(XMLAccountingTests.checkAccounting(run, input: input, records: XMLAccountingTests.records(in: input)) == 1)
+    }
+
     @Test func realLatin1DeclaredAsLatin1IsRead() throws {
         let declared = Self.text.replacingOccurrences(of: "encoding=\"UTF-8\"", with: "encoding=\"ISO-8859-1\"")
         let run = try Self.read(Array(try #require(declared.data(using: .isoLatin1))))

@@ -57,7 +57,8 @@ final class XMLPushParser {
     private var encodingProblemOffset: Int?
     /// The parser was stopped on reaching that byte: no event from there on was delivered.
     private(set) var stoppedAtEncodingProblem = false
-    /// Where the parser was when it failed (about where its problem is), when it failed.
+    /// About where the parser's first problem is: where it stopped, or the first callback after a problem it read on
+    /// after.
     private(set) var failureOffset: Int?
 
     /// Element depth, the root being 1.
@@ -154,7 +155,7 @@ final class XMLPushParser {
         guard let context, result == 0, context.pointee.wellFormed != 0, context.pointee.errNo == 0 else {
             if !stopped {
                 failed = true
-                failureOffset = context.map { Int(xmlByteConsumed($0)) }
+                if failureOffset == nil { failureOffset = context.map { Int(xmlByteConsumed($0)) } }
             }
             return
         }
@@ -192,7 +193,12 @@ final class XMLPushParser {
     /// first byte the encoding does not allow (the events after it are not delivered; whichever of the two comes
     /// first is where reading stops).
     private var accepting: Bool {
-        guard !stopped, let context, context.pointee.errNo == 0 else { return false }
+        guard !stopped, let context else { return false }
+        guard context.pointee.errNo == 0 else {
+            // A problem libxml2 reads on after (a namespace error): placed at the first callback after it.
+            if failureOffset == nil { failureOffset = Int(xmlByteConsumed(context)) }
+            return false
+        }
         // Where the parser is (-1 when libxml2 cannot tell: stopping then loses nothing, the records complete
         // before the byte are read again from their own bytes).
         if let encodingProblemOffset, case let consumed = Int(xmlByteConsumed(context)),

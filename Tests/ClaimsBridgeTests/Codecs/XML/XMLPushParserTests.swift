@@ -85,6 +85,21 @@ import Testing
         }
     }
 
+    /// libxml2 reads on after a namespace error; the error is still the first problem, not a bad byte further on.
+    @Test func aNamespaceErrorBeforeABadByteIsTheProblemReported() throws {
+        let mapping = try TreeTranslate.mapping("ramq/claim.mapping.yaml")
+        var bytes = try Fixtures.bytes("ramq/many-claims.xml")
+        let uri = try #require(bytes.firstRange(of: Array("http://tempuri.org".utf8)))
+        bytes.replaceSubrange(uri, with: Array("http:// tempuri.org".utf8))  // not a URI
+        let fourth = try #require(bytes.firstRange(of: Array(#"ATTES="4005204""#.utf8)))
+        bytes.insert(contentsOf: Array(#" X=""#.utf8) + [0xE9, UInt8(ascii: "\"")], at: fourth.upperBound)  // Latin-1
+        let run = try TreeTranslate.read(bytes, mapping: mapping, workerThreads: 2)
+        #expect(run.summary.translated == 0)
+        let reject = try #require(run.rejects.first)
+        #expect(reject.error.reason.contains("xmlns"), "\(reject.error.reason)")
+        #expect(reject.messageOffset + reject.original.count == bytes.count)
+    }
+
     @Test func aRecordPassedOverIsHeldToTheLimits() throws {
         let xml = "<batch><r>" + String(repeating: "<c/>", count: 20_000) + "</r></batch>"
         do {

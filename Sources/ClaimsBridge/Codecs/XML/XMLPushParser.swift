@@ -290,9 +290,9 @@ final class XMLPushParser {
     private func isPassedOver(_ localName: UnsafePointer<xmlChar>, _ uri: UnsafePointer<xmlChar>?) -> Bool {
         // Only while the scanner locates records' bytes, after a head they can be read in again, in UTF-8 (the
         // trees of records passed over are built from their bytes).
-        guard passesOver, let passedName, source.scanner.enabled, source.scanner.head != nil,
-            source.scanner.encoding.isUTF8
-        else { return false }
+        guard passesOver, let passedName else { return false }
+        let scanner = source.scanner
+        guard scanner.enabled, scanner.head != nil, scanner.encoding.isUTF8 else { return false }
         if passesEveryRecord { return true }
         guard xmlStrEqual(localName, passedName) == 1 else { return false }
         guard let uri else { return passedNamespace.count == 1 }

@@ -262,9 +262,10 @@ extension CDAnetFramer {
         guard let field = layout.embeddedMessageField, let lengthField = layout.fields[field].lengthSource,
             let embeddedLengthAt = layout.leadingFieldOffset(of: lengthField)
         else { return false }
+        // A total of 0 is bytes deleted before one of them and as many inserted before a later one.
         let totals = (-Self.slack...Self.slack).filter { shift in
             let at = origin + embeddedLengthAt + shift
-            return shift != 0 && at >= origin && at + 4 <= x && number(bytes, at, 4) == end - x
+            return at >= origin && at + 4 <= x && number(bytes, at, 4) == end - x
         }
         guard !totals.isEmpty else { return false }
         let walk = ShiftedWalk(
@@ -272,7 +273,7 @@ extension CDAnetFramer {
             embeddedAt: x - origin, scratch: scratch)
         let cuts = layout.leadingControlFieldOffsets.filter { origin + $0 < x }
         for (index, cut) in cuts.enumerated() {
-            for total in totals where cut + total >= 0 && origin + cut + Self.slack < x {
+            for total in totals where total != 0 && cut + total >= 0 && origin + cut + Self.slack < x {
                 if walk.ends(undoing: [(cut, total)]) { return true }
             }
             for second in cuts[(index + 1)...] {

@@ -24,6 +24,17 @@ import Testing
         try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/24-email")])
     }
 
+    /// A claim acknowledgement missing a byte of its carrier ID (A05) and given a space in its disposition message
+    /// (G07), its length field (A07) unreadable and a byte of its provider number (B01) replaced: G39 is where it
+    /// belongs, but the count fields between the two edits are one byte early, so only undoing both moves (which
+    /// add up to nothing) makes its structure end with its embedded EOB.
+    @Test func anEmbeddedEOBIsFoundWhenADeletionAndAnInsertionMovedOnlyTheFieldsBetweenThem() throws {
+        let damaged = Self.edits(
+            Cases.fixture("v04/11-claim-acknowledgement-embedded"),
+            [(24, 1, ""), (32, 1, "X"), (37, 1, "X"), (124, 0, " ")])
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [Cases.fixture("v04/01-claim-basic")])
+    }
+
     /// A claim acknowledgement whose transaction code (A04) reads 12, a claim reversal response, which embeds
     /// nothing: the layouts one byte away from what the header says are tried, by their structure.
     @Test func anEmbeddedEOBIsFoundWhenItsCarriersTransactionCodeIsDamaged() throws {

@@ -70,9 +70,11 @@ extension CDAnetFramer {
                 // A header with the sender's prefix is the next message, even damaged. Another header counts
                 // when its message decodes: a few bytes into a message's header, digits can look like a
                 // header too (A02 and a version and transaction code), when this one swallowed those bytes.
-                if samePrefix(next, as: start, bytes) || length > maximumRejectLength { return (nil, false) }
+                if samePrefix(next, as: start, bytes) || length > maximumRejectLength {
+                    return (wholeMessageInside(from: start, to: end, embeddedAt: embeddedAt, bytes), false)
+                }
                 switch candidate(at: next, bytes, isFinal: isFinal) {
-                case .message: return (nil, false)
+                case .message: return (wholeMessageInside(from: start, to: end, embeddedAt: embeddedAt, bytes), false)
                 case .needMore: return (nil, true)
                 case .no: break
                 }
@@ -120,13 +122,13 @@ extension CDAnetFramer {
     }
 
     /// Whether the transaction prefix (A01) at `index` is all spaces.
-    private func hasBlankPrefix(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    func hasBlankPrefix(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         index + 12 <= bytes.count && (index..<(index + 12)).allSatisfy { bytes[$0] == UInt8(ascii: " ") }
     }
 
     /// Whether the transaction prefix (A01, 12 bytes) at `index` is the one at `other` or the last good
     /// message's. A prefix with fewer than 6 characters other than spaces and zeros says nothing.
-    private func samePrefix(_ index: Int, as other: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    func samePrefix(_ index: Int, as other: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard index + 12 <= bytes.count else { return false }
         var sameAsOther = true
         var sameAsLast = lastPrefix.count == 12

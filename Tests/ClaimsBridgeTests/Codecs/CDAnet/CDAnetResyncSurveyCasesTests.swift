@@ -133,18 +133,18 @@ import Testing
         try Self.expectOnlyTheDamagedMessageIsLost(damaged, then: [Self.fixture("v04/21-eob-basic")])
     }
 
-    /// An email cut short by exactly the length of the next message, then a damaged message with the same
-    /// prefix: the email's text holds the next message, and the email decodes with the length its A07 gives.
-    /// That message is lost (no reader can tell), but the email was sent where it is read, so the audit does
-    /// not count it as a message invented.
+    /// An email cut short by the length of the next message and ten bytes more, then that message, ten bytes of
+    /// garbage and a message: the email decodes with the length its A07 gives, over both. The message inside it
+    /// ends neither where the email ends nor where a header starts, so nothing says it is a message of its own: it
+    /// is lost, but the email was sent where it is read, so the audit does not count it as a message invented.
     @Test func aDamagedMessageReadOverItsNeighbourIsALossNotAnInvention() {
         let email = Self.fixture("v04/24-email")
         let response = Self.fixture("v02/11-claim-response")
-        let damaged = Array(email.prefix(email.count - response.count))
-        let nextDamaged = Self.edit(Self.fixture("v04/21-eob-basic"), at: 52, removing: 1, inserting: "X")
+        let garbage = Array("XXXXXXXXXX".utf8)
+        let damaged = Array(email.prefix(email.count - response.count - garbage.count))
         let result = CDAnetBatchAudit(catalog: Fixtures.catalog).audit([
             .init(bytes: damaged, isControl: false), .init(bytes: response, isControl: true),
-            .init(bytes: nextDamaged, isControl: false),
+            .init(bytes: garbage, isControl: false), .init(bytes: Self.fixture("v04/21-eob-basic"), isControl: true),
         ])
         #expect(result.controlsLost == 1)
         #expect(result.invented == 0)

@@ -235,8 +235,10 @@ package struct CDAnetFramer {
     }
 
     /// Why the decoded message's embedded message (G40) is not a message, or nil: its header must name a known
-    /// transaction whose length field says the field's length. A message that embeds something else is damaged
-    /// (cut short by the length of the message after it, say), so the next message is looked for inside it.
+    /// transaction whose length field says the field's length, and it must decode. A message that embeds something
+    /// else is damaged (cut short by the length of the message after it, say, its G40 holding the start of its own
+    /// EOB and the start of the next message), so the next message is looked for inside it. Reading the message
+    /// decodes its embedded one anyway, so a message refused here would have been refused then.
     private func embeddedMessageProblem(
         _ record: DecodedRecord, _ layout: RecordLayout, _ bytes: UnsafeBufferPointer<UInt8>
     ) -> BridgeError? {
@@ -245,7 +247,9 @@ package struct CDAnetFramer {
         else { return nil }
         let embedded = UnsafeBufferPointer(rebasing: bytes[(start + range.lowerBound)..<(start + range.upperBound)])
         do {
-            _ = try catalog.mappingForMessage(embedded, baseOffset: bufferOffset + start + range.lowerBound)
+            let mapping = try catalog.mappingForMessage(embedded, baseOffset: bufferOffset + start + range.lowerBound)
+            try FixedWidthDecoder(layout: mapping.layout).decode(
+                embedded, baseOffset: bufferOffset + start + range.lowerBound, into: scratch)
             return nil
         } catch {
             var problem = error

@@ -48,6 +48,16 @@ import Testing
         #expect(run.rejects.map(\.original) == [damaged, cutNext])
     }
 
+    /// A claim acknowledgement cut short by 155 bytes, then the same acknowledgement: read with the length its A07
+    /// gives, it ends with the first 155 bytes of the next one, so its embedded EOB (G40) holds the start of its own
+    /// EOB and then those bytes. An embedded message that does not decode makes the message a damaged one, and the
+    /// next acknowledgement is found where it starts, with its own EOB.
+    @Test func aMessageWhoseEmbeddedMessageDoesNotDecodeDoesNotSwallowTheNextOne() throws {
+        let acknowledgement = Cases.fixture("v04/11-claim-acknowledgement-embedded")
+        let damaged = Array(acknowledgement.dropLast(155))
+        try Cases.expectOnlyTheDamagedMessageIsLost(damaged, then: [acknowledgement, Cases.fixture("v04/21-eob-basic")])
+    }
+
     /// A COB claim's embedded EOB ends where the claim ends: it is the claim's, not a message inside it.
     @Test func anEmbeddedMessageIsNotAMessageInside() throws {
         let claim = Cases.fixture("v04/07-cob-claim")
